@@ -1,6 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+using Matrix.Homeserver.Hosting;
 
+return await HomeserverHost.RunAsync(args);
+
+/// <summary>The entry point, visible to tests.</summary>
 public partial class Program;

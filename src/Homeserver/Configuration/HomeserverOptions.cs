@@ -1,0 +1,100 @@
+namespace Matrix.Homeserver.Configuration;
+
+/// <summary>Every setting of the server, bound from the "Homeserver" configuration section.</summary>
+public sealed class HomeserverOptions
+{
+    public const string Section = "Homeserver";
+
+    /// <summary>The name in every user ID and room alias (e.g. example.org); never change it after start.</summary>
+    public string ServerName { get; set; } = "localhost";
+
+    /// <summary>The URL clients use to reach the client API, published in /.well-known/matrix/client.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public ListenersOptions Listeners { get; set; } = new();
+    public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>Synapse-format Ed25519 signing key file; generated on first start when missing.</summary>
+    public string SigningKeyPath { get; set; } = "./data/signing.key";
+
+    public RegistrationOptions Registration { get; set; } = new();
+    public MediaOptions Media { get; set; } = new();
+    public FederationOptions Federation { get; set; } = new();
+    public DiagnosticsOptions Diagnostics { get; set; } = new();
+}
+
+public sealed class ListenersOptions
+{
+    public ClientListenerOptions Client { get; set; } = new();
+    public FederationListenerOptions Federation { get; set; } = new();
+}
+
+public sealed class ClientListenerOptions
+{
+    /// <summary>Where the client API (and /.well-known) is served, e.g. http://localhost:8008.</summary>
+    public string Url { get; set; } = "http://localhost:8008";
+}
+
+public sealed class FederationListenerOptions
+{
+    /// <summary>Where the federation API is served, e.g. https://0.0.0.0:8448. Empty: no separate listener.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>PEM certificate (chain) for the federation listener.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>PEM private key of that certificate.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>Serve federation over plain HTTP (only behind a TLS-terminating proxy).</summary>
+    public bool PlainHttp { get; set; }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Provider connection string; for SQLite the default is ./data/homeserver.db.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public enum RegistrationMode
+{
+    Closed,
+    Open,
+    Token,
+}
+
+public sealed class RegistrationOptions
+{
+    public RegistrationMode Mode { get; set; } = RegistrationMode.Closed;
+
+    /// <summary>Secret for Synapse-compatible shared-secret registration (/_synapse/admin/v1/register); unset disables it.</summary>
+    public string? SharedSecret { get; set; }
+}
+
+public sealed class MediaOptions
+{
+    public string StorePath { get; set; } = "./data/media";
+
+    /// <summary>Largest upload accepted, in bytes.</summary>
+    public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
+}
+
+public sealed class FederationOptions
+{
+    /// <summary>Whether this server federates at all.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class DiagnosticsOptions
+{
+    /// <summary>When set, each distinct matched route is appended to this file (used by the spec coverage report).</summary>
+    public string? RouteHitsFile { get; set; }
+}

