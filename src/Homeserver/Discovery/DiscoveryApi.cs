@@ -22,23 +22,21 @@ public static class DiscoveryApi
             ["m.homeserver"] = new JsonObject { ["base_url"] = options.PublicBaseUrl ?? options.Listeners.Client.Url },
         }));
 
-        app.MapGet("/.well-known/matrix/server", (HomeserverOptions options) => Results.Json(new JsonObject
-        {
-            ["m.server"] = FederationAuthority(options),
-        }));
+        // Delegation is published only when a federation listener is configured; otherwise other
+        // servers fall back to SRV records and port 8448 (a reverse proxy's job).
+        app.MapGet("/.well-known/matrix/server", (HomeserverOptions options) => options.Listeners.Federation.Url is { } url
+            ? Results.Json(new JsonObject { ["m.server"] = FederationAuthority(options.ServerName, new Uri(url)) })
+            : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND", ["error"] = "No delegation configured" }, statusCode: 404));
 
         app.MapGet("/health", () => Results.Text("OK"));
         return app;
     }
 
     /// <summary>host:port where other servers reach our federation API.</summary>
-    private static string FederationAuthority(HomeserverOptions options)
+    private static string FederationAuthority(string serverName, Uri listener)
     {
-        var url = options.Listeners.Federation.Url;
-        if (url is null) return options.ServerName.Contains(':', StringComparison.Ordinal) ? options.ServerName : options.ServerName + ":443";
-        var uri = new Uri(url);
-        var host = uri.Host is "0.0.0.0" or "[::]" or "::" ? HostOf(options.ServerName) : uri.Host;
-        return $"{host}:{uri.Port}";
+        var host = listener.Host is "0.0.0.0" or "[::]" or "::" ? HostOf(serverName) : listener.Host;
+        return $"{host}:{listener.Port}";
     }
 
     private static string HostOf(string serverName)

@@ -46,7 +46,16 @@ public static class HomeserverHost
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings files are read beside the binary, so `dotnet run` works from any directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (ConfigFileArgument(args) is { } configFile)
+        {
+            if (!File.Exists(configFile)) throw new ConfigurationException($"--config: file '{configFile}' does not exist");
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+            builder.Configuration.AddEnvironmentVariables();
+            builder.Configuration.AddCommandLine(args);
+        }
+
         var options = ConfigurationLoader.Load(builder.Configuration);
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
@@ -59,6 +68,18 @@ public static class HomeserverHost
         app.UseRouteHitRecording(options.Diagnostics);
         app.MapHomeserverApis();
         return app;
+    }
+
+    /// <summary>`--config path` or `--config=path`: an operator's JSON settings file, below env vars and flags.</summary>
+    private static string? ConfigFileArgument(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--config" && i + 1 < args.Length) return args[i + 1];
+            if (args[i].StartsWith("--config=", StringComparison.Ordinal)) return args[i]["--config=".Length..];
+        }
+
+        return null;
     }
 
     public static IServiceCollection AddHomeserverServices(this IServiceCollection services, HomeserverOptions options)

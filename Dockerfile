@@ -1,0 +1,20 @@
+# Multi-stage build: the SDK image compiles, the small ASP.NET runtime image runs as a non-root user.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/Homeserver -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data homeserver && mkdir -p /data && chown homeserver /data
+WORKDIR /data
+COPY --from=build /app /app
+USER homeserver
+ENV Homeserver__Listeners__Client__Url=http://0.0.0.0:8008 \
+    Homeserver__Database__ConnectionString="Data Source=/data/homeserver.db" \
+    Homeserver__SigningKeyPath=/data/signing.key \
+    Homeserver__Media__StorePath=/data/media
+VOLUME /data
+EXPOSE 8008 8448
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD curl -fsS http://127.0.0.1:8008/health || exit 1
+ENTRYPOINT ["dotnet", "/app/Matrix.Homeserver.dll"]
