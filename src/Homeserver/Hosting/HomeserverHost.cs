@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Http;
@@ -91,6 +92,9 @@ public static class HomeserverHost
             .WithHeaders("X-Requested-With", "Content-Type", "Authorization", "Date")));
         services.AddValidatorsFromAssemblyContaining<HomeserverOptionsValidator>(includeInternalTypes: true);
         services.AddHomeserverStorage(options.Database);
+        services.AddSingleton(TimeProvider.System);
+        services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
+        services.AddSingleton<AccessTokenService>();
         return services;
     }
 
