@@ -5,6 +5,7 @@ using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Streams;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -95,6 +96,8 @@ public static class HomeserverHost
         services.AddSingleton(TimeProvider.System);
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<StreamIdGenerator>();
+        services.AddSingleton<SyncNotifier>();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Streams;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -8,5 +9,6 @@ public static class StartupTasks
     public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await StorageSetup.MigrateAsync(services, cancellationToken);
+        await StreamStartup.InitializeAsync(services, cancellationToken);
     }
 }

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+
+namespace Matrix.Homeserver.Streams;
+
+/// <summary>
+/// Wakes the long-polling /sync requests of the users a change concerns, and nobody else. An idle
+/// wait is a parked task: it costs no CPU.
+/// </summary>
+public sealed class SyncNotifier
+{
+    private readonly ConcurrentDictionary<string, Signal> _signals = new(StringComparer.Ordinal);
+
+    /// <summary>The user's change counter; read it before computing a sync, then wait for it to move.</summary>
+    public long Version(string userId) => _signals.GetOrAdd(userId, _ => new Signal()).Version;
+
+    public void NotifyUser(string userId)
+    {
+        if (_signals.TryGetValue(userId, out var signal)) signal.Fire();
+    }
+
+    public void NotifyUsers(IEnumerable<string> userIds)
+    {
+        foreach (var userId in userIds) NotifyUser(userId);
+    }
+
+    /// <summary>Completes when the user's counter moves past <paramref name="seenVersion"/>, or after the timeout.</summary>
+    public async Task<bool> WaitAsync(string userId, long seenVersion, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var signal = _signals.GetOrAdd(userId, _ => new Signal());
+        var changed = signal.ChangedSince(seenVersion);
+        if (changed.IsCompleted) return true;
+        try
+        {
+            await changed.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Signal
+    {
+        private readonly Lock _gate = new();
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _version;
+
+        public long Version
+        {
+            get { lock (_gate) return _version; }
+        }
+
+        public Task ChangedSince(long seen)
+        {
+            lock (_gate) return _version != seen ? Task.CompletedTask : _next.Task;
+        }
+
+        public void Fire()
+        {
+            TaskCompletionSource fired;
+            lock (_gate)
+            {
+                _version++;
+                fired = _next;
+                _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            fired.TrySetResult();
+        }
+    }
+}
