@@ -4,6 +4,7 @@ using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
@@ -97,6 +98,7 @@ public static class HomeserverHost
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StreamIdGenerator>();
+        services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         return services;
     }

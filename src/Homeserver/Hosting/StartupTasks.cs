@@ -1,3 +1,4 @@
+using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
@@ -8,6 +9,8 @@ public static class StartupTasks
 {
     public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        // The key first: a broken key file is a configuration error, found before the database is touched.
+        services.GetRequiredService<ServerSigningKey>();
         await StorageSetup.MigrateAsync(services, cancellationToken);
         await StreamStartup.InitializeAsync(services, cancellationToken);
     }
