@@ -71,7 +71,11 @@ internal sealed class RoomMembershipConfiguration : IEntityTypeConfiguration<Roo
 
 internal sealed class EventTransactionConfiguration : IEntityTypeConfiguration<EventTransaction>
 {
-    public void Configure(EntityTypeBuilder<EventTransaction> b) => b.HasKey(t => new { t.UserId, t.DeviceId, t.Path });
+    public void Configure(EntityTypeBuilder<EventTransaction> b)
+    {
+        b.HasKey(t => new { t.UserId, t.DeviceId, t.Path });
+        b.HasIndex(t => t.EventId);
+    }
 }
 
 internal sealed class StreamPositionConfiguration : IEntityTypeConfiguration<StreamPosition>

@@ -8,6 +8,9 @@ public sealed class Room
     public string? Creator { get; set; }
     public bool IsPublic { get; set; }
     public long CreatedTs { get; set; }
+
+    /// <summary>The state group of the room's current state (the resolved state of its forward extremities).</summary>
+    public long? CurrentStateGroup { get; set; }
 }
 
 /// <summary>
@@ -40,6 +43,9 @@ public sealed class Event
 
     /// <summary>The state group holding the room state after this event.</summary>
     public long? StateGroup { get; set; }
+
+    /// <summary>For a state event: the event it replaced in the state (clients get its content as prev_content).</summary>
+    public string? ReplacesState { get; set; }
 }
 
 /// <summary>A prev_events edge of the room DAG.</summary>

@@ -1,0 +1,82 @@
+using Matrix.Crypto;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Events.Pipeline;
+
+/// <summary>Writes the rows of one event inside the caller's transaction: the event, its DAG edges, and the room's current state.</summary>
+internal static class EventRows
+{
+    public static Event Insert(HomeserverDbContext db, Pdu pdu, long? streamOrdering, bool outlier, string? rejectedReason, bool softFailed)
+    {
+        var row = new Event
+        {
+            EventId = pdu.EventId,
+            RoomId = pdu.RoomId,
+            Type = pdu.Type,
+            StateKey = pdu.StateKey,
+            Sender = pdu.Sender,
+            OriginServerTs = pdu.OriginServerTs,
+            Depth = pdu.Depth,
+            StreamOrdering = streamOrdering,
+            Json = CanonicalJson.SerializeToString(pdu.Json, pdu.Version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient),
+            Outlier = outlier,
+            RejectedReason = rejectedReason,
+            SoftFailed = softFailed,
+        };
+        db.Events.Add(row);
+        return row;
+    }
+
+    public static void AddEdges(HomeserverDbContext db, Event row, Pdu pdu)
+    {
+        foreach (var prev in pdu.PrevEvents.Distinct()) db.EventEdges.Add(new EventEdge { EventNid = row.Nid, PrevEventId = prev });
+        foreach (var auth in pdu.AuthEvents.Distinct()) db.EventAuthEdges.Add(new EventAuthEdge { EventNid = row.Nid, AuthEventId = auth });
+    }
+
+    /// <summary>The new event replaces its prev events as the room's forward extremities.</summary>
+    public static async Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken)
+    {
+        var prevs = pdu.PrevEvents.ToList();
+        await db.ForwardExtremities.Where(f => f.RoomId == pdu.RoomId && prevs.Contains(f.EventId)).ExecuteDeleteAsync(cancellationToken);
+        db.ForwardExtremities.Add(new ForwardExtremity { RoomId = pdu.RoomId, EventId = pdu.EventId });
+    }
+
+    /// <summary>Materializes a state event into current_state and, for members, room_memberships.</summary>
+    public static async Task SetCurrentStateAsync(HomeserverDbContext db, Pdu pdu, long nid, long streamOrdering, CancellationToken cancellationToken)
+    {
+        var key = pdu.StateKey!;
+        var current = await db.CurrentState.FirstOrDefaultAsync(c => c.RoomId == pdu.RoomId && c.Type == pdu.Type && c.StateKey == key, cancellationToken);
+        if (current is null)
+        {
+            db.CurrentState.Add(new CurrentStateEntry { RoomId = pdu.RoomId, Type = pdu.Type, StateKey = key, EventNid = nid, EventId = pdu.EventId });
+        }
+        else
+        {
+            current.EventNid = nid;
+            current.EventId = pdu.EventId;
+        }
+
+        if (pdu.Membership is not { } membership) return;
+        var member = await db.RoomMemberships.FirstOrDefaultAsync(m => m.RoomId == pdu.RoomId && m.UserId == key, cancellationToken);
+        if (member is null)
+        {
+            member = new RoomMembership { RoomId = pdu.RoomId, UserId = key, Membership = membership, EventId = pdu.EventId, Sender = pdu.Sender };
+            db.RoomMemberships.Add(member);
+        }
+
+        member.Membership = membership;
+        member.EventId = pdu.EventId;
+        member.Sender = pdu.Sender;
+        member.StreamOrdering = streamOrdering;
+        member.DisplayName = StringField(pdu, "displayname");
+        member.AvatarUrl = StringField(pdu, "avatar_url");
+        // Rejoining or being invited again un-forgets the room.
+        if (membership is not (Memberships.Leave or Memberships.Ban)) member.Forgotten = false;
+    }
+
+    private static string? StringField(Pdu pdu, string key) =>
+        pdu.Content[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null;
+}

@@ -1,0 +1,277 @@
+using System.Collections.Immutable;
+using Matrix.Federation.Auth;
+using Matrix.Federation.Events;
+using Matrix.Federation.Identifiers;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.ServerKeys;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Matrix.Homeserver.Events.Pipeline;
+
+/// <summary>
+/// The one path of a local event: build (on the room's current state and forward extremities) →
+/// authorize → persist (one transaction, under the room's lock) → notify (sync, then listeners such
+/// as the federation sender). Several drafts sent together (createRoom) commit atomically.
+/// </summary>
+public sealed class RoomEventWriter(
+    IDbContextFactory<HomeserverDbContext> dbFactory,
+    EventStore events,
+    StateGroupStore stateGroups,
+    RoomLocks locks,
+    StreamIdGenerator streams,
+    SyncNotifier notifier,
+    EventAuthorizer authorizer,
+    ServerSigningKey signingKey,
+    HomeserverOptions options,
+    TimeProvider clock,
+    IServiceScopeFactory scopes,
+    ILogger<RoomEventWriter> logger)
+{
+    /// <summary>At most this many forward extremities become an event's prev_events.</summary>
+    private const int MaxPrevEvents = 10;
+
+    private readonly EventBuilder _builder = new(ServerName.Parse(options.ServerName), signingKey.Key);
+
+    /// <summary>Creates a room: the first draft must be its m.room.create event. Returns the room ID and the events.</summary>
+    public async Task<(string RoomId, IReadOnlyList<PersistedEvent> Events)> CreateRoomAsync(RoomVersion version, IReadOnlyList<EventDraft> drafts, bool isPublic, CancellationToken cancellationToken)
+    {
+        if (drafts.Count == 0 || drafts[0].Type != EventTypes.Create) throw new ArgumentException("the first event of a room is its create event", nameof(drafts));
+
+        // Before v12 the room ID is ours to pick; from v12 it is the create event's hash, known once built.
+        var roomId = version.RoomIdIsCreateEventHash ? null : "!" + RandomId(18) + ":" + options.ServerName;
+        var create = Build(version, drafts[0], roomId, prevEvents: [], authEvents: [], depth: 1, references: null);
+        roomId = create.RoomId;
+        events.RememberRoomVersion(roomId, version);
+
+        using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
+        await db.SaveChangesAsync(cancellationToken);
+
+        await PersistLocalAsync(db, session, create, cancellationToken);
+        foreach (var draft in drafts.Skip(1)) await AppendAsync(db, session, draft, cancellationToken);
+        return (roomId, await CommitAsync(db, transaction, session, cancellationToken));
+    }
+
+    /// <summary>
+    /// Sends events into an existing room as local users. Authorization failures throw 403 M_FORBIDDEN
+    /// and nothing is written. A draft whose client transaction was already used returns the first event.
+    /// </summary>
+    public async Task<IReadOnlyList<PersistedEvent>> SendAsync(string roomId, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
+    {
+        using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        var repeated = await FindTransactionAsync(db, drafts, cancellationToken);
+        if (repeated is not null) return [repeated];
+
+        var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
+            ?? throw MatrixException.NotFound("Unknown room");
+        var version = RoomVersions.Find(room.RoomVersion) ?? throw new InvalidOperationException($"room {roomId} has unknown version {room.RoomVersion}");
+        var state = room.CurrentStateGroup is { } group
+            ? await stateGroups.LoadAsync(db, group, cancellationToken)
+            : ImmutableDictionary<StateKey, string>.Empty;
+        var extremities = await db.ForwardExtremities.AsNoTracking().Where(f => f.RoomId == roomId)
+            .Join(db.Events, f => f.EventId, e => e.EventId, (f, e) => new { e.EventId, e.Depth })
+            .OrderByDescending(e => e.Depth).Take(MaxPrevEvents).ToListAsync(cancellationToken);
+
+        var session = new WriteSession(roomId, version, state, room.CurrentStateGroup,
+            extremities.Select(e => e.EventId).ToList(), extremities.Count == 0 ? 0 : extremities.Max(e => e.Depth));
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var draft in drafts) await AppendAsync(db, session, draft, cancellationToken);
+        return await CommitAsync(db, transaction, session, cancellationToken);
+    }
+
+    /// <summary>Builds one draft on the session's state and extremities, authorizes it, and writes it.</summary>
+    private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
+    {
+        var authKeys = AuthEventSelection.Select(session.Version, draft.Type, draft.StateKey, draft.Sender, draft.Content);
+        var authIds = authKeys.Select(k => session.State.GetValueOrDefault(k)).OfType<string>().ToList();
+        var referenced = await events.GetManyAsync(db, authIds.Concat(session.Extremities), cancellationToken);
+        foreach (var pdu in session.Pending) referenced[pdu.EventId] = pdu;
+
+        var built = Build(session.Version, draft, session.RoomId, session.Extremities, authIds, session.Depth + 1, new ReferenceHashes(referenced));
+        var authState = authIds.Select(id => referenced[id]).ToDictionary(p => p.StateTuple);
+        var result = authorizer.Authorize(built, authState);
+        if (!result.IsAllowed)
+        {
+            logger.LogInformation("Refused local {Type} event in {RoomId}: {Reason}", draft.Type, session.RoomId, result.RejectionReason);
+            throw MatrixException.Forbidden(result.RejectionReason!);
+        }
+
+        await PersistLocalAsync(db, session, built, cancellationToken);
+        if (draft.Transaction is { } txn)
+        {
+            db.EventTransactions.Add(new EventTransaction
+            {
+                UserId = draft.Sender, DeviceId = txn.DeviceId, TxnId = txn.TxnId, Path = txn.Path, EventId = built.EventId, CreatedTs = Now(),
+            });
+        }
+    }
+
+    private async Task PersistLocalAsync(HomeserverDbContext db, WriteSession session, Pdu pdu, CancellationToken cancellationToken)
+    {
+        var position = streams.Next();
+        session.Positions.Add(position);
+        var row = EventRows.Insert(db, pdu, position.Position, outlier: false, rejectedReason: null, softFailed: false);
+        await db.SaveChangesAsync(cancellationToken);
+        EventRows.AddEdges(db, row, pdu);
+        await EventRows.UpdateForwardExtremitiesAsync(db, pdu, cancellationToken);
+
+        if (pdu.IsState)
+        {
+            row.ReplacesState = session.State.GetValueOrDefault(pdu.StateTuple);
+            var newState = session.State.SetItem(pdu.StateTuple, pdu.EventId);
+            var groupId = await stateGroups.SaveAsync(db, session.RoomId, session.StateGroup, session.State, newState, cancellationToken);
+            session.NewGroups.Add((groupId, newState));
+            session.State = newState;
+            session.StateGroup = groupId;
+            await EventRows.SetCurrentStateAsync(db, pdu, row.Nid, position.Position, cancellationToken);
+        }
+
+        row.StateGroup = session.StateGroup;
+        if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, session, pdu, target, cancellationToken);
+
+        session.Extremities = [pdu.EventId];
+        session.Depth = pdu.Depth;
+        session.Pending.Add(pdu);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the target redacted when the redaction may apply: same sender server, or a sender whose
+    /// power reaches the redact level (the client API checks the level before a local redaction).
+    /// </summary>
+    private async Task ApplyRedactionAsync(HomeserverDbContext db, WriteSession session, Pdu redaction, string targetId, CancellationToken cancellationToken)
+    {
+        var target = await db.Events.FirstOrDefaultAsync(e => e.EventId == targetId && e.RoomId == redaction.RoomId, cancellationToken);
+        if (target is null || target.RedactedBy is not null) return;
+        var sameServer = DomainOf(target.Sender) == redaction.SenderDomain;
+        if (!sameServer)
+        {
+            var authEvents = await events.GetManyAsync(db, [.. session.State.Where(kv => kv.Key.Type is EventTypes.Create or EventTypes.PowerLevels).Select(kv => kv.Value)], cancellationToken);
+            var levels = PowerLevels.From(authEvents.Values.FirstOrDefault(p => p.Type == EventTypes.Create), authEvents.Values.FirstOrDefault(p => p.Type == EventTypes.PowerLevels));
+            if (levels.UserLevel(redaction.Sender) < levels.Redact) return;
+        }
+
+        target.RedactedBy = redaction.EventId;
+    }
+
+    private async Task<IReadOnlyList<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.Rooms.Where(r => r.RoomId == session.RoomId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            // Committed or not, the positions are final now: Current may move past them.
+            foreach (var position in session.Positions) position.Dispose();
+        }
+
+        foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
+        foreach (var pdu in session.Pending) events.Remember(pdu);
+        var persisted = session.Pending.Select((pdu, i) => new PersistedEvent(pdu, session.Positions[i].Position)).ToList();
+        await NotifyAsync(db, session, persisted, cancellationToken);
+        return persisted;
+    }
+
+    private async Task NotifyAsync(HomeserverDbContext db, WriteSession session, IReadOnlyList<PersistedEvent> persisted, CancellationToken cancellationToken)
+    {
+        var suffix = ":" + options.ServerName;
+        var users = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.RoomId == session.RoomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock))
+            .Select(m => m.UserId).ToListAsync(cancellationToken);
+        // Whoever just left or was kicked/banned must see it too.
+        users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
+        notifier.NotifyUsers(users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct());
+
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(session.RoomId, persisted, Local: true), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The events are committed; a failing listener must not turn the client's send into an error.
+            logger.LogError(e, "A listener failed after events were persisted in {RoomId}", session.RoomId);
+        }
+    }
+
+    private async Task<PersistedEvent?> FindTransactionAsync(HomeserverDbContext db, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
+    {
+        if (drafts is not [{ Transaction: { } txn } draft]) return null;
+        var eventId = await db.EventTransactions.AsNoTracking()
+            .Where(t => t.UserId == draft.Sender && t.DeviceId == txn.DeviceId && t.Path == txn.Path)
+            .Select(t => t.EventId).FirstOrDefaultAsync(cancellationToken);
+        if (eventId is null) return null;
+        var streamOrdering = await db.Events.AsNoTracking().Where(e => e.EventId == eventId).Select(e => e.StreamOrdering).FirstAsync(cancellationToken);
+        var pdu = await events.GetAsync(db, eventId, cancellationToken) ?? throw new InvalidOperationException($"transaction names missing event {eventId}");
+        return new PersistedEvent(pdu, streamOrdering);
+    }
+
+    private Pdu Build(RoomVersion version, EventDraft draft, string? roomId, IReadOnlyList<string> prevEvents, IReadOnlyList<string> authEvents, long depth, IReferenceHashLookup? references)
+    {
+        try
+        {
+            return _builder.Build(version, new EventTemplate
+            {
+                Type = draft.Type,
+                StateKey = draft.StateKey,
+                Sender = draft.Sender,
+                Content = draft.Content,
+                RoomId = roomId,
+                PrevEvents = prevEvents,
+                AuthEvents = authEvents,
+                Depth = depth,
+                OriginServerTs = Now(),
+                Redacts = draft.Redacts,
+            }, references);
+        }
+        catch (PduValidationException e)
+        {
+            throw e.Message.Contains("bytes", StringComparison.Ordinal) ? MatrixException.TooLarge(e.Message) : MatrixException.BadJson(e.Message);
+        }
+    }
+
+    private static string DomainOf(string userId) => userId[(userId.IndexOf(':', StringComparison.Ordinal) + 1)..];
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string RandomId(int length) => System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", length);
+
+    /// <summary>v1/v2 rooms reference events with their reference hashes.</summary>
+    private sealed class ReferenceHashes(IReadOnlyDictionary<string, Pdu> known) : IReferenceHashLookup
+    {
+        public string? FindReferenceHash(string eventId) =>
+            known.TryGetValue(eventId, out var pdu) ? EventHashes.ReferenceHashBase64(pdu.Json, pdu.Version) : null;
+    }
+
+    /// <summary>The room as it stands while a batch of local events is written.</summary>
+    private sealed class WriteSession(string roomId, RoomVersion version, ImmutableDictionary<StateKey, string> state, long? stateGroup, List<string> extremities, long depth)
+    {
+        public string RoomId { get; } = roomId;
+        public RoomVersion Version { get; } = version;
+        public ImmutableDictionary<StateKey, string> State { get; set; } = state;
+        public long? StateGroup { get; set; } = stateGroup;
+        public List<string> Extremities { get; set; } = extremities;
+        public long Depth { get; set; } = depth;
+        public List<Pdu> Pending { get; } = [];
+        public List<StreamPositionHandle> Positions { get; } = [];
+        public List<(long Id, ImmutableDictionary<StateKey, string> State)> NewGroups { get; } = [];
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Matrix.Homeserver.Events.Storage;
+
+/// <summary>
+/// Reads stored events as PDUs. Parsed PDUs are immutable, so a bounded cache of them serves the
+/// auth checks and state lookups that hit the same few events (create, power levels, members) again and again.
+/// </summary>
+public sealed class EventStore : IDisposable
+{
+    private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = 50_000 });
+    private readonly ConcurrentDictionary<string, RoomVersion> _roomVersions = new(StringComparer.Ordinal);
+
+    /// <summary>The version of a room this server knows, or null.</summary>
+    public async Task<RoomVersion?> GetRoomVersionAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    {
+        if (_roomVersions.TryGetValue(roomId, out var known)) return known;
+        var id = await db.Rooms.AsNoTracking().Where(r => r.RoomId == roomId).Select(r => r.RoomVersion).FirstOrDefaultAsync(cancellationToken);
+        if (id is null || RoomVersions.Find(id) is not { } version) return null;
+        _roomVersions[roomId] = version;
+        return version;
+    }
+
+    public void RememberRoomVersion(string roomId, RoomVersion version) => _roomVersions[roomId] = version;
+
+    public async Task<Pdu?> GetAsync(HomeserverDbContext db, string eventId, CancellationToken cancellationToken)
+    {
+        var found = await GetManyAsync(db, [eventId], cancellationToken);
+        return found.GetValueOrDefault(eventId);
+    }
+
+    /// <summary>The stored events among <paramref name="eventIds"/>, by ID (missing ones are absent).</summary>
+    public async Task<Dictionary<string, Pdu>> GetManyAsync(HomeserverDbContext db, IEnumerable<string> eventIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, Pdu>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var id in eventIds)
+        {
+            if (result.ContainsKey(id)) continue;
+            if (_pdus.TryGetValue(id, out Pdu? pdu)) result[id] = pdu!;
+            else missing.Add(id);
+        }
+
+        foreach (var batch in missing.Distinct().Chunk(500))
+        {
+            var rows = await db.Events.AsNoTracking()
+                .Where(e => batch.Contains(e.EventId))
+                .Select(e => new { e.EventId, e.RoomId, e.Json })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                var version = await GetRoomVersionAsync(db, row.RoomId, cancellationToken)
+                    ?? throw new InvalidOperationException($"event {row.EventId} is in a room of unknown version");
+                var pdu = Pdu.FromJson(JsonNode.Parse(row.Json)!.AsObject(), row.EventId, version);
+                Remember(pdu);
+                result[row.EventId] = pdu;
+            }
+        }
+
+        return result;
+    }
+
+    public void Remember(Pdu pdu) => _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = 1 });
+
+    public void Dispose() => _pdus.Dispose();
+}
