@@ -82,6 +82,13 @@ public sealed record RoomVersion
     /// <summary>v12 (MSC4289): the create sender and content.additional_creators have infinite power.</summary>
     public required bool PrivilegedCreators { get; init; }
 
+    /// <summary>
+    /// v11+: sender, room_id, state_key, type and event_id longer than 255 bytes make an event invalid.
+    /// Earlier versions only drop events over 255 code points and reject (but keep) those over 255 bytes,
+    /// as Synapse does, so rooms holding such events still resolve.
+    /// </summary>
+    public required bool StrictEventByteLimits { get; init; }
+
     public bool IsKnownEventIdHashFormat => EventFormat != EventFormat.V1;
 }
 
@@ -109,6 +116,7 @@ public static class RoomVersions
         UpdatedRedactionRules = false,
         RoomIdIsCreateEventHash = false,
         PrivilegedCreators = false,
+        StrictEventByteLimits = false,
     };
 
     public static readonly RoomVersion V2 = V1 with { Id = "2", StateResolution = StateResolutionAlgorithm.V2 };
@@ -136,6 +144,7 @@ public static class RoomVersions
         ImplicitRoomCreator = true,
         RedactsInContent = true,
         UpdatedRedactionRules = true,
+        StrictEventByteLimits = true,
     };
 
     public static readonly RoomVersion V12 = V11 with
