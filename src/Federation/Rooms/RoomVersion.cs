@@ -36,6 +36,12 @@ public sealed record RoomVersion
     /// <summary>v1–v5: m.room.aliases has its own auth rule (sender's domain must equal state_key).</summary>
     public required bool SpecialCaseAliasesAuth { get; init; }
 
+    /// <summary>
+    /// v1–v2: m.room.redaction has its own auth rule (redact level, or the redacted event's ID has the
+    /// redaction's ID domain). From v3 redactions are authorized like any event and checked on application.
+    /// </summary>
+    public required bool SpecialCaseRedactionAuth { get; init; }
+
     /// <summary>v6+: events must be strict canonical JSON (integers in range, no floats).</summary>
     public required bool StrictCanonicalJson { get; init; }
 
@@ -102,6 +108,7 @@ public static class RoomVersions
         StateResolution = StateResolutionAlgorithm.V1,
         EnforceKeyValidity = false,
         SpecialCaseAliasesAuth = true,
+        SpecialCaseRedactionAuth = true,
         StrictCanonicalJson = false,
         LimitNotificationsPowerLevels = false,
         RedactionKeepsAliases = true,
@@ -120,7 +127,7 @@ public static class RoomVersions
     };
 
     public static readonly RoomVersion V2 = V1 with { Id = "2", StateResolution = StateResolutionAlgorithm.V2 };
-    public static readonly RoomVersion V3 = V2 with { Id = "3", EventFormat = EventFormat.V2 };
+    public static readonly RoomVersion V3 = V2 with { Id = "3", EventFormat = EventFormat.V2, SpecialCaseRedactionAuth = false };
     public static readonly RoomVersion V4 = V3 with { Id = "4", EventFormat = EventFormat.V3 };
     public static readonly RoomVersion V5 = V4 with { Id = "5", EnforceKeyValidity = true };
 
