@@ -3,6 +3,7 @@ using FluentValidation;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
+using Matrix.Homeserver.Events;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
@@ -100,6 +101,7 @@ public static class HomeserverHost
         services.AddSingleton<StreamIdGenerator>();
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
+        services.AddRoomEventServices();
         return services;
     }
 

@@ -40,6 +40,8 @@ public sealed class RoomEventWriter(
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
     private const int MaxPrevEvents = 10;
 
+    private static readonly StateKey CreateKey = new(EventTypes.Create, "");
+
     private readonly EventBuilder _builder = new(ServerName.Parse(options.ServerName), signingKey.Key);
 
     /// <summary>Creates a room: the first draft must be its m.room.create event. Returns the room ID and the events.</summary>
@@ -99,11 +101,13 @@ public sealed class RoomEventWriter(
     {
         var authKeys = AuthEventSelection.Select(session.Version, draft.Type, draft.StateKey, draft.Sender, draft.Content);
         var authIds = authKeys.Select(k => session.State.GetValueOrDefault(k)).OfType<string>().ToList();
-        var referenced = await events.GetManyAsync(db, authIds.Concat(session.Extremities), cancellationToken);
+        // The rules always read the create event, even in v12 where auth_events leave it out.
+        var createId = session.State.GetValueOrDefault(CreateKey);
+        var referenced = await events.GetManyAsync(db, authIds.Concat(session.Extremities).Append(createId).OfType<string>(), cancellationToken);
         foreach (var pdu in session.Pending) referenced[pdu.EventId] = pdu;
 
         var built = Build(session.Version, draft, session.RoomId, session.Extremities, authIds, session.Depth + 1, new ReferenceHashes(referenced));
-        var authState = authIds.Select(id => referenced[id]).ToDictionary(p => p.StateTuple);
+        var authState = authIds.Append(createId).OfType<string>().Distinct().Select(id => referenced[id]).ToDictionary(p => p.StateTuple);
         var result = authorizer.Authorize(built, authState);
         if (!result.IsAllowed)
         {
@@ -173,6 +177,7 @@ public sealed class RoomEventWriter(
     {
         try
         {
+            await db.SaveChangesAsync(cancellationToken);
             await db.Rooms.Where(r => r.RoomId == session.RoomId)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -169,6 +169,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("rejected_reason");
 
+                    b.Property<string>("ReplacesState")
+                        .HasColumnType("text")
+                        .HasColumnName("replaces_state");
+
                     b.Property<string>("RoomId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -286,6 +290,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.HasKey("UserId", "DeviceId", "Path")
                         .HasName("pk_event_transactions");
 
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_event_transactions_event_id");
+
                     b.ToTable("event_transactions", (string)null);
                 });
 
@@ -363,6 +370,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.Property<string>("Creator")
                         .HasColumnType("text")
                         .HasColumnName("creator");
+
+                    b.Property<long?>("CurrentStateGroup")
+                        .HasColumnType("bigint")
+                        .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
                         .HasColumnType("boolean")

@@ -160,6 +160,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("rejected_reason");
 
+                    b.Property<string>("ReplacesState")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replaces_state");
+
                     b.Property<string>("RoomId")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -277,6 +281,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasKey("UserId", "DeviceId", "Path")
                         .HasName("pk_event_transactions");
 
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_event_transactions_event_id");
+
                     b.ToTable("event_transactions", (string)null);
                 });
 
@@ -352,6 +359,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.Property<string>("Creator")
                         .HasColumnType("TEXT")
                         .HasColumnName("creator");
+
+                    b.Property<long?>("CurrentStateGroup")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
                         .HasColumnType("INTEGER")

@@ -1,0 +1,27 @@
+using Matrix.Federation.Auth;
+using Matrix.Homeserver.Events.Auth;
+using Matrix.Homeserver.Events.ClientFormat;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Rooms;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Streams;
+
+namespace Matrix.Homeserver.Events;
+
+public static class EventServices
+{
+    /// <summary>The event pipeline and its stores.</summary>
+    public static IServiceCollection AddRoomEventServices(this IServiceCollection services)
+    {
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<StateGroupStore>();
+        services.AddSingleton<RoomLocks>();
+        services.AddSingleton<IAuthSignatureVerifier, HomeserverSignatureVerifier>();
+        services.AddSingleton<EventAuthorizer>();
+        services.AddSingleton<RoomEventWriter>();
+        services.AddSingleton<ClientEventLoader>();
+        services.AddSingleton<IStreamSource, EventStreamSource>();
+        return services;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Matrix.Homeserver.Tests.Events;
+
+/// <summary>The event pipeline against a real database: what it writes, and what it refuses to write.</summary>
+public sealed class RoomEventWriterTests : IAsyncLifetime
+{
+    private const string Alice = "@alice:localhost";
+    private const string Bob = "@bob:localhost";
+    private TestHomeserver _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private RoomEventWriter Writer => _server.Services.GetRequiredService<RoomEventWriter>();
+
+    private HomeserverDbContext Db() => _server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContext();
+
+    public static TheoryData<string> Versions => new(RoomVersions.All.Select(v => v.Id));
+
+    private static IReadOnlyList<EventDraft> PublicRoom(RoomVersion version)
+    {
+        var create = new JsonObject { ["room_version"] = version.Id };
+        if (!version.ImplicitRoomCreator) create["creator"] = Alice;
+        var users = version.PrivilegedCreators ? new JsonObject() : new JsonObject { [Alice] = 100 };
+        return
+        [
+            EventDraft.State(EventTypes.Create, "", Alice, create),
+            EventDraft.Member(Alice, Alice, Memberships.Join),
+            EventDraft.State(EventTypes.PowerLevels, "", Alice, new JsonObject { ["users"] = users }),
+            EventDraft.State(EventTypes.JoinRules, "", Alice, new JsonObject { ["join_rule"] = "public" }),
+        ];
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task A_room_of_every_version_is_created_with_its_state_materialized(string versionId)
+    {
+        var version = RoomVersions.Find(versionId)!;
+        var (roomId, events) = await Writer.CreateRoomAsync(version, PublicRoom(version), isPublic: false, CancellationToken.None);
+
+        Assert.Equal(4, events.Count);
+        if (version.RoomIdIsCreateEventHash) Assert.Equal("!" + events[0].EventId[1..], roomId);
+        else Assert.EndsWith(":localhost", roomId);
+        Assert.All(events, e => Assert.Equal(roomId, e.Pdu.RoomId));
+        Assert.True(events.Select(e => e.StreamPosition!.Value).SequenceEqual(events.Select(e => e.StreamPosition!.Value).Order()));
+
+        await using var db = Db();
+        var room = await db.Rooms.SingleAsync(r => r.RoomId == roomId);
+        Assert.Equal(versionId, room.RoomVersion);
+        var current = await db.CurrentState.Where(c => c.RoomId == roomId).ToListAsync();
+        Assert.Equal(4, current.Count);
+        Assert.Equal(Memberships.Join, (await db.RoomMemberships.SingleAsync(m => m.RoomId == roomId && m.UserId == Alice)).Membership);
+        Assert.Equal([events[^1].EventId], await db.ForwardExtremities.Where(f => f.RoomId == roomId).Select(f => f.EventId).ToListAsync());
+
+        var state = await _server.Services.GetRequiredService<StateGroupStore>().LoadAsync(db, room.CurrentStateGroup!.Value, CancellationToken.None);
+        Assert.Equal(current.ToDictionary(c => new StateKey(c.Type, c.StateKey), c => c.EventId), state);
+    }
+
+    [Fact]
+    public async Task Messages_chain_on_the_extremity_and_advance_the_stream()
+    {
+        var (roomId, created) = await Writer.CreateRoomAsync(RoomVersions.V10, PublicRoom(RoomVersions.V10), false, CancellationToken.None);
+        var sent = await Writer.SendAsync(roomId, [new EventDraft(EventTypes.Message, null, Alice, new JsonObject { ["body"] = "hi", ["msgtype"] = "m.text" })], CancellationToken.None);
+
+        var message = Assert.Single(sent);
+        Assert.Equal([created[^1].EventId], message.Pdu.PrevEvents);
+        Assert.Equal(created[^1].Pdu.Depth + 1, message.Pdu.Depth);
+        Assert.True(message.StreamPosition > created[^1].StreamPosition);
+        Assert.True(_server.Services.GetRequiredService<StreamIdGenerator>().Current >= message.StreamPosition);
+    }
+
+    [Fact]
+    public async Task A_forbidden_event_is_refused_and_nothing_is_written()
+    {
+        var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V12, PublicRoom(RoomVersions.V12), false, CancellationToken.None);
+        await using var before = Db();
+        var count = await before.Events.CountAsync();
+
+        var error = await Assert.ThrowsAsync<MatrixException>(() => Writer.SendAsync(roomId,
+            [EventDraft.Member(Bob, Bob, Memberships.Join), new EventDraft(EventTypes.Message, null, Bob, new JsonObject { ["body"] = "x" }), EventDraft.State(EventTypes.Topic, "", Bob, new JsonObject { ["topic"] = "mine" })],
+            CancellationToken.None));
+        Assert.Equal(ErrorCodes.Forbidden, error.ErrCode);
+
+        await using var after = Db();
+        Assert.Equal(count, await after.Events.CountAsync());
+        Assert.False(await after.RoomMemberships.AnyAsync(m => m.UserId == Bob));
+    }
+
+    [Fact]
+    public async Task A_client_transaction_is_idempotent()
+    {
+        var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
+        EventDraft Draft() => new(EventTypes.Message, null, Alice, new JsonObject { ["body"] = "once" }) { Transaction = new ClientTransaction("DEV", "txn1", "/send/m.room.message/txn1") };
+
+        var first = await Writer.SendAsync(roomId, [Draft()], CancellationToken.None);
+        var second = await Writer.SendAsync(roomId, [Draft()], CancellationToken.None);
+        Assert.Equal(first[0].EventId, second[0].EventId);
+        await using var db = Db();
+        Assert.Equal(1, await db.Events.CountAsync(e => e.RoomId == roomId && e.Type == EventTypes.Message));
+    }
+
+    [Fact]
+    public async Task Member_state_is_stored_as_small_deltas_and_reloads_whole()
+    {
+        var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V10, PublicRoom(RoomVersions.V10), false, CancellationToken.None);
+        const int joins = StateGroupStore.MaxChainLength + 10;
+        for (var i = 0; i < joins; i++)
+        {
+            var user = $"@user{i}:localhost";
+            await Writer.SendAsync(roomId, [EventDraft.Member(user, user, Memberships.Join)], CancellationToken.None);
+        }
+
+        await using var db = Db();
+        var groups = await db.StateGroups.Where(g => g.RoomId == roomId).ToListAsync();
+        var entries = await db.StateGroupEntries.Where(e => groups.Select(g => g.Id).Contains(e.StateGroupId)).GroupBy(e => e.StateGroupId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count);
+        var deltas = groups.Where(g => g.ParentId is not null).ToList();
+        Assert.All(deltas, g => Assert.Equal(1, entries[g.Id]));
+        Assert.True(groups.Count(g => g.ParentId is null) >= 2, "a full snapshot bounds the chain");
+        Assert.All(groups, g => Assert.True(g.ChainLength <= StateGroupStore.MaxChainLength));
+
+        // A fresh store (no cache) rebuilds the same state from the database.
+        var room = await db.Rooms.SingleAsync(r => r.RoomId == roomId);
+        using var fresh = new StateGroupStore();
+        var state = await fresh.LoadAsync(db, room.CurrentStateGroup!.Value, CancellationToken.None);
+        Assert.Equal(4 + joins, state.Count);
+        Assert.Equal(joins + 1, state.Keys.Count(k => k.Type == EventTypes.Member));
+    }
+
+    [Fact]
+    public async Task A_redaction_by_the_sender_marks_the_event_redacted()
+    {
+        var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
+        var message = (await Writer.SendAsync(roomId, [new EventDraft(EventTypes.Message, null, Alice, new JsonObject { ["body"] = "oops" })], CancellationToken.None))[0];
+        var redaction = (await Writer.SendAsync(roomId, [new EventDraft(EventTypes.Redaction, null, Alice, new JsonObject()) { Redacts = message.EventId }], CancellationToken.None))[0];
+
+        Assert.Equal(message.EventId, redaction.Pdu.Content["redacts"]!.GetValue<string>());
+        await using var db = Db();
+        Assert.Equal(redaction.EventId, (await db.Events.SingleAsync(e => e.EventId == message.EventId)).RedactedBy);
+    }
+}
