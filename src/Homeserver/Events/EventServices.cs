@@ -21,6 +21,8 @@ public static class EventServices
         services.AddSingleton<EventAuthorizer>();
         services.AddSingleton<RoomEventWriter>();
         services.AddSingleton<ClientEventLoader>();
+        services.AddSingleton<RoomStateReader>();
+        services.AddSingleton<EventVisibility>();
         services.AddSingleton<IStreamSource, EventStreamSource>();
         return services;
     }

@@ -1,0 +1,45 @@
+using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Rooms.State;
+
+/// <summary>Reads of a room's current state and memberships, from the materialized tables.</summary>
+public sealed class RoomStateReader(EventStore events)
+{
+    /// <summary>The current state event for a key, or null.</summary>
+    public async Task<Pdu?> GetStateEventAsync(HomeserverDbContext db, string roomId, string type, string stateKey, CancellationToken cancellationToken)
+    {
+        var eventId = await db.CurrentState.AsNoTracking()
+            .Where(c => c.RoomId == roomId && c.Type == type && c.StateKey == stateKey)
+            .Select(c => c.EventId).FirstOrDefaultAsync(cancellationToken);
+        return eventId is null ? null : await events.GetAsync(db, eventId, cancellationToken);
+    }
+
+    /// <summary>The whole current state as StateKey → event ID.</summary>
+    public async Task<Dictionary<StateKey, string>> GetCurrentStateIdsAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
+        (await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).Select(c => new { c.Type, c.StateKey, c.EventId }).ToListAsync(cancellationToken))
+            .ToDictionary(c => new StateKey(c.Type, c.StateKey), c => c.EventId);
+
+    /// <summary>The whole current state as PDUs.</summary>
+    public async Task<List<Pdu>> GetCurrentStateAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    {
+        var ids = await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).Select(c => c.EventId).ToListAsync(cancellationToken);
+        var pdus = await events.GetManyAsync(db, ids, cancellationToken);
+        return [.. ids.Select(id => pdus.GetValueOrDefault(id)).OfType<Pdu>()];
+    }
+
+    /// <summary>The user's current membership in the room (join, invite, leave, ban, knock), or null if none.</summary>
+    public Task<string?> GetMembershipAsync(HomeserverDbContext db, string roomId, string userId, CancellationToken cancellationToken) =>
+        db.RoomMemberships.AsNoTracking().Where(m => m.RoomId == roomId && m.UserId == userId).Select(m => m.Membership).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Rooms the user is joined to.</summary>
+    public Task<List<string>> GetJoinedRoomsAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken) =>
+        db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && m.Membership == Memberships.Join).Select(m => m.RoomId).ToListAsync(cancellationToken);
+
+    /// <summary>Users currently joined to the room.</summary>
+    public Task<List<string>> GetJoinedMembersAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
+        db.RoomMemberships.AsNoTracking().Where(m => m.RoomId == roomId && m.Membership == Memberships.Join).Select(m => m.UserId).ToListAsync(cancellationToken);
+}
