@@ -156,6 +156,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "room_alias_mapping",
+                columns: table => new
+                {
+                    alias = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_alias_mapping", x => x.alias);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_memberships",
                 columns: table => new
                 {
@@ -305,6 +319,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_room_alias_mapping_room_id",
+                table: "room_alias_mapping",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_room_memberships_user_id_membership",
                 table: "room_memberships",
                 columns: new[] { "user_id", "membership" });
@@ -350,6 +369,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "room_alias_mapping");
 
             migrationBuilder.DropTable(
                 name: "room_memberships");
