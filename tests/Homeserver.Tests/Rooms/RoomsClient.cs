@@ -63,6 +63,12 @@ internal static class RoomsClient
             .Select(e => new { e.Type, e.StateKey }).ToListAsync()).Select(e => (e.Type, e.StateKey)).ToList();
     }
 
+    public static async Task<long> StreamOrderingOfAsync(this TestHomeserver server, string eventId)
+    {
+        await using var db = await server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContextAsync();
+        return await db.Events.Where(e => e.EventId == eventId).Select(e => e.StreamOrdering!.Value).SingleAsync();
+    }
+
     public static async Task SetProfileAsync(this TestHomeserver server, TestUser user, string? displayName, string? avatarUrl)
     {
         await using var db = await server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContextAsync();
