@@ -111,7 +111,7 @@ public sealed class AliasTests : IAsyncLifetime
         var closed = await _server.CreateRoomAsync(alice, new JsonObject());
         var open = await _server.CreateRoomAsync(alice, new JsonObject
         {
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.history_visibility", ["content"] = new JsonObject { ["history_visibility"] = "world_readable" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.history_visibility", "history_visibility", "world_readable"),
         });
 
         (await _server.GetAsync(outsider, $"/rooms/{RoomsClient.Path(closed)}/aliases")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");

@@ -184,7 +184,7 @@ public sealed class MembershipTests : IAsyncLifetime
         var roomId = await _server.CreateRoomAsync(alice, new JsonObject
         {
             ["room_version"] = "7",
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.join_rules", ["content"] = new JsonObject { ["join_rule"] = "knock" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.join_rules", "join_rule", "knock"),
         });
 
         (await _server.JoinRoomAsync(bob, roomId)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
@@ -208,7 +208,7 @@ public sealed class MembershipTests : IAsyncLifetime
         (await _server.PostAsync(bob, $"/knock/{RoomsClient.Path(invite)}")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         var knockable = await _server.CreateRoomAsync(alice, new JsonObject
         {
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.join_rules", ["content"] = new JsonObject { ["join_rule"] = "knock" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.join_rules", "join_rule", "knock"),
         });
         (await _server.PostAsync(bob, $"/knock/{RoomsClient.Path(knockable)}")).Ok();
         // A knock can be withdrawn.
@@ -287,7 +287,7 @@ public sealed class MembershipTests : IAsyncLifetime
         var guestsWelcome = await _server.CreateRoomAsync(alice, new JsonObject
         {
             ["preset"] = "public_chat",
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.guest_access", ["content"] = new JsonObject { ["guest_access"] = "can_join" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.guest_access", "guest_access", "can_join"),
         });
         (await _server.JoinRoomAsync(guest, guestsWelcome)).Ok();
     }
@@ -344,7 +344,7 @@ public sealed class MembershipTests : IAsyncLifetime
         var invited = await _server.CreateRoomAsync(alice, new JsonObject { ["invite"] = RoomsClient.Array(bob.UserId) });
         var knocked = await _server.CreateRoomAsync(alice, new JsonObject
         {
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.join_rules", ["content"] = new JsonObject { ["join_rule"] = "knock" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.join_rules", "join_rule", "knock"),
         });
         (await _server.PostAsync(bob, $"/knock/{RoomsClient.Path(knocked)}")).Ok();
 

@@ -47,7 +47,7 @@ public sealed class RoomStateTests : IAsyncLifetime
         var outsider = await _server.NewUserAsync("outsider");
         var roomId = await _server.CreateRoomAsync(alice, new JsonObject
         {
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.history_visibility", ["content"] = new JsonObject { ["history_visibility"] = "world_readable" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.history_visibility", "history_visibility", "world_readable"),
         });
         Assert.Equal([alice.UserId], Members((await _server.GetAsync(outsider, $"{Room(roomId)}/members")).Ok()));
         Assert.True((await _server.GetAsync(outsider, $"{Room(roomId)}/joined_members")).Ok()["joined"]!.AsObject().ContainsKey(alice.UserId));

@@ -76,5 +76,9 @@ internal static class RoomsClient
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.DisplayName, displayName).SetProperty(u => u.AvatarUrl, avatarUrl));
     }
 
+    /// <summary>An initial_state holding one event whose content has one string field.</summary>
+    public static JsonArray InitialState(string type, string field, string value) =>
+        new(new JsonObject { ["type"] = type, ["content"] = new JsonObject { [field] = value } });
+
     public static JsonArray Array(params string[] values) => new([.. values.Select(v => JsonValue.Create(v))]);
 }

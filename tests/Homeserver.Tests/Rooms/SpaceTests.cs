@@ -43,7 +43,7 @@ public sealed class SpaceTests : IAsyncLifetime
         var readable = await _server.CreateRoomAsync(alice, new JsonObject
         {
             ["preset"] = "private_chat",
-            ["initial_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.history_visibility", ["content"] = new JsonObject { ["history_visibility"] = "world_readable" } }),
+            ["initial_state"] = RoomsClient.InitialState("m.room.history_visibility", "history_visibility", "world_readable"),
         });
         await AddChildAsync(alice, space, subspace, new JsonObject { ["order"] = "b" });
         await AddChildAsync(alice, space, first, new JsonObject { ["order"] = "a", ["suggested"] = true });

@@ -48,8 +48,10 @@ public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, 
         }
         catch (DbUpdateException)
         {
-            // Another request took it between our check and insert: the primary key decides.
-            throw taken();
+            // Another request may have taken it between our check and insert: the primary key decides.
+            db.ChangeTracker.Clear();
+            if (await set.AnyAsync(a => a.Alias == alias.Value, cancellationToken)) throw taken();
+            throw;
         }
     }
 
