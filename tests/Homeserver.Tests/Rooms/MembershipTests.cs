@@ -68,6 +68,16 @@ public sealed class MembershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_room_every_local_user_left_cannot_be_joined_without_another_server()
+    {
+        var alice = await _server.NewUserAsync("alice");
+        var bob = await _server.NewUserAsync("bob");
+        var roomId = await PublicRoomAsync(alice);
+        (await _server.PostAsync(alice, $"/rooms/{RoomsClient.Path(roomId)}/leave")).Ok();
+        (await _server.JoinRoomAsync(bob, roomId)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Invite_only_rooms_need_an_invite()
     {
         var alice = await _server.NewUserAsync("alice");

@@ -122,6 +122,28 @@ public sealed class UpgradeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Levels_written_as_strings_in_old_rooms_become_integers()
+    {
+        var alice = await _server.NewUserAsync("alice");
+        var oldRoom = await _server.CreateRoomAsync(alice, new JsonObject
+        {
+            ["room_version"] = "1",
+            ["power_level_content_override"] = new JsonObject
+            {
+                ["users"] = new JsonObject { [alice.UserId] = "100" },
+                ["ban"] = "60",
+                ["events"] = new JsonObject { ["m.room.name"] = " 40" },
+            },
+        });
+
+        var newRoom = (await UpgradeAsync(alice, oldRoom, new JsonObject { ["new_version"] = "10" })).Ok()["replacement_room"]!.GetValue<string>();
+        var levels = (await _server.StateContentAsync(alice, newRoom, "m.room.power_levels"))!;
+        Assert.Equal(60, levels["ban"]!.GetValue<long>());
+        Assert.Equal(40, levels["events"]!["m.room.name"]!.GetValue<long>());
+        Assert.Equal(100, levels["users"]![alice.UserId]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Upgrades_are_checked()
     {
         var alice = await _server.NewUserAsync("alice");
