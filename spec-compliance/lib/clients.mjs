@@ -65,12 +65,12 @@ export async function newDevice(ctx, user, { crypto = false } = {}) {
 }
 
 /** startClient and wait (bounded) until the first sync has been processed. */
-export async function startSyncing(client, { timeoutMs = 30_000 } = {}) {
+export async function startSyncing(client, { timeoutMs = 30_000, initialSyncLimit = 20 } = {}) {
     let lastError = null;
     client.on(ClientEvent.Sync, (state, _prev, data) => {
         if (state === SyncState.Error) lastError = data?.error;
     });
-    await client.startClient({ initialSyncLimit: 20, threadSupport: true });
+    await client.startClient({ initialSyncLimit, threadSupport: true });
     try {
         await eventually(() => [SyncState.Prepared, SyncState.Syncing].includes(client.getSyncState()),
             `the first sync of ${client.getUserId()}`, { timeoutMs });

@@ -27,6 +27,7 @@ export const Features = {
     invite: feature("invites", ["POST", `${CS}/rooms/{roomId}/invite`]),
     join: feature("joining rooms", ["POST", `${CS}/join/{roomIdOrAlias}`]),
     leave: feature("leaving rooms", ["POST", `${CS}/rooms/{roomId}/leave`]),
+    joinedRooms: feature("joined rooms list", ["GET", `${CS}/joined_rooms`]),
     kick: feature("kicking", ["POST", `${CS}/rooms/{roomId}/kick`]),
     ban: feature("banning", ["POST", `${CS}/rooms/{roomId}/ban`], ["POST", `${CS}/rooms/{roomId}/unban`]),
     send: feature("sending events", ["PUT", `${CS}/rooms/{roomId}/send/{eventType}/{txnId}`]),
