@@ -46,19 +46,21 @@ export async function passwordLogin(baseUrl, userId, password) {
  * A user on the server under test with one logged-in device: { userId, password, deviceId,
  * accessToken, client }. The client is tracked by ctx and stopped when the scenario ends.
  */
-export async function newUser(ctx, { prefix = "user", crypto = false, server = homeserver } = {}) {
+export async function newUser(ctx, { prefix = "user", crypto = false, server = homeserver, clientOptions = {} } = {}) {
     const password = `pw-${randomBytes(12).toString("hex")}`;
     const res = await register(server.url, `${prefix}-${randomId()}`, password);
-    const client = sdkClient(server.url, { userId: res.user_id, accessToken: res.access_token, deviceId: res.device_id });
+    const client = sdkClient(server.url,
+        { ...clientOptions, userId: res.user_id, accessToken: res.access_token, deviceId: res.device_id });
     ctx.track(client);
     await withCrypto(client, crypto);
     return { userId: res.user_id, password, deviceId: res.device_id, accessToken: res.access_token, client, server };
 }
 
 /** Logs the same user in again: a second device with its own client. */
-export async function newDevice(ctx, user, { crypto = false } = {}) {
+export async function newDevice(ctx, user, { crypto = false, clientOptions = {} } = {}) {
     const res = await passwordLogin(user.server.url, user.userId, user.password);
-    const client = sdkClient(user.server.url, { userId: res.user_id, accessToken: res.access_token, deviceId: res.device_id });
+    const client = sdkClient(user.server.url,
+        { ...clientOptions, userId: res.user_id, accessToken: res.access_token, deviceId: res.device_id });
     ctx.track(client);
     await withCrypto(client, crypto);
     return { ...user, deviceId: res.device_id, accessToken: res.access_token, client };

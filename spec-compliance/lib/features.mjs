@@ -56,6 +56,7 @@ export const Features = {
     keyBackup: feature("key backup",
         ["POST", `${CS}/room_keys/version`],
         ["GET", `${CS}/room_keys/version`],
+        ["GET", `${CS}/room_keys/version/{version}`],
         ["PUT", `${CS}/room_keys/keys`],
         ["GET", `${CS}/room_keys/keys`]),
     mediaUpload: feature("media upload", ["POST", "/_matrix/media/v3/upload"]),

@@ -23,19 +23,30 @@ export function waitForEvent(client, roomId, eventId, { timeoutMs } = {}) {
         `${client.getUserId()} to receive ${eventId}`, { timeoutMs });
 }
 
-/** Invites someone who is syncing, waits for the invite to reach them, joins, and waits until the inviter sees the join. */
-export async function inviteAndJoin(owner, guest, roomId) {
-    await owner.client.invite(roomId, guest.userId);
+/** Waits for an invite to reach guest, joins, and waits until the owner sees the join. */
+export async function joinInvited(owner, guest, roomId) {
     await waitForMyMembership(guest.client, roomId, "invite");
     await guest.client.joinRoom(roomId);
     await waitForMembership(owner.client, roomId, guest.userId, "join");
 }
 
-/** owner creates a private room, the others are invited and join; all clients must be syncing. */
-export async function sharedRoom(owner, others, createOptions = {}) {
-    const { room_id: roomId } = await owner.client.createRoom({ preset: "private_chat", ...createOptions });
+export async function inviteAndJoin(owner, guest, roomId) {
+    await owner.client.invite(roomId, guest.userId);
+    await joinInvited(owner, guest, roomId);
+}
+
+/**
+ * owner creates a private room and the others join it; all clients must be syncing. direct: the
+ * invites go out with createRoom's is_direct, as a DM is made.
+ */
+export async function sharedRoom(owner, others, { direct = false, ...createOptions } = {}) {
+    const dm = direct ? { is_direct: true, invite: others.map((u) => u.userId) } : {};
+    const { room_id: roomId } = await owner.client.createRoom({ preset: "private_chat", ...dm, ...createOptions });
     await waitForMyMembership(owner.client, roomId, "join");
-    for (const guest of others) await inviteAndJoin(owner, guest, roomId);
+    for (const guest of others) {
+        if (direct) await joinInvited(owner, guest, roomId);
+        else await inviteAndJoin(owner, guest, roomId);
+    }
     return roomId;
 }
 
