@@ -1,5 +1,16 @@
 // End-to-end encryption helpers over matrix-js-sdk's Rust crypto; every wait is bounded.
+import { Method } from "matrix-js-sdk";
 import { eventually } from "./wait.mjs";
+
+/** POST /keys/query for all devices of userId, as client sees them (raw server answer). */
+export const queryKeys = (client, userId) =>
+    client.http.authedRequest(Method.Post, "/keys/query", undefined, { device_keys: { [userId]: [] } });
+
+/** Waits until the server publishes this device's keys (the SDK uploads them after its first sync). */
+export function waitForOwnKeysOnServer(user) {
+    return eventually(async () => (await queryKeys(user.client, user.userId)).device_keys?.[user.userId]?.[user.deviceId],
+        `the device keys of ${user.deviceId} on the server`);
+}
 
 /** Waits until the client's crypto knows the room is encrypted (it saw m.room.encryption in sync). */
 export function waitForEncryptedRoom(client, roomId) {

@@ -5,6 +5,7 @@ const CS1 = "/_matrix/client/v1";
 
 const feature = (name, ...endpoints) => ({
     name,
+    listener: "client",
     endpoints: endpoints.map(([method, path]) => ({ method, path })),
 });
 
@@ -28,6 +29,7 @@ export const Features = {
     join: feature("joining rooms", ["POST", `${CS}/join/{roomIdOrAlias}`]),
     leave: feature("leaving rooms", ["POST", `${CS}/rooms/{roomId}/leave`]),
     joinedRooms: feature("joined rooms list", ["GET", `${CS}/joined_rooms`]),
+    joinedMembers: feature("joined members list", ["GET", `${CS}/rooms/{roomId}/joined_members`]),
     kick: feature("kicking", ["POST", `${CS}/rooms/{roomId}/kick`]),
     ban: feature("banning", ["POST", `${CS}/rooms/{roomId}/ban`], ["POST", `${CS}/rooms/{roomId}/unban`]),
     send: feature("sending events", ["PUT", `${CS}/rooms/{roomId}/send/{eventType}/{txnId}`]),
@@ -64,4 +66,6 @@ export const Features = {
         ["GET", `${CS1}/media/download/{serverName}/{mediaId}`],
         ["GET", `${CS1}/media/config`]),
     thumbnails: feature("thumbnails", ["GET", `${CS1}/media/thumbnail/{serverName}/{mediaId}`]),
+    // Served on the federation listener (https), not the client one.
+    federation: { ...feature("federation", ["GET", "/_matrix/federation/v1/version"]), listener: "federation" },
 };

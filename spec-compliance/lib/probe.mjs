@@ -2,6 +2,8 @@
 // errcode M_UNRECOGNIZED (the server's answer for unknown paths and methods), or with an empty
 // body (no route matched at all, before that fallback exists). Probes carry no access token and
 // an empty JSON body, so an endpoint that exists rejects them (401, 400) without side effects.
+// The federation listener is optional: nothing listening there means federation is not built,
+// whereas a client listener that refuses connections is a failure.
 const SAMPLE_PARAMS = {
     roomId: "!probe:invalid",
     roomIdOrAlias: "!probe:invalid",
@@ -28,28 +30,41 @@ export function notBuiltReason(status, bodyText) {
     return null;
 }
 
-async function probeEndpoint(baseUrl, { method, path }) {
+const refused = (err) => err?.cause?.code === "ECONNREFUSED";
+
+async function probeEndpoint(baseUrl, listener, { method, path }) {
     const key = `${baseUrl} ${method} ${path}`;
     if (!cache.has(key)) {
         const hasBody = method === "POST" || method === "PUT";
         cache.set(key, (async () => {
-            const res = await fetch(baseUrl + fillPath(path), {
-                method,
-                headers: hasBody ? { "content-type": "application/json" } : {},
-                body: hasBody ? "{}" : undefined,
-                signal: AbortSignal.timeout(10_000),
-            });
+            let res;
+            try {
+                res = await fetch(baseUrl + fillPath(path), {
+                    method,
+                    headers: hasBody ? { "content-type": "application/json" } : {},
+                    body: hasBody ? "{}" : undefined,
+                    signal: AbortSignal.timeout(10_000),
+                });
+            } catch (err) {
+                if (listener !== "client" && refused(err)) return `nothing listening on the ${listener} listener ${baseUrl}`;
+                throw err;
+            }
             return notBuiltReason(res.status, await res.text());
         })());
     }
     return cache.get(key);
 }
 
-/** The first endpoint of the given features that is not built, or null when all are there. */
-export async function firstMissing(baseUrl, features) {
+/**
+ * The first endpoint of the given features that is not built, or null when all are there.
+ * listeners maps a feature's listener ("client", "federation") to its base URL.
+ */
+export async function firstMissing(listeners, features) {
     for (const feature of features) {
+        const baseUrl = listeners[feature.listener];
+        if (!baseUrl) return { feature: feature.name, method: "", path: "", why: `no ${feature.listener} listener configured` };
         for (const endpoint of feature.endpoints) {
-            const why = await probeEndpoint(baseUrl, endpoint);
+            const why = await probeEndpoint(baseUrl, feature.listener, endpoint);
             if (why) return { feature: feature.name, ...endpoint, why };
         }
     }
@@ -58,5 +73,6 @@ export async function firstMissing(baseUrl, features) {
 
 /** Skip text for a missing endpoint found by firstMissing. */
 export function describeMissing(missing) {
-    return `not built: ${missing.feature} (${missing.method} ${missing.path} answers ${missing.why})`;
+    const endpoint = [missing.method, missing.path].filter(Boolean).join(" ");
+    return `not built: ${missing.feature} (${endpoint ? `${endpoint}: ` : ""}${missing.why})`;
 }

@@ -38,12 +38,14 @@ function unrecognized(err) {
     return `not built: ${where} answers ${err.httpStatus} M_UNRECOGNIZED`;
 }
 
+const listeners = { client: homeserver.url, federation: homeserver.federationUrl };
+
 /**
- * scenario(name, { needs: [Features.x, ...], timeoutMs, baseUrl }, async (ctx) => { ... })
+ * scenario(name, { needs: [Features.x, ...], timeoutMs }, async (ctx) => { ... })
  */
-export function scenario(name, { needs = [], timeoutMs = 60_000, baseUrl = homeserver.url } = {}, fn) {
+export function scenario(name, { needs = [], timeoutMs = 60_000 } = {}, fn) {
     test(name, { timeout: timeoutMs }, async (t) => {
-        const missing = await firstMissing(baseUrl, needs);
+        const missing = await firstMissing(listeners, needs);
         if (missing) {
             t.skip(describeMissing(missing));
             return;

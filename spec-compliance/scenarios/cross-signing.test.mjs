@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Method } from "matrix-js-sdk";
 import { newDevice, newUser, startAll, startSyncing } from "../lib/clients.mjs";
-import { passwordAuth, recoveryKeyCallbacks, waitForEncryptedRoom, waitForPlaintext } from "../lib/crypto.mjs";
+import { passwordAuth, queryKeys, recoveryKeyCallbacks, waitForEncryptedRoom, waitForPlaintext } from "../lib/crypto.mjs";
 import { Features } from "../lib/features.mjs";
 import { waitForEvent } from "../lib/rooms.mjs";
 import { scenario } from "../lib/scenario.mjs";
@@ -11,8 +11,6 @@ import { eventually } from "../lib/wait.mjs";
 
 const base = [Features.registration, Features.login, Features.sync, Features.e2eeKeys, Features.crossSigning];
 
-const queryKeys = (client, userId) =>
-    client.http.authedRequest(Method.Post, "/keys/query", undefined, { device_keys: { [userId]: [] } });
 const keyId = (crossSigningKey) => Object.keys(crossSigningKey.keys)[0];
 
 async function bootstrapCrossSigning(user) {
