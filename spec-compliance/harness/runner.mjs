@@ -102,14 +102,18 @@ async function runScenarios(env) {
     testProcess = spawn(process.execPath, args, {
         cwd: suiteDir, stdio: "inherit", env: { ...env, SPEC_SUMMARY_FILE: summaryFile },
     });
+    let timedOut = false;
     const watchdog = setTimeout(() => {
         console.error(`Scenarios still running after ${RUN_TIMEOUT_MS} ms: stopping them`);
+        timedOut = true;
         testProcess.kill("SIGTERM");
     }, RUN_TIMEOUT_MS);
     const code = await new Promise((resolve) => testProcess.on("exit", (c, s) => resolve(c ?? s)));
     clearTimeout(watchdog);
     try {
-        return JSON.parse(readFileSync(summaryFile, "utf8"));
+        const counts = JSON.parse(readFileSync(summaryFile, "utf8"));
+        // The test that was running when the watchdog fired never reported: it failed.
+        return timedOut ? { ...counts, failed: counts.failed + 1 } : counts;
     } catch {
         // The test process died before reporting; that is one failure, not a silent pass.
         console.error(`Test process ended (${code}) without a summary`);
