@@ -38,20 +38,20 @@ export function startNio(script, args = []) {
     });
     child.stderr.on("data", (chunk) => { stderr += chunk; });
     const killer = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+    let exited = false;
     const done = new Promise((resolve) => child.on("exit", (code, signal) => {
         clearTimeout(killer);
-        waiters.forEach((w) => w());
+        exited = true;
         const skip = code === SKIP_EXIT ? messages.find((m) => m.skip)?.skip : null;
         resolve({ code: code ?? signal, skip, stderr });
+        waiters.forEach((w) => w());
     }));
-    let exited = false;
-    done.then(() => { exited = true; });
 
-    const next = (key) => new Promise((resolve, reject) => {
+    // The first message with key, or null once the script has ended without printing one.
+    const next = (key) => new Promise((resolve) => {
         const check = () => {
             const found = messages.find((m) => key in m);
-            if (found) resolve(found);
-            else if (exited) done.then((r) => reject(nioFailure(script, r, `ended before printing ${key}`)));
+            if (found || exited) resolve(found ?? null);
         };
         waiters.push(check);
         check();
@@ -71,4 +71,15 @@ export function settle(t, script, result) {
     }
     if (result.code !== 0) throw nioFailure(script, result);
     return true;
+}
+
+/**
+ * The script's next message with key. Null when the script skipped instead (the test is then
+ * marked skipped); throws when it failed or ended without printing the message.
+ */
+export async function nioStep(t, script, nio, key) {
+    const message = await nio.next(key);
+    if (message) return message;
+    if (settle(t, script, await nio.done)) throw new Error(`nio/${script} ended before printing ${key}`);
+    return null;
 }

@@ -12,8 +12,21 @@ import traceback
 
 from nio import (AsyncClient, AsyncClientConfig, ErrorResponse, KeysQueryResponse,
                  KeysUploadResponse, RegisterResponse, SyncResponse)
+from nio import api as nio_api
 
 HS_URL = os.environ["SPEC_HS_URL"]
+CLIENT_V3 = "/_matrix/client/v3"
+
+# nio 0.20 (Debian 12) still speaks the pre-1.0 /_matrix/client/r0 prefix, which the spec no
+# longer has; nio 0.21 moved to v3, and so do we, for the client API only.
+_build_path = nio_api.Api._build_path
+
+
+def _build_v3_path(path, query_parameters=None, base_path=CLIENT_V3):
+    return _build_path(path, query_parameters, CLIENT_V3 if base_path == nio_api.MATRIX_API_PATH else base_path)
+
+
+nio_api.Api._build_path = staticmethod(_build_v3_path)
 SKIP_EXIT = 77
 SCENARIO_TIMEOUT_S = 120
 

@@ -23,7 +23,7 @@ async def main(scenario):
     # room_send queries the members' keys, claims one-time keys and shares the Megolm session first.
     sent = ok(await alice.client.room_send(room.room_id, "m.room.message", {"msgtype": "m.text", "body": body},
                                            ignore_unverified_devices=True), RoomSendResponse)
-    emit(event_id=sent.event_id)
+    emit(event_id=sent.event_id, sender=alice.user_id)
 
 
 run(main)

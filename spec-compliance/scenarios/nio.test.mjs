@@ -1,9 +1,10 @@
 // The second, independent client: matrix-nio (Python, libolm) runs the same basic flows, and an
 // encrypted message sent by nio must be decrypted by matrix-js-sdk's Rust crypto.
+import assert from "node:assert/strict";
 import { newUser, startSyncing } from "../lib/clients.mjs";
 import { waitForOwnKeysOnServer, waitForPlaintext } from "../lib/crypto.mjs";
 import { Features } from "../lib/features.mjs";
-import { nioPython, settle, startNio } from "../lib/nio.mjs";
+import { nioPython, nioStep, settle, startNio } from "../lib/nio.mjs";
 import { waitForEvent, waitForMyMembership } from "../lib/rooms.mjs";
 import { scenario } from "../lib/scenario.mjs";
 
@@ -40,14 +41,18 @@ scenario("an encrypted message sent by nio is decrypted by matrix-js-sdk", {
     await waitForOwnKeysOnServer(bob); // nio must find bob's device when it shares the room key
 
     const body = "sent by nio, read by matrix-js-sdk";
-    const nio = startNio("send_encrypted.py", [bob.userId, body]);
+    const script = "send_encrypted.py";
+    const nio = startNio(script, [bob.userId, body]);
     ctx.defer(() => nio.kill());
-    const { room_id: roomId } = await nio.next("room_id");
-    await waitForMyMembership(bob.client, roomId, "invite");
-    await bob.client.joinRoom(roomId);
+    const room = await nioStep(ctx.t, script, nio, "room_id");
+    if (!room) return;
+    await waitForMyMembership(bob.client, room.room_id, "invite");
+    await bob.client.joinRoom(room.room_id);
 
-    const { event_id: eventId } = await nio.next("event_id");
-    if (!settle(ctx.t, "send_encrypted.py", await nio.done)) return;
-    const event = await waitForEvent(bob.client, roomId, eventId, { timeoutMs: 30_000 });
+    const sent = await nioStep(ctx.t, script, nio, "event_id");
+    if (!sent || !settle(ctx.t, script, await nio.done)) return;
+    const event = await waitForEvent(bob.client, room.room_id, sent.event_id, { timeoutMs: 30_000 });
+    assert.equal(event.getWireType(), "m.room.encrypted", "nio encrypted the message");
     await waitForPlaintext(event, body);
+    assert.equal(event.getSender(), sent.sender);
 }));
