@@ -13,9 +13,13 @@ function sdkClient(baseUrl, session = {}) {
     return createClient({ baseUrl, timelineSupport: true, ...session });
 }
 
-async function withCrypto(client, crypto) {
+/** A client for a login/register answer, stopped when the scenario ends, with Rust crypto if asked. */
+async function device(ctx, server, login, { crypto = false, clientOptions = {} }) {
+    const client = sdkClient(server.url,
+        { ...clientOptions, userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id });
+    ctx.track(client);
     if (crypto) await client.initRustCrypto({ useIndexedDB: false });
-    return client;
+    return { deviceId: login.device_id, accessToken: login.access_token, client };
 }
 
 /** Registers a new user; answers 401 with a session and m.login.dummy the way Synapse does. */
@@ -43,27 +47,20 @@ export async function passwordLogin(baseUrl, userId, password) {
 }
 
 /**
- * A user on the server under test with one logged-in device: { userId, password, deviceId,
- * accessToken, client }. The client is tracked by ctx and stopped when the scenario ends.
+ * A user on the server under test with one logged-in device: { userId, password, server,
+ * deviceId, accessToken, client }. Options: prefix (of the random user name), server,
+ * crypto (Rust crypto, in-memory store), clientOptions (extra createClient options).
  */
-export async function newUser(ctx, { prefix = "user", crypto = false, server = homeserver, clientOptions = {} } = {}) {
+export async function newUser(ctx, { prefix = "user", server = homeserver, ...options } = {}) {
     const password = `pw-${randomBytes(12).toString("hex")}`;
     const res = await register(server.url, `${prefix}-${randomId()}`, password);
-    const client = sdkClient(server.url,
-        { ...clientOptions, userId: res.user_id, accessToken: res.access_token, deviceId: res.device_id });
-    ctx.track(client);
-    await withCrypto(client, crypto);
-    return { userId: res.user_id, password, deviceId: res.device_id, accessToken: res.access_token, client, server };
+    return { userId: res.user_id, password, server, ...(await device(ctx, server, res, options)) };
 }
 
-/** Logs the same user in again: a second device with its own client. */
-export async function newDevice(ctx, user, { crypto = false, clientOptions = {} } = {}) {
+/** Logs the same user in again: a second device with its own client (options as for newUser). */
+export async function newDevice(ctx, user, options = {}) {
     const res = await passwordLogin(user.server.url, user.userId, user.password);
-    const client = sdkClient(user.server.url,
-        { ...clientOptions, userId: res.user_id, accessToken: res.access_token, deviceId: res.device_id });
-    ctx.track(client);
-    await withCrypto(client, crypto);
-    return { ...user, deviceId: res.device_id, accessToken: res.access_token, client };
+    return { ...user, ...(await device(ctx, user.server, res, options)) };
 }
 
 /** startClient and wait (bounded) until the first sync has been processed. */
