@@ -121,7 +121,19 @@ async function runScenarios(env) {
     }
 }
 
+/** Scenarios against a server someone else runs: no build, no start, no federation peer. */
+function externalServer() {
+    console.log(`Using the running server ${options.external.url} (${options.external.serverName})`);
+    return runScenarios({
+        ...process.env,
+        SPEC_HS_URL: options.external.url,
+        SPEC_HS_SERVER_NAME: options.external.serverName,
+        SPEC_TMP: tmp,
+    });
+}
+
 async function main() {
+    if (options.external) return externalServer();
     if (options.build) {
         console.log("Building src/Homeserver (Release)...");
         const buildLog = path.join(tmp, "build.log");
@@ -145,6 +157,7 @@ async function main() {
         },
     });
     const hs1Spec = launch("hs1", hs1, ports.c1, ports.f1, hs2, ports.f2, options.postgres);
+    if (!options.federation) delete hs1Spec.federation;
     // The peer always runs on SQLite: the federation scenario is about federation, not storage.
     const hs2Spec = launch("hs2", hs2, ports.c2, ports.f2, hs1, ports.f1, null);
 
@@ -155,7 +168,7 @@ async function main() {
         ...process.env,
         SPEC_HS_URL: server.url,
         SPEC_HS_SERVER_NAME: server.serverName,
-        SPEC_HS_FEDERATION_URL: server.federationUrl,
+        SPEC_HS_FEDERATION_URL: server.federationUrl ?? "",
         SPEC_HS2_LAUNCH: JSON.stringify(hs2Spec),
         SPEC_TMP: tmp,
         NODE_EXTRA_CA_CERTS: pki.caPath,

@@ -62,7 +62,7 @@ async function probeEndpoint(baseUrl, listener, { method, path }) {
 export async function firstMissing(listeners, features) {
     for (const feature of features) {
         const baseUrl = listeners[feature.listener];
-        if (!baseUrl) return { feature: feature.name, method: "", path: "", why: `no ${feature.listener} listener configured` };
+        if (!baseUrl) return { feature: feature.name, why: `no ${feature.listener} listener given to the scenarios (a --url run)` };
         for (const endpoint of feature.endpoints) {
             const why = await probeEndpoint(baseUrl, feature.listener, endpoint);
             if (why) return { feature: feature.name, ...endpoint, why };
@@ -73,6 +73,6 @@ export async function firstMissing(listeners, features) {
 
 /** Skip text for a missing endpoint found by firstMissing. */
 export function describeMissing(missing) {
-    const endpoint = [missing.method, missing.path].filter(Boolean).join(" ");
-    return `not built: ${missing.feature} (${endpoint ? `${endpoint}: ` : ""}${missing.why})`;
+    if (!missing.path) return `not available: ${missing.feature} (${missing.why})`;
+    return `not built: ${missing.feature} (${missing.method} ${missing.path}: ${missing.why})`;
 }
