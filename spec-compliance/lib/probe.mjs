@@ -62,7 +62,7 @@ async function probeEndpoint(baseUrl, listener, { method, path }) {
 export async function firstMissing(listeners, features) {
     for (const feature of features) {
         const baseUrl = listeners[feature.listener];
-        if (!baseUrl) return { feature: feature.name, why: `no ${feature.listener} listener given to the scenarios (a --url run)` };
+        if (!baseUrl) return { feature: feature.name, why: `no ${feature.listener} listener given to the scenarios (run with --url or --no-federation)` };
         for (const endpoint of feature.endpoints) {
             const why = await probeEndpoint(baseUrl, feature.listener, endpoint);
             if (why) return { feature: feature.name, ...endpoint, why };
