@@ -1,7 +1,7 @@
 // Unit tests of the spec coverage generator on a hand-made spec, route table and hits.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -91,8 +91,10 @@ test("the report is deterministic whatever the order of routes", () => {
     assert.equal(fixtureReport([...routes].reverse()), fixtureReport(routes));
 });
 
-test("--check passes on a fresh report and fails with a diff on a stale one", () => {
-    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "coverage-test-")), "spec-coverage.md");
+test("--check passes on a fresh report and fails with a diff on a stale one", (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "coverage-test-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, "spec-coverage.md");
     const cli = (...args) => spawnSync(process.execPath,
         [path.join(here, "cli.mjs"), "--spec", specDir, "--routes", routesFile, "--hits", hitsDir, "--out", out, ...args],
         { encoding: "utf8", env: { ...process.env, HOMESERVER_ROUTE_HITS_DIR: "" } });

@@ -2,7 +2,7 @@
 // verdicts, and the settings a homeserver is launched with.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -12,8 +12,10 @@ import { homeserverSettings } from "./homeserver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-test("the summary reporter counts leaf tests, and a parent's own failure", () => {
-    const summaryFile = path.join(mkdtempSync(path.join(os.tmpdir(), "summary-")), "summary.json");
+test("the summary reporter counts leaf tests, and a parent's own failure", (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "summary-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const summaryFile = path.join(dir, "summary.json");
     // NODE_TEST_CONTEXT would make the inner run report to this one instead of to its reporters.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
     const run = spawnSync(process.execPath, [
