@@ -57,7 +57,7 @@ test("a homeserver is launched on loopback with open registration and its own da
     assert.equal(settings["Homeserver:Registration:Mode"], "Open");
     assert.equal(settings["Homeserver:Diagnostics:RouteHitsFile"], "/tmp/hits/hs1.txt");
     assert.equal(settings["Homeserver:Federation:ResolverOverrides:hs2.localhost"], "127.0.0.1:9448");
-    assert.equal(settings["Kestrel:Certificates:Default:Path"], "/p/hs1.crt");
+    assert.equal(settings["Homeserver:Listeners:Federation:CertificatePath"], "/p/hs1.crt");
 
     const pg = homeserverSettings({ label: "hs1", serverName: "a", dataDir: "/d", clientPort: 1, postgres: "Host=db" });
     assert.equal(pg["Homeserver:Database:Provider"], "Postgres");

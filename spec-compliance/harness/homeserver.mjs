@@ -15,8 +15,6 @@ export function homeserverSettings(spec) {
         "Homeserver:ServerName": spec.serverName,
         "Homeserver:PublicBaseUrl": clientUrl,
         "Homeserver:Listeners:Client:Url": clientUrl,
-        // The generic-host key too: a host that does not read Listeners yet still listens where we look.
-        "urls": clientUrl,
         "Homeserver:Database:Provider": spec.postgres ? "Postgres" : "Sqlite",
         "Homeserver:Database:ConnectionString": spec.postgres
             ?? `Data Source=${path.join(spec.dataDir, "homeserver.db")}`,
@@ -30,9 +28,8 @@ export function homeserverSettings(spec) {
     if (fed) {
         settings["Homeserver:Listeners:Federation:Url"] = `https://127.0.0.1:${fed.port}`;
         settings["Homeserver:Federation:TrustedCaPath"] = fed.caPath;
-        // Kestrel's standard default certificate, used by any https endpoint that names none.
-        settings["Kestrel:Certificates:Default:Path"] = fed.certPath;
-        settings["Kestrel:Certificates:Default:KeyPath"] = fed.keyPath;
+        settings["Homeserver:Listeners:Federation:CertificatePath"] = fed.certPath;
+        settings["Homeserver:Listeners:Federation:CertificateKeyPath"] = fed.keyPath;
         for (const [name, target] of Object.entries(fed.overrides ?? {})) {
             settings[`Homeserver:Federation:ResolverOverrides:${name}`] = target;
         }
