@@ -59,7 +59,7 @@ public class SigningBenchmarks
 
     private static EventTemplate TypicalMessage()
     {
-        var body = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. Ünïcödé ok 日本語. ", 6));
+        var body = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. Ünïcödé ok 日本語. ", 3));
         return new EventTemplate
         {
             Type = EventTypes.Message,
