@@ -22,10 +22,10 @@ internal sealed class DagScenario
     private readonly Dictionary<string, HashSet<string>> _prevs = new(StringComparer.Ordinal);
     private long _clock;
 
-    public DagScenario(RoomVersion version, bool withInitialRoom = true)
+    public DagScenario(RoomVersion version, bool withInitialRoom = true, string roomId = "!room:example.com")
     {
         Version = version;
-        RoomId = version.RoomIdIsCreateEventHash ? "!CREATE:example.com" : "!room:example.com";
+        RoomId = version.RoomIdIsCreateEventHash ? "!CREATE:example.com" : roomId;
         if (!withInitialRoom) return;
 
         // Alice creates a public room; Bob, Charlie and Zara join; Zara then sends START. Scenarios hang
@@ -110,14 +110,16 @@ internal sealed class DagScenario
     /// Builds and stores one event with the given auth and prev event IDs, for scenarios that spell out
     /// auth_events themselves; timestamps grow with every event built.
     /// </summary>
-    public Pdu Add(string name, string sender, string type, string? stateKey, string content, IReadOnlyList<string> authEvents, IReadOnlyList<string> prevEvents)
+    public Pdu Add(
+        string name, string sender, string type, string? stateKey, string content, IReadOnlyList<string> authEvents, IReadOnlyList<string> prevEvents, long? originServerTs = null)
     {
+        ++_clock;
         var json = new JsonObject
         {
             ["type"] = type,
             ["sender"] = sender,
             ["content"] = JsonNode.Parse(content),
-            ["origin_server_ts"] = ++_clock,
+            ["origin_server_ts"] = originServerTs ?? _clock,
             ["depth"] = _clock,
             ["prev_events"] = new JsonArray(prevEvents.Select(p => (JsonNode)p).ToArray()),
             ["auth_events"] = new JsonArray(authEvents.Select(id => (JsonNode)id).ToArray()),

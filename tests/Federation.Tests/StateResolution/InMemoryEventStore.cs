@@ -18,6 +18,8 @@ internal sealed class InMemoryEventStore : IStateEventProvider, IAuthChainProvid
 
     public Pdu this[string eventId] => _events[eventId].Pdu;
 
+    public bool IsRejected(string eventId) => _events[eventId].IsRejected;
+
     public ValueTask<IReadOnlyDictionary<string, StoredEvent>> GetEventsAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         EventBatches++;
