@@ -4,28 +4,30 @@ using Matrix.Federation.StateResolution;
 
 namespace Matrix.Federation.Tests.StateResolution;
 
-/// <summary>Events in a dictionary, counting the batches asked for; also answers auth chains as an index would.</summary>
+/// <summary>The library's in-memory provider, counting the batches asked for; also answers auth chains as an index would.</summary>
 internal sealed class InMemoryEventStore : IStateEventProvider, IAuthChainProvider
 {
-    private readonly Dictionary<string, StoredEvent> _events = new(StringComparer.Ordinal);
+    private readonly InMemoryEventProvider _events = new();
 
     public int EventBatches { get; private set; }
     public int AuthChainQueries { get; private set; }
 
-    public void Add(Pdu pdu, bool rejected = false) => _events[pdu.EventId] = new StoredEvent(pdu, rejected);
+    public void Add(Pdu pdu, bool rejected = false) => _events.Add(pdu, rejected);
 
-    public void MarkRejected(string eventId) => _events[eventId] = _events[eventId] with { IsRejected = true };
+    public void MarkRejected(string eventId) => _events.Add(this[eventId], rejected: true);
 
-    public Pdu this[string eventId] => _events[eventId].Pdu;
+    public Pdu this[string eventId] => _events.TryGet(eventId, out var stored) ? stored.Pdu : throw new KeyNotFoundException(eventId);
 
-    public bool IsRejected(string eventId) => _events[eventId].IsRejected;
+    public bool IsRejected(string eventId) => _events.TryGet(eventId, out var stored) && stored.IsRejected;
 
     public ValueTask<IReadOnlyDictionary<string, StoredEvent>> GetEventsAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         EventBatches++;
-        IReadOnlyDictionary<string, StoredEvent> found = eventIds.Where(_events.ContainsKey).ToDictionary(id => id, id => _events[id], StringComparer.Ordinal);
-        return ValueTask.FromResult(found);
+        return _events.GetEventsAsync(eventIds, cancellationToken);
     }
+
+    public ValueTask<IReadOnlySet<string>> GetRejectedAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
+        _events.GetRejectedAsync(eventIds, cancellationToken);
 
     public ValueTask<IReadOnlySet<string>> GetAuthChainUnionAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
@@ -34,7 +36,7 @@ internal sealed class InMemoryEventStore : IStateEventProvider, IAuthChainProvid
         var pending = new Stack<string>(eventIds);
         while (pending.TryPop(out var id))
         {
-            if (!_events.TryGetValue(id, out var stored)) continue;
+            if (!_events.TryGet(id, out var stored)) continue;
             foreach (var authId in AuthEventReferences.Of(stored.Pdu))
             {
                 if (chain.Add(authId)) pending.Push(authId);

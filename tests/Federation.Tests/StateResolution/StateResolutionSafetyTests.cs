@@ -27,8 +27,11 @@ public sealed class StateResolutionSafetyTests
         dag.Store.MarkRejected(Id("T"));
 
         var resolved = await dag.Resolver.ResolveAsync(dag.Version, dag.RoomId, [dag.StateAfter["X"], dag.StateAfter["Y"]], dag.Store);
+        // A provider that only loads events: the interface's default answers which were rejected.
+        var viaEventsOnly = await dag.Resolver.ResolveAsync(dag.Version, dag.RoomId, [dag.StateAfter["X"], dag.StateAfter["Y"]], new EventsOnly(dag.Store));
 
         Assert.False(resolved.ContainsKey(TopicKey));
+        Assert.Equal(resolved, viaEventsOnly);
         Assert.Equal(dag.StateAfter["START"][new StateKey(EventTypes.PowerLevels, "")], resolved[new StateKey(EventTypes.PowerLevels, "")]);
     }
 
@@ -165,6 +168,12 @@ public sealed class StateResolutionSafetyTests
         dag.Add("CREATE", Alice, EventTypes.Create, "", $$"""{"creator": "{{Alice}}"}""", [], []);
         dag.Add("MA", Alice, EventTypes.Member, Alice, Join, [Id("CREATE")], []);
         return (dag, new Dictionary<StateKey, string> { [new(EventTypes.Create, "")] = Id("CREATE"), [new(EventTypes.Member, Alice)] = Id("MA") });
+    }
+
+    private sealed class EventsOnly(IStateEventProvider inner) : IStateEventProvider
+    {
+        public ValueTask<IReadOnlyDictionary<string, StoredEvent>> GetEventsAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
+            inner.GetEventsAsync(eventIds, cancellationToken);
     }
 
     private static Dictionary<StateKey, string> With(IReadOnlyDictionary<StateKey, string> state, string type, string name) =>
