@@ -53,9 +53,11 @@ internal sealed class DagScenario
     /// <summary>When set, resolutions read auth chains from the store's index instead of walking.</summary>
     public bool UseAuthChainIndex { get; init; }
 
-    /// <summary>Power levels content listing these users, leaving out v12 creators (who may not be listed).</summary>
-    public string Levels(params (string User, long Level)[] users) =>
-        "{\"users\": {" + string.Join(", ", users.Where(u => !(Version.PrivilegedCreators && u.User == Alice)).Select(u => $"\"{u.User}\": {u.Level}")) + "}}";
+    /// <summary>Power levels content listing these users (leaving out v12 creators, who may not be listed) and <paramref name="extra"/> keys.</summary>
+    public string Levels((string User, long Level)[] users, string extra) =>
+        "{\"users\": {" + string.Join(", ", users.Where(u => !(Version.PrivilegedCreators && u.User == Alice)).Select(u => $"\"{u.User}\": {u.Level}")) + "}" + extra + "}";
+
+    public string Levels(params (string User, long Level)[] users) => Levels(users, "");
 
     public DagScenario Event(string name, string sender, string type, string? stateKey, string content)
     {

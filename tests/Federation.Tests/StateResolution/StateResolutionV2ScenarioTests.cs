@@ -73,13 +73,7 @@ public sealed class StateResolutionV2ScenarioTests
     public async Task Concurrent_topics_follow_the_power_levels_that_win(string version, bool index)
     {
         // Alice demotes Bob while Bob, on his branch, re-asserts his level and sets a topic.
-        var dag = Scenario(version, index);
-        dag.Event("T1", Alice, EventTypes.Topic, "", "{}")
-            .Event("PA1", Alice, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
-            .Event("T2", Alice, EventTypes.Topic, "", "{}")
-            .Event("PA2", Alice, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 0)))
-            .Event("PB", Bob, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
-            .Event("T3", Bob, EventTypes.Topic, "", "{}")
+        var dag = TopicsAcrossPowerChanges(Scenario(version, index), demoteBob: true)
             .Chain("END", "PA2", "T2", "PA1", "T1", "START")
             .Chain("END", "T3", "PB", "PA1");
 
@@ -88,7 +82,7 @@ public sealed class StateResolutionV2ScenarioTests
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task A_kick_resets_the_topic_of_the_banned_user(string version, bool index)
+    public async Task A_ban_resets_the_topic_the_banned_user_set(string version, bool index)
     {
         // Bob sets a topic and is then banned; a branch from before both meets the ban's branch.
         var dag = Scenario(version, index);
@@ -106,13 +100,7 @@ public sealed class StateResolutionV2ScenarioTests
     [MemberData(nameof(Versions))]
     public async Task Topics_after_a_merge_are_ordered_by_mainline(string version, bool index)
     {
-        var dag = Scenario(version, index);
-        dag.Event("T1", Alice, EventTypes.Topic, "", "{}")
-            .Event("PA1", Alice, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
-            .Event("T2", Alice, EventTypes.Topic, "", "{}")
-            .Event("PA2", Alice, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 0)))
-            .Event("PB", Bob, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
-            .Event("T3", Bob, EventTypes.Topic, "", "{}")
+        var dag = TopicsAcrossPowerChanges(Scenario(version, index), demoteBob: true)
             .Event("MZ1", Zara, EventTypes.Message, null, "{}")
             .Event("T4", Alice, EventTypes.Topic, "", "{}")
             .Chain("END", "T4", "MZ1", "PA2", "T2", "PA1", "T1", "START")
@@ -126,13 +114,7 @@ public sealed class StateResolutionV2ScenarioTests
     public async Task Mainline_sort_prefers_the_topic_on_the_newer_power_levels(string version, bool index)
     {
         // T4 is later by timestamp, but T3 cites power levels further along the resolved mainline.
-        var dag = Scenario(version, index);
-        dag.Event("T1", Alice, EventTypes.Topic, "", "{}")
-            .Event("PA1", Alice, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
-            .Event("T2", Alice, EventTypes.Topic, "", "{}")
-            .Event("PA2", Alice, EventTypes.PowerLevels, "", "{\"users\": {\"" + Alice + "\": 100, \"" + Bob + "\": 50}, \"events\": {\"m.room.power_levels\": 100}}")
-            .Event("PB", Bob, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
-            .Event("T3", Bob, EventTypes.Topic, "", "{}")
+        var dag = TopicsAcrossPowerChanges(Scenario(version, index), demoteBob: false)
             .Event("T4", Alice, EventTypes.Topic, "", "{}")
             .Chain("END", "T3", "PA2", "T2", "PA1", "T1", "START")
             .Chain("END", "T4", "PB", "PA1");
@@ -151,6 +133,22 @@ public sealed class StateResolutionV2ScenarioTests
             .Chain("END", "ME", "START");
 
         await AssertStateAtEnd(dag, "MD", "ME");
+    }
+
+    /// <summary>
+    /// Topic T1, Alice's power levels PA1 (Bob 50), topic T2, then PA2, which demotes Bob or (when
+    /// <paramref name="demoteBob"/> is false) reserves power levels changes for 100; and Bob's PB
+    /// re-asserting PA1 followed by his topic T3. Callers chain them into branches.
+    /// </summary>
+    private static DagScenario TopicsAcrossPowerChanges(DagScenario dag, bool demoteBob)
+    {
+        var restricted = demoteBob ? dag.Levels((Alice, 100), (Bob, 0)) : dag.Levels([(Alice, 100), (Bob, 50)], ", \"events\": {\"m.room.power_levels\": 100}");
+        return dag.Event("T1", Alice, EventTypes.Topic, "", "{}")
+            .Event("PA1", Alice, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
+            .Event("T2", Alice, EventTypes.Topic, "", "{}")
+            .Event("PA2", Alice, EventTypes.PowerLevels, "", restricted)
+            .Event("PB", Bob, EventTypes.PowerLevels, "", dag.Levels((Alice, 100), (Bob, 50)))
+            .Event("T3", Bob, EventTypes.Topic, "", "{}");
     }
 
     private static DagScenario Scenario(string version, bool index) => new(RoomVersions.Find(version)!) { UseAuthChainIndex = index };
