@@ -47,6 +47,33 @@ public sealed class StateResolutionSafetyTests
         Assert.Equal(Id("T1"), (await dag.Resolver.ResolveAsync(dag.Version, dag.RoomId, sets, dag.Store))[TopicKey]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Iterative_auth_checks_fall_back_to_auth_events_that_were_not_rejected(bool joinRejected)
+    {
+        // v2.1 replays from an empty state, so Bob's state event is authorized by its own auth events.
+        var dag = new DagScenario(RoomVersions.V12, withInitialRoom: false);
+        var create = dag.Add("CREATE", Alice, EventTypes.Create, "", "{}", [], []).EventId;
+        var aliceJoin = dag.Add("MA", Alice, EventTypes.Member, Alice, Join, [], []).EventId;
+        var levels = dag.Add("PL", Alice, EventTypes.PowerLevels, "", dag.Levels([], ", \"state_default\": 0"), [aliceJoin], []).EventId;
+        var rules = dag.Add("JR", Alice, EventTypes.JoinRules, "", """{"join_rule": "public"}""", [aliceJoin, levels], []).EventId;
+        var bobJoin = dag.Add("MB", Bob, EventTypes.Member, Bob, Join, [levels, rules], []).EventId;
+        var custom = dag.Add("C", Bob, "m.custom", "", "{}", [levels, bobJoin], []).EventId;
+        if (joinRejected) dag.Store.MarkRejected(bobJoin);
+
+        var without = new Dictionary<StateKey, string>
+        {
+            [new(EventTypes.Create, "")] = create, [new(EventTypes.Member, Alice)] = aliceJoin, [new(EventTypes.PowerLevels, "")] = levels,
+            [new(EventTypes.JoinRules, "")] = rules, [new(EventTypes.Member, Bob)] = bobJoin,
+        };
+        var with = new Dictionary<StateKey, string>(without) { [new("m.custom", "")] = custom };
+        var resolved = await dag.Resolver.ResolveAsync(dag.Version, dag.RoomId, [with, without], dag.Store);
+
+        Assert.Equal(!joinRejected, resolved.ContainsKey(new StateKey("m.custom", "")));
+        Assert.Equal(!joinRejected, resolved.ContainsKey(new StateKey(EventTypes.Member, Bob)));
+    }
+
     [Fact]
     public async Task Too_many_state_sets_are_refused()
     {
