@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201090618_Initial")]
+    [Migration("20261201100944_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -168,6 +168,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("redacted_by");
 
+                    b.Property<string>("Redacts")
+                        .HasColumnType("text")
+                        .HasColumnName("redacts");
+
                     b.Property<string>("RejectedReason")
                         .HasColumnType("text")
                         .HasColumnName("rejected_reason");
@@ -213,6 +217,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.HasIndex("EventId")
                         .IsUnique()
                         .HasDatabaseName("ix_events_event_id");
+
+                    b.HasIndex("Redacts")
+                        .HasDatabaseName("ix_events_redacts");
 
                     b.HasIndex("StreamOrdering")
                         .IsUnique()

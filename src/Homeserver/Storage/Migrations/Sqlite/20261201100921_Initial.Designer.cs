@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201090601_Initial")]
+    [Migration("20261201100921_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -159,6 +159,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("redacted_by");
 
+                    b.Property<string>("Redacts")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redacts");
+
                     b.Property<string>("RejectedReason")
                         .HasColumnType("TEXT")
                         .HasColumnName("rejected_reason");
@@ -204,6 +208,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasIndex("EventId")
                         .IsUnique()
                         .HasDatabaseName("ix_events_event_id");
+
+                    b.HasIndex("Redacts")
+                        .HasDatabaseName("ix_events_redacts");
 
                     b.HasIndex("StreamOrdering")
                         .IsUnique()
