@@ -407,12 +407,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnName("room_id");
 
                     b.HasKey("Alias")
-                        .HasName("pk_room_alias_mapping");
+                        .HasName("pk_room_aliases");
 
                     b.HasIndex("RoomId")
-                        .HasDatabaseName("ix_room_alias_mapping_room_id");
+                        .HasDatabaseName("ix_room_aliases_room_id");
 
-                    b.ToTable("room_alias_mapping", (string)null);
+                    b.ToTable("room_aliases", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>

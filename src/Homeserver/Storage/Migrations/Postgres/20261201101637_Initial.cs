@@ -158,7 +158,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "room_alias_mapping",
+                name: "room_aliases",
                 columns: table => new
                 {
                     alias = table.Column<string>(type: "text", nullable: false),
@@ -168,7 +168,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_room_alias_mapping", x => x.alias);
+                    table.PrimaryKey("pk_room_aliases", x => x.alias);
                 });
 
             migrationBuilder.CreateTable(
@@ -326,8 +326,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_room_alias_mapping_room_id",
-                table: "room_alias_mapping",
+                name: "ix_room_aliases_room_id",
+                table: "room_aliases",
                 column: "room_id");
 
             migrationBuilder.CreateIndex(
@@ -378,7 +378,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "refresh_tokens");
 
             migrationBuilder.DropTable(
-                name: "room_alias_mapping");
+                name: "room_aliases");
 
             migrationBuilder.DropTable(
                 name: "room_memberships");

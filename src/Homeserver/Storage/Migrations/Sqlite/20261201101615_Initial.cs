@@ -157,7 +157,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "room_alias_mapping",
+                name: "room_aliases",
                 columns: table => new
                 {
                     alias = table.Column<string>(type: "TEXT", nullable: false),
@@ -167,7 +167,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_room_alias_mapping", x => x.alias);
+                    table.PrimaryKey("pk_room_aliases", x => x.alias);
                 });
 
             migrationBuilder.CreateTable(
@@ -325,8 +325,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_room_alias_mapping_room_id",
-                table: "room_alias_mapping",
+                name: "ix_room_aliases_room_id",
+                table: "room_aliases",
                 column: "room_id");
 
             migrationBuilder.CreateIndex(
@@ -377,7 +377,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "refresh_tokens");
 
             migrationBuilder.DropTable(
-                name: "room_alias_mapping");
+                name: "room_aliases");
 
             migrationBuilder.DropTable(
                 name: "room_memberships");
