@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
 
 namespace Matrix.Homeserver.Rooms.Membership;
 
@@ -33,10 +34,10 @@ public sealed record MembershipChange(string RoomId, string Sender, string Targe
     /// <summary>The membership value the event carries.</summary>
     public string Membership => Action switch
     {
-        MembershipAction.Join => Matrix.Federation.Events.Memberships.Join,
-        MembershipAction.Invite => Matrix.Federation.Events.Memberships.Invite,
-        MembershipAction.Ban => Matrix.Federation.Events.Memberships.Ban,
-        MembershipAction.Knock => Matrix.Federation.Events.Memberships.Knock,
-        _ => Matrix.Federation.Events.Memberships.Leave,
+        MembershipAction.Join => Memberships.Join,
+        MembershipAction.Invite => Memberships.Invite,
+        MembershipAction.Ban => Memberships.Ban,
+        MembershipAction.Knock => Memberships.Knock,
+        _ => Memberships.Leave,
     };
 }
