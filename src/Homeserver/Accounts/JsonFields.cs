@@ -27,4 +27,12 @@ public static class JsonFields
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         _ => throw MatrixException.BadJson($"{name} must be a string"),
     };
+
+    /// <summary>An object member, null when absent or null; M_BAD_JSON when present with another type.</summary>
+    public static JsonObject? Object(JsonObject json, string name) => json[name] switch
+    {
+        null => null,
+        JsonObject o => o,
+        _ => throw MatrixException.BadJson($"{name} must be an object"),
+    };
 }

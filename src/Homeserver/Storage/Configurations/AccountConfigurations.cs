@@ -81,6 +81,8 @@ internal sealed class AccountDataEntryConfiguration : IEntityTypeConfiguration<A
     {
         b.ToTable("account_data");
         b.HasKey(a => new { a.UserId, a.RoomId, a.Type });
+        // Read-modify-write (tags) retries when another write moved the row meanwhile.
+        b.Property(a => a.StreamPosition).IsConcurrencyToken();
         // Sync reads one user's changes between two stream positions.
         b.HasIndex(a => new { a.UserId, a.StreamPosition });
         b.HasIndex(a => a.StreamPosition);
