@@ -21,12 +21,12 @@ public static class RateLimitPolicy
 public sealed class RateLimits : IDisposable
 {
     private readonly bool _enabled;
-    private readonly Dictionary<string, PartitionedRateLimiter<string>> _limiters;
+    private readonly Dictionary<string, (PartitionedRateLimiter<string> Limiter, RateLimitPolicyOptions Options)> _policies;
 
     public RateLimits(RateLimitOptions options)
     {
         _enabled = options.Enabled;
-        _limiters = new Dictionary<string, PartitionedRateLimiter<string>>(StringComparer.Ordinal)
+        _policies = new(StringComparer.Ordinal)
         {
             [RateLimitPolicy.Login] = Bucket(options.Login),
             [RateLimitPolicy.Register] = Bucket(options.Register),
@@ -38,43 +38,52 @@ public sealed class RateLimits : IDisposable
 
     /// <summary>Takes one request from <paramref name="key"/>'s bucket of <paramref name="policy"/>.</summary>
     /// <exception cref="MatrixException">429 M_LIMIT_EXCEEDED with retry_after_ms when the bucket is empty.</exception>
-    public void Acquire(string policy, string key) => Lease(policy, key, permits: 1);
-
-    private void Lease(string policy, string key, int permits)
+    public void Acquire(string policy, string key)
     {
         if (!_enabled) return;
-        using var lease = Limiter(policy).AttemptAcquire(key, permits);
+        using var lease = Policy(policy).Limiter.AttemptAcquire(key);
         if (lease.IsAcquired) return;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         throw MatrixException.LimitExceeded((long)Math.Ceiling(retryAfter.TotalMilliseconds));
     }
 
-    /// <summary>Throws like <see cref="Acquire"/> when the bucket is empty, without taking from it.</summary>
-    public void Check(string policy, string key) => Lease(policy, key, permits: 0);
+    /// <summary>
+    /// Throws like <see cref="Acquire"/> when the bucket holds less than one whole request, without
+    /// taking from it (the bucket refills continuously, so a fraction may be in it).
+    /// </summary>
+    public void Check(string policy, string key)
+    {
+        if (!_enabled) return;
+        var (limiter, options) = Policy(policy);
+        if (limiter.GetStatistics(key) is { CurrentAvailablePermits: < 1 })
+        {
+            throw MatrixException.LimitExceeded((long)Math.Ceiling(1000 / options.PerSecond));
+        }
+    }
 
-    /// <summary>Takes one request from the bucket if any is left, never throwing (counting failures).</summary>
+    /// <summary>Takes one request from the bucket if one is left, never throwing (counting failures).</summary>
     public void Consume(string policy, string key)
     {
-        if (_enabled) Limiter(policy).AttemptAcquire(key).Dispose();
+        if (_enabled) Policy(policy).Limiter.AttemptAcquire(key).Dispose();
     }
 
     public void Dispose()
     {
-        foreach (var limiter in _limiters.Values) limiter.Dispose();
+        foreach (var (limiter, _) in _policies.Values) limiter.Dispose();
     }
 
-    private PartitionedRateLimiter<string> Limiter(string policy) =>
-        _limiters.TryGetValue(policy, out var limiter) ? limiter : throw new ArgumentException($"Unknown rate limit policy '{policy}'", nameof(policy));
+    private (PartitionedRateLimiter<string> Limiter, RateLimitPolicyOptions Options) Policy(string policy) =>
+        _policies.TryGetValue(policy, out var found) ? found : throw new ArgumentException($"Unknown rate limit policy '{policy}'", nameof(policy));
 
-    private static PartitionedRateLimiter<string> Bucket(RateLimitPolicyOptions policy) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+    private static (PartitionedRateLimiter<string>, RateLimitPolicyOptions) Bucket(RateLimitPolicyOptions policy) =>
+        (PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = policy.Burst,
             TokensPerPeriod = 1,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1 / policy.PerSecond),
             QueueLimit = 0,
             AutoReplenishment = true,
-        }));
+        })), policy);
 }
 
 /// <summary>Opting endpoints into a limit.</summary>
