@@ -1,4 +1,4 @@
-using System.Text;
+using ICU4N.Text;
 using Matrix.Homeserver.Configuration;
 
 namespace Matrix.Homeserver.Accounts.Passwords;
@@ -9,6 +9,9 @@ namespace Matrix.Homeserver.Accounts.Passwords;
 /// </summary>
 public sealed class PasswordHasher(AuthOptions options)
 {
+    // ICU's NFKC, not string.Normalize: the server runs in invariant globalization mode, where that does nothing.
+    private static readonly Normalizer2 Nfkc = Normalizer2.GetInstance(null, "nfkc", Normalizer2Mode.Compose);
+
     // A fixed hash to compare against when the user is unknown, so a miss costs as much as a hit.
     private readonly Lazy<string> _decoy = new(() => BCrypt.Net.BCrypt.HashPassword("decoy", BCrypt.Net.BCrypt.GenerateSalt(options.BcryptRounds, 'b')));
 
@@ -37,5 +40,5 @@ public sealed class PasswordHasher(AuthOptions options)
     });
 
     // bcrypt reads at most 72 bytes of key; BCrypt.Net cycles the key the same way OpenBSD's does.
-    private string Prepare(string password) => password.Normalize(NormalizationForm.FormKC) + options.PasswordPepper;
+    private string Prepare(string password) => Nfkc.Normalize(password) + options.PasswordPepper;
 }
