@@ -16,13 +16,7 @@ public sealed class RefreshAndLoginTokenTests(HomeserverFixture fixture) : IClas
 
     private async Task<(string Access, string Refresh)> RefreshableLogin(TestUser user)
     {
-        var login = (await _server.Http.PostJsonAsync("/_matrix/client/v3/login", new JsonObject
-        {
-            ["type"] = "m.login.password",
-            ["identifier"] = new JsonObject { ["type"] = "m.id.user", ["user"] = user.UserId },
-            ["password"] = user.Password,
-            ["refresh_token"] = true,
-        })).Ok();
+        var login = await _server.LoginWithRefreshTokenAsync(user);
         Assert.Equal(300_000, login["expires_in_ms"]!.GetValue<long>());
         return (login["access_token"]!.GetValue<string>(), login["refresh_token"]!.GetValue<string>());
     }
@@ -150,13 +144,7 @@ public sealed class TokenExpiryTests(TokenExpiryTests.Fixture fixture) : IClassF
     public async Task An_expired_access_token_is_a_soft_logout_and_refresh_recovers()
     {
         var user = await _server.RegisterAsync("expiring");
-        var login = (await _server.Http.PostJsonAsync("/_matrix/client/v3/login", new JsonObject
-        {
-            ["type"] = "m.login.password",
-            ["user"] = user.UserId,
-            ["password"] = user.Password,
-            ["refresh_token"] = true,
-        })).Ok();
+        var login = await _server.LoginWithRefreshTokenAsync(user);
         var access = login["access_token"]!.GetValue<string>();
         (await _server.Http.GetJsonAsync("/_matrix/client/v3/account/whoami", access)).Ok();
         await Task.Delay(1200);
@@ -174,13 +162,7 @@ public sealed class TokenExpiryTests(TokenExpiryTests.Fixture fixture) : IClassF
     public async Task Logout_works_with_an_expired_access_token()
     {
         var user = await _server.RegisterAsync("expiredleaver");
-        var login = (await _server.Http.PostJsonAsync("/_matrix/client/v3/login", new JsonObject
-        {
-            ["type"] = "m.login.password",
-            ["user"] = user.UserId,
-            ["password"] = user.Password,
-            ["refresh_token"] = true,
-        })).Ok();
+        var login = await _server.LoginWithRefreshTokenAsync(user);
         await Task.Delay(1200);
         (await _server.Http.PostJsonAsync("/_matrix/client/v3/logout", null, login["access_token"]!.GetValue<string>())).Ok();
         (await _server.Http.PostJsonAsync("/_matrix/client/v3/refresh",

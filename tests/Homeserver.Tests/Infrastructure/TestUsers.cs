@@ -44,6 +44,16 @@ public static class TestUsers
         return user with { DeviceId = Text(login, "device_id"), AccessToken = Text(login, "access_token") };
     }
 
+    /// <summary>A password login asking for a refresh token; returns the whole answer (access_token, refresh_token, expires_in_ms...).</summary>
+    public static async Task<JsonObject> LoginWithRefreshTokenAsync(this TestHomeserver server, TestUser user) =>
+        (await server.Http.PostJsonAsync("/_matrix/client/v3/login", new JsonObject
+        {
+            ["type"] = "m.login.password",
+            ["identifier"] = new JsonObject { ["type"] = "m.id.user", ["user"] = user.UserId },
+            ["password"] = user.Password,
+            ["refresh_token"] = true,
+        })).Ok();
+
     /// <summary>Makes the user a server admin (users.is_admin), as an operator would in the database.</summary>
     public static async Task MakeAdminAsync(this TestHomeserver server, TestUser user)
     {

@@ -22,8 +22,8 @@ public record EventFilter
     public virtual bool Matches(JsonObject ev)
     {
         var type = Text(ev["type"]) ?? "";
-        if (NotTypes is not null && NotTypes.Any(t => Glob.IsMatch(type, t))) return false;
-        if (Types is not null && !Types.Any(t => Glob.IsMatch(type, t))) return false;
+        if (NotTypes is not null && AnyMatches(NotTypes, type)) return false;
+        if (Types is not null && !AnyMatches(Types, type)) return false;
         var sender = Text(ev["sender"]);
         if (sender is not null && NotSenders is not null && NotSenders.Contains(sender)) return false;
         return Senders is null || (sender is not null && Senders.Contains(sender));
@@ -31,6 +31,17 @@ public record EventFilter
 
     /// <summary>The events that pass, in order.</summary>
     public IEnumerable<JsonObject> Filter(IEnumerable<JsonObject> events) => events.Where(Matches);
+
+    // Loops, not LINQ: this runs for every event a sync looks at, and closures allocate.
+    private static bool AnyMatches(IReadOnlyList<string> patterns, string type)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (Glob.IsMatch(type, patterns[i])) return true;
+        }
+
+        return false;
+    }
 
     protected static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }
