@@ -24,6 +24,6 @@ public sealed class AuthOptions
     /// <summary>How long a user-interactive auth session lives after it starts.</summary>
     public long UiaSessionLifetimeMs { get; set; } = 60 * 60 * 1000;
 
-    /// <summary>Most user-interactive auth sessions alive at once; new ones are refused with 429 beyond it.</summary>
+    /// <summary>Most user-interactive auth sessions kept at once; beyond it the oldest are dropped.</summary>
     public int MaxUiaSessions { get; set; } = 10_000;
 }

@@ -109,7 +109,7 @@ public sealed class UserInteractiveAuthTests(HomeserverFixture fixture) : IClass
     }
 }
 
-/// <summary>The number of live sessions is bounded.</summary>
+/// <summary>The number of sessions is bounded: the oldest make room.</summary>
 public sealed class UiaSessionLimitTests(UiaSessionLimitTests.Fixture fixture) : IClassFixture<UiaSessionLimitTests.Fixture>
 {
     public sealed class Fixture : HomeserverFixture
@@ -118,12 +118,23 @@ public sealed class UiaSessionLimitTests(UiaSessionLimitTests.Fixture fixture) :
     }
 
     [Fact]
-    public async Task New_sessions_beyond_the_bound_are_refused()
+    public async Task A_new_session_beyond_the_bound_drops_the_oldest()
     {
         var http = fixture.Server.Http;
-        var body = new JsonObject { ["username"] = "bounded", ["password"] = TestUsers.DefaultPassword };
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostJsonAsync("/_matrix/client/v3/register", body)).Status);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostJsonAsync("/_matrix/client/v3/register", body)).Status);
-        (await http.PostJsonAsync("/_matrix/client/v3/register", body)).IsError(HttpStatusCode.TooManyRequests, "M_LIMIT_EXCEEDED");
+        async Task<string> Challenge(string name) =>
+            (await http.PostJsonAsync("/_matrix/client/v3/register", new JsonObject { ["username"] = name })).Object["session"]!.GetValue<string>();
+        JsonObject Complete(string name, string session) => new()
+        {
+            ["username"] = name,
+            ["password"] = TestUsers.DefaultPassword,
+            ["auth"] = new JsonObject { ["type"] = "m.login.dummy", ["session"] = session },
+        };
+
+        var oldest = await Challenge("bounded1");
+        var middle = await Challenge("bounded2");
+        var newest = await Challenge("bounded3");
+        (await http.PostJsonAsync("/_matrix/client/v3/register", Complete("bounded1", oldest))).IsError(HttpStatusCode.BadRequest, "M_UNKNOWN");
+        (await http.PostJsonAsync("/_matrix/client/v3/register", Complete("bounded2", middle))).Ok();
+        (await http.PostJsonAsync("/_matrix/client/v3/register", Complete("bounded3", newest))).Ok();
     }
 }

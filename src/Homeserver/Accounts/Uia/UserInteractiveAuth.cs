@@ -15,7 +15,7 @@ namespace Matrix.Homeserver.Accounts.Uia;
 /// <code>await uia.RequireAsync(UiaRequest.From(http, body.Auth, requester), flows, "delete devices", intent, ct);</code>
 /// returns once the client has completed every stage of one flow, and otherwise throws the spec's 401
 /// answer. Sessions live in the database (any worker can continue them), expire, are bounded in
-/// number, and are bound to the operation that started them: the same method, path, user and intent.
+/// number (the oldest make room), and are bound to the operation that started them: the same method, path, user and intent.
 /// </summary>
 public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUiaStage> stages, AuthOptions options, TimeProvider clock)
 {
@@ -89,32 +89,37 @@ public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUia
     }
 
     /// <summary>Deletes up to <paramref name="batch"/> expired sessions, letting their stages release what they hold.</summary>
-    public async Task<int> ExpireAsync(int batch, CancellationToken cancellationToken)
+    public Task<int> ExpireAsync(int batch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return EndAsync(db.UiaSessions.Where(s => s.ExpiresTs <= now).OrderBy(s => s.ExpiresTs), batch, cancellationToken);
+    }
+
+    /// <summary>Ends the first <paramref name="batch"/> sessions of <paramref name="which"/> unused, in one transaction.</summary>
+    private async Task<int> EndAsync(IQueryable<UiaSession> which, int batch, CancellationToken cancellationToken)
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var expired = await db.UiaSessions.Where(s => s.ExpiresTs <= now).OrderBy(s => s.ExpiresTs).Take(batch)
-            .Select(s => s.SessionId).ToListAsync(cancellationToken);
-        if (expired.Count == 0) return 0;
-        var held = await db.UiaSessionStages.Where(s => expired.Contains(s.SessionId)).ToListAsync(cancellationToken);
+        var ended = await which.Take(batch).Select(s => s.SessionId).ToListAsync(cancellationToken);
+        if (ended.Count == 0) return 0;
+        var held = await db.UiaSessionStages.Where(s => ended.Contains(s.SessionId)).ToListAsync(cancellationToken);
         foreach (var stage in held)
         {
             if (_stages.TryGetValue(stage.Stage, out var handler)) await handler.OnSessionEndAsync(db, stage.Result, consumed: false, cancellationToken);
         }
 
-        await db.UiaSessionStages.Where(s => expired.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken);
-        await db.UiaSessions.Where(s => expired.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken);
+        await db.UiaSessionStages.Where(s => ended.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken);
+        await db.UiaSessions.Where(s => ended.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return expired.Count;
+        return ended.Count;
     }
 
     private async Task<UiaSession> StartSessionAsync(UiaRequest request, byte[]? intentHash, string description, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (await db.UiaSessions.CountAsync(s => s.ExpiresTs > now, cancellationToken) >= options.MaxUiaSessions)
-        {
-            throw MatrixException.LimitExceeded(60_000);
-        }
+        // Bounded: at the limit the oldest sessions make room. Refusing new ones instead would let a
+        // flood of challenges lock everyone out until the flood's sessions expire.
+        var excess = await db.UiaSessions.CountAsync(cancellationToken) - options.MaxUiaSessions + 1;
+        if (excess > 0) await EndAsync(db.UiaSessions.OrderBy(s => s.CreatedTs), excess, cancellationToken);
 
         var session = new UiaSession
         {
