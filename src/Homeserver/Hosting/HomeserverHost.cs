@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
@@ -49,7 +50,8 @@ public static class HomeserverHost
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after the server's own registrations (tests replace services with it).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // Settings files are read beside the binary, so `dotnet run` works from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -65,6 +67,7 @@ public static class HomeserverHost
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
         builder.Services.AddHomeserverServices(options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMatrixErrors();
@@ -104,6 +107,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddRooms();
+        services.AddAccounts(options);
         return services;
     }
 
@@ -111,6 +115,7 @@ public static class HomeserverHost
     {
         app.MapDiscoveryApi();
         app.MapRoomApis();
+        app.MapAccountsApi();
         return app;
     }
 

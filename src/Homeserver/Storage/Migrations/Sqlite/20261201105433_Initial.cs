@@ -21,11 +21,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     device_id = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
                     expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    replaces_refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_access_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "account_data",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    content = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_data", x => new { x.user_id, x.room_id, x.type });
                 });
 
             migrationBuilder.CreateTable(
@@ -140,6 +156,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "login_token",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "profile_field",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "refresh_tokens",
                 columns: table => new
                 {
@@ -149,11 +191,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     user_id = table.Column<string>(type: "TEXT", nullable: false),
                     device_id = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    used_ts = table.Column<long>(type: "INTEGER", nullable: true)
+                    next_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_refresh_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "registration_token",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    uses_allowed = table.Column<int>(type: "INTEGER", nullable: true),
+                    pending = table.Column<int>(type: "INTEGER", nullable: false),
+                    completed = table.Column<int>(type: "INTEGER", nullable: false),
+                    expiry_time = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_registration_token", x => x.token);
                 });
 
             migrationBuilder.CreateTable(
@@ -247,6 +304,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "uia_session",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", nullable: false),
+                    path = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    intent_hash = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    description = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session", x => x.session_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "uia_session_stage",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stage = table.Column<string>(type: "TEXT", nullable: false),
+                    result = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session_stage", x => new { x.session_id, x.stage });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_filter",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    filter_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    json_hash = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_filter", x => new { x.user_id, x.filter_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -258,7 +360,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
                     deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_type = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -275,6 +378,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_access_tokens_user_id_device_id",
                 table: "access_tokens",
                 columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_stream_position",
+                table: "account_data",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_user_id_stream_position",
+                table: "account_data",
+                columns: new[] { "user_id", "stream_position" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
@@ -314,6 +427,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_login_token_expires_ts",
+                table: "login_token",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
                 table: "refresh_tokens",
                 column: "token_hash",
@@ -340,6 +458,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "room_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_uia_session_expires_ts",
+                table: "uia_session",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_filter_user_id_json_hash",
+                table: "user_filter",
+                columns: new[] { "user_id", "json_hash" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_users_localpart",
                 table: "users",
                 column: "localpart",
@@ -351,6 +479,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "access_tokens");
+
+            migrationBuilder.DropTable(
+                name: "account_data");
 
             migrationBuilder.DropTable(
                 name: "current_state");
@@ -374,7 +505,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "forward_extremities");
 
             migrationBuilder.DropTable(
+                name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "profile_field");
+
+            migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "registration_token");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");
@@ -393,6 +533,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "uia_session");
+
+            migrationBuilder.DropTable(
+                name: "uia_session_stage");
+
+            migrationBuilder.DropTable(
+                name: "user_filter");
 
             migrationBuilder.DropTable(
                 name: "users");
