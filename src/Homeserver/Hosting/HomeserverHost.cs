@@ -4,6 +4,7 @@ using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
@@ -46,7 +47,8 @@ public static class HomeserverHost
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after the server's own registrations (tests replace services here).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // Settings files are read beside the binary, so `dotnet run` works from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -62,6 +64,7 @@ public static class HomeserverHost
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
         builder.Services.AddHomeserverServices(options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMatrixErrors();
@@ -98,12 +101,14 @@ public static class HomeserverHost
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StreamIdGenerator>();
         services.AddSingleton<SyncNotifier>();
+        services.AddMedia();
         return services;
     }
 
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapMediaApis();
         return app;
     }
 

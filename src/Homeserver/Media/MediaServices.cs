@@ -1,0 +1,39 @@
+using Matrix.Homeserver.Media.Admin;
+using Matrix.Homeserver.Media.Downloads;
+using Matrix.Homeserver.Media.Federation;
+using Matrix.Homeserver.Media.Remote;
+using Matrix.Homeserver.Media.Thumbnails;
+using Matrix.Homeserver.Media.Uploads;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Matrix.Homeserver.Media;
+
+public static class MediaServices
+{
+    /// <summary>
+    /// The content repository's services. The remote fetcher and the federation authenticator are
+    /// registered with TryAdd: the federation feature replaces them by registering its own first.
+    /// </summary>
+    public static IServiceCollection AddMedia(this IServiceCollection services)
+    {
+        services.AddSingleton<MediaFiles>();
+        services.AddSingleton<UploadSignals>();
+        services.AddSingleton<MediaLocator>();
+        services.AddSingleton<RemoteMediaCache>();
+        services.AddSingleton<ThumbnailService>();
+        services.TryAddSingleton<IRemoteMediaFetcher, UnavailableRemoteMediaFetcher>();
+        services.TryAddSingleton<IFederationRequestAuthenticator, UnavailableFederationRequestAuthenticator>();
+        services.AddSingleton<ExpiredUploadCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredUploadCleanup>());
+        return services;
+    }
+
+    /// <summary>Client, federation and admin media routes.</summary>
+    public static IEndpointRouteBuilder MapMediaApis(this IEndpointRouteBuilder app)
+    {
+        app.MapMediaApi();
+        app.MapFederationMediaApi();
+        app.MapMediaAdminApi();
+        return app;
+    }
+}

@@ -1,0 +1,65 @@
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Media.Remote;
+
+/// <summary>
+/// Remote media, fetched once through <see cref="IRemoteMediaFetcher"/> and kept in the store:
+/// later downloads and thumbnails read the local copy. A file over the upload limit is refused while
+/// it streams (502 M_TOO_LARGE, as the spec says for remote content).
+/// </summary>
+public sealed class RemoteMediaCache(
+    IDbContextFactory<HomeserverDbContext> dbFactory,
+    MediaFiles files,
+    IRemoteMediaFetcher fetcher,
+    HomeserverOptions options,
+    TimeProvider clock)
+{
+    /// <summary>Bound on a whole remote transfer, after the origin started answering.</summary>
+    private static readonly TimeSpan TransferTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly SingleFlight<MediaKey, RemoteMedia> _fetches = new();
+
+    public async Task<RemoteMedia> GetAsync(MediaKey key, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var row = await db.RemoteMedia.AsNoTracking()
+                .FirstOrDefaultAsync(m => m.Origin == key.Origin && m.MediaId == key.MediaId, cancellationToken);
+            if (row is not null && (row.QuarantinedBy is not null || File.Exists(files.ContentPath(key)))) return row;
+        }
+
+        // Shared by concurrent callers: one caller's cancellation must not abort it.
+        return await _fetches.RunAsync(key, () => FetchAsync(key, timeout));
+    }
+
+    private async Task<RemoteMedia> FetchAsync(MediaKey key, TimeSpan timeout)
+    {
+        using var transfer = new CancellationTokenSource(timeout + TransferTimeout);
+        await using var download = await fetcher.FetchAsync(key.Origin, key.MediaId, timeout, transfer.Token);
+        using var staged = await files.ReceiveAsync(download.Content, options.Media.MaxUploadBytes,
+            () => new MatrixException(502, ErrorCodes.TooLarge, "Remote content is too large"), transfer.Token);
+        staged.MoveTo(files.ContentPath(key), overwrite: true);
+
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        var row = await db.RemoteMedia.FirstOrDefaultAsync(m => m.Origin == key.Origin && m.MediaId == key.MediaId);
+        if (row is null)
+        {
+            row = new RemoteMedia { Origin = key.Origin, MediaId = key.MediaId, ContentType = "", Sha256 = [] };
+            db.RemoteMedia.Add(row);
+        }
+
+        row.ContentType = MediaTypes.Normalize(download.ContentType);
+        row.UploadName = download.FileName;
+        row.SizeBytes = staged.Length;
+        row.Sha256 = staged.Sha256;
+        row.FetchedTs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // Spec: for remote media, "newly uploaded" (frozen) is judged by when the cache was filled.
+        row.Authenticated = options.Media.FreezeUnauthenticatedMedia;
+        await db.SaveChangesAsync();
+        return row;
+    }
+}

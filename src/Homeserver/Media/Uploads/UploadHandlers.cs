@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Media.Uploads;
+
+public sealed class UploadMediaHandler(HomeserverDbContext db, MediaFiles files, HomeserverOptions options, TimeProvider clock)
+    : ICommandHandler<UploadMedia, MediaKey>
+{
+    public async ValueTask<MediaKey> Handle(UploadMedia command, CancellationToken cancellationToken)
+    {
+        var max = options.Media.MaxUploadBytes;
+        using var staged = await files.ReceiveAsync(command.Body, max, () => UploadBody.TooLarge(max), cancellationToken);
+        var key = new MediaKey(options.ServerName, MediaKey.NewMediaId());
+        var path = files.ContentPath(key);
+        staged.MoveTo(path, overwrite: false);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        db.LocalMedia.Add(new LocalMedia
+        {
+            MediaId = key.MediaId,
+            UploaderUserId = command.Requester.UserId,
+            ContentType = MediaTypes.Normalize(command.Metadata.ContentType),
+            UploadName = command.Metadata.FileName,
+            CreatedTs = now,
+            UploadedTs = now,
+            SizeBytes = staged.Length,
+            Sha256 = staged.Sha256,
+            Authenticated = options.Media.FreezeUnauthenticatedMedia,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+
+        return key;
+    }
+}
+
+public sealed class CreateMediaHandler(HomeserverDbContext db, HomeserverOptions options, TimeProvider clock)
+    : ICommandHandler<CreateMedia, CreatedMedia>
+{
+    public async ValueTask<CreatedMedia> Handle(CreateMedia command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var userId = command.Requester.UserId;
+        var pendingExpiries = await db.LocalMedia.AsNoTracking()
+            .Where(m => m.UploaderUserId == userId && m.UploadedTs == null && m.UnusedExpiresTs > now)
+            .Select(m => m.UnusedExpiresTs!.Value)
+            .OrderBy(ts => ts)
+            .ToListAsync(cancellationToken);
+        if (pendingExpiries.Count >= options.Media.MaxPendingUploadsPerUser)
+        {
+            // The earliest pending ID to expire frees a slot.
+            throw new MatrixException(429, ErrorCodes.LimitExceeded, "Too many pending media uploads",
+                new JsonObject { ["retry_after_ms"] = pendingExpiries[0] - now });
+        }
+
+        var key = new MediaKey(options.ServerName, MediaKey.NewMediaId());
+        var expiresAt = now + (long)TimeSpan.FromMinutes(options.Media.PendingUploadExpiryMinutes).TotalMilliseconds;
+        db.LocalMedia.Add(new LocalMedia
+        {
+            MediaId = key.MediaId,
+            UploaderUserId = userId,
+            ContentType = MediaTypes.OctetStream,
+            CreatedTs = now,
+            UnusedExpiresTs = expiresAt,
+            Authenticated = options.Media.FreezeUnauthenticatedMedia,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedMedia(key, expiresAt);
+    }
+}
+
+public sealed class UploadPendingMediaHandler(
+    HomeserverDbContext db,
+    MediaFiles files,
+    UploadSignals signals,
+    HomeserverOptions options,
+    TimeProvider clock) : ICommandHandler<UploadPendingMedia>
+{
+    public async ValueTask<Unit> Handle(UploadPendingMedia command, CancellationToken cancellationToken)
+    {
+        var key = command.Key;
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var row = files.IsLocal(key)
+            ? await db.LocalMedia.AsNoTracking().FirstOrDefaultAsync(m => m.MediaId == key.MediaId, cancellationToken)
+            : null;
+        if (row is null || (row.UploadedTs is null && row.UnusedExpiresTs <= now)) throw MatrixException.NotFound("Unknown media ID");
+        if (row.UploaderUserId != command.Requester.UserId) throw MatrixException.Forbidden("This media ID was created by another user");
+        if (row.UploadedTs is not null) throw AlreadyUploaded();
+
+        var max = options.Media.MaxUploadBytes;
+        using var staged = await files.ReceiveAsync(command.Body, max, () => UploadBody.TooLarge(max), cancellationToken);
+        var path = files.ContentPath(key);
+        try
+        {
+            // The filesystem decides between two racing uploads: only one can create the file.
+            staged.MoveTo(path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw AlreadyUploaded();
+        }
+
+        var contentType = MediaTypes.Normalize(command.Metadata.ContentType);
+        var fileName = command.Metadata.FileName;
+        var uploadedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var updated = await db.LocalMedia
+            .Where(m => m.MediaId == key.MediaId && m.UploadedTs == null)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(m => m.UploadedTs, uploadedAt)
+                .SetProperty(m => m.ContentType, contentType)
+                .SetProperty(m => m.UploadName, fileName)
+                .SetProperty(m => m.SizeBytes, staged.Length)
+                .SetProperty(m => m.Sha256, staged.Sha256), cancellationToken);
+        if (updated == 0)
+        {
+            // The ID expired (and was cleaned up) while the body streamed in.
+            File.Delete(path);
+            throw MatrixException.NotFound("Unknown media ID");
+        }
+
+        signals.Complete(key.MediaId);
+        return Unit.Value;
+    }
+
+    private static MatrixException AlreadyUploaded() => new(409, ErrorCodes.CannotOverwriteMedia, "Media already uploaded");
+}
