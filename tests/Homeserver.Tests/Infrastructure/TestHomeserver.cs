@@ -36,7 +36,8 @@ public sealed class TestHomeserver : IAsyncDisposable
     public string DataDirectory => _dataDirectory;
     public string DatabaseProvider => _database.Provider;
 
-    public static async Task<TestHomeserver> StartAsync(Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost")
+    /// <param name="services">Replaces server services after registration (test doubles for remote servers, clocks).</param>
+    public static async Task<TestHomeserver> StartAsync(Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost", Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync();
         var dataDirectory = Directory.CreateTempSubdirectory("hs-test-data-").FullName;
@@ -58,7 +59,7 @@ public sealed class TestHomeserver : IAsyncDisposable
 
         configure?.Invoke(settings);
         var args = settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}").ToArray();
-        var app = HomeserverHost.Build(args);
+        var app = HomeserverHost.Build(args, services);
         await StartupTasks.RunAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
         return new TestHomeserver(app, database, dataDirectory, serverName);

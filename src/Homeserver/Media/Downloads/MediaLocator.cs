@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Matrix.Homeserver.Media.Downloads;
 
 /// <summary>How a download may be answered.</summary>
-/// <param name="AllowRemote">False: never contact another server (allow_remote=false).</param>
+/// <param name="AllowRemote">False: never contact another server (allow_remote=false); cached copies are still served.</param>
 /// <param name="Wait">How long to wait for a pending async upload (timeout_ms).</param>
 /// <param name="Legacy">Asked through an unauthenticated /_matrix/media/v3 path, which does not serve frozen media.</param>
 public sealed record MediaAccess(bool AllowRemote, TimeSpan Wait, bool Legacy);
@@ -31,8 +31,7 @@ public sealed class MediaLocator(
     public async Task<MediaContent> FindAsync(MediaKey key, MediaAccess access, CancellationToken cancellationToken)
     {
         if (files.IsLocal(key)) return await FindLocalAsync(key, access, cancellationToken);
-        if (!access.AllowRemote) throw NotFound();
-        var row = await remote.GetAsync(key, access.Wait, cancellationToken);
+        var row = await remote.GetAsync(key, access.AllowRemote, access.Wait, cancellationToken);
         if (row.QuarantinedBy is not null || (access.Legacy && row.Authenticated)) throw NotFound();
         return new MediaContent(files.ContentPath(key), row.ContentType, row.UploadName, row.SizeBytes, row.Sha256, row.FetchedTs);
     }

@@ -21,9 +21,14 @@ public sealed class RemoteMediaCache(
     /// <summary>Bound on a whole remote transfer, after the origin started answering.</summary>
     private static readonly TimeSpan TransferTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>A longer name from a remote server is dropped rather than stored.</summary>
+    private const int MaxFileNameLength = 255;
+
     private readonly SingleFlight<MediaKey, RemoteMedia> _fetches = new();
 
-    public async Task<RemoteMedia> GetAsync(MediaKey key, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="allowFetch">False (allow_remote=false): answer from the cache only, never contact the origin.</param>
+    /// <exception cref="MatrixException">404 when not cached and not fetchable; 502 M_TOO_LARGE over the size limit.</exception>
+    public async Task<RemoteMedia> GetAsync(MediaKey key, bool allowFetch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
@@ -32,6 +37,7 @@ public sealed class RemoteMediaCache(
             if (row is not null && (row.QuarantinedBy is not null || File.Exists(files.ContentPath(key)))) return row;
         }
 
+        if (!allowFetch) throw MatrixException.NotFound("Media not found");
         // Shared by concurrent callers: one caller's cancellation must not abort it.
         return await _fetches.RunAsync(key, () => FetchAsync(key, timeout));
     }
@@ -53,7 +59,7 @@ public sealed class RemoteMediaCache(
         }
 
         row.ContentType = MediaTypes.Normalize(download.ContentType);
-        row.UploadName = download.FileName;
+        row.UploadName = download.FileName is { Length: <= MaxFileNameLength } name ? name : null;
         row.SizeBytes = staged.Length;
         row.Sha256 = staged.Sha256;
         row.FetchedTs = clock.GetUtcNow().ToUnixTimeMilliseconds();
