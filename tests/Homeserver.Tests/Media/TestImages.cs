@@ -70,6 +70,17 @@ public static class TestImages
         return [.. jpeg.AsSpan(0, 2), .. app1, .. jpeg.AsSpan(2)];
     }
 
+    /// <summary>A two-frame 1x1 animated GIF (red, then blue), written by hand: Skia cannot encode GIFs.</summary>
+    public static byte[] AnimatedGif()
+    {
+        byte[] header = [.. "GIF89a"u8, 1, 0, 1, 0, 0x80, 0, 0, 0xFF, 0, 0, 0, 0, 0xFF];
+        byte[] loop = [0x21, 0xFF, 0x0B, .. "NETSCAPE2.0"u8, 3, 1, 0, 0, 0];
+        // Each frame: graphic control (10/100 s delay), image descriptor, then LZW data
+        // (minimum code size 2: clear code, one palette index, end code).
+        static byte[] Frame(byte lzw) => [0x21, 0xF9, 4, 0, 10, 0, 0, 0, 0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, lzw, 1, 0];
+        return [.. header, .. loop, .. Frame(0x44), .. Frame(0x4C), 0x3B];
+    }
+
     private static void WriteChunk(Stream stream, string type, byte[] data)
     {
         Span<byte> length = stackalloc byte[4];
