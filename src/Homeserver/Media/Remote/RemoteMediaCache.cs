@@ -30,20 +30,24 @@ public sealed class RemoteMediaCache(
     /// <exception cref="MatrixException">404 when not cached and not fetchable; 502 M_TOO_LARGE over the size limit.</exception>
     public async Task<RemoteMedia> GetAsync(MediaKey key, bool allowFetch, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var row = await db.RemoteMedia.AsNoTracking()
-                .FirstOrDefaultAsync(m => m.Origin == key.Origin && m.MediaId == key.MediaId, cancellationToken);
-            if (row is not null && (row.QuarantinedBy is not null || File.Exists(files.ContentPath(key)))) return row;
-        }
-
+        if (await FindCachedAsync(key, cancellationToken) is { } cached) return cached;
         if (!allowFetch) throw MatrixException.NotFound("Media not found");
         // Shared by concurrent callers: one caller's cancellation must not abort it.
         return await _fetches.RunAsync(key, () => FetchAsync(key, timeout));
     }
 
+    private async Task<RemoteMedia?> FindCachedAsync(MediaKey key, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.RemoteMedia.AsNoTracking()
+            .FirstOrDefaultAsync(m => m.Origin == key.Origin && m.MediaId == key.MediaId, cancellationToken);
+        return row is not null && (row.QuarantinedBy is not null || File.Exists(files.ContentPath(key))) ? row : null;
+    }
+
     private async Task<RemoteMedia> FetchAsync(MediaKey key, TimeSpan timeout)
     {
+        // A fetch that finished just before this one started has already filled the cache.
+        if (await FindCachedAsync(key, CancellationToken.None) is { } cached) return cached;
         using var transfer = new CancellationTokenSource(timeout + TransferTimeout);
         await using var download = await fetcher.FetchAsync(key.Origin, key.MediaId, timeout, transfer.Token);
         using var staged = await files.ReceiveAsync(download.Content, options.Media.MaxUploadBytes,
