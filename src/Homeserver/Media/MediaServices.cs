@@ -12,7 +12,8 @@ public static class MediaServices
 {
     /// <summary>
     /// The content repository's services. The remote fetcher and the federation authenticator are
-    /// registered with TryAdd: the federation feature replaces them by registering its own first.
+    /// placeholders (TryAdd): the federation feature supplies the real ones by registering its own
+    /// (before this call, or after it: the last registration wins).
     /// </summary>
     public static IServiceCollection AddMedia(this IServiceCollection services)
     {

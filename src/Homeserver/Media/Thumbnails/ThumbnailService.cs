@@ -52,9 +52,7 @@ public sealed class ThumbnailService(
 
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var cached = await db.MediaThumbnails.AsNoTracking().FirstOrDefaultAsync(t =>
-                t.Origin == key.Origin && t.MediaId == key.MediaId && t.Width == plan.Size.Width && t.Height == plan.Size.Height
-                && t.Method == method && t.ContentType == contentType, cancellationToken);
+            var cached = await Rows(db, key, plan.Size, method, contentType).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
             if (cached is not null && File.Exists(path)) return Content(path, contentType, cached.SizeBytes, cached.CreatedTs);
         }
 
@@ -88,9 +86,7 @@ public sealed class ThumbnailService(
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync();
-        var exists = await db.MediaThumbnails.AnyAsync(t =>
-            t.Origin == key.Origin && t.MediaId == key.MediaId && t.Width == plan.Size.Width && t.Height == plan.Size.Height
-            && t.Method == method && t.ContentType == contentType);
+        var exists = await Rows(db, key, plan.Size, method, contentType).AnyAsync();
         if (!exists)
         {
             db.MediaThumbnails.Add(new MediaThumbnail
@@ -118,6 +114,10 @@ public sealed class ThumbnailService(
     }
 
     public void Dispose() => _decoders.Dispose();
+
+    private static IQueryable<MediaThumbnail> Rows(HomeserverDbContext db, MediaKey key, ThumbnailSize size, string method, string contentType) =>
+        db.MediaThumbnails.Where(t => t.Origin == key.Origin && t.MediaId == key.MediaId
+            && t.Width == size.Width && t.Height == size.Height && t.Method == method && t.ContentType == contentType);
 
     private static MediaContent AsThumbnail(MediaContent original, string mediaType) =>
         original with { FileName = "thumbnail" + Extension(mediaType) };
