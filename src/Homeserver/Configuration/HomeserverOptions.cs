@@ -100,6 +100,8 @@ public sealed class MediaOptions
 
     /// <summary>Serve media uploaded (or cached) from now on only through the authenticated endpoints (spec 1.11 "freeze").</summary>
     public bool FreezeUnauthenticatedMedia { get; set; }
+
+    public UrlPreviewOptions UrlPreview { get; set; } = new();
 }
 
 public sealed class FederationOptions

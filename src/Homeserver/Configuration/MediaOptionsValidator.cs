@@ -30,5 +30,17 @@ public sealed class MediaOptionsValidator : AbstractValidator<MediaOptions>
         RuleFor(o => o.MaxThumbnailSourceBytes)
             .GreaterThan(0)
             .WithMessage(o => $"{o.MaxThumbnailSourceBytes} must be a positive number of bytes");
+
+        RuleForEach(o => o.UrlPreview.AllowedNetworks)
+            .Must(n => System.Net.IPNetwork.TryParse(n, out _))
+            .WithMessage((_, n) => $"'{n}' is not a CIDR range such as 192.168.0.0/16");
+
+        RuleFor(o => o.UrlPreview.MaxPageBytes)
+            .GreaterThan(0)
+            .WithMessage(o => $"{o.UrlPreview.MaxPageBytes} must be a positive number of bytes");
+
+        RuleFor(o => o.UrlPreview.TimeoutSeconds)
+            .InclusiveBetween(1, 300)
+            .WithMessage(o => $"{o.UrlPreview.TimeoutSeconds} must be from 1 to 300 seconds");
     }
 }

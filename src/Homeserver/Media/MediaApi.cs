@@ -3,6 +3,7 @@ using FluentValidation;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Media.Downloads;
+using Matrix.Homeserver.Media.Preview;
 using Matrix.Homeserver.Media.Uploads;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -20,6 +21,7 @@ public static class MediaApi
     {
         var client = app.MapGroup("/_matrix/client/v1/media");
         client.MapGet("/config", (Requester _, HomeserverOptions options) => Config(options));
+        client.MapGet("/preview_url", PreviewUrl);
         client.MapGet("/download/{serverName}/{mediaId}", (Requester _, string serverName, string mediaId, [AsParameters] DownloadParameters query, [AsParameters] DownloadServices services) =>
             Download(serverName, mediaId, null, query, legacy: false, services));
         client.MapGet("/download/{serverName}/{mediaId}/{fileName}", (Requester _, string serverName, string mediaId, string fileName, [AsParameters] DownloadParameters query, [AsParameters] DownloadServices services) =>
@@ -31,6 +33,7 @@ public static class MediaApi
         legacy.MapPost("/upload", Upload);
         legacy.MapPut("/upload/{serverName}/{mediaId}", UploadToCreated);
         legacy.MapGet("/config", (Requester _, HomeserverOptions options) => Config(options));
+        legacy.MapGet("/preview_url", PreviewUrl);
         legacy.MapGet("/download/{serverName}/{mediaId}", (string serverName, string mediaId, [AsParameters] DownloadParameters query, [AsParameters] DownloadServices services) =>
             Download(serverName, mediaId, null, query, legacy: true, services));
         legacy.MapGet("/download/{serverName}/{mediaId}/{fileName}", (string serverName, string mediaId, string fileName, [AsParameters] DownloadParameters query, [AsParameters] DownloadServices services) =>
@@ -51,6 +54,17 @@ public static class MediaApi
 
     private static IResult Config(HomeserverOptions options) =>
         Results.Json(new JsonObject { ["m.upload.size"] = options.Media.MaxUploadBytes });
+
+    private static async Task<IResult> PreviewUrl(
+        Requester requester, [FromQuery(Name = "url")] string? url, [FromQuery(Name = "ts")] string? ts,
+        IMediator mediator, IValidator<PreviewParameters> validator, HomeserverOptions options, CancellationToken cancellationToken)
+    {
+        // Off by default: then the endpoint does not exist, as far as clients can tell.
+        if (!options.Media.UrlPreview.Enabled) throw MatrixException.Unrecognized();
+        var parameters = new PreviewParameters(url, ts);
+        JsonBody.ThrowIfInvalid(validator.Validate(parameters));
+        return Results.Json(await mediator.Send(new PreviewUrl(parameters.Url!, requester.UserId), cancellationToken));
+    }
 
     private static async Task<IResult> Upload(
         HttpContext context, Requester requester, [FromQuery(Name = "filename")] string? fileName,

@@ -1,6 +1,7 @@
 using Matrix.Homeserver.Media.Admin;
 using Matrix.Homeserver.Media.Downloads;
 using Matrix.Homeserver.Media.Federation;
+using Matrix.Homeserver.Media.Preview;
 using Matrix.Homeserver.Media.Remote;
 using Matrix.Homeserver.Media.Thumbnails;
 using Matrix.Homeserver.Media.Uploads;
@@ -19,9 +20,11 @@ public static class MediaServices
     {
         services.AddSingleton<MediaFiles>();
         services.AddSingleton<UploadSignals>();
+        services.AddSingleton<LocalMediaWriter>();
         services.AddSingleton<MediaLocator>();
         services.AddSingleton<RemoteMediaCache>();
         services.AddSingleton<ThumbnailService>();
+        services.AddSingleton<UrlPreviewService>();
         services.TryAddSingleton<IRemoteMediaFetcher, UnavailableRemoteMediaFetcher>();
         services.TryAddSingleton<IFederationRequestAuthenticator, UnavailableFederationRequestAuthenticator>();
         services.AddSingleton<ExpiredUploadCleanup>();

@@ -212,6 +212,13 @@ public sealed class UploadDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Url_previews_are_off_by_default()
+    {
+        (await Http.GetJsonAsync("/_matrix/client/v1/media/preview_url?url=https%3A%2F%2Fmatrix.org", _token)).IsError(HttpStatusCode.NotFound, "M_UNRECOGNIZED");
+        (await Http.GetJsonAsync("/_matrix/media/v3/preview_url?url=https%3A%2F%2Fmatrix.org", _token)).IsError(HttpStatusCode.NotFound, "M_UNRECOGNIZED");
+    }
+
+    [Fact]
     public async Task Empty_uploads_are_stored_and_served()
     {
         var (serverName, mediaId) = await Http.UploadOkAsync([], "text/plain", _token);

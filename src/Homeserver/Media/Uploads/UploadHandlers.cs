@@ -8,41 +8,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Media.Uploads;
 
-public sealed class UploadMediaHandler(HomeserverDbContext db, MediaFiles files, HomeserverOptions options, TimeProvider clock)
-    : ICommandHandler<UploadMedia, MediaKey>
+public sealed class UploadMediaHandler(LocalMediaWriter writer) : ICommandHandler<UploadMedia, MediaKey>
 {
-    public async ValueTask<MediaKey> Handle(UploadMedia command, CancellationToken cancellationToken)
-    {
-        var max = options.Media.MaxUploadBytes;
-        using var staged = await files.ReceiveAsync(command.Body, max, () => UploadBody.TooLarge(max), cancellationToken);
-        var key = new MediaKey(options.ServerName, MediaKey.NewMediaId());
-        var path = files.ContentPath(key);
-        staged.MoveTo(path, overwrite: false);
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        db.LocalMedia.Add(new LocalMedia
-        {
-            MediaId = key.MediaId,
-            UploaderUserId = command.Requester.UserId,
-            ContentType = MediaTypes.Normalize(command.Metadata.ContentType),
-            UploadName = command.Metadata.FileName,
-            CreatedTs = now,
-            UploadedTs = now,
-            SizeBytes = staged.Length,
-            Sha256 = staged.Sha256,
-            Authenticated = options.Media.FreezeUnauthenticatedMedia,
-        });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            File.Delete(path);
-            throw;
-        }
-
-        return key;
-    }
+    public async ValueTask<MediaKey> Handle(UploadMedia command, CancellationToken cancellationToken) =>
+        (await writer.StoreAsync(command.Body, command.Metadata, command.Requester.UserId, cancellationToken)).Key;
 }
 
 public sealed class CreateMediaHandler(HomeserverDbContext db, HomeserverOptions options, TimeProvider clock)
