@@ -68,9 +68,18 @@ public static class ImageThumbnailer
     private static SKBitmap? Decode(SKCodec codec, double needed)
     {
         var full = codec.Info;
-        var size = codec.GetScaledDimensions((float)Math.Min(1, needed));
-        // A codec may round below the wanted size; then decode at full size rather than lose detail.
-        if (size.Width < full.Width * needed || size.Height < full.Height * needed) size = full.Size;
+        // Codecs scale natively in steps (JPEG: eighths) and round a requested scale to the nearest
+        // step, possibly below it: try the eighths upwards and take the first that keeps enough pixels.
+        var size = full.Size;
+        for (var eighths = (int)Math.Ceiling(Math.Min(1, needed) * 8); eighths < 8; eighths++)
+        {
+            var scaled = codec.GetScaledDimensions(eighths / 8f);
+            if (scaled.Width >= full.Width * needed && scaled.Height >= full.Height * needed)
+            {
+                size = scaled;
+                break;
+            }
+        }
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());
