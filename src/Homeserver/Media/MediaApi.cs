@@ -63,7 +63,7 @@ public static class MediaApi
         if (!options.Media.UrlPreview.Enabled) throw MatrixException.Unrecognized();
         var parameters = new PreviewParameters(url, ts);
         JsonBody.ThrowIfInvalid(validator.Validate(parameters));
-        return Results.Json(await mediator.Send(new PreviewUrl(parameters.Url!, requester.UserId), cancellationToken));
+        return Results.Json(await mediator.Send(new PreviewUrl(parameters.Url!, requester), cancellationToken));
     }
 
     private static async Task<IResult> Upload(

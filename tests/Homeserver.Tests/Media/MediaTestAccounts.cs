@@ -12,12 +12,12 @@ namespace Matrix.Homeserver.Tests.Media;
 /// </summary>
 public static class MediaTestAccounts
 {
-    public static async Task<string> CreateAsync(TestHomeserver server, string localpart, bool isAdmin = false)
+    public static async Task<string> CreateAsync(TestHomeserver server, string localpart, bool isAdmin = false, bool isGuest = false)
     {
         using var scope = server.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HomeserverDbContext>();
         var userId = $"@{localpart}:{server.ServerName}";
-        db.Users.Add(new User { UserId = userId, Localpart = localpart, IsAdmin = isAdmin });
+        db.Users.Add(new User { UserId = userId, Localpart = localpart, IsAdmin = isAdmin, IsGuest = isGuest });
         db.Devices.Add(new Device { UserId = userId, DeviceId = "MEDIATEST" });
         await db.SaveChangesAsync();
         var (token, _) = await server.Services.GetRequiredService<AccessTokenService>().CreateAsync(db, userId, "MEDIATEST");

@@ -128,6 +128,16 @@ public sealed class UploadDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Guests_may_download_but_not_upload()
+    {
+        var guest = await MediaTestAccounts.CreateAsync(_server, "guest", isGuest: true);
+        (await Http.UploadAsync([1], "text/plain", guest)).Matrix.IsError(HttpStatusCode.Forbidden, "M_GUEST_ACCESS_FORBIDDEN");
+        (await Http.PostJsonAsync("/_matrix/media/v1/create", null, guest)).IsError(HttpStatusCode.Forbidden, "M_GUEST_ACCESS_FORBIDDEN");
+        var (serverName, mediaId) = await Http.UploadOkAsync([8], "text/plain", _token);
+        Assert.Equal([8], (await Http.GetRawAsync($"/_matrix/client/v1/media/download/{serverName}/{mediaId}", guest)).OkBytes());
+    }
+
+    [Fact]
     public async Task Config_reports_the_upload_limit()
     {
         var expected = new Matrix.Homeserver.Configuration.MediaOptions().MaxUploadBytes;

@@ -10,8 +10,11 @@ namespace Matrix.Homeserver.Media.Uploads;
 
 public sealed class UploadMediaHandler(LocalMediaWriter writer) : ICommandHandler<UploadMedia, MediaKey>
 {
-    public async ValueTask<MediaKey> Handle(UploadMedia command, CancellationToken cancellationToken) =>
-        (await writer.StoreAsync(command.Body, command.Metadata, command.Requester.UserId, cancellationToken)).Key;
+    public async ValueTask<MediaKey> Handle(UploadMedia command, CancellationToken cancellationToken)
+    {
+        GuestAccess.RefuseGuest(command.Requester);
+        return (await writer.StoreAsync(command.Body, command.Metadata, command.Requester.UserId, cancellationToken)).Key;
+    }
 }
 
 public sealed class CreateMediaHandler(HomeserverDbContext db, HomeserverOptions options, TimeProvider clock)
@@ -19,6 +22,7 @@ public sealed class CreateMediaHandler(HomeserverDbContext db, HomeserverOptions
 {
     public async ValueTask<CreatedMedia> Handle(CreateMedia command, CancellationToken cancellationToken)
     {
+        GuestAccess.RefuseGuest(command.Requester);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var userId = command.Requester.UserId;
         var pendingExpiries = await db.LocalMedia.AsNoTracking()
@@ -58,6 +62,7 @@ public sealed class UploadPendingMediaHandler(
 {
     public async ValueTask<Unit> Handle(UploadPendingMedia command, CancellationToken cancellationToken)
     {
+        GuestAccess.RefuseGuest(command.Requester);
         var key = command.Key;
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var row = files.IsLocal(key)
