@@ -35,6 +35,16 @@ public sealed class UploadDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Uploads_larger_than_kestrels_default_body_limit_are_accepted()
+    {
+        // Kestrel refuses bodies over 30 MB by default; the media limit (50 MiB) is the one that applies.
+        var bytes = new byte[31 * 1024 * 1024];
+        new Random(5).NextBytes(bytes);
+        var (serverName, mediaId) = await Http.UploadOkAsync(bytes, "application/octet-stream", _token);
+        Assert.Equal(bytes, (await Http.GetRawAsync($"/_matrix/client/v1/media/download/{serverName}/{mediaId}", _token)).OkBytes());
+    }
+
+    [Fact]
     public async Task Download_headers_keep_content_from_running_in_the_browser()
     {
         var (serverName, mediaId) = await Http.UploadOkAsync("<script>alert(1)</script>"u8.ToArray(), "text/html", _token, "page.html");
