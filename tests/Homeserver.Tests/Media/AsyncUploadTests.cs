@@ -132,6 +132,19 @@ public sealed class AsyncUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_creates_never_exceed_the_pending_bound()
+    {
+        var dave = await MediaTestAccounts.CreateAsync(_server, "dave");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Http.PostJsonAsync("/_matrix/media/v1/create", null, dave)));
+        var created = answers.Count(a => a.Status == HttpStatusCode.OK);
+        Assert.InRange(created, 0, MaxPending);
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.OK), a => a.IsError(HttpStatusCode.TooManyRequests, "M_LIMIT_EXCEEDED"));
+        // Withdrawn IDs are really gone: exactly the remaining slots can still be filled, one by one.
+        for (var i = created; i < MaxPending; i++) (await Http.PostJsonAsync("/_matrix/media/v1/create", null, dave)).Ok();
+        (await Http.PostJsonAsync("/_matrix/media/v1/create", null, dave)).IsError(HttpStatusCode.TooManyRequests, "M_LIMIT_EXCEEDED");
+    }
+
+    [Fact]
     public async Task An_expired_id_is_404_for_uploads_and_downloads()
     {
         var (serverName, mediaId, _) = await CreateAsync(_alice);

@@ -25,17 +25,8 @@ public sealed class CreateMediaHandler(HomeserverDbContext db, HomeserverOptions
         GuestAccess.RefuseGuest(command.Requester);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var userId = command.Requester.UserId;
-        var pendingExpiries = await db.LocalMedia.AsNoTracking()
-            .Where(m => m.UploaderUserId == userId && m.UploadedTs == null && m.UnusedExpiresTs > now)
-            .Select(m => m.UnusedExpiresTs!.Value)
-            .OrderBy(ts => ts)
-            .ToListAsync(cancellationToken);
-        if (pendingExpiries.Count >= options.Media.MaxPendingUploadsPerUser)
-        {
-            // The earliest pending ID to expire frees a slot.
-            throw new MatrixException(429, ErrorCodes.LimitExceeded, "Too many pending media uploads",
-                new JsonObject { ["retry_after_ms"] = pendingExpiries[0] - now });
-        }
+        var max = options.Media.MaxPendingUploadsPerUser;
+        if (await PendingExpiriesAsync(userId, now, cancellationToken) is { } before && before.Count >= max) throw TooMany(before, now);
 
         var key = new MediaKey(options.ServerName, MediaKey.NewMediaId());
         var expiresAt = now + (long)TimeSpan.FromMinutes(options.Media.PendingUploadExpiryMinutes).TotalMilliseconds;
@@ -49,8 +40,30 @@ public sealed class CreateMediaHandler(HomeserverDbContext db, HomeserverOptions
             Authenticated = options.Media.FreezeUnauthenticatedMedia,
         });
         await db.SaveChangesAsync(cancellationToken);
+
+        // Concurrent creates may all have passed the first count: count again with ours included and
+        // withdraw ours when over, so the bound holds without a lock (at worst both racers withdraw).
+        var after = await PendingExpiriesAsync(userId, now, cancellationToken);
+        if (after.Count > max)
+        {
+            await db.LocalMedia.Where(m => m.MediaId == key.MediaId).ExecuteDeleteAsync(CancellationToken.None);
+            throw TooMany(after, now);
+        }
+
         return new CreatedMedia(key, expiresAt);
     }
+
+    private Task<List<long>> PendingExpiriesAsync(string userId, long now, CancellationToken cancellationToken) =>
+        db.LocalMedia.AsNoTracking()
+            .Where(m => m.UploaderUserId == userId && m.UploadedTs == null && m.UnusedExpiresTs > now)
+            .Select(m => m.UnusedExpiresTs!.Value)
+            .OrderBy(ts => ts)
+            .ToListAsync(cancellationToken);
+
+    // The earliest pending ID to expire frees a slot.
+    private static MatrixException TooMany(List<long> pendingExpiries, long now) =>
+        new(429, ErrorCodes.LimitExceeded, "Too many pending media uploads",
+            new JsonObject { ["retry_after_ms"] = Math.Max(0, pendingExpiries[0] - now) });
 }
 
 public sealed class UploadPendingMediaHandler(
