@@ -26,6 +26,9 @@ public sealed class MediaFiles
         _serverName = options.ServerName;
     }
 
+    /// <summary>Our server name: the origin of local media.</summary>
+    public string LocalOrigin => _serverName;
+
     public bool IsLocal(MediaKey key) => key.Origin == _serverName;
 
     public string ContentPath(MediaKey key) => IsLocal(key)
@@ -81,10 +84,12 @@ public sealed class MediaFiles
         return new StagedFile(Path.Combine(directory, Guid.NewGuid().ToString("N")));
     }
 
-    /// <summary>Deletes a media item's content and every thumbnail of it.</summary>
+    /// <summary>Deletes a media item's content and every thumbnail of it, whichever exist.</summary>
     public void Delete(MediaKey key)
     {
-        File.Delete(ContentPath(key));
+        // File.Delete tolerates a missing file but not a missing directory (a pending upload has neither).
+        var content = ContentPath(key);
+        if (File.Exists(content)) File.Delete(content);
         var thumbnails = ThumbnailDirectory(key);
         if (Directory.Exists(thumbnails)) Directory.Delete(thumbnails, recursive: true);
     }

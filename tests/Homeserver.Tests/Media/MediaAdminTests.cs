@@ -33,6 +33,15 @@ public sealed class MediaAdminTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delete_works_for_a_pending_upload_without_content()
+    {
+        var created = (await Http.PostJsonAsync("/_matrix/media/v1/create", null, _user)).Ok();
+        var (serverName, mediaId) = MediaHttp.ParseMxc(created["content_uri"]!.GetValue<string>());
+        (await Http.DeleteJsonAsync($"/_synapse/admin/v1/media/{serverName}/{mediaId}", _admin)).Ok();
+        (await Http.GetRawAsync($"/_matrix/client/v1/media/download/{serverName}/{mediaId}?timeout_ms=0", _user)).Matrix.IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Quarantined_media_is_hidden_until_released()
     {
         var (serverName, mediaId) = await Http.UploadOkAsync([4], "text/plain", _user);

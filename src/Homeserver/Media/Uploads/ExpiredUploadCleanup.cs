@@ -5,10 +5,11 @@ namespace Matrix.Homeserver.Media.Uploads;
 
 /// <summary>
 /// Deletes created media IDs whose content never arrived before unused_expires_at, so the table does
-/// not grow with abandoned uploads. Rows only: a pending ID has no file.
+/// not grow with abandoned uploads, and any file an interrupted upload left behind.
 /// </summary>
 public sealed class ExpiredUploadCleanup(
     IDbContextFactory<HomeserverDbContext> dbFactory,
+    MediaFiles files,
     UploadSignals signals,
     TimeProvider clock,
     ILogger<ExpiredUploadCleanup> logger) : BackgroundService
@@ -40,7 +41,12 @@ public sealed class ExpiredUploadCleanup(
         var ids = await expired.Select(m => m.MediaId).ToListAsync(cancellationToken);
         if (ids.Count == 0) return 0;
         var deleted = await db.LocalMedia.Where(m => ids.Contains(m.MediaId) && m.UploadedTs == null).ExecuteDeleteAsync(cancellationToken);
-        foreach (var id in ids) signals.Forget(id);
+        foreach (var id in ids)
+        {
+            signals.Forget(id);
+            files.Delete(new MediaKey(files.LocalOrigin, id));
+        }
+
         return deleted;
     }
 }

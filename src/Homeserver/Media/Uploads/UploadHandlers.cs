@@ -81,44 +81,58 @@ public sealed class UploadPendingMediaHandler(
         var row = files.IsLocal(key)
             ? await db.LocalMedia.AsNoTracking().FirstOrDefaultAsync(m => m.MediaId == key.MediaId, cancellationToken)
             : null;
-        if (row is null || (row.UploadedTs is null && row.UnusedExpiresTs <= now)) throw MatrixException.NotFound("Unknown media ID");
+        if (row is null || (row.UploadedTs is null && row.UnusedExpiresTs <= now)) throw UnknownMedia();
         if (row.UploaderUserId != command.Requester.UserId) throw MatrixException.Forbidden("This media ID was created by another user");
-        if (row.UploadedTs is not null) throw AlreadyUploaded();
+        if (row.UploadedTs is not null || row.UploadClaim is not null) throw AlreadyUploaded();
 
         var max = options.Media.MaxUploadBytes;
         using var staged = await files.ReceiveAsync(command.Body, max, () => UploadBody.TooLarge(max), cancellationToken);
+
+        // The database decides between racing uploads: only one request can claim the pending row.
+        var claim = Guid.NewGuid().ToString("N");
+        var claimed = await db.LocalMedia
+            .Where(m => m.MediaId == key.MediaId && m.UploadedTs == null && m.UploadClaim == null && m.UnusedExpiresTs > now)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.UploadClaim, claim), cancellationToken);
+        if (claimed == 0)
+        {
+            var current = await db.LocalMedia.AsNoTracking().AnyAsync(m => m.MediaId == key.MediaId, cancellationToken);
+            throw current ? AlreadyUploaded() : UnknownMedia();
+        }
+
         var path = files.ContentPath(key);
+        var ours = db.LocalMedia.Where(m => m.MediaId == key.MediaId && m.UploadClaim == claim);
         try
         {
-            // The filesystem decides between two racing uploads: only one can create the file.
-            staged.MoveTo(path, overwrite: false);
+            staged.MoveTo(path, overwrite: true);
         }
-        catch (IOException) when (File.Exists(path))
+        catch
         {
-            throw AlreadyUploaded();
+            await ours.ExecuteUpdateAsync(set => set.SetProperty(m => m.UploadClaim, (string?)null), CancellationToken.None);
+            throw;
         }
 
         var contentType = MediaTypes.Normalize(command.Metadata.ContentType);
         var fileName = command.Metadata.FileName;
         var uploadedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var updated = await db.LocalMedia
-            .Where(m => m.MediaId == key.MediaId && m.UploadedTs == null)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.UploadedTs, uploadedAt)
-                .SetProperty(m => m.ContentType, contentType)
-                .SetProperty(m => m.UploadName, fileName)
-                .SetProperty(m => m.SizeBytes, staged.Length)
-                .SetProperty(m => m.Sha256, staged.Sha256), cancellationToken);
+        var updated = await ours.ExecuteUpdateAsync(set => set
+            .SetProperty(m => m.UploadedTs, uploadedAt)
+            .SetProperty(m => m.UploadClaim, (string?)null)
+            .SetProperty(m => m.ContentType, contentType)
+            .SetProperty(m => m.UploadName, fileName)
+            .SetProperty(m => m.SizeBytes, staged.Length)
+            .SetProperty(m => m.Sha256, staged.Sha256), CancellationToken.None);
         if (updated == 0)
         {
             // The ID expired (and was cleaned up) while the body streamed in.
             File.Delete(path);
-            throw MatrixException.NotFound("Unknown media ID");
+            throw UnknownMedia();
         }
 
         signals.Complete(key.MediaId);
         return Unit.Value;
     }
+
+    private static MatrixException UnknownMedia() => MatrixException.NotFound("Unknown media ID");
 
     private static MatrixException AlreadyUploaded() => new(409, ErrorCodes.CannotOverwriteMedia, "Media already uploaded");
 }

@@ -18,6 +18,9 @@ public sealed class LocalMedia
     /// <summary>Deadline of a pending async upload; null for media uploaded in one request.</summary>
     public long? UnusedExpiresTs { get; set; }
 
+    /// <summary>Set by the one PUT that is storing a pending upload's content; racing PUTs see it and get 409.</summary>
+    public string? UploadClaim { get; set; }
+
     public long SizeBytes { get; set; }
     public byte[]? Sha256 { get; set; }
 

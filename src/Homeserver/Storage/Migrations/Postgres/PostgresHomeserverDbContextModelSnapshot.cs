@@ -342,6 +342,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("unused_expires_ts");
 
+                    b.Property<string>("UploadClaim")
+                        .HasColumnType("text")
+                        .HasColumnName("upload_claim");
+
                     b.Property<string>("UploadName")
                         .HasColumnType("text")
                         .HasColumnName("upload_name");

@@ -333,6 +333,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("unused_expires_ts");
 
+                    b.Property<string>("UploadClaim")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_claim");
+
                     b.Property<string>("UploadName")
                         .HasColumnType("TEXT")
                         .HasColumnName("upload_name");

@@ -148,6 +148,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
                     uploaded_ts = table.Column<long>(type: "INTEGER", nullable: true),
                     unused_expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    upload_claim = table.Column<string>(type: "TEXT", nullable: true),
                     size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
                     sha256 = table.Column<byte[]>(type: "BLOB", nullable: true),
                     authenticated = table.Column<bool>(type: "INTEGER", nullable: false),

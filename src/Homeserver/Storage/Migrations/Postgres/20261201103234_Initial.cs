@@ -149,6 +149,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     created_ts = table.Column<long>(type: "bigint", nullable: false),
                     uploaded_ts = table.Column<long>(type: "bigint", nullable: true),
                     unused_expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    upload_claim = table.Column<string>(type: "text", nullable: true),
                     size_bytes = table.Column<long>(type: "bigint", nullable: false),
                     sha256 = table.Column<byte[]>(type: "bytea", nullable: true),
                     authenticated = table.Column<bool>(type: "boolean", nullable: false),

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201084409_Initial")]
+    [Migration("20261201103215_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -335,6 +335,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.Property<long?>("UnusedExpiresTs")
                         .HasColumnType("INTEGER")
                         .HasColumnName("unused_expires_ts");
+
+                    b.Property<string>("UploadClaim")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_claim");
 
                     b.Property<string>("UploadName")
                         .HasColumnType("TEXT")

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201084412_Initial")]
+    [Migration("20261201103234_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -344,6 +344,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.Property<long?>("UnusedExpiresTs")
                         .HasColumnType("bigint")
                         .HasColumnName("unused_expires_ts");
+
+                    b.Property<string>("UploadClaim")
+                        .HasColumnType("text")
+                        .HasColumnName("upload_claim");
 
                     b.Property<string>("UploadName")
                         .HasColumnType("text")
