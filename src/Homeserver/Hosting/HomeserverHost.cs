@@ -8,6 +8,7 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
+using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
@@ -108,6 +109,7 @@ public static class HomeserverHost
         services.AddRoomEventServices();
         services.AddRooms();
         services.AddAccounts(options);
+        services.AddMedia();
         return services;
     }
 
@@ -116,6 +118,7 @@ public static class HomeserverHost
         app.MapDiscoveryApi();
         app.MapRoomApis();
         app.MapAccountsApi();
+        app.MapMediaApis();
         return app;
     }
 

@@ -359,6 +359,72 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("forward_extremities", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LocalMedia", b =>
+                {
+                    b.Property<string>("MediaId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("media_id");
+
+                    b.Property<bool>("Authenticated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("authenticated");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("QuarantinedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("quarantined_by");
+
+                    b.Property<byte[]>("Sha256")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<long?>("UnusedExpiresTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("unused_expires_ts");
+
+                    b.Property<string>("UploadClaim")
+                        .HasColumnType("text")
+                        .HasColumnName("upload_claim");
+
+                    b.Property<string>("UploadName")
+                        .HasColumnType("text")
+                        .HasColumnName("upload_name");
+
+                    b.Property<long?>("UploadedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uploaded_ts");
+
+                    b.Property<string>("UploaderUserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("uploader_user_id");
+
+                    b.HasKey("MediaId")
+                        .HasName("pk_local_media");
+
+                    b.HasIndex("UnusedExpiresTs")
+                        .HasDatabaseName("ix_local_media_unused_expires_ts");
+
+                    b.HasIndex("UploaderUserId", "UploadedTs")
+                        .HasDatabaseName("ix_local_media_uploader_user_id_uploaded_ts");
+
+                    b.ToTable("local_media", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LoginToken", b =>
                 {
                     b.Property<byte[]>("TokenHash")
@@ -381,6 +447,62 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_login_token_expires_ts");
 
                     b.ToTable("login_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.MediaThumbnail", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer")
+                        .HasColumnName("height");
+
+                    b.Property<string>("MediaId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("media_id");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("origin");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer")
+                        .HasColumnName("width");
+
+                    b.HasKey("Id")
+                        .HasName("pk_media_thumbnails");
+
+                    b.HasIndex("Origin", "MediaId", "Width", "Height", "Method", "ContentType")
+                        .IsUnique()
+                        .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_conten");
+
+                    b.ToTable("media_thumbnails", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
@@ -476,6 +598,54 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_registration_token");
 
                     b.ToTable("registration_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteMedia", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasColumnType("text")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("MediaId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("media_id");
+
+                    b.Property<bool>("Authenticated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("authenticated");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("QuarantinedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("quarantined_by");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("UploadName")
+                        .HasColumnType("text")
+                        .HasColumnName("upload_name");
+
+                    b.HasKey("Origin", "MediaId")
+                        .HasName("pk_remote_media");
+
+                    b.ToTable("remote_media", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>

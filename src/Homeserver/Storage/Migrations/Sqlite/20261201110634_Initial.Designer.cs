@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201105433_Initial")]
+    [Migration("20261201110634_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -353,6 +353,72 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("forward_extremities", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LocalMedia", b =>
+                {
+                    b.Property<string>("MediaId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_id");
+
+                    b.Property<bool>("Authenticated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("authenticated");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("QuarantinedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quarantined_by");
+
+                    b.Property<byte[]>("Sha256")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<long?>("UnusedExpiresTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unused_expires_ts");
+
+                    b.Property<string>("UploadClaim")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_claim");
+
+                    b.Property<string>("UploadName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_name");
+
+                    b.Property<long?>("UploadedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uploaded_ts");
+
+                    b.Property<string>("UploaderUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uploader_user_id");
+
+                    b.HasKey("MediaId")
+                        .HasName("pk_local_media");
+
+                    b.HasIndex("UnusedExpiresTs")
+                        .HasDatabaseName("ix_local_media_unused_expires_ts");
+
+                    b.HasIndex("UploaderUserId", "UploadedTs")
+                        .HasDatabaseName("ix_local_media_uploader_user_id_uploaded_ts");
+
+                    b.ToTable("local_media", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LoginToken", b =>
                 {
                     b.Property<byte[]>("TokenHash")
@@ -375,6 +441,60 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_login_token_expires_ts");
 
                     b.ToTable("login_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.MediaThumbnail", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("height");
+
+                    b.Property<string>("MediaId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_id");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("width");
+
+                    b.HasKey("Id")
+                        .HasName("pk_media_thumbnails");
+
+                    b.HasIndex("Origin", "MediaId", "Width", "Height", "Method", "ContentType")
+                        .IsUnique()
+                        .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_content_type");
+
+                    b.ToTable("media_thumbnails", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
@@ -468,6 +588,54 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_registration_token");
 
                     b.ToTable("registration_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteMedia", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("MediaId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_id");
+
+                    b.Property<bool>("Authenticated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("authenticated");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("QuarantinedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quarantined_by");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("UploadName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upload_name");
+
+                    b.HasKey("Origin", "MediaId")
+                        .HasName("pk_remote_media");
+
+                    b.ToTable("remote_media", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>

@@ -156,6 +156,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "local_media",
+                columns: table => new
+                {
+                    media_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    uploader_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    uploaded_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    unused_expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    upload_claim = table.Column<string>(type: "TEXT", nullable: true),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    authenticated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    quarantined_by = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_local_media", x => x.media_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "login_token",
                 columns: table => new
                 {
@@ -166,6 +188,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "media_thumbnails",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    media_id = table.Column<string>(type: "TEXT", nullable: false),
+                    width = table.Column<int>(type: "INTEGER", nullable: false),
+                    height = table.Column<int>(type: "INTEGER", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", nullable: false),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_thumbnails", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -211,6 +253,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_media",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    media_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "TEXT", nullable: true),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    authenticated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    quarantined_by = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_media", x => new { x.origin, x.media_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -427,9 +488,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_local_media_unused_expires_ts",
+                table: "local_media",
+                column: "unused_expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_uploader_user_id_uploaded_ts",
+                table: "local_media",
+                columns: new[] { "uploader_user_id", "uploaded_ts" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_login_token_expires_ts",
                 table: "login_token",
                 column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_thumbnails_origin_media_id_width_height_method_content_type",
+                table: "media_thumbnails",
+                columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
@@ -505,7 +582,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "forward_extremities");
 
             migrationBuilder.DropTable(
+                name: "local_media");
+
+            migrationBuilder.DropTable(
                 name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "media_thumbnails");
 
             migrationBuilder.DropTable(
                 name: "profile_field");
@@ -515,6 +598,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "remote_media");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");

@@ -157,6 +157,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "local_media",
+                columns: table => new
+                {
+                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    uploader_user_id = table.Column<string>(type: "text", nullable: false),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "text", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    uploaded_ts = table.Column<long>(type: "bigint", nullable: true),
+                    unused_expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    upload_claim = table.Column<string>(type: "text", nullable: true),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "bytea", nullable: true),
+                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_local_media", x => x.media_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "login_token",
                 columns: table => new
                 {
@@ -167,6 +189,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "media_thumbnails",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    media_id = table.Column<string>(type: "text", nullable: false),
+                    width = table.Column<int>(type: "integer", nullable: false),
+                    height = table.Column<int>(type: "integer", nullable: false),
+                    method = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    content_type = table.Column<string>(type: "text", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_thumbnails", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -212,6 +254,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_media",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "text", nullable: true),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "bytea", nullable: false),
+                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_media", x => new { x.origin, x.media_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -428,9 +489,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_local_media_unused_expires_ts",
+                table: "local_media",
+                column: "unused_expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_uploader_user_id_uploaded_ts",
+                table: "local_media",
+                columns: new[] { "uploader_user_id", "uploaded_ts" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_login_token_expires_ts",
                 table: "login_token",
                 column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_thumbnails_origin_media_id_width_height_method_conten",
+                table: "media_thumbnails",
+                columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
@@ -506,7 +583,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "forward_extremities");
 
             migrationBuilder.DropTable(
+                name: "local_media");
+
+            migrationBuilder.DropTable(
                 name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "media_thumbnails");
 
             migrationBuilder.DropTable(
                 name: "profile_field");
@@ -516,6 +599,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "remote_media");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");
