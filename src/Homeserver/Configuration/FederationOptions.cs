@@ -42,6 +42,15 @@ public sealed class TrustedKeyServerOptions
 {
     public string ServerName { get; set; } = "";
 
-    /// <summary>Key ID (ed25519:abc) → unpadded base64 public key.</summary>
-    public Dictionary<string, string> VerifyKeys { get; set; } = [];
+    /// <summary>The notary's keys (a list, as key IDs contain ':' which configuration keys cannot).</summary>
+    public List<NotaryKeyOptions> VerifyKeys { get; set; } = [];
+}
+
+public sealed class NotaryKeyOptions
+{
+    /// <summary>ed25519:version</summary>
+    public string KeyId { get; set; } = "";
+
+    /// <summary>Unpadded base64 Ed25519 public key.</summary>
+    public string Key { get; set; } = "";
 }

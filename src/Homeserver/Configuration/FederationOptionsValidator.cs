@@ -25,10 +25,10 @@ public sealed class FederationOptionsValidator : AbstractValidator<FederationOpt
         RuleForEach(o => o.TrustedKeyServers).ChildRules(server =>
         {
             server.RuleFor(s => s.ServerName).Must(ServerName.IsValid).WithMessage(s => $"'{s.ServerName}' is not a server name");
-            server.RuleFor(s => s.VerifyKeys).NotEmpty().WithMessage("must list the notary's keys (key ID → base64 public key)");
+            server.RuleFor(s => s.VerifyKeys).NotEmpty().WithMessage("must list the notary's keys ({KeyId, Key} entries)");
             server.RuleForEach(s => s.VerifyKeys)
-                .Must(k => SigningKeyId.TryParse(k.Key, out var id) && id.IsEd25519 && VerifyKey.TryFromBase64(k.Value, out _))
-                .WithMessage((_, k) => $"'{k.Key}' must be an ed25519 key ID with an unpadded base64 public key");
+                .Must(k => SigningKeyId.TryParse(k.KeyId, out var id) && id.IsEd25519 && VerifyKey.TryFromBase64(k.Key, out _))
+                .WithMessage((_, k) => $"'{k.KeyId}' must be an ed25519 key ID with an unpadded base64 public key");
         });
 
         RuleFor(o => o.KeyValidityHours).InclusiveBetween(1, 24 * 7).WithMessage(o => $"{o.KeyValidityHours} must be between 1 and 168 hours");

@@ -34,7 +34,7 @@ public sealed class ServerKeyFetcher(FederationClient client, ILogger<ServerKeyF
         var body = new JsonObject { ["server_keys"] = new JsonObject { [serverName] = criteria } };
         var answer = await client.PostJsonAsync(notary.ServerName, "/_matrix/key/v2/query", body, CallOptions, cancellationToken);
 
-        var notaryKeys = notary.VerifyKeys.ToDictionary(k => SigningKeyId.TryParse(k.Key, out var id) ? id : default, k => VerifyKey.FromBase64(k.Value));
+        var notaryKeys = notary.VerifyKeys.ToDictionary(k => SigningKeyId.TryParse(k.KeyId, out var id) ? id : default, k => VerifyKey.FromBase64(k.Key));
         var results = new List<ServerKeysResponse>();
         foreach (var item in answer["server_keys"] as JsonArray ?? [])
         {
