@@ -27,7 +27,7 @@ public static class FederationServices
         services.AddSingleton(new FederationDomainPolicy(federation.AllowedDomains, federation.DeniedDomains));
         services.AddSingleton<IDnsResolver, DnsResolver>();
         services.AddSingleton(sp => FederationHttpHandler.Create(
-            new GuardedConnector(sp.GetRequiredService<IDnsResolver>(), federation.AllowPrivateAddresses, overrides.Values),
+            new GuardedConnector(sp.GetRequiredService<IDnsResolver>(), federation.AllowPrivateAddresses),
             federation.TrustedCaPath is { } ca ? TlsTrust.LoadPem(ca) : null,
             connectTimeout: TimeSpan.FromSeconds(10)));
         services.AddSingleton(sp => new WellKnownResolver(sp.GetRequiredService<SocketsHttpHandler>(), sp.GetRequiredService<TimeProvider>()));

@@ -82,6 +82,7 @@ public sealed class FederationClient : IDisposable
         {
             using var request = new HttpRequestMessage(method, new Uri($"https://{target}{pathAndQuery}"));
             request.Headers.Host = server.HostHeader;
+            if (server.IsOverride) request.Options.Set(GuardedConnector.AllowPrivate, true);
             // Sign exactly the request target that will be sent.
             var authorization = RequestSigning.Sign(
                 method.Method, request.RequestUri!.PathAndQuery, _options.OriginServerName, server.ServerName, body, _options.SigningKey);

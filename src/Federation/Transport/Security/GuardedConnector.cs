@@ -10,18 +10,21 @@ public sealed class BlockedAddressException(string host) : Exception($"refused t
 /// <summary>
 /// The ConnectCallback of every outbound federation connection: it resolves the host itself and checks each
 /// address against <see cref="AddressPolicy"/> right before connecting, so a DNS answer that changes between
-/// discovery and connect (rebinding) cannot lead us to a private address. Override targets and the
-/// AllowPrivateAddresses setting lift the check.
+/// discovery and connect (rebinding) cannot lead us to a private address. The AllowPrivateAddresses setting
+/// lifts the check, and so does <see cref="AllowPrivate"/> on the request (set for resolver-override targets):
+/// connections are pooled per URI authority and Host header, so a request for another server name never
+/// reuses a connection opened under that exemption.
 /// </summary>
-public sealed class GuardedConnector(IDnsResolver dns, bool allowPrivateAddresses, IEnumerable<ServerTarget> exemptTargets)
+public sealed class GuardedConnector(IDnsResolver dns, bool allowPrivateAddresses)
 {
-    private readonly HashSet<ServerTarget> _exempt = [.. exemptTargets.Select(Normalize)];
+    /// <summary>Request option: this request's target came from the resolver overrides.</summary>
+    public static readonly HttpRequestOptionsKey<bool> AllowPrivate = new("Matrix.Federation.AllowPrivate");
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host.Trim('[', ']');
         var port = context.DnsEndPoint.Port;
-        var exempt = allowPrivateAddresses || _exempt.Contains(Normalize(new ServerTarget(host, port)));
+        var exempt = allowPrivateAddresses || (context.InitialRequestMessage.Options.TryGetValue(AllowPrivate, out var allow) && allow);
         IReadOnlyList<IPAddress> addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await ResolveAsync(host, cancellationToken);
         var allowed = exempt ? addresses : [.. addresses.Where(AddressPolicy.IsAllowed)];
         if (allowed.Count == 0)
@@ -64,6 +67,4 @@ public sealed class GuardedConnector(IDnsResolver dns, bool allowPrivateAddresse
             throw new SocketException((int)SocketError.TryAgain, e.Message);
         }
     }
-
-    private static ServerTarget Normalize(ServerTarget target) => target with { Host = target.Host.Trim('[', ']').ToLowerInvariant() };
 }
