@@ -16,11 +16,15 @@ namespace Matrix.Homeserver.Tests.FederationApi;
 
 /// <summary>
 /// hs1, hs2 and hs3 federating over loopback TLS. hs1 denies hs3.test; hs3 trusts hs1 as its key notary.
-/// Every server has a test-only authenticated endpoint that echoes who called it and what it sent.
+/// Every server has a test-only authenticated endpoint that echoes who called it and what it sent, and
+/// <see cref="DownServer"/> resolves to a loopback port where nothing listens (no real DNS in tests).
 /// </summary>
 public sealed class FederationFixture : IAsyncLifetime
 {
     public const string EchoPrefix = "/_matrix/federation/unstable/org.matrix.test";
+    public const string DownServer = "down.test";
+
+    private static readonly int DownPort = TestFederation.FreePort();
 
     public TestFederation Servers { get; private set; } = null!;
 
@@ -53,6 +57,7 @@ public sealed class FederationFixture : IAsyncLifetime
 
     private static void Configure(string name, TestFederation federation, IDictionary<string, string?> settings)
     {
+        settings[$"Homeserver:Federation:ResolverOverrides:{DownServer}"] = $"127.0.0.1:{DownPort}";
         if (name == "hs1.test") settings["Homeserver:Federation:DeniedDomains:0"] = "hs3.test";
         if (name == "hs3.test")
         {

@@ -100,7 +100,7 @@ public sealed class ListenerAndKeysTests(FederationFixture fixture)
         using var federation = fixture.Servers.FederationHttp("hs1.test");
         var answer = (await federation.PostJsonAsync("/_matrix/key/v2/query", new JsonObject
         {
-            ["server_keys"] = new JsonObject { ["unreachable.invalid"] = new JsonObject(), ["hs3.test"] = new JsonObject() },
+            ["server_keys"] = new JsonObject { [FederationFixture.DownServer] = new JsonObject(), ["hs3.test"] = new JsonObject() },
         })).Ok();
         Assert.Empty(answer["server_keys"]!.AsArray());
     }

@@ -99,7 +99,8 @@ public sealed class TestFederation : IAsyncDisposable
 
     private static string Version(string serverName) => "k_" + serverName.Replace('.', '_').Replace(':', '_');
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on (right now).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
