@@ -72,6 +72,7 @@ public static class HomeserverHost
         app.UseCors();
         app.UseRouting();
         app.UseListenerRouting(options);
+        app.UseFederationAuthentication();
         app.UseRouteHitRecording(options.Diagnostics);
         app.MapHomeserverApis();
         return app;

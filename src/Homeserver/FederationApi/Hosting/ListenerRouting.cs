@@ -47,4 +47,18 @@ public static class ListenerRouting
             return next(context);
         });
     }
+
+    /// <summary>After <see cref="UseListenerRouting"/>: authenticates every federation endpoint not opted out.</summary>
+    public static IApplicationBuilder UseFederationAuthentication(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata is { } metadata
+                && metadata.GetMetadata<FederationEndpointMetadata>() is not null
+                && metadata.GetMetadata<UnauthenticatedFederationMetadata>() is null)
+            {
+                await Auth.FederationRequester.BindAsync(context);
+            }
+
+            await next(context);
+        });
 }
