@@ -7,6 +7,7 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
@@ -107,6 +108,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddFederationServices(options);
+        services.AddRooms();
         return services;
     }
 
@@ -114,6 +116,7 @@ public static class HomeserverHost
     {
         app.MapDiscoveryApi();
         app.MapFederationApi();
+        app.MapRoomApis();
         return app;
     }
 

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201092729_Initial")]
+    [Migration("20261201104148_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -445,6 +445,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_rooms");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasColumnType("text")
+                        .HasColumnName("alias");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Creator")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("creator");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Alias")
+                        .HasName("pk_room_aliases");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_room_aliases_room_id");
+
+                    b.ToTable("room_aliases", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
