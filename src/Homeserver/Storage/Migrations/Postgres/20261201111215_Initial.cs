@@ -276,6 +276,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "remote_server_keys",
+                columns: table => new
+                {
+                    server_name = table.Column<string>(type: "text", nullable: false),
+                    key_id = table.Column<string>(type: "text", nullable: false),
+                    public_key = table.Column<string>(type: "text", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
+                    is_old = table.Column<bool>(type: "boolean", nullable: false),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    from_server = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_server_keys", x => new { x.server_name, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_aliases",
                 columns: table => new
                 {
@@ -602,6 +621,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "remote_media");
+
+            migrationBuilder.DropTable(
+                name: "remote_server_keys");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");

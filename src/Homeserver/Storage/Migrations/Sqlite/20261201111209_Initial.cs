@@ -275,6 +275,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "remote_server_keys",
+                columns: table => new
+                {
+                    server_name = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    public_key = table.Column<string>(type: "TEXT", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_old = table.Column<bool>(type: "INTEGER", nullable: false),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    from_server = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_server_keys", x => new { x.server_name, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_aliases",
                 columns: table => new
                 {
@@ -601,6 +620,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "remote_media");
+
+            migrationBuilder.DropTable(
+                name: "remote_server_keys");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");

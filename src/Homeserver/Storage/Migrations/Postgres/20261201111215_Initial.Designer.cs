@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201110650_Initial")]
+    [Migration("20261201111215_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -649,6 +649,53 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_remote_media");
 
                     b.ToTable("remote_media", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
+                {
+                    b.Property<string>("ServerName")
+                        .HasColumnType("text")
+                        .HasColumnName("server_name");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("text")
+                        .HasColumnName("key_id");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("FromServer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("from_server");
+
+                    b.Property<bool>("IsOld")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_old");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("public_key");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("response_json");
+
+                    b.Property<long>("ResponseValidUntilTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("response_valid_until_ts");
+
+                    b.Property<long>("ValidUntilTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("valid_until_ts");
+
+                    b.HasKey("ServerName", "KeyId")
+                        .HasName("pk_remote_server_keys");
+
+                    b.ToTable("remote_server_keys", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
