@@ -130,6 +130,7 @@ public sealed class RoomEventWriter(
         var position = streams.Next();
         session.Positions.Add(position);
         var row = EventRows.Insert(db, pdu, position.Position, outlier: false, rejectedReason: null, softFailed: false);
+        EventIndexes.Add(db, pdu, position.Position);
         await db.SaveChangesAsync(cancellationToken);
         EventRows.AddEdges(db, row, pdu);
         await EventRows.UpdateForwardExtremitiesAsync(db, pdu, cancellationToken);
@@ -171,6 +172,7 @@ public sealed class RoomEventWriter(
         }
 
         target.RedactedBy = redaction.EventId;
+        await EventIndexes.RemoveAsync(db, targetId, cancellationToken);
     }
 
     private async Task<IReadOnlyList<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
@@ -249,7 +251,10 @@ public sealed class RoomEventWriter(
         }
         catch (PduValidationException e)
         {
-            throw e.Message.Contains("bytes", StringComparison.Ordinal) ? MatrixException.TooLarge(e.Message) : MatrixException.BadJson(e.Message);
+            // The spec's size limits (64 KiB event, 255-byte type and state_key) answer 413, as Synapse does.
+            throw e.Error is PduValidationError.TooLarge or PduValidationError.FieldTooLong
+                ? MatrixException.TooLarge(e.Message)
+                : MatrixException.BadJson(e.Message);
         }
     }
 
