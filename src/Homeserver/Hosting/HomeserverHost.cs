@@ -108,6 +108,7 @@ public static class HomeserverHost
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapRoomEventApis();
         return app;
     }
 

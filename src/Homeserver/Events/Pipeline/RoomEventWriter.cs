@@ -222,9 +222,7 @@ public sealed class RoomEventWriter(
     private async Task<PersistedEvent?> FindTransactionAsync(HomeserverDbContext db, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
     {
         if (drafts is not [{ Transaction: { } txn } draft]) return null;
-        var eventId = await db.EventTransactions.AsNoTracking()
-            .Where(t => t.UserId == draft.Sender && t.DeviceId == txn.DeviceId && t.Path == txn.Path)
-            .Select(t => t.EventId).FirstOrDefaultAsync(cancellationToken);
+        var eventId = await ClientTransactions.FindEventIdAsync(db, draft.Sender, txn, cancellationToken);
         if (eventId is null) return null;
         var streamOrdering = await db.Events.AsNoTracking().Where(e => e.EventId == eventId).Select(e => e.StreamOrdering).FirstAsync(cancellationToken);
         var pdu = await events.GetAsync(db, eventId, cancellationToken) ?? throw new InvalidOperationException($"transaction names missing event {eventId}");
