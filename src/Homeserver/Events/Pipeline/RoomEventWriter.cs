@@ -254,6 +254,11 @@ public sealed class RoomEventWriter(
                 ? MatrixException.TooLarge(e.Message)
                 : MatrixException.BadJson(e.Message);
         }
+        catch (Matrix.Crypto.CanonicalJsonException e)
+        {
+            // Content canonical JSON cannot encode (floats, out-of-range integers) cannot be signed.
+            throw MatrixException.BadJson($"The event content is not valid canonical JSON: {e.Message}");
+        }
     }
 
     private static string DomainOf(string userId) => userId[(userId.IndexOf(':', StringComparison.Ordinal) + 1)..];
