@@ -1,10 +1,12 @@
 using Matrix.Federation.Auth;
+using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Auth;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Reading;
 using Matrix.Homeserver.Events.Relations;
+using Matrix.Homeserver.Events.Search;
 using Matrix.Homeserver.Events.Sending;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms;
@@ -34,6 +36,10 @@ public static class EventServices
         services.AddSingleton<StateAtEvent>();
         services.AddSingleton<RoomAccess>();
         services.AddSingleton<RedactionPolicy>();
+        services.AddSingleton<SearchEventContextLoader>();
+        services.AddSingleton<IFullTextSearch>(sp => sp.GetRequiredService<HomeserverOptions>().Database.Provider == DatabaseProvider.Postgres
+            ? new PostgresFullTextSearch()
+            : new SqliteFullTextSearch());
         return services;
     }
 
@@ -42,6 +48,7 @@ public static class EventServices
     {
         app.MapRoomEventsApi();
         app.MapRelationsApi();
+        app.MapSearchApi();
         return app;
     }
 }

@@ -44,8 +44,8 @@ public sealed class GetEventContextHandler(HomeserverDbContext db, RoomAccess ac
 
         return new JsonObject
         {
-            ["start"] = before.Next.ToString(),
-            ["end"] = after.Next.ToString(),
+            ["start"] = before.NextToken.ToString(),
+            ["end"] = after.NextToken.ToString(),
             ["events_before"] = new JsonArray([.. await loader.LoadAsync(db, [.. before.Events.Select(e => e.EventId)], query.Requester, cancellationToken)]),
             ["event"] = (await loader.LoadAsync(db, [query.EventId], query.Requester, cancellationToken))[0],
             ["events_after"] = new JsonArray([.. await loader.LoadAsync(db, [.. after.Events.Select(e => e.EventId)], query.Requester, cancellationToken)]),

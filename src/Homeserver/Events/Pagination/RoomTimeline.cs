@@ -27,7 +27,7 @@ public sealed class RoomTimeline(VisibleEventPager pager)
         var query = filter.Narrow(Events(db, reader.RoomId));
         if (to is { } bound) query = direction == Direction.Backward ? query.Where(e => e.StreamOrdering > bound) : query.Where(e => e.StreamOrdering <= bound);
 
-        return pager.PageAsync(db, reader.RoomId, reader.UserId, direction, from, limit, Source(query, direction), filter.Matches, cancellationToken);
+        return pager.PageAsync(db, reader.UserId, from, limit, Source(query, direction), filter.Matches, cancellationToken);
     }
 
     /// <summary>The position just before the room's first event: where forward pagination starts by default.</summary>
@@ -38,13 +38,19 @@ public sealed class RoomTimeline(VisibleEventPager pager)
     public static IQueryable<Event> Events(HomeserverDbContext db, string roomId) =>
         db.Events.AsNoTracking().Where(e => e.RoomId == roomId && e.StreamOrdering != null && e.RejectedReason == null && !e.SoftFailed);
 
-    /// <summary>Reads a query of events page by page in stream order.</summary>
-    public static StreamRowSource Source(IQueryable<Event> query, Direction direction) => async (cursor, take, cancellationToken) =>
+    /// <summary>
+    /// Reads a query of events page by page in stream order. A cursor is a <see cref="RoomStreamToken"/>
+    /// position: backwards reads orderings ≤ it, forwards orderings &gt; it.
+    /// </summary>
+    public static PageSource Source(IQueryable<Event> query, Direction direction) => async (cursor, take, cancellationToken) =>
     {
         var rows = direction == Direction.Backward
             ? query.Where(e => e.StreamOrdering <= cursor).OrderByDescending(e => e.StreamOrdering)
             : query.Where(e => e.StreamOrdering > cursor).OrderBy(e => e.StreamOrdering);
-        var found = await rows.Take(take).Select(e => new { e.EventId, e.StreamOrdering }).ToListAsync(cancellationToken);
-        return [.. found.Select(e => new StreamRow(e.EventId, e.StreamOrdering!.Value))];
+        var found = await rows.Take(take).Select(e => new { e.EventId, e.RoomId, e.StreamOrdering }).ToListAsync(cancellationToken);
+        return [.. found.Select(e => new PageRow(e.EventId, e.RoomId, Resume(e.StreamOrdering!.Value, direction)))];
     };
+
+    /// <summary>The position just past an event in the page's direction.</summary>
+    public static long Resume(long streamOrdering, Direction direction) => direction == Direction.Backward ? streamOrdering - 1 : streamOrdering;
 }

@@ -5,29 +5,28 @@ using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Events.Pagination;
 
-/// <summary>An event's ID and stream position, as a paged query returns it.</summary>
-public readonly record struct StreamRow(string EventId, long StreamOrdering);
+/// <summary>A row of a paged query: the event, its room, and the cursor that resumes just after it.</summary>
+public readonly record struct PageRow(string EventId, string RoomId, long Resume);
+
+/// <summary>Reads up to <c>take</c> rows from <c>cursor</c> on, in the page's order.</summary>
+public delegate Task<List<PageRow>> PageSource(long cursor, int take, CancellationToken cancellationToken);
 
 /// <summary>
-/// Reads <c>take</c> rows past <c>cursor</c> in the page's direction: backwards rows with ordering ≤
-/// cursor (newest first), forwards rows with ordering &gt; cursor (oldest first).
+/// A page of events. <see cref="Next"/> is the cursor a following page starts from (past the last
+/// event returned, or past the last row looked at); <see cref="Exhausted"/> says the source had no more.
 /// </summary>
-public delegate Task<List<StreamRow>> StreamRowSource(long cursor, int take, CancellationToken cancellationToken);
-
-/// <summary>
-/// A page of events. <see cref="Next"/> is where a following page would start (past the last event
-/// returned, or past the last row looked at); <see cref="End"/> is the same, or null when the source
-/// had nothing more.
-/// </summary>
-public sealed record EventPage(IReadOnlyList<Pdu> Events, RoomStreamToken Next, bool Exhausted)
+public sealed record EventPage(IReadOnlyList<Pdu> Events, long Next, bool Exhausted)
 {
-    public RoomStreamToken? End => Exhausted ? null : Next;
+    public RoomStreamToken NextToken => new(Next);
+
+    /// <summary>The token of the next page, null when there is none.</summary>
+    public RoomStreamToken? End => Exhausted ? null : NextToken;
 }
 
 /// <summary>
-/// Fills a page from a stream-ordered source through a predicate (the request's filter) and history
+/// Fills a page from an ordered source through a predicate (the request's filter) and history
 /// visibility. Events dropped by either do not shorten the page: more rows are read, in a bounded number
-/// of rounds, and when the rounds run out the page ends early with a token that resumes after the last
+/// of rounds, and when the rounds run out the page ends early with a cursor that resumes after the last
 /// row looked at.
 /// </summary>
 public sealed class VisibleEventPager(EventStore events, EventVisibility visibility)
@@ -35,31 +34,34 @@ public sealed class VisibleEventPager(EventStore events, EventVisibility visibil
     /// <summary>Rounds of reading before a sparse page is returned short.</summary>
     public const int MaxRounds = 5;
 
-    public async Task<EventPage> PageAsync(HomeserverDbContext db, string roomId, string userId, Direction direction, long from, int limit,
-        StreamRowSource source, Func<Pdu, bool> predicate, CancellationToken cancellationToken)
+    public async Task<EventPage> PageAsync(HomeserverDbContext db, string userId, long from, int limit, PageSource source, Func<Pdu, bool> predicate,
+        CancellationToken cancellationToken)
     {
         var page = new List<Pdu>(limit);
         var cursor = from;
-        if (limit == 0) return new EventPage(page, new RoomStreamToken(cursor), Exhausted: false);
+        if (limit == 0) return new EventPage(page, cursor, Exhausted: false);
 
         var batch = Math.Clamp(limit * 2, 20, 1000);
         for (var round = 0; round < MaxRounds; round++)
         {
             var rows = await source(cursor, batch, cancellationToken);
             var pdus = await events.GetManyAsync(db, rows.Select(r => r.EventId), cancellationToken);
-            var candidates = rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && predicate(pdu)).Select(r => r.EventId).ToList();
-            var visible = (await visibility.FilterAsync(db, roomId, userId, candidates, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-
-            foreach (var row in rows)
+            var visible = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var room in rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && predicate(pdu)).GroupBy(r => r.RoomId))
             {
-                if (visible.Contains(row.EventId)) page.Add(pdus[row.EventId]);
-                cursor = direction == Direction.Backward ? row.StreamOrdering - 1 : row.StreamOrdering;
-                if (page.Count == limit) return new EventPage(page, new RoomStreamToken(cursor), Exhausted: rows.Count < batch && row == rows[^1]);
+                visible.UnionWith(await visibility.FilterAsync(db, room.Key, userId, [.. room.Select(r => r.EventId)], cancellationToken));
             }
 
-            if (rows.Count < batch) return new EventPage(page, new RoomStreamToken(cursor), Exhausted: true);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (visible.Contains(rows[i].EventId)) page.Add(pdus[rows[i].EventId]);
+                cursor = rows[i].Resume;
+                if (page.Count == limit) return new EventPage(page, cursor, Exhausted: rows.Count < batch && i == rows.Count - 1);
+            }
+
+            if (rows.Count < batch) return new EventPage(page, cursor, Exhausted: true);
         }
 
-        return new EventPage(page, new RoomStreamToken(cursor), Exhausted: false);
+        return new EventPage(page, cursor, Exhausted: false);
     }
 }

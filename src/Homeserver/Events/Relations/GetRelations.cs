@@ -36,7 +36,7 @@ public sealed class GetRelationsHandler(HomeserverDbContext db, RoomAccess acces
             ?? (query.Direction == Direction.Backward ? long.MaxValue : long.MinValue);
         var depth = query.Recurse == true ? RelationsSource.MaxDepth : 1;
         var source = RelationsSource.Create(db, query.RoomId, query.EventId, query.RelType, query.EventType, depth, query.Direction, query.To?.Position);
-        var page = await pager.PageAsync(db, query.RoomId, query.Requester.UserId, query.Direction, from, query.Limit, source, _ => true, cancellationToken);
+        var page = await pager.PageAsync(db, query.Requester.UserId, from, query.Limit, source, _ => true, cancellationToken);
 
         var result = new JsonObject
         {

@@ -35,13 +35,12 @@ public sealed class GetThreadsHandler(HomeserverDbContext db, RoomAccess access,
             threads = threads.Where(t => t.Mine > 0 || rootsSent.Contains(t.RootId));
         }
 
-        StreamRowSource source = async (cursor, take, cancellationToken) =>
+        PageSource source = async (cursor, take, cancellationToken) =>
         {
             var rows = await threads.Where(t => t.Latest <= cursor).OrderByDescending(t => t.Latest).Take(take).ToListAsync(cancellationToken);
-            return [.. rows.Select(t => new StreamRow(t.RootId, t.Latest))];
+            return [.. rows.Select(t => new PageRow(t.RootId, query.RoomId, RoomTimeline.Resume(t.Latest, Direction.Backward)))];
         };
-        var page = await pager.PageAsync(db, query.RoomId, userId, Direction.Backward, query.From?.Position ?? long.MaxValue, query.Limit, source,
-            _ => true, cancellationToken);
+        var page = await pager.PageAsync(db, userId, query.From?.Position ?? long.MaxValue, query.Limit, source, _ => true, cancellationToken);
 
         var result = new JsonObject
         {

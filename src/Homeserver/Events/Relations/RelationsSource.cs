@@ -16,7 +16,7 @@ public static class RelationsSource
     /// <summary>How deep recursion goes (the spec asks for at least 3).</summary>
     public const int MaxDepth = 3;
 
-    public static StreamRowSource Create(HomeserverDbContext db, string roomId, string parentId, string? relType, string? eventType, int depth,
+    public static PageSource Create(HomeserverDbContext db, string roomId, string parentId, string? relType, string? eventType, int depth,
         Direction direction, long? to)
     {
         var filters = new StringBuilder();
@@ -47,7 +47,7 @@ public static class RelationsSource
             if (relType is not null) parameters["rel_type"] = relType;
             if (eventType is not null) parameters["type"] = eventType;
             if (to is { } bound) parameters["to"] = bound;
-            return RawSql.QueryAsync(db, sql, parameters, r => new StreamRow(r.GetString(0), r.GetInt64(1)), cancellationToken);
+            return RawSql.QueryAsync(db, sql, parameters, r => new PageRow(r.GetString(0), roomId, RoomTimeline.Resume(r.GetInt64(1), direction)), cancellationToken);
         };
     }
 }
