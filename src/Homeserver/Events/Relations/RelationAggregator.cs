@@ -29,7 +29,8 @@ public sealed record BundledRelations(Pdu? LatestEdit, ThreadSummary? Thread, IR
 /// m.replace (the most recent valid edit), m.thread (summary) and m.reference (the children's IDs).
 /// m.annotation is not aggregated by the server (spec v1.7). State events, edits and annotations get
 /// no aggregations (as Synapse); events inside a thread get no thread summary; a redacted event keeps
-/// its threads and references but never bundles an edit.
+/// its threads and references but never bundles an edit. A child counts only when it is in its
+/// parent's room (events from other servers are not checked for that when they arrive).
 /// </summary>
 public sealed class RelationAggregator(EventStore events)
 {
@@ -54,7 +55,7 @@ public sealed class RelationAggregator(EventStore events)
         var threads = wanted.HasFlag(Aggregations.Threads)
             ? await ThreadSummariesAsync(db, [.. candidates.Values.Where(p => RelatesTo.From(p.Content)?.RelType != RelationTypes.Thread)], userId, cancellationToken)
             : [];
-        var references = wanted.HasFlag(Aggregations.References) ? await ReferencesAsync(db, [.. candidates.Keys], cancellationToken) : [];
+        var references = wanted.HasFlag(Aggregations.References) ? await ReferencesAsync(db, [.. candidates.Values], cancellationToken) : [];
 
         foreach (var id in candidates.Keys)
         {
@@ -81,9 +82,9 @@ public sealed class RelationAggregator(EventStore events)
         var ids = byId.Keys.ToList();
         var rows = await db.Set<EventRelation>().AsNoTracking()
             .Where(r => ids.Contains(r.RelatesToId) && r.RelType == RelationTypes.Replace)
-            .Select(r => new { r.EventId, r.RelatesToId, r.Sender, r.Type })
+            .Select(r => new { r.EventId, r.RelatesToId, r.RoomId, r.Sender, r.Type })
             .ToListAsync(cancellationToken);
-        var plausible = rows.Where(r => byId[r.RelatesToId].Sender == r.Sender && byId[r.RelatesToId].Type == r.Type).ToList();
+        var plausible = rows.Where(r => byId[r.RelatesToId] is var original && original.RoomId == r.RoomId && original.Sender == r.Sender && original.Type == r.Type).ToList();
         var pdus = await events.GetManyAsync(db, plausible.Select(r => r.EventId), cancellationToken);
 
         foreach (var row in plausible)
@@ -110,9 +111,11 @@ public sealed class RelationAggregator(EventStore events)
         var ids = roots.Select(r => r.EventId).ToList();
         var groups = await db.Set<EventRelation>().AsNoTracking()
             .Where(r => ids.Contains(r.RelatesToId) && r.RelType == RelationTypes.Thread)
-            .GroupBy(r => r.RelatesToId)
-            .Select(g => new { RootId = g.Key, Count = g.Count(), Latest = g.Max(r => r.StreamOrdering), Mine = g.Count(r => r.Sender == userId) })
+            .GroupBy(r => new { r.RelatesToId, r.RoomId })
+            .Select(g => new { RootId = g.Key.RelatesToId, g.Key.RoomId, Count = g.Count(), Latest = g.Max(r => r.StreamOrdering), Mine = g.Count(r => r.Sender == userId) })
             .ToListAsync(cancellationToken);
+        var rooms = roots.ToDictionary(r => r.EventId, r => r.RoomId, StringComparer.Ordinal);
+        groups.RemoveAll(g => rooms[g.RootId] != g.RoomId);
         if (groups.Count == 0) return [];
 
         var latestOrderings = groups.Select(g => g.Latest).ToList();
@@ -126,13 +129,15 @@ public sealed class RelationAggregator(EventStore events)
             StringComparer.Ordinal);
     }
 
-    private static async Task<Dictionary<string, List<string>>> ReferencesAsync(HomeserverDbContext db, List<string> ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, List<string>>> ReferencesAsync(HomeserverDbContext db, List<Pdu> parents, CancellationToken cancellationToken)
     {
+        var rooms = parents.ToDictionary(p => p.EventId, p => p.RoomId, StringComparer.Ordinal);
+        var ids = rooms.Keys.ToList();
         var rows = await db.Set<EventRelation>().AsNoTracking()
             .Where(r => ids.Contains(r.RelatesToId) && r.RelType == RelationTypes.Reference)
             .OrderBy(r => r.StreamOrdering)
-            .Select(r => new { r.RelatesToId, r.EventId })
+            .Select(r => new { r.RelatesToId, r.RoomId, r.EventId })
             .ToListAsync(cancellationToken);
-        return rows.GroupBy(r => r.RelatesToId).ToDictionary(g => g.Key, g => g.Select(r => r.EventId).ToList(), StringComparer.Ordinal);
+        return rows.Where(r => rooms[r.RelatesToId] == r.RoomId).GroupBy(r => r.RelatesToId).ToDictionary(g => g.Key, g => g.Select(r => r.EventId).ToList(), StringComparer.Ordinal);
     }
 }
