@@ -12,18 +12,10 @@ public sealed class ContextTests(EventsServer fixture) : IClassFixture<EventsSer
     private Task<MatrixResponse> ContextAsync(TestUser user, string roomId, string eventId, params (string, string)[] query) =>
         _server.Http.GetJsonAsync($"{EventsHttp.Room(roomId)}/context/{Uri.EscapeDataString(eventId)}{EventsHttp.Query(query)}", user.AccessToken);
 
-    private async Task<(string RoomId, List<string> Sent)> RoomWithMessagesAsync(int count)
-    {
-        var roomId = await fixture.RoomWithBobAsync();
-        var sent = new List<string>();
-        for (var i = 0; i < count; i++) sent.Add(await _server.SendMessageAsync(roomId, i % 2 == 0 ? fixture.Alice : fixture.Bob, $"m{i}"));
-        return (roomId, sent);
-    }
-
     [Fact]
     public async Task The_limit_is_split_around_the_event_and_the_tokens_continue_with_messages()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(9);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(9);
         var context = (await ContextAsync(fixture.Bob, roomId, sent[4], ("limit", "5"))).Ok();
 
         Assert.Equal(sent[4], context["event"]!["event_id"]!.GetValue<string>());
@@ -39,7 +31,7 @@ public sealed class ContextTests(EventsServer fixture) : IClassFixture<EventsSer
     [Fact]
     public async Task The_state_is_the_state_at_the_last_event_returned_and_lazy_loading_keeps_only_senders()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(3);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(3);
         await _server.JoinAsync(roomId, fixture.Carol);
 
         var full = (await ContextAsync(fixture.Alice, roomId, sent[1], ("limit", "2"))).Ok();
@@ -60,7 +52,7 @@ public sealed class ContextTests(EventsServer fixture) : IClassFixture<EventsSer
     [Fact]
     public async Task The_filter_applies_around_the_event_but_not_to_it()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(6);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(6);
         var onlyAlice = new JsonObject { ["senders"] = new JsonArray(fixture.Alice.UserId) }.ToJsonString();
         var context = (await ContextAsync(fixture.Alice, roomId, sent[3], ("limit", "4"), ("filter", onlyAlice))).Ok();
         Assert.Equal(fixture.Bob.UserId, context["event"]!["sender"]!.GetValue<string>());

@@ -48,6 +48,18 @@ internal static class EventsHttp
 
     public static JsonObject Thread(string rootId) => new() { ["rel_type"] = "m.thread", ["event_id"] = rootId };
 
+    /// <summary>The content of a reaction (m.annotation) to an event.</summary>
+    public static JsonObject Reaction(string eventId, string key) => new()
+    {
+        ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.annotation", ["event_id"] = eventId, ["key"] = key },
+    };
+
+    /// <summary>The content of an event that m.reference's another.</summary>
+    public static JsonObject Reference(string eventId) => new()
+    {
+        ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.reference", ["event_id"] = eventId },
+    };
+
     public static JsonObject Edit(string originalId, string newBody) => new()
     {
         ["msgtype"] = "m.text",

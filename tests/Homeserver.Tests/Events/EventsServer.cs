@@ -27,4 +27,13 @@ public sealed class EventsServer : IAsyncLifetime
         await Server.JoinAsync(roomId, Bob);
         return roomId;
     }
+
+    /// <summary>A room with Bob joined and <paramref name="count"/> messages "m0", "m1"… from Alice and Bob in turn.</summary>
+    public async Task<(string RoomId, List<string> Sent)> RoomWithMessagesAsync(int count)
+    {
+        var roomId = await RoomWithBobAsync();
+        var sent = new List<string>();
+        for (var i = 0; i < count; i++) sent.Add(await Server.SendMessageAsync(roomId, i % 2 == 0 ? Alice : Bob, $"m{i}"));
+        return (roomId, sent);
+    }
 }

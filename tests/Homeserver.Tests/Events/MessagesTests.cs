@@ -11,14 +11,6 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
 {
     private readonly TestHomeserver _server = fixture.Server;
 
-    private async Task<(string RoomId, List<string> Sent)> RoomWithMessagesAsync(int count)
-    {
-        var roomId = await fixture.RoomWithBobAsync();
-        var sent = new List<string>();
-        for (var i = 0; i < count; i++) sent.Add(await _server.SendMessageAsync(roomId, i % 2 == 0 ? fixture.Alice : fixture.Bob, $"m{i}"));
-        return (roomId, sent);
-    }
-
     /// <summary>Follows end tokens until there are none, in a bounded number of requests.</summary>
     private async Task<List<JsonObject>> PageAllAsync(TestUser user, string roomId, string dir, int limit, string? filter = null, string? from = null)
     {
@@ -41,7 +33,7 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
     [Fact]
     public async Task Backwards_pages_walk_the_whole_timeline_newest_first_and_end_without_an_end_token()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(25);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(25);
         var events = await PageAllAsync(fixture.Bob, roomId, "b", 10);
 
         var ids = events.Select(e => e["event_id"]!.GetValue<string>()).ToList();
@@ -54,7 +46,7 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
     [Fact]
     public async Task Forwards_pages_start_at_the_room_creation_and_meet_the_backwards_order()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(12);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(12);
         var forwards = (await PageAllAsync(fixture.Alice, roomId, "f", 5)).Select(e => e["event_id"]!.GetValue<string>()).ToList();
         var backwards = (await PageAllAsync(fixture.Alice, roomId, "b", 7)).Select(e => e["event_id"]!.GetValue<string>()).ToList();
         Assert.Equal(Enumerable.Reverse(backwards), forwards);
@@ -64,7 +56,7 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
     [Fact]
     public async Task Start_echoes_from_and_a_to_token_stops_the_page()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(6);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(6);
         var first = (await _server.MessagesAsync(fixture.Alice, roomId, ("dir", "b"), ("limit", "2"))).Ok();
         Assert.Equal(sent[^2..].AsEnumerable().Reverse(), EventsHttp.EventIds(first["chunk"]));
         var end = first["end"]!.GetValue<string>();
@@ -84,7 +76,7 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
     [Fact]
     public async Task Sync_style_tokens_are_accepted()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(3);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(3);
         var page = (await _server.MessagesAsync(fixture.Alice, roomId, ("dir", "b"), ("limit", "1"))).Ok();
         var position = page["end"]!.GetValue<string>();
         var fromSync = (await _server.MessagesAsync(fixture.Alice, roomId, ("dir", "b"), ("from", position + "_7_0"), ("limit", "1"))).Ok();
@@ -94,7 +86,7 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
     [Fact]
     public async Task A_type_filter_returns_only_matching_events_and_not_senders_removes_senders()
     {
-        var (roomId, sent) = await RoomWithMessagesAsync(6);
+        var (roomId, sent) = await fixture.RoomWithMessagesAsync(6);
         var filter = new JsonObject { ["types"] = new JsonArray("m.room.message") }.ToJsonString();
         var messages = await PageAllAsync(fixture.Alice, roomId, "b", 4, filter);
         Assert.Equal(Enumerable.Reverse(sent), messages.Select(e => e["event_id"]!.GetValue<string>()));
@@ -222,7 +214,7 @@ public sealed class MessagesTests(EventsServer fixture) : IClassFixture<EventsSe
     [Fact]
     public async Task A_limit_of_zero_returns_an_empty_chunk_and_a_filter_limit_lowers_the_limit()
     {
-        var (roomId, _) = await RoomWithMessagesAsync(5);
+        var (roomId, _) = await fixture.RoomWithMessagesAsync(5);
         var empty = (await _server.MessagesAsync(fixture.Alice, roomId, ("dir", "b"), ("limit", "0"))).Ok();
         Assert.Empty(empty["chunk"]!.AsArray());
         var limited = (await _server.MessagesAsync(fixture.Alice, roomId, ("dir", "b"), ("limit", "4"), ("filter", "{\"limit\":2}"))).Ok();

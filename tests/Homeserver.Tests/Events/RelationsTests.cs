@@ -12,11 +12,6 @@ public sealed class RelationsTests(EventsServer fixture) : IClassFixture<EventsS
     private Task<MatrixResponse> RelationsAsync(TestUser user, string roomId, string path, params (string, string)[] query) =>
         _server.Http.GetJsonAsync($"{EventsHttp.RoomV1(roomId)}/relations/{path}{EventsHttp.Query(query)}", user.AccessToken);
 
-    private static JsonObject Reference(string eventId) => new()
-    {
-        ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.reference", ["event_id"] = eventId },
-    };
-
     [Fact]
     public async Task The_latest_valid_edit_is_bundled_and_edits_by_others_or_without_new_content_are_ignored()
     {
@@ -92,10 +87,9 @@ public sealed class RelationsTests(EventsServer fixture) : IClassFixture<EventsS
     {
         var roomId = await fixture.RoomWithBobAsync();
         var parent = await _server.SayAsync(fixture.Alice, roomId, "parent");
-        var one = await _server.SendOkAsync(fixture.Bob, roomId, "org.example.ref", Reference(parent));
-        var two = await _server.SendOkAsync(fixture.Alice, roomId, "org.example.ref", Reference(parent));
-        await _server.SendOkAsync(fixture.Bob, roomId, "m.reaction",
-            new JsonObject { ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.annotation", ["event_id"] = parent, ["key"] = "🎉" } });
+        var one = await _server.SendOkAsync(fixture.Bob, roomId, "org.example.ref", EventsHttp.Reference(parent));
+        var two = await _server.SendOkAsync(fixture.Alice, roomId, "org.example.ref", EventsHttp.Reference(parent));
+        await _server.SendOkAsync(fixture.Bob, roomId, "m.reaction", EventsHttp.Reaction(parent, "🎉"));
 
         var relations = (await _server.GetEventAsync(fixture.Bob, roomId, parent)).Ok()["unsigned"]!["m.relations"]!.AsObject();
         Assert.Equal([one, two], EventsHttp.EventIds(relations["m.reference"]!["chunk"]));
@@ -109,7 +103,7 @@ public sealed class RelationsTests(EventsServer fixture) : IClassFixture<EventsS
         var parent = await _server.SayAsync(fixture.Alice, roomId, "parent");
         var replies = new List<string>();
         for (var i = 0; i < 5; i++) replies.Add(await _server.SayAsync(fixture.Bob, roomId, $"reply {i}", EventsHttp.Thread(parent)));
-        var reference = await _server.SendOkAsync(fixture.Bob, roomId, "org.example.ref", Reference(parent));
+        var reference = await _server.SendOkAsync(fixture.Bob, roomId, "org.example.ref", EventsHttp.Reference(parent));
 
         var all = (await RelationsAsync(fixture.Alice, roomId, Uri.EscapeDataString(parent), ("limit", "10"))).Ok();
         Assert.Equal([reference, .. Enumerable.Reverse(replies)], EventsHttp.EventIds(all["chunk"]));
@@ -138,10 +132,9 @@ public sealed class RelationsTests(EventsServer fixture) : IClassFixture<EventsS
     {
         var roomId = await fixture.RoomWithBobAsync();
         var root = await _server.SayAsync(fixture.Alice, roomId, "root");
-        var child = await _server.SendOkAsync(fixture.Bob, roomId, "org.example.ref", Reference(root));
-        var grandchild = await _server.SendOkAsync(fixture.Alice, roomId, "org.example.ref", Reference(child));
-        var annotation = await _server.SendOkAsync(fixture.Bob, roomId, "m.reaction",
-            new JsonObject { ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.annotation", ["event_id"] = child, ["key"] = "k" } });
+        var child = await _server.SendOkAsync(fixture.Bob, roomId, "org.example.ref", EventsHttp.Reference(root));
+        var grandchild = await _server.SendOkAsync(fixture.Alice, roomId, "org.example.ref", EventsHttp.Reference(child));
+        var annotation = await _server.SendOkAsync(fixture.Bob, roomId, "m.reaction", EventsHttp.Reaction(child, "k"));
 
         var direct = (await RelationsAsync(fixture.Alice, roomId, Uri.EscapeDataString(root), ("recurse", "false"))).Ok();
         Assert.Equal([child], EventsHttp.EventIds(direct["chunk"]));

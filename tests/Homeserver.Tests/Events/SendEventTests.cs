@@ -130,7 +130,7 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
     public async Task A_second_identical_annotation_is_400_M_DUPLICATE_ANNOTATION_until_the_first_is_redacted()
     {
         var message = await _server.SayAsync(_alice, _roomId, "react to me");
-        JsonObject Reaction() => new() { ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.annotation", ["event_id"] = message, ["key"] = "👍" } };
+        JsonObject Reaction() => EventsHttp.Reaction(message, "👍");
         var first = await _server.SendOkAsync(_bob, _roomId, "m.reaction", Reaction());
         (await _server.SendAsync(_bob, _roomId, "m.reaction", Reaction())).IsError(HttpStatusCode.BadRequest, "M_DUPLICATE_ANNOTATION");
         await _server.SendOkAsync(_alice, _roomId, "m.reaction", Reaction());
@@ -143,7 +143,7 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
     public async Task A_retried_annotation_returns_its_first_event_rather_than_a_duplicate_error()
     {
         var message = await _server.SayAsync(_alice, _roomId, "react again");
-        var reaction = new JsonObject { ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.annotation", ["event_id"] = message, ["key"] = "x" } };
+        var reaction = EventsHttp.Reaction(message, "x");
         var first = (await _server.SendAsync(_bob, _roomId, "m.reaction", reaction, "react-txn")).Ok();
         var retry = (await _server.SendAsync(_bob, _roomId, "m.reaction", reaction, "react-txn")).Ok();
         Assert.Equal(first["event_id"]!.GetValue<string>(), retry["event_id"]!.GetValue<string>());

@@ -4,7 +4,6 @@ using Matrix.Homeserver.Events.Filtering;
 using Matrix.Homeserver.Events.Reading;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
-using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -19,22 +18,19 @@ public sealed record GetEventContextQuery(Requester Requester, string RoomId, st
 /// the rest after); the filter applies to both sides and the state, never to the event itself. The
 /// state is the state at the last event returned, only the senders' members when lazy loading.
 /// </summary>
-public sealed class GetEventContextHandler(HomeserverDbContext db, RoomAccess access, EventVisibility visibility, EventStore events, RoomTimeline timeline,
+public sealed class GetEventContextHandler(HomeserverDbContext db, RoomAccess access, EventStore events, RoomTimeline timeline,
     StateAtEvent stateAt, ClientEventLoader loader) : IQueryHandler<GetEventContextQuery, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetEventContextQuery query, CancellationToken cancellationToken)
     {
         var reader = await access.EnsureCanReadAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
+        await access.EnsureEventVisibleAsync(db, query.RoomId, query.Requester.UserId, query.EventId, cancellationToken);
         var ordering = await RoomTimeline.Events(db, query.RoomId).Where(e => e.EventId == query.EventId)
-            .Select(e => e.StreamOrdering).FirstOrDefaultAsync(cancellationToken);
-        var visible = ordering is not null && (await visibility.FilterAsync(db, query.RoomId, query.Requester.UserId, [query.EventId], cancellationToken)).Count == 1;
-        if (!visible) throw MatrixException.NotFound("Event not found.");
+            .Select(e => e.StreamOrdering).FirstOrDefaultAsync(cancellationToken) ?? throw MatrixException.NotFound("Event not found.");
         var target = await events.GetAsync(db, query.EventId, cancellationToken) ?? throw MatrixException.NotFound("Event not found.");
 
         var limit = query.Filter.Limit is { } filterLimit ? Math.Min(query.Limit, filterLimit) : query.Limit;
-        var beforeLimit = limit / 2;
-        var before = await timeline.PageAsync(db, reader, Direction.Backward, ordering!.Value - 1, null, beforeLimit, query.Filter, cancellationToken);
-        var after = await timeline.PageAsync(db, reader, Direction.Forward, ordering.Value, null, limit - beforeLimit, query.Filter, cancellationToken);
+        var (before, after) = await timeline.AroundAsync(db, reader, ordering, limit / 2, limit - limit / 2, query.Filter, cancellationToken);
 
         var last = after.Events.Count > 0 ? after.Events[^1] : target;
         var state = await stateAt.GetAsync(db, last.EventId, cancellationToken);

@@ -30,6 +30,15 @@ public sealed class RoomTimeline(VisibleEventPager pager)
         return pager.PageAsync(db, reader.UserId, from, limit, Source(query, direction), filter.Matches, cancellationToken);
     }
 
+    /// <summary>The events on either side of the event at <paramref name="streamOrdering"/>: before it newest first, after it oldest first.</summary>
+    public async Task<(EventPage Before, EventPage After)> AroundAsync(HomeserverDbContext db, RoomReader reader, long streamOrdering, int beforeLimit,
+        int afterLimit, RoomEventFilter filter, CancellationToken cancellationToken)
+    {
+        var before = await PageAsync(db, reader, Direction.Backward, Resume(streamOrdering, Direction.Backward), null, beforeLimit, filter, cancellationToken);
+        var after = await PageAsync(db, reader, Direction.Forward, Resume(streamOrdering, Direction.Forward), null, afterLimit, filter, cancellationToken);
+        return (before, after);
+    }
+
     /// <summary>The position just before the room's first event: where forward pagination starts by default.</summary>
     public static async Task<long> StartAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
         (await Events(db, roomId).MinAsync(e => e.StreamOrdering, cancellationToken) ?? 1) - 1;

@@ -18,7 +18,7 @@ public sealed record RoomReader(string RoomId, string UserId, long? LeftAt);
 /// users who left or were banned (they keep what they saw), and anyone when the room is world-readable.
 /// Which events each of them sees is then <see cref="EventVisibility"/>'s call.
 /// </summary>
-public sealed class RoomAccess(RoomStateReader state)
+public sealed class RoomAccess(RoomStateReader state, EventVisibility visibility)
 {
     public async Task<RoomReader> EnsureCanReadAsync(HomeserverDbContext db, string roomId, string userId, CancellationToken cancellationToken)
     {
@@ -36,5 +36,19 @@ public sealed class RoomAccess(RoomStateReader state)
     {
         var visibility = await state.GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken);
         return visibility?.Content["history_visibility"] is JsonValue v && v.TryGetValue(out string? s) && s == "world_readable";
+    }
+
+    /// <summary>
+    /// 404 M_NOT_FOUND unless the event is an accepted event of the room that the user may see: an
+    /// unknown event, one of another room and a hidden one get the same answer, so none is told apart.
+    /// </summary>
+    public async Task EnsureEventVisibleAsync(HomeserverDbContext db, string roomId, string userId, string eventId, CancellationToken cancellationToken)
+    {
+        var exists = await db.Events.AsNoTracking()
+            .AnyAsync(e => e.EventId == eventId && e.RoomId == roomId && e.RejectedReason == null && !e.SoftFailed, cancellationToken);
+        if (!exists || (await visibility.FilterAsync(db, roomId, userId, [eventId], cancellationToken)).Count == 0)
+        {
+            throw MatrixException.NotFound("Event not found.");
+        }
     }
 }

@@ -3,10 +3,8 @@ using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Reading;
 using Matrix.Homeserver.Http;
-using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Events.Relations;
 
@@ -19,18 +17,13 @@ public sealed record GetRelationsQuery(Requester Requester, string RoomId, strin
 /// filtered by history visibility. prev_batch echoes from (as Synapse); recursion_depth is present
 /// whenever the client passed recurse.
 /// </summary>
-public sealed class GetRelationsHandler(HomeserverDbContext db, RoomAccess access, EventVisibility visibility, VisibleEventPager pager,
+public sealed class GetRelationsHandler(HomeserverDbContext db, RoomAccess access, VisibleEventPager pager,
     ClientEventLoader loader) : IQueryHandler<GetRelationsQuery, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetRelationsQuery query, CancellationToken cancellationToken)
     {
         await access.EnsureCanReadAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
-        var exists = await db.Events.AsNoTracking()
-            .AnyAsync(e => e.EventId == query.EventId && e.RoomId == query.RoomId && e.RejectedReason == null, cancellationToken);
-        if (!exists || (await visibility.FilterAsync(db, query.RoomId, query.Requester.UserId, [query.EventId], cancellationToken)).Count == 0)
-        {
-            throw MatrixException.NotFound("Event not found.");
-        }
+        await access.EnsureEventVisibleAsync(db, query.RoomId, query.Requester.UserId, query.EventId, cancellationToken);
 
         var from = QueryParameters.ParseToken(query.FromText, "from")?.Position
             ?? (query.Direction == Direction.Backward ? long.MaxValue : long.MinValue);

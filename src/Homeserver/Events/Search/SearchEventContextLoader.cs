@@ -23,8 +23,8 @@ public sealed class SearchEventContextLoader(RoomTimeline timeline, StateAtEvent
     public async Task<JsonObject> LoadAsync(HomeserverDbContext db, RoomReader reader, Pdu result, long streamOrdering, SearchEventContext options,
         RoomEventFilter filter, Requester requester, CancellationToken cancellationToken)
     {
-        var before = await timeline.PageAsync(db, reader, Direction.Backward, streamOrdering - 1, null, options.BeforeLimit ?? DefaultLimit, filter, cancellationToken);
-        var after = await timeline.PageAsync(db, reader, Direction.Forward, streamOrdering, null, options.AfterLimit ?? DefaultLimit, filter, cancellationToken);
+        var (before, after) = await timeline.AroundAsync(db, reader, streamOrdering, options.BeforeLimit ?? DefaultLimit, options.AfterLimit ?? DefaultLimit,
+            filter, cancellationToken);
         var context = new JsonObject
         {
             ["start"] = before.NextToken.ToString(),
