@@ -38,14 +38,20 @@ public sealed class GetEventContextHandler(HomeserverDbContext db, RoomAccess ac
         var statePdus = await events.GetManyAsync(db, StateAtEvent.Select(state, senders), cancellationToken);
         var stateIds = statePdus.Values.Where(query.Filter.Matches).Select(p => p.EventId).ToList();
 
+        // One load for everything served: the aggregations of all of it take a few queries, not a few per part.
+        var ids = before.Events.Append(target).Concat(after.Events).Select(e => e.EventId).Concat(stateIds).Distinct().ToList();
+        var loaded = (await loader.LoadAsync(db, ids, query.Requester, cancellationToken)).ToDictionary(e => e["event_id"]!.GetValue<string>());
+        // A state event can also be in the timeline part: each place gets its own copy.
+        JsonArray Events(IEnumerable<string> eventIds) => new([.. eventIds.Select(id => loaded[id].DeepClone())]);
+
         return new JsonObject
         {
             ["start"] = before.NextToken.ToString(),
             ["end"] = after.NextToken.ToString(),
-            ["events_before"] = new JsonArray([.. await loader.LoadAsync(db, [.. before.Events.Select(e => e.EventId)], query.Requester, cancellationToken)]),
-            ["event"] = (await loader.LoadAsync(db, [query.EventId], query.Requester, cancellationToken))[0],
-            ["events_after"] = new JsonArray([.. await loader.LoadAsync(db, [.. after.Events.Select(e => e.EventId)], query.Requester, cancellationToken)]),
-            ["state"] = new JsonArray([.. await loader.LoadAsync(db, stateIds, query.Requester, cancellationToken)]),
+            ["events_before"] = Events(before.Events.Select(e => e.EventId)),
+            ["event"] = loaded[query.EventId],
+            ["events_after"] = Events(after.Events.Select(e => e.EventId)),
+            ["state"] = Events(stateIds),
         };
     }
 }

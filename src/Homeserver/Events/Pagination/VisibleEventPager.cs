@@ -34,6 +34,8 @@ public sealed class VisibleEventPager(EventStore events, EventVisibility visibil
     /// <summary>Rounds of reading before a sparse page is returned short.</summary>
     public const int MaxRounds = 5;
 
+    private const int MaxBatch = 1000;
+
     public async Task<EventPage> PageAsync(HomeserverDbContext db, string userId, long from, int limit, PageSource source, Func<Pdu, bool> predicate,
         CancellationToken cancellationToken)
     {
@@ -41,8 +43,10 @@ public sealed class VisibleEventPager(EventStore events, EventVisibility visibil
         var cursor = from;
         if (limit == 0) return new EventPage(page, cursor, Exhausted: false);
 
-        var batch = Math.Clamp(limit * 2, 20, 1000);
-        for (var round = 0; round < MaxRounds; round++)
+        // The first round reads one row past the page (to know whether more follow); later rounds,
+        // needed only when rows were filtered out, read more at a time.
+        var batch = Math.Min(limit + 1, MaxBatch);
+        for (var round = 0; round < MaxRounds; round++, batch = Math.Min(batch * 2, MaxBatch))
         {
             var rows = await source(cursor, batch, cancellationToken);
             var pdus = await events.GetManyAsync(db, rows.Select(r => r.EventId), cancellationToken);

@@ -112,20 +112,19 @@ public sealed class RelationAggregator(EventStore events)
         var groups = await db.Set<EventRelation>().AsNoTracking()
             .Where(r => ids.Contains(r.RelatesToId) && r.RelType == RelationTypes.Thread)
             .GroupBy(r => new { r.RelatesToId, r.RoomId })
-            .Select(g => new { RootId = g.Key.RelatesToId, g.Key.RoomId, Count = g.Count(), Latest = g.Max(r => r.StreamOrdering), Mine = g.Count(r => r.Sender == userId) })
+            .Select(g => new
+            {
+                RootId = g.Key.RelatesToId,
+                g.Key.RoomId,
+                Count = g.Count(),
+                LatestId = g.OrderByDescending(r => r.StreamOrdering).Select(r => r.EventId).First(),
+                Mine = g.Count(r => r.Sender == userId),
+            })
             .ToListAsync(cancellationToken);
-        var rooms = roots.ToDictionary(r => r.EventId, r => r.RoomId, StringComparer.Ordinal);
-        groups.RemoveAll(g => rooms[g.RootId] != g.RoomId);
-        if (groups.Count == 0) return [];
-
-        var latestOrderings = groups.Select(g => g.Latest).ToList();
-        var latestIds = await db.Set<EventRelation>().AsNoTracking()
-            .Where(r => r.RelType == RelationTypes.Thread && latestOrderings.Contains(r.StreamOrdering))
-            .ToDictionaryAsync(r => r.RelatesToId, r => r.EventId, cancellationToken);
-        var senders = roots.ToDictionary(r => r.EventId, r => r.Sender, StringComparer.Ordinal);
-        return groups.Where(g => latestIds.ContainsKey(g.RootId)).ToDictionary(
+        var byId = roots.ToDictionary(r => r.EventId, StringComparer.Ordinal);
+        return groups.Where(g => byId[g.RootId].RoomId == g.RoomId).ToDictionary(
             g => g.RootId,
-            g => new ThreadSummary(latestIds[g.RootId], g.Count, g.Mine > 0 || senders[g.RootId] == userId),
+            g => new ThreadSummary(g.LatestId, g.Count, g.Mine > 0 || byId[g.RootId].Sender == userId),
             StringComparer.Ordinal);
     }
 
