@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.Events;
@@ -124,6 +125,21 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
         Assert.Equal(redaction, served["unsigned"]!["redacted_because"]!["event_id"]!.GetValue<string>());
         Assert.Equal(message, (await _server.GetEventAsync(_alice, _roomId, redaction)).Ok()["redacts"]!.GetValue<string>());
         (await _server.SendAsync(_alice, _roomId, "m.room.redaction", new JsonObject { ["redacts"] = 5 })).IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
+    }
+
+    [Theory]
+    [InlineData("10", false)]
+    [InlineData("11", true)]
+    public async Task Redacts_is_moved_where_the_room_version_wants_it(string version, bool inContent)
+    {
+        var roomId = await _server.CreateRoomAsync(_alice, version: RoomVersions.Find(version));
+        var message = await _server.SayAsync(_alice, roomId, "old room");
+        var redaction = await _server.SendOkAsync(_alice, roomId, "m.room.redaction", new JsonObject { ["redacts"] = message });
+
+        var served = (await _server.GetEventAsync(_alice, roomId, redaction)).Ok();
+        Assert.Equal(message, served["redacts"]!.GetValue<string>());
+        Assert.Equal(inContent, served["content"]!["redacts"] is not null);
+        Assert.Empty((await _server.GetEventAsync(_alice, roomId, message)).Ok()["content"]!.AsObject());
     }
 
     [Fact]
