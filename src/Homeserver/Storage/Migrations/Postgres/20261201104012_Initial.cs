@@ -156,6 +156,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     outlier = table.Column<bool>(type: "boolean", nullable: false),
                     rejected_reason = table.Column<string>(type: "text", nullable: true),
                     soft_failed = table.Column<bool>(type: "boolean", nullable: false),
+                    redacts = table.Column<string>(type: "text", nullable: true),
                     redacted_by = table.Column<string>(type: "text", nullable: true),
                     state_group = table.Column<long>(type: "bigint", nullable: true),
                     replaces_state = table.Column<string>(type: "text", nullable: true)
@@ -336,6 +337,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 table: "events",
                 column: "event_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_redacts",
+                table: "events",
+                column: "redacts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_origin_server_ts",

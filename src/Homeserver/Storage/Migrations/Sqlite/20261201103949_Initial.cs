@@ -155,6 +155,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     outlier = table.Column<bool>(type: "INTEGER", nullable: false),
                     rejected_reason = table.Column<string>(type: "TEXT", nullable: true),
                     soft_failed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    redacts = table.Column<string>(type: "TEXT", nullable: true),
                     redacted_by = table.Column<string>(type: "TEXT", nullable: true),
                     state_group = table.Column<long>(type: "INTEGER", nullable: true),
                     replaces_state = table.Column<string>(type: "TEXT", nullable: true)
@@ -335,6 +336,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 table: "events",
                 column: "event_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_redacts",
+                table: "events",
+                column: "redacts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_origin_server_ts",
