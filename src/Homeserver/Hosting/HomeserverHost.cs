@@ -125,6 +125,7 @@ public static class HomeserverHost
         app.MapRoomApis();
         app.MapAccountsApi();
         app.MapMediaApis();
+        app.MapRoomEventApis();
         return app;
     }
 

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201111215_Initial")]
+    [Migration("20261201112311_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -265,6 +265,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_events_stream_ordering");
 
+                    b.HasIndex("RoomId", "OriginServerTs")
+                        .HasDatabaseName("ix_events_room_id_origin_server_ts");
+
                     b.HasIndex("RoomId", "StreamOrdering")
                         .HasDatabaseName("ix_events_room_id_stream_ordering");
 
@@ -307,6 +310,117 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_event_edges_prev_event_id");
 
                     b.ToTable("event_edges", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("AggregationKey")
+                        .HasColumnType("text")
+                        .HasColumnName("aggregation_key");
+
+                    b.Property<string>("RelType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("rel_type");
+
+                    b.Property<string>("RelatesToId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("relates_to_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_event_relations");
+
+                    b.HasIndex("RelatesToId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_relates_to_id_rel_type_stream_ordering");
+
+                    b.HasIndex("RoomId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_room_id_rel_type_stream_ordering");
+
+                    b.ToTable("event_relations", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventSearchEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<long>("OriginServerTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("origin_server_ts");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_search");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_event_search_event_id");
+
+                    b.HasIndex("RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_search_room_id_stream_ordering");
+
+                    b.ToTable("event_search", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
