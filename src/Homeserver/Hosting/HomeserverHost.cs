@@ -5,6 +5,7 @@ using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
@@ -102,12 +103,14 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddPushServices();
         return services;
     }
 
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapPushApi();
         return app;
     }
 

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+
+namespace Matrix.Homeserver.Push.Rules;
+
+/// <summary>
+/// One push rule (spec: "PushRule"): its kind and ID, whether it is a server-default rule and enabled,
+/// its conditions (override and underride), pattern (content) and actions. Conditions are compiled
+/// once, when the rule is built; room and sender rules match their ID against room_id and sender,
+/// content rules their pattern against the words of content.body.
+/// </summary>
+public sealed class PushRule
+{
+    public PushRule(PushRuleKind kind, string ruleId, bool isDefault, bool enabled, JsonArray? conditions, string? pattern, JsonArray actions)
+    {
+        Kind = kind;
+        RuleId = ruleId;
+        IsDefault = isDefault;
+        Enabled = enabled;
+        Conditions = kind.HasConditions() ? conditions ?? [] : null;
+        Pattern = kind == PushRuleKind.Content ? pattern : null;
+        Actions = PushActions.From(actions);
+        Compiled = kind switch
+        {
+            PushRuleKind.Content => [PushCondition.EventMatch("content.body", pattern ?? "")],
+            PushRuleKind.Room => [PushCondition.EventMatch("room_id", ruleId)],
+            PushRuleKind.Sender => [PushCondition.EventMatch("sender", ruleId)],
+            _ => [.. Conditions!.Select(PushCondition.Compile)],
+        };
+    }
+
+    public PushRuleKind Kind { get; }
+    public string RuleId { get; }
+
+    /// <summary>A server-default rule (its ID starts with a dot).</summary>
+    public bool IsDefault { get; }
+    public bool Enabled { get; }
+    public JsonArray? Conditions { get; }
+    public string? Pattern { get; }
+    public PushActions Actions { get; }
+
+    internal IReadOnlyList<PushCondition> Compiled { get; }
+
+    /// <summary>The same rule with the user's changes to enabled and actions (how server-default rules are customised).</summary>
+    public PushRule With(bool? enabled, JsonArray? actions) =>
+        enabled is null && actions is null ? this
+            : new PushRule(Kind, RuleId, IsDefault, enabled ?? Enabled, Conditions?.DeepClone().AsArray(), Pattern, actions ?? Actions.Json.DeepClone().AsArray());
+
+    public bool Matches(PushEvent pushEvent, PushRecipient recipient)
+    {
+        foreach (var condition in Compiled)
+        {
+            if (!condition.Matches(pushEvent, recipient)) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The rule as the API and the m.push_rules event show it.</summary>
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["rule_id"] = RuleId,
+            ["default"] = IsDefault,
+            ["enabled"] = Enabled,
+        };
+        if (Conditions is not null) json["conditions"] = Conditions.DeepClone();
+        if (Pattern is not null) json["pattern"] = Pattern;
+        json["actions"] = Actions.Json.DeepClone();
+        return json;
+    }
+}
