@@ -1,3 +1,6 @@
+using Matrix.Homeserver.Push.Gateway;
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Push.Pushers;
 using Matrix.Homeserver.Push.UserRules;
 using Matrix.Homeserver.Streams;
 
@@ -9,6 +12,13 @@ public static class PushServices
     public static IServiceCollection AddPushServices(this IServiceCollection services)
     {
         services.AddSingleton<PushRuleStore>();
+        services.AddSingleton<EventThreads>();
+        services.AddSingleton<IReadReceiptPositions, NoReadReceiptsYet>();
+        services.AddSingleton<UnreadNotificationCounts>();
+        services.AddSingleton<PusherService>();
+        services.AddSingleton<PushDeliveryQueue>();
+        services.AddSingleton<PushGatewayClient>();
+        services.AddHostedService<PushDeliveryWorker>();
         services.AddSingleton<IStreamSource, PushStreamSource>();
         return services;
     }
@@ -16,6 +26,8 @@ public static class PushServices
     public static IEndpointRouteBuilder MapPushApi(this IEndpointRouteBuilder app)
     {
         app.MapPushRulesApi();
+        app.MapNotificationsApi();
+        app.MapPushersApi();
         return app;
     }
 }
