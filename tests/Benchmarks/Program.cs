@@ -1,3 +1,4 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Not typeof(Program): the referenced host assembly has a Program class of its own.
+BenchmarkSwitcher.FromAssembly(typeof(Matrix.Benchmarks.SigningBenchmarks).Assembly).Run(args);

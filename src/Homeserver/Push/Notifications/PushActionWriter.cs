@@ -37,16 +37,16 @@ public sealed class PushActionWriter(
         if (persisted.Count == 0) return;
 
         var roomId = notification.RoomId;
-        var members = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite))
+        var suffix = LocalSuffix;
+        var local = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite) && m.UserId.EndsWith(suffix))
             .Select(m => new Member(m.UserId, m.Membership, m.DisplayName, m.StreamOrdering))
-            .ToListAsync(cancellationToken);
-        var joinedCount = members.Count(m => m.Membership == Memberships.Join);
-        var local = members.Where(m => IsLocal(m.UserId)).ToDictionary(m => m.UserId, StringComparer.Ordinal);
+            .ToDictionaryAsync(m => m.UserId, StringComparer.Ordinal, cancellationToken);
         var candidates = local.Values.Where(m => m.Membership == Memberships.Join).Select(m => m.UserId)
             .Concat(persisted.Where(e => e.Pdu.Membership == Memberships.Invite && IsLocal(e.Pdu.StateKey!)).Select(e => e.Pdu.StateKey!))
             .Distinct().ToList();
         if (candidates.Count == 0) return;
+        var joinedCount = await db.RoomMemberships.CountAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join, cancellationToken);
 
         var ruleSets = await rules.GetManyAsync(candidates, cancellationToken);
         var levels = await PowerLevelsAsync(roomId, cancellationToken);
@@ -100,7 +100,9 @@ public sealed class PushActionWriter(
             await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken),
             await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken));
 
-    private bool IsLocal(string userId) => userId.EndsWith(":" + options.ServerName, StringComparison.Ordinal);
+    private string LocalSuffix => ":" + options.ServerName;
+
+    private bool IsLocal(string userId) => userId.EndsWith(LocalSuffix, StringComparison.Ordinal);
 
     private sealed record Member(string UserId, string Membership, string? DisplayName, long Since);
 }
