@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Push.Gateway;
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Push.Pushers;
@@ -25,9 +26,16 @@ public static class PushServices
 
     public static IEndpointRouteBuilder MapPushApi(this IEndpointRouteBuilder app)
     {
-        app.MapPushRulesApi();
-        app.MapNotificationsApi();
-        app.MapPushersApi();
+        // The spec's guest access module allows none of these endpoints.
+        var client = app.MapGroup("/_matrix/client/v3").AddEndpointFilter(DenyGuestsAsync);
+        client.MapPushRulesApi();
+        client.MapNotificationsApi();
+        client.MapPushersApi();
         return app;
     }
+
+    private static ValueTask<object?> DenyGuestsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.Arguments.OfType<Requester>().Any(r => r.IsGuest)
+            ? throw new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guests cannot use push notifications")
+            : next(context);
 }

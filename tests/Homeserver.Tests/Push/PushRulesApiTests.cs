@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Matrix.Homeserver.Push.UserRules;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Matrix.Homeserver.Tests.Push.PushTestClient;
 
@@ -175,6 +176,24 @@ public sealed class PushRulesApiTests(PushServerFixture fixture) : IClassFixture
     {
         var response = await Http.SendAsync(new HttpMethod(method), PushRules + path, method == "PUT" ? JsonNode.Parse("""{"actions":[]}""") : null);
         response.IsError(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
+    }
+
+    [Theory]
+    [InlineData("GET", "/_matrix/client/v3/pushrules/")]
+    [InlineData("PUT", "/_matrix/client/v3/pushrules/global/override/x")]
+    [InlineData("GET", "/_matrix/client/v3/pushers")]
+    [InlineData("POST", "/_matrix/client/v3/pushers/set")]
+    [InlineData("GET", "/_matrix/client/v3/notifications")]
+    public async Task Guests_are_refused(string method, string path)
+    {
+        var guest = await fixture.NewUserAsync("guest");
+        await using (var db = _server.Db())
+        {
+            await db.Users.Where(u => u.UserId == guest.UserId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsGuest, true));
+        }
+
+        var response = await Http.SendAsync(new HttpMethod(method), path, method == "GET" ? null : JsonNode.Parse("""{"actions":[]}"""), guest.AccessToken);
+        response.IsError(HttpStatusCode.Forbidden, "M_GUEST_ACCESS_FORBIDDEN");
     }
 
     [Fact]

@@ -13,9 +13,10 @@ namespace Matrix.Homeserver.Push.Notifications;
 /// <summary>GET /notifications (spec: "Listing Notifications"): the events the user was notified of, newest first.</summary>
 public static class NotificationsApi
 {
+    /// <param name="app">The client API's /_matrix/client/v3 group.</param>
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/_matrix/client/v3/notifications", async (Requester requester, string? from, string? limit, string? only, IMediator mediator, CancellationToken ct) =>
+        app.MapGet("/notifications", async (Requester requester, string? from, string? limit, string? only, IMediator mediator, CancellationToken ct) =>
             Results.Json(await mediator.Send(new GetNotificationsQuery(requester, from, limit, only), ct)));
         return app;
     }

@@ -65,7 +65,7 @@ internal sealed class PutPushRuleValidator : AbstractValidator<PutPushRuleComman
         this.Actions(c => c.Body.Actions);
         When(c => c.Kind == PushRuleKind.Content.Name(), () =>
             RuleFor(c => c.Body.Pattern).NotNull().WithErrorCode(ErrorCodes.MissingParam).WithMessage("Content rules need a 'pattern'"));
-        When(c => c.Kind is "override" or "underride" && c.Body.Conditions is not null, () =>
+        When(c => PushRuleKinds.TryParse(c.Kind, out var kind) && kind.HasConditions() && c.Body.Conditions is not null, () =>
         {
             RuleFor(c => c.Body.Conditions!.Count).LessThanOrEqualTo(MaxConditions)
                 .WithErrorCode(ErrorCodes.InvalidParam).WithMessage($"A rule may have at most {MaxConditions} conditions");

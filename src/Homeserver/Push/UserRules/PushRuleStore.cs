@@ -85,7 +85,7 @@ public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFacto
             var kindName = kind.Name();
             var ordered = rows.Where(r => r.Kind == kindName && !IsDefaultId(r.RuleId)).OrderBy(r => r.Position).ToList();
             var entry = ordered.FirstOrDefault(r => r.RuleId == ruleId);
-            if (entry is null && ordered.Count + rows.Count(r => r.Kind != kindName && !IsDefaultId(r.RuleId)) >= MaxUserRules)
+            if (entry is null && rows.Count(r => !IsDefaultId(r.RuleId)) >= MaxUserRules)
             {
                 throw MatrixException.InvalidParam($"A user may have at most {MaxUserRules} push rules");
             }

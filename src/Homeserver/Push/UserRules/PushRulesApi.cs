@@ -8,9 +8,10 @@ namespace Matrix.Homeserver.Push.UserRules;
 /// <summary>The push rules API (spec: "Push Rules: API"): the global ruleset, and each rule with its enabled and actions.</summary>
 public static class PushRulesApi
 {
+    /// <param name="app">The client API's /_matrix/client/v3 group.</param>
     public static IEndpointRouteBuilder MapPushRulesApi(this IEndpointRouteBuilder app)
     {
-        var rules = app.MapGroup("/_matrix/client/v3/pushrules");
+        var rules = app.MapGroup("/pushrules");
         rules.MapGet("/", async (Requester requester, IMediator mediator, CancellationToken ct) =>
             Results.Json(await mediator.Send(new GetPushRulesQuery(requester), ct)));
         rules.MapGet("/global/", async (Requester requester, IMediator mediator, CancellationToken ct) =>
