@@ -22,8 +22,13 @@ public sealed class PushGatewayStub : IAsyncDisposable
 
     private PushGatewayStub(WebApplication app) => _app = app;
 
-    /// <summary>The status and body to answer a notification with.</summary>
-    public Func<JsonObject, (int Status, JsonObject Body)> Answer { get; set; } = _ => (200, new JsonObject { ["rejected"] = new JsonArray() });
+    /// <summary>The status and body to answer a notification with (a 3xx status comes with a Location back to this gateway).</summary>
+    public Func<JsonObject, (int Status, JsonObject Body)> Answer { get; set; } = Accept;
+
+    /// <summary>The usual answer: 200, nothing rejected.</summary>
+    public static (int Status, JsonObject Body) Accept(JsonObject notification) => (200, new JsonObject { ["rejected"] = new JsonArray() });
+
+    public static string? PushkeyOf(JsonObject notification) => notification["notification"]?["devices"]?[0]?["pushkey"]?.GetValue<string>();
 
     public string NotifyUrl { get; private set; } = "";
 
@@ -34,11 +39,13 @@ public sealed class PushGatewayStub : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var stub = new PushGatewayStub(app);
-        app.MapPost("/_matrix/push/v1/notify", async (HttpRequest request) =>
+        app.MapPost("/_matrix/push/v1/notify", async (HttpRequest request, HttpResponse response) =>
         {
             var body = (JsonObject)(await JsonNode.ParseAsync(request.Body))!;
             stub._received.Writer.TryWrite(body);
             var (status, answer) = stub.Answer(body);
+            // A redirect points back here: a client that followed it would be answered 200.
+            if (status is >= 300 and < 400) response.Headers.Location = stub.NotifyUrl + "?redirected=1";
             return Results.Json(answer, statusCode: status);
         });
         await app.StartAsync();
@@ -47,13 +54,20 @@ public sealed class PushGatewayStub : IAsyncDisposable
         return stub;
     }
 
-    /// <summary>The next notification received, waiting at most <paramref name="timeout"/> (10 s by default).</summary>
-    public async Task<JsonObject> NextAsync(TimeSpan? timeout = null)
+    /// <summary>
+    /// The next notification received (for <paramref name="pushkey"/> when given: others, such as a late
+    /// retry meant for an earlier test, are skipped), waiting at most <paramref name="timeout"/> (10 s by default).
+    /// </summary>
+    public async Task<JsonObject> NextAsync(string? pushkey = null, TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         try
         {
-            return await _received.Reader.ReadAsync(cancel.Token);
+            while (true)
+            {
+                var received = await _received.Reader.ReadAsync(cancel.Token);
+                if (pushkey is null || PushkeyOf(received) == pushkey) return received;
+            }
         }
         catch (OperationCanceledException)
         {
@@ -66,7 +80,7 @@ public sealed class PushGatewayStub : IAsyncDisposable
     {
         try
         {
-            await NextAsync(wait);
+            await NextAsync(timeout: wait);
             return true;
         }
         catch (TimeoutException)

@@ -31,7 +31,7 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var eventId = await _server.SendMessageAsync(room, alice, "hello bob");
 
-        var notification = (await Gateway.NextAsync())["notification"]!.AsObject();
+        var notification = (await Gateway.NextAsync(pushkey))["notification"]!.AsObject();
         Assert.Equal(eventId, notification["event_id"]!.GetValue<string>());
         Assert.Equal(room, notification["room_id"]!.GetValue<string>());
         Assert.Equal("m.room.message", notification["type"]!.GetValue<string>());
@@ -50,7 +50,7 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
 
         // The badge counts what is still unread.
         await _server.SendMessageAsync(room, alice, "again");
-        Assert.Equal(2, (await Gateway.NextAsync())["notification"]!["counts"]!["unread"]!.GetValue<long>());
+        Assert.Equal(2, (await Gateway.NextAsync(pushkey))["notification"]!["counts"]!["unread"]!.GetValue<long>());
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
         var (alice, _, room, pushkey) = await SetUpAsync(new JsonObject { ["format"] = "event_id_only" });
         var eventId = await _server.SendMessageAsync(room, alice, "secret");
 
-        var notification = (await Gateway.NextAsync())["notification"]!.AsObject();
+        var notification = (await Gateway.NextAsync(pushkey))["notification"]!.AsObject();
         Assert.Equal(["event_id", "room_id", "prio", "counts", "devices"], notification.Select(p => p.Key));
         Assert.Equal(eventId, notification["event_id"]!.GetValue<string>());
         var device = notification["devices"]![0]!.AsObject();
@@ -74,15 +74,15 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
     {
         var (alice, bob, room, pushkey) = await SetUpAsync();
         var attempts = 0;
-        Gateway.Answer = body => Interlocked.Increment(ref attempts) == 1
-            ? (500, new JsonObject { ["error"] = "down" })
+        Gateway.Answer = body => PushGatewayStub.PushkeyOf(body) != pushkey ? PushGatewayStub.Accept(body)
+            : Interlocked.Increment(ref attempts) == 1 ? (500, new JsonObject { ["error"] = "down" })
             : (200, new JsonObject { ["rejected"] = new JsonArray(pushkey) });
         try
         {
             var eventId = await _server.SendMessageAsync(room, alice, "are you there");
-            Assert.Equal(eventId, (await Gateway.NextAsync())["notification"]!["event_id"]!.GetValue<string>());
+            Assert.Equal(eventId, (await Gateway.NextAsync(pushkey))["notification"]!["event_id"]!.GetValue<string>());
             // After the backoff, the same notification again.
-            Assert.Equal(eventId, (await Gateway.NextAsync())["notification"]!["event_id"]!.GetValue<string>());
+            Assert.Equal(eventId, (await Gateway.NextAsync(pushkey))["notification"]!["event_id"]!.GetValue<string>());
             await EventuallyAsync(async () =>
             {
                 await using var db = _server.Db();
@@ -91,17 +91,39 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
         }
         finally
         {
-            Gateway.Answer = _ => (200, new JsonObject { ["rejected"] = new JsonArray() });
+            Gateway.Answer = PushGatewayStub.Accept;
+        }
+    }
+
+    [Fact]
+    public async Task Redirects_are_not_followed()
+    {
+        var (alice, bob, room, pushkey) = await SetUpAsync();
+        Gateway.Answer = body => PushGatewayStub.PushkeyOf(body) == pushkey ? (307, new JsonObject()) : PushGatewayStub.Accept(body);
+        try
+        {
+            await _server.SendMessageAsync(room, alice, "redirect me");
+            await Gateway.NextAsync(pushkey);
+            // Had the client followed the redirect, the gateway would have answered 200 and nothing would be failing.
+            await EventuallyAsync(async () =>
+            {
+                await using var db = _server.Db();
+                return await db.Set<Pusher>().AnyAsync(p => p.UserId == bob.UserId && p.FailingSince != null);
+            }, "the redirect to count as a failure");
+        }
+        finally
+        {
+            Gateway.Answer = PushGatewayStub.Accept;
         }
     }
 
     [Fact]
     public async Task Nothing_is_pushed_for_events_that_do_not_notify()
     {
-        var (alice, _, room, _) = await SetUpAsync();
+        var (alice, _, room, pushkey) = await SetUpAsync();
         await _server.SendEventsAsync(room, Matrix.Homeserver.Events.Pipeline.EventDraft.State("m.room.topic", "", alice.UserId, new JsonObject { ["topic"] = "quiet" }));
         var message = await _server.SendMessageAsync(room, alice, "loud");
         // The topic change made no notification: the first push is the message.
-        Assert.Equal(message, (await Gateway.NextAsync())["notification"]!["event_id"]!.GetValue<string>());
+        Assert.Equal(message, (await Gateway.NextAsync(pushkey))["notification"]!["event_id"]!.GetValue<string>());
     }
 }

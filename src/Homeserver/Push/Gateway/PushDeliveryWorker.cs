@@ -141,7 +141,9 @@ public sealed class PushDeliveryWorker(
         }
         catch (Exception e)
         {
+            // Not the gateway's fault (the database, say): try again later like a gateway failure.
             logger.LogError(e, "Push delivery for pusher {PusherId} failed", pusherId);
+            _ = RetryLaterAsync(pusherId, NextBackoff(pusherId, clock.GetUtcNow()));
         }
     }
 
@@ -164,7 +166,12 @@ public sealed class PushDeliveryWorker(
         while (true)
         {
             var pusher = await db.Set<Pusher>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == pusherId, cancellationToken);
-            if (pusher is null) return null;
+            if (pusher is null)
+            {
+                _backoff.TryRemove(pusherId, out _);
+                return null;
+            }
+
             var pending = await db.Set<EventPushAction>().AsNoTracking()
                 .Where(a => a.UserId == pusher.UserId && a.StreamOrdering > pusher.LastStreamOrdering)
                 .OrderBy(a => a.StreamOrdering).Take(Batch).ToListAsync(cancellationToken);

@@ -16,16 +16,9 @@ public sealed class GlobMatcher
     private readonly bool _endsWithStar;
     private readonly bool _words;
 
-    private GlobMatcher(string lowered, bool words, bool literal)
+    private GlobMatcher(string lowered, bool words)
     {
         _words = words;
-        if (literal)
-        {
-            _first = new Piece(lowered, Plain: true);
-            _rest = [];
-            return;
-        }
-
         var parts = lowered.Split('*');
         _first = Piece.Of(parts[0]);
         _rest = [.. parts.Skip(1).Where(p => p.Length > 0).Select(Piece.Of)];
@@ -34,10 +27,27 @@ public sealed class GlobMatcher
     }
 
     /// <summary>A glob matched against the whole value, or against words of it when <paramref name="words"/>.</summary>
-    public static GlobMatcher Glob(string pattern, bool words) => new(pattern.ToLowerInvariant(), words, literal: false);
+    public static GlobMatcher Glob(string pattern, bool words) => new(pattern.ToLowerInvariant(), words);
 
-    /// <summary>Literal text (no wildcards) found as words of the value, e.g. a display name.</summary>
-    public static GlobMatcher Words(string text) => new(text.ToLowerInvariant(), words: true, literal: true);
+    /// <summary>
+    /// Whether literal <paramref name="text"/> (no wildcards: a display name, a localpart) appears as
+    /// words of the value, ignoring case. Allocates nothing: it runs for every recipient of every event.
+    /// </summary>
+    /// <param name="lowered">The value, already lower-cased (invariant culture).</param>
+    public static bool ContainsWords(string lowered, string text)
+    {
+        if (text.Length == 0) return false;
+        for (var from = 0; from <= lowered.Length - text.Length;)
+        {
+            var found = lowered.AsSpan(from).IndexOf(text, StringComparison.OrdinalIgnoreCase);
+            if (found < 0) return false;
+            var start = from + found;
+            if (IsBoundary(lowered, start) && IsBoundary(lowered, start + text.Length)) return true;
+            from = start + 1;
+        }
+
+        return false;
+    }
 
     /// <param name="lowered">The value, already lower-cased (invariant culture).</param>
     public bool IsMatch(string lowered)

@@ -12,13 +12,19 @@ public abstract class PushCondition
 {
     public abstract bool Matches(PushEvent pushEvent, PushRecipient recipient);
 
-    public static PushCondition Compile(JsonNode? condition)
+    /// <param name="placeholders">
+    /// For server-default rules: a pattern or value that is one of the <see cref="PredefinedPushRules"/>
+    /// placeholders stands for the recipient's user ID or localpart, so one compiled rule serves every user.
+    /// </param>
+    public static PushCondition Compile(JsonNode? condition, bool placeholders = false)
     {
         if (condition is not JsonObject json) return Never.Instance;
         return Text(json, "kind") switch
         {
-            "event_match" when Text(json, "key") is { } key && Text(json, "pattern") is { } pattern => EventMatch(key, pattern),
+            "event_match" when Text(json, "key") is { } key && Text(json, "pattern") is { } pattern => EventMatch(key, pattern, placeholders),
             "event_property_is" when Text(json, "key") is { } key && SimpleValue(json) is { } value => new PropertyIs(PropertyPath.Parse(key), value),
+            "event_property_contains" when placeholders && Text(json, "key") is { } key && Text(json, "value") == PredefinedPushRules.UserIdPlaceholder =>
+                new PropertyContainsUserId(PropertyPath.Parse(key)),
             "event_property_contains" when Text(json, "key") is { } key && SimpleValue(json) is { } value => new PropertyContains(PropertyPath.Parse(key), value),
             "contains_display_name" => ContainsDisplayName.Instance,
             "room_member_count" when Text(json, "is") is { } count && MemberCount.TryParse(count) is { } parsed => parsed,
@@ -28,7 +34,14 @@ public abstract class PushCondition
     }
 
     /// <summary>A glob on a property; on content.body it matches words of the body.</summary>
-    public static PushCondition EventMatch(string key, string pattern) => new Match(PropertyPath.Parse(key), GlobMatcher.Glob(pattern, words: key == "content.body"));
+    public static PushCondition EventMatch(string key, string pattern, bool placeholders = false)
+    {
+        var path = PropertyPath.Parse(key);
+        var words = key == "content.body";
+        return placeholders && pattern == PredefinedPushRules.UserIdPlaceholder ? new MatchRecipient(path, words, r => r.UserId)
+            : placeholders && pattern == PredefinedPushRules.LocalpartPlaceholder ? new MatchRecipient(path, words, r => r.Localpart)
+            : new Match(path, GlobMatcher.Glob(pattern, words));
+    }
 
     private static string? Text(JsonObject json, string name) => json[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
@@ -46,6 +59,21 @@ public abstract class PushCondition
     {
         public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
             pushEvent.LoweredString(key) is { } value && glob.IsMatch(value);
+    }
+
+    /// <summary>The recipient's user ID or localpart, literally, as the whole value or as words of the body.</summary>
+    private sealed class MatchRecipient(PropertyPath key, bool words, Func<PushRecipient, string> text) : PushCondition
+    {
+        public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
+            pushEvent.LoweredString(key) is { } value
+            && (words ? GlobMatcher.ContainsWords(value, text(recipient)) : string.Equals(value, text(recipient), StringComparison.OrdinalIgnoreCase));
+    }
+
+    private sealed class PropertyContainsUserId(PropertyPath key) : PushCondition
+    {
+        public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
+            key.TryFind(pushEvent.Json, out var node) && node is JsonArray array
+            && array.Any(item => item is JsonValue v && v.TryGetValue(out string? s) && s == recipient.UserId);
     }
 
     private sealed class PropertyIs(PropertyPath key, Simple value) : PushCondition
@@ -69,7 +97,7 @@ public abstract class PushCondition
         public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
             !string.IsNullOrEmpty(recipient.DisplayName)
             && pushEvent.LoweredString(PushEvent.BodyPath) is { } body
-            && GlobMatcher.Words(recipient.DisplayName).IsMatch(body);
+            && GlobMatcher.ContainsWords(body, recipient.DisplayName);
     }
 
     /// <summary>The joined member count against "2", "==2", "&lt;10", "&gt;1", "&gt;=3" or "&lt;=10".</summary>

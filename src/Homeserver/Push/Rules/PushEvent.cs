@@ -40,4 +40,7 @@ public sealed class PushEvent(JsonObject json, long roomMemberCount, PowerLevels
 }
 
 /// <summary>The local user a rule set is evaluated for, with their display name in the room.</summary>
-public sealed record PushRecipient(string UserId, string? DisplayName);
+public sealed record PushRecipient(string UserId, string? DisplayName)
+{
+    public string Localpart { get; } = UserId[1..Math.Max(1, UserId.IndexOf(':', StringComparison.Ordinal))];
+}

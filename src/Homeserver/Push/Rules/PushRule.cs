@@ -21,10 +21,10 @@ public sealed class PushRule
         Actions = PushActions.From(actions);
         Compiled = kind switch
         {
-            PushRuleKind.Content => [PushCondition.EventMatch("content.body", pattern ?? "")],
+            PushRuleKind.Content => [PushCondition.EventMatch("content.body", pattern ?? "", placeholders: isDefault)],
             PushRuleKind.Room => [PushCondition.EventMatch("room_id", ruleId)],
             PushRuleKind.Sender => [PushCondition.EventMatch("sender", ruleId)],
-            _ => [.. Conditions!.Select(PushCondition.Compile)],
+            _ => [.. Conditions!.Select(c => PushCondition.Compile(c, placeholders: isDefault))],
         };
     }
 
@@ -55,8 +55,8 @@ public sealed class PushRule
         return true;
     }
 
-    /// <summary>The rule as the API and the m.push_rules event show it.</summary>
-    public JsonObject ToJson()
+    /// <summary>The rule as the API and the m.push_rules event show it to <paramref name="userId"/> (placeholders filled in).</summary>
+    public JsonObject ToJson(string userId)
     {
         var json = new JsonObject
         {
@@ -64,8 +64,14 @@ public sealed class PushRule
             ["default"] = IsDefault,
             ["enabled"] = Enabled,
         };
-        if (Conditions is not null) json["conditions"] = Conditions.DeepClone();
-        if (Pattern is not null) json["pattern"] = Pattern;
+        if (Conditions is not null)
+        {
+            var conditions = Conditions.DeepClone().AsArray();
+            if (IsDefault) PredefinedPushRules.FillPlaceholders(conditions, userId);
+            json["conditions"] = conditions;
+        }
+
+        if (Pattern is not null) json["pattern"] = IsDefault ? PredefinedPushRules.FillPlaceholder(Pattern, userId) : Pattern;
         json["actions"] = Actions.Json.DeepClone();
         return json;
     }

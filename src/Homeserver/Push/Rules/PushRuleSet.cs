@@ -8,17 +8,21 @@ public sealed record DefaultRuleChange(bool? Enabled, JsonArray? Actions);
 /// <summary>
 /// A user's whole rule set (the "global" ruleset) in evaluation order: .m.rule.master, the user's
 /// override rules, the other default override rules, then content (user's, then default), room,
-/// sender, and underride (user's, then default). Immutable once built, so it can be cached and shared.
+/// sender, and underride (user's, then default). Immutable once built, so it can be cached and shared;
+/// it holds references to the shared default rules, so a cached set costs little beyond the user's own rules.
 /// </summary>
 public sealed class PushRuleSet
 {
     private readonly Dictionary<PushRuleKind, IReadOnlyList<PushRule>> _byKind;
 
-    private PushRuleSet(Dictionary<PushRuleKind, IReadOnlyList<PushRule>> byKind)
+    private PushRuleSet(string userId, Dictionary<PushRuleKind, IReadOnlyList<PushRule>> byKind)
     {
+        UserId = userId;
         _byKind = byKind;
         InOrder = [.. PushRuleKinds.All.SelectMany(kind => byKind[kind])];
     }
+
+    public string UserId { get; }
 
     public IReadOnlyList<PushRule> InOrder { get; }
 
@@ -26,7 +30,8 @@ public sealed class PushRuleSet
     /// <param name="defaultChanges">The user's changes to server-default rules, by kind and rule ID.</param>
     public static PushRuleSet Build(string userId, IEnumerable<PushRule> userRules, IReadOnlyDictionary<(PushRuleKind Kind, string RuleId), DefaultRuleChange> defaultChanges)
     {
-        var defaults = PredefinedPushRules.For(userId)
+        // The defaults are shared by every user's set; only the ones a user changed are copies.
+        var defaults = PredefinedPushRules.All
             .Select(r => defaultChanges.TryGetValue((r.Kind, r.RuleId), out var change) ? r.With(change.Enabled, change.Actions) : r)
             .ToList();
         var own = userRules.ToList();
@@ -38,7 +43,7 @@ public sealed class PushRuleSet
             var leading = defaultsOfKind.Where(r => r.RuleId == PredefinedPushRules.Master);
             return (IReadOnlyList<PushRule>)[.. leading, .. ownOfKind, .. defaultsOfKind.Where(r => r.RuleId != PredefinedPushRules.Master)];
         });
-        return new PushRuleSet(byKind);
+        return new PushRuleSet(userId, byKind);
     }
 
     public IReadOnlyList<PushRule> OfKind(PushRuleKind kind) => _byKind[kind];
@@ -49,7 +54,7 @@ public sealed class PushRuleSet
     public JsonObject ToJson()
     {
         var json = new JsonObject();
-        foreach (var kind in PushRuleKinds.All) json[kind.Name()] = new JsonArray([.. _byKind[kind].Select(r => (JsonNode)r.ToJson())]);
+        foreach (var kind in PushRuleKinds.All) json[kind.Name()] = new JsonArray([.. _byKind[kind].Select(r => (JsonNode)r.ToJson(UserId))]);
         return json;
     }
 }

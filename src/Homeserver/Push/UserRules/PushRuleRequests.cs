@@ -116,7 +116,7 @@ public sealed class PushRuleHandlers(PushRuleStore store)
             ?? throw MatrixException.NotFound("The push rule was not found.");
         return query.Attribute switch
         {
-            null => rule.ToJson(),
+            null => rule.ToJson(query.Requester.UserId),
             "enabled" => new JsonObject { ["enabled"] = rule.Enabled },
             _ => new JsonObject { ["actions"] = rule.Actions.Json.DeepClone() },
         };

@@ -108,7 +108,7 @@ public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFacto
     public Task DeleteAsync(string userId, PushRuleKind kind, string ruleId, CancellationToken cancellationToken) =>
         ChangeAsync(userId, (db, rows) =>
         {
-            if (IsDefaultId(ruleId) && IsKnownDefault(userId, kind, ruleId)) throw MatrixException.InvalidParam("Server-default push rules cannot be deleted");
+            if (IsDefaultId(ruleId) && PredefinedPushRules.Exists(kind, ruleId)) throw MatrixException.InvalidParam("Server-default push rules cannot be deleted");
             db.Remove(FindOwn(rows, kind, ruleId));
         }, cancellationToken);
 
@@ -183,14 +183,11 @@ public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFacto
     private static PushRuleEntry FindOrCustomise(HomeserverDbContext db, List<PushRuleEntry> rows, string userId, PushRuleKind kind, string ruleId)
     {
         if (!IsDefaultId(ruleId)) return FindOwn(rows, kind, ruleId);
-        if (!IsKnownDefault(userId, kind, ruleId)) throw MatrixException.NotFound("The push rule was not found.");
+        if (!PredefinedPushRules.Exists(kind, ruleId)) throw MatrixException.NotFound("The push rule was not found.");
         var row = rows.FirstOrDefault(r => r.Kind == kind.Name() && r.RuleId == ruleId);
         if (row is null) db.Add(row = new PushRuleEntry { UserId = userId, Kind = kind.Name(), RuleId = ruleId });
         return row;
     }
-
-    private static bool IsKnownDefault(string userId, PushRuleKind kind, string ruleId) =>
-        PredefinedPushRules.For(userId).Any(r => r.Kind == kind && r.RuleId == ruleId);
 
     /// <summary>Server-default rule IDs start with a dot; users cannot create such rules.</summary>
     public static bool IsDefaultId(string ruleId) => ruleId.StartsWith('.');
