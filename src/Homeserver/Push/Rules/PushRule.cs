@@ -38,7 +38,7 @@ public sealed class PushRule
     public string? Pattern { get; }
     public PushActions Actions { get; }
 
-    internal IReadOnlyList<PushCondition> Compiled { get; }
+    internal PushCondition[] Compiled { get; }
 
     /// <summary>The same rule with the user's changes to enabled and actions (how server-default rules are customised).</summary>
     public PushRule With(bool? enabled, JsonArray? actions) =>
@@ -47,9 +47,11 @@ public sealed class PushRule
 
     public bool Matches(PushEvent pushEvent, PushRecipient recipient)
     {
-        foreach (var condition in Compiled)
+        // Arrays and index loops: this runs for every rule, recipient and event, so no enumerator is allocated.
+        var conditions = Compiled;
+        for (var i = 0; i < conditions.Length; i++)
         {
-            if (!condition.Matches(pushEvent, recipient)) return false;
+            if (!conditions[i].Matches(pushEvent, recipient)) return false;
         }
 
         return true;

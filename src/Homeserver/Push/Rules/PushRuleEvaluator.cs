@@ -10,8 +10,10 @@ public static class PushRuleEvaluator
     {
         if (pushEvent.Sender == recipient.UserId) return null;
         var legacyMentionsOff = pushEvent.HasMentions;
-        foreach (var rule in rules.InOrder)
+        var ordered = rules.InOrder;
+        for (var i = 0; i < ordered.Length; i++)
         {
+            var rule = ordered[i];
             if (!rule.Enabled) continue;
             if (legacyMentionsOff && rule.IsDefault && PredefinedPushRules.IsLegacyMentionRule(rule.RuleId)) continue;
             if (rule.Matches(pushEvent, recipient)) return rule;

@@ -24,7 +24,8 @@ public sealed class PushRuleSet
 
     public string UserId { get; }
 
-    public IReadOnlyList<PushRule> InOrder { get; }
+    /// <summary>Every rule in evaluation order (an array, so the hot loop allocates no enumerator).</summary>
+    public PushRule[] InOrder { get; }
 
     /// <param name="userRules">The user's own rules, most important first within each kind.</param>
     /// <param name="defaultChanges">The user's changes to server-default rules, by kind and rule ID.</param>
