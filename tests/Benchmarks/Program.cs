@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
-// Not typeof(Program): the referenced host assembly has a Program class of its own.
-BenchmarkSwitcher.FromAssembly(typeof(Matrix.Benchmarks.SigningBenchmarks).Assembly).Run(args);
+// Not typeof(Program): the Homeserver assembly (referenced for its benchmarks) has a public Program too.
+BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);

@@ -18,8 +18,11 @@ public sealed class HomeserverOptions
     public string SigningKeyPath { get; set; } = "./data/signing.key";
 
     public RegistrationOptions Registration { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+    public RateLimitOptions RateLimits { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
     public FederationOptions Federation { get; set; } = new();
+    public RoomsOptions Rooms { get; set; } = new();
     public PushOptions Push { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
 }
@@ -78,6 +81,9 @@ public sealed class RegistrationOptions
 
     /// <summary>Secret for Synapse-compatible shared-secret registration (/_synapse/admin/v1/register); unset disables it.</summary>
     public string? SharedSecret { get; set; }
+
+    /// <summary>Whether POST /register?kind=guest creates guest accounts (Synapse's allow_guest_access).</summary>
+    public bool AllowGuests { get; set; }
 }
 
 public sealed class MediaOptions

@@ -53,6 +53,9 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         RuleFor(o => o.Media.MaxUploadBytes)
             .GreaterThan(0)
             .WithMessage(o => $"{o.Media.MaxUploadBytes} must be a positive number of bytes");
+
+        RuleFor(o => o.Auth).SetValidator(new AuthOptionsValidator());
+        RuleFor(o => o.RateLimits).SetValidator(new RateLimitOptionsValidator());
     }
 
     private static bool NeedsCertificate(FederationListenerOptions f) =>

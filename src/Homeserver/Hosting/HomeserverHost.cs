@@ -1,11 +1,13 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Push;
+using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
@@ -49,7 +51,8 @@ public static class HomeserverHost
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after the server's own registrations (tests replace services with it).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // Settings files are read beside the binary, so `dotnet run` works from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -65,6 +68,7 @@ public static class HomeserverHost
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
         builder.Services.AddHomeserverServices(options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMatrixErrors();
@@ -103,6 +107,8 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddRooms();
+        services.AddAccounts(options);
         services.AddPushServices();
         return services;
     }
@@ -110,6 +116,8 @@ public static class HomeserverHost
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapRoomApis();
+        app.MapAccountsApi();
         app.MapPushApi();
         return app;
     }

@@ -5,13 +5,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Push;
 
-/// <summary>Push rule changes and notification writes hold stream positions.</summary>
+/// <summary>
+/// Notification writes hold stream positions (push rule changes take theirs in the account data table,
+/// as the m.push_rules event).
+/// </summary>
 internal sealed class PushStreamSource : IStreamSource
 {
-    public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken)
-    {
-        var rules = await db.Set<PushRulesChange>().MaxAsync(c => (long?)c.StreamPosition, cancellationToken) ?? 0;
-        var notifications = await db.Set<EventPushAction>().MaxAsync(a => (long?)a.WrittenAt, cancellationToken) ?? 0;
-        return Math.Max(rules, notifications);
-    }
+    public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken) =>
+        await db.Set<EventPushAction>().MaxAsync(a => (long?)a.WrittenAt, cancellationToken) ?? 0;
 }

@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Push;
 
@@ -12,13 +16,38 @@ public class PushServerFixture : IAsyncLifetime
     /// <summary>A user whose localpart starts with <paramref name="name"/> and is unique on the server.</summary>
     public Task<TestUser> NewUserAsync(string name) => Server.CreateUserAsync($"{name}{Interlocked.Increment(ref _users)}");
 
-    public virtual async Task InitializeAsync() => Server = await TestHomeserver.StartAsync(Configure);
+    public virtual async Task InitializeAsync() => Server = await TestHomeserver.StartAsync(Configure, services: ConfigureServices);
 
     public virtual async Task DisposeAsync() => await Server.DisposeAsync();
 
     protected virtual void Configure(IDictionary<string, string?> settings)
     {
     }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+}
+
+/// <summary>A server whose read receipts (the seam sync answers) are what the test says.</summary>
+public sealed class SettableReceiptsFixture : PushServerFixture
+{
+    public SettableReadReceipts Receipts { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IReadReceiptPositions>(Receipts);
+}
+
+/// <summary>Read positions set by a test: user → room → position.</summary>
+public sealed class SettableReadReceipts : IReadReceiptPositions
+{
+    private readonly ConcurrentDictionary<(string User, string Room), ReadPosition> _positions = new();
+
+    public void Set(string userId, string roomId, ReadPosition position) => _positions[(userId, roomId)] = position;
+
+    public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, ReadPosition>>(roomIds
+            .Where(room => _positions.ContainsKey((userId, room)))
+            .ToDictionary(room => room, room => _positions[(userId, room)], StringComparer.Ordinal));
 }
 
 /// <summary>A server that may push to loopback gateways, with a gateway stub listening.</summary>

@@ -115,24 +115,32 @@ public sealed class PushRulesApiTests(PushServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Changes_move_the_stream_and_the_m_push_rules_content_follows()
+    public async Task Changes_are_written_as_m_push_rules_account_data_with_a_stream_position()
     {
         var user = await fixture.NewUserAsync("gina");
         var store = _server.Services.GetRequiredService<PushRuleStore>();
-        var before = _server.Services.GetRequiredService<StreamIdGenerator>().Current;
+        var streams = _server.Services.GetRequiredService<StreamIdGenerator>();
+        var accountData = $"/_matrix/client/v3/user/{Uri.EscapeDataString(user.UserId)}/account_data/m.push_rules";
+        var before = streams.Current;
         await using (var db = _server.Db()) Assert.False(await store.HasChangedAsync(db, user.UserId, 0, long.MaxValue, CancellationToken.None));
+        // Before any change there is no row; sync takes the ruleset from the store.
+        Assert.True(JsonNode.DeepEquals((await Http.GetJsonAsync(PushRules + "/", user.AccessToken)).Ok(),
+            await store.GetPushRulesEventAsync(user.UserId, CancellationToken.None)));
 
         (await Http.PutJsonAsync(PushRules + "/global/sender/%40bot%3Alocalhost", JsonNode.Parse("""{"actions":[]}"""), user.AccessToken)).Ok();
-        var after = _server.Services.GetRequiredService<StreamIdGenerator>().Current;
+        var after = streams.Current;
         await using (var db = _server.Db())
         {
             Assert.True(await store.HasChangedAsync(db, user.UserId, before, after, CancellationToken.None));
             Assert.False(await store.HasChangedAsync(db, user.UserId, after, long.MaxValue, CancellationToken.None));
         }
 
-        var content = await store.GetPushRulesEventAsync(user.UserId, CancellationToken.None);
-        Assert.Equal("@bot:localhost", content["global"]!["sender"]![0]!["rule_id"]!.GetValue<string>());
-        Assert.True(JsonNode.DeepEquals(content, (await Http.GetJsonAsync(PushRules + "/", user.AccessToken)).Ok()));
+        var stored = (await Http.GetJsonAsync(accountData, user.AccessToken)).Ok();
+        Assert.Equal("@bot:localhost", stored["global"]!["sender"]![0]!["rule_id"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(stored, (await Http.GetJsonAsync(PushRules + "/", user.AccessToken)).Ok()));
+
+        (await Http.PutJsonAsync(PushRules + "/global/override/.m.rule.master/enabled", new JsonObject { ["enabled"] = true }, user.AccessToken)).Ok();
+        Assert.True((await Http.GetJsonAsync(accountData, user.AccessToken)).Ok()["global"]!["override"]![0]!["enabled"]!.GetValue<bool>());
     }
 
     [Theory]

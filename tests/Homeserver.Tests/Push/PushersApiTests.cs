@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Matrix.Homeserver.Push.Pushers;
 using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Push;
 
@@ -12,6 +10,7 @@ public sealed class PushersApiTests(PushServerFixture fixture) : IClassFixture<P
 {
     private const string Pushers = "/_matrix/client/v3/pushers";
     private const string Url = "https://push.example.org/_matrix/push/v1/notify";
+    private const string PushRulesPath = PushTestClient.PushRules;
     private readonly TestHomeserver _server = fixture.Server;
 
     [Fact]
@@ -60,23 +59,25 @@ public sealed class PushersApiTests(PushServerFixture fixture) : IClassFixture<P
     }
 
     [Fact]
-    public async Task Pushers_go_with_their_access_token_device_or_account()
+    public async Task Pushers_go_with_their_device_and_their_account()
     {
-        var user = await fixture.NewUserAsync("erin");
-        (await _server.SetPusherAsync(user, Url, pushkey: "a")).Ok();
-        (await _server.SetPusherAsync(user, Url, pushkey: "b")).Ok();
-        (await _server.SetPusherAsync(user, Url, pushkey: "c")).Ok();
-        var service = _server.Services.GetRequiredService<PusherService>();
-        await using var db = _server.Db();
-        var tokenId = await db.Set<Pusher>().Where(p => p.UserId == user.UserId).Select(p => p.AccessTokenId!.Value).FirstAsync();
-        Assert.Equal(user.DeviceId, await db.Set<Pusher>().Where(p => p.UserId == user.UserId).Select(p => p.DeviceId).FirstAsync());
+        var phone = await _server.RegisterAsync("pusher-owner");
+        var laptop = await _server.LoginAsync(phone);
+        (await _server.SetPusherAsync(phone, Url, pushkey: "phone")).Ok();
+        (await _server.SetPusherAsync(laptop, Url, pushkey: "laptop")).Ok();
+        (await _server.Http.PutJsonAsync(PushRulesPath + "/global/override/mine", JsonNode.Parse("""{"actions":[]}"""), laptop.AccessToken)).Ok();
 
-        await db.Set<Pusher>().Where(p => p.PushKey == "c").ExecuteUpdateAsync(s => s.SetProperty(p => p.AccessTokenId, (long?)null));
-        Assert.Equal(2, await service.RemoveForAccessTokensAsync(db, [tokenId], CancellationToken.None));
-        Assert.Equal(1, await service.RemoveForDevicesAsync(db, user.UserId, [user.DeviceId], CancellationToken.None));
-        (await _server.SetPusherAsync(user, Url, pushkey: "d")).Ok();
-        Assert.Equal(1, await service.RemoveAllForUserAsync(db, user.UserId, CancellationToken.None));
-        Assert.Empty((await _server.Http.GetJsonAsync(Pushers, user.AccessToken)).Ok()["pushers"]!.AsArray());
+        // Logging out deletes the device, and with it the device's pusher.
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/logout", new JsonObject(), phone.AccessToken)).Ok();
+        var left = Assert.Single((await _server.Http.GetJsonAsync(Pushers, laptop.AccessToken)).Ok()["pushers"]!.AsArray());
+        Assert.Equal("laptop", left!["pushkey"]!.GetValue<string>());
+
+        var challenge = await _server.Http.PostJsonAsync("/_matrix/client/v3/account/deactivate", new JsonObject(), laptop.AccessToken);
+        var session = challenge.Object["session"]!.GetValue<string>();
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/account/deactivate", new JsonObject { ["auth"] = laptop.PasswordAuth(session) }, laptop.AccessToken)).Ok();
+        await using var db = _server.Db();
+        Assert.False(await db.Set<Pusher>().AnyAsync(p => p.UserId == laptop.UserId));
+        Assert.False(await db.Set<PushRuleEntry>().AnyAsync(r => r.UserId == laptop.UserId));
     }
 
     [Theory]

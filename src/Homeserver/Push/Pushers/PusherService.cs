@@ -8,10 +8,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Matrix.Homeserver.Push.Pushers;
 
 /// <summary>
-/// A user's pushers (spec: POST /pushers/set): one per app ID and pushkey, tied to the access token
-/// that set it. A new or changed pusher starts after the newest stream position, so it never
-/// delivers old notifications. The accounts feature calls the Remove methods when tokens,
-/// devices or accounts go.
+/// A user's pushers (spec: POST /pushers/set): one per app ID and pushkey, tied to the device that set
+/// it. A new or changed pusher starts after the newest stream position, so it never delivers old
+/// notifications. <see cref="PusherCleanup"/> removes them with their device or account.
 /// </summary>
 public sealed class PusherService(IDbContextFactory<HomeserverDbContext> dbFactory, StreamIdGenerator streams, TimeProvider clock)
 {
@@ -51,7 +50,6 @@ public sealed class PusherService(IDbContextFactory<HomeserverDbContext> dbFacto
         pusher.ProfileTag = body.ProfileTag;
         pusher.Lang = body.Lang!;
         pusher.Data = body.Data!.ToJsonString();
-        pusher.AccessTokenId = requester.AccessTokenId;
         pusher.DeviceId = requester.DeviceId;
         pusher.PushKeyTs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         pusher.LastStreamOrdering = streams.Current;
@@ -66,11 +64,7 @@ public sealed class PusherService(IDbContextFactory<HomeserverDbContext> dbFacto
         await db.Set<Pusher>().Where(p => p.UserId == userId && p.AppId == appId && p.PushKey == pushkey).ExecuteDeleteAsync(cancellationToken);
     }
 
-    /// <summary>Logout: the pushers set with these access tokens go with them (in the caller's transaction).</summary>
-    public Task<int> RemoveForAccessTokensAsync(HomeserverDbContext db, IReadOnlyCollection<long> accessTokenIds, CancellationToken cancellationToken) =>
-        db.Set<Pusher>().Where(p => p.AccessTokenId != null && accessTokenIds.Contains(p.AccessTokenId.Value)).ExecuteDeleteAsync(cancellationToken);
-
-    /// <summary>Device deletion: the pushers of those devices go.</summary>
+    /// <summary>Device deletion (logout too): the pushers of those devices go (in the caller's transaction, if any).</summary>
     public Task<int> RemoveForDevicesAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken) =>
         db.Set<Pusher>().Where(p => p.UserId == userId && p.DeviceId != null && deviceIds.Contains(p.DeviceId)).ExecuteDeleteAsync(cancellationToken);
 

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Push.Rules;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
-using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -12,10 +12,11 @@ namespace Matrix.Homeserver.Push.UserRules;
 
 /// <summary>
 /// Each user's push rules: the server defaults merged with the user's own rules and changes, cached
-/// as compiled <see cref="PushRuleSet"/>s (every event evaluates them for every local member). Every
-/// change takes a stream position, recorded per user, so sync can send the new m.push_rules.
+/// as compiled <see cref="PushRuleSet"/>s (every event evaluates them for every local member). After
+/// every change the whole ruleset is written as the user's m.push_rules account data, which gives it a
+/// stream position: sync sends it with the rest of the account data, and GET account_data reads it.
 /// </summary>
-public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFactory, StreamIdGenerator streams, SyncNotifier notifier) : IDisposable
+public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFactory, IServiceScopeFactory scopes) : IDisposable
 {
     /// <summary>Own rules per user: each is evaluated for every event the user may be notified of.</summary>
     public const int MaxUserRules = 500;
@@ -70,9 +71,14 @@ public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFacto
     public async Task<JsonObject> GetPushRulesEventAsync(string userId, CancellationToken cancellationToken) =>
         new() { ["global"] = (await GetAsync(userId, cancellationToken)).ToJson() };
 
-    /// <summary>Whether the user's rules changed after <paramref name="since"/>, up to <paramref name="upTo"/> (sync: send m.push_rules again).</summary>
+    /// <summary>
+    /// Whether the user's rules changed after <paramref name="since"/>, up to <paramref name="upTo"/>
+    /// (their m.push_rules account data moved). A user who never changed a rule has no such row: an
+    /// initial sync takes <see cref="GetPushRulesEventAsync"/> instead.
+    /// </summary>
     public Task<bool> HasChangedAsync(HomeserverDbContext db, string userId, long since, long upTo, CancellationToken cancellationToken) =>
-        db.Set<PushRulesChange>().AsNoTracking().AnyAsync(c => c.UserId == userId && c.StreamPosition > since && c.StreamPosition <= upTo, cancellationToken);
+        db.AccountData.AsNoTracking().AnyAsync(a => a.UserId == userId && a.RoomId == AccountDataEntry.Global && a.Type == AccountDataTypes.PushRules
+            && a.StreamPosition > since && a.StreamPosition <= upTo, cancellationToken);
 
     /// <summary>
     /// Adds or replaces one of the user's own rules, placed next to <paramref name="before"/> or
@@ -118,36 +124,53 @@ public sealed class PushRuleStore(IDbContextFactory<HomeserverDbContext> dbFacto
     public Task SetActionsAsync(string userId, PushRuleKind kind, string ruleId, JsonArray actions, CancellationToken cancellationToken) =>
         ChangeAsync(userId, (db, rows) => FindOrCustomise(db, rows, userId, kind, ruleId).Actions = actions.ToJsonString(), cancellationToken);
 
+    /// <summary>Deactivation: the user's own rules and changes go (their m.push_rules account data goes with their other account data).</summary>
+    public async Task RemoveAllAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken)
+    {
+        using (await _userLocks.AcquireAsync(userId, cancellationToken))
+        {
+            await db.Set<PushRuleEntry>().Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            Forget(userId);
+        }
+    }
+
     public void Dispose() => _cache.Dispose();
 
-    /// <summary>Applies one change to the user's rows under their lock, with a stream position, then drops the cached set and wakes their sync.</summary>
+    /// <summary>Drops the user's cached set; a read that raced with the change does not cache what it read.</summary>
+    private void Forget(string userId)
+    {
+        lock (_cacheGate)
+        {
+            _generation++;
+            _cache.Remove(userId);
+        }
+    }
+
+    /// <summary>
+    /// Applies one change to the user's rows under their lock, then writes the new m.push_rules account
+    /// data (its own stream position; it wakes the user's sync). Two commits: should the second fail, the
+    /// rules are still right and only sync's copy waits for the next change.
+    /// </summary>
     private async Task ChangeAsync(string userId, Action<HomeserverDbContext, List<PushRuleEntry>> change, CancellationToken cancellationToken)
     {
         using (await _userLocks.AcquireAsync(userId, cancellationToken))
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HomeserverDbContext>();
             var rows = await db.Set<PushRuleEntry>().Where(r => r.UserId == userId).ToListAsync(cancellationToken);
             change(db, rows);
-
-            using var position = streams.Next();
-            var marker = await db.Set<PushRulesChange>().FirstOrDefaultAsync(c => c.UserId == userId, cancellationToken);
-            if (marker is null) db.Add(marker = new PushRulesChange { UserId = userId });
-            marker.StreamPosition = position.Position;
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
             finally
             {
-                lock (_cacheGate)
-                {
-                    _generation++;
-                    _cache.Remove(userId);
-                }
+                Forget(userId);
             }
-        }
 
-        notifier.NotifyUser(userId);
+            var content = await GetPushRulesEventAsync(userId, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<AccountDataService>().SetAsync(userId, null, AccountDataTypes.PushRules, content, cancellationToken);
+        }
     }
 
     private static PushRuleSet Build(string userId, IEnumerable<PushRuleEntry> rows)

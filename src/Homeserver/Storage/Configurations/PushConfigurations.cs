@@ -13,16 +13,6 @@ internal sealed class PushRuleEntryConfiguration : IEntityTypeConfiguration<Push
     }
 }
 
-internal sealed class PushRulesChangeConfiguration : IEntityTypeConfiguration<PushRulesChange>
-{
-    public void Configure(EntityTypeBuilder<PushRulesChange> b)
-    {
-        b.ToTable("push_rule_changes");
-        b.HasKey(c => c.UserId);
-        b.HasIndex(c => c.StreamPosition);
-    }
-}
-
 internal sealed class EventPushActionConfiguration : IEntityTypeConfiguration<EventPushAction>
 {
     public void Configure(EntityTypeBuilder<EventPushAction> b)
@@ -45,7 +35,6 @@ internal sealed class PusherConfiguration : IEntityTypeConfiguration<Pusher>
         b.ToTable("pushers");
         b.HasKey(p => p.Id);
         b.HasIndex(p => new { p.AppId, p.PushKey, p.UserId }).IsUnique();
-        b.HasIndex(p => p.UserId);
-        b.HasIndex(p => p.AccessTokenId);
+        b.HasIndex(p => new { p.UserId, p.DeviceId });
     }
 }

@@ -23,13 +23,6 @@ public sealed class PushRuleEntry
     public bool? Enabled { get; set; }
 }
 
-/// <summary>The stream position of a user's last push rule change (sync sends m.push_rules when it moved).</summary>
-public sealed class PushRulesChange
-{
-    public required string UserId { get; set; }
-    public long StreamPosition { get; set; }
-}
-
 /// <summary>
 /// A notification: an event whose push rules said notify for a local user, with the thread it belongs
 /// to ("main" for the main timeline) for threaded unread counts, and the actions for pushers and
@@ -53,14 +46,13 @@ public sealed class EventPushAction
 
 /// <summary>
 /// An HTTP pusher of a local user (spec: "Pushers"), unique per app ID, pushkey and user. Tied to the
-/// access token (and device) that created it, so it goes when that token is deleted. Delivery resumes
+/// device that set it, so it goes when the device does (logout, device deletion). Delivery resumes
 /// after <see cref="LastStreamOrdering"/>; <see cref="FailingSince"/> is set while the gateway fails.
 /// </summary>
 public sealed class Pusher
 {
     public long Id { get; set; }
     public required string UserId { get; set; }
-    public long? AccessTokenId { get; set; }
     public string? DeviceId { get; set; }
     public required string Kind { get; set; }
     public required string AppId { get; set; }

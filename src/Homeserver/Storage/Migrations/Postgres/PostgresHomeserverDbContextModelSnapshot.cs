@@ -47,6 +47,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("refresh_token_id");
 
+                    b.Property<long?>("ReplacesRefreshTokenId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("replaces_refresh_token_id");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -68,6 +72,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_access_tokens_user_id_device_id");
 
                     b.ToTable("access_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccountDataEntry", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Type")
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.Property<long>("StreamPosition")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("UserId", "RoomId", "Type")
+                        .HasName("pk_account_data");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_account_data_stream_position");
+
+                    b.HasIndex("UserId", "StreamPosition")
+                        .HasDatabaseName("ix_account_data_user_id_stream_position");
+
+                    b.ToTable("account_data", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
@@ -378,6 +418,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("forward_extremities", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LoginToken", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_login_token");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_login_token_expires_ts");
+
+                    b.ToTable("login_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("UserId", "Key")
+                        .HasName("pk_profile_field");
+
+                    b.ToTable("profile_field", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PushRuleEntry", b =>
                 {
                     b.Property<string>("UserId")
@@ -418,25 +503,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("push_rules", (string)null);
                 });
 
-            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PushRulesChange", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasColumnType("text")
-                        .HasColumnName("user_id");
-
-                    b.Property<long>("StreamPosition")
-                        .HasColumnType("bigint")
-                        .HasColumnName("stream_position");
-
-                    b.HasKey("UserId")
-                        .HasName("pk_push_rule_changes");
-
-                    b.HasIndex("StreamPosition")
-                        .HasDatabaseName("ix_push_rule_changes_stream_position");
-
-                    b.ToTable("push_rule_changes", (string)null);
-                });
-
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Pusher", b =>
                 {
                     b.Property<long>("Id")
@@ -445,10 +511,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long?>("AccessTokenId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("access_token_id");
 
                     b.Property<string>("AppDisplayName")
                         .IsRequired()
@@ -513,11 +575,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_pushers");
 
-                    b.HasIndex("AccessTokenId")
-                        .HasDatabaseName("ix_pushers_access_token_id");
-
-                    b.HasIndex("UserId")
-                        .HasDatabaseName("ix_pushers_user_id");
+                    b.HasIndex("UserId", "DeviceId")
+                        .HasDatabaseName("ix_pushers_user_id_device_id");
 
                     b.HasIndex("AppId", "PushKey", "UserId")
                         .IsUnique()
@@ -544,14 +603,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("device_id");
 
+                    b.Property<long?>("NextTokenId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_token_id");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("token_hash");
-
-                    b.Property<long?>("UsedTs")
-                        .HasColumnType("bigint")
-                        .HasColumnName("used_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -569,6 +628,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_refresh_tokens_user_id_device_id");
 
                     b.ToTable("refresh_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RegistrationToken", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("integer")
+                        .HasColumnName("completed");
+
+                    b.Property<long?>("ExpiryTime")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expiry_time");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("integer")
+                        .HasColumnName("pending");
+
+                    b.Property<int?>("UsesAllowed")
+                        .HasColumnType("integer")
+                        .HasColumnName("uses_allowed");
+
+                    b.HasKey("Token")
+                        .HasName("pk_registration_token");
+
+                    b.ToTable("registration_token", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
@@ -602,6 +690,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_rooms");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasColumnType("text")
+                        .HasColumnName("alias");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Creator")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("creator");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Alias")
+                        .HasName("pk_room_aliases");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_room_aliases_room_id");
+
+                    b.ToTable("room_aliases", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
@@ -725,6 +842,72 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("stream_positions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSession", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasColumnType("text")
+                        .HasColumnName("session_id");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<byte[]>("IntentHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("intent_hash");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("path");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("SessionId")
+                        .HasName("pk_uia_session");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_uia_session_expires_ts");
+
+                    b.ToTable("uia_session", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSessionStage", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasColumnType("text")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("Stage")
+                        .HasColumnType("text")
+                        .HasColumnName("stage");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text")
+                        .HasColumnName("result");
+
+                    b.HasKey("SessionId", "Stage")
+                        .HasName("pk_uia_session_stage");
+
+                    b.ToTable("uia_session_stage", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
@@ -764,6 +947,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("password_hash");
 
+                    b.Property<string>("UserType")
+                        .HasColumnType("text")
+                        .HasColumnName("user_type");
+
                     b.HasKey("UserId")
                         .HasName("pk_users");
 
@@ -772,6 +959,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_users_localpart");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UserFilter", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("FilterId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("filter_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<byte[]>("JsonHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("json_hash");
+
+                    b.HasKey("UserId", "FilterId")
+                        .HasName("pk_user_filter");
+
+                    b.HasIndex("UserId", "JsonHash")
+                        .HasDatabaseName("ix_user_filter_user_id_json_hash");
+
+                    b.ToTable("user_filter", (string)null);
                 });
 #pragma warning restore 612, 618
         }

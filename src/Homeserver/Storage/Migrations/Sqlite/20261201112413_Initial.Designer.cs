@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201094209_Initial")]
+    [Migration("20261201112413_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -43,6 +43,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("refresh_token_id");
 
+                    b.Property<long?>("ReplacesRefreshTokenId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replaces_refresh_token_id");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -64,6 +68,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_access_tokens_user_id_device_id");
 
                     b.ToTable("access_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccountDataEntry", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Type")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content");
+
+                    b.Property<long>("StreamPosition")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("UserId", "RoomId", "Type")
+                        .HasName("pk_account_data");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_account_data_stream_position");
+
+                    b.HasIndex("UserId", "StreamPosition")
+                        .HasDatabaseName("ix_account_data_user_id_stream_position");
+
+                    b.ToTable("account_data", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
@@ -372,6 +412,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("forward_extremities", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LoginToken", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_login_token");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_login_token_expires_ts");
+
+                    b.ToTable("login_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("UserId", "Key")
+                        .HasName("pk_profile_field");
+
+                    b.ToTable("profile_field", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PushRuleEntry", b =>
                 {
                     b.Property<string>("UserId")
@@ -412,35 +497,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("push_rules", (string)null);
                 });
 
-            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PushRulesChange", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("user_id");
-
-                    b.Property<long>("StreamPosition")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("stream_position");
-
-                    b.HasKey("UserId")
-                        .HasName("pk_push_rule_changes");
-
-                    b.HasIndex("StreamPosition")
-                        .HasDatabaseName("ix_push_rule_changes_stream_position");
-
-                    b.ToTable("push_rule_changes", (string)null);
-                });
-
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Pusher", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
-
-                    b.Property<long?>("AccessTokenId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("access_token_id");
 
                     b.Property<string>("AppDisplayName")
                         .IsRequired()
@@ -505,11 +567,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_pushers");
 
-                    b.HasIndex("AccessTokenId")
-                        .HasDatabaseName("ix_pushers_access_token_id");
-
-                    b.HasIndex("UserId")
-                        .HasDatabaseName("ix_pushers_user_id");
+                    b.HasIndex("UserId", "DeviceId")
+                        .HasDatabaseName("ix_pushers_user_id_device_id");
 
                     b.HasIndex("AppId", "PushKey", "UserId")
                         .IsUnique()
@@ -534,14 +593,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
+                    b.Property<long?>("NextTokenId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_token_id");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
-
-                    b.Property<long?>("UsedTs")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("used_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -559,6 +618,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_refresh_tokens_user_id_device_id");
 
                     b.ToTable("refresh_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RegistrationToken", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed");
+
+                    b.Property<long?>("ExpiryTime")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_time");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending");
+
+                    b.Property<int?>("UsesAllowed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uses_allowed");
+
+                    b.HasKey("Token")
+                        .HasName("pk_registration_token");
+
+                    b.ToTable("registration_token", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
@@ -592,6 +680,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_rooms");
 
                     b.ToTable("rooms", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alias");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Creator")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("creator");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Alias")
+                        .HasName("pk_room_aliases");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_room_aliases_room_id");
+
+                    b.ToTable("room_aliases", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
@@ -713,6 +830,72 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("stream_positions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSession", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<byte[]>("IntentHash")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("intent_hash");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("SessionId")
+                        .HasName("pk_uia_session");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_uia_session_expires_ts");
+
+                    b.ToTable("uia_session", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSessionStage", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("Stage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stage");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.HasKey("SessionId", "Stage")
+                        .HasName("pk_uia_session_stage");
+
+                    b.ToTable("uia_session_stage", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
@@ -752,6 +935,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
+                    b.Property<string>("UserType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_type");
+
                     b.HasKey("UserId")
                         .HasName("pk_users");
 
@@ -760,6 +947,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_users_localpart");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UserFilter", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("FilterId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("filter_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<byte[]>("JsonHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("json_hash");
+
+                    b.HasKey("UserId", "FilterId")
+                        .HasName("pk_user_filter");
+
+                    b.HasIndex("UserId", "JsonHash")
+                        .HasDatabaseName("ix_user_filter_user_id_json_hash");
+
+                    b.ToTable("user_filter", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -21,11 +21,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     device_id = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
                     expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    replaces_refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_access_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "account_data",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    content = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_data", x => new { x.user_id, x.room_id, x.type });
                 });
 
             migrationBuilder.CreateTable(
@@ -159,15 +175,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "push_rule_changes",
+                name: "login_token",
                 columns: table => new
                 {
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
                     user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_push_rule_changes", x => x.user_id);
+                    table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "profile_field",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
                 });
 
             migrationBuilder.CreateTable(
@@ -195,7 +225,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    access_token_id = table.Column<long>(type: "INTEGER", nullable: true),
                     device_id = table.Column<string>(type: "TEXT", nullable: true),
                     kind = table.Column<string>(type: "TEXT", nullable: false),
                     app_id = table.Column<string>(type: "TEXT", nullable: false),
@@ -224,11 +253,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     user_id = table.Column<string>(type: "TEXT", nullable: false),
                     device_id = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    used_ts = table.Column<long>(type: "INTEGER", nullable: true)
+                    next_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_refresh_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "registration_token",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    uses_allowed = table.Column<int>(type: "INTEGER", nullable: true),
+                    pending = table.Column<int>(type: "INTEGER", nullable: false),
+                    completed = table.Column<int>(type: "INTEGER", nullable: false),
+                    expiry_time = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_aliases",
+                columns: table => new
+                {
+                    alias = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_aliases", x => x.alias);
                 });
 
             migrationBuilder.CreateTable(
@@ -308,6 +366,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "uia_session",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", nullable: false),
+                    path = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    intent_hash = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    description = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session", x => x.session_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "uia_session_stage",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stage = table.Column<string>(type: "TEXT", nullable: false),
+                    result = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session_stage", x => new { x.session_id, x.stage });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_filter",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    filter_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    json_hash = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_filter", x => new { x.user_id, x.filter_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -319,7 +422,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
                     deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_type = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -336,6 +440,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_access_tokens_user_id_device_id",
                 table: "access_tokens",
                 columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_stream_position",
+                table: "account_data",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_user_id_stream_position",
+                table: "account_data",
+                columns: new[] { "user_id", "stream_position" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
@@ -395,14 +509,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_push_rule_changes_stream_position",
-                table: "push_rule_changes",
-                column: "stream_position");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_pushers_access_token_id",
-                table: "pushers",
-                column: "access_token_id");
+                name: "ix_login_token_expires_ts",
+                table: "login_token",
+                column: "expires_ts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_pushers_app_id_push_key_user_id",
@@ -411,9 +520,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_pushers_user_id",
+                name: "ix_pushers_user_id_device_id",
                 table: "pushers",
-                column: "user_id");
+                columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
@@ -427,6 +536,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_room_aliases_room_id",
+                table: "room_aliases",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_room_memberships_user_id_membership",
                 table: "room_memberships",
                 columns: new[] { "user_id", "membership" });
@@ -435,6 +549,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_state_groups_room_id",
                 table: "state_groups",
                 column: "room_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_uia_session_expires_ts",
+                table: "uia_session",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_filter_user_id_json_hash",
+                table: "user_filter",
+                columns: new[] { "user_id", "json_hash" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_users_localpart",
@@ -448,6 +572,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "access_tokens");
+
+            migrationBuilder.DropTable(
+                name: "account_data");
 
             migrationBuilder.DropTable(
                 name: "current_state");
@@ -474,7 +601,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "forward_extremities");
 
             migrationBuilder.DropTable(
-                name: "push_rule_changes");
+                name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "profile_field");
 
             migrationBuilder.DropTable(
                 name: "push_rules");
@@ -484,6 +614,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "room_aliases");
 
             migrationBuilder.DropTable(
                 name: "room_memberships");
@@ -499,6 +635,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "uia_session");
+
+            migrationBuilder.DropTable(
+                name: "uia_session_stage");
+
+            migrationBuilder.DropTable(
+                name: "user_filter");
 
             migrationBuilder.DropTable(
                 name: "users");
