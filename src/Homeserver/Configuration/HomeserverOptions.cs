@@ -24,6 +24,8 @@ public sealed class HomeserverOptions
     public FederationOptions Federation { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
     public PushOptions Push { get; set; } = new();
+    public VoipOptions Voip { get; set; } = new();
+    public SupportOptions Support { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
 }
 

@@ -1,20 +1,26 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
-using Matrix.Homeserver.Accounts;
+using Matrix.Homeserver.Accounts.Admin;
+using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
-using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
+using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Push;
+using Matrix.Homeserver.Reporting;
+using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
-using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.ThirdParty;
 using Matrix.Homeserver.UserDirectory;
+using Matrix.Homeserver.Voip;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -131,6 +137,12 @@ public static class HomeserverHost
         app.MapRoomEventApis();
         app.MapPushApi();
         app.MapUserDirectoryApi();
+        app.MapTurnServerApi();
+        app.MapThirdPartyApi();
+        app.MapThreePidApi();
+        app.MapReportingApi();
+        app.MapWhoisApi();
+        app.MapMutualRoomsApi();
         return app;
     }
 

@@ -1,0 +1,857 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Matrix.Homeserver.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "access_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true),
+                    replaces_refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_access_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "account_data",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    content = table.Column<string>(type: "text", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_data", x => new { x.user_id, x.room_id, x.type });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "content_reports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    reporter = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: true),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    target_user_id = table.Column<string>(type: "text", nullable: true),
+                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_reports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "current_state",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_current_state", x => new { x.room_id, x.type, x.state_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "devices",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ip = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ts = table.Column<long>(type: "bigint", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_devices", x => new { x.user_id, x.device_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_auth_edges",
+                columns: table => new
+                {
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    auth_event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_auth_edges", x => new { x.event_nid, x.auth_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_edges",
+                columns: table => new
+                {
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    prev_event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_edges", x => new { x.event_nid, x.prev_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_push_actions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    highlight = table.Column<bool>(type: "boolean", nullable: false),
+                    actions = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    written_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_relations",
+                columns: table => new
+                {
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    relates_to_id = table.Column<string>(type: "text", nullable: false),
+                    rel_type = table.Column<string>(type: "text", nullable: false),
+                    aggregation_key = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_relations", x => x.event_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_search",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_search", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_transactions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_transactions", x => new { x.user_id, x.device_id, x.path });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "events",
+                columns: table => new
+                {
+                    nid = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: true),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false),
+                    depth = table.Column<long>(type: "bigint", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: true),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    outlier = table.Column<bool>(type: "boolean", nullable: false),
+                    rejected_reason = table.Column<string>(type: "text", nullable: true),
+                    soft_failed = table.Column<bool>(type: "boolean", nullable: false),
+                    redacts = table.Column<string>(type: "text", nullable: true),
+                    redacted_by = table.Column<string>(type: "text", nullable: true),
+                    state_group = table.Column<long>(type: "bigint", nullable: true),
+                    replaces_state = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_events", x => x.nid);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "forward_extremities",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_forward_extremities", x => new { x.room_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "local_media",
+                columns: table => new
+                {
+                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    uploader_user_id = table.Column<string>(type: "text", nullable: false),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "text", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    uploaded_ts = table.Column<long>(type: "bigint", nullable: true),
+                    unused_expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    upload_claim = table.Column<string>(type: "text", nullable: true),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "bytea", nullable: true),
+                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_local_media", x => x.media_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "login_token",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "media_thumbnails",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    media_id = table.Column<string>(type: "text", nullable: false),
+                    width = table.Column<int>(type: "integer", nullable: false),
+                    height = table.Column<int>(type: "integer", nullable: false),
+                    method = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    content_type = table.Column<string>(type: "text", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_thumbnails", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "profile_field",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "push_rules",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    rule_id = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false),
+                    conditions = table.Column<string>(type: "text", nullable: true),
+                    pattern = table.Column<string>(type: "text", nullable: true),
+                    actions = table.Column<string>(type: "text", nullable: true),
+                    enabled = table.Column<bool>(type: "boolean", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_push_rules", x => new { x.user_id, x.kind, x.rule_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pushers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: true),
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    app_id = table.Column<string>(type: "text", nullable: false),
+                    push_key = table.Column<string>(type: "text", nullable: false),
+                    push_key_ts = table.Column<long>(type: "bigint", nullable: false),
+                    app_display_name = table.Column<string>(type: "text", nullable: false),
+                    device_display_name = table.Column<string>(type: "text", nullable: false),
+                    profile_tag = table.Column<string>(type: "text", nullable: true),
+                    lang = table.Column<string>(type: "text", nullable: false),
+                    data = table.Column<string>(type: "text", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    failing_since = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pushers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "refresh_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    next_token_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_refresh_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "registration_token",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    uses_allowed = table.Column<int>(type: "integer", nullable: true),
+                    pending = table.Column<int>(type: "integer", nullable: false),
+                    completed = table.Column<int>(type: "integer", nullable: false),
+                    expiry_time = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_media",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "text", nullable: true),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "bytea", nullable: false),
+                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_media", x => new { x.origin, x.media_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_server_keys",
+                columns: table => new
+                {
+                    server_name = table.Column<string>(type: "text", nullable: false),
+                    key_id = table.Column<string>(type: "text", nullable: false),
+                    public_key = table.Column<string>(type: "text", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
+                    is_old = table.Column<bool>(type: "boolean", nullable: false),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    from_server = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_server_keys", x => new { x.server_name, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_aliases",
+                columns: table => new
+                {
+                    alias = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_aliases", x => x.alias);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_memberships",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    membership = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    forgotten = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_memberships", x => new { x.room_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "rooms",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    room_version = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: true),
+                    is_public = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    current_state_group = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_rooms", x => x.room_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "state_group_entries",
+                columns: table => new
+                {
+                    state_group_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_state_group_entries", x => new { x.state_group_id, x.type, x.state_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "state_groups",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    parent_id = table.Column<long>(type: "bigint", nullable: true),
+                    chain_length = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_state_groups", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "stream_positions",
+                columns: table => new
+                {
+                    stream = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_stream_positions", x => x.stream);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "uia_session",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "text", nullable: false),
+                    method = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: true),
+                    intent_hash = table.Column<byte[]>(type: "bytea", nullable: true),
+                    description = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session", x => x.session_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "uia_session_stage",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "text", nullable: false),
+                    stage = table.Column<string>(type: "text", nullable: false),
+                    result = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session_stage", x => new { x.session_id, x.stage });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_filter",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    filter_id = table.Column<long>(type: "bigint", nullable: false),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    json_hash = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_filter", x => new { x.user_id, x.filter_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    localpart = table.Column<string>(type: "text", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: true),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
+                    is_guest = table.Column<bool>(type: "boolean", nullable: false),
+                    deactivated = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    user_type = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_users", x => x.user_id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tokens_token_hash",
+                table: "access_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tokens_user_id_device_id",
+                table: "access_tokens",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_stream_position",
+                table: "account_data",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_user_id_stream_position",
+                table: "account_data",
+                columns: new[] { "user_id", "stream_position" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_content_reports_received_ts",
+                table: "content_reports",
+                column: "received_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_edges_prev_event_id",
+                table: "event_edges",
+                column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_room_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_written_at",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_written_at",
+                table: "event_push_actions",
+                column: "written_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_room_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "room_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_event_id",
+                table: "event_search",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_room_id_stream_ordering",
+                table: "event_search",
+                columns: new[] { "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_transactions_event_id",
+                table: "event_transactions",
+                column: "event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_event_id",
+                table: "events",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_redacts",
+                table: "events",
+                column: "redacts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_origin_server_ts",
+                table: "events",
+                columns: new[] { "room_id", "origin_server_ts" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_stream_ordering",
+                table: "events",
+                columns: new[] { "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_type_state_key",
+                table: "events",
+                columns: new[] { "room_id", "type", "state_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_stream_ordering",
+                table: "events",
+                column: "stream_ordering",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_unused_expires_ts",
+                table: "local_media",
+                column: "unused_expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_uploader_user_id_uploaded_ts",
+                table: "local_media",
+                columns: new[] { "uploader_user_id", "uploaded_ts" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_login_token_expires_ts",
+                table: "login_token",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_thumbnails_origin_media_id_width_height_method_conten",
+                table: "media_thumbnails",
+                columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_app_id_push_key_user_id",
+                table: "pushers",
+                columns: new[] { "app_id", "push_key", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_user_id_device_id",
+                table: "pushers",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_refresh_tokens_token_hash",
+                table: "refresh_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_refresh_tokens_user_id_device_id",
+                table: "refresh_tokens",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_room_aliases_room_id",
+                table: "room_aliases",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_room_memberships_user_id_membership",
+                table: "room_memberships",
+                columns: new[] { "user_id", "membership" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_state_groups_room_id",
+                table: "state_groups",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_uia_session_expires_ts",
+                table: "uia_session",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_filter_user_id_json_hash",
+                table: "user_filter",
+                columns: new[] { "user_id", "json_hash" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_users_localpart",
+                table: "users",
+                column: "localpart",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "access_tokens");
+
+            migrationBuilder.DropTable(
+                name: "account_data");
+
+            migrationBuilder.DropTable(
+                name: "content_reports");
+
+            migrationBuilder.DropTable(
+                name: "current_state");
+
+            migrationBuilder.DropTable(
+                name: "devices");
+
+            migrationBuilder.DropTable(
+                name: "event_auth_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_push_actions");
+
+            migrationBuilder.DropTable(
+                name: "event_relations");
+
+            migrationBuilder.DropTable(
+                name: "event_search");
+
+            migrationBuilder.DropTable(
+                name: "event_transactions");
+
+            migrationBuilder.DropTable(
+                name: "events");
+
+            migrationBuilder.DropTable(
+                name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "local_media");
+
+            migrationBuilder.DropTable(
+                name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "media_thumbnails");
+
+            migrationBuilder.DropTable(
+                name: "profile_field");
+
+            migrationBuilder.DropTable(
+                name: "push_rules");
+
+            migrationBuilder.DropTable(
+                name: "pushers");
+
+            migrationBuilder.DropTable(
+                name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "remote_media");
+
+            migrationBuilder.DropTable(
+                name: "remote_server_keys");
+
+            migrationBuilder.DropTable(
+                name: "room_aliases");
+
+            migrationBuilder.DropTable(
+                name: "room_memberships");
+
+            migrationBuilder.DropTable(
+                name: "rooms");
+
+            migrationBuilder.DropTable(
+                name: "state_group_entries");
+
+            migrationBuilder.DropTable(
+                name: "state_groups");
+
+            migrationBuilder.DropTable(
+                name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "uia_session");
+
+            migrationBuilder.DropTable(
+                name: "uia_session_stage");
+
+            migrationBuilder.DropTable(
+                name: "user_filter");
+
+            migrationBuilder.DropTable(
+                name: "users");
+        }
+    }
+}
