@@ -4,6 +4,8 @@ using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
+using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
@@ -69,6 +71,7 @@ public static class HomeserverHost
         app.UseMatrixErrors();
         app.UseCors();
         app.UseRouting();
+        app.UseListenerRouting(options);
         app.UseRouteHitRecording(options.Diagnostics);
         app.MapHomeserverApis();
         return app;
@@ -102,12 +105,14 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddFederationServices(options);
         return services;
     }
 
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapFederationApi();
         return app;
     }
 
@@ -115,21 +120,22 @@ public static class HomeserverHost
         web.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null);
+            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null, federation: false);
             if (listeners.Federation.Url is { } federationUrl)
             {
                 var uri = new Uri(federationUrl);
                 var certificate = uri.Scheme == Uri.UriSchemeHttps && !listeners.Federation.PlainHttp
                     ? X509Certificate2.CreateFromPemFile(listeners.Federation.CertificatePath!, listeners.Federation.CertificateKeyPath)
                     : null;
-                Listen(kestrel, uri, certificate);
+                Listen(kestrel, uri, certificate, federation: true);
             }
         });
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate)
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate, bool federation)
     {
         void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
         {
+            if (federation) listen.MarkFederationListener();
             if (certificate is not null) listen.UseHttps(certificate);
         }
 

@@ -23,7 +23,9 @@ public sealed class TestHomeserver : IAsyncDisposable
         _database = database;
         _dataDirectory = dataDirectory;
         ServerName = serverName;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // The client listener is the plain http one (a federation listener, when configured, is https).
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http:", StringComparison.Ordinal)) ?? addresses.First();
         BaseUrl = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -36,7 +38,9 @@ public sealed class TestHomeserver : IAsyncDisposable
     public string DataDirectory => _dataDirectory;
     public string DatabaseProvider => _database.Provider;
 
-    public static async Task<TestHomeserver> StartAsync(Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost")
+    /// <param name="mapTestEndpoints">Adds endpoints that exist only in the test (e.g. to drive a service over HTTP).</param>
+    public static async Task<TestHomeserver> StartAsync(
+        Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost", Action<WebApplication>? mapTestEndpoints = null)
     {
         var database = await TestDatabase.CreateAsync();
         var dataDirectory = Directory.CreateTempSubdirectory("hs-test-data-").FullName;
@@ -59,6 +63,7 @@ public sealed class TestHomeserver : IAsyncDisposable
         configure?.Invoke(settings);
         var args = settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}").ToArray();
         var app = HomeserverHost.Build(args);
+        mapTestEndpoints?.Invoke(app);
         await StartupTasks.RunAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
         return new TestHomeserver(app, database, dataDirectory, serverName);

@@ -1,0 +1,402 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Matrix.Homeserver.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "access_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_access_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "current_state",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_current_state", x => new { x.room_id, x.type, x.state_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "devices",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ip = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ts = table.Column<long>(type: "bigint", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_devices", x => new { x.user_id, x.device_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_auth_edges",
+                columns: table => new
+                {
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    auth_event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_auth_edges", x => new { x.event_nid, x.auth_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_edges",
+                columns: table => new
+                {
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    prev_event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_edges", x => new { x.event_nid, x.prev_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_transactions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_transactions", x => new { x.user_id, x.device_id, x.path });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "events",
+                columns: table => new
+                {
+                    nid = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: true),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false),
+                    depth = table.Column<long>(type: "bigint", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: true),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    outlier = table.Column<bool>(type: "boolean", nullable: false),
+                    rejected_reason = table.Column<string>(type: "text", nullable: true),
+                    soft_failed = table.Column<bool>(type: "boolean", nullable: false),
+                    redacts = table.Column<string>(type: "text", nullable: true),
+                    redacted_by = table.Column<string>(type: "text", nullable: true),
+                    state_group = table.Column<long>(type: "bigint", nullable: true),
+                    replaces_state = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_events", x => x.nid);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "forward_extremities",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_forward_extremities", x => new { x.room_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "refresh_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    used_ts = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_refresh_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_server_keys",
+                columns: table => new
+                {
+                    server_name = table.Column<string>(type: "text", nullable: false),
+                    key_id = table.Column<string>(type: "text", nullable: false),
+                    public_key = table.Column<string>(type: "text", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
+                    is_old = table.Column<bool>(type: "boolean", nullable: false),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    from_server = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_server_keys", x => new { x.server_name, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_memberships",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    membership = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    forgotten = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_memberships", x => new { x.room_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "rooms",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    room_version = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: true),
+                    is_public = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    current_state_group = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_rooms", x => x.room_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "state_group_entries",
+                columns: table => new
+                {
+                    state_group_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_state_group_entries", x => new { x.state_group_id, x.type, x.state_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "state_groups",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    parent_id = table.Column<long>(type: "bigint", nullable: true),
+                    chain_length = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_state_groups", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "stream_positions",
+                columns: table => new
+                {
+                    stream = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_stream_positions", x => x.stream);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    localpart = table.Column<string>(type: "text", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: true),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
+                    is_guest = table.Column<bool>(type: "boolean", nullable: false),
+                    deactivated = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_users", x => x.user_id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tokens_token_hash",
+                table: "access_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tokens_user_id_device_id",
+                table: "access_tokens",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_edges_prev_event_id",
+                table: "event_edges",
+                column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_transactions_event_id",
+                table: "event_transactions",
+                column: "event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_event_id",
+                table: "events",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_redacts",
+                table: "events",
+                column: "redacts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_stream_ordering",
+                table: "events",
+                columns: new[] { "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_type_state_key",
+                table: "events",
+                columns: new[] { "room_id", "type", "state_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_stream_ordering",
+                table: "events",
+                column: "stream_ordering",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_refresh_tokens_token_hash",
+                table: "refresh_tokens",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_refresh_tokens_user_id_device_id",
+                table: "refresh_tokens",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_room_memberships_user_id_membership",
+                table: "room_memberships",
+                columns: new[] { "user_id", "membership" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_state_groups_room_id",
+                table: "state_groups",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_users_localpart",
+                table: "users",
+                column: "localpart",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "access_tokens");
+
+            migrationBuilder.DropTable(
+                name: "current_state");
+
+            migrationBuilder.DropTable(
+                name: "devices");
+
+            migrationBuilder.DropTable(
+                name: "event_auth_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_transactions");
+
+            migrationBuilder.DropTable(
+                name: "events");
+
+            migrationBuilder.DropTable(
+                name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "remote_server_keys");
+
+            migrationBuilder.DropTable(
+                name: "room_memberships");
+
+            migrationBuilder.DropTable(
+                name: "rooms");
+
+            migrationBuilder.DropTable(
+                name: "state_group_entries");
+
+            migrationBuilder.DropTable(
+                name: "state_groups");
+
+            migrationBuilder.DropTable(
+                name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "users");
+        }
+    }
+}
