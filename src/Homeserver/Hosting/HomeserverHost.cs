@@ -106,6 +106,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddFederationServices(options);
+        services.AddFederationEventServices();
         return services;
     }
 
@@ -113,6 +114,7 @@ public static class HomeserverHost
     {
         app.MapDiscoveryApi();
         app.MapFederationApi();
+        app.MapFederationEventsApi();
         return app;
     }
 
