@@ -19,6 +19,7 @@ public sealed class IncomingPduHandler(
     AuthEventFetcher authEvents, PrevEventFetcher prevEvents, StateAtIncoming stateAt, RoomEventWriter writer,
     IDbContextFactory<HomeserverDbContext> dbs, HomeserverOptions options, ILogger<IncomingPduHandler> logger)
 {
+    private static readonly IReadOnlyDictionary<StateKey, string> EmptyState = new Dictionary<StateKey, string>();
     private readonly RoomLocks _ingestLocks = new();
 
     public IngestContext NewContext(string origin, string roomId, RoomVersion version) =>
@@ -83,7 +84,9 @@ public sealed class IncomingPduHandler(
     private async Task<IncomingResult> PersistAsync(IngestContext context, Pdu pdu, List<string> missingPrevs, long? backfillPosition,
         CancellationToken cancellationToken)
     {
-        var stateBefore = missingPrevs.Count == 0 ? null
+        // Nothing comes before the room's first event (its create event, backfilled last): the state before it is empty.
+        var stateBefore = pdu.PrevEvents.Count == 0 ? EmptyState
+            : missingPrevs.Count == 0 ? null
             : await stateAt.ComputeAsync(context, pdu, missingPrevs, cancellationToken) ?? throw new IngestException("the state before the event could not be had");
         var incoming = new IncomingEvent(pdu) { StateBefore = stateBefore, Backfilled = backfillPosition is not null, BackfillPosition = backfillPosition };
         return await writer.PersistRemoteAsync(incoming, cancellationToken);
