@@ -19,7 +19,7 @@ public static class FederationApi
         federation.MapGet("/v1/version", () => Results.Json(new JsonObject
         {
             ["server"] = new JsonObject { ["name"] = ImplementationName, ["version"] = ImplementationVersion },
-        }));
+        })).AllowUnauthenticated();
         app.MapKeysApi();
         return app;
     }

@@ -7,6 +7,7 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
@@ -72,6 +73,7 @@ public static class HomeserverHost
         app.UseCors();
         app.UseRouting();
         app.UseListenerRouting(options);
+        app.UseFederationAuthentication();
         app.UseRouteHitRecording(options.Diagnostics);
         app.MapHomeserverApis();
         return app;
@@ -107,6 +109,7 @@ public static class HomeserverHost
         services.AddRoomEventServices();
         services.AddFederationServices(options);
         services.AddFederationEventServices();
+        services.AddRooms();
         return services;
     }
 
@@ -115,6 +118,7 @@ public static class HomeserverHost
         app.MapDiscoveryApi();
         app.MapFederationApi();
         app.MapFederationEventsApi();
+        app.MapRoomApis();
         return app;
     }
 

@@ -109,6 +109,15 @@ public sealed class AuthenticationTests(FederationFixture fixture)
     }
 
     [Fact]
+    public async Task Federation_endpoints_are_authenticated_even_without_a_requester_parameter()
+    {
+        const string plain = FederationFixture.EchoPrefix + "/plain";
+        (await fixture.SendRawAsync("hs1.test", HttpMethod.Get, plain, null, null)).IsError(HttpStatusCode.Unauthorized, "M_UNAUTHORIZED");
+        var header = fixture.Sign("hs2.test", "hs1.test", HttpMethod.Get, plain, null);
+        Assert.True((await fixture.SendRawAsync("hs1.test", HttpMethod.Get, plain, null, header)).Ok()["reached"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_malformed_header_is_a_bad_request()
     {
         (await fixture.SendRawAsync("hs1.test", HttpMethod.Put, Uri, Body(), "X-Matrix origin=hs2.test,key=\"ed25519:x\""))

@@ -55,8 +55,10 @@ public sealed class FederationFixture : IAsyncLifetime
         }
     }
 
-    private static void MapEcho(WebApplication app) =>
-        app.MapFederationGroup(EchoPrefix).MapMethods("/echo/{id}", ["GET", "PUT", "POST"], (string id, HttpRequest request, FederationRequester requester) =>
+    private static void MapEcho(WebApplication app)
+    {
+        var group = app.MapFederationGroup(EchoPrefix);
+        group.MapMethods("/echo/{id}", ["GET", "PUT", "POST"], (string id, HttpRequest request, FederationRequester requester) =>
             Results.Json(new JsonObject
             {
                 ["origin"] = requester.Origin,
@@ -64,6 +66,10 @@ public sealed class FederationFixture : IAsyncLifetime
                 ["query"] = request.QueryString.Value,
                 ["content"] = requester.Content?.DeepClone(),
             }));
+
+        // Takes no FederationRequester: authenticated all the same, by being in a federation group.
+        group.MapGet("/plain", () => Results.Json(new JsonObject { ["reached"] = true }));
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -1,4 +1,5 @@
 using System.Net;
+using Matrix.Crypto;
 using Matrix.Federation.Transport.Client;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,5 +31,37 @@ public sealed class FederationSettingsTests
         (await server.Http.GetJsonAsync("/_matrix/client/versions")).Ok();
         // No delegation to publish without a federation listener.
         (await server.Http.GetJsonAsync("/.well-known/matrix/server")).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Old_keys_of_the_key_file_are_published_with_their_expiry()
+    {
+        var directory = Directory.CreateTempSubdirectory("hs-keys-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "signing.key");
+            using var current = SigningKey.Generate("new1");
+            using var old = SigningKey.Generate("old1");
+            SigningKeyFile.Write(path, [current, old]);
+            await using var server = await TestHomeserver.StartAsync(
+                s =>
+                {
+                    s["Homeserver:SigningKeyPath"] = path;
+                    s["Homeserver:Federation:OldKeysExpiredTs"] = "1600000000000";
+                    s["Homeserver:Federation:KeyValidityHours"] = "2";
+                },
+                "rotated.test");
+
+            var keys = (await server.Http.GetJsonAsync("/_matrix/key/v2/server")).Ok();
+            Assert.Equal(current.VerifyKey.Base64, keys["verify_keys"]!["ed25519:new1"]!["key"]!.GetValue<string>());
+            Assert.Equal(old.VerifyKey.Base64, keys["old_verify_keys"]!["ed25519:old1"]!["key"]!.GetValue<string>());
+            Assert.Equal(1600000000000, keys["old_verify_keys"]!["ed25519:old1"]!["expired_ts"]!.GetValue<long>());
+            Assert.InRange(keys["valid_until_ts"]!.GetValue<long>(), 0, DateTimeOffset.UtcNow.AddHours(2).ToUnixTimeMilliseconds());
+            Assert.Equal(SignatureStatus.Valid, JsonSigning.Verify(keys, "rotated.test", current.KeyId, current.VerifyKey));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -38,6 +38,7 @@ public sealed class ListenerAndKeysTests(FederationFixture fixture)
     {
         using var federation = fixture.Servers.FederationHttp("hs1.test");
         (await federation.GetJsonAsync("/_matrix/federation/v1/nope")).IsError(HttpStatusCode.NotFound, "M_UNRECOGNIZED");
+        (await federation.PutJsonAsync("/_matrix/federation/v1/version", new JsonObject())).IsError(HttpStatusCode.MethodNotAllowed, "M_UNRECOGNIZED");
     }
 
     [Fact]

@@ -21,7 +21,8 @@ public sealed class FederationAuthenticator(
     public async Task<FederationRequester> AuthenticateAsync(HttpContext context)
     {
         var request = context.Request;
-        var header = request.Headers.Authorization.ToString();
+        // One X-Matrix header is what servers send; further ones are ignored rather than merged into one value.
+        var header = request.Headers.Authorization.FirstOrDefault();
         if (!XMatrixAuthorization.TryParse(header, out var auth, out var parseError))
         {
             throw parseError == XMatrixError.NotXMatrix

@@ -11,6 +11,12 @@ namespace Matrix.Homeserver.FederationApi.Auth;
 /// <param name="Content">The JSON body that was signed (PUT/POST), already parsed; null for GET.</param>
 public sealed record FederationRequester(string Origin, JsonObject? Content)
 {
-    public static async ValueTask<FederationRequester?> BindAsync(HttpContext context) =>
-        await context.RequestServices.GetRequiredService<FederationAuthenticator>().AuthenticateAsync(context);
+    public static async ValueTask<FederationRequester?> BindAsync(HttpContext context)
+    {
+        // Authenticated once per request: by the federation middleware, or here for the first caller.
+        if (context.Items.TryGetValue(typeof(FederationRequester), out var known) && known is FederationRequester requester) return requester;
+        requester = await context.RequestServices.GetRequiredService<FederationAuthenticator>().AuthenticateAsync(context);
+        context.Items[typeof(FederationRequester)] = requester;
+        return requester;
+    }
 }

@@ -10,12 +10,28 @@ public sealed class FederationEndpointMetadata
     }
 }
 
+/// <summary>Marks a federation endpoint that needs no X-Matrix authentication (version, keys).</summary>
+public sealed class UnauthenticatedFederationMetadata
+{
+    public static readonly UnauthenticatedFederationMetadata Instance = new();
+
+    private UnauthenticatedFederationMetadata()
+    {
+    }
+}
+
 public static class FederationRoutes
 {
     /// <summary>
     /// A route group for federation endpoints: served on the federation listener when there is one, never when
-    /// Homeserver:Federation:Enabled is false. Every federation endpoint must be mapped through this.
+    /// Homeserver:Federation:Enabled is false, and X-Matrix authenticated before the handler runs (take a
+    /// <see cref="Auth.FederationRequester"/> parameter to know the origin). Every federation endpoint must be
+    /// mapped through this, so none can forget authentication.
     /// </summary>
     public static RouteGroupBuilder MapFederationGroup(this IEndpointRouteBuilder app, string prefix) =>
         (RouteGroupBuilder)app.MapGroup(prefix).WithMetadata(FederationEndpointMetadata.Instance);
+
+    /// <summary>Opts endpoints out of X-Matrix authentication: only for what the spec leaves open (version, keys).</summary>
+    public static TBuilder AllowUnauthenticated<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(UnauthenticatedFederationMetadata.Instance);
 }

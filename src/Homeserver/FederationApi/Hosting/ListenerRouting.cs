@@ -38,7 +38,8 @@ public static class ListenerRouting
         {
             if (context.GetEndpoint() is { } endpoint)
             {
-                var isFederationRoute = endpoint.Metadata.GetMetadata<FederationEndpointMetadata>() is not null;
+                // By path too: routing's own "405 method not allowed" endpoint carries no metadata of ours.
+                var isFederationRoute = endpoint.Metadata.GetMetadata<FederationEndpointMetadata>() is not null || IsFederationPath(context.Request.Path);
                 var onFederationListener = context.Features.Get<FederationListenerFeature>() is not null;
                 var served = isFederationRoute ? enabled && (!separate || onFederationListener) : !onFederationListener;
                 if (!served) context.SetEndpoint(null);
@@ -47,4 +48,21 @@ public static class ListenerRouting
             return next(context);
         });
     }
+
+    public static bool IsFederationPath(PathString path) =>
+        path.StartsWithSegments("/_matrix/federation") || path.StartsWithSegments("/_matrix/key");
+
+    /// <summary>After <see cref="UseListenerRouting"/>: authenticates every federation endpoint not opted out.</summary>
+    public static IApplicationBuilder UseFederationAuthentication(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata is { } metadata
+                && metadata.GetMetadata<FederationEndpointMetadata>() is not null
+                && metadata.GetMetadata<UnauthenticatedFederationMetadata>() is null)
+            {
+                await Auth.FederationRequester.BindAsync(context);
+            }
+
+            await next(context);
+        });
 }

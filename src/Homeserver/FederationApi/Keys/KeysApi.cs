@@ -11,7 +11,7 @@ public static class KeysApi
 {
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapFederationGroup("/_matrix/key/v2");
+        var keys = app.MapFederationGroup("/_matrix/key/v2").AllowUnauthenticated();
         keys.MapGet("/server", (LocalServerKeys local) => Results.Json(local.GetKeysObject()));
         keys.MapPost("/query", QueryAsync);
         keys.MapGet("/query/{serverName}", QueryOneAsync);

@@ -11,21 +11,16 @@ namespace Matrix.Homeserver.FederationApi.Keys;
 /// <summary>
 /// Remote servers' keys for every signature check (X-Matrix requests, events): memory, then the database, then
 /// the network (trusted notaries first, as Synapse, then the server itself). A key known only with a validity
-/// that ends too early is refetched. At most one fetch per server runs at a time; a server that just answered is
-/// not asked again for <see cref="MinimumRefetchInterval"/>, and one that failed is left alone for a growing
-/// backoff, so neither unknown key IDs nor an unreachable server make us hammer anyone.
+/// that ends too early is refetched. At most one fetch per server runs at a time, and <see cref="FetchSchedule"/>
+/// spaces them, so neither unknown key IDs nor an unreachable server make us hammer anyone.
 /// </summary>
 public sealed class ServerKeyCache(
     LocalServerKeys local, ServerKeyStore store, ServerKeyFetcher fetcher, FederationDomainPolicy domains, HomeserverOptions options,
     TimeProvider time, ILogger<ServerKeyCache> logger) : IServerKeyLookup
 {
-    public static readonly TimeSpan MinimumRefetchInterval = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan MaximumBackoff = TimeSpan.FromMinutes(30);
-
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, ServerKey>> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _inFlight = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, FetchState> _fetchStates = new(StringComparer.Ordinal);
+    private readonly FetchSchedule _schedule = new(time);
 
     public ValueTask<ServerKey?> FindKeyAsync(string serverName, SigningKeyId keyId, CancellationToken cancellationToken = default) =>
         FindKeyAsync(serverName, keyId, 0, cancellationToken);
@@ -49,8 +44,7 @@ public sealed class ServerKeyCache(
     public Task<bool> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, long minimumValidUntilTs, bool directOnly, CancellationToken cancellationToken)
     {
         if (serverName == local.ServerName || !domains.IsAllowed(serverName) || !options.Federation.Enabled) return Task.FromResult(false);
-        var now = time.GetUtcNow();
-        if (_fetchStates.TryGetValue(serverName, out var state) && now < state.NotBefore) return Task.FromResult(false);
+        if (!_schedule.MayFetch(serverName)) return Task.FromResult(false);
 
         var lazy = _inFlight.GetOrAdd(serverName, name => new Lazy<Task<bool>>(() => FetchAndStoreAsync(name, keyIds, minimumValidUntilTs, directOnly)));
         return lazy.Value.WaitAsync(cancellationToken);
@@ -67,17 +61,15 @@ public sealed class ServerKeyCache(
             // The fetch outlives any one caller: it is shared, and its result is worth keeping.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var fetched = await FetchAsync(serverName, keyIds, minimumValidUntilTs, directOnly, timeout.Token);
-            var now = time.GetUtcNow();
             if (fetched.Count == 0)
             {
-                var failures = (_fetchStates.TryGetValue(serverName, out var previous) ? previous.Failures : 0) + 1;
-                var backoff = TimeSpan.FromTicks(Math.Min(FirstBackoff.Ticks << Math.Min(failures - 1, 16), MaximumBackoff.Ticks));
-                _fetchStates[serverName] = new FetchState(failures, now + backoff);
+                _schedule.Failed(serverName);
                 return false;
             }
 
-            foreach (var (response, from) in fetched) await store.SaveAsync(response, from, now.ToUnixTimeMilliseconds(), timeout.Token);
-            _fetchStates[serverName] = new FetchState(0, now + MinimumRefetchInterval);
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var (response, from) in fetched) await store.SaveAsync(response, from, now, timeout.Token);
+            _schedule.Succeeded(serverName);
             _known.TryRemove(serverName, out _);
             return true;
         }
@@ -133,6 +125,4 @@ public sealed class ServerKeyCache(
         _known[serverName] = known;
         return known;
     }
-
-    private sealed record FetchState(int Failures, DateTimeOffset NotBefore);
 }
