@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
@@ -9,6 +10,7 @@ using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
+using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
@@ -51,7 +53,8 @@ public static class HomeserverHost
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after the server's own registrations (tests replace services with it).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // Settings files are read beside the binary, so `dotnet run` works from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -67,6 +70,7 @@ public static class HomeserverHost
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
         builder.Services.AddHomeserverServices(options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMatrixErrors();
@@ -110,6 +114,8 @@ public static class HomeserverHost
         services.AddFederationServices(options);
         services.AddFederationEventServices();
         services.AddRooms();
+        services.AddAccounts(options);
+        services.AddMedia();
         return services;
     }
 
@@ -119,6 +125,9 @@ public static class HomeserverHost
         app.MapFederationApi();
         app.MapFederationEventsApi();
         app.MapRoomApis();
+        app.MapAccountsApi();
+        app.MapMediaApis();
+        app.MapRoomEventApis();
         return app;
     }
 

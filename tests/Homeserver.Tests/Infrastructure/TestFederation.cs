@@ -66,7 +66,7 @@ public sealed class TestFederation : IAsyncDisposable
                     }
 
                     configure?.Invoke(name, federation, settings);
-                }, name, mapTestEndpoints);
+                }, name, mapTestEndpoints: mapTestEndpoints);
             }
 
             return federation;
