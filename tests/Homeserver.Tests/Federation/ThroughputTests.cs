@@ -7,8 +7,7 @@ using Xunit.Abstractions;
 namespace Matrix.Homeserver.Tests.Federation;
 
 /// <summary>
-/// Many events each way between two servers: all arrive, in order, and the rates are written to the test output
-/// (docs/benchmarks.md quotes a Release run).
+/// Many events each way between two servers: all arrive, in order; the rates are written to the test output.
 /// </summary>
 [Collection(FederationEventsCollection.Name)]
 public sealed class ThroughputTests(FederationEventsFixture fixture, ITestOutputHelper output)
