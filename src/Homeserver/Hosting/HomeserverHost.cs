@@ -120,6 +120,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddFederationServices(options);
+        services.AddFederationEventServices();
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
@@ -131,6 +132,7 @@ public static class HomeserverHost
     {
         app.MapDiscoveryApi();
         app.MapFederationApi();
+        app.MapFederationEventsApi();
         app.MapRoomApis();
         app.MapAccountsApi();
         app.MapMediaApis();

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201122901_Initial")]
+    [Migration("20261201124748_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -550,6 +550,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("event_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<long>("NextTxnId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_txn_id");
+
+                    b.Property<long>("RetryIntervalMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_interval_ms");
+
+                    b.Property<long>("RetryLastTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_last_ts");
+
+                    b.HasKey("Destination")
+                        .HasName("pk_federation_destination");
+
+                    b.ToTable("federation_destination", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -710,6 +734,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("media_thumbnails", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CoalescingKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("coalescing_key");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("EduContent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edu_content");
+
+                    b.Property<string>("EduType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edu_type");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("txn_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_federation_outbox");
+
+                    b.HasIndex("Destination", "Id")
+                        .HasDatabaseName("ix_federation_outbox_destination_id");
+
+                    b.ToTable("federation_outbox", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
                 {
                     b.Property<string>("UserId")
@@ -849,6 +918,34 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_pushers_app_id_push_key_user_id");
 
                     b.ToTable("pushers", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("txn_id");
+
+                    b.Property<long>("ReceivedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_ts");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_json");
+
+                    b.HasKey("Origin", "TxnId")
+                        .HasName("pk_received_transaction");
+
+                    b.HasIndex("ReceivedTs")
+                        .HasDatabaseName("ix_received_transaction_received_ts");
+
+                    b.ToTable("received_transaction", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RefreshToken", b =>
