@@ -20,6 +20,7 @@ public sealed class HomeserverOptions
     public RegistrationOptions Registration { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
     public FederationOptions Federation { get; set; } = new();
+    public SyncOptions Sync { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
 }
 

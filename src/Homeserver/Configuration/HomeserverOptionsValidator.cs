@@ -50,6 +50,8 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
             .NotEmpty()
             .WithMessage("must name a directory");
 
+        RuleFor(o => o.Sync).SetValidator(new SyncOptionsValidator());
+
         RuleFor(o => o.Media.MaxUploadBytes)
             .GreaterThan(0)
             .WithMessage(o => $"{o.Media.MaxUploadBytes} must be a positive number of bytes");

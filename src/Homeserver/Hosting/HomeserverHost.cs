@@ -8,6 +8,7 @@ using Matrix.Homeserver.Http;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -102,12 +103,14 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddSync();
         return services;
     }
 
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapSyncApis();
         return app;
     }
 

@@ -140,6 +140,38 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "presence",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    state = table.Column<string>(type: "text", nullable: false),
+                    status_msg = table.Column<string>(type: "text", nullable: true),
+                    last_active_ts = table.Column<long>(type: "bigint", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_presence", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "receipts",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    receipt_type = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_receipts", x => new { x.room_id, x.receipt_type, x.user_id, x.thread_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "refresh_tokens",
                 columns: table => new
                 {
@@ -295,6 +327,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_receipts_stream_position",
+                table: "receipts",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_user_id_room_id",
+                table: "receipts",
+                columns: new[] { "user_id", "room_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
                 table: "refresh_tokens",
                 column: "token_hash",
@@ -348,6 +390,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "presence");
+
+            migrationBuilder.DropTable(
+                name: "receipts");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");

@@ -139,6 +139,38 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "presence",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    state = table.Column<string>(type: "TEXT", nullable: false),
+                    status_msg = table.Column<string>(type: "TEXT", nullable: true),
+                    last_active_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_presence", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "receipts",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    receipt_type = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_receipts", x => new { x.room_id, x.receipt_type, x.user_id, x.thread_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "refresh_tokens",
                 columns: table => new
                 {
@@ -294,6 +326,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_receipts_stream_position",
+                table: "receipts",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_user_id_room_id",
+                table: "receipts",
+                columns: new[] { "user_id", "room_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
                 table: "refresh_tokens",
                 column: "token_hash",
@@ -347,6 +389,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "presence");
+
+            migrationBuilder.DropTable(
+                name: "receipts");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Sync.Notifications;
+using Matrix.Homeserver.Sync.Presence;
+using Matrix.Homeserver.Sync.Streams;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync;
+
+/// <summary>
+/// GET /sync: computes the answer for the window after the client's token, and when there is nothing
+/// to say waits on the <see cref="SyncNotifier"/> (a parked task, no polling) until something for
+/// this user commits or the timeout passes. The notifier's counter is read before each computation,
+/// so a change that commits while computing still wakes the wait. No database connection is held
+/// while waiting.
+/// </summary>
+internal sealed class SyncService(
+    IDbContextFactory<HomeserverDbContext> dbFactory,
+    StreamIdGenerator streams,
+    EphemeralSerial serial,
+    SyncNotifier notifier,
+    SyncFilterLoader filters,
+    RoomsStream rooms,
+    PresenceService presence,
+    IEnumerable<ISyncStream> syncStreams,
+    INotificationCounts notificationCounts,
+    HomeserverOptions options,
+    TimeProvider clock)
+{
+    public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, CancellationToken cancellationToken)
+    {
+        var filter = await filters.LoadAsync(request.Filter, requester.UserId, cancellationToken);
+        using var syncing = await presence.SyncStartedAsync(requester.UserId, request.SetPresence, cancellationToken);
+        // full_state answers at once; an initial sync too, whatever the timeout.
+        var waits = request.Since is not null && !request.FullState;
+        var timeout = TimeSpan.FromMilliseconds(waits ? Math.Min(request.TimeoutMs, options.Sync.MaxTimeoutMs) : 0);
+        var started = clock.GetTimestamp();
+        while (true)
+        {
+            var version = notifier.Version(requester.UserId);
+            var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
+            var remaining = timeout - clock.GetElapsedTime(started);
+            if (!response.IsEmpty || remaining <= TimeSpan.Zero) return response.ToJson(upTo.ToString(), request.UseStateAfter);
+            if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken))
+            {
+                return response.ToJson(upTo.ToString(), request.UseStateAfter);
+            }
+        }
+    }
+
+    private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, FilterDefinition filter, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var upTo = new SyncToken(streams.Current, serial.Current);
+        var context = new SyncContext
+        {
+            Requester = requester,
+            Db = db,
+            Filter = filter,
+            Since = request.Since,
+            UpTo = upTo,
+            FullState = request.FullState,
+            UseStateAfter = request.UseStateAfter,
+            Now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        var response = new SyncResponse();
+        await rooms.AddAsync(context, response, cancellationToken);
+        foreach (var stream in syncStreams) await stream.AddAsync(context, response, cancellationToken);
+        await AddUnreadCountsAsync(context, response, cancellationToken);
+        return (response, upTo);
+    }
+
+    private async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
+    {
+        var byThread = context.Filter.Rooms.TimelineFilter.UnreadThreadNotifications;
+        var counts = await notificationCounts.GetAsync(context.Db, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
+        foreach (var (roomId, room) in response.Join)
+        {
+            if (!counts.TryGetValue(roomId, out var c)) continue;
+            room.UnreadNotifications = c.Room;
+            if (byThread) room.UnreadThreadNotifications = c.Threads?.ToDictionary(StringComparer.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Sync.Notifications;
+using Matrix.Homeserver.Sync.Presence;
+using Matrix.Homeserver.Sync.Receipts;
+using Matrix.Homeserver.Sync.Rooms;
+using Matrix.Homeserver.Sync.Streams;
+using Matrix.Homeserver.Sync.Typing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Matrix.Homeserver.Sync;
+
+public static class SyncServices
+{
+    /// <summary>/sync, its streams, and the typing, receipt and presence features.</summary>
+    public static IServiceCollection AddSync(this IServiceCollection services)
+    {
+        services.AddSingleton<EphemeralSerial>();
+        services.AddSingleton<SyncFilterLoader>();
+        services.AddSingleton<SyncService>();
+        services.AddSingleton<SyncEventFormatter>();
+
+        services.AddSingleton<RoomSelection>();
+        services.AddSingleton<TimelineLoader>();
+        services.AddSingleton<RoomStateMaps>();
+        services.AddSingleton<RoomSummaries>();
+        services.AddSingleton<StrippedState>();
+        services.AddSingleton<LazyMemberCache>();
+        services.AddSingleton<RoomsStream>();
+
+        // The streams after the rooms stream, in answer order; other features add theirs (to-device, device lists).
+        services.AddSingleton<ISyncStream, AccountDataStream>();
+        services.AddSingleton<ISyncStream, ReceiptsStream>();
+        services.AddSingleton<ISyncStream, TypingStream>();
+        services.AddSingleton<ISyncStream, PresenceStream>();
+
+        services.AddSingleton<TypingService>();
+        services.AddSingleton<PresenceService>();
+        services.AddHostedService<PresenceWorker>();
+        services.AddScoped<ReceiptService>();
+        services.AddScoped<ReadMarkerService>();
+        services.AddSingleton<IStreamSource, ReceiptStreamSource>();
+        // The push feature replaces this with counts from its push rules.
+        services.TryAddSingleton<INotificationCounts, ReceiptNotificationCounts>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSyncApis(this IEndpointRouteBuilder app)
+    {
+        app.MapSyncApi();
+        app.MapTypingApi();
+        app.MapReceiptsApi();
+        app.MapPresenceApi();
+        return app;
+    }
+}
