@@ -45,11 +45,13 @@ internal sealed class SyncService(
             var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
             var remaining = timeout - clock.GetElapsedTime(started);
             if (!response.IsEmpty || remaining <= TimeSpan.Zero) return response.ToJson(upTo.ToString(), request.UseStateAfter);
-            if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken))
-            {
-                return response.ToJson(upTo.ToString(), request.UseStateAfter);
-            }
+            if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken)) break;
         }
+
+        // Timed out: answer once more at the current positions, so the client's next token skips what
+        // was not for it (and catches anything that committed just before its notification).
+        var (last, end) = await BuildAsync(requester, request, filter, cancellationToken);
+        return last.ToJson(end.ToString(), request.UseStateAfter);
     }
 
     private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, FilterDefinition filter, CancellationToken cancellationToken)
