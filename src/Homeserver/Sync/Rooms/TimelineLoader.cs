@@ -45,53 +45,59 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         {
             var rooms = group.Select(r => r.RoomId).ToList();
             var firstPages = (await LatestAsync(db, rooms, group.Key.After, group.Key.UpTo, filter, fetch, cancellationToken)).ToLookup(r => r.RoomId);
+            var pages = group.ToDictionary(r => r, r => firstPages[r.RoomId].ToList());
+            var kept = await KeepAsync(db, userId, pages, filter, cancellationToken);
             foreach (var request in group)
             {
-                result[request.RoomId] = await CompleteAsync(db, userId, request, [.. firstPages[request.RoomId]], filter, fetch, cancellationToken);
+                result[request.RoomId] = await CompleteAsync(db, userId, request, pages[request], kept[request.RoomId], filter, fetch, cancellationToken);
             }
         }
 
         return result;
     }
 
-    /// <summary>Filters a room's first page and reads further pages while it is short.</summary>
-    private async Task<TimelineBatch> CompleteAsync(HomeserverDbContext db, string userId, TimelineRequest request, List<TimelineRow> page,
+    /// <summary>Reads further pages of a room while filtering left its first one short.</summary>
+    private async Task<TimelineBatch> CompleteAsync(HomeserverDbContext db, string userId, TimelineRequest request, List<TimelineRow> page, List<TimelineRow> kept,
         RoomEventFilter filter, int fetch, CancellationToken cancellationToken)
     {
-        var kept = new List<TimelineRow>();
         var pageSize = fetch;
         for (var round = 1; ; round++)
         {
-            kept.AddRange(await KeepAsync(db, userId, request, page, filter, cancellationToken));
             var exhausted = page.Count < pageSize;
             if (kept.Count >= fetch || exhausted || round == MaxRounds)
             {
                 // Newest first until here; the client wants the newest `limit`, oldest first.
                 var limited = kept.Count >= fetch || !exhausted;
-                var events = kept.Take(fetch - 1).Reverse().ToList();
-                return new TimelineBatch(events, limited);
+                return new TimelineBatch([.. kept.Take(fetch - 1).Reverse()], limited);
             }
 
             var before = page[^1].Stream - 1;
             pageSize *= 2;
             page = await LatestAsync(db, [request.RoomId], request.After, before, filter, pageSize, cancellationToken);
+            kept.AddRange((await KeepAsync(db, userId, new Dictionary<TimelineRequest, List<TimelineRow>> { [request] = page }, filter, cancellationToken))[request.RoomId]);
         }
     }
 
-    private async Task<List<TimelineRow>> KeepAsync(HomeserverDbContext db, string userId, TimelineRequest request, List<TimelineRow> page,
+    /// <summary>The rows of each room's page that pass contains_url and history visibility, batched over rooms.</summary>
+    private async Task<Dictionary<string, List<TimelineRow>>> KeepAsync(HomeserverDbContext db, string userId, Dictionary<TimelineRequest, List<TimelineRow>> pages,
         RoomEventFilter filter, CancellationToken cancellationToken)
     {
-        var rows = page;
+        var candidates = pages.ToDictionary(p => p.Key, p => p.Value);
         if (filter.ContainsUrl is not null)
         {
-            var pdus = await events.GetManyAsync(db, rows.Select(r => r.EventId), cancellationToken);
-            rows = [.. rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu))];
+            var pdus = await events.GetManyAsync(db, pages.Values.SelectMany(p => p).Select(r => r.EventId), cancellationToken);
+            foreach (var (request, rows) in pages) candidates[request] = [.. rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu))];
         }
 
-        var toCheck = rows.Where(r => request.JoinedAfter is not { } joined || r.Stream <= joined).Select(r => r.EventId).ToList();
-        if (toCheck.Count == 0) return rows;
-        var visible = (await visibility.FilterAsync(db, request.RoomId, userId, toCheck, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        return [.. rows.Where(r => (request.JoinedAfter is { } joined && r.Stream > joined) || visible.Contains(r.EventId))];
+        // Events after the user's join are theirs to see; older ones go through history visibility.
+        static bool Known(TimelineRequest request, TimelineRow row) => request.JoinedAfter is { } joined && row.Stream > joined;
+        var toCheck = candidates.ToDictionary(c => c.Key.RoomId, c => (IReadOnlyList<string>)[.. c.Value.Where(r => !Known(c.Key, r)).Select(r => r.EventId)], StringComparer.Ordinal);
+        var visible = await visibility.FilterManyAsync(db, userId, toCheck, cancellationToken);
+        return candidates.ToDictionary(c => c.Key.RoomId, c =>
+        {
+            var allowed = visible[c.Key.RoomId].ToHashSet(StringComparer.Ordinal);
+            return c.Value.Where(r => Known(c.Key, r) || allowed.Contains(r.EventId)).ToList();
+        }, StringComparer.Ordinal);
     }
 
     /// <summary>Up to <paramref name="count"/> newest timeline events of each room in the window, newest first.</summary>
