@@ -43,35 +43,15 @@ internal readonly struct CanonicalJsonWriter(PooledBufferWriter output, Canonica
     public void WriteObject(JsonObject obj, int depth, ReadOnlySpan<string> excluded)
     {
         CheckDepth(depth);
-        var count = obj.Count;
-        var entries = ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(count);
-        var n = 0;
-        try
+        var members = ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(obj.Count);
+        var count = 0;
+        for (var i = 0; i < obj.Count; i++)
         {
-            for (var i = 0; i < count; i++)
-            {
-                var entry = obj.GetAt(i);
-                if (!excluded.Contains(entry.Key)) entries[n++] = entry;
-            }
-
-            var sorted = entries.AsSpan(0, n);
-            sorted.Sort(default(KeyOrder<JsonNode?>));
-            output.WriteByte((byte)'{');
-            for (var i = 0; i < sorted.Length; i++)
-            {
-                if (i > 0) output.WriteByte((byte)',');
-                WriteString(sorted[i].Key);
-                output.WriteByte((byte)':');
-                WriteNode(sorted[i].Value, depth);
-            }
-
-            output.WriteByte((byte)'}');
+            var member = obj.GetAt(i);
+            if (!excluded.Contains(member.Key)) members[count++] = member;
         }
-        finally
-        {
-            entries.AsSpan(0, n).Clear();
-            ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(entries);
-        }
+
+        WriteMembers(members, count, depth);
     }
 
     public void WriteElement(JsonElement element, int depth)
@@ -100,17 +80,9 @@ internal readonly struct CanonicalJsonWriter(PooledBufferWriter output, Canonica
             case JsonValueKind.Number:
                 CanonicalNumber.WriteLiteral(JsonMarshal.GetRawUtf8Value(element), mode, output);
                 break;
-            case JsonValueKind.True:
-                output.Write("true"u8);
-                break;
-            case JsonValueKind.False:
-                output.Write("false"u8);
-                break;
-            case JsonValueKind.Null:
-                output.Write("null"u8);
-                break;
             default:
-                throw new CanonicalJsonException(CanonicalJsonError.UnsupportedValue, "undefined JSON element");
+                WriteKeyword(element.ValueKind);
+                break;
         }
     }
 
@@ -153,19 +125,19 @@ internal readonly struct CanonicalJsonWriter(PooledBufferWriter output, Canonica
             case JsonValueKind.Number:
                 WriteNumber(value);
                 break;
-            case JsonValueKind.True:
-                output.Write("true"u8);
-                break;
-            case JsonValueKind.False:
-                output.Write("false"u8);
-                break;
-            case JsonValueKind.Null:
-                output.Write("null"u8);
-                break;
             default:
-                throw new CanonicalJsonException(CanonicalJsonError.UnsupportedValue, "JSON value of unknown kind");
+                WriteKeyword(value.GetValueKind());
+                break;
         }
     }
+
+    private void WriteKeyword(JsonValueKind kind) => output.Write(kind switch
+    {
+        JsonValueKind.True => "true"u8,
+        JsonValueKind.False => "false"u8,
+        JsonValueKind.Null => "null"u8,
+        _ => throw new CanonicalJsonException(CanonicalJsonError.UnsupportedValue, $"JSON value of kind {kind}"),
+    });
 
     private void WriteNumber(JsonValue value)
     {
@@ -192,35 +164,41 @@ internal readonly struct CanonicalJsonWriter(PooledBufferWriter output, Canonica
     private void WriteElementObject(JsonElement element, int depth)
     {
         CheckDepth(depth);
-        var count = element.GetPropertyCount();
-        var entries = ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Rent(count);
-        var n = 0;
+        var members = ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Rent(element.GetPropertyCount());
+        var count = 0;
+        foreach (var property in element.EnumerateObject()) members[count++] = new(property.Name, property.Value);
+        WriteMembers(members, count, depth);
+    }
+
+    /// <summary>Sorts the members by key, writes them, and gives the rented array back.</summary>
+    private void WriteMembers<T>(KeyValuePair<string, T>[] members, int count, int depth)
+    {
         try
         {
-            foreach (var property in element.EnumerateObject()) entries[n++] = new(property.Name, property.Value);
-            var sorted = entries.AsSpan(0, n);
-            sorted.Sort(default(KeyOrder<JsonElement>));
+            var sorted = members.AsSpan(0, count);
+            sorted.Sort(default(KeyOrder<T>));
             output.WriteByte((byte)'{');
             for (var i = 0; i < sorted.Length; i++)
             {
                 if (i > 0)
                 {
-                    // JsonDocument keeps duplicate keys; canonical JSON cannot express them.
+                    // Only JsonDocument can hold a key twice; canonical JSON cannot express it.
                     if (sorted[i].Key == sorted[i - 1].Key) throw new CanonicalJsonException(CanonicalJsonError.DuplicateKey, $"duplicate key \"{sorted[i].Key}\"");
                     output.WriteByte((byte)',');
                 }
 
                 WriteString(sorted[i].Key);
                 output.WriteByte((byte)':');
-                WriteElement(sorted[i].Value, depth);
+                if (sorted[i].Value is JsonElement element) WriteElement(element, depth);
+                else WriteNode((JsonNode?)(object?)sorted[i].Value, depth);
             }
 
             output.WriteByte((byte)'}');
         }
         finally
         {
-            entries.AsSpan(0, n).Clear();
-            ArrayPool<KeyValuePair<string, JsonElement>>.Shared.Return(entries);
+            members.AsSpan(0, count).Clear();
+            ArrayPool<KeyValuePair<string, T>>.Shared.Return(members);
         }
     }
 

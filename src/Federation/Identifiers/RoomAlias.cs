@@ -3,22 +3,12 @@ using System.Diagnostics.CodeAnalysis;
 namespace Matrix.Federation.Identifiers;
 
 /// <summary>A room alias, <c>#localpart:server</c>.</summary>
-public sealed record RoomAlias
+public sealed record RoomAlias : ServerScopedId
 {
     private RoomAlias(string value, string localpart, ServerName server)
+        : base(value, localpart, server)
     {
-        Value = value;
-        Localpart = localpart;
-        Server = server;
     }
-
-    public string Value { get; }
-
-    public string Localpart { get; }
-
-    public ServerName Server { get; }
-
-    public override string ToString() => Value;
 
     public static RoomAlias Parse(string? value) =>
         TryParse(value, out var alias, out var error) ? alias : throw new IdentifierFormatException(error, "room alias");

@@ -13,30 +13,20 @@ public enum UserIdGrammar
 }
 
 /// <summary>A user ID, <c>@localpart:server</c>.</summary>
-public sealed record UserId
+public sealed record UserId : ServerScopedId
 {
     private static readonly SearchValues<char> StrictChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789._=-/+");
 
     private UserId(string value, string localpart, ServerName server)
+        : base(value, localpart, server)
     {
-        Value = value;
-        Localpart = localpart;
-        Server = server;
     }
-
-    public string Value { get; }
-
-    public string Localpart { get; }
-
-    public ServerName Server { get; }
 
     /// <summary>The localpart follows the current grammar.</summary>
     public bool IsStrict => IsStrictLocalpart(Localpart);
 
     /// <summary>The spec's "compliant": non-empty, only U+0021–U+007E. Non-compliant IDs are accepted in events but not forwarded elsewhere.</summary>
     public bool IsCompliant => Localpart.Length > 0 && !Localpart.AsSpan().ContainsAnyExceptInRange('\u0021', '\u007e');
-
-    public override string ToString() => Value;
 
     public static bool IsStrictLocalpart(string localpart) => localpart.Length > 0 && !localpart.AsSpan().ContainsAnyExcept(StrictChars);
 

@@ -1,4 +1,5 @@
 using Matrix.Federation.Auth;
+using Matrix.Federation.StateResolution;
 using Matrix.Homeserver.Events.Auth;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pipeline;
@@ -19,6 +20,7 @@ public static class EventServices
         services.AddSingleton<RoomLocks>();
         services.AddSingleton<IAuthSignatureVerifier, HomeserverSignatureVerifier>();
         services.AddSingleton<EventAuthorizer>();
+        services.AddSingleton<StateResolver>();
         services.AddSingleton<RoomEventWriter>();
         services.AddSingleton<ClientEventLoader>();
         services.AddSingleton<RoomStateReader>();

@@ -25,6 +25,7 @@ internal static class EventRows
             Outlier = outlier,
             RejectedReason = rejectedReason,
             SoftFailed = softFailed,
+            Redacts = pdu.Type == EventTypes.Redaction ? pdu.Redacts : null,
         };
         db.Events.Add(row);
         return row;

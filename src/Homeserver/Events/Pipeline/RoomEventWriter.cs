@@ -3,6 +3,7 @@ using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
 using Matrix.Federation.Rooms;
+using Matrix.Federation.StateResolution;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
@@ -23,7 +24,7 @@ namespace Matrix.Homeserver.Events.Pipeline;
 /// authorize → persist (one transaction, under the room's lock) → notify (sync, then listeners such
 /// as the federation sender). Several drafts sent together (createRoom) commit atomically.
 /// </summary>
-public sealed class RoomEventWriter(
+public sealed partial class RoomEventWriter(
     IDbContextFactory<HomeserverDbContext> dbFactory,
     EventStore events,
     StateGroupStore stateGroups,
@@ -35,12 +36,14 @@ public sealed class RoomEventWriter(
     HomeserverOptions options,
     TimeProvider clock,
     IServiceScopeFactory scopes,
+    StateResolver resolver,
     ILogger<RoomEventWriter> logger)
 {
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
     private const int MaxPrevEvents = 10;
 
     private static readonly StateKey CreateKey = new(EventTypes.Create, "");
+    private static readonly StateKey PowerLevelsKey = new(EventTypes.PowerLevels, "");
 
     private readonly EventBuilder _builder = new(ServerName.Parse(options.ServerName), signingKey.Key);
 
@@ -146,7 +149,7 @@ public sealed class RoomEventWriter(
         }
 
         row.StateGroup = session.StateGroup;
-        if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, session, pdu, target, cancellationToken);
+        if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, session.State, pdu, target, cancellationToken);
 
         session.Extremities = [pdu.EventId];
         session.Depth = pdu.Depth;
@@ -158,19 +161,20 @@ public sealed class RoomEventWriter(
     /// Marks the target redacted when the redaction may apply: same sender server, or a sender whose
     /// power reaches the redact level (the client API checks the level before a local redaction).
     /// </summary>
-    private async Task ApplyRedactionAsync(HomeserverDbContext db, WriteSession session, Pdu redaction, string targetId, CancellationToken cancellationToken)
+    private async Task ApplyRedactionAsync(HomeserverDbContext db, ImmutableDictionary<StateKey, string> state, Pdu redaction, string targetId, CancellationToken cancellationToken)
     {
         var target = await db.Events.FirstOrDefaultAsync(e => e.EventId == targetId && e.RoomId == redaction.RoomId, cancellationToken);
         if (target is null || target.RedactedBy is not null) return;
-        var sameServer = DomainOf(target.Sender) == redaction.SenderDomain;
-        if (!sameServer)
-        {
-            var authEvents = await events.GetManyAsync(db, [.. session.State.Where(kv => kv.Key.Type is EventTypes.Create or EventTypes.PowerLevels).Select(kv => kv.Value)], cancellationToken);
-            var levels = PowerLevels.From(authEvents.Values.FirstOrDefault(p => p.Type == EventTypes.Create), authEvents.Values.FirstOrDefault(p => p.Type == EventTypes.PowerLevels));
-            if (levels.UserLevel(redaction.Sender) < levels.Redact) return;
-        }
+        if (await MayRedactAsync(db, redaction, target.Sender, state, cancellationToken)) target.RedactedBy = redaction.EventId;
+    }
 
-        target.RedactedBy = redaction.EventId;
+    private async Task<bool> MayRedactAsync(HomeserverDbContext db, Pdu redaction, string targetSender, ImmutableDictionary<StateKey, string> state, CancellationToken cancellationToken)
+    {
+        if (DomainOf(targetSender) == redaction.SenderDomain) return true;
+        var ids = new[] { state.GetValueOrDefault(CreateKey), state.GetValueOrDefault(PowerLevelsKey) }.OfType<string>();
+        var found = await events.GetManyAsync(db, ids, cancellationToken);
+        var levels = PowerLevels.From(found.Values.FirstOrDefault(p => p.Type == EventTypes.Create), found.Values.FirstOrDefault(p => p.Type == EventTypes.PowerLevels));
+        return levels.UserLevel(redaction.Sender) >= levels.Redact;
     }
 
     private async Task<IReadOnlyList<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
@@ -191,15 +195,15 @@ public sealed class RoomEventWriter(
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         foreach (var pdu in session.Pending) events.Remember(pdu);
         var persisted = session.Pending.Select((pdu, i) => new PersistedEvent(pdu, session.Positions[i].Position)).ToList();
-        await NotifyAsync(db, session, persisted, cancellationToken);
+        await NotifyAsync(db, session.RoomId, persisted, local: true, cancellationToken);
         return persisted;
     }
 
-    private async Task NotifyAsync(HomeserverDbContext db, WriteSession session, IReadOnlyList<PersistedEvent> persisted, CancellationToken cancellationToken)
+    private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
         var users = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.RoomId == session.RoomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock))
+            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock))
             .Select(m => m.UserId).ToListAsync(cancellationToken);
         // Whoever just left or was kicked/banned must see it too.
         users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
@@ -208,12 +212,12 @@ public sealed class RoomEventWriter(
         await using var scope = scopes.CreateAsyncScope();
         try
         {
-            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(session.RoomId, persisted, Local: true), cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(roomId, persisted, local), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The events are committed; a failing listener must not turn the client's send into an error.
-            logger.LogError(e, "A listener failed after events were persisted in {RoomId}", session.RoomId);
+            logger.LogError(e, "A listener failed after events were persisted in {RoomId}", roomId);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         // Timeline pagination reads a room's events in stream order.
         b.HasIndex(e => new { e.RoomId, e.StreamOrdering });
         b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey });
+        b.HasIndex(e => e.Redacts);
     }
 }
 

@@ -38,6 +38,9 @@ public sealed class Event
     public string? RejectedReason { get; set; }
     public bool SoftFailed { get; set; }
 
+    /// <summary>For m.room.redaction: the event it redacts (so a target arriving later finds it).</summary>
+    public string? Redacts { get; set; }
+
     /// <summary>The accepted redaction that applies to this event, if any.</summary>
     public string? RedactedBy { get; set; }
 

@@ -165,6 +165,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("redacted_by");
 
+                    b.Property<string>("Redacts")
+                        .HasColumnType("text")
+                        .HasColumnName("redacts");
+
                     b.Property<string>("RejectedReason")
                         .HasColumnType("text")
                         .HasColumnName("rejected_reason");
@@ -210,6 +214,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.HasIndex("EventId")
                         .IsUnique()
                         .HasDatabaseName("ix_events_event_id");
+
+                    b.HasIndex("Redacts")
+                        .HasDatabaseName("ix_events_redacts");
 
                     b.HasIndex("StreamOrdering")
                         .IsUnique()

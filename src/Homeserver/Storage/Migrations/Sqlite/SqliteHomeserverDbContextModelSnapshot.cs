@@ -156,6 +156,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("redacted_by");
 
+                    b.Property<string>("Redacts")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redacts");
+
                     b.Property<string>("RejectedReason")
                         .HasColumnType("TEXT")
                         .HasColumnName("rejected_reason");
@@ -201,6 +205,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasIndex("EventId")
                         .IsUnique()
                         .HasDatabaseName("ix_events_event_id");
+
+                    b.HasIndex("Redacts")
+                        .HasDatabaseName("ix_events_redacts");
 
                     b.HasIndex("StreamOrdering")
                         .IsUnique()

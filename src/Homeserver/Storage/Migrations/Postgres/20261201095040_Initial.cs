@@ -1,8 +1,9 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Sqlite
+namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -14,14 +15,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "access_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -32,11 +33,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "current_state",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    type = table.Column<string>(type: "TEXT", nullable: false),
-                    state_key = table.Column<string>(type: "TEXT", nullable: false),
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -47,12 +48,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "devices",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    last_seen_ip = table.Column<string>(type: "TEXT", nullable: true),
-                    last_seen_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ip = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ts = table.Column<long>(type: "bigint", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -63,8 +64,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_auth_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
-                    auth_event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    auth_event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -75,8 +76,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
-                    prev_event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    prev_event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -87,12 +88,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_transactions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    path = table.Column<string>(type: "TEXT", nullable: false),
-                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -103,23 +104,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "events",
                 columns: table => new
                 {
-                    nid = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    event_id = table.Column<string>(type: "TEXT", nullable: true),
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    type = table.Column<string>(type: "TEXT", nullable: false),
-                    state_key = table.Column<string>(type: "TEXT", nullable: true),
-                    sender = table.Column<string>(type: "TEXT", nullable: false),
-                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    depth = table.Column<long>(type: "INTEGER", nullable: false),
-                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: true),
-                    json = table.Column<string>(type: "TEXT", nullable: false),
-                    outlier = table.Column<bool>(type: "INTEGER", nullable: false),
-                    rejected_reason = table.Column<string>(type: "TEXT", nullable: true),
-                    soft_failed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    redacted_by = table.Column<string>(type: "TEXT", nullable: true),
-                    state_group = table.Column<long>(type: "INTEGER", nullable: true),
-                    replaces_state = table.Column<string>(type: "TEXT", nullable: true)
+                    nid = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: true),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false),
+                    depth = table.Column<long>(type: "bigint", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: true),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    outlier = table.Column<bool>(type: "boolean", nullable: false),
+                    rejected_reason = table.Column<string>(type: "text", nullable: true),
+                    soft_failed = table.Column<bool>(type: "boolean", nullable: false),
+                    redacts = table.Column<string>(type: "text", nullable: true),
+                    redacted_by = table.Column<string>(type: "text", nullable: true),
+                    state_group = table.Column<long>(type: "bigint", nullable: true),
+                    replaces_state = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -130,8 +132,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "forward_extremities",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -142,11 +144,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "presence",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    state = table.Column<string>(type: "TEXT", nullable: false),
-                    status_msg = table.Column<string>(type: "TEXT", nullable: true),
-                    last_active_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    last_user_sync_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    state = table.Column<string>(type: "text", nullable: false),
+                    status_msg = table.Column<string>(type: "text", nullable: true),
+                    last_active_ts = table.Column<long>(type: "bigint", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -157,13 +159,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "receipts",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    receipt_type = table.Column<string>(type: "TEXT", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false),
-                    ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    receipt_type = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -174,13 +176,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "refresh_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    used_ts = table.Column<long>(type: "INTEGER", nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    used_ts = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -191,15 +193,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "room_memberships",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    membership = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false),
-                    sender = table.Column<string>(type: "TEXT", nullable: false),
-                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
-                    forgotten = table.Column<bool>(type: "INTEGER", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    membership = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    forgotten = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -210,12 +212,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "rooms",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    room_version = table.Column<string>(type: "TEXT", nullable: false),
-                    creator = table.Column<string>(type: "TEXT", nullable: true),
-                    is_public = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    current_state_group = table.Column<long>(type: "INTEGER", nullable: true)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    room_version = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: true),
+                    is_public = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    current_state_group = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -226,10 +228,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "state_group_entries",
                 columns: table => new
                 {
-                    state_group_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    type = table.Column<string>(type: "TEXT", nullable: false),
-                    state_key = table.Column<string>(type: "TEXT", nullable: false),
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: true)
+                    state_group_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -240,11 +242,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "state_groups",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    parent_id = table.Column<long>(type: "INTEGER", nullable: true),
-                    chain_length = table.Column<int>(type: "INTEGER", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    parent_id = table.Column<long>(type: "bigint", nullable: true),
+                    chain_length = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -255,8 +257,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "stream_positions",
                 columns: table => new
                 {
-                    stream = table.Column<string>(type: "TEXT", nullable: false),
-                    position = table.Column<long>(type: "INTEGER", nullable: false)
+                    stream = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -267,15 +269,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "users",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    localpart = table.Column<string>(type: "TEXT", nullable: false),
-                    password_hash = table.Column<string>(type: "TEXT", nullable: true),
-                    display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
-                    is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
-                    is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
-                    deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    localpart = table.Column<string>(type: "text", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: true),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
+                    is_guest = table.Column<bool>(type: "boolean", nullable: false),
+                    deactivated = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -308,6 +310,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 table: "events",
                 column: "event_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_redacts",
+                table: "events",
+                column: "redacts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_stream_ordering",

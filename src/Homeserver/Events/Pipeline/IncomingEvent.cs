@@ -1,0 +1,34 @@
+using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
+
+namespace Matrix.Homeserver.Events.Pipeline;
+
+/// <summary>A PDU from another server whose format, hashes and signatures were already checked.</summary>
+public sealed record IncomingEvent(Pdu Pdu)
+{
+    /// <summary>
+    /// The state before the event, when its prev events are not all stored with state (a gap filled
+    /// from /state_ids, or the state a send_join answer gave). Null: computed from the prev events.
+    /// </summary>
+    public IReadOnlyDictionary<StateKey, string>? StateBefore { get; init; }
+
+    /// <summary>Stored for reference only (auth chains, state of a join): no timeline, no state change.</summary>
+    public bool Outlier { get; init; }
+
+    /// <summary>Older history fetched by backfill: placed before the timeline, changes no current state.</summary>
+    public bool Backfilled { get; init; }
+}
+
+public enum IncomingOutcome
+{
+    Accepted,
+    /// <summary>Valid by its own auth events and the state before it, but not by the room's current state: kept, never shown.</summary>
+    SoftFailed,
+    Rejected,
+    AlreadyKnown,
+}
+
+public sealed record IncomingResult(string EventId, IncomingOutcome Outcome, string? Reason = null)
+{
+    public bool IsRejected => Outcome == IncomingOutcome.Rejected;
+}

@@ -1,0 +1,265 @@
+using System.Collections.Immutable;
+using Matrix.Federation.Auth;
+using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
+using Matrix.Federation.StateResolution;
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Events.Pipeline;
+
+/// <summary>
+/// The remote half of the one path (spec: "Checks performed on receipt of a PDU", steps 4–6): the
+/// caller has checked format, hashes and signatures; here the event is authorized against its auth
+/// events, then against the state before it (rejected if either fails), then against the current
+/// state (soft-failed if that fails), persisted, and the room's current state re-resolved.
+/// </summary>
+public sealed partial class RoomEventWriter
+{
+    private readonly Lock _backfillGate = new();
+    private long _lowestBackfillPosition;
+
+    /// <summary>Registers a room we are joining over federation, before its events arrive.</summary>
+    public async Task EnsureRoomAsync(string roomId, RoomVersion version, CancellationToken cancellationToken)
+    {
+        events.RememberRoomVersion(roomId, version);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
+        if (await db.Rooms.AnyAsync(r => r.RoomId == roomId, cancellationToken)) return;
+        db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, CreatedTs = Now() });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Persists one remote event of a known room. Events of a batch should come oldest first.</summary>
+    public async Task<IncomingResult> PersistRemoteAsync(IncomingEvent incoming, CancellationToken cancellationToken)
+    {
+        var pdu = incoming.Pdu;
+        using var roomLock = await locks.AcquireAsync(pdu.RoomId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        var existing = await db.Events.AsNoTracking().Where(e => e.EventId == pdu.EventId)
+            .Select(e => new { e.Outlier, e.RejectedReason }).FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null && (!existing.Outlier || incoming.Outlier || existing.RejectedReason is not null))
+        {
+            return new IncomingResult(pdu.EventId, existing.RejectedReason is null ? IncomingOutcome.AlreadyKnown : IncomingOutcome.Rejected, existing.RejectedReason);
+        }
+
+        var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == pdu.RoomId, cancellationToken)
+            ?? throw new InvalidOperationException($"room {pdu.RoomId} is not registered");
+        if (room.RoomVersion != pdu.Version.Id) return await RejectAsync(db, pdu, "the event is of another room version", cancellationToken);
+
+        // Step 4: the event's own auth events.
+        var authIds = AuthEventReferences.Of(pdu);
+        var authEvents = await events.GetManyAsync(db, authIds, cancellationToken);
+        var provider = new DbStateEventProvider(db, events);
+        var rejectedAuth = await provider.GetRejectedAsync([.. authEvents.Keys], cancellationToken);
+        var byAuthEvents = authorizer.AuthorizeByAuthEvents(pdu, [.. authEvents.Values], rejectedAuth.Contains);
+        if (!byAuthEvents.IsAllowed) return await RejectAsync(db, pdu, byAuthEvents.RejectionReason!, cancellationToken);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (incoming.Outlier)
+        {
+            EventRows.AddEdges(db, await InsertOrReuseAsync(db, pdu, null, outlier: true, softFailed: false, cancellationToken), pdu);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            events.Remember(pdu);
+            return new IncomingResult(pdu.EventId, IncomingOutcome.Accepted);
+        }
+
+        // Step 5: the state before the event.
+        var stateBefore = incoming.StateBefore?.ToImmutableDictionary()
+            ?? await StateFromPrevEventsAsync(db, pdu, provider, cancellationToken);
+        if (stateBefore is null) return await RejectAsync(db, pdu, "the state before the event is unknown (missing prev events)", cancellationToken);
+        var byStateBefore = authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, stateBefore, cancellationToken));
+        if (!byStateBefore.IsAllowed) return await RejectAsync(db, pdu, byStateBefore.RejectionReason!, cancellationToken);
+
+        // Step 6: the room's current state decides soft failure (backfilled history is not judged by today's state).
+        var currentState = room.CurrentStateGroup is { } currentGroup
+            ? await stateGroups.LoadAsync(db, currentGroup, cancellationToken)
+            : ImmutableDictionary<StateKey, string>.Empty;
+        var softFailed = !incoming.Backfilled && currentState.Count > 0
+            && !authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, currentState, cancellationToken)).IsAllowed;
+
+        using var position = incoming.Backfilled ? null : streams.Next();
+        var streamOrdering = position?.Position ?? await NextBackfillPositionAsync(db, cancellationToken);
+        var row = await InsertOrReuseAsync(db, pdu, streamOrdering, outlier: false, softFailed, cancellationToken);
+        EventRows.AddEdges(db, row, pdu);
+
+        var stateAfter = stateBefore;
+        var newGroups = new List<(long, ImmutableDictionary<StateKey, string>)>();
+        var beforeGroup = await StateGroupOfAsync(db, pdu, stateBefore, newGroups, cancellationToken);
+        row.StateGroup = beforeGroup;
+        if (pdu.IsState)
+        {
+            row.ReplacesState = stateBefore.GetValueOrDefault(pdu.StateTuple);
+            stateAfter = stateBefore.SetItem(pdu.StateTuple, pdu.EventId);
+            row.StateGroup = await stateGroups.SaveAsync(db, pdu.RoomId, beforeGroup, stateBefore, stateAfter, cancellationToken);
+            newGroups.Add((row.StateGroup.Value, stateAfter));
+        }
+
+        if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, stateAfter, pdu, target, cancellationToken);
+        await ApplyPendingRedactionAsync(db, row, stateAfter, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (!softFailed && !incoming.Backfilled)
+        {
+            var extremities = await db.ForwardExtremities.AsNoTracking().Where(f => f.RoomId == pdu.RoomId).Select(f => f.EventId).ToListAsync(cancellationToken);
+            await EventRows.UpdateForwardExtremitiesAsync(db, pdu, cancellationToken);
+            // A linear extension of the room replaces the current state; a fork is resolved against it.
+            var newCurrent = extremities.All(pdu.PrevEvents.Contains)
+                ? stateAfter
+                : (await resolver.ResolveAsync(pdu.Version, pdu.RoomId, [currentState, stateAfter], provider, null, cancellationToken)).ToImmutableDictionary();
+            var currentGroupId = newCurrent == stateAfter ? row.StateGroup!.Value
+                : await stateGroups.SaveAsync(db, pdu.RoomId, room.CurrentStateGroup, currentState, newCurrent, cancellationToken);
+            if (newCurrent != stateAfter) newGroups.Add((currentGroupId, newCurrent));
+            await ApplyCurrentStateDeltaAsync(db, pdu.RoomId, currentState, newCurrent, streamOrdering, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Rooms.Where(r => r.RoomId == pdu.RoomId).ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, currentGroupId), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        position?.Dispose();
+        foreach (var (id, state) in newGroups) stateGroups.Remember(id, state);
+        events.Remember(pdu);
+
+        if (!softFailed)
+        {
+            var persisted = new PersistedEvent(pdu, streamOrdering);
+            if (incoming.Backfilled) return new IncomingResult(pdu.EventId, IncomingOutcome.Accepted);
+            await NotifyAsync(db, pdu.RoomId, [persisted], local: false, cancellationToken);
+        }
+
+        return new IncomingResult(pdu.EventId, softFailed ? IncomingOutcome.SoftFailed : IncomingOutcome.Accepted);
+    }
+
+    /// <summary>The state after the prev events: one prev's state, or the resolution of several. Null when a prev is missing.</summary>
+    private async Task<ImmutableDictionary<StateKey, string>?> StateFromPrevEventsAsync(HomeserverDbContext db, Pdu pdu, DbStateEventProvider provider, CancellationToken cancellationToken)
+    {
+        var prevs = pdu.PrevEvents.Distinct().ToList();
+        var groups = await db.Events.AsNoTracking()
+            .Where(e => prevs.Contains(e.EventId) && !e.Outlier && e.RejectedReason == null && e.StateGroup != null)
+            .Select(e => e.StateGroup!.Value).ToListAsync(cancellationToken);
+        if (groups.Count != prevs.Count || groups.Count == 0) return null;
+        var states = new List<ImmutableDictionary<StateKey, string>>();
+        foreach (var group in groups.Distinct()) states.Add(await stateGroups.LoadAsync(db, group, cancellationToken));
+        if (states.Count == 1) return states[0];
+        return (await resolver.ResolveAsync(pdu.Version, pdu.RoomId, states, provider, null, cancellationToken)).ToImmutableDictionary();
+    }
+
+    /// <summary>The state group holding exactly <paramref name="state"/>: a prev event's when it matches, else a new one.</summary>
+    private async Task<long> StateGroupOfAsync(HomeserverDbContext db, Pdu pdu, ImmutableDictionary<StateKey, string> state,
+        List<(long, ImmutableDictionary<StateKey, string>)> newGroups, CancellationToken cancellationToken)
+    {
+        var prevs = pdu.PrevEvents.ToList();
+        var prevGroups = await db.Events.AsNoTracking().Where(e => prevs.Contains(e.EventId) && e.StateGroup != null)
+            .Select(e => e.StateGroup!.Value).Distinct().ToListAsync(cancellationToken);
+        ImmutableDictionary<StateKey, string>? parentState = null;
+        long? parent = null;
+        foreach (var group in prevGroups)
+        {
+            var candidate = await stateGroups.LoadAsync(db, group, cancellationToken);
+            if (candidate.Count == state.Count && candidate.All(kv => state.TryGetValue(kv.Key, out var v) && v == kv.Value)) return group;
+            parent ??= group;
+            parentState ??= candidate;
+        }
+
+        var id = await stateGroups.SaveAsync(db, pdu.RoomId, parent, parentState, state, cancellationToken);
+        newGroups.Add((id, state));
+        return id;
+    }
+
+    /// <summary>The few state events the rules read for this event, from a full state map.</summary>
+    private async Task<Dictionary<StateKey, Pdu>> AuthStateAsync(HomeserverDbContext db, Pdu pdu, IReadOnlyDictionary<StateKey, string> state, CancellationToken cancellationToken)
+    {
+        var keys = AuthEventSelection.Select(pdu).Append(CreateKey).Distinct();
+        var ids = keys.Select(k => state.GetValueOrDefault(k)).OfType<string>().ToList();
+        var pdus = await events.GetManyAsync(db, ids, cancellationToken);
+        return pdus.Values.Where(p => p.IsState).ToDictionary(p => p.StateTuple);
+    }
+
+    /// <summary>Rewrites current_state and room_memberships for every key whose event changed.</summary>
+    private async Task ApplyCurrentStateDeltaAsync(HomeserverDbContext db, string roomId, ImmutableDictionary<StateKey, string> oldState,
+        ImmutableDictionary<StateKey, string> newState, long streamOrdering, CancellationToken cancellationToken)
+    {
+        var changed = newState.Where(kv => !oldState.TryGetValue(kv.Key, out var old) || old != kv.Value).ToList();
+        var ids = changed.Select(kv => kv.Value).ToList();
+        var nids = await db.Events.AsNoTracking().Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId, e => e.Nid, cancellationToken);
+        var pdus = await events.GetManyAsync(db, ids, cancellationToken);
+        foreach (var (_, eventId) in changed)
+        {
+            await EventRows.SetCurrentStateAsync(db, pdus[eventId], nids[eventId], streamOrdering, cancellationToken);
+        }
+
+        foreach (var removed in oldState.Keys.Where(k => !newState.ContainsKey(k)))
+        {
+            await db.CurrentState.Where(c => c.RoomId == roomId && c.Type == removed.Type && c.StateKey == removed.Key).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>A redaction that arrived before its target applies once the target is stored.</summary>
+    private async Task ApplyPendingRedactionAsync(HomeserverDbContext db, Event row, ImmutableDictionary<StateKey, string> state, CancellationToken cancellationToken)
+    {
+        if (row.RedactedBy is not null) return;
+        var pending = await db.Events.AsNoTracking()
+            .Where(e => e.RoomId == row.RoomId && e.Redacts == row.EventId && e.RejectedReason == null)
+            .Select(e => e.EventId).ToListAsync(cancellationToken);
+        foreach (var redaction in (await events.GetManyAsync(db, pending, cancellationToken)).Values)
+        {
+            if (await MayRedactAsync(db, redaction, row.Sender, state, cancellationToken))
+            {
+                row.RedactedBy = redaction.EventId;
+                return;
+            }
+        }
+    }
+
+    private static async Task<Event> InsertOrReuseAsync(HomeserverDbContext db, Pdu pdu, long? streamOrdering, bool outlier, bool softFailed, CancellationToken cancellationToken)
+    {
+        // An event first stored as an outlier joins the timeline when it arrives as part of it.
+        var row = await db.Events.FirstOrDefaultAsync(e => e.EventId == pdu.EventId, cancellationToken);
+        if (row is null)
+        {
+            row = EventRows.Insert(db, pdu, streamOrdering, outlier, rejectedReason: null, softFailed);
+            await db.SaveChangesAsync(cancellationToken);
+            return row;
+        }
+
+        await db.EventEdges.Where(e => e.EventNid == row.Nid).ExecuteDeleteAsync(cancellationToken);
+        await db.EventAuthEdges.Where(e => e.EventNid == row.Nid).ExecuteDeleteAsync(cancellationToken);
+        row.Outlier = outlier;
+        row.StreamOrdering = streamOrdering;
+        row.SoftFailed = softFailed;
+        return row;
+    }
+
+    private async Task<IncomingResult> RejectAsync(HomeserverDbContext db, Pdu pdu, string reason, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Rejected {EventId} in {RoomId}: {Reason}", pdu.EventId, pdu.RoomId, reason);
+        // Kept (as an outlier) so that the same event is not fetched and judged again, and so that
+        // events citing it as an auth event are rejected too.
+        if (!await db.Events.AnyAsync(e => e.EventId == pdu.EventId, cancellationToken))
+        {
+            EventRows.Insert(db, pdu, null, outlier: true, rejectedReason: reason, softFailed: false);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else
+        {
+            await db.Events.Where(e => e.EventId == pdu.EventId).ExecuteUpdateAsync(s => s.SetProperty(e => e.RejectedReason, reason), cancellationToken);
+        }
+
+        return new IncomingResult(pdu.EventId, IncomingOutcome.Rejected, reason);
+    }
+
+    /// <summary>Backfilled events count down from below the oldest stored position.</summary>
+    private async Task<long> NextBackfillPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken)
+    {
+        var lowest = Math.Min(0, await db.Events.MinAsync(e => e.StreamOrdering, cancellationToken) ?? 0);
+        lock (_backfillGate)
+        {
+            _lowestBackfillPosition = Math.Min(_lowestBackfillPosition, lowest);
+            return --_lowestBackfillPosition;
+        }
+    }
+}
