@@ -40,22 +40,27 @@ internal sealed class RoomSelection(EventStore events)
         var upTo = context.UpTo.Position;
         var userId = context.UserId;
         var rooms = context.Filter.Rooms;
-        var memberships = (await db.RoomMemberships.AsNoTracking()
-                .Where(m => m.UserId == userId && !m.Forgotten && m.StreamOrdering <= upTo)
-                .Select(m => new { m.RoomId, m.Membership, m.EventId, m.StreamOrdering })
-                .ToListAsync(cancellationToken))
-            .Where(m => rooms.AllowsRoom(m.RoomId))
-            .ToList();
+        var current = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.UserId == userId && !m.Forgotten)
+            .Select(m => new MembershipAt(m.RoomId, m.Membership, m.EventId, m.StreamOrdering))
+            .ToListAsync(cancellationToken);
+        var memberships = new List<MembershipAt>();
+        foreach (var m in current.Where(m => rooms.AllowsRoom(m.RoomId)))
+        {
+            // A membership that changed after the window (a race with this sync) is read as it stood at its end.
+            if (m.Stream <= upTo) memberships.Add(m);
+            else if (await AsOfAsync(context, m.RoomId, cancellationToken) is { } before) memberships.Add(before);
+        }
 
         var since = context.Since?.Position;
-        var changed = since is { } p ? memberships.Where(m => m.StreamOrdering > p).Select(m => m.RoomId).ToList() : [];
+        var changed = since is { } p ? memberships.Where(m => m.Stream > p).Select(m => m.RoomId).ToList() : [];
         var continuouslyJoined = since is { } s ? await JoinedThroughoutAsync(context, changed, s, cancellationToken) : [];
 
         var plans = new List<RoomPlan>();
         foreach (var m in memberships)
         {
-            var isChange = since is null || m.StreamOrdering > since;
-            var plan = new RoomPlan(m.RoomId, SectionOf(m.Membership), m.EventId, m.StreamOrdering);
+            var isChange = since is null || m.Stream > since;
+            var plan = new RoomPlan(m.RoomId, SectionOf(m.Membership), m.EventId, m.Stream);
             switch (plan.Section)
             {
                 case RoomSection.Join:
@@ -68,12 +73,26 @@ internal sealed class RoomSelection(EventStore events)
                     break;
                 case RoomSection.Leave when since is null ? rooms.IncludeLeave : isChange:
                     // The timeline runs up to the leave; what came after is not for the user.
-                    plans.Add(plan with { After = since, UpTo = m.StreamOrdering, Fresh = since is null || context.FullState });
+                    plans.Add(plan with { After = since, UpTo = m.Stream, Fresh = since is null || context.FullState });
                     break;
             }
         }
 
         return plans;
+    }
+
+    private sealed record MembershipAt(string RoomId, string Membership, string EventId, long Stream);
+
+    /// <summary>The user's membership in a room as of the window's end, from their last member event by then.</summary>
+    private async Task<MembershipAt?> AsOfAsync(SyncContext context, string roomId, CancellationToken cancellationToken)
+    {
+        var userId = context.UserId;
+        var row = await TimelineLoader.TimelineEvents(context.Db, after: null, context.UpTo.Position)
+            .Where(e => e.RoomId == roomId && e.Type == EventTypes.Member && e.StateKey == userId)
+            .OrderByDescending(e => e.StreamOrdering).Select(e => new { e.EventId, Stream = e.StreamOrdering!.Value }).FirstOrDefaultAsync(cancellationToken);
+        if (row is null) return null;
+        var membership = (await events.GetAsync(context.Db, row.EventId, cancellationToken))?.Membership;
+        return membership is null ? null : new MembershipAt(roomId, membership, row.EventId, row.Stream);
     }
 
     private static RoomSection SectionOf(string membership) => membership switch
