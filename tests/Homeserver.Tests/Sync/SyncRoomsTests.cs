@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Sync;
 
@@ -100,11 +103,15 @@ public sealed class SyncRoomsTests : IAsyncLifetime
         Assert.Equal(topic, room.StateEvent(EventTypes.Topic).Str("event_id"));
         Assert.Single(room.Events("state"));
 
-        // prev_batch is a stream token: the gap ends just before the first timeline event.
-        var prevBatch = room["timeline"]!["prev_batch"]!.GetValue<string>();
-        Assert.True(RoomStreamToken.TryParse(prevBatch, out var token));
+        // prev_batch is a stream token between the gap and the timeline: paging back from it
+        // (/messages from=prev_batch to=since) returns exactly the events left out.
+        Assert.True(RoomStreamToken.TryParse(room["timeline"]!["prev_batch"]!.GetValue<string>(), out var prev));
         Assert.True(RoomStreamToken.TryParse(first.NextBatch(), out var since));
-        Assert.True(token.Position > since.Position);
+        var factory = _server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var gap = await db.Events.Where(e => e.RoomId == roomId && e.StreamOrdering > since.Position && e.StreamOrdering <= prev.Position)
+            .OrderBy(e => e.StreamOrdering).Select(e => e.EventId).ToListAsync();
+        Assert.Equal([topic, .. sent[..^5]], gap);
     }
 
     [Fact]
