@@ -16,6 +16,7 @@ public static class SyncServices
     public static IServiceCollection AddSync(this IServiceCollection services)
     {
         services.AddSingleton<EphemeralSerial>();
+        services.AddSingleton<SyncWakeups>();
         services.AddSingleton<SyncFilterLoader>();
         services.AddSingleton<SyncService>();
         services.AddSingleton<SyncEventFormatter>();

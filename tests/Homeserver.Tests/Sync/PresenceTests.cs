@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,23 +90,44 @@ public sealed class PresenceTests : IAsyncLifetime
     [Fact]
     public async Task Idle_users_become_unavailable_and_absent_ones_offline()
     {
-        await using var server = await TestHomeserver.StartAsync(s =>
+        // A presence service on a hand-moved clock with Synapse's timings, over the test server's database.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var options = new HomeserverOptions { Sync = new SyncOptions { PresenceIdleAfterMs = 300_000, PresenceOfflineAfterMs = 30_000 } };
+        var presence = ActivatorUtilities.CreateInstance<PresenceService>(_server.Services, clock, options);
+        const string user = "@idle:localhost";
+
+        using (await presence.SyncStartedAsync(user, PresenceState.Online, CancellationToken.None))
         {
-            s["Homeserver:Sync:PresenceIdleAfterMs"] = "300";
-            s["Homeserver:Sync:PresenceOfflineAfterMs"] = "1500";
-        });
-        var alice = await server.CreateUserAsync("idle-alice");
-        var presence = server.Services.GetRequiredService<PresenceService>();
-        await server.SyncAsync(alice);
-        Assert.Equal(PresenceState.Online, presence.Get(alice.UserId)!.State);
+            clock.Advance(TimeSpan.FromMinutes(2));
+            await presence.ApplyTimeoutsAsync(CancellationToken.None);
+            Assert.Equal(PresenceState.Online, presence.Get(user)!.State);
+            Assert.False(presence.Get(user)!.CurrentlyActive);
 
-        await Task.Delay(600);
-        await presence.ApplyTimeoutsAsync(CancellationToken.None);
-        Assert.Equal(PresenceState.Unavailable, presence.Get(alice.UserId)!.State);
+            clock.Advance(TimeSpan.FromMinutes(4));
+            await presence.ApplyTimeoutsAsync(CancellationToken.None);
+            Assert.Equal(PresenceState.Unavailable, presence.Get(user)!.State);
+        }
 
-        await Task.Delay(1_500);
+        clock.Advance(TimeSpan.FromSeconds(29));
         await presence.ApplyTimeoutsAsync(CancellationToken.None);
-        Assert.Equal(PresenceState.Offline, presence.Get(alice.UserId)!.State);
+        Assert.Equal(PresenceState.Unavailable, presence.Get(user)!.State);
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await presence.ApplyTimeoutsAsync(CancellationToken.None);
+        Assert.Equal(PresenceState.Offline, presence.Get(user)!.State);
+
+        await presence.BumpActiveAsync(user, CancellationToken.None);
+        Assert.Equal(PresenceState.Online, presence.Get(user)!.State);
+        Assert.True(presence.Get(user)!.CurrentlyActive);
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
     }
 
     [Fact]

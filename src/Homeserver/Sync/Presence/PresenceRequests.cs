@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
-using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Mediator;
@@ -24,7 +23,7 @@ public sealed class SetPresenceHandler(PresenceService presence) : ICommandHandl
     }
 }
 
-public sealed class GetPresenceHandler(PresenceService presence, HomeserverDbContext db, HomeserverOptions options, TimeProvider clock)
+public sealed class GetPresenceHandler(PresenceService presence, HomeserverDbContext db, SyncWakeups wakeups, TimeProvider clock)
     : IQueryHandler<GetPresence, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetPresence query, CancellationToken cancellationToken)
@@ -32,8 +31,7 @@ public sealed class GetPresenceHandler(PresenceService presence, HomeserverDbCon
         var userId = query.UserId;
         if (userId != query.Requester.UserId)
         {
-            var isLocal = userId.EndsWith(":" + options.ServerName, StringComparison.Ordinal);
-            if (isLocal && !await db.Users.AnyAsync(u => u.UserId == userId, cancellationToken)) throw MatrixException.NotFound("Unknown user");
+            if (wakeups.IsLocal(userId) && !await db.Users.AnyAsync(u => u.UserId == userId, cancellationToken)) throw MatrixException.NotFound("Unknown user");
             if (!await SharesRoomAsync(query.Requester.UserId, userId, cancellationToken)) throw MatrixException.Forbidden("You are not allowed to see their presence");
         }
 

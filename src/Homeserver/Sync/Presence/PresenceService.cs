@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using Matrix.Federation.Events;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
-using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Presence;
@@ -18,7 +16,7 @@ namespace Matrix.Homeserver.Sync.Presence;
 public sealed class PresenceService(
     IDbContextFactory<HomeserverDbContext> dbFactory,
     EphemeralSerial serial,
-    SyncNotifier notifier,
+    SyncWakeups wakeups,
     HomeserverOptions options,
     TimeProvider clock)
 {
@@ -153,20 +151,7 @@ public sealed class PresenceService(
             _dirty[userId] = 0;
         }
 
-        if (visible) notifier.NotifyUsers(await UsersSharingRoomsAsync(userId, cancellationToken));
-    }
-
-    /// <summary>The local users who share a joined room with the user (and the user), whose syncs show their presence.</summary>
-    private async Task<List<string>> UsersSharingRoomsAsync(string userId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rooms = db.RoomMemberships.Where(m => m.UserId == userId && m.Membership == Memberships.Join).Select(m => m.RoomId);
-        var suffix = ":" + options.ServerName;
-        var users = await db.RoomMemberships.AsNoTracking()
-            .Where(m => rooms.Contains(m.RoomId) && m.Membership == Memberships.Join)
-            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken);
-        users.Add(userId);
-        return [.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()];
+        if (visible) await wakeups.UsersSharingRoomsAsync(userId, cancellationToken);
     }
 
     private void SyncEnded(string userId)

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
-using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
@@ -20,10 +19,9 @@ namespace Matrix.Homeserver.Sync.Receipts;
 public sealed class ReceiptService(
     HomeserverDbContext db,
     StreamIdGenerator streams,
-    SyncNotifier notifier,
     EventStore events,
     RoomStateReader state,
-    HomeserverOptions options,
+    SyncWakeups wakeups,
     TimeProvider clock)
 {
     /// <summary>Relations followed from an event to find its thread (the spec recommends 3 hops).</summary>
@@ -65,12 +63,11 @@ public sealed class ReceiptService(
 
         if (ReceiptTypes.IsPrivate(receiptType))
         {
-            notifier.NotifyUser(userId);
+            wakeups.User(userId);
         }
         else
         {
-            var suffix = ":" + options.ServerName;
-            notifier.NotifyUsers((await state.GetJoinedMembersAsync(db, roomId, cancellationToken)).Where(m => m.EndsWith(suffix, StringComparison.Ordinal)));
+            await wakeups.RoomMembersAsync([roomId], cancellationToken);
         }
     }
 

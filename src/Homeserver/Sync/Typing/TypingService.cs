@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Configuration;
-using Matrix.Homeserver.Rooms.State;
-using Matrix.Homeserver.Storage;
-using Matrix.Homeserver.Streams;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Typing;
 
@@ -17,22 +13,17 @@ public sealed class TypingService : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RoomTyping> _rooms = new(StringComparer.Ordinal);
-    private readonly IDbContextFactory<HomeserverDbContext> _dbFactory;
-    private readonly RoomStateReader _state;
     private readonly EphemeralSerial _serial;
-    private readonly SyncNotifier _notifier;
+    private readonly SyncWakeups _wakeups;
     private readonly HomeserverOptions _options;
     private readonly TimeProvider _clock;
     private readonly ITimer _expiry;
     private readonly ILogger<TypingService> _logger;
 
-    public TypingService(IDbContextFactory<HomeserverDbContext> dbFactory, RoomStateReader state, EphemeralSerial serial, SyncNotifier notifier,
-        HomeserverOptions options, TimeProvider clock, ILogger<TypingService> logger)
+    public TypingService(EphemeralSerial serial, SyncWakeups wakeups, HomeserverOptions options, TimeProvider clock, ILogger<TypingService> logger)
     {
-        _dbFactory = dbFactory;
-        _state = state;
         _serial = serial;
-        _notifier = notifier;
+        _wakeups = wakeups;
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -62,7 +53,7 @@ public sealed class TypingService : IDisposable
             ArmTimer();
         }
 
-        if (changed) await NotifyMembersAsync([roomId], cancellationToken);
+        if (changed) await _wakeups.RoomMembersAsync([roomId], cancellationToken);
     }
 
     /// <summary>The m.typing event of each given room whose list changed after <paramref name="since"/> and by <paramref name="upTo"/>.</summary>
@@ -102,7 +93,7 @@ public sealed class TypingService : IDisposable
 
         try
         {
-            if (changedRooms.Count > 0) await NotifyMembersAsync(changedRooms, CancellationToken.None);
+            if (changedRooms.Count > 0) await _wakeups.RoomMembersAsync(changedRooms, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -117,17 +108,6 @@ public sealed class TypingService : IDisposable
         var next = _rooms.Values.SelectMany(r => r.Typers.Values).DefaultIfEmpty(long.MaxValue).Min();
         var due = next == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, next - Now()));
         _expiry.Change(due, Timeout.InfiniteTimeSpan);
-    }
-
-    private async Task NotifyMembersAsync(IEnumerable<string> roomIds, CancellationToken cancellationToken)
-    {
-        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
-        var suffix = ":" + _options.ServerName;
-        foreach (var roomId in roomIds)
-        {
-            var members = await _state.GetJoinedMembersAsync(db, roomId, cancellationToken);
-            _notifier.NotifyUsers(members.Where(m => m.EndsWith(suffix, StringComparison.Ordinal)));
-        }
     }
 
     private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
