@@ -1,3 +1,5 @@
+using Matrix.Federation.Rooms;
+
 namespace Matrix.Federation.StateResolution;
 
 /// <summary>
@@ -12,7 +14,7 @@ namespace Matrix.Federation.StateResolution;
 internal static class AuthDifference
 {
     public static async ValueTask<HashSet<string>> ComputeAsync(
-        EventLoader loader, IAuthChainProvider? index, StateSplit split, IReadOnlyList<IReadOnlyDictionary<Rooms.StateKey, string>> stateSets)
+        EventLoader loader, IAuthChainProvider? index, StateSplit split, IReadOnlyList<IReadOnlyDictionary<StateKey, string>> stateSets)
     {
         var unconflictedChain = await AuthChains.UnionAsync(loader, index, split.Unconflicted.Values.ToHashSet(StringComparer.Ordinal));
 

@@ -44,5 +44,5 @@ internal static class IterativeAuthChecks
     }
 
     /// <summary>The state keys the rules read for <paramref name="pdu"/>: its auth events selection and the create event.</summary>
-    private static IEnumerable<StateKey> KeysToConsult(Pdu pdu) => AuthEventSelection.Select(pdu).Append(CreateKey);
+    internal static IEnumerable<StateKey> KeysToConsult(Pdu pdu) => AuthEventSelection.Select(pdu).Append(CreateKey);
 }

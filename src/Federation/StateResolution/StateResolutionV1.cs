@@ -13,8 +13,6 @@ namespace Matrix.Federation.StateResolution;
 /// </summary>
 internal static class StateResolutionV1
 {
-    private static readonly StateKey CreateKey = new(EventTypes.Create, "");
-
     public static async ValueTask<Dictionary<StateKey, string>> ResolveAsync(
         EventLoader loader, EventAuthorizer authorizer, IReadOnlyList<IReadOnlyDictionary<StateKey, string>> stateSets)
     {
@@ -28,7 +26,7 @@ internal static class StateResolutionV1
             entry => entry.Value.Where(loader.IsLoaded).Select(loader.Get).ToList());
 
         // The conflicted events are checked against the unconflicted state's events for the keys they need.
-        var keysNeeded = conflicted.Values.SelectMany(events => events).SelectMany(KeysToConsult).ToHashSet();
+        var keysNeeded = conflicted.Values.SelectMany(events => events).SelectMany(IterativeAuthChecks.KeysToConsult).ToHashSet();
         var authIds = keysNeeded.Where(resolved.ContainsKey).ToDictionary(key => key, key => resolved[key]);
         await loader.LoadAsync(authIds.Values);
         var authState = authIds.Where(entry => loader.IsLoaded(entry.Value)).ToDictionary(entry => entry.Key, entry => loader.Get(entry.Value));
@@ -66,7 +64,7 @@ internal static class StateResolutionV1
     {
         var oldestFirst = NewestFirst(events);
         oldestFirst.Reverse();
-        var keys = events.SelectMany(KeysToConsult).ToHashSet();
+        var keys = events.SelectMany(IterativeAuthChecks.KeysToConsult).ToHashSet();
         var state = authState.Where(entry => keys.Contains(entry.Key)).ToDictionary(entry => entry.Key, entry => entry.Value);
 
         var winner = oldestFirst[0];
@@ -93,6 +91,4 @@ internal static class StateResolutionV1
 #pragma warning disable CA5350 // The v1 algorithm is defined in terms of SHA-1; it is an ordering, not a security measure.
     private static string Sha1Hex(string eventId) => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(eventId)));
 #pragma warning restore CA5350
-
-    private static IEnumerable<StateKey> KeysToConsult(Pdu pdu) => AuthEventSelection.Select(pdu).Append(CreateKey);
 }

@@ -17,14 +17,7 @@ internal static class StateResolutionV2
         var split = StateSplit.ForV2(stateSets);
         if (split.Conflicted.Count == 0) return split.Unconflicted;
 
-        var conflicted = split.ConflictedEventIds.ToHashSet(StringComparer.Ordinal);
-        var fullConflictedSet = await AuthDifference.ComputeAsync(loader, index, split, stateSets);
-        fullConflictedSet.UnionWith(conflicted);
-        if (isV21) fullConflictedSet.UnionWith(await ConflictedSubgraph.ComputeAsync(loader, conflicted));
-
-        // Only known state events can be ordered and applied.
-        await loader.LoadAsync(fullConflictedSet);
-        fullConflictedSet.RemoveWhere(id => !loader.TryGet(id, out var stored) || !stored.Pdu.IsState);
+        var fullConflictedSet = await FullConflictedSet.ComputeAsync(loader, index, split, stateSets, withSubgraph: isV21);
 
         // 1. The power events (and the conflicted events below them), in reverse topological power order.
         var powerEvents = fullConflictedSet.Where(id => PowerEvents.IsPowerEvent(loader.Get(id)));

@@ -20,27 +20,46 @@ internal sealed class StateSplit
     public IEnumerable<string> ConflictedEventIds => Conflicted.Values.SelectMany(ids => ids);
 
     /// <summary>
-    /// The v2 split: a key missing from any set is conflicted.
+    /// The v2 split: a key missing from any set is conflicted. Each entry is looked up once per set and
+    /// only conflicted keys allocate, so splitting two 10 000-member states stays cheap.
     /// </summary>
     public static StateSplit ForV2(IReadOnlyList<IReadOnlyDictionary<StateKey, string>> stateSets)
     {
-        var unconflicted = new Dictionary<StateKey, string>();
+        var unconflicted = new Dictionary<StateKey, string>(stateSets[0].Count);
         var conflicted = new Dictionary<StateKey, HashSet<string>>();
-        foreach (var key in stateSets.SelectMany(set => set.Keys).Distinct())
+        for (var i = 0; i < stateSets.Count; i++)
         {
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            var inEverySet = true;
-            foreach (var set in stateSets)
+            foreach (var (key, id) in stateSets[i])
             {
-                if (set.TryGetValue(key, out var id)) ids.Add(id);
-                else inEverySet = false;
+                // A key is decided at the first set holding it; earlier sets lack it, which conflicts it.
+                if (unconflicted.ContainsKey(key) || conflicted.ContainsKey(key)) continue;
+                if (i == 0 && HeldAlikeByAll(stateSets, key, id)) unconflicted[key] = id;
+                else conflicted[key] = EventsFor(stateSets, key);
             }
-
-            if (inEverySet && ids.Count == 1) unconflicted[key] = ids.First();
-            else conflicted[key] = ids;
         }
 
         return new StateSplit(unconflicted, conflicted);
+    }
+
+    private static bool HeldAlikeByAll(IReadOnlyList<IReadOnlyDictionary<StateKey, string>> stateSets, StateKey key, string id)
+    {
+        for (var j = 1; j < stateSets.Count; j++)
+        {
+            if (!stateSets[j].TryGetValue(key, out var other) || other != id) return false;
+        }
+
+        return true;
+    }
+
+    private static HashSet<string> EventsFor(IReadOnlyList<IReadOnlyDictionary<StateKey, string>> stateSets, StateKey key)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var set in stateSets)
+        {
+            if (set.TryGetValue(key, out var id)) ids.Add(id);
+        }
+
+        return ids;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
@@ -104,6 +105,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddSync();
+        services.AddRooms();
         return services;
     }
 
@@ -111,6 +113,7 @@ public static class HomeserverHost
     {
         app.MapDiscoveryApi();
         app.MapSyncApis();
+        app.MapRoomApis();
         return app;
     }
 

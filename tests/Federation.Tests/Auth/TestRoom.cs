@@ -18,19 +18,21 @@ internal sealed class TestRoom
     public const string Dave = "@dave:example.com";
     public const string Mallory = "@mallory:evil.example";
 
-    private readonly Dictionary<string, Pdu> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Pdu> _events;
     private string? _last;
     private long _clock;
 
-    private TestRoom(RoomVersion version, string roomId)
+    private TestRoom(RoomVersion version, string roomId, Dictionary<string, Pdu>? events = null, Dictionary<StateKey, Pdu>? state = null)
     {
         Version = version;
         RoomId = roomId;
+        _events = events ?? new Dictionary<string, Pdu>(StringComparer.Ordinal);
+        State = state ?? [];
     }
 
     public RoomVersion Version { get; }
     public string RoomId { get; }
-    public Dictionary<StateKey, Pdu> State { get; } = [];
+    public Dictionary<StateKey, Pdu> State { get; }
     public HashSet<string> Rejected { get; } = new(StringComparer.Ordinal);
     public EventAuthorizer Authorizer { get; } = new(new FakeSignatures());
     public IReadOnlyDictionary<string, Pdu> Events => _events;
@@ -61,6 +63,9 @@ internal sealed class TestRoom
         room.Join(Carol);
         return room;
     }
+
+    /// <summary>A branch from the current event: it shares this room's events but extends its own state and timeline.</summary>
+    public TestRoom Fork() => new(Version, RoomId, _events, new Dictionary<StateKey, Pdu>(State)) { _last = _last, _clock = _clock };
 
     /// <summary>Power levels content with these users (leaving out Alice where she is a v12 creator) and <paramref name="extra"/> keys.</summary>
     public string PowerLevelsWith((string User, long Level)[] users, string extra = "")

@@ -458,6 +458,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("rooms", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alias");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Creator")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("creator");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Alias")
+                        .HasName("pk_room_aliases");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_room_aliases_room_id");
+
+                    b.ToTable("room_aliases", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")

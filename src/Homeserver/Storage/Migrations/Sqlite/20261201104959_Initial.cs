@@ -189,6 +189,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "room_aliases",
+                columns: table => new
+                {
+                    alias = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_aliases", x => x.alias);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_memberships",
                 columns: table => new
                 {
@@ -353,6 +367,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_room_aliases_room_id",
+                table: "room_aliases",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_room_memberships_user_id_membership",
                 table: "room_memberships",
                 columns: new[] { "user_id", "membership" });
@@ -404,6 +423,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "room_aliases");
 
             migrationBuilder.DropTable(
                 name: "room_memberships");

@@ -4,60 +4,53 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Postgres
+namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
-    [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201095040_Initial")]
+    [DbContext(typeof(SqliteHomeserverDbContext))]
+    [Migration("20261201104959_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccessToken", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("ExpiresTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
 
                     b.Property<long?>("RefreshTokenId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("refresh_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -76,24 +69,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.HasKey("RoomId", "Type", "StateKey")
@@ -105,27 +98,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<string>("LastSeenIp")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_seen_ip");
 
                     b.Property<long?>("LastSeenTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_seen_ts");
 
                     b.HasKey("UserId", "DeviceId")
@@ -138,77 +131,75 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Nid")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("nid");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Nid"));
-
                     b.Property<long>("Depth")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("depth");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("json");
 
                     b.Property<long>("OriginServerTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("origin_server_ts");
 
                     b.Property<bool>("Outlier")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("outlier");
 
                     b.Property<string>("RedactedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("redacted_by");
 
                     b.Property<string>("Redacts")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("redacts");
 
                     b.Property<string>("RejectedReason")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("rejected_reason");
 
                     b.Property<string>("ReplacesState")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("replaces_state");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("sender");
 
                     b.Property<bool>("SoftFailed")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("soft_failed");
 
                     b.Property<long?>("StateGroup")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("state_group");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("StreamOrdering")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_ordering");
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.HasKey("Nid")
@@ -237,11 +228,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventAuthEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("AuthEventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("auth_event_id");
 
                     b.HasKey("EventNid", "AuthEventId")
@@ -253,11 +244,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("PrevEventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("prev_event_id");
 
                     b.HasKey("EventNid", "PrevEventId")
@@ -272,29 +263,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<string>("Path")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("path");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("txn_id");
 
                     b.HasKey("UserId", "DeviceId", "Path")
@@ -309,11 +300,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.HasKey("RoomId", "EventId")
@@ -325,24 +316,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PresenceStatus", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<long>("LastActiveTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_active_ts");
 
                     b.Property<long>("LastUserSyncTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_user_sync_ts");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<string>("StatusMsg")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("status_msg");
 
                     b.HasKey("UserId")
@@ -354,32 +345,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Receipt", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("ReceiptType")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("receipt_type");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("ThreadId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("thread_id");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<long>("StreamPosition")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_position");
 
                     b.Property<long>("Ts")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("ts");
 
                     b.HasKey("RoomId", "ReceiptType", "UserId", "ThreadId")
@@ -398,32 +389,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<long?>("UsedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("used_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -442,28 +431,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("creator");
 
                     b.Property<long?>("CurrentStateGroup")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_public");
 
                     b.Property<string>("RoomVersion")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_version");
 
                     b.HasKey("RoomId")
@@ -472,45 +461,74 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("rooms", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
+                {
+                    b.Property<string>("Alias")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("alias");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Creator")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("creator");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Alias")
+                        .HasName("pk_room_aliases");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_room_aliases_room_id");
+
+                    b.ToTable("room_aliases", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("avatar_url");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<bool>("Forgotten")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("forgotten");
 
                     b.Property<string>("Membership")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("membership");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("sender");
 
                     b.Property<long>("StreamOrdering")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_ordering");
 
                     b.HasKey("RoomId", "UserId")
@@ -526,22 +544,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<int>("ChainLength")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("chain_length");
 
                     b.Property<long?>("ParentId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("parent_id");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.HasKey("Id")
@@ -556,19 +572,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroupEntry", b =>
                 {
                     b.Property<long>("StateGroupId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("state_group_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.HasKey("StateGroupId", "Type", "StateKey")
@@ -580,11 +596,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StreamPosition", b =>
                 {
                     b.Property<string>("Stream")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("stream");
 
                     b.Property<long>("Position")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.HasKey("Stream")
@@ -596,40 +612,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("avatar_url");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<bool>("Deactivated")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("deactivated");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
 
                     b.Property<bool>("IsGuest")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_guest");
 
                     b.Property<string>("Localpart")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("localpart");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
                     b.HasKey("UserId")

@@ -190,6 +190,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "room_aliases",
+                columns: table => new
+                {
+                    alias = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_aliases", x => x.alias);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_memberships",
                 columns: table => new
                 {
@@ -354,6 +368,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_room_aliases_room_id",
+                table: "room_aliases",
+                column: "room_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_room_memberships_user_id_membership",
                 table: "room_memberships",
                 columns: new[] { "user_id", "membership" });
@@ -405,6 +424,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "room_aliases");
 
             migrationBuilder.DropTable(
                 name: "room_memberships");

@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
+using Matrix.Federation.Identifiers;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.Aliases;
+using Matrix.Homeserver.Rooms.Membership;
+using Matrix.Homeserver.Rooms.Remote;
+using Matrix.Homeserver.Storage;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Rooms.Creation;
+
+/// <summary>POST /createRoom: returns the new room's ID.</summary>
+public sealed record CreateRoom(Requester Requester, CreateRoomBody Body) : ICommand<string>;
+
+/// <summary>
+/// Creates a room as Synapse does: validates the request, reserves the alias, plans the events
+/// (<see cref="RoomCreationPlan"/>) and writes them in one transaction. Events the auth rules refuse
+/// (say, a power level override that takes the creator's power away) make the initial state invalid:
+/// 400 M_INVALID_ROOM_STATE, and nothing is created.
+/// </summary>
+public sealed class CreateRoomHandler(
+    IDbContextFactory<HomeserverDbContext> dbFactory,
+    RoomEventWriter writer,
+    RoomAliases aliases,
+    IRemoteRooms remote,
+    HomeserverOptions options) : ICommandHandler<CreateRoom, string>
+{
+    public async ValueTask<string> Handle(CreateRoom command, CancellationToken cancellationToken)
+    {
+        var body = command.Body;
+        var creator = command.Requester.UserId;
+        var version = body.RoomVersion is null ? RoomVersions.Default
+            : RoomVersions.Find(body.RoomVersion) ?? throw new MatrixException(400, ErrorCodes.UnsupportedRoomVersion, "Your homeserver does not support this room version");
+        if (body.Invite3Pid is { Count: > 0 }) throw MembershipApi.ThirdPartyUnavailable();
+        if (body.InitialState?.Any(e => e.Type == EventTypes.Create) == true)
+        {
+            throw new MatrixException(400, ErrorCodes.InvalidRoomState, "initial_state may not hold an m.room.create event");
+        }
+
+        // Before v12 the creator is an ordinary user in the power levels, so an override listing users must keep them.
+        if (!version.PrivilegedCreators && body.PowerLevelContentOverride?["users"] is JsonObject users && !users.ContainsKey(creator))
+        {
+            throw MatrixException.InvalidParam($"Not a valid power_level_content_override: 'users' did not contain {creator}");
+        }
+
+        var invites = (body.Invite ?? []).Distinct().ToList();
+        foreach (var invitee in invites.Where(i => !RequestIds.IsLocal(i, options.ServerName))) remote.EnsureCanInvite(invitee);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, cancellationToken);
+        string? roomId = null;
+        try
+        {
+            var spec = await BuildSpecAsync(db, command, version, invites, alias, cancellationToken);
+            (roomId, _) = await writer.CreateRoomAsync(version, RoomCreationPlan.Build(spec), body.Visibility == "public", cancellationToken);
+        }
+        catch (MatrixException e) when (e.StatusCode == 403)
+        {
+            throw new MatrixException(400, ErrorCodes.InvalidRoomState, e.Message);
+        }
+        finally
+        {
+            // No room, no alias: free the name again.
+            if (roomId is null && alias is not null) await aliases.ReleaseReservationAsync(db, alias, CancellationToken.None);
+        }
+
+        if (alias is not null) await aliases.CompleteReservationAsync(db, alias, roomId, CancellationToken.None);
+        return roomId;
+    }
+
+    private async Task<RoomAlias?> ReserveAliasAsync(HomeserverDbContext db, string? localpart, string creator, CancellationToken cancellationToken)
+    {
+        if (localpart is null) return null;
+        var alias = RoomAlias.TryParse($"#{localpart}:{options.ServerName}", out var parsed, out _)
+            ? parsed : throw MatrixException.InvalidParam("Invalid room alias name");
+        await aliases.CreateAsync(db, alias, roomId: "", creator,
+            () => new MatrixException(400, ErrorCodes.RoomInUse, "Room alias already taken"), cancellationToken);
+        return alias;
+    }
+
+    private async Task<RoomCreationSpec> BuildSpecAsync(HomeserverDbContext db, CreateRoom command, RoomVersion version, List<string> invites,
+        RoomAlias? alias, CancellationToken cancellationToken)
+    {
+        var body = command.Body;
+        var preset = body.Preset is { } name ? RoomPresets.Find(name)! : body.Visibility == "public" ? RoomPresets.PublicChat : RoomPresets.PrivateChat;
+        var creatorContent = new JsonObject();
+        await MemberProfiles.AddMissingAsync(db, command.Requester.UserId, creatorContent, cancellationToken);
+
+        var inviteContents = new List<(string, JsonObject)>();
+        foreach (var invitee in invites)
+        {
+            var content = new JsonObject();
+            if (body.IsDirect == true) content["is_direct"] = true;
+            if (RequestIds.IsLocal(invitee, options.ServerName)) await MemberProfiles.AddMissingAsync(db, invitee, content, cancellationToken);
+            inviteContents.Add((invitee, content));
+        }
+
+        return new RoomCreationSpec(command.Requester.UserId, version, preset)
+        {
+            CreationContent = body.CreationContent ?? [],
+            CreatorMemberContent = creatorContent,
+            InitialState = [.. (body.InitialState ?? []).Select(e => (new StateKey(e.Type!, e.StateKey ?? ""), e.Content!))],
+            PowerLevelContentOverride = body.PowerLevelContentOverride,
+            CanonicalAlias = alias?.Value,
+            Name = body.Name,
+            Topic = body.Topic,
+            Encrypt = options.Rooms.EncryptByDefault switch
+            {
+                EncryptByDefault.All => true,
+                EncryptByDefault.Invite => preset.IsPrivate,
+                _ => false,
+            },
+            Invites = inviteContents,
+        };
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using FluentValidation;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Http;
+using Mediator;
+
+namespace Matrix.Homeserver.Rooms.Directory;
+
+/// <summary>The published room directory: /publicRooms and /directory/list/room/{roomId}.</summary>
+public static class DirectoryApi
+{
+    public sealed record VisibilityBody(string? Visibility);
+
+    public sealed record PublicRoomsBody(int? Limit, string? Since, PublicRoomsFilter? Filter, bool? IncludeAllNetworks, string? ThirdPartyInstanceId);
+
+    internal sealed class VisibilityBodyValidator : AbstractValidator<VisibilityBody>
+    {
+        public VisibilityBodyValidator() =>
+            RuleFor(b => b.Visibility).Must(v => v is null or "public" or "private")
+                .WithErrorCode(ErrorCodes.InvalidParam).WithMessage("visibility must be 'public' or 'private'");
+    }
+
+    public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
+    {
+        var client = app.MapGroup("/_matrix/client/v3");
+        client.MapGet("/directory/list/room/{roomId}", async (string roomId, IMediator m, CancellationToken ct) =>
+            Results.Json(await m.Send(new GetDirectoryVisibility(RequestIds.RoomId(roomId)), ct)));
+        client.MapPut("/directory/list/room/{roomId}", async (Requester r, string roomId, HttpRequest request, IValidator<VisibilityBody> v, IMediator m) =>
+        {
+            var room = RequestIds.RoomId(roomId);
+            var body = await JsonBody.ReadAsync(request, v, emptyIsObject: true);
+            await m.Send(new SetDirectoryVisibility(r, room, body.Visibility != "private"), request.HttpContext.RequestAborted);
+            return Results.Json(new JsonObject());
+        });
+        client.MapGet("/publicRooms", async (string? limit, string? since, string? server, HomeserverOptions options, IMediator m, CancellationToken ct) =>
+        {
+            CheckServer(server, options);
+            return Results.Json(await m.Send(new ListPublicRooms(QueryParams.Int(limit, "limit"), since, null, NoRooms: false), ct));
+        });
+        client.MapPost("/publicRooms", async (Requester _, string? server, HttpRequest request, HomeserverOptions options, IMediator m) =>
+        {
+            CheckServer(server, options);
+            var body = await JsonBody.ReadAsync<PublicRoomsBody>(request, emptyIsObject: true);
+            var noRooms = body.ThirdPartyInstanceId is not null && body.IncludeAllNetworks != true;
+            return Results.Json(await m.Send(new ListPublicRooms(body.Limit, body.Since, body.Filter, noRooms), request.HttpContext.RequestAborted));
+        });
+        return app;
+    }
+
+    /// <summary>Other servers' directories need federation; until then they are unknown.</summary>
+    private static void CheckServer(string? server, HomeserverOptions options)
+    {
+        if (server is not null && server != options.ServerName) throw MatrixException.NotFound($"Cannot list the rooms of {server}");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using FluentValidation;
+using Matrix.Homeserver.Http;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Matrix.Homeserver.Rooms.Membership;
+
+/// <summary>Joining, inviting, leaving, forgetting, kicking, banning, unbanning and knocking.</summary>
+public static class MembershipApi
+{
+    public static IEndpointRouteBuilder MapMembershipApi(this IEndpointRouteBuilder app)
+    {
+        var client = app.MapGroup("/_matrix/client/v3");
+        client.MapPost("/rooms/{roomId}/join", (Requester r, string roomId, HttpRequest request, IMediator m) =>
+            Enter(r, RequestIds.RoomId(roomId), MembershipAction.Join, [], [], request, m));
+        client.MapPost("/join/{roomIdOrAlias}", (Requester r, string roomIdOrAlias, [FromQuery] string[]? via, [FromQuery(Name = "server_name")] string[]? serverName, HttpRequest request, IMediator m) =>
+            Enter(r, roomIdOrAlias, MembershipAction.Join, via, serverName, request, m));
+        client.MapPost("/knock/{roomIdOrAlias}", (Requester r, string roomIdOrAlias, [FromQuery] string[]? via, [FromQuery(Name = "server_name")] string[]? serverName, HttpRequest request, IMediator m) =>
+            Enter(r, roomIdOrAlias, MembershipAction.Knock, via, serverName, request, m));
+        client.MapPost("/rooms/{roomId}/leave", Leave);
+        client.MapPost("/rooms/{roomId}/forget", async (Requester r, string roomId, IMediator m, CancellationToken ct) =>
+        {
+            await m.Send(new ForgetRoom(r, RequestIds.RoomId(roomId)), ct);
+            return Results.Json(new JsonObject());
+        });
+        client.MapPost("/rooms/{roomId}/invite", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>
+            ChangeOther(r, roomId, MembershipAction.Invite, request, v, m));
+        client.MapPost("/rooms/{roomId}/kick", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>
+            ChangeOther(r, roomId, MembershipAction.Kick, request, v, m));
+        client.MapPost("/rooms/{roomId}/ban", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>
+            ChangeOther(r, roomId, MembershipAction.Ban, request, v, m));
+        client.MapPost("/rooms/{roomId}/unban", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>
+            ChangeOther(r, roomId, MembershipAction.Unban, request, v, m));
+        return app;
+    }
+
+    /// <summary>Join or knock; via (v1.12) and its older name server_name are both accepted.</summary>
+    private static async Task<IResult> Enter(Requester requester, string roomIdOrAlias, MembershipAction action, string[]? via, string[]? serverName,
+        HttpRequest request, IMediator mediator)
+    {
+        var body = await JsonBody.ReadAsync<ReasonBody>(request, emptyIsObject: true);
+        if (body.ThirdPartySigned is not null) throw ThirdPartyUnavailable();
+        var servers = (via ?? []).Concat(serverName ?? []).Distinct().ToList();
+        var roomId = await mediator.Send(new EnterRoom(requester, roomIdOrAlias, action, servers, body.Reason), request.HttpContext.RequestAborted);
+        return Results.Json(new JsonObject { ["room_id"] = roomId });
+    }
+
+    private static async Task<IResult> Leave(Requester requester, string roomId, HttpRequest request, IMediator mediator)
+    {
+        var body = await JsonBody.ReadAsync<ReasonBody>(request, emptyIsObject: true);
+        var change = new MembershipChange(RequestIds.RoomId(roomId), requester.UserId, requester.UserId, MembershipAction.Leave) { Reason = body.Reason };
+        await mediator.Send(new ChangeMembership(change), request.HttpContext.RequestAborted);
+        return Results.Json(new JsonObject());
+    }
+
+    private static async Task<IResult> ChangeOther(Requester requester, string roomId, MembershipAction action, HttpRequest request,
+        IValidator<TargetBody> validator, IMediator mediator)
+    {
+        var room = RequestIds.RoomId(roomId);
+        var body = await JsonBody.ReadAsync(request, validator);
+        if (body.IsThirdParty)
+        {
+            if (action == MembershipAction.Invite) throw ThirdPartyUnavailable();
+            throw MatrixException.MissingParam("Missing user_id");
+        }
+
+        var change = new MembershipChange(room, requester.UserId, body.UserId!, action) { Reason = body.Reason, SenderIsGuest = requester.IsGuest };
+        await mediator.Send(new ChangeMembership(change), request.HttpContext.RequestAborted);
+        return Results.Json(new JsonObject());
+    }
+
+    /// <summary>Third-party (email, phone) invites need an identity server, which this server does not use.</summary>
+    public static MatrixException ThirdPartyUnavailable() =>
+        MatrixException.Forbidden("Third-party invites are not available: this server does not use an identity server");
+}

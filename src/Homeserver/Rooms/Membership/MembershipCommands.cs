@@ -1,0 +1,39 @@
+using Matrix.Homeserver.Http;
+using Mediator;
+
+namespace Matrix.Homeserver.Rooms.Membership;
+
+/// <summary>Invite, leave, kick, ban, unban and PUT state m.room.member: returns the membership event's ID.</summary>
+public sealed record ChangeMembership(MembershipChange Change) : ICommand<string>;
+
+/// <summary>POST /join/{roomIdOrAlias}, /rooms/{roomId}/join and /knock/{roomIdOrAlias}: returns the room ID.</summary>
+public sealed record EnterRoom(Requester Requester, string RoomIdOrAlias, MembershipAction Action, IReadOnlyList<string> Servers, string? Reason) : ICommand<string>;
+
+/// <summary>POST /rooms/{roomId}/forget.</summary>
+public sealed record ForgetRoom(Requester Requester, string RoomId) : ICommand;
+
+public sealed class MembershipHandlers(RoomMembershipService membership, RoomTargets targets)
+    : ICommandHandler<ChangeMembership, string>, ICommandHandler<EnterRoom, string>, ICommandHandler<ForgetRoom>
+{
+    public async ValueTask<string> Handle(ChangeMembership command, CancellationToken cancellationToken) =>
+        await membership.ApplyAsync(command.Change, cancellationToken);
+
+    public async ValueTask<string> Handle(EnterRoom command, CancellationToken cancellationToken)
+    {
+        var target = await targets.ResolveAsync(command.RoomIdOrAlias, command.Servers, cancellationToken);
+        var userId = command.Requester.UserId;
+        await membership.ApplyAsync(new MembershipChange(target.RoomId, userId, userId, command.Action)
+        {
+            Reason = command.Reason,
+            SenderIsGuest = command.Requester.IsGuest,
+            Servers = target.Servers,
+        }, cancellationToken);
+        return target.RoomId;
+    }
+
+    public async ValueTask<Unit> Handle(ForgetRoom command, CancellationToken cancellationToken)
+    {
+        await membership.ForgetAsync(command.RoomId, command.Requester.UserId, cancellationToken);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Identifiers;
+using Matrix.Homeserver.Http;
+
+namespace Matrix.Homeserver.Rooms.Remote;
+
+/// <summary>No federation yet: rooms and aliases of other servers are unknown, as Synapse answers when no server can help.</summary>
+internal sealed class LocalOnlyRooms : IRemoteRooms
+{
+    public Task<string> JoinAsync(string roomId, string userId, IReadOnlyList<string> servers, JsonObject content, CancellationToken cancellationToken) =>
+        throw MatrixException.NotFound("No known servers");
+
+    public Task<string> KnockAsync(string roomId, string userId, IReadOnlyList<string> servers, JsonObject content, CancellationToken cancellationToken) =>
+        throw MatrixException.NotFound("No known servers");
+
+    public void EnsureCanInvite(string userId) =>
+        throw MatrixException.Forbidden($"Cannot invite {userId}: users of other servers cannot be reached");
+
+    public Task<ResolvedAlias?> ResolveAliasAsync(RoomAlias alias, CancellationToken cancellationToken) => Task.FromResult<ResolvedAlias?>(null);
+}
