@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
@@ -7,6 +8,7 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
+using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync;
@@ -50,7 +52,8 @@ public static class HomeserverHost
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after the server's own registrations (tests replace services with it).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // Settings files are read beside the binary, so `dotnet run` works from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -66,6 +69,7 @@ public static class HomeserverHost
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
         builder.Services.AddHomeserverServices(options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMatrixErrors();
@@ -106,6 +110,8 @@ public static class HomeserverHost
         services.AddRoomEventServices();
         services.AddSync();
         services.AddRooms();
+        services.AddAccounts(options);
+        services.AddMedia();
         return services;
     }
 
@@ -114,6 +120,8 @@ public static class HomeserverHost
         app.MapDiscoveryApi();
         app.MapSyncApis();
         app.MapRoomApis();
+        app.MapAccountsApi();
+        app.MapMediaApis();
         return app;
     }
 
