@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Http;
 using Mediator;
 
@@ -19,8 +20,11 @@ public static class SyncApi
 /// <summary>One /sync request of an authenticated device.</summary>
 public sealed record SyncQuery(Requester Requester, SyncRequest Request) : IQuery<System.Text.Json.Nodes.JsonObject>;
 
-internal sealed class SyncQueryHandler(SyncService sync) : IQueryHandler<SyncQuery, System.Text.Json.Nodes.JsonObject>
+internal sealed class SyncQueryHandler(SyncService sync, FilterService filters) : IQueryHandler<SyncQuery, System.Text.Json.Nodes.JsonObject>
 {
-    public async ValueTask<System.Text.Json.Nodes.JsonObject> Handle(SyncQuery query, CancellationToken cancellationToken) =>
-        await sync.SyncAsync(query.Requester, query.Request, cancellationToken);
+    public async ValueTask<System.Text.Json.Nodes.JsonObject> Handle(SyncQuery query, CancellationToken cancellationToken)
+    {
+        var filter = await filters.ResolveAsync(query.Requester.UserId, query.Request.Filter, cancellationToken);
+        return await sync.SyncAsync(query.Requester, query.Request, filter, cancellationToken);
+    }
 }

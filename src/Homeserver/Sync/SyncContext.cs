@@ -1,6 +1,6 @@
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
-using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Accounts.Filters;
 
 namespace Matrix.Homeserver.Sync;
 
@@ -13,7 +13,7 @@ public sealed class SyncContext
 {
     public required Requester Requester { get; init; }
     public required HomeserverDbContext Db { get; init; }
-    public required FilterDefinition Filter { get; init; }
+    public required SyncFilter Filter { get; init; }
 
     /// <summary>The client's token, or null for an initial sync.</summary>
     public SyncToken? Since { get; init; }
@@ -46,7 +46,8 @@ public sealed class SyncContext
 /// One stream of a /sync answer (Dendrite's syncapi/streams shape): account data, receipts, typing,
 /// presence... It adds what changed in the context's window to the response. Features register more
 /// (the end-to-end encryption feature adds to-device messages, device lists and key counts) with
-/// <c>services.AddSingleton&lt;ISyncStream, TheirStream&gt;()</c>; each runs after the rooms stream.
+/// <c>services.AddScoped&lt;ISyncStream, TheirStream&gt;()</c> (resolved in a scope per computation, so a
+/// stream may take scoped services and shares <see cref="SyncContext.Db"/>); each runs after the rooms stream.
 /// A stream that can have news for a user must wake that user's long-poll through the SyncNotifier.
 /// </summary>
 public interface ISyncStream

@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
-using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Notifications;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Sync.Streams;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync;
 
@@ -15,25 +14,21 @@ namespace Matrix.Homeserver.Sync;
 /// GET /sync: computes the answer for the window after the client's token, and when there is nothing
 /// to say waits on the <see cref="SyncNotifier"/> (a parked task, no polling) until something for
 /// this user commits or the timeout passes. The notifier's counter is read before each computation,
-/// so a change that commits while computing still wakes the wait. No database connection is held
-/// while waiting.
+/// so a change that commits while computing still wakes the wait. Each computation runs in its own
+/// service scope (one DbContext, shared by the streams) that ends before any wait: no database
+/// connection is held while waiting.
 /// </summary>
 internal sealed class SyncService(
-    IDbContextFactory<HomeserverDbContext> dbFactory,
+    IServiceScopeFactory scopes,
     StreamIdGenerator streams,
     EphemeralSerial serial,
     SyncNotifier notifier,
-    SyncFilterLoader filters,
-    RoomsStream rooms,
     PresenceService presence,
-    IEnumerable<ISyncStream> syncStreams,
-    INotificationCounts notificationCounts,
     HomeserverOptions options,
     TimeProvider clock)
 {
-    public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, CancellationToken cancellationToken)
+    public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
-        var filter = await filters.LoadAsync(request.Filter, requester.UserId, cancellationToken);
         using var syncing = await presence.SyncStartedAsync(requester.UserId, request.SetPresence, cancellationToken);
         // full_state answers at once; an initial sync too, whatever the timeout.
         var waits = request.Since is not null && !request.FullState;
@@ -54,14 +49,15 @@ internal sealed class SyncService(
         return last.ToJson(end.ToString(), request.UseStateAfter);
     }
 
-    private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, FilterDefinition filter, CancellationToken cancellationToken)
+    private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
         var upTo = new SyncToken(streams.Current, serial.Current);
         var context = new SyncContext
         {
             Requester = requester,
-            Db = db,
+            Db = services.GetRequiredService<HomeserverDbContext>(),
             Filter = filter,
             Since = request.Since,
             UpTo = upTo,
@@ -70,15 +66,15 @@ internal sealed class SyncService(
             Now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         var response = new SyncResponse();
-        await rooms.AddAsync(context, response, cancellationToken);
-        foreach (var stream in syncStreams) await stream.AddAsync(context, response, cancellationToken);
-        await AddUnreadCountsAsync(context, response, cancellationToken);
+        await services.GetRequiredService<RoomsStream>().AddAsync(context, response, cancellationToken);
+        foreach (var stream in services.GetServices<ISyncStream>()) await stream.AddAsync(context, response, cancellationToken);
+        await AddUnreadCountsAsync(context, response, services.GetRequiredService<INotificationCounts>(), cancellationToken);
         return (response, upTo);
     }
 
-    private async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
+    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, INotificationCounts notificationCounts, CancellationToken cancellationToken)
     {
-        var byThread = context.Filter.Rooms.TimelineFilter.UnreadThreadNotifications;
+        var byThread = context.Filter.Room.Timeline.UnreadThreadNotifications;
         var counts = await notificationCounts.GetAsync(context.Db, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
         foreach (var (roomId, room) in response.Join)
         {

@@ -1,5 +1,4 @@
 using Matrix.Homeserver.Streams;
-using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Notifications;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Sync.Receipts;
@@ -17,7 +16,6 @@ public static class SyncServices
     {
         services.AddSingleton<EphemeralSerial>();
         services.AddSingleton<SyncWakeups>();
-        services.AddSingleton<SyncFilterLoader>();
         services.AddSingleton<SyncService>();
         services.AddSingleton<SyncEventFormatter>();
 
@@ -27,13 +25,14 @@ public static class SyncServices
         services.AddSingleton<RoomSummaries>();
         services.AddSingleton<StrippedState>();
         services.AddSingleton<LazyMemberCache>();
-        services.AddSingleton<RoomsStream>();
+        services.AddScoped<RoomsStream>();
 
-        // The streams after the rooms stream, in answer order; other features add theirs (to-device, device lists).
-        services.AddSingleton<ISyncStream, AccountDataStream>();
-        services.AddSingleton<ISyncStream, ReceiptsStream>();
-        services.AddSingleton<ISyncStream, TypingStream>();
-        services.AddSingleton<ISyncStream, PresenceStream>();
+        // The streams after the rooms stream, in answer order, resolved in each computation's scope;
+        // other features add theirs (to-device, device lists, key counts).
+        services.AddScoped<ISyncStream, AccountDataStream>();
+        services.AddScoped<ISyncStream, ReceiptsStream>();
+        services.AddScoped<ISyncStream, TypingStream>();
+        services.AddScoped<ISyncStream, PresenceStream>();
 
         services.AddSingleton<TypingService>();
         services.AddSingleton<PresenceService>();

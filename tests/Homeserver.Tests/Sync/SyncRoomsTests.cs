@@ -299,10 +299,10 @@ public sealed class SyncRoomsTests : IAsyncLifetime
         (await _server.Http.GetJsonAsync("/_matrix/client/v3/sync?full_state=yes", alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         (await _server.Http.GetJsonAsync(SyncClient.SyncPath(setPresence: "busy"), alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         (await _server.Http.GetJsonAsync(SyncClient.SyncPath(filter: "{not json"), alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_NOT_JSON");
-        (await _server.Http.GetJsonAsync(SyncClient.SyncPath(filter: """{"room":{"timeline":{"limit":0}}}"""), alice.AccessToken))
+        (await _server.Http.GetJsonAsync(SyncClient.SyncPath(filter: """{"room":{"timeline":{"limit":-1}}}"""), alice.AccessToken))
             .IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         (await _server.Http.GetJsonAsync(SyncClient.SyncPath(filter: """{"room":{"rooms":"!a:b"}}"""), alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
-        (await _server.Http.GetJsonAsync(SyncClient.SyncPath(filter: "12345"), alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        (await _server.Http.GetJsonAsync(SyncClient.SyncPath(filter: "12345"), alice.AccessToken)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
         (await _server.Http.GetJsonAsync(SyncClient.SyncPath())).IsError(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
         (await _server.Http.GetJsonAsync(SyncClient.SyncPath(), "not-a-token")).IsError(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
     }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,7 +23,7 @@ internal static class FilterSql
         return query;
     }
 
-    private static Expression<Func<Event, bool>> AnyType(List<string> patterns)
+    private static Expression<Func<Event, bool>> AnyType(IReadOnlyList<string> patterns)
     {
         var exact = patterns.Where(p => !p.Contains('*', StringComparison.Ordinal)).ToList();
         var parts = new List<Expression<Func<Event, bool>>> { e => exact.Contains(e.Type) };

@@ -34,7 +34,7 @@ public sealed class ReceiptNotificationCounts(EventStore events) : INotification
         var rooms = roomIds.ToList();
         var joinedAt = await db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && rooms.Contains(m.RoomId))
             .Select(m => new { m.RoomId, m.StreamOrdering }).ToDictionaryAsync(m => m.RoomId, m => m.StreamOrdering, StringComparer.Ordinal, cancellationToken);
-        var receipts = await db.Set<Receipt>().AsNoTracking()
+        var receipts = await db.Receipts.AsNoTracking()
             .Where(r => r.UserId == userId && rooms.Contains(r.RoomId) && ReadTypes.Contains(r.ReceiptType))
             .Join(db.Events, r => r.EventId, e => e.EventId, (r, e) => new { r.RoomId, r.ThreadId, Stream = e.StreamOrdering ?? 0 })
             .ToListAsync(cancellationToken);

@@ -106,7 +106,7 @@ public sealed class PresenceService(
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        foreach (var row in await db.Set<PresenceStatus>().AsNoTracking().ToListAsync(cancellationToken))
+        foreach (var row in await db.PresenceStatuses.AsNoTracking().ToListAsync(cancellationToken))
         {
             var state = PresenceStates.FromWire(row.State) ?? PresenceState.Offline;
             _users[row.UserId] = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
@@ -120,7 +120,7 @@ public sealed class PresenceService(
         if (users.Count == 0) return;
         foreach (var user in users) _dirty.TryRemove(user, out _);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var existing = await db.Set<PresenceStatus>().Where(p => users.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        var existing = await db.PresenceStatuses.Where(p => users.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
         foreach (var user in users)
         {
             if (Get(user) is not { } p) continue;

@@ -1,29 +1,28 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
-using Matrix.Homeserver.Sync.AccountData;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Receipts;
 
 /// <summary>
 /// The fully read marker (spec: "Fully read markers"): the m.fully_read room account data event,
-/// which only the read markers API may set. Like Synapse, the marker never moves back to an older event.
+/// which only the read markers API may set (the account data API refuses it). Like Synapse, the
+/// marker never moves back to an older event.
 /// </summary>
-public sealed class ReadMarkerService(HomeserverDbContext db, RoomStateReader state, IAccountDataStore? store = null)
+public sealed class ReadMarkerService(HomeserverDbContext db, RoomStateReader state, AccountDataService accountData)
 {
-    private IAccountDataStore AccountData => store ?? throw new InvalidOperationException("no account data store is registered");
-
     public async Task SetFullyReadAsync(string userId, string roomId, string eventId, CancellationToken cancellationToken)
     {
         if (await state.GetMembershipAsync(db, roomId, userId, cancellationToken) != Memberships.Join) throw MatrixException.Forbidden("You are not in this room");
         var target = await StreamOrderingAsync(roomId, eventId, cancellationToken) ?? throw MatrixException.NotFound("Unknown event");
-        var current = await AccountData.GetRoomDataAsync(userId, roomId, ReceiptTypes.FullyRead, cancellationToken);
+        var current = await accountData.GetAsync(userId, roomId, ReceiptTypes.FullyRead, cancellationToken);
         if (current?["event_id"] is JsonValue v && v.TryGetValue(out string? currentId)
             && await StreamOrderingAsync(roomId, currentId, cancellationToken) >= target) return;
-        await AccountData.SetRoomDataAsync(userId, roomId, ReceiptTypes.FullyRead, new JsonObject { ["event_id"] = eventId }, cancellationToken);
+        await accountData.SetAsync(userId, roomId, ReceiptTypes.FullyRead, new JsonObject { ["event_id"] = eventId }, cancellationToken);
     }
 
     private Task<long?> StreamOrderingAsync(string roomId, string eventId, CancellationToken cancellationToken) =>

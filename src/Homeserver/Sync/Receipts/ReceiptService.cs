@@ -40,7 +40,7 @@ public sealed class ReceiptService(
         }
 
         var thread = threadId ?? Receipt.Unthreaded;
-        var row = await db.Set<Receipt>().FirstOrDefaultAsync(r => r.RoomId == roomId && r.ReceiptType == receiptType && r.UserId == userId && r.ThreadId == thread, cancellationToken);
+        var row = await db.Receipts.FirstOrDefaultAsync(r => r.RoomId == roomId && r.ReceiptType == receiptType && r.UserId == userId && r.ThreadId == thread, cancellationToken);
         if (row is not null)
         {
             var current = await db.Events.AsNoTracking().Where(e => e.EventId == row.EventId).Select(e => e.StreamOrdering).FirstOrDefaultAsync(cancellationToken);

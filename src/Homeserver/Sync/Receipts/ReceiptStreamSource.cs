@@ -9,5 +9,5 @@ namespace Matrix.Homeserver.Sync.Receipts;
 internal sealed class ReceiptStreamSource : IStreamSource
 {
     public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken) =>
-        await db.Set<Receipt>().MaxAsync(r => (long?)r.StreamPosition, cancellationToken) ?? 0;
+        await db.Receipts.MaxAsync(r => (long?)r.StreamPosition, cancellationToken) ?? 0;
 }

@@ -39,13 +39,13 @@ internal sealed class RoomSelection(EventStore events)
         var db = context.Db;
         var upTo = context.UpTo.Position;
         var userId = context.UserId;
-        var rooms = context.Filter.Rooms;
+        var rooms = context.Filter.Room;
         var current = await db.RoomMemberships.AsNoTracking()
             .Where(m => m.UserId == userId && !m.Forgotten)
             .Select(m => new MembershipAt(m.RoomId, m.Membership, m.EventId, m.StreamOrdering))
             .ToListAsync(cancellationToken);
         var memberships = new List<MembershipAt>();
-        foreach (var m in current.Where(m => rooms.AllowsRoom(m.RoomId)))
+        foreach (var m in current.Where(m => rooms.IncludesRoom(m.RoomId)))
         {
             // A membership that changed after the window (a race with this sync) is read as it stood at its end.
             if (m.Stream <= upTo) memberships.Add(m);

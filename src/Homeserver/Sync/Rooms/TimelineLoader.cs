@@ -2,6 +2,7 @@ using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Sync.Filtering;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,7 +35,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         RoomEventFilter filter, int limit, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, TimelineBatch>(StringComparer.Ordinal);
-        if (filter.MatchesNothing || limit <= 0)
+        if (filter.MatchesNothing() || limit <= 0)
         {
             foreach (var request in requests) result[request.RoomId] = new TimelineBatch([], Limited: false);
             return result;
@@ -86,7 +87,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         if (filter.ContainsUrl is not null)
         {
             var pdus = await events.GetManyAsync(db, pages.Values.SelectMany(p => p).Select(r => r.EventId), cancellationToken);
-            foreach (var (request, rows) in pages) candidates[request] = [.. rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu))];
+            foreach (var (request, rows) in pages) candidates[request] = [.. rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu.Json))];
         }
 
         // Events after the user's join are theirs to see; older ones go through history visibility.

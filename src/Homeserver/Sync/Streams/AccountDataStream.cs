@@ -1,43 +1,41 @@
-using Matrix.Homeserver.Sync.AccountData;
+using Matrix.Homeserver.Accounts.AccountData;
+using Matrix.Homeserver.Sync.Filtering;
 
 namespace Matrix.Homeserver.Sync.Streams;
 
 /// <summary>
-/// Account data: global events at the top level, room events under rooms.join/leave.*.account_data,
-/// as written after the token (everything for an initial sync; all of a room's for a newly joined one).
+/// Account data (the accounts feature's <see cref="AccountDataService"/>): global events at the top
+/// level, room events under rooms.join/leave.*.account_data, as written after the token; everything
+/// for an initial sync, and all of a room's for a room joined since.
 /// </summary>
-internal sealed class AccountDataStream(IAccountDataStore? store = null) : ISyncStream
+internal sealed class AccountDataStream(AccountDataService accountData) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
-        if (store is null) return;
-        var since = context.Since?.Position ?? 0;
-        var changes = await store.GetChangesAsync(context.UserId, since, context.UpTo.Position, cancellationToken);
-        var fresh = context.NewlyJoinedRooms.Where(r => !context.IsInitial).ToList();
-        var whole = fresh.Count == 0 ? null : await store.GetChangesAsync(context.UserId, 0, context.UpTo.Position, cancellationToken);
+        var changes = await accountData.GetChangesAsync(context.UserId, context.Since?.Position ?? 0, context.UpTo.Position, cancellationToken);
+        var global = context.Filter.AccountData;
+        if (!global.MatchesNothing()) response.AccountData.AddRange(global.Limited(changes.Global.Where(e => global.AllowsType(e.Type)).Select(e => e.ToJson())));
 
-        var global = context.Filter.AccountDataFilter;
-        if (!global.MatchesNothing) response.AccountData.AddRange(global.Limit is { } limit
-            ? changes.Global.Where(e => global.AllowsType(TypeOf(e))).TakeLast(limit)
-            : changes.Global.Where(e => global.AllowsType(TypeOf(e))));
-
-        var roomFilter = context.Filter.Rooms.AccountDataFilter;
-        if (roomFilter.MatchesNothing) return;
+        var roomFilter = context.Filter.Room.AccountData;
+        if (roomFilter.MatchesNothing()) return;
         var rooms = changes.Rooms.ToDictionary(StringComparer.Ordinal);
-        foreach (var room in fresh)
+        var joinedSince = context.NewlyJoinedRooms.Where(_ => !context.IsInitial).ToList();
+        if (joinedSince.Count > 0)
         {
-            if (whole!.Rooms.TryGetValue(room, out var all)) rooms[room] = all;
+            var all = await accountData.GetChangesAsync(context.UserId, 0, context.UpTo.Position, cancellationToken);
+            foreach (var room in joinedSince)
+            {
+                if (all.Rooms.TryGetValue(room, out var events)) rooms[room] = events;
+            }
         }
 
         foreach (var (roomId, events) in rooms)
         {
-            if (!context.Filter.Rooms.AllowsRoom(roomId) || !roomFilter.AllowsRoom(roomId)) continue;
-            var kept = events.Where(e => roomFilter.AllowsType(TypeOf(e))).ToList();
+            if (!context.Filter.Room.IncludesRoom(roomId) || !roomFilter.IncludesRoom(roomId)) continue;
+            var kept = roomFilter.Limited(events.Where(e => roomFilter.AllowsType(e.Type)).Select(e => e.ToJson())).ToList();
             if (kept.Count == 0) continue;
             if (context.JoinedRooms.Contains(roomId)) response.JoinedRoom(roomId).AccountData.AddRange(kept);
             else if (response.Leave.TryGetValue(roomId, out var left)) left.AccountData.AddRange(kept);
         }
     }
-
-    private static string TypeOf(System.Text.Json.Nodes.JsonObject e) => e["type"]?.GetValue<string>() ?? "";
 }

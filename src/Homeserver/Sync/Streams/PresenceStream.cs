@@ -1,4 +1,5 @@
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Presence;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,8 +14,8 @@ internal sealed class PresenceStream(PresenceService presence) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
-        var filter = context.Filter.PresenceFilter;
-        if (!presence.Enabled || filter.MatchesNothing || !filter.AllowsType("m.presence")) return;
+        var filter = context.Filter.Presence;
+        if (!presence.Enabled || filter.MatchesNothing() || !filter.AllowsType("m.presence")) return;
         var changed = presence.ChangedSince(context.Since?.Serial ?? 0)
             .Where(p => p.Serial <= context.UpTo.Serial && (!context.IsInitial || p.State != PresenceState.Offline) && filter.Matches("m.presence", p.UserId))
             .ToDictionary(p => p.UserId, StringComparer.Ordinal);
@@ -33,6 +34,6 @@ internal sealed class PresenceStream(PresenceService presence) : ISyncStream
         }
 
         var events = visible.Select(u => changed[u]).OrderBy(p => p.Serial).Select(p => p.ToEvent(context.Now));
-        response.Presence.AddRange(filter.Limit is { } limit ? events.TakeLast(limit) : events);
+        response.Presence.AddRange(filter.Limited(events));
     }
 }

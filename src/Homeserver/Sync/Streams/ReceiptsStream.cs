@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Receipts;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,9 +16,9 @@ internal sealed class ReceiptsStream : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
-        var filter = context.Filter.Rooms.EphemeralFilter;
-        if (filter.MatchesNothing || !filter.AllowsType("m.receipt")) return;
-        var receipts = context.Db.Set<Receipt>().AsNoTracking();
+        var filter = context.Filter.Room.Ephemeral;
+        if (filter.MatchesNothing() || !filter.AllowsType("m.receipt")) return;
+        var receipts = context.Db.Receipts.AsNoTracking();
         var me = context.UserId;
         var upTo = context.UpTo.Position;
         var rows = new List<Receipt>();
@@ -38,7 +40,7 @@ internal sealed class ReceiptsStream : ISyncStream
 
         foreach (var room in rows.GroupBy(r => r.RoomId))
         {
-            if (!filter.AllowsRoom(room.Key)) continue;
+            if (!filter.IncludesRoom(room.Key)) continue;
             response.JoinedRoom(room.Key).Ephemeral.Add(new JsonObject { ["type"] = "m.receipt", ["content"] = Content(room) });
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Sync.Filtering;
@@ -22,7 +23,8 @@ internal sealed class RoomsStream(
     StrippedState stripped,
     LazyMemberCache lazyMembers,
     SyncEventFormatter formatter,
-    EventStore events)
+    EventStore events,
+    HomeserverOptions options)
 {
     /// <summary>Timeline events per room when the filter does not say (Synapse's default).</summary>
     public const int DefaultTimelineLimit = 10;
@@ -30,7 +32,7 @@ internal sealed class RoomsStream(
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var roomFilter = context.Filter.Rooms;
+        var roomFilter = context.Filter.Room;
         var plans = await selection.SelectAsync(context, cancellationToken);
         foreach (var plan in plans)
         {
@@ -40,10 +42,10 @@ internal sealed class RoomsStream(
         }
 
         var withTimeline = plans.Where(p => p.Section is RoomSection.Join or RoomSection.Leave).ToList();
-        var timelineFilter = roomFilter.TimelineFilter;
+        var timelineFilter = roomFilter.Timeline;
         var batches = await timelines.LoadAsync(db, context.UserId,
-            [.. withTimeline.Where(p => timelineFilter.AllowsRoom(p.RoomId)).Select(p => new TimelineRequest(p.RoomId, p.After, p.UpTo, p.JoinedAfter))],
-            timelineFilter, timelineFilter.Limit ?? DefaultTimelineLimit, cancellationToken);
+            [.. withTimeline.Where(p => timelineFilter.IncludesRoom(p.RoomId)).Select(p => new TimelineRequest(p.RoomId, p.After, p.UpTo, p.JoinedAfter))],
+            timelineFilter, timelineFilter.EffectiveLimit(DefaultTimelineLimit, options.Sync.MaxTimelineLimit), cancellationToken);
 
         // An incremental sync only mentions a room when something happened in it.
         var shown = withTimeline.Where(p => p.Fresh || p.Section == RoomSection.Leave || BatchOf(batches, p).Events.Count > 0).ToList();
@@ -91,7 +93,7 @@ internal sealed class RoomsStream(
         Dictionary<string, TimelineBatch> batches, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var stateFilter = context.Filter.Rooms.StateFilter;
+        var stateFilter = context.Filter.Room.State;
         var lazy = stateFilter.LazyLoadMembers;
         var device = context.Requester.DeviceId;
         if (lazy && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, device);
@@ -133,7 +135,7 @@ internal sealed class RoomsStream(
             var kept = new List<(StateKey Key, string EventId)>();
             foreach (var (key, eventId) in state.OrderBy(kv => kv.Key.Type, StringComparer.Ordinal).ThenBy(kv => kv.Key.Key, StringComparer.Ordinal))
             {
-                if (!pdus.TryGetValue(eventId, out var pdu) || !stateFilter.AllowsRoom(roomId) || !stateFilter.Matches(pdu.Type, pdu.Sender)) continue;
+                if (!pdus.TryGetValue(eventId, out var pdu) || !stateFilter.IncludesRoom(roomId) || !stateFilter.Matches(pdu.Type, pdu.Sender)) continue;
                 // A lazy-loading client keeps the members it was sent; repeats are left out unless asked for.
                 if (lazy && key.Type == EventTypes.Member && !stateFilter.IncludeRedundantMembers && !forced.Contains(key.Key)
                     && lazyMembers.WasSent(context.UserId, device, roomId, key.Key, eventId)) continue;

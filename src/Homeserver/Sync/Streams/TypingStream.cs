@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Typing;
 
 namespace Matrix.Homeserver.Sync.Streams;
@@ -7,9 +8,9 @@ internal sealed class TypingStream(TypingService typing) : ISyncStream
 {
     public Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
-        var filter = context.Filter.Rooms.EphemeralFilter;
-        if (filter.MatchesNothing || !filter.AllowsType("m.typing")) return Task.CompletedTask;
-        var rooms = context.JoinedRooms.Where(filter.AllowsRoom).ToList();
+        var filter = context.Filter.Room.Ephemeral;
+        if (filter.MatchesNothing() || !filter.AllowsType("m.typing")) return Task.CompletedTask;
+        var rooms = context.JoinedRooms.Where(filter.IncludesRoom).ToList();
         // Rooms new to the client get their current typers whatever the token says.
         var changes = typing.ChangedSince(rooms.Where(context.IsFresh), 0, context.UpTo.Serial)
             .Concat(typing.ChangedSince(rooms.Where(r => !context.IsFresh(r)), context.Since?.Serial ?? 0, context.UpTo.Serial));
