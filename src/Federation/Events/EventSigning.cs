@@ -93,7 +93,7 @@ public static class EventSigning
         foreach (var (keyIdText, _) in signatures)
         {
             if (!SigningKeyId.TryParse(keyIdText, out var keyId) || !keyId.IsEd25519) continue;
-            var key = await keys.FindKeyAsync(server, keyId, cancellationToken);
+            var key = await keys.FindKeyAsync(server, keyId, pdu.Version.EnforceKeyValidity ? pdu.OriginServerTs : 0, cancellationToken);
             if (key is null || (pdu.Version.EnforceKeyValidity && key.ValidUntilTs < pdu.OriginServerTs)) continue;
             found[keyId] = key.Key;
         }

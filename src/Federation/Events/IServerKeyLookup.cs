@@ -14,4 +14,12 @@ public interface IServerKeyLookup
 {
     /// <summary>The key, or null if the server has no such key (or it cannot be fetched).</summary>
     ValueTask<ServerKey?> FindKeyAsync(string serverName, SigningKeyId keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The key, asking for one valid until at least <paramref name="minimumValidUntilTs"/>: a cache refetches a key
+    /// known only with an earlier validity (the server may have extended it). The best key known is returned
+    /// either way; callers still check <see cref="ServerKey.ValidUntilTs"/>. Fixed key sets need not override this.
+    /// </summary>
+    ValueTask<ServerKey?> FindKeyAsync(string serverName, SigningKeyId keyId, long minimumValidUntilTs, CancellationToken cancellationToken = default) =>
+        FindKeyAsync(serverName, keyId, cancellationToken);
 }

@@ -18,6 +18,10 @@ public sealed record XMatrixVerification(XMatrixError Error, string? Origin)
 /// </summary>
 public static class RequestSigning
 {
+    // Transactions carry room v1-v5 events whose integers may exceed the strict range; such events were signed
+    // with them, so request bodies are encoded leniently (identical to strict for every strict-valid body).
+    private const CanonicalJsonMode Mode = CanonicalJsonMode.Lenient;
+
     /// <summary>The object that is signed.</summary>
     /// <param name="uri">The request target: path from /_matrix and the query string, as sent.</param>
     public static JsonObject BuildSignedJson(string method, string uri, string origin, string destination, JsonNode? content)
@@ -30,7 +34,7 @@ public static class RequestSigning
     /// <summary>The Authorization header for an outbound request.</summary>
     public static XMatrixAuthorization Sign(string method, string uri, string origin, string destination, JsonNode? content, SigningKey key)
     {
-        var signature = JsonSigning.ComputeSignature(BuildSignedJson(method, uri, origin, destination, content), key);
+        var signature = JsonSigning.ComputeSignature(BuildSignedJson(method, uri, origin, destination, content), key, Mode);
         return new XMatrixAuthorization(origin, destination, key.KeyId, signature);
     }
 
@@ -47,12 +51,20 @@ public static class RequestSigning
         if (!XMatrixAuthorization.TryParse(header, out var auth, out var error)) return new(error, null);
         if (auth.Destination is not null && auth.Destination != ourServerName) return new(XMatrixError.DestinationMismatch, auth.Origin);
 
-        var key = auth.Key.IsEd25519 ? await keys.FindKeyAsync(auth.Origin, auth.Key, cancellationToken) : null;
+        var key = auth.Key.IsEd25519 ? await keys.FindKeyAsync(auth.Origin, auth.Key, nowMs, cancellationToken) : null;
         if (key is null || key.ValidUntilTs < nowMs) return new(XMatrixError.UnknownKey, auth.Origin);
 
         var signed = BuildSignedJson(method, uri, auth.Origin, ourServerName, content);
         JsonSigning.AddSignature(signed, auth.Origin, auth.Key.ToString(), auth.Signature);
-        var status = JsonSigning.Verify(signed, auth.Origin, auth.Key, key.Key);
-        return status == SignatureStatus.Valid ? new(XMatrixError.None, auth.Origin) : new(XMatrixError.InvalidSignature, auth.Origin);
+        try
+        {
+            var status = JsonSigning.Verify(signed, auth.Origin, auth.Key, key.Key, Mode);
+            return status == SignatureStatus.Valid ? new(XMatrixError.None, auth.Origin) : new(XMatrixError.InvalidSignature, auth.Origin);
+        }
+        catch (CanonicalJsonException)
+        {
+            // A body that has no canonical form (floats) cannot carry a valid signature.
+            return new(XMatrixError.InvalidSignature, auth.Origin);
+        }
     }
 }

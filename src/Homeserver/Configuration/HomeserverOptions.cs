@@ -111,21 +111,6 @@ public sealed class MediaOptions
     public UrlPreviewOptions UrlPreview { get; set; } = new();
 }
 
-public sealed class FederationOptions
-{
-    /// <summary>Whether this server federates at all.</summary>
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>
-    /// For tests only: server name → host:port, bypassing .well-known/SRV discovery (and the
-    /// private-address block for the listed targets). Empty by default.
-    /// </summary>
-    public Dictionary<string, string> ResolverOverrides { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>For tests only: an extra CA certificate (PEM) trusted for outbound federation TLS.</summary>
-    public string? TrustedCaPath { get; set; }
-}
-
 public sealed class DiagnosticsOptions
 {
     /// <summary>When set, each distinct matched route is appended to this file (used by the spec coverage report).</summary>

@@ -37,6 +37,8 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
                     : $"file '{o.Listeners.Federation.CertificateKeyPath}' does not exist");
         });
 
+        RuleFor(o => o.Federation).SetValidator(new FederationOptionsValidator());
+
         RuleFor(o => o.Database.ConnectionString)
             .NotEmpty()
             .When(o => o.Database.Provider == DatabaseProvider.Postgres)

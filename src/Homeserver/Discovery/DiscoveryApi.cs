@@ -24,7 +24,7 @@ public static class DiscoveryApi
 
         // Delegation is published only when a federation listener is configured; otherwise other
         // servers fall back to SRV records and port 8448 (a reverse proxy's job).
-        app.MapGet("/.well-known/matrix/server", (HomeserverOptions options) => options.Listeners.Federation.Url is { } url
+        app.MapGet("/.well-known/matrix/server", (HomeserverOptions options) => options.Listeners.Federation.Url is { } url && options.Federation.Enabled
             ? Results.Json(new JsonObject { ["m.server"] = FederationAuthority(options.ServerName, new Uri(url)) })
             : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND", ["error"] = "No delegation configured" }, statusCode: 404));
 

@@ -5,6 +5,8 @@ using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
+using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
@@ -75,6 +77,8 @@ public static class HomeserverHost
         app.UseMatrixErrors();
         app.UseCors();
         app.UseRouting();
+        app.UseListenerRouting(options);
+        app.UseFederationAuthentication();
         app.UseRouteHitRecording(options.Diagnostics);
         app.MapHomeserverApis();
         return app;
@@ -109,6 +113,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddSync();
+        services.AddFederationServices(options);
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
@@ -119,9 +124,11 @@ public static class HomeserverHost
     {
         app.MapDiscoveryApi();
         app.MapSyncApis();
+        app.MapFederationApi();
         app.MapRoomApis();
         app.MapAccountsApi();
         app.MapMediaApis();
+        app.MapRoomEventApis();
         return app;
     }
 
@@ -129,21 +136,22 @@ public static class HomeserverHost
         web.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null);
+            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null, federation: false);
             if (listeners.Federation.Url is { } federationUrl)
             {
                 var uri = new Uri(federationUrl);
                 var certificate = uri.Scheme == Uri.UriSchemeHttps && !listeners.Federation.PlainHttp
                     ? X509Certificate2.CreateFromPemFile(listeners.Federation.CertificatePath!, listeners.Federation.CertificateKeyPath)
                     : null;
-                Listen(kestrel, uri, certificate);
+                Listen(kestrel, uri, certificate, federation: true);
             }
         });
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate)
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate, bool federation)
     {
         void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
         {
+            if (federation) listen.MarkFederationListener();
             if (certificate is not null) listen.UseHttps(certificate);
         }
 

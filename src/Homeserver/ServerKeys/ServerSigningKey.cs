@@ -10,14 +10,22 @@ namespace Matrix.Homeserver.ServerKeys;
 /// </summary>
 public sealed class ServerSigningKey : IDisposable
 {
-    private ServerSigningKey(SigningKey key, string serverName)
+    private ServerSigningKey(SigningKey key, string serverName, IReadOnlyList<SigningKey> oldKeys, DateTimeOffset fileModified)
     {
         Key = key;
         ServerName = serverName;
+        OldKeys = oldKeys;
+        FileModified = fileModified;
     }
 
     public SigningKey Key { get; }
     public string ServerName { get; }
+
+    /// <summary>The keys after the first line of the key file: no longer used to sign, still published as old_verify_keys.</summary>
+    public IReadOnlyList<SigningKey> OldKeys { get; }
+
+    /// <summary>When the key file was last written (the default expired_ts of the old keys).</summary>
+    public DateTimeOffset FileModified { get; }
 
     /// <exception cref="ConfigurationException">The file exists but cannot be read as a signing key.</exception>
     public static ServerSigningKey LoadOrCreate(HomeserverOptions options, ILogger logger)
@@ -28,7 +36,8 @@ public sealed class ServerSigningKey : IDisposable
             try
             {
                 // Like Synapse, the first key of the file signs; older keys may follow it.
-                return new ServerSigningKey(SigningKeyFile.Read(path)[0], options.ServerName);
+                var keys = SigningKeyFile.Read(path);
+                return new ServerSigningKey(keys[0], options.ServerName, [.. keys.Skip(1)], File.GetLastWriteTimeUtc(path));
             }
             catch (SigningKeyFileException e)
             {
@@ -42,8 +51,12 @@ public sealed class ServerSigningKey : IDisposable
         var key = SigningKey.Generate(version);
         SigningKeyFile.Write(path, [key]);
         logger.LogInformation("Generated a new signing key {KeyId} in {Path}", key.KeyId, path);
-        return new ServerSigningKey(key, options.ServerName);
+        return new ServerSigningKey(key, options.ServerName, [], DateTimeOffset.UtcNow);
     }
 
-    public void Dispose() => Key.Dispose();
+    public void Dispose()
+    {
+        Key.Dispose();
+        foreach (var old in OldKeys) old.Dispose();
+    }
 }

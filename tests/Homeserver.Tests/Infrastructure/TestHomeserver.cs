@@ -23,7 +23,9 @@ public sealed class TestHomeserver : IAsyncDisposable
         _database = database;
         _dataDirectory = dataDirectory;
         ServerName = serverName;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // The client listener is the plain http one (a federation listener, when configured, is https).
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http:", StringComparison.Ordinal)) ?? addresses.First();
         BaseUrl = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -37,8 +39,9 @@ public sealed class TestHomeserver : IAsyncDisposable
     public string DatabaseProvider => _database.Provider;
 
     /// <param name="services">Replaces or adds services after the server's own (e.g. a recording IPublisher).</param>
+    /// <param name="mapTestEndpoints">Adds endpoints that exist only in the test (e.g. to drive a service over HTTP).</param>
     public static async Task<TestHomeserver> StartAsync(Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost",
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, Action<WebApplication>? mapTestEndpoints = null)
     {
         var database = await TestDatabase.CreateAsync();
         var dataDirectory = Directory.CreateTempSubdirectory("hs-test-data-").FullName;
@@ -64,6 +67,7 @@ public sealed class TestHomeserver : IAsyncDisposable
         configure?.Invoke(settings);
         var args = settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}").ToArray();
         var app = HomeserverHost.Build(args, services);
+        mapTestEndpoints?.Invoke(app);
         await StartupTasks.RunAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
         return new TestHomeserver(app, database, dataDirectory, serverName);

@@ -262,6 +262,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_events_stream_ordering");
 
+                    b.HasIndex("RoomId", "OriginServerTs")
+                        .HasDatabaseName("ix_events_room_id_origin_server_ts");
+
                     b.HasIndex("RoomId", "StreamOrdering")
                         .HasDatabaseName("ix_events_room_id_stream_ordering");
 
@@ -304,6 +307,117 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_event_edges_prev_event_id");
 
                     b.ToTable("event_edges", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("AggregationKey")
+                        .HasColumnType("text")
+                        .HasColumnName("aggregation_key");
+
+                    b.Property<string>("RelType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("rel_type");
+
+                    b.Property<string>("RelatesToId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("relates_to_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_event_relations");
+
+                    b.HasIndex("RelatesToId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_relates_to_id_rel_type_stream_ordering");
+
+                    b.HasIndex("RoomId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_room_id_rel_type_stream_ordering");
+
+                    b.ToTable("event_relations", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventSearchEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<long>("OriginServerTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("origin_server_ts");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_search");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_event_search_event_id");
+
+                    b.HasIndex("RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_search_room_id_stream_ordering");
+
+                    b.ToTable("event_search", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
@@ -718,6 +832,53 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_remote_media");
 
                     b.ToTable("remote_media", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
+                {
+                    b.Property<string>("ServerName")
+                        .HasColumnType("text")
+                        .HasColumnName("server_name");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("text")
+                        .HasColumnName("key_id");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("FromServer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("from_server");
+
+                    b.Property<bool>("IsOld")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_old");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("public_key");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("response_json");
+
+                    b.Property<long>("ResponseValidUntilTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("response_valid_until_ts");
+
+                    b.Property<long>("ValidUntilTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("valid_until_ts");
+
+                    b.HasKey("ServerName", "KeyId")
+                        .HasName("pk_remote_server_keys");
+
+                    b.ToTable("remote_server_keys", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>

@@ -253,6 +253,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_events_stream_ordering");
 
+                    b.HasIndex("RoomId", "OriginServerTs")
+                        .HasDatabaseName("ix_events_room_id_origin_server_ts");
+
                     b.HasIndex("RoomId", "StreamOrdering")
                         .HasDatabaseName("ix_events_room_id_stream_ordering");
 
@@ -295,6 +298,115 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_event_edges_prev_event_id");
 
                     b.ToTable("event_edges", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("AggregationKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("aggregation_key");
+
+                    b.Property<string>("RelType")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rel_type");
+
+                    b.Property<string>("RelatesToId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("relates_to_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_event_relations");
+
+                    b.HasIndex("RelatesToId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_relates_to_id_rel_type_stream_ordering");
+
+                    b.HasIndex("RoomId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_room_id_rel_type_stream_ordering");
+
+                    b.ToTable("event_relations", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventSearchEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("OriginServerTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("origin_server_ts");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_search");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_event_search_event_id");
+
+                    b.HasIndex("RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_search_room_id_stream_ordering");
+
+                    b.ToTable("event_search", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
@@ -705,6 +817,53 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_remote_media");
 
                     b.ToTable("remote_media", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
+                {
+                    b.Property<string>("ServerName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("server_name");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("FromServer")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_server");
+
+                    b.Property<bool>("IsOld")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_old");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_key");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_json");
+
+                    b.Property<long>("ResponseValidUntilTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("response_valid_until_ts");
+
+                    b.Property<long>("ValidUntilTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("valid_until_ts");
+
+                    b.HasKey("ServerName", "KeyId")
+                        .HasName("pk_remote_server_keys");
+
+                    b.ToTable("remote_server_keys", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>

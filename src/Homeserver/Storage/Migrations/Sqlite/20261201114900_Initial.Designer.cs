@@ -4,64 +4,57 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Postgres
+namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
-    [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201111941_Initial")]
+    [DbContext(typeof(SqliteHomeserverDbContext))]
+    [Migration("20261201114900_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccessToken", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("ExpiresTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
 
                     b.Property<long?>("RefreshTokenId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("refresh_token_id");
 
                     b.Property<long?>("ReplacesRefreshTokenId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("replaces_refresh_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -80,25 +73,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccountDataEntry", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("Content")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content");
 
                     b.Property<long>("StreamPosition")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_position");
 
                     b.HasKey("UserId", "RoomId", "Type")
@@ -116,24 +109,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.HasKey("RoomId", "Type", "StateKey")
@@ -145,27 +138,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<string>("LastSeenIp")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_seen_ip");
 
                     b.Property<long?>("LastSeenTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_seen_ts");
 
                     b.HasKey("UserId", "DeviceId")
@@ -178,77 +171,75 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Nid")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("nid");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Nid"));
-
                     b.Property<long>("Depth")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("depth");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("json");
 
                     b.Property<long>("OriginServerTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("origin_server_ts");
 
                     b.Property<bool>("Outlier")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("outlier");
 
                     b.Property<string>("RedactedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("redacted_by");
 
                     b.Property<string>("Redacts")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("redacts");
 
                     b.Property<string>("RejectedReason")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("rejected_reason");
 
                     b.Property<string>("ReplacesState")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("replaces_state");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("sender");
 
                     b.Property<bool>("SoftFailed")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("soft_failed");
 
                     b.Property<long?>("StateGroup")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("state_group");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("StreamOrdering")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_ordering");
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.HasKey("Nid")
@@ -265,6 +256,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_events_stream_ordering");
 
+                    b.HasIndex("RoomId", "OriginServerTs")
+                        .HasDatabaseName("ix_events_room_id_origin_server_ts");
+
                     b.HasIndex("RoomId", "StreamOrdering")
                         .HasDatabaseName("ix_events_room_id_stream_ordering");
 
@@ -277,11 +271,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventAuthEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("AuthEventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("auth_event_id");
 
                     b.HasKey("EventNid", "AuthEventId")
@@ -293,11 +287,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("PrevEventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("prev_event_id");
 
                     b.HasKey("EventNid", "PrevEventId")
@@ -309,32 +303,141 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("event_edges", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("AggregationKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("aggregation_key");
+
+                    b.Property<string>("RelType")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rel_type");
+
+                    b.Property<string>("RelatesToId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("relates_to_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_event_relations");
+
+                    b.HasIndex("RelatesToId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_relates_to_id_rel_type_stream_ordering");
+
+                    b.HasIndex("RoomId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_room_id_rel_type_stream_ordering");
+
+                    b.ToTable("event_relations", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventSearchEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("OriginServerTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("origin_server_ts");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_search");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_event_search_event_id");
+
+                    b.HasIndex("RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_search_room_id_stream_ordering");
+
+                    b.ToTable("event_search", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<string>("Path")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("path");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("txn_id");
 
                     b.HasKey("UserId", "DeviceId", "Path")
@@ -349,11 +452,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.HasKey("RoomId", "EventId")
@@ -366,54 +469,54 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<string>("MediaId")
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("media_id");
 
                     b.Property<bool>("Authenticated")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("authenticated");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content_type");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("QuarantinedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("quarantined_by");
 
                     b.Property<byte[]>("Sha256")
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("sha256");
 
                     b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("size_bytes");
 
                     b.Property<long?>("UnusedExpiresTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("unused_expires_ts");
 
                     b.Property<string>("UploadClaim")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("upload_claim");
 
                     b.Property<string>("UploadName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("upload_name");
 
                     b.Property<long?>("UploadedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("uploaded_ts");
 
                     b.Property<string>("UploaderUserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("uploader_user_id");
 
                     b.HasKey("MediaId")
@@ -431,16 +534,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LoginToken", b =>
                 {
                     b.Property<byte[]>("TokenHash")
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<long>("ExpiresTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("TokenHash")
@@ -456,46 +559,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("ContentType")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content_type");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<int>("Height")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("height");
 
                     b.Property<string>("MediaId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("media_id");
 
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("method");
 
                     b.Property<string>("Origin")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("origin");
 
                     b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("size_bytes");
 
                     b.Property<int>("Width")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("width");
 
                     b.HasKey("Id")
@@ -503,7 +604,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
                     b.HasIndex("Origin", "MediaId", "Width", "Height", "Method", "ContentType")
                         .IsUnique()
-                        .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_conten");
+                        .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_content_type");
 
                     b.ToTable("media_thumbnails", (string)null);
                 });
@@ -511,24 +612,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PresenceStatus", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<long>("LastActiveTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_active_ts");
 
                     b.Property<long>("LastUserSyncTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_user_sync_ts");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<string>("StatusMsg")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("status_msg");
 
                     b.HasKey("UserId")
@@ -540,16 +641,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("Key")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
 
                     b.HasKey("UserId", "Key")
@@ -561,32 +662,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Receipt", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("ReceiptType")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("receipt_type");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("ThreadId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("thread_id");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<long>("StreamPosition")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_position");
 
                     b.Property<long>("Ts")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("ts");
 
                     b.HasKey("RoomId", "ReceiptType", "UserId", "ThreadId")
@@ -605,32 +706,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("NextTokenId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("next_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -650,23 +749,23 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<string>("Token")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("token");
 
                     b.Property<int>("Completed")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("completed");
 
                     b.Property<long?>("ExpiryTime")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expiry_time");
 
                     b.Property<int>("Pending")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("pending");
 
                     b.Property<int?>("UsesAllowed")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("uses_allowed");
 
                     b.HasKey("Token")
@@ -678,43 +777,43 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteMedia", b =>
                 {
                     b.Property<string>("Origin")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("origin");
 
                     b.Property<string>("MediaId")
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("media_id");
 
                     b.Property<bool>("Authenticated")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("authenticated");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("content_type");
 
                     b.Property<long>("FetchedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("fetched_ts");
 
                     b.Property<string>("QuarantinedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("quarantined_by");
 
                     b.Property<byte[]>("Sha256")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("sha256");
 
                     b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("size_bytes");
 
                     b.Property<string>("UploadName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("upload_name");
 
                     b.HasKey("Origin", "MediaId")
@@ -723,31 +822,78 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("remote_media", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
+                {
+                    b.Property<string>("ServerName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("server_name");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("FromServer")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_server");
+
+                    b.Property<bool>("IsOld")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_old");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_key");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_json");
+
+                    b.Property<long>("ResponseValidUntilTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("response_valid_until_ts");
+
+                    b.Property<long>("ValidUntilTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("valid_until_ts");
+
+                    b.HasKey("ServerName", "KeyId")
+                        .HasName("pk_remote_server_keys");
+
+                    b.ToTable("remote_server_keys", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("creator");
 
                     b.Property<long?>("CurrentStateGroup")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_public");
 
                     b.Property<string>("RoomVersion")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_version");
 
                     b.HasKey("RoomId")
@@ -759,21 +905,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
                 {
                     b.Property<string>("Alias")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("alias");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("creator");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.HasKey("Alias")
@@ -788,42 +934,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("avatar_url");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<bool>("Forgotten")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("forgotten");
 
                     b.Property<string>("Membership")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("membership");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("sender");
 
                     b.Property<long>("StreamOrdering")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_ordering");
 
                     b.HasKey("RoomId", "UserId")
@@ -839,22 +985,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<int>("ChainLength")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("chain_length");
 
                     b.Property<long?>("ParentId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("parent_id");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.HasKey("Id")
@@ -869,19 +1013,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroupEntry", b =>
                 {
                     b.Property<long>("StateGroupId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("state_group_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.HasKey("StateGroupId", "Type", "StateKey")
@@ -893,11 +1037,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StreamPosition", b =>
                 {
                     b.Property<string>("Stream")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("stream");
 
                     b.Property<long>("Position")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.HasKey("Stream")
@@ -909,38 +1053,38 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSession", b =>
                 {
                     b.Property<string>("SessionId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("session_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Description")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("description");
 
                     b.Property<long>("ExpiresTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
 
                     b.Property<byte[]>("IntentHash")
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("intent_hash");
 
                     b.Property<string>("Method")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("method");
 
                     b.Property<string>("Path")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("path");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("SessionId")
@@ -955,15 +1099,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSessionStage", b =>
                 {
                     b.Property<string>("SessionId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("session_id");
 
                     b.Property<string>("Stage")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("stage");
 
                     b.Property<string>("Result")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("result");
 
                     b.HasKey("SessionId", "Stage")
@@ -975,44 +1119,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("avatar_url");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<bool>("Deactivated")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("deactivated");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
 
                     b.Property<bool>("IsGuest")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_guest");
 
                     b.Property<string>("Localpart")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("localpart");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
                     b.Property<string>("UserType")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_type");
 
                     b.HasKey("UserId")
@@ -1028,21 +1172,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UserFilter", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<long>("FilterId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("filter_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("json");
 
                     b.Property<byte[]>("JsonHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("json_hash");
 
                     b.HasKey("UserId", "FilterId")

@@ -4,57 +4,64 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Sqlite
+namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
-    [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201111924_Initial")]
+    [DbContext(typeof(PostgresHomeserverDbContext))]
+    [Migration("20261201114912_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccessToken", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("ExpiresTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_ts");
 
                     b.Property<long?>("RefreshTokenId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("refresh_token_id");
 
                     b.Property<long?>("ReplacesRefreshTokenId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("replaces_refresh_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -73,25 +80,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccountDataEntry", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.Property<string>("Content")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("content");
 
                     b.Property<long>("StreamPosition")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("stream_position");
 
                     b.HasKey("UserId", "RoomId", "Type")
@@ -109,24 +116,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state_key");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<long>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.HasKey("RoomId", "Type", "StateKey")
@@ -138,27 +145,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<string>("LastSeenIp")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("last_seen_ip");
 
                     b.Property<long?>("LastSeenTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_seen_ts");
 
                     b.HasKey("UserId", "DeviceId")
@@ -171,75 +178,77 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Nid")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("nid");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Nid"));
+
                     b.Property<long>("Depth")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("depth");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("json");
 
                     b.Property<long>("OriginServerTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("origin_server_ts");
 
                     b.Property<bool>("Outlier")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("outlier");
 
                     b.Property<string>("RedactedBy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("redacted_by");
 
                     b.Property<string>("Redacts")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("redacts");
 
                     b.Property<string>("RejectedReason")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("rejected_reason");
 
                     b.Property<string>("ReplacesState")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("replaces_state");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("sender");
 
                     b.Property<bool>("SoftFailed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("soft_failed");
 
                     b.Property<long?>("StateGroup")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("state_group");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("StreamOrdering")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("stream_ordering");
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.HasKey("Nid")
@@ -256,6 +265,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_events_stream_ordering");
 
+                    b.HasIndex("RoomId", "OriginServerTs")
+                        .HasDatabaseName("ix_events_room_id_origin_server_ts");
+
                     b.HasIndex("RoomId", "StreamOrdering")
                         .HasDatabaseName("ix_events_room_id_stream_ordering");
 
@@ -268,11 +280,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventAuthEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("AuthEventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("auth_event_id");
 
                     b.HasKey("EventNid", "AuthEventId")
@@ -284,11 +296,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("PrevEventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("prev_event_id");
 
                     b.HasKey("EventNid", "PrevEventId")
@@ -300,32 +312,143 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("event_edges", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("AggregationKey")
+                        .HasColumnType("text")
+                        .HasColumnName("aggregation_key");
+
+                    b.Property<string>("RelType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("rel_type");
+
+                    b.Property<string>("RelatesToId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("relates_to_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_event_relations");
+
+                    b.HasIndex("RelatesToId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_relates_to_id_rel_type_stream_ordering");
+
+                    b.HasIndex("RoomId", "RelType", "StreamOrdering")
+                        .HasDatabaseName("ix_event_relations_room_id_rel_type_stream_ordering");
+
+                    b.ToTable("event_relations", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventSearchEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<long>("OriginServerTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("origin_server_ts");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_search");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_event_search_event_id");
+
+                    b.HasIndex("RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_search_room_id_stream_ordering");
+
+                    b.ToTable("event_search", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<string>("Path")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("path");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("txn_id");
 
                     b.HasKey("UserId", "DeviceId", "Path")
@@ -340,11 +463,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.HasKey("RoomId", "EventId")
@@ -357,54 +480,54 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<string>("MediaId")
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(255)")
                         .HasColumnName("media_id");
 
                     b.Property<bool>("Authenticated")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("authenticated");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(255)")
                         .HasColumnName("content_type");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("QuarantinedBy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("quarantined_by");
 
                     b.Property<byte[]>("Sha256")
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("sha256");
 
                     b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("size_bytes");
 
                     b.Property<long?>("UnusedExpiresTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("unused_expires_ts");
 
                     b.Property<string>("UploadClaim")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("upload_claim");
 
                     b.Property<string>("UploadName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("upload_name");
 
                     b.Property<long?>("UploadedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("uploaded_ts");
 
                     b.Property<string>("UploaderUserId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("uploader_user_id");
 
                     b.HasKey("MediaId")
@@ -422,16 +545,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.LoginToken", b =>
                 {
                     b.Property<byte[]>("TokenHash")
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("token_hash");
 
                     b.Property<long>("ExpiresTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.HasKey("TokenHash")
@@ -447,44 +570,46 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("ContentType")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("content_type");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<int>("Height")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("height");
 
                     b.Property<string>("MediaId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("media_id");
 
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(8)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(8)")
                         .HasColumnName("method");
 
                     b.Property<string>("Origin")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("origin");
 
                     b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("size_bytes");
 
                     b.Property<int>("Width")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("width");
 
                     b.HasKey("Id")
@@ -492,7 +617,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
                     b.HasIndex("Origin", "MediaId", "Width", "Height", "Method", "ContentType")
                         .IsUnique()
-                        .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_content_type");
+                        .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_conten");
 
                     b.ToTable("media_thumbnails", (string)null);
                 });
@@ -500,24 +625,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PresenceStatus", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<long>("LastActiveTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_active_ts");
 
                     b.Property<long>("LastUserSyncTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_user_sync_ts");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
                     b.Property<string>("StatusMsg")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("status_msg");
 
                     b.HasKey("UserId")
@@ -529,16 +654,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("Key")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("value");
 
                     b.HasKey("UserId", "Key")
@@ -550,32 +675,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Receipt", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("ReceiptType")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("receipt_type");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("ThreadId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("thread_id");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<long>("StreamPosition")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("stream_position");
 
                     b.Property<long>("Ts")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("ts");
 
                     b.HasKey("RoomId", "ReceiptType", "UserId", "ThreadId")
@@ -594,30 +719,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("NextTokenId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("next_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -637,23 +764,23 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<string>("Token")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("token");
 
                     b.Property<int>("Completed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("completed");
 
                     b.Property<long?>("ExpiryTime")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expiry_time");
 
                     b.Property<int>("Pending")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("pending");
 
                     b.Property<int?>("UsesAllowed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("uses_allowed");
 
                     b.HasKey("Token")
@@ -665,43 +792,43 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteMedia", b =>
                 {
                     b.Property<string>("Origin")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("origin");
 
                     b.Property<string>("MediaId")
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(255)")
                         .HasColumnName("media_id");
 
                     b.Property<bool>("Authenticated")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("authenticated");
 
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(255)")
                         .HasColumnName("content_type");
 
                     b.Property<long>("FetchedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("fetched_ts");
 
                     b.Property<string>("QuarantinedBy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("quarantined_by");
 
                     b.Property<byte[]>("Sha256")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("sha256");
 
                     b.Property<long>("SizeBytes")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("size_bytes");
 
                     b.Property<string>("UploadName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("upload_name");
 
                     b.HasKey("Origin", "MediaId")
@@ -710,31 +837,78 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("remote_media", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
+                {
+                    b.Property<string>("ServerName")
+                        .HasColumnType("text")
+                        .HasColumnName("server_name");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("text")
+                        .HasColumnName("key_id");
+
+                    b.Property<long>("FetchedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fetched_ts");
+
+                    b.Property<string>("FromServer")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("from_server");
+
+                    b.Property<bool>("IsOld")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_old");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("public_key");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("response_json");
+
+                    b.Property<long>("ResponseValidUntilTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("response_valid_until_ts");
+
+                    b.Property<long>("ValidUntilTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("valid_until_ts");
+
+                    b.HasKey("ServerName", "KeyId")
+                        .HasName("pk_remote_server_keys");
+
+                    b.ToTable("remote_server_keys", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("creator");
 
                     b.Property<long?>("CurrentStateGroup")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_public");
 
                     b.Property<string>("RoomVersion")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_version");
 
                     b.HasKey("RoomId")
@@ -746,21 +920,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
                 {
                     b.Property<string>("Alias")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("alias");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("creator");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.HasKey("Alias")
@@ -775,42 +949,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("avatar_url");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<bool>("Forgotten")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("forgotten");
 
                     b.Property<string>("Membership")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("membership");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("sender");
 
                     b.Property<long>("StreamOrdering")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("stream_ordering");
 
                     b.HasKey("RoomId", "UserId")
@@ -826,20 +1000,22 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<int>("ChainLength")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("chain_length");
 
                     b.Property<long?>("ParentId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("parent_id");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.HasKey("Id")
@@ -854,19 +1030,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroupEntry", b =>
                 {
                     b.Property<long>("StateGroupId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("state_group_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.HasKey("StateGroupId", "Type", "StateKey")
@@ -878,11 +1054,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StreamPosition", b =>
                 {
                     b.Property<string>("Stream")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("stream");
 
                     b.Property<long>("Position")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("position");
 
                     b.HasKey("Stream")
@@ -894,38 +1070,38 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSession", b =>
                 {
                     b.Property<string>("SessionId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("session_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Description")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("description");
 
                     b.Property<long>("ExpiresTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_ts");
 
                     b.Property<byte[]>("IntentHash")
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("intent_hash");
 
                     b.Property<string>("Method")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("method");
 
                     b.Property<string>("Path")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("path");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.HasKey("SessionId")
@@ -940,15 +1116,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSessionStage", b =>
                 {
                     b.Property<string>("SessionId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("session_id");
 
                     b.Property<string>("Stage")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("stage");
 
                     b.Property<string>("Result")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("result");
 
                     b.HasKey("SessionId", "Stage")
@@ -960,44 +1136,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("avatar_url");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<bool>("Deactivated")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("deactivated");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_admin");
 
                     b.Property<bool>("IsGuest")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_guest");
 
                     b.Property<string>("Localpart")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("localpart");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("password_hash");
 
                     b.Property<string>("UserType")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_type");
 
                     b.HasKey("UserId")
@@ -1013,21 +1189,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UserFilter", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<long>("FilterId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("filter_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("json");
 
                     b.Property<byte[]>("JsonHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("json_hash");
 
                     b.HasKey("UserId", "FilterId")

@@ -101,6 +101,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_relations",
+                columns: table => new
+                {
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    relates_to_id = table.Column<string>(type: "text", nullable: false),
+                    rel_type = table.Column<string>(type: "text", nullable: false),
+                    aggregation_key = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_relations", x => x.event_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_search",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_search", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_transactions",
                 columns: table => new
                 {
@@ -308,6 +346,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "remote_server_keys",
+                columns: table => new
+                {
+                    server_name = table.Column<string>(type: "text", nullable: false),
+                    key_id = table.Column<string>(type: "text", nullable: false),
+                    public_key = table.Column<string>(type: "text", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
+                    is_old = table.Column<bool>(type: "boolean", nullable: false),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    from_server = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_server_keys", x => new { x.server_name, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_aliases",
                 columns: table => new
                 {
@@ -489,6 +546,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 column: "prev_event_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_room_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "room_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_event_id",
+                table: "event_search",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_room_id_stream_ordering",
+                table: "event_search",
+                columns: new[] { "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_transactions_event_id",
                 table: "event_transactions",
                 column: "event_id");
@@ -503,6 +581,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "ix_events_redacts",
                 table: "events",
                 column: "redacts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_origin_server_ts",
+                table: "events",
+                columns: new[] { "room_id", "origin_server_ts" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_stream_ordering",
@@ -616,6 +699,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_edges");
 
             migrationBuilder.DropTable(
+                name: "event_relations");
+
+            migrationBuilder.DropTable(
+                name: "event_search");
+
+            migrationBuilder.DropTable(
                 name: "event_transactions");
 
             migrationBuilder.DropTable(
@@ -650,6 +739,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "remote_media");
+
+            migrationBuilder.DropTable(
+                name: "remote_server_keys");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");

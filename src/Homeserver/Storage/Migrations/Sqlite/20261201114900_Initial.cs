@@ -100,6 +100,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_relations",
+                columns: table => new
+                {
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    relates_to_id = table.Column<string>(type: "TEXT", nullable: false),
+                    rel_type = table.Column<string>(type: "TEXT", nullable: false),
+                    aggregation_key = table.Column<string>(type: "TEXT", nullable: true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_relations", x => x.event_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_search",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_search", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_transactions",
                 columns: table => new
                 {
@@ -307,6 +345,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "remote_server_keys",
+                columns: table => new
+                {
+                    server_name = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    public_key = table.Column<string>(type: "TEXT", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_old = table.Column<bool>(type: "INTEGER", nullable: false),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    from_server = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_server_keys", x => new { x.server_name, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "room_aliases",
                 columns: table => new
                 {
@@ -488,6 +545,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "prev_event_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_room_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "room_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_event_id",
+                table: "event_search",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_room_id_stream_ordering",
+                table: "event_search",
+                columns: new[] { "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_transactions_event_id",
                 table: "event_transactions",
                 column: "event_id");
@@ -502,6 +580,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_events_redacts",
                 table: "events",
                 column: "redacts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_origin_server_ts",
+                table: "events",
+                columns: new[] { "room_id", "origin_server_ts" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_stream_ordering",
@@ -615,6 +698,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_edges");
 
             migrationBuilder.DropTable(
+                name: "event_relations");
+
+            migrationBuilder.DropTable(
+                name: "event_search");
+
+            migrationBuilder.DropTable(
                 name: "event_transactions");
 
             migrationBuilder.DropTable(
@@ -649,6 +738,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "remote_media");
+
+            migrationBuilder.DropTable(
+                name: "remote_server_keys");
 
             migrationBuilder.DropTable(
                 name: "room_aliases");

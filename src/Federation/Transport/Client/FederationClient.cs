@@ -1,0 +1,158 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Matrix.Crypto;
+using Matrix.Federation.Transport.Discovery;
+using Matrix.Federation.Transport.Security;
+
+namespace Matrix.Federation.Transport.Client;
+
+/// <summary>
+/// Outbound server-server requests: discovery, X-Matrix signing of every request (origin, destination, method,
+/// request target, body), a time limit, a size limit on answers, no redirects, and errors as typed exceptions.
+/// Thread-safe; one per process.
+/// </summary>
+public sealed class FederationClient : IDisposable
+{
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 128 };
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
+
+    private readonly FederationClientOptions _options;
+    private readonly ServerNameResolver _resolver;
+    private readonly HttpClient _http;
+
+    /// <param name="handler">Normally <see cref="FederationHttpHandler.Create"/>; must not follow redirects.</param>
+    public FederationClient(FederationClientOptions options, ServerNameResolver resolver, HttpMessageHandler handler)
+    {
+        _options = options;
+        _resolver = resolver;
+        _http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Matrix.Homeserver", "1.0"));
+    }
+
+    public string OriginServerName => _options.OriginServerName;
+
+    public Task<JsonObject> GetJsonAsync(string destination, string pathAndQuery, FederationCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, destination, pathAndQuery, null, call, cancellationToken);
+
+    public Task<JsonObject> PutJsonAsync(string destination, string pathAndQuery, JsonObject body, FederationCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, destination, pathAndQuery, body, call, cancellationToken);
+
+    public Task<JsonObject> PostJsonAsync(string destination, string pathAndQuery, JsonObject body, FederationCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, destination, pathAndQuery, body, call, cancellationToken);
+
+    /// <summary>Sends one signed request and returns the JSON object answered.</summary>
+    /// <param name="pathAndQuery">Starting with /_matrix/, segments already escaped (<see cref="FederationPath"/>).</param>
+    /// <exception cref="FederationHttpException">The server answered an error status.</exception>
+    /// <exception cref="FederationUnreachableException">No usable answer.</exception>
+    /// <exception cref="FederationRefusedException">We do not talk to this server.</exception>
+    public async Task<JsonObject> SendAsync(
+        HttpMethod method, string destination, string pathAndQuery, JsonObject? body, FederationCallOptions? call = null, CancellationToken cancellationToken = default)
+    {
+        if (!_options.Enabled) throw new FederationRefusedException(destination, "federation is disabled");
+        if (!_options.DomainPolicy.IsAllowed(destination)) throw new FederationRefusedException(destination, $"federation with {destination} is not allowed");
+        if (!pathAndQuery.StartsWith("/_matrix/", StringComparison.Ordinal)) throw new ArgumentException("a federation path starts with /_matrix/", nameof(pathAndQuery));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(call?.Timeout ?? _options.DefaultTimeout);
+        var content = body is null ? null : CanonicalJson.Serialize(body, CanonicalJsonMode.Lenient);
+        try
+        {
+            var server = await _resolver.ResolveAsync(destination, timeout.Token);
+            return await SendToAsync(server, method, pathAndQuery, body, content, call?.MaxResponseBytes ?? _options.MaxResponseBytes, timeout.Token);
+        }
+        catch (ServerDiscoveryException e)
+        {
+            throw new FederationUnreachableException(destination, $"cannot resolve {destination}: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new FederationUnreachableException(destination, $"request to {destination} timed out", e);
+        }
+    }
+
+    private async Task<JsonObject> SendToAsync(
+        ResolvedServer server, HttpMethod method, string pathAndQuery, JsonObject? body, byte[]? content, int maxBytes, CancellationToken cancellationToken)
+    {
+        Exception? lastFailure = null;
+        var blocked = 0;
+        foreach (var target in server.Targets)
+        {
+            using var request = new HttpRequestMessage(method, new Uri($"https://{target}{pathAndQuery}"));
+            request.Headers.Host = server.HostHeader;
+            if (server.IsOverride) request.Options.Set(GuardedConnector.AllowPrivate, true);
+            // Sign exactly the request target that will be sent.
+            var authorization = RequestSigning.Sign(
+                method.Method, request.RequestUri!.PathAndQuery, _options.OriginServerName, server.ServerName, body, _options.SigningKey);
+            request.Headers.TryAddWithoutValidation("Authorization", authorization.ToHeaderValue());
+            if (content is not null) request.Content = new ByteArrayContent(content) { Headers = { ContentType = JsonType } };
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException e) when (IsConnectFailure(e))
+            {
+                // Nothing was sent: the next SRV target may answer.
+                if (e.InnerException is BlockedAddressException) blocked++;
+                lastFailure = e;
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new FederationUnreachableException(server.ServerName, $"request to {server.ServerName} failed: {e.Message}", e);
+            }
+
+            using (response)
+            {
+                return await ReadAsync(server.ServerName, response, maxBytes, cancellationToken);
+            }
+        }
+
+        if (blocked == server.Targets.Count)
+        {
+            throw new FederationRefusedException(server.ServerName, $"{server.ServerName} resolves only to non-public addresses", lastFailure);
+        }
+
+        throw new FederationUnreachableException(server.ServerName, $"cannot connect to {server.ServerName}: {lastFailure?.InnerException?.Message ?? lastFailure?.Message}", lastFailure);
+    }
+
+    private async Task<JsonObject> ReadAsync(string destination, HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    {
+        var success = response.IsSuccessStatusCode;
+        var bytes = await BoundedContent.ReadAsync(response.Content, success ? maxBytes : _options.MaxErrorBytes, cancellationToken);
+        var json = bytes is null ? null : TryParseObject(bytes);
+        if (success)
+        {
+            if (bytes is null) throw new FederationUnreachableException(destination, $"{destination} answered more than {maxBytes} bytes");
+            return json ?? throw new FederationUnreachableException(destination, $"{destination} answered something other than a JSON object");
+        }
+
+        throw new FederationHttpException(destination, (int)response.StatusCode, Text(json, "errcode"), Text(json, "error"), json);
+    }
+
+    private static JsonObject? TryParseObject(byte[] bytes)
+    {
+        try
+        {
+            return JsonNode.Parse(bytes, documentOptions: ParseOptions) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonObject? json, string name) =>
+        json?[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    // Connect-phase failures (DNS, TCP, refused address, TLS handshake) mean the request never left.
+    private static bool IsConnectFailure(HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError
+        || e.InnerException is SocketException or BlockedAddressException or AuthenticationException;
+
+    public void Dispose() => _http.Dispose();
+}
