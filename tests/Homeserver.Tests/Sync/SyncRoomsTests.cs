@@ -291,6 +291,35 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bundled_aggregations_come_only_with_limited_timelines()
+    {
+        var alice = await _server.CreateUserAsync("bundle-alice");
+        var roomId = await _server.CreateRoomAsync(alice);
+        var first = await _server.SyncAsync(alice);
+        var rootId = await _server.SendMessageAsync(roomId, alice, "root");
+        var reply = new JsonObject
+        {
+            ["msgtype"] = "m.text",
+            ["body"] = "reply",
+            ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.thread", ["event_id"] = rootId },
+        };
+        await _server.SendEventsAsync(roomId, new EventDraft(EventTypes.Message, null, alice.UserId, reply));
+
+        // The whole timeline: the client has the reply already, the root carries no summary.
+        var whole = await _server.SyncAsync(alice, since: first.NextBatch());
+        var root = whole.JoinedRoom(roomId).Events("timeline").Single(e => e.Str("event_id") == rootId);
+        Assert.False(whole.JoinedRoom(roomId)!["timeline"]!["limited"]!.GetValue<bool>());
+        Assert.Null(root["unsigned"]?["m.relations"]);
+
+        // A limited timeline bundles the thread summary on its root.
+        var limited = await _server.SyncAsync(alice, filter: """{"room":{"timeline":{"limit":2}}}""");
+        var room = limited.JoinedRoom(roomId);
+        Assert.True(room!["timeline"]!["limited"]!.GetValue<bool>());
+        var bundledRoot = room.Events("timeline").Single(e => e.Str("event_id") == rootId);
+        Assert.Equal(1, bundledRoot["unsigned"]!["m.relations"]!["m.thread"]!["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Bad_parameters_are_refused()
     {
         var alice = await _server.CreateUserAsync("bad-alice");

@@ -52,7 +52,8 @@ internal sealed class RoomsStream(
         var states = await ComputeStatesAsync(context, shown, batches, cancellationToken);
 
         var ids = shown.SelectMany(p => BatchOf(batches, p).Events.Select(e => e.EventId)).Concat(states.Values.SelectMany(s => s.EventIds)).ToHashSet(StringComparer.Ordinal);
-        var formatted = await formatter.FormatAsync(db, ids, context.Requester, context.Filter, cancellationToken);
+        var bundled = shown.Select(p => BatchOf(batches, p)).Where(b => b.Limited).SelectMany(b => b.Events.Select(e => e.EventId)).ToHashSet(StringComparer.Ordinal);
+        var formatted = await formatter.FormatAsync(db, ids, bundled, context.Requester, context.Filter, cancellationToken);
         foreach (var plan in shown)
         {
             var batch = BatchOf(batches, plan);
