@@ -8,12 +8,14 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync;
+using Matrix.Homeserver.UserDirectory;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -117,6 +119,7 @@ public static class HomeserverHost
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
+        services.AddPushServices();
         return services;
     }
 
@@ -129,6 +132,8 @@ public static class HomeserverHost
         app.MapAccountsApi();
         app.MapMediaApis();
         app.MapRoomEventApis();
+        app.MapPushApi();
+        app.MapUserDirectoryApi();
         return app;
     }
 

@@ -100,6 +100,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_push_actions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    highlight = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actions = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_relations",
                 columns: table => new
                 {
@@ -274,6 +293,49 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "push_rules",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    rule_id = table.Column<string>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false),
+                    conditions = table.Column<string>(type: "TEXT", nullable: true),
+                    pattern = table.Column<string>(type: "TEXT", nullable: true),
+                    actions = table.Column<string>(type: "TEXT", nullable: true),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_push_rules", x => new { x.user_id, x.kind, x.rule_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pushers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    app_id = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    app_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    device_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    profile_tag = table.Column<string>(type: "TEXT", nullable: true),
+                    lang = table.Column<string>(type: "TEXT", nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    failing_since = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pushers", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -545,6 +607,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "prev_event_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_room_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_written_at",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_written_at",
+                table: "event_push_actions",
+                column: "written_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
                 table: "event_relations",
                 columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });
@@ -624,6 +706,17 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_pushers_app_id_push_key_user_id",
+                table: "pushers",
+                columns: new[] { "app_id", "push_key", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_user_id_device_id",
+                table: "pushers",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_receipts_stream_position",
                 table: "receipts",
                 column: "stream_position");
@@ -698,6 +791,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_edges");
 
             migrationBuilder.DropTable(
+                name: "event_push_actions");
+
+            migrationBuilder.DropTable(
                 name: "event_relations");
 
             migrationBuilder.DropTable(
@@ -726,6 +822,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "profile_field");
+
+            migrationBuilder.DropTable(
+                name: "push_rules");
+
+            migrationBuilder.DropTable(
+                name: "pushers");
 
             migrationBuilder.DropTable(
                 name: "receipts");
