@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Push.Notifications;
 
 namespace Matrix.Homeserver.Sync;
 
@@ -89,12 +90,6 @@ public sealed class TimelineSection
     }
 }
 
-/// <summary>The unread counts of a room or thread.</summary>
-public readonly record struct UnreadCounts(long NotificationCount, long HighlightCount)
-{
-    public JsonObject ToJson() => new() { ["notification_count"] = NotificationCount, ["highlight_count"] = HighlightCount };
-}
-
 public sealed class JoinedRoom
 {
     public TimelineSection Timeline { get; } = new();
@@ -104,8 +99,10 @@ public sealed class JoinedRoom
     public List<JsonObject> Ephemeral { get; } = [];
     public List<JsonObject> AccountData { get; } = [];
     public JsonObject? Summary { get; set; }
-    public UnreadCounts UnreadNotifications { get; set; }
-    public Dictionary<string, UnreadCounts>? UnreadThreadNotifications { get; set; }
+    public NotificationCounts UnreadNotifications { get; set; }
+
+    /// <summary>Per thread root (the main timeline's counts are then <see cref="UnreadNotifications"/>), when the filter asks.</summary>
+    public IReadOnlyDictionary<string, NotificationCounts>? UnreadThreadNotifications { get; set; }
 
     public JsonObject ToJson(bool useStateAfter)
     {
@@ -115,18 +112,21 @@ public sealed class JoinedRoom
             [useStateAfter ? "state_after" : "state"] = SyncResponse.Events(State),
             ["ephemeral"] = SyncResponse.Events(Ephemeral),
             ["account_data"] = SyncResponse.Events(AccountData),
-            ["unread_notifications"] = UnreadNotifications.ToJson(),
+            ["unread_notifications"] = Counts(UnreadNotifications),
             ["summary"] = Summary ?? new JsonObject(),
         };
         if (UnreadThreadNotifications is { Count: > 0 } threads)
         {
             var byThread = new JsonObject();
-            foreach (var (threadId, counts) in threads) byThread[threadId] = counts.ToJson();
+            foreach (var (threadId, counts) in threads) byThread[threadId] = Counts(counts);
             json["unread_thread_notifications"] = byThread;
         }
 
         return json;
     }
+
+    private static JsonObject Counts(NotificationCounts counts) =>
+        new() { ["notification_count"] = counts.NotificationCount, ["highlight_count"] = counts.HighlightCount };
 }
 
 public sealed class LeftRoom

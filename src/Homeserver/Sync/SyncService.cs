@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
-using Matrix.Homeserver.Sync.Notifications;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Sync.Streams;
 
@@ -68,19 +68,30 @@ internal sealed class SyncService(
         var response = new SyncResponse();
         await services.GetRequiredService<RoomsStream>().AddAsync(context, response, cancellationToken);
         foreach (var stream in services.GetServices<ISyncStream>()) await stream.AddAsync(context, response, cancellationToken);
-        await AddUnreadCountsAsync(context, response, services.GetRequiredService<INotificationCounts>(), cancellationToken);
+        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), cancellationToken);
         return (response, upTo);
     }
 
-    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, INotificationCounts notificationCounts, CancellationToken cancellationToken)
+    /// <summary>The push feature's unread counts of every joined room in the answer.</summary>
+    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, UnreadNotificationCounts unread, CancellationToken cancellationToken)
     {
+        // Notifications are written just after their events commit (the sync may have sent the events
+        // already): rooms whose counts changed in the window are in the answer for their counts alone.
+        if (context.Since is { } since && !context.FullState)
+        {
+            foreach (var roomId in await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken))
+            {
+                if (context.JoinedRooms.Contains(roomId)) response.JoinedRoom(roomId);
+            }
+        }
+
         var byThread = context.Filter.Room.Timeline.UnreadThreadNotifications;
-        var counts = await notificationCounts.GetAsync(context.Db, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
+        var counts = await unread.GetAsync(context.Db, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
         foreach (var (roomId, room) in response.Join)
         {
             if (!counts.TryGetValue(roomId, out var c)) continue;
             room.UnreadNotifications = c.Room;
-            if (byThread) room.UnreadThreadNotifications = c.Threads?.ToDictionary(StringComparer.Ordinal);
+            if (byThread) room.UnreadThreadNotifications = c.Threads;
         }
     }
 }

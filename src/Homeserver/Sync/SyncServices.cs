@@ -1,11 +1,10 @@
+using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Streams;
-using Matrix.Homeserver.Sync.Notifications;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Sync.Receipts;
 using Matrix.Homeserver.Sync.Rooms;
 using Matrix.Homeserver.Sync.Streams;
 using Matrix.Homeserver.Sync.Typing;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Matrix.Homeserver.Sync;
 
@@ -40,8 +39,8 @@ public static class SyncServices
         services.AddScoped<ReceiptService>();
         services.AddScoped<ReadMarkerService>();
         services.AddSingleton<IStreamSource, ReceiptStreamSource>();
-        // The push feature replaces this with counts from its push rules.
-        services.TryAddSingleton<INotificationCounts, ReceiptNotificationCounts>();
+        // The push feature's unread counts read how far each user has read from the receipts.
+        services.AddSingleton<IReadReceiptPositions, ReceiptReadPositions>();
         return services;
     }
 

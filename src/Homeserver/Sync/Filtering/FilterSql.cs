@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Matrix.Homeserver.Accounts.Filters;
+using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
@@ -21,12 +21,10 @@ public sealed class ReceiptService(
     StreamIdGenerator streams,
     EventStore events,
     RoomStateReader state,
+    EventThreads threads,
     SyncWakeups wakeups,
     TimeProvider clock)
 {
-    /// <summary>Relations followed from an event to find its thread (the spec recommends 3 hops).</summary>
-    private const int MaxThreadHops = 3;
-
     /// <summary>Checks the room, event and thread, then stores the receipt.</summary>
     public async Task SetAsync(string userId, string roomId, string receiptType, string eventId, string? threadId, CancellationToken cancellationToken)
     {
@@ -71,24 +69,7 @@ public sealed class ReceiptService(
         }
     }
 
-    /// <summary>
-    /// Whether the event is the thread's root or in the thread: it, or an event it relates to
-    /// (up to <see cref="MaxThreadHops"/> relations away), is an m.thread reply to the root.
-    /// </summary>
-    private async Task<bool> IsInThreadAsync(string eventId, string threadRoot, CancellationToken cancellationToken)
-    {
-        // The root itself may carry the thread's receipt; events tied to the root by other relations are in the main timeline.
-        if (eventId == threadRoot) return true;
-        var current = eventId;
-        for (var hop = 0; hop < MaxThreadHops; hop++)
-        {
-            var pdu = await events.GetAsync(db, current, cancellationToken);
-            if (pdu?.Content["m.relates_to"] is not JsonObject relation || relation["event_id"] is not JsonValue target
-                || !target.TryGetValue(out string? parent)) return false;
-            if (relation["rel_type"] is JsonValue type && type.TryGetValue(out string? relType) && relType == "m.thread") return parent == threadRoot;
-            current = parent;
-        }
-
-        return false;
-    }
+    /// <summary>Whether the event is the thread's root (which may carry the thread's receipt) or in the thread.</summary>
+    private async Task<bool> IsInThreadAsync(string eventId, string threadRoot, CancellationToken cancellationToken) =>
+        eventId == threadRoot || (await events.GetAsync(db, eventId, cancellationToken) is { } pdu && await threads.ThreadOfAsync(db, pdu, cancellationToken) == threadRoot);
 }

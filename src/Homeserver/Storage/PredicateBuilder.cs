@@ -1,8 +1,11 @@
 using System.Linq.Expressions;
 
-namespace Matrix.Homeserver.Sync;
+namespace Matrix.Homeserver.Storage;
 
-/// <summary>Combines LINQ predicates into one SQL condition (EF Core translates the result).</summary>
+/// <summary>
+/// Combines LINQ predicates into one SQL condition (EF Core translates the result). Each part keeps its
+/// own captured, hence parameterized, values, so one query can apply a different bound per room.
+/// </summary>
 internal static class PredicateBuilder
 {
     /// <summary>Any of the predicates; none at all matches nothing.</summary>
