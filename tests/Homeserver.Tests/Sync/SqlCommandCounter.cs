@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -12,7 +13,7 @@ public sealed class SqlCommandCounter : IDisposable, IObserver<DiagnosticListene
 {
     private readonly string _connectionString;
     private readonly List<IDisposable> _subscriptions = [];
-    private int _count;
+    private readonly ConcurrentQueue<string> _commands = new();
 
     public SqlCommandCounter(string connectionString)
     {
@@ -20,9 +21,12 @@ public sealed class SqlCommandCounter : IDisposable, IObserver<DiagnosticListene
         _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
     }
 
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _commands.Count;
 
-    public void Reset() => Interlocked.Exchange(ref _count, 0);
+    /// <summary>The commands run since the last reset (for failure messages).</summary>
+    public string Commands => string.Join("\n---\n", _commands);
+
+    public void Reset() => _commands.Clear();
 
     public void OnNext(DiagnosticListener listener)
     {
@@ -34,7 +38,7 @@ public sealed class SqlCommandCounter : IDisposable, IObserver<DiagnosticListene
         if (value.Key == RelationalEventId.CommandExecuted.Name && value.Value is CommandExecutedEventData data
             && data.Context?.Database.GetConnectionString() == _connectionString)
         {
-            Interlocked.Increment(ref _count);
+            _commands.Enqueue(data.Command.CommandText);
         }
     }
 
