@@ -1,23 +1,24 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Admin;
 using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
-using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
-using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Push;
 using Matrix.Homeserver.Reporting;
-using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.Rooms;
+using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync;
 using Matrix.Homeserver.ThirdParty;
 using Matrix.Homeserver.UserDirectory;
 using Matrix.Homeserver.Voip;
@@ -119,6 +120,7 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddSync();
         services.AddFederationServices(options);
         services.AddFederationEventServices();
         services.AddRooms();
@@ -131,6 +133,7 @@ public static class HomeserverHost
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapSyncApis();
         app.MapFederationApi();
         app.MapFederationEventsApi();
         app.MapRoomApis();
