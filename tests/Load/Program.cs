@@ -6,7 +6,7 @@ using Matrix.Load;
 
 // A load run against a running homeserver (ours or any other, for side-by-side figures): registers
 // users, puts them in a few public rooms, has every user keep a /sync long-poll open, then sends
-// messages with bounded concurrency. Reports send throughput and latency, how long a message takes
+// messages with bounded concurrency (each carrying its send time). Reports send throughput and latency, how long a message takes
 // to reach the other members' syncs, and the server's peak memory when its pid is given.
 var options = LoadOptions.Parse(args);
 using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(120) };
@@ -45,14 +45,14 @@ var syncs = users.Select(u => Task.Run(async () =>
         }
 
         since = answer["next_batch"]!.GetValue<string>();
-        var now = clock.Elapsed.TotalMilliseconds;
+        var now = clock.Elapsed.TotalMicroseconds;
         foreach (var (_, room) in answer["rooms"]?["join"]?.AsObject() ?? [])
         {
             foreach (var e in room!["timeline"]?["events"]?.AsArray() ?? [])
             {
-                if (e!["sender"]!.GetValue<string>() != u.UserId && e["content"]?["sent_ms"] is { } sent)
+                if (e!["sender"]!.GetValue<string>() != u.UserId && e["content"]?["sent_us"] is { } sent)
                 {
-                    delivery.Add(now - sent.GetValue<double>());
+                    delivery.Add((now - sent.GetValue<long>()) / 1000);
                 }
             }
         }
@@ -69,7 +69,8 @@ await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run
     while (work.TryDequeue(out var item))
     {
         var started = clock.Elapsed.TotalMilliseconds;
-        var content = new JsonObject { ["msgtype"] = "m.text", ["body"] = $"load message {item.N}", ["sent_ms"] = started };
+        // Canonical JSON has no floats: the send time travels as whole microseconds.
+        var content = new JsonObject { ["msgtype"] = "m.text", ["body"] = $"load message {item.N}", ["sent_us"] = (long)(started * 1000) };
         await item.User.SendMessageAsync(item.Room, $"{run}-{item.N}", content);
         sendLatency.Add(clock.Elapsed.TotalMilliseconds - started);
     }
