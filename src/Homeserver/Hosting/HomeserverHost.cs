@@ -8,6 +8,7 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Media;
@@ -115,6 +116,7 @@ public static class HomeserverHost
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
+        services.AddKeys();
         return services;
     }
 
@@ -126,6 +128,7 @@ public static class HomeserverHost
         app.MapAccountsApi();
         app.MapMediaApis();
         app.MapRoomEventApis();
+        app.MapKeysApis();
         return app;
     }
 
