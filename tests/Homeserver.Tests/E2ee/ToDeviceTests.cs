@@ -14,7 +14,7 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
     private TestHomeserver Server => fixture.Server;
 
     private Task<MatrixResponse> SendAsync(TestUser sender, string txnId, JsonObject messages, string type = "m.test") =>
-        Server.Http.PutJsonAsync($"/_matrix/client/v3/sendToDevice/{type}/{txnId}", new JsonObject { ["messages"] = messages }, sender.AccessToken);
+        Server.Http.PutJsonAsync($"/_matrix/client/v3/sendToDevice/{type}/{txnId}", new JsonObject { ["messages"] = messages.DeepClone() }, sender.AccessToken);
 
     private async Task<List<(string DeviceId, JsonObject Event)>> PendingAsync(TestUser user)
     {
