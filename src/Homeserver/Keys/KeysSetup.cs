@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Keys.Backup;
+using Matrix.Homeserver.Keys.Dehydrated;
 using Matrix.Homeserver.Keys.DeviceLists;
 using Matrix.Homeserver.Keys.Remote;
 using Matrix.Homeserver.Streams;
@@ -27,6 +28,7 @@ public static class KeysSetup
         app.MapKeysApi();
         app.MapRoomKeysApi();
         app.MapToDeviceApi();
+        app.MapDehydratedDeviceApi();
         return app;
     }
 }

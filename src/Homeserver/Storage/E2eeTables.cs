@@ -18,5 +18,6 @@ public static class E2eeTables
         public DbSet<ToDeviceTransaction> ToDeviceTransactions => db.Set<ToDeviceTransaction>();
         public DbSet<RoomKeyBackupVersion> RoomKeyBackupVersions => db.Set<RoomKeyBackupVersion>();
         public DbSet<RoomKeyBackup> RoomKeyBackups => db.Set<RoomKeyBackup>();
+        public DbSet<DehydratedDevice> DehydratedDevices => db.Set<DehydratedDevice>();
     }
 }

@@ -97,3 +97,12 @@ internal sealed class RoomKeyBackupConfiguration : IEntityTypeConfiguration<Room
         b.HasKey(k => new { k.UserId, k.Version, k.RoomId, k.SessionId });
     }
 }
+
+internal sealed class DehydratedDeviceConfiguration : IEntityTypeConfiguration<DehydratedDevice>
+{
+    public void Configure(EntityTypeBuilder<DehydratedDevice> b)
+    {
+        b.ToTable("dehydrated_devices");
+        b.HasKey(d => d.UserId);
+    }
+}

@@ -113,3 +113,11 @@ public sealed class RoomKeyBackup
     public bool IsVerified { get; set; }
     public required string SessionData { get; set; }
 }
+
+/// <summary>A user's dehydrated device (MSC3814): a device with no session whose private keys the client stored encrypted in <see cref="DeviceData"/>.</summary>
+public sealed class DehydratedDevice
+{
+    public required string UserId { get; set; }
+    public required string DeviceId { get; set; }
+    public required string DeviceData { get; set; }
+}

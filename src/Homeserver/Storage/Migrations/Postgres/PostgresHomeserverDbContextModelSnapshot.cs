@@ -194,6 +194,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("current_state", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DehydratedDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceData")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_data");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_dehydrated_devices");
+
+                    b.ToTable("dehydrated_devices", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")

@@ -187,6 +187,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("current_state", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DehydratedDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_data");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_dehydrated_devices");
+
+                    b.ToTable("dehydrated_devices", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201120043_Initial")]
+    [Migration("20261201122900_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -188,6 +188,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_current_state");
 
                     b.ToTable("current_state", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DehydratedDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_data");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_dehydrated_devices");
+
+                    b.ToTable("dehydrated_devices", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>

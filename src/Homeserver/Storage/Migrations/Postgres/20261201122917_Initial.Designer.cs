@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201120102_Initial")]
+    [Migration("20261201122917_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -195,6 +195,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_current_state");
 
                     b.ToTable("current_state", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DehydratedDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceData")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_data");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_dehydrated_devices");
+
+                    b.ToTable("dehydrated_devices", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
