@@ -18,6 +18,7 @@ public static class KeysSetup
         services.AddScoped<ToDeviceService>();
         services.AddSingleton<IStreamSource, DeviceListStreamSource>();
         services.AddSingleton<IStreamSource, ToDeviceStreamSource>();
+        services.AddHostedService<ToDeviceTransactionsCleanup>();
         // The federation feature registers its client first; without it remote users are failures.
         services.TryAddSingleton<IRemoteKeys, NoRemoteKeys>();
         return services;

@@ -71,4 +71,25 @@ public sealed class ToDeviceTests(HomeserverFixture fixture) : IClassFixture<Hom
         (await SendAsync(alice, "b5", new JsonObject { [alice.UserId] = new JsonObject { ["*"] = huge } })).IsError(HttpStatusCode.RequestEntityTooLarge, "M_TOO_LARGE");
         (await Server.Http.PutJsonAsync("/_matrix/client/v3/sendToDevice/m.test/b6", new JsonObject { ["messages"] = new JsonObject() })).IsError(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
     }
+
+    [Fact]
+    public async Task Transaction_ids_are_forgotten_after_a_day()
+    {
+        var alice = await Server.CreateUserAsync("td_cleanup");
+        (await SendAsync(alice, "fresh", new JsonObject())).Ok();
+        await using (var db = await Server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContextAsync())
+        {
+            db.ToDeviceTransactions.Add(new Storage.Entities.ToDeviceTransaction
+            {
+                UserId = alice.UserId, DeviceId = alice.DeviceId, TxnId = "old", CreatedTs = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds(),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var cleanup = Server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ToDevice.ToDeviceTransactionsCleanup>().Single();
+        Assert.True(await cleanup.RunOnceAsync(CancellationToken.None) >= 1);
+        await using var check = await Server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContextAsync();
+        var left = await check.ToDeviceTransactions.Where(t => t.UserId == alice.UserId).Select(t => t.TxnId).ToListAsync();
+        Assert.Equal(["fresh"], left);
+    }
 }
