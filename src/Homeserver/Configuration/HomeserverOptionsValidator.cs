@@ -38,6 +38,7 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         });
 
         RuleFor(o => o.Federation).SetValidator(new FederationOptionsValidator());
+        RuleFor(o => o.FederationEvents).SetValidator(new FederationEventsOptionsValidator());
 
         RuleFor(o => o.Database.ConnectionString)
             .NotEmpty()
@@ -51,6 +52,9 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         RuleFor(o => o.Media).SetValidator(new MediaOptionsValidator());
         RuleFor(o => o.Auth).SetValidator(new AuthOptionsValidator());
         RuleFor(o => o.RateLimits).SetValidator(new RateLimitOptionsValidator());
+        RuleFor(o => o.Voip).SetValidator(new VoipOptionsValidator());
+        RuleFor(o => o.Support).SetValidator(new SupportOptionsValidator());
+        RuleFor(o => o.Sync).SetValidator(new SyncOptionsValidator());
     }
 
     private static bool NeedsCertificate(FederationListenerOptions f) =>

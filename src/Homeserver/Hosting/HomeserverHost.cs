@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
 using Matrix.Homeserver.Accounts;
+using Matrix.Homeserver.Accounts.Admin;
+using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
@@ -9,11 +11,18 @@ using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Keys;
-using Matrix.Homeserver.Rooms;
-using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Media;
+using Matrix.Homeserver.Push;
+using Matrix.Homeserver.Reporting;
+using Matrix.Homeserver.Rooms;
+using Matrix.Homeserver.Rooms.Membership;
+using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync;
+using Matrix.Homeserver.ThirdParty;
+using Matrix.Homeserver.UserDirectory;
+using Matrix.Homeserver.Voip;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -112,10 +121,13 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddSync();
         services.AddFederationServices(options);
+        services.AddFederationEventServices();
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
+        services.AddPushServices();
         services.AddKeys();
         return services;
     }
@@ -123,11 +135,21 @@ public static class HomeserverHost
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapSyncApis();
         app.MapFederationApi();
+        app.MapFederationEventsApi();
         app.MapRoomApis();
         app.MapAccountsApi();
         app.MapMediaApis();
         app.MapRoomEventApis();
+        app.MapPushApi();
+        app.MapUserDirectoryApi();
+        app.MapTurnServerApi();
+        app.MapThirdPartyApi();
+        app.MapThreePidApi();
+        app.MapReportingApi();
+        app.MapWhoisApi();
+        app.MapMutualRoomsApi();
         app.MapKeysApis();
         return app;
     }

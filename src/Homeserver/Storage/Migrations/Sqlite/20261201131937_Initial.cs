@@ -45,6 +45,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "content_reports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    reporter = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    target_user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_reports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "current_state",
                 columns: table => new
                 {
@@ -232,6 +250,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_push_actions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    highlight = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actions = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_relations",
                 columns: table => new
                 {
@@ -314,6 +351,39 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "federation_destination",
+                columns: table => new
+                {
+                    destination = table.Column<string>(type: "TEXT", nullable: false),
+                    next_txn_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_federation_destination", x => x.destination);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "federation_outbox",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    destination = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    edu_type = table.Column<string>(type: "TEXT", nullable: true),
+                    edu_content = table.Column<string>(type: "TEXT", nullable: true),
+                    coalescing_key = table.Column<string>(type: "TEXT", nullable: true),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_federation_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "forward_extremities",
                 columns: table => new
                 {
@@ -381,6 +451,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "presence",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    state = table.Column<string>(type: "TEXT", nullable: false),
+                    status_msg = table.Column<string>(type: "TEXT", nullable: true),
+                    last_active_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_presence", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "profile_field",
                 columns: table => new
                 {
@@ -391,6 +476,80 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "push_rules",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    rule_id = table.Column<string>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false),
+                    conditions = table.Column<string>(type: "TEXT", nullable: true),
+                    pattern = table.Column<string>(type: "TEXT", nullable: true),
+                    actions = table.Column<string>(type: "TEXT", nullable: true),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_push_rules", x => new { x.user_id, x.kind, x.rule_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pushers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    app_id = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    app_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    device_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    profile_tag = table.Column<string>(type: "TEXT", nullable: true),
+                    lang = table.Column<string>(type: "TEXT", nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    failing_since = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pushers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "receipts",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    receipt_type = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_receipts", x => new { x.room_id, x.receipt_type, x.user_id, x.thread_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "received_transaction",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_received_transaction", x => new { x.origin, x.txn_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -670,6 +829,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "stream_position" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_content_reports_received_ts",
+                table: "content_reports",
+                column: "received_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_device_list_changes_stream_position",
                 table: "device_list_changes",
                 column: "stream_position");
@@ -678,6 +842,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_event_edges_prev_event_id",
                 table: "event_edges",
                 column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_room_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_written_at",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_written_at",
+                table: "event_push_actions",
+                column: "written_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
@@ -738,6 +922,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_federation_outbox_destination_id",
+                table: "federation_outbox",
+                columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_local_media_unused_expires_ts",
                 table: "local_media",
                 column: "unused_expires_ts");
@@ -757,6 +946,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 table: "media_thumbnails",
                 columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_app_id_push_key_user_id",
+                table: "pushers",
+                columns: new[] { "app_id", "push_key", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_user_id_device_id",
+                table: "pushers",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_stream_position",
+                table: "receipts",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_user_id_room_id",
+                table: "receipts",
+                columns: new[] { "user_id", "room_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_received_transaction_received_ts",
+                table: "received_transaction",
+                column: "received_ts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
@@ -826,6 +1041,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "account_data");
 
             migrationBuilder.DropTable(
+                name: "content_reports");
+
+            migrationBuilder.DropTable(
                 name: "current_state");
 
             migrationBuilder.DropTable(
@@ -865,6 +1083,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_edges");
 
             migrationBuilder.DropTable(
+                name: "event_push_actions");
+
+            migrationBuilder.DropTable(
                 name: "event_relations");
 
             migrationBuilder.DropTable(
@@ -875,6 +1096,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "events");
+
+            migrationBuilder.DropTable(
+                name: "federation_destination");
+
+            migrationBuilder.DropTable(
+                name: "federation_outbox");
 
             migrationBuilder.DropTable(
                 name: "forward_extremities");
@@ -889,7 +1116,22 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "media_thumbnails");
 
             migrationBuilder.DropTable(
+                name: "presence");
+
+            migrationBuilder.DropTable(
                 name: "profile_field");
+
+            migrationBuilder.DropTable(
+                name: "push_rules");
+
+            migrationBuilder.DropTable(
+                name: "pushers");
+
+            migrationBuilder.DropTable(
+                name: "receipts");
+
+            migrationBuilder.DropTable(
+                name: "received_transaction");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");

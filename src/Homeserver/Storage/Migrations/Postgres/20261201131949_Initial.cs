@@ -46,6 +46,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "content_reports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    reporter = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: true),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    target_user_id = table.Column<string>(type: "text", nullable: true),
+                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_reports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "current_state",
                 columns: table => new
                 {
@@ -233,6 +251,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_push_actions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    highlight = table.Column<bool>(type: "boolean", nullable: false),
+                    actions = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    written_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_relations",
                 columns: table => new
                 {
@@ -315,6 +352,39 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "federation_destination",
+                columns: table => new
+                {
+                    destination = table.Column<string>(type: "text", nullable: false),
+                    next_txn_id = table.Column<long>(type: "bigint", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "bigint", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_federation_destination", x => x.destination);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "federation_outbox",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    destination = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    edu_type = table.Column<string>(type: "text", nullable: true),
+                    edu_content = table.Column<string>(type: "text", nullable: true),
+                    coalescing_key = table.Column<string>(type: "text", nullable: true),
+                    txn_id = table.Column<string>(type: "text", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_federation_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "forward_extremities",
                 columns: table => new
                 {
@@ -382,6 +452,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "presence",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    state = table.Column<string>(type: "text", nullable: false),
+                    status_msg = table.Column<string>(type: "text", nullable: true),
+                    last_active_ts = table.Column<long>(type: "bigint", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_presence", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "profile_field",
                 columns: table => new
                 {
@@ -392,6 +477,80 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "push_rules",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    rule_id = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false),
+                    conditions = table.Column<string>(type: "text", nullable: true),
+                    pattern = table.Column<string>(type: "text", nullable: true),
+                    actions = table.Column<string>(type: "text", nullable: true),
+                    enabled = table.Column<bool>(type: "boolean", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_push_rules", x => new { x.user_id, x.kind, x.rule_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pushers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: true),
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    app_id = table.Column<string>(type: "text", nullable: false),
+                    push_key = table.Column<string>(type: "text", nullable: false),
+                    push_key_ts = table.Column<long>(type: "bigint", nullable: false),
+                    app_display_name = table.Column<string>(type: "text", nullable: false),
+                    device_display_name = table.Column<string>(type: "text", nullable: false),
+                    profile_tag = table.Column<string>(type: "text", nullable: true),
+                    lang = table.Column<string>(type: "text", nullable: false),
+                    data = table.Column<string>(type: "text", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    failing_since = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pushers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "receipts",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    receipt_type = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_receipts", x => new { x.room_id, x.receipt_type, x.user_id, x.thread_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "received_transaction",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_received_transaction", x => new { x.origin, x.txn_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -671,6 +830,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "stream_position" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_content_reports_received_ts",
+                table: "content_reports",
+                column: "received_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_device_list_changes_stream_position",
                 table: "device_list_changes",
                 column: "stream_position");
@@ -679,6 +843,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "ix_event_edges_prev_event_id",
                 table: "event_edges",
                 column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_room_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_written_at",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_written_at",
+                table: "event_push_actions",
+                column: "written_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
@@ -739,6 +923,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_federation_outbox_destination_id",
+                table: "federation_outbox",
+                columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_local_media_unused_expires_ts",
                 table: "local_media",
                 column: "unused_expires_ts");
@@ -758,6 +947,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 table: "media_thumbnails",
                 columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_app_id_push_key_user_id",
+                table: "pushers",
+                columns: new[] { "app_id", "push_key", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_user_id_device_id",
+                table: "pushers",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_stream_position",
+                table: "receipts",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_user_id_room_id",
+                table: "receipts",
+                columns: new[] { "user_id", "room_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_received_transaction_received_ts",
+                table: "received_transaction",
+                column: "received_ts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
@@ -827,6 +1042,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "account_data");
 
             migrationBuilder.DropTable(
+                name: "content_reports");
+
+            migrationBuilder.DropTable(
                 name: "current_state");
 
             migrationBuilder.DropTable(
@@ -866,6 +1084,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_edges");
 
             migrationBuilder.DropTable(
+                name: "event_push_actions");
+
+            migrationBuilder.DropTable(
                 name: "event_relations");
 
             migrationBuilder.DropTable(
@@ -876,6 +1097,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "events");
+
+            migrationBuilder.DropTable(
+                name: "federation_destination");
+
+            migrationBuilder.DropTable(
+                name: "federation_outbox");
 
             migrationBuilder.DropTable(
                 name: "forward_extremities");
@@ -890,7 +1117,22 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "media_thumbnails");
 
             migrationBuilder.DropTable(
+                name: "presence");
+
+            migrationBuilder.DropTable(
                 name: "profile_field");
+
+            migrationBuilder.DropTable(
+                name: "push_rules");
+
+            migrationBuilder.DropTable(
+                name: "pushers");
+
+            migrationBuilder.DropTable(
+                name: "receipts");
+
+            migrationBuilder.DropTable(
+                name: "received_transaction");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
