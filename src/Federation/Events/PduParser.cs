@@ -37,8 +37,12 @@ public static class PduParser
     }
 
     /// <summary>Validates an already parsed PDU (e.g. one of a transaction's pdus). The object becomes the Pdu's JSON.</summary>
+    /// <param name="enforceReferenceLimits">
+    /// False for events pulled as history or auth chains (/backfill, /state, /event_auth): the spec says not to hold
+    /// those to the prev_events/auth_events counts, which older events may exceed.
+    /// </param>
     /// <exception cref="PduValidationException">The PDU is not valid for <paramref name="version"/>.</exception>
-    public static Pdu Parse(JsonObject json, RoomVersion version)
+    public static Pdu Parse(JsonObject json, RoomVersion version, bool enforceReferenceLimits = true)
     {
         CheckSize(json, version);
 
@@ -64,8 +68,8 @@ public static class PduParser
 
         if (roomId is not null && !RoomId.TryParse(roomId, out _, out var roomError)) throw InvalidIdentifier(PduKeys.RoomId, roomError);
 
-        var prevEvents = References(json, PduKeys.PrevEvents, version, MaxPrevEvents, PduValidationError.TooManyPrevEvents);
-        var authEvents = References(json, PduKeys.AuthEvents, version, MaxAuthEvents, PduValidationError.TooManyAuthEvents);
+        var prevEvents = References(json, PduKeys.PrevEvents, version, enforceReferenceLimits ? MaxPrevEvents : int.MaxValue, PduValidationError.TooManyPrevEvents);
+        var authEvents = References(json, PduKeys.AuthEvents, version, enforceReferenceLimits ? MaxAuthEvents : int.MaxValue, PduValidationError.TooManyAuthEvents);
         if (version.RoomIdIsCreateEventHash && roomId is not null && authEvents.Contains(RoomId.CreateEventIdOf(roomId)))
         {
             throw new PduValidationException(PduValidationError.AuthEventsListCreateEvent, PduKeys.AuthEvents, "must not list the create event in v12");

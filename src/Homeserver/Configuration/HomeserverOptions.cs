@@ -21,6 +21,7 @@ public sealed class HomeserverOptions
     public MediaOptions Media { get; set; } = new();
     public FederationOptions Federation { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
+    public FederationEventsOptions FederationEvents { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
 }
 

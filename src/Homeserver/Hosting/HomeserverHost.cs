@@ -108,6 +108,7 @@ public static class HomeserverHost
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
         services.AddFederationServices(options);
+        services.AddFederationEventServices();
         services.AddRooms();
         return services;
     }
@@ -117,6 +118,7 @@ public static class HomeserverHost
         app.MapDiscoveryApi();
         app.MapFederationApi();
         app.MapRoomApis();
+        app.MapFederationEventsApi();
         return app;
     }
 

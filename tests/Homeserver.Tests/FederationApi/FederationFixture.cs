@@ -1,16 +1,12 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Matrix.Crypto;
-using Matrix.Federation.Transport;
 using Matrix.Homeserver.FederationApi.Auth;
 using Matrix.Homeserver.FederationApi.Hosting;
-using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.FederationApi;
 
@@ -37,23 +33,15 @@ public sealed class FederationFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Servers.DisposeAsync();
 
-    public static SigningKey SigningKeyOf(TestHomeserver server) => server.Services.GetRequiredService<ServerSigningKey>().Key;
+    public static SigningKey SigningKeyOf(TestHomeserver server) => SignedRequests.SigningKeyOf(server);
 
     /// <summary>Sends a request to a server's federation listener with an X-Matrix header built by the caller.</summary>
-    public async Task<MatrixResponse> SendRawAsync(string to, HttpMethod method, string uri, JsonObject? body, string? authorization)
-    {
-        using var http = Servers.FederationHttp(to);
-        using var request = new HttpRequestMessage(method, uri);
-        if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return new MatrixResponse(response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, response);
-    }
+    public Task<MatrixResponse> SendRawAsync(string to, HttpMethod method, string uri, JsonObject? body, string? authorization) =>
+        Servers.SendRawAsync(to, method, uri, body, authorization);
 
     /// <summary>A correct X-Matrix header from <paramref name="origin"/>, optionally with another key or destination.</summary>
     public string Sign(string origin, string destination, HttpMethod method, string uri, JsonObject? body, SigningKey? key = null) =>
-        RequestSigning.Sign(method.Method, uri, origin, destination, body, key ?? SigningKeyOf(Servers[origin])).ToHeaderValue();
+        Servers.Sign(origin, destination, method, uri, body, key);
 
     private static void Configure(string name, TestFederation federation, IDictionary<string, string?> settings)
     {

@@ -81,8 +81,8 @@ public sealed class TestFederation : IAsyncDisposable
     /// <summary>An HTTP client to a server's federation listener that trusts the test CA and sends the right SNI.</summary>
     public HttpClient FederationHttp(string serverName)
     {
-        var ca = Federation.Transport.Security.TlsTrust.LoadPem(CaPath);
-        var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = Federation.Transport.Security.TlsTrust.Create(ca) } };
+        var ca = Matrix.Federation.Transport.Security.TlsTrust.LoadPem(CaPath);
+        var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = Matrix.Federation.Transport.Security.TlsTrust.Create(ca) } };
         var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{_ports[serverName]}"), Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Host = serverName;
         return http;

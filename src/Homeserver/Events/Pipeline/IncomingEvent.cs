@@ -17,6 +17,9 @@ public sealed record IncomingEvent(Pdu Pdu)
 
     /// <summary>Older history fetched by backfill: placed before the timeline, changes no current state.</summary>
     public bool Backfilled { get; init; }
+
+    /// <summary>For a backfilled event: its stream position, from RoomEventWriter.ReserveBackfillPositionsAsync. Null: the next one down.</summary>
+    public long? BackfillPosition { get; init; }
 }
 
 public enum IncomingOutcome

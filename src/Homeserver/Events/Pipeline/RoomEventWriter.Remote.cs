@@ -83,7 +83,7 @@ public sealed partial class RoomEventWriter
             && !authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, currentState, cancellationToken)).IsAllowed;
 
         using var position = incoming.Backfilled ? null : streams.Next();
-        var streamOrdering = position?.Position ?? await NextBackfillPositionAsync(db, cancellationToken);
+        var streamOrdering = position?.Position ?? incoming.BackfillPosition ?? await ReserveBackfillPositionsAsync(db, 1, cancellationToken);
         var row = await InsertOrReuseAsync(db, pdu, streamOrdering, outlier: false, softFailed, cancellationToken);
         EventRows.AddEdges(db, row, pdu);
 
@@ -252,14 +252,25 @@ public sealed partial class RoomEventWriter
         return new IncomingResult(pdu.EventId, IncomingOutcome.Rejected, reason);
     }
 
+    /// <summary>
+    /// Reserves <paramref name="count"/> positions below every stored one and returns the lowest. A batch of
+    /// backfilled events persisted oldest first takes them upwards (<see cref="IncomingEvent.BackfillPosition"/>),
+    /// so the batch still reads oldest-lowest.
+    /// </summary>
+    public async Task<long> ReserveBackfillPositionsAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await ReserveBackfillPositionsAsync(db, count, cancellationToken);
+    }
+
     /// <summary>Backfilled events count down from below the oldest stored position.</summary>
-    private async Task<long> NextBackfillPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken)
+    private async Task<long> ReserveBackfillPositionsAsync(HomeserverDbContext db, int count, CancellationToken cancellationToken)
     {
         var lowest = Math.Min(0, await db.Events.MinAsync(e => e.StreamOrdering, cancellationToken) ?? 0);
         lock (_backfillGate)
         {
-            _lowestBackfillPosition = Math.Min(_lowestBackfillPosition, lowest);
-            return --_lowestBackfillPosition;
+            _lowestBackfillPosition = Math.Min(_lowestBackfillPosition, lowest) - count;
+            return _lowestBackfillPosition;
         }
     }
 }

@@ -303,6 +303,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("event_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasColumnType("text")
+                        .HasColumnName("destination");
+
+                    b.Property<long>("NextTxnId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_txn_id");
+
+                    b.Property<long>("RetryIntervalMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("retry_interval_ms");
+
+                    b.Property<long>("RetryLastTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("retry_last_ts");
+
+                    b.HasKey("Destination")
+                        .HasName("pk_federation_destination");
+
+                    b.ToTable("federation_destination", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -317,6 +341,81 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_forward_extremities");
 
                     b.ToTable("forward_extremities", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CoalescingKey")
+                        .HasColumnType("text")
+                        .HasColumnName("coalescing_key");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("EduContent")
+                        .HasColumnType("text")
+                        .HasColumnName("edu_content");
+
+                    b.Property<string>("EduType")
+                        .HasColumnType("text")
+                        .HasColumnName("edu_type");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("text")
+                        .HasColumnName("txn_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_federation_outbox");
+
+                    b.HasIndex("Destination", "Id")
+                        .HasDatabaseName("ix_federation_outbox_destination_id");
+
+                    b.ToTable("federation_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasColumnType("text")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("text")
+                        .HasColumnName("txn_id");
+
+                    b.Property<long>("ReceivedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_ts");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("response_json");
+
+                    b.HasKey("Origin", "TxnId")
+                        .HasName("pk_received_transaction");
+
+                    b.HasIndex("ReceivedTs")
+                        .HasDatabaseName("ix_received_transaction_received_ts");
+
+                    b.ToTable("received_transaction", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RefreshToken", b =>

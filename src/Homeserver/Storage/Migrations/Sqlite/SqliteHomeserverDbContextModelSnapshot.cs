@@ -294,6 +294,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("event_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<long>("NextTxnId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_txn_id");
+
+                    b.Property<long>("RetryIntervalMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_interval_ms");
+
+                    b.Property<long>("RetryLastTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_last_ts");
+
+                    b.HasKey("Destination")
+                        .HasName("pk_federation_destination");
+
+                    b.ToTable("federation_destination", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
@@ -308,6 +332,79 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_forward_extremities");
 
                     b.ToTable("forward_extremities", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CoalescingKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("coalescing_key");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("EduContent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edu_content");
+
+                    b.Property<string>("EduType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edu_type");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("txn_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_federation_outbox");
+
+                    b.HasIndex("Destination", "Id")
+                        .HasDatabaseName("ix_federation_outbox_destination_id");
+
+                    b.ToTable("federation_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("txn_id");
+
+                    b.Property<long>("ReceivedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_ts");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_json");
+
+                    b.HasKey("Origin", "TxnId")
+                        .HasName("pk_received_transaction");
+
+                    b.HasIndex("ReceivedTs")
+                        .HasDatabaseName("ix_received_transaction_received_ts");
+
+                    b.ToTable("received_transaction", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RefreshToken", b =>

@@ -129,6 +129,39 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "federation_destination",
+                columns: table => new
+                {
+                    destination = table.Column<string>(type: "text", nullable: false),
+                    next_txn_id = table.Column<long>(type: "bigint", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "bigint", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_federation_destination", x => x.destination);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "federation_outbox",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    destination = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    edu_type = table.Column<string>(type: "text", nullable: true),
+                    edu_content = table.Column<string>(type: "text", nullable: true),
+                    coalescing_key = table.Column<string>(type: "text", nullable: true),
+                    txn_id = table.Column<string>(type: "text", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_federation_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "forward_extremities",
                 columns: table => new
                 {
@@ -138,6 +171,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_forward_extremities", x => new { x.room_id, x.event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "received_transaction",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_received_transaction", x => new { x.origin, x.txn_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -334,6 +381,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_federation_outbox_destination_id",
+                table: "federation_outbox",
+                columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_received_transaction_received_ts",
+                table: "received_transaction",
+                column: "received_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_token_hash",
                 table: "refresh_tokens",
                 column: "token_hash",
@@ -391,7 +448,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "events");
 
             migrationBuilder.DropTable(
+                name: "federation_destination");
+
+            migrationBuilder.DropTable(
+                name: "federation_outbox");
+
+            migrationBuilder.DropTable(
                 name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "received_transaction");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");

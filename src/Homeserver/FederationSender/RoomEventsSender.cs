@@ -1,0 +1,34 @@
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.Storage;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.FederationSender;
+
+/// <summary>
+/// Queues each event this server built for every other server with a member joined to the room (current state,
+/// right after the event), plus the server of a membership change's target (an invite, a kick of the last user
+/// of a server).
+/// </summary>
+public sealed class RoomEventsSender(FederationOutbox sender, RoomServers servers, IDbContextFactory<HomeserverDbContext> dbs)
+    : INotificationHandler<RoomEventsPersisted>
+{
+    public async ValueTask Handle(RoomEventsPersisted notification, CancellationToken cancellationToken)
+    {
+        if (!notification.Local || notification.Events.Count == 0) return;
+        IReadOnlySet<string> joined;
+        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
+        {
+            joined = await servers.GetJoinedAsync(db, notification.RoomId, cancellationToken);
+        }
+
+        var items = notification.Events.SelectMany(e => Destinations(e.Pdu.Type, e.Pdu.StateKey, joined).Select(d => (d, e.EventId)));
+        await sender.EnqueuePdusAsync(items, notification.Events.Max(e => e.StreamPosition), cancellationToken);
+    }
+
+    /// <summary>The servers an event goes to (ours among them when we are joined: the sender leaves it out).</summary>
+    public static IEnumerable<string> Destinations(string type, string? stateKey, IReadOnlySet<string> joined) =>
+        type == EventTypes.Member && stateKey is not null ? joined.Append(RoomServers.ServerOf(stateKey)).Distinct(StringComparer.Ordinal) : joined;
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Transport.Client;
+using Matrix.Homeserver.FederationApi.Events;
+using Matrix.Homeserver.Storage;
+
+namespace Matrix.Homeserver.FederationSender;
+
+/// <summary>What every destination's loop shares: the store, the client and its limits, the overall concurrency bound, the clock.</summary>
+internal sealed class SenderContext(
+    OutboxStore store, FederationClient client, ServerEventView view, Microsoft.EntityFrameworkCore.IDbContextFactory<HomeserverDbContext> dbs,
+    Configuration.HomeserverOptions options, TimeProvider time, ILogger logger, CancellationToken stopping) : IDisposable
+{
+    public OutboxStore Store { get; } = store;
+    public FederationClient Client { get; } = client;
+    public ILogger Logger { get; } = logger;
+    public TimeProvider Time { get; } = time;
+    public CancellationToken Stopping { get; } = stopping;
+    public string ServerName { get; } = options.ServerName;
+    public long MinRetryMs { get; } = options.FederationEvents.SenderMinRetryMilliseconds;
+    public long MaxRetryMs { get; } = options.FederationEvents.SenderMaxRetryMilliseconds;
+
+    /// <summary>Transactions in flight at once, over all destinations.</summary>
+    public SemaphoreSlim Concurrency { get; } = new(options.FederationEvents.SenderConcurrency);
+
+    public FederationCallOptions CallOptions { get; } = new(Timeout: TimeSpan.FromSeconds(options.FederationEvents.SenderRequestTimeoutSeconds));
+
+    public long Now() => Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The PDUs of a transaction in their federation form (redacted when a redaction applies by now).</summary>
+    public async Task<List<JsonObject>> LoadPdusAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
+    {
+        if (eventIds.Count == 0) return [];
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await view.AsStoredAsync(db, eventIds, cancellationToken);
+    }
+
+    public void Dispose() => Concurrency.Dispose();
+}
