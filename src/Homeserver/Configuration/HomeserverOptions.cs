@@ -22,6 +22,7 @@ public sealed class HomeserverOptions
     public FederationOptions Federation { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
     public FederationEventsOptions FederationEvents { get; set; } = new();
+    public FederationMembershipOptions FederationMembership { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
 }
 

@@ -26,6 +26,7 @@ public static class EventServices
         services.AddSingleton<RoomStateReader>();
         services.AddSingleton<EventVisibility>();
         services.AddSingleton<IStreamSource, EventStreamSource>();
+        services.AddSingleton<IStreamSource, MembershipStreamSource>();
         return services;
     }
 }

@@ -6,7 +6,10 @@ using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
+using Matrix.Homeserver.FederationApi.Membership;
+using Matrix.Homeserver.FederationApi.Queries;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.OpenId;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
@@ -109,6 +112,8 @@ public static class HomeserverHost
         services.AddRoomEventServices();
         services.AddFederationServices(options);
         services.AddFederationEventServices();
+        services.AddFederationMembership(options);
+        services.AddOpenId();
         services.AddRooms();
         return services;
     }
@@ -119,6 +124,9 @@ public static class HomeserverHost
         app.MapFederationApi();
         app.MapRoomApis();
         app.MapFederationEventsApi();
+        app.MapFederationMembershipApi();
+        app.MapFederationQueriesApi();
+        app.MapOpenIdApi();
         return app;
     }
 

@@ -4,53 +4,60 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Sqlite
+namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
-    [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201105501_Initial")]
+    [DbContext(typeof(PostgresHomeserverDbContext))]
+    [Migration("20261201114829_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccessToken", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("ExpiresTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_ts");
 
                     b.Property<long?>("RefreshTokenId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("refresh_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -69,24 +76,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state_key");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<long>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.HasKey("RoomId", "Type", "StateKey")
@@ -98,27 +105,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<string>("LastSeenIp")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("last_seen_ip");
 
                     b.Property<long?>("LastSeenTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_seen_ts");
 
                     b.HasKey("UserId", "DeviceId")
@@ -131,75 +138,77 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Nid")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("nid");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Nid"));
+
                     b.Property<long>("Depth")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("depth");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("json");
 
                     b.Property<long>("OriginServerTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("origin_server_ts");
 
                     b.Property<bool>("Outlier")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("outlier");
 
                     b.Property<string>("RedactedBy")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("redacted_by");
 
                     b.Property<string>("Redacts")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("redacts");
 
                     b.Property<string>("RejectedReason")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("rejected_reason");
 
                     b.Property<string>("ReplacesState")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("replaces_state");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("sender");
 
                     b.Property<bool>("SoftFailed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("soft_failed");
 
                     b.Property<long?>("StateGroup")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("state_group");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("StreamOrdering")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("stream_ordering");
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.HasKey("Nid")
@@ -228,11 +237,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventAuthEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("AuthEventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("auth_event_id");
 
                     b.HasKey("EventNid", "AuthEventId")
@@ -244,11 +253,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("PrevEventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("prev_event_id");
 
                     b.HasKey("EventNid", "PrevEventId")
@@ -263,29 +272,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<string>("Path")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("path");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("txn_id");
 
                     b.HasKey("UserId", "DeviceId", "Path")
@@ -300,19 +309,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
                 {
                     b.Property<string>("Destination")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("destination");
 
                     b.Property<long>("NextTxnId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("next_txn_id");
 
                     b.Property<long>("RetryIntervalMs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("retry_interval_ms");
 
                     b.Property<long>("RetryLastTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("retry_last_ts");
 
                     b.HasKey("Destination")
@@ -324,11 +333,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.HasKey("RoomId", "EventId")
@@ -337,40 +346,66 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("forward_extremities", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OpenIdToken", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_openid_tokens");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_openid_tokens_expires_ts");
+
+                    b.ToTable("openid_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<string>("CoalescingKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("coalescing_key");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Destination")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("destination");
 
                     b.Property<string>("EduContent")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("edu_content");
 
                     b.Property<string>("EduType")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("edu_type");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("txn_id");
 
                     b.HasKey("Id")
@@ -385,20 +420,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>
                 {
                     b.Property<string>("Origin")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("origin");
 
                     b.Property<string>("TxnId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("txn_id");
 
                     b.Property<long>("ReceivedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("received_ts");
 
                     b.Property<string>("ResponseJson")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("response_json");
 
                     b.HasKey("Origin", "TxnId")
@@ -414,30 +449,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("device_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("token_hash");
 
                     b.Property<long?>("UsedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("used_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -456,42 +493,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
                 {
                     b.Property<string>("ServerName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("server_name");
 
                     b.Property<string>("KeyId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("key_id");
 
                     b.Property<long>("FetchedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("fetched_ts");
 
                     b.Property<string>("FromServer")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("from_server");
 
                     b.Property<bool>("IsOld")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_old");
 
                     b.Property<string>("PublicKey")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("public_key");
 
                     b.Property<string>("ResponseJson")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("response_json");
 
                     b.Property<long>("ResponseValidUntilTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("response_valid_until_ts");
 
                     b.Property<long>("ValidUntilTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("valid_until_ts");
 
                     b.HasKey("ServerName", "KeyId")
@@ -503,28 +540,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("creator");
 
                     b.Property<long?>("CurrentStateGroup")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_public");
 
                     b.Property<string>("RoomVersion")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_version");
 
                     b.HasKey("RoomId")
@@ -536,21 +573,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
                 {
                     b.Property<string>("Alias")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("alias");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("creator");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.HasKey("Alias")
@@ -565,42 +602,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("avatar_url");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("event_id");
 
                     b.Property<bool>("Forgotten")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("forgotten");
 
                     b.Property<string>("Membership")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("membership");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("sender");
 
                     b.Property<long>("StreamOrdering")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("stream_ordering");
 
                     b.HasKey("RoomId", "UserId")
@@ -616,20 +653,22 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<int>("ChainLength")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("chain_length");
 
                     b.Property<long?>("ParentId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("parent_id");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("room_id");
 
                     b.HasKey("Id")
@@ -644,19 +683,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroupEntry", b =>
                 {
                     b.Property<long>("StateGroupId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("state_group_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("EventNid")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_nid");
 
                     b.HasKey("StateGroupId", "Type", "StateKey")
@@ -668,11 +707,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StreamPosition", b =>
                 {
                     b.Property<string>("Stream")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("stream");
 
                     b.Property<long>("Position")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("position");
 
                     b.HasKey("Stream")
@@ -684,40 +723,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("avatar_url");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
                     b.Property<bool>("Deactivated")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("deactivated");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("display_name");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_admin");
 
                     b.Property<bool>("IsGuest")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_guest");
 
                     b.Property<string>("Localpart")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("localpart");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("password_hash");
 
                     b.HasKey("UserId")

@@ -4,60 +4,53 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Postgres
+namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
-    [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201105523_Initial")]
+    [DbContext(typeof(SqliteHomeserverDbContext))]
+    [Migration("20261201114816_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AccessToken", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long?>("ExpiresTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
 
                     b.Property<long?>("RefreshTokenId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("refresh_token_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -76,24 +69,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.HasKey("RoomId", "Type", "StateKey")
@@ -105,27 +98,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<string>("LastSeenIp")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_seen_ip");
 
                     b.Property<long?>("LastSeenTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_seen_ts");
 
                     b.HasKey("UserId", "DeviceId")
@@ -138,77 +131,75 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Nid")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("nid");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Nid"));
-
                     b.Property<long>("Depth")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("depth");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Json")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("json");
 
                     b.Property<long>("OriginServerTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("origin_server_ts");
 
                     b.Property<bool>("Outlier")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("outlier");
 
                     b.Property<string>("RedactedBy")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("redacted_by");
 
                     b.Property<string>("Redacts")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("redacts");
 
                     b.Property<string>("RejectedReason")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("rejected_reason");
 
                     b.Property<string>("ReplacesState")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("replaces_state");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("sender");
 
                     b.Property<bool>("SoftFailed")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("soft_failed");
 
                     b.Property<long?>("StateGroup")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("state_group");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("StreamOrdering")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_ordering");
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.HasKey("Nid")
@@ -237,11 +228,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventAuthEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("AuthEventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("auth_event_id");
 
                     b.HasKey("EventNid", "AuthEventId")
@@ -253,11 +244,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventEdge", b =>
                 {
                     b.Property<long>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.Property<string>("PrevEventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("prev_event_id");
 
                     b.HasKey("EventNid", "PrevEventId")
@@ -272,29 +263,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventTransaction", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("DeviceId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<string>("Path")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("path");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("txn_id");
 
                     b.HasKey("UserId", "DeviceId", "Path")
@@ -309,19 +300,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
                 {
                     b.Property<string>("Destination")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("destination");
 
                     b.Property<long>("NextTxnId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("next_txn_id");
 
                     b.Property<long>("RetryIntervalMs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("retry_interval_ms");
 
                     b.Property<long>("RetryLastTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("retry_last_ts");
 
                     b.HasKey("Destination")
@@ -333,11 +324,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ForwardExtremity", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.HasKey("RoomId", "EventId")
@@ -346,42 +337,64 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("forward_extremities", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OpenIdToken", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_openid_tokens");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_openid_tokens_expires_ts");
+
+                    b.ToTable("openid_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<string>("CoalescingKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("coalescing_key");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Destination")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("destination");
 
                     b.Property<string>("EduContent")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("edu_content");
 
                     b.Property<string>("EduType")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("edu_type");
 
                     b.Property<string>("EventId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("TxnId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("txn_id");
 
                     b.HasKey("Id")
@@ -396,20 +409,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>
                 {
                     b.Property<string>("Origin")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("origin");
 
                     b.Property<string>("TxnId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("txn_id");
 
                     b.Property<long>("ReceivedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("received_ts");
 
                     b.Property<string>("ResponseJson")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("response_json");
 
                     b.HasKey("Origin", "TxnId")
@@ -425,32 +438,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("token_hash");
 
                     b.Property<long?>("UsedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("used_ts");
 
                     b.Property<string>("UserId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.HasKey("Id")
@@ -469,42 +480,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteServerKey", b =>
                 {
                     b.Property<string>("ServerName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("server_name");
 
                     b.Property<string>("KeyId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("key_id");
 
                     b.Property<long>("FetchedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("fetched_ts");
 
                     b.Property<string>("FromServer")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("from_server");
 
                     b.Property<bool>("IsOld")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_old");
 
                     b.Property<string>("PublicKey")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("public_key");
 
                     b.Property<string>("ResponseJson")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("response_json");
 
                     b.Property<long>("ResponseValidUntilTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("response_valid_until_ts");
 
                     b.Property<long>("ValidUntilTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("valid_until_ts");
 
                     b.HasKey("ServerName", "KeyId")
@@ -516,28 +527,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Room", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("creator");
 
                     b.Property<long?>("CurrentStateGroup")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("current_state_group");
 
                     b.Property<bool>("IsPublic")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_public");
 
                     b.Property<string>("RoomVersion")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_version");
 
                     b.HasKey("RoomId")
@@ -549,21 +560,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomAliasMapping", b =>
                 {
                     b.Property<string>("Alias")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("alias");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<string>("Creator")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("creator");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.HasKey("Alias")
@@ -578,42 +589,42 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("avatar_url");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<string>("EventId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<bool>("Forgotten")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("forgotten");
 
                     b.Property<string>("Membership")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("membership");
 
                     b.Property<string>("Sender")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("sender");
 
                     b.Property<long>("StreamOrdering")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("stream_ordering");
 
                     b.HasKey("RoomId", "UserId")
@@ -629,22 +640,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<int>("ChainLength")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("chain_length");
 
                     b.Property<long?>("ParentId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("parent_id");
 
                     b.Property<string>("RoomId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("room_id");
 
                     b.HasKey("Id")
@@ -659,19 +668,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroupEntry", b =>
                 {
                     b.Property<long>("StateGroupId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("state_group_id");
 
                     b.Property<string>("Type")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<string>("StateKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state_key");
 
                     b.Property<long?>("EventNid")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_nid");
 
                     b.HasKey("StateGroupId", "Type", "StateKey")
@@ -683,11 +692,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StreamPosition", b =>
                 {
                     b.Property<string>("Stream")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("stream");
 
                     b.Property<long>("Position")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.HasKey("Stream")
@@ -699,40 +708,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.User", b =>
                 {
                     b.Property<string>("UserId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
                     b.Property<string>("AvatarUrl")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("avatar_url");
 
                     b.Property<long>("CreatedTs")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
                     b.Property<bool>("Deactivated")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("deactivated");
 
                     b.Property<string>("DisplayName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
                     b.Property<bool>("IsAdmin")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
 
                     b.Property<bool>("IsGuest")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_guest");
 
                     b.Property<string>("Localpart")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("localpart");
 
                     b.Property<string>("PasswordHash")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
                     b.HasKey("UserId")

@@ -1,8 +1,9 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Sqlite
+namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -14,14 +15,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "access_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -32,11 +33,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "current_state",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    type = table.Column<string>(type: "TEXT", nullable: false),
-                    state_key = table.Column<string>(type: "TEXT", nullable: false),
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -47,12 +48,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "devices",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    last_seen_ip = table.Column<string>(type: "TEXT", nullable: true),
-                    last_seen_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ip = table.Column<string>(type: "text", nullable: true),
+                    last_seen_ts = table.Column<long>(type: "bigint", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -63,8 +64,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_auth_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
-                    auth_event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    auth_event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -75,8 +76,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
-                    prev_event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    event_nid = table.Column<long>(type: "bigint", nullable: false),
+                    prev_event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -87,12 +88,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "event_transactions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    path = table.Column<string>(type: "TEXT", nullable: false),
-                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -103,24 +104,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "events",
                 columns: table => new
                 {
-                    nid = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    event_id = table.Column<string>(type: "TEXT", nullable: true),
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    type = table.Column<string>(type: "TEXT", nullable: false),
-                    state_key = table.Column<string>(type: "TEXT", nullable: true),
-                    sender = table.Column<string>(type: "TEXT", nullable: false),
-                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    depth = table.Column<long>(type: "INTEGER", nullable: false),
-                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: true),
-                    json = table.Column<string>(type: "TEXT", nullable: false),
-                    outlier = table.Column<bool>(type: "INTEGER", nullable: false),
-                    rejected_reason = table.Column<string>(type: "TEXT", nullable: true),
-                    soft_failed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    redacts = table.Column<string>(type: "TEXT", nullable: true),
-                    redacted_by = table.Column<string>(type: "TEXT", nullable: true),
-                    state_group = table.Column<long>(type: "INTEGER", nullable: true),
-                    replaces_state = table.Column<string>(type: "TEXT", nullable: true)
+                    nid = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: true),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false),
+                    depth = table.Column<long>(type: "bigint", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: true),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    outlier = table.Column<bool>(type: "boolean", nullable: false),
+                    rejected_reason = table.Column<string>(type: "text", nullable: true),
+                    soft_failed = table.Column<bool>(type: "boolean", nullable: false),
+                    redacts = table.Column<string>(type: "text", nullable: true),
+                    redacted_by = table.Column<string>(type: "text", nullable: true),
+                    state_group = table.Column<long>(type: "bigint", nullable: true),
+                    replaces_state = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -131,10 +132,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "federation_destination",
                 columns: table => new
                 {
-                    destination = table.Column<string>(type: "TEXT", nullable: false),
-                    next_txn_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    retry_last_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    retry_interval_ms = table.Column<long>(type: "INTEGER", nullable: false)
+                    destination = table.Column<string>(type: "text", nullable: false),
+                    next_txn_id = table.Column<long>(type: "bigint", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "bigint", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -145,15 +146,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "federation_outbox",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    destination = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: true),
-                    edu_type = table.Column<string>(type: "TEXT", nullable: true),
-                    edu_content = table.Column<string>(type: "TEXT", nullable: true),
-                    coalescing_key = table.Column<string>(type: "TEXT", nullable: true),
-                    txn_id = table.Column<string>(type: "TEXT", nullable: true),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    destination = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    edu_type = table.Column<string>(type: "text", nullable: true),
+                    edu_content = table.Column<string>(type: "text", nullable: true),
+                    coalescing_key = table.Column<string>(type: "text", nullable: true),
+                    txn_id = table.Column<string>(type: "text", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -164,8 +165,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "forward_extremities",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -173,13 +174,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "openid_tokens",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_openid_tokens", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "received_transaction",
                 columns: table => new
                 {
-                    origin = table.Column<string>(type: "TEXT", nullable: false),
-                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
-                    response_json = table.Column<string>(type: "TEXT", nullable: false),
-                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    txn_id = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    received_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -190,13 +204,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "refresh_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    device_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    used_ts = table.Column<long>(type: "INTEGER", nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    used_ts = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -207,15 +221,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "remote_server_keys",
                 columns: table => new
                 {
-                    server_name = table.Column<string>(type: "TEXT", nullable: false),
-                    key_id = table.Column<string>(type: "TEXT", nullable: false),
-                    public_key = table.Column<string>(type: "TEXT", nullable: false),
-                    valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    is_old = table.Column<bool>(type: "INTEGER", nullable: false),
-                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    from_server = table.Column<string>(type: "TEXT", nullable: false),
-                    response_json = table.Column<string>(type: "TEXT", nullable: false),
-                    response_valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    server_name = table.Column<string>(type: "text", nullable: false),
+                    key_id = table.Column<string>(type: "text", nullable: false),
+                    public_key = table.Column<string>(type: "text", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
+                    is_old = table.Column<bool>(type: "boolean", nullable: false),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    from_server = table.Column<string>(type: "text", nullable: false),
+                    response_json = table.Column<string>(type: "text", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -226,10 +240,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "room_aliases",
                 columns: table => new
                 {
-                    alias = table.Column<string>(type: "TEXT", nullable: false),
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    creator = table.Column<string>(type: "TEXT", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    alias = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -240,15 +254,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "room_memberships",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    membership = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false),
-                    sender = table.Column<string>(type: "TEXT", nullable: false),
-                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
-                    forgotten = table.Column<bool>(type: "INTEGER", nullable: false)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    membership = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    forgotten = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -259,12 +273,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "rooms",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    room_version = table.Column<string>(type: "TEXT", nullable: false),
-                    creator = table.Column<string>(type: "TEXT", nullable: true),
-                    is_public = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    current_state_group = table.Column<long>(type: "INTEGER", nullable: true)
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    room_version = table.Column<string>(type: "text", nullable: false),
+                    creator = table.Column<string>(type: "text", nullable: true),
+                    is_public = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    current_state_group = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -275,10 +289,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "state_group_entries",
                 columns: table => new
                 {
-                    state_group_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    type = table.Column<string>(type: "TEXT", nullable: false),
-                    state_key = table.Column<string>(type: "TEXT", nullable: false),
-                    event_nid = table.Column<long>(type: "INTEGER", nullable: true)
+                    state_group_id = table.Column<long>(type: "bigint", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    state_key = table.Column<string>(type: "text", nullable: false),
+                    event_nid = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -289,11 +303,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "state_groups",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
-                    parent_id = table.Column<long>(type: "INTEGER", nullable: true),
-                    chain_length = table.Column<int>(type: "INTEGER", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    parent_id = table.Column<long>(type: "bigint", nullable: true),
+                    chain_length = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -304,8 +318,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "stream_positions",
                 columns: table => new
                 {
-                    stream = table.Column<string>(type: "TEXT", nullable: false),
-                    position = table.Column<long>(type: "INTEGER", nullable: false)
+                    stream = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -316,15 +330,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "users",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    localpart = table.Column<string>(type: "TEXT", nullable: false),
-                    password_hash = table.Column<string>(type: "TEXT", nullable: true),
-                    display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
-                    is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
-                    is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
-                    deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    localpart = table.Column<string>(type: "text", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: true),
+                    display_name = table.Column<string>(type: "text", nullable: true),
+                    avatar_url = table.Column<string>(type: "text", nullable: true),
+                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
+                    is_guest = table.Column<bool>(type: "boolean", nullable: false),
+                    deactivated = table.Column<bool>(type: "boolean", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -383,6 +397,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_federation_outbox_destination_id",
                 table: "federation_outbox",
                 columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_openid_tokens_expires_ts",
+                table: "openid_tokens",
+                column: "expires_ts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_received_transaction_received_ts",
@@ -454,6 +473,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "openid_tokens");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");

@@ -1,9 +1,8 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Postgres
+namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,14 +14,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "access_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    expires_ts = table.Column<long>(type: "bigint", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -33,11 +32,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "current_state",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    state_key = table.Column<string>(type: "text", nullable: false),
-                    event_nid = table.Column<long>(type: "bigint", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    state_key = table.Column<string>(type: "TEXT", nullable: false),
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -48,12 +47,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "devices",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    last_seen_ip = table.Column<string>(type: "text", nullable: true),
-                    last_seen_ts = table.Column<long>(type: "bigint", nullable: true),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    last_seen_ip = table.Column<string>(type: "TEXT", nullable: true),
+                    last_seen_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -64,8 +63,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_auth_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "bigint", nullable: false),
-                    auth_event_id = table.Column<string>(type: "text", nullable: false)
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
+                    auth_event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -76,8 +75,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "bigint", nullable: false),
-                    prev_event_id = table.Column<string>(type: "text", nullable: false)
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
+                    prev_event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -88,12 +87,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_transactions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    path = table.Column<string>(type: "text", nullable: false),
-                    txn_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    path = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -104,24 +103,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "events",
                 columns: table => new
                 {
-                    nid = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    event_id = table.Column<string>(type: "text", nullable: true),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    state_key = table.Column<string>(type: "text", nullable: true),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false),
-                    depth = table.Column<long>(type: "bigint", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: true),
-                    json = table.Column<string>(type: "text", nullable: false),
-                    outlier = table.Column<bool>(type: "boolean", nullable: false),
-                    rejected_reason = table.Column<string>(type: "text", nullable: true),
-                    soft_failed = table.Column<bool>(type: "boolean", nullable: false),
-                    redacts = table.Column<string>(type: "text", nullable: true),
-                    redacted_by = table.Column<string>(type: "text", nullable: true),
-                    state_group = table.Column<long>(type: "bigint", nullable: true),
-                    replaces_state = table.Column<string>(type: "text", nullable: true)
+                    nid = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    state_key = table.Column<string>(type: "TEXT", nullable: true),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    depth = table.Column<long>(type: "INTEGER", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: true),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    outlier = table.Column<bool>(type: "INTEGER", nullable: false),
+                    rejected_reason = table.Column<string>(type: "TEXT", nullable: true),
+                    soft_failed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    redacts = table.Column<string>(type: "TEXT", nullable: true),
+                    redacted_by = table.Column<string>(type: "TEXT", nullable: true),
+                    state_group = table.Column<long>(type: "INTEGER", nullable: true),
+                    replaces_state = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -132,10 +131,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "federation_destination",
                 columns: table => new
                 {
-                    destination = table.Column<string>(type: "text", nullable: false),
-                    next_txn_id = table.Column<long>(type: "bigint", nullable: false),
-                    retry_last_ts = table.Column<long>(type: "bigint", nullable: false),
-                    retry_interval_ms = table.Column<long>(type: "bigint", nullable: false)
+                    destination = table.Column<string>(type: "TEXT", nullable: false),
+                    next_txn_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -146,15 +145,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "federation_outbox",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    destination = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: true),
-                    edu_type = table.Column<string>(type: "text", nullable: true),
-                    edu_content = table.Column<string>(type: "text", nullable: true),
-                    coalescing_key = table.Column<string>(type: "text", nullable: true),
-                    txn_id = table.Column<string>(type: "text", nullable: true),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    destination = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    edu_type = table.Column<string>(type: "TEXT", nullable: true),
+                    edu_content = table.Column<string>(type: "TEXT", nullable: true),
+                    coalescing_key = table.Column<string>(type: "TEXT", nullable: true),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -165,8 +164,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "forward_extremities",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -174,13 +173,26 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "openid_tokens",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_openid_tokens", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "received_transaction",
                 columns: table => new
                 {
-                    origin = table.Column<string>(type: "text", nullable: false),
-                    txn_id = table.Column<string>(type: "text", nullable: false),
-                    response_json = table.Column<string>(type: "text", nullable: false),
-                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -191,13 +203,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "refresh_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    used_ts = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    used_ts = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -208,15 +220,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "remote_server_keys",
                 columns: table => new
                 {
-                    server_name = table.Column<string>(type: "text", nullable: false),
-                    key_id = table.Column<string>(type: "text", nullable: false),
-                    public_key = table.Column<string>(type: "text", nullable: false),
-                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
-                    is_old = table.Column<bool>(type: "boolean", nullable: false),
-                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
-                    from_server = table.Column<string>(type: "text", nullable: false),
-                    response_json = table.Column<string>(type: "text", nullable: false),
-                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
+                    server_name = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    public_key = table.Column<string>(type: "TEXT", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_old = table.Column<bool>(type: "INTEGER", nullable: false),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    from_server = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -227,10 +239,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "room_aliases",
                 columns: table => new
                 {
-                    alias = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    creator = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    alias = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -241,15 +253,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "room_memberships",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    membership = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    avatar_url = table.Column<string>(type: "text", nullable: true),
-                    forgotten = table.Column<bool>(type: "boolean", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    membership = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
+                    forgotten = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -260,12 +272,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "rooms",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    room_version = table.Column<string>(type: "text", nullable: false),
-                    creator = table.Column<string>(type: "text", nullable: true),
-                    is_public = table.Column<bool>(type: "boolean", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    current_state_group = table.Column<long>(type: "bigint", nullable: true)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_version = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: true),
+                    is_public = table.Column<bool>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    current_state_group = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -276,10 +288,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "state_group_entries",
                 columns: table => new
                 {
-                    state_group_id = table.Column<long>(type: "bigint", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    state_key = table.Column<string>(type: "text", nullable: false),
-                    event_nid = table.Column<long>(type: "bigint", nullable: true)
+                    state_group_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    state_key = table.Column<string>(type: "TEXT", nullable: false),
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -290,11 +302,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "state_groups",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    parent_id = table.Column<long>(type: "bigint", nullable: true),
-                    chain_length = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    parent_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    chain_length = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -305,8 +317,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "stream_positions",
                 columns: table => new
                 {
-                    stream = table.Column<string>(type: "text", nullable: false),
-                    position = table.Column<long>(type: "bigint", nullable: false)
+                    stream = table.Column<string>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -317,15 +329,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "users",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    localpart = table.Column<string>(type: "text", nullable: false),
-                    password_hash = table.Column<string>(type: "text", nullable: true),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    avatar_url = table.Column<string>(type: "text", nullable: true),
-                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
-                    is_guest = table.Column<bool>(type: "boolean", nullable: false),
-                    deactivated = table.Column<bool>(type: "boolean", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    localpart = table.Column<string>(type: "TEXT", nullable: false),
+                    password_hash = table.Column<string>(type: "TEXT", nullable: true),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
+                    is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
+                    is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
+                    deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -384,6 +396,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "ix_federation_outbox_destination_id",
                 table: "federation_outbox",
                 columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_openid_tokens_expires_ts",
+                table: "openid_tokens",
+                column: "expires_ts");
 
             migrationBuilder.CreateIndex(
                 name: "ix_received_transaction_received_ts",
@@ -455,6 +472,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "forward_extremities");
+
+            migrationBuilder.DropTable(
+                name: "openid_tokens");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");
