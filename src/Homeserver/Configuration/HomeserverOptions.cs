@@ -18,6 +18,8 @@ public sealed class HomeserverOptions
     public string SigningKeyPath { get; set; } = "./data/signing.key";
 
     public RegistrationOptions Registration { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+    public RateLimitOptions RateLimits { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
     public FederationOptions Federation { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
@@ -80,6 +82,9 @@ public sealed class RegistrationOptions
 
     /// <summary>Secret for Synapse-compatible shared-secret registration (/_synapse/admin/v1/register); unset disables it.</summary>
     public string? SharedSecret { get; set; }
+
+    /// <summary>Whether POST /register?kind=guest creates guest accounts (Synapse's allow_guest_access).</summary>
+    public bool AllowGuests { get; set; }
 }
 
 public sealed class MediaOptions
@@ -88,6 +93,23 @@ public sealed class MediaOptions
 
     /// <summary>Largest upload accepted, in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>How many created-but-not-yet-uploaded media IDs (POST /media/v1/create) a user may hold at once.</summary>
+    public int MaxPendingUploadsPerUser { get; set; } = 5;
+
+    /// <summary>How long a created media ID waits for its content before it expires.</summary>
+    public int PendingUploadExpiryMinutes { get; set; } = 24 * 60;
+
+    /// <summary>Images with more pixels than this (read from the header) are never decoded for thumbnails.</summary>
+    public long MaxThumbnailPixels { get; set; } = 32_000_000;
+
+    /// <summary>Files larger than this are not thumbnailed.</summary>
+    public long MaxThumbnailSourceBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Serve media uploaded (or cached) from now on only through the authenticated endpoints (spec 1.11 "freeze").</summary>
+    public bool FreezeUnauthenticatedMedia { get; set; }
+
+    public UrlPreviewOptions UrlPreview { get; set; } = new();
 }
 
 public sealed class DiagnosticsOptions

@@ -50,13 +50,9 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
             .NotEmpty()
             .WithMessage("must name the signing key file");
 
-        RuleFor(o => o.Media.StorePath)
-            .NotEmpty()
-            .WithMessage("must name a directory");
-
-        RuleFor(o => o.Media.MaxUploadBytes)
-            .GreaterThan(0)
-            .WithMessage(o => $"{o.Media.MaxUploadBytes} must be a positive number of bytes");
+        RuleFor(o => o.Media).SetValidator(new MediaOptionsValidator());
+        RuleFor(o => o.Auth).SetValidator(new AuthOptionsValidator());
+        RuleFor(o => o.RateLimits).SetValidator(new RateLimitOptionsValidator());
     }
 
     private static bool NeedsCertificate(FederationListenerOptions f) =>

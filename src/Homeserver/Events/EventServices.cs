@@ -1,8 +1,14 @@
 using Matrix.Federation.Auth;
 using Matrix.Federation.StateResolution;
+using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Auth;
 using Matrix.Homeserver.Events.ClientFormat;
+using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Events.Reading;
+using Matrix.Homeserver.Events.Relations;
+using Matrix.Homeserver.Events.Search;
+using Matrix.Homeserver.Events.Sending;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Rooms.State;
@@ -27,6 +33,25 @@ public static class EventServices
         services.AddSingleton<EventVisibility>();
         services.AddSingleton<IStreamSource, EventStreamSource>();
         services.AddSingleton<IStreamSource, MembershipStreamSource>();
+        services.AddSingleton<RelationAggregator>();
+        services.AddSingleton<VisibleEventPager>();
+        services.AddSingleton<RoomTimeline>();
+        services.AddSingleton<StateAtEvent>();
+        services.AddSingleton<RoomAccess>();
+        services.AddSingleton<RedactionPolicy>();
+        services.AddSingleton<SearchEventContextLoader>();
+        services.AddSingleton<IFullTextSearch>(sp => sp.GetRequiredService<HomeserverOptions>().Database.Provider == DatabaseProvider.Postgres
+            ? new PostgresFullTextSearch()
+            : new SqliteFullTextSearch());
         return services;
+    }
+
+    /// <summary>The room events client API: sending, reading, pagination, relations and threads.</summary>
+    public static IEndpointRouteBuilder MapRoomEventApis(this IEndpointRouteBuilder app)
+    {
+        app.MapRoomEventsApi();
+        app.MapRelationsApi();
+        app.MapSearchApi();
+        return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
@@ -12,6 +13,7 @@ using Matrix.Homeserver.Http;
 using Matrix.Homeserver.OpenId;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
+using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
@@ -54,7 +56,8 @@ public static class HomeserverHost
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after the server's own registrations (tests replace services with it).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // Settings files are read beside the binary, so `dotnet run` works from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -70,6 +73,7 @@ public static class HomeserverHost
         builder.Services.AddSingleton(options);
         ConfigureListeners(builder.WebHost, options.Listeners);
         builder.Services.AddHomeserverServices(options);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMatrixErrors();
@@ -115,6 +119,8 @@ public static class HomeserverHost
         services.AddFederationMembership(options);
         services.AddOpenId();
         services.AddRooms();
+        services.AddAccounts(options);
+        services.AddMedia();
         return services;
     }
 
@@ -127,6 +133,9 @@ public static class HomeserverHost
         app.MapFederationMembershipApi();
         app.MapFederationQueriesApi();
         app.MapOpenIdApi();
+        app.MapAccountsApi();
+        app.MapMediaApis();
+        app.MapRoomEventApis();
         return app;
     }
 

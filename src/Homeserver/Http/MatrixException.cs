@@ -14,7 +14,7 @@ public class MatrixException(int statusCode, string errCode, string message, Jso
     /// <summary>Additional top-level fields (e.g. retry_after_ms, soft_logout, UIA flows).</summary>
     public JsonObject? Extra { get; } = extra;
 
-    public JsonObject ToJson()
+    public virtual JsonObject ToJson()
     {
         var body = new JsonObject { ["errcode"] = ErrCode, ["error"] = Message };
         if (Extra is not null)

@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Accounts.Devices;
 using Matrix.Homeserver.Accounts.Tokens;
 
 namespace Matrix.Homeserver.Http;
@@ -16,6 +17,7 @@ public sealed record Requester(string UserId, string DeviceId, long AccessTokenI
         var tokens = context.RequestServices.GetRequiredService<AccessTokenService>();
         var requester = await tokens.ValidateAsync(token, context.RequestAborted);
         context.Items[typeof(Requester)] = requester;
+        context.RequestServices.GetRequiredService<DeviceActivity>().Record(requester, context.Connection.RemoteIpAddress?.ToString());
         return requester;
     }
 

@@ -7,7 +7,8 @@ using Matrix.Homeserver.Rooms.Remote;
 namespace Matrix.Homeserver.RemoteRooms;
 
 /// <summary>The rooms API's seam to other servers, over federation (registered when federation is enabled).</summary>
-public sealed class FederatedRooms(RemoteJoins joins, RemoteKnocks knocks, RemoteLeaves leaves, RemoteInvites invites, RemoteDirectory directory)
+public sealed class FederatedRooms(RemoteJoins joins, RemoteKnocks knocks, RemoteLeaves leaves, RemoteInvites invites, RemoteDirectory directory,
+    RemoteSpaces spaces)
     : IRemoteRooms
 {
     public Task<string> JoinAsync(string roomId, string userId, IReadOnlyList<string> servers, JsonObject content, CancellationToken cancellationToken) =>
@@ -24,6 +25,9 @@ public sealed class FederatedRooms(RemoteJoins joins, RemoteKnocks knocks, Remot
 
     public Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken) =>
         directory.ListPublicRoomsAsync(server, request, cancellationToken);
+
+    public Task<JsonObject?> GetSpaceAsync(string roomId, IReadOnlyList<string> servers, bool suggestedOnly, CancellationToken cancellationToken) =>
+        spaces.GetAsync(roomId, servers, suggestedOnly, cancellationToken);
 
     public Task<ResolvedAlias?> ResolveAliasAsync(RoomAlias alias, CancellationToken cancellationToken) =>
         directory.ResolveAliasAsync(alias, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Transport.Client;
+using Matrix.Homeserver.Accounts.Profiles;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms;
 using Microsoft.Extensions.Caching.Memory;
@@ -11,7 +12,7 @@ namespace Matrix.Homeserver.RemoteRooms;
 /// gives it, its display name and avatar checked to be strings, cached for a minute as Synapse advises requesting
 /// servers to. A user or field it does not know is 404; a server that cannot be asked, 502.
 /// </summary>
-public sealed class RemoteProfiles(FederationClient client, ILogger<RemoteProfiles> logger) : IDisposable
+public sealed class RemoteProfiles(FederationClient client, ILogger<RemoteProfiles> logger) : IRemoteProfileLookup, IDisposable
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });

@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Accounts.Profiles;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Rooms.Remote;
 
@@ -6,8 +7,8 @@ namespace Matrix.Homeserver.RemoteRooms;
 public static class RemoteRoomServices
 {
     /// <summary>
-    /// Membership, directory and space requests to other servers. Registers <see cref="IRemoteRooms"/> before the
-    /// rooms feature does, so it replaces the local-only answers; with federation disabled those stay.
+    /// Membership, directory, profile and space requests to other servers. Registers <see cref="IRemoteRooms"/> and
+    /// <see cref="IRemoteProfileLookup"/> before the rooms and accounts features do, so it replaces the local-only answers; with federation disabled those stay.
     /// </summary>
     public static IServiceCollection AddRemoteRooms(this IServiceCollection services, HomeserverOptions options)
     {
@@ -20,7 +21,12 @@ public static class RemoteRoomServices
         services.AddSingleton<RemoteInvites>();
         services.AddSingleton<RemoteDirectory>();
         services.AddSingleton<RemoteProfiles>();
-        if (options.Federation.Enabled) services.AddSingleton<IRemoteRooms, FederatedRooms>();
+        services.AddSingleton<RemoteSpaces>();
+        if (options.Federation.Enabled)
+        {
+            services.AddSingleton<IRemoteRooms, FederatedRooms>();
+            services.AddSingleton<IRemoteProfileLookup>(sp => sp.GetRequiredService<RemoteProfiles>());
+        }
         return services;
     }
 }

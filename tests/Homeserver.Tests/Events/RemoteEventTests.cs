@@ -75,6 +75,24 @@ public sealed class RemoteEventTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_remote_thread_reply_is_aggregated_and_its_text_searchable()
+    {
+        var root = await _server.SendMessageAsync(_roomId, _alice, "local root");
+        Assert.Equal(IncomingOutcome.Accepted, (await ReceiveAsync(await RemoteEventAsync(EventTypes.Member, Bob, Bob, Join))).Outcome);
+        var reply = await RemoteEventAsync(EventTypes.Message, null, Bob, new JsonObject
+        {
+            ["body"] = "remote quokka", ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.thread", ["event_id"] = root },
+        });
+        Assert.Equal(IncomingOutcome.Accepted, (await ReceiveAsync(reply)).Outcome);
+
+        var served = (await _server.GetEventAsync(_alice, _roomId, root)).Ok();
+        Assert.Equal(reply.EventId, served["unsigned"]!["m.relations"]!["m.thread"]!["latest_event"]!["event_id"]!.GetValue<string>());
+        var search = new JsonObject { ["search_categories"] = new JsonObject { ["room_events"] = new JsonObject { ["search_term"] = "quokka" } } };
+        var found = (await _server.Http.PostJsonAsync("/_matrix/client/v3/search", search, _alice.AccessToken)).Ok();
+        Assert.Single(found["search_categories"]!["room_events"]!["results"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_message_from_a_non_member_is_rejected_and_never_current()
     {
         var message = await RemoteEventAsync(EventTypes.Message, null, Carol, new JsonObject { ["body"] = "let me in" });

@@ -69,7 +69,7 @@ public sealed class TestFederation : IAsyncDisposable
                     }
 
                     configure?.Invoke(name, federation, settings);
-                }, name, mapTestEndpoints);
+                }, name, mapTestEndpoints: mapTestEndpoints);
             }
 
             return federation;

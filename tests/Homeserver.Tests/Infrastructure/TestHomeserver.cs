@@ -38,9 +38,10 @@ public sealed class TestHomeserver : IAsyncDisposable
     public string DataDirectory => _dataDirectory;
     public string DatabaseProvider => _database.Provider;
 
+    /// <param name="services">Replaces or adds services after the server's own (e.g. a recording IPublisher).</param>
     /// <param name="mapTestEndpoints">Adds endpoints that exist only in the test (e.g. to drive a service over HTTP).</param>
-    public static async Task<TestHomeserver> StartAsync(
-        Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost", Action<WebApplication>? mapTestEndpoints = null)
+    public static async Task<TestHomeserver> StartAsync(Action<IDictionary<string, string?>>? configure = null, string serverName = "localhost",
+        Action<IServiceCollection>? services = null, Action<WebApplication>? mapTestEndpoints = null)
     {
         var database = await TestDatabase.CreateAsync();
         var dataDirectory = Directory.CreateTempSubdirectory("hs-test-data-").FullName;
@@ -53,6 +54,9 @@ public sealed class TestHomeserver : IAsyncDisposable
             ["Homeserver:SigningKeyPath"] = Path.Combine(dataDirectory, "signing.key"),
             ["Homeserver:Media:StorePath"] = Path.Combine(dataDirectory, "media"),
             ["Homeserver:Registration:Mode"] = "Open",
+            // bcrypt's cheapest cost keeps registrations fast; rate limits are tested on servers that turn them on.
+            ["Homeserver:Auth:BcryptRounds"] = "4",
+            ["Homeserver:RateLimits:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         if (Environment.GetEnvironmentVariable("HOMESERVER_ROUTE_HITS_DIR") is { Length: > 0 } hitsDir)
@@ -62,7 +66,7 @@ public sealed class TestHomeserver : IAsyncDisposable
 
         configure?.Invoke(settings);
         var args = settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}").ToArray();
-        var app = HomeserverHost.Build(args);
+        var app = HomeserverHost.Build(args, services);
         mapTestEndpoints?.Invoke(app);
         await StartupTasks.RunAsync(app.Services, CancellationToken.None);
         await app.StartAsync();

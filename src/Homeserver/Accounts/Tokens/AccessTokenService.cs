@@ -1,7 +1,7 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using System.Buffers.Text;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
@@ -23,8 +23,9 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
 
     public static byte[] Hash(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
 
-    /// <summary>Stores a new access token for the device and returns the token itself (shown once).</summary>
-    public async Task<(string Token, AccessToken Row)> CreateAsync(HomeserverDbContext db, string userId, string deviceId, long? expiresTs = null, long? refreshTokenId = null, CancellationToken cancellationToken = default)
+    /// <summary>Adds a new access token for the device to <paramref name="db"/> (saved) and returns the token itself (shown once).</summary>
+    public async Task<(string Token, AccessToken Row)> CreateAsync(HomeserverDbContext db, string userId, string deviceId, long? expiresTs = null,
+        long? refreshTokenId = null, long? replacesRefreshTokenId = null, CancellationToken cancellationToken = default)
     {
         var token = NewToken();
         var row = new AccessToken
@@ -35,19 +36,24 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
             CreatedTs = clock.GetUtcNow().ToUnixTimeMilliseconds(),
             ExpiresTs = expiresTs,
             RefreshTokenId = refreshTokenId,
+            ReplacesRefreshTokenId = replacesRefreshTokenId,
         };
         db.AccessTokens.Add(row);
         await db.SaveChangesAsync(cancellationToken);
         return (token, row);
     }
 
+    /// <summary>
+    /// The caller of <paramref name="token"/>. <paramref name="allowExpired"/> accepts an expired token
+    /// (logout must work with one, as in Synapse).
+    /// </summary>
     /// <exception cref="MatrixException">401 M_UNKNOWN_TOKEN for an unknown, revoked or expired token.</exception>
-    public async Task<Requester> ValidateAsync(string token, CancellationToken cancellationToken)
+    public async Task<Requester> ValidateAsync(string token, CancellationToken cancellationToken, bool allowExpired = false)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         if (_cache.TryGetValue(token, out var cached) && now - cached.CachedAt < CacheLifetime.TotalMilliseconds)
         {
-            if (cached.ExpiresTs is { } exp && exp <= now) throw Expired();
+            if (!allowExpired && cached.ExpiresTs is { } exp && exp <= now) throw Expired();
             return cached.Requester;
         }
 
@@ -55,7 +61,7 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         var hash = Hash(token);
         var row = await db.AccessTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
-            .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new { t.Id, t.UserId, t.DeviceId, t.ExpiresTs, u.IsGuest, u.Deactivated })
+            .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new { t.Id, t.UserId, t.DeviceId, t.ExpiresTs, t.ReplacesRefreshTokenId, u.IsGuest, u.Deactivated })
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null || row.Deactivated)
         {
@@ -63,9 +69,15 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
             throw new MatrixException(401, ErrorCodes.UnknownToken, "Unrecognised access token", new JsonObject { ["soft_logout"] = false });
         }
 
+        var expired = row.ExpiresTs is { } expires && expires <= now;
+        if (row.ReplacesRefreshTokenId is { } replaced && !expired)
+        {
+            await ConfirmRefreshAsync(db, row.Id, replaced, cancellationToken);
+        }
+
         var requester = new Requester(row.UserId, row.DeviceId, row.Id, row.IsGuest);
         _cache[token] = (requester, row.ExpiresTs, now);
-        if (row.ExpiresTs is { } expires && expires <= now) throw Expired();
+        if (expired && !allowExpired) throw Expired();
         return requester;
     }
 
@@ -76,6 +88,17 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         {
             if (match(entry.Requester)) _cache.TryRemove(token, out _);
         }
+    }
+
+    /// <summary>
+    /// The first use of a token issued by /refresh proves the client holds the new pair: the refresh
+    /// token it was exchanged for stops working (spec, "Refreshing access tokens").
+    /// </summary>
+    private static async Task ConfirmRefreshAsync(HomeserverDbContext db, long accessTokenId, long replacedRefreshTokenId, CancellationToken cancellationToken)
+    {
+        await db.RefreshTokens.Where(r => r.Id == replacedRefreshTokenId).ExecuteDeleteAsync(cancellationToken);
+        await db.AccessTokens.Where(t => t.Id == accessTokenId)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ReplacesRefreshTokenId, (long?)null), cancellationToken);
     }
 
     // An expired token of a refresh-token session is a soft logout: the client refreshes and carries on.

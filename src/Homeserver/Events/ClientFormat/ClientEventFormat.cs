@@ -17,7 +17,10 @@ public sealed record ClientEventExtras
     /// <summary>Set only for the device that sent the event.</summary>
     public string? TransactionId { get; init; }
 
-    /// <summary>Aggregations (m.replace, m.thread, m.reference) to put in unsigned.m.relations.</summary>
+    /// <summary>
+    /// Aggregations (m.replace, m.thread, m.reference) to put in unsigned.m.relations. For a redacted
+    /// event the loader leaves out m.replace; threads and references still apply (as Synapse).
+    /// </summary>
     public JsonObject? Relations { get; init; }
 
     /// <summary>The requesting user's membership at the event (unsigned.membership, spec v1.11).</summary>
@@ -55,7 +58,7 @@ public static class ClientEventFormat
             if (extras.PrevSender is not null) unsigned["prev_sender"] = extras.PrevSender;
             if (extras.ReplacesState is not null) unsigned["replaces_state"] = extras.ReplacesState;
             if (extras.TransactionId is not null) unsigned["transaction_id"] = extras.TransactionId;
-            if (extras.Relations is { Count: > 0 } && extras.RedactedBecause is null) unsigned["m.relations"] = extras.Relations.DeepClone();
+            if (extras.Relations is { Count: > 0 }) unsigned["m.relations"] = extras.Relations.DeepClone();
             if (extras.Membership is not null) unsigned["membership"] = extras.Membership;
         }
 

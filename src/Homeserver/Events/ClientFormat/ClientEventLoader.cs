@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Events.Relations;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
@@ -8,12 +10,21 @@ namespace Matrix.Homeserver.Events.ClientFormat;
 
 /// <summary>
 /// Loads stored events in the client format, in batches: the redactions that apply, the replaced
-/// state (prev_content), and the requester's own transaction IDs.
+/// state (prev_content), the requester's own transaction IDs, and the bundled aggregations of child
+/// events (unsigned.m.relations) that every endpoint serving events includes.
 /// </summary>
-public sealed class ClientEventLoader(EventStore events, TimeProvider clock)
+public sealed class ClientEventLoader(EventStore events, RelationAggregator relations, TimeProvider clock)
 {
-    /// <summary>The events among <paramref name="eventIds"/> that exist, in the given order.</summary>
-    public async Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, CancellationToken cancellationToken)
+    /// <summary>The events among <paramref name="eventIds"/> that exist, in the given order, with every aggregation.</summary>
+    public Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, CancellationToken cancellationToken) =>
+        LoadAsync(db, eventIds, requester, Aggregations.All, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(HomeserverDbContext, IReadOnlyList{string}, Requester?, CancellationToken)"/>, with a choice of
+    /// aggregations (sync bundles them only for limited timelines).
+    /// </summary>
+    public async Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, Aggregations aggregations,
+        CancellationToken cancellationToken)
     {
         if (eventIds.Count == 0) return [];
         var ids = eventIds.Distinct().ToList();
@@ -29,20 +40,12 @@ public sealed class ClientEventLoader(EventStore events, TimeProvider clock)
 
         var related = rows.Values.SelectMany(r => new[] { r.RedactedBy, r.ReplacesState }).OfType<string>();
         var pdus = await events.GetManyAsync(db, ids.Concat(related), cancellationToken);
+        var transactions = await TransactionIdsAsync(db, ids, requester, cancellationToken);
 
-        var transactions = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (requester is not null)
-        {
-            foreach (var batch in ids.Chunk(500))
-            {
-                foreach (var t in await db.EventTransactions.AsNoTracking()
-                             .Where(t => batch.Contains(t.EventId) && t.UserId == requester.UserId && t.DeviceId == requester.DeviceId)
-                             .Select(t => new { t.EventId, t.TxnId }).ToListAsync(cancellationToken))
-                {
-                    transactions[t.EventId] = t.TxnId;
-                }
-            }
-        }
+        var loaded = ids.Where(id => rows.ContainsKey(id) && pdus.ContainsKey(id)).Select(id => pdus[id]).ToList();
+        var redacted = rows.Where(r => r.Value.RedactedBy is not null).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+        var bundles = await relations.AggregateAsync(db, loaded, redacted, requester?.UserId, aggregations, cancellationToken);
+        var bundled = await FormatBundlesAsync(db, bundles, requester, aggregations, cancellationToken);
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new List<JsonObject>(eventIds.Count);
@@ -58,7 +61,68 @@ public sealed class ClientEventLoader(EventStore events, TimeProvider clock)
                 PrevSender = replaced?.Sender,
                 ReplacesState = replaced?.EventId,
                 TransactionId = transactions.GetValueOrDefault(id),
+                Relations = bundled.GetValueOrDefault(id),
             }));
+        }
+
+        return result;
+    }
+
+    private static async Task<Dictionary<string, string>> TransactionIdsAsync(HomeserverDbContext db, List<string> ids, Requester? requester, CancellationToken cancellationToken)
+    {
+        var transactions = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (requester is null) return transactions;
+        foreach (var batch in ids.Chunk(500))
+        {
+            foreach (var t in await db.EventTransactions.AsNoTracking()
+                         .Where(t => batch.Contains(t.EventId) && t.UserId == requester.UserId && t.DeviceId == requester.DeviceId)
+                         .Select(t => new { t.EventId, t.TxnId }).ToListAsync(cancellationToken))
+            {
+                transactions[t.EventId] = t.TxnId;
+            }
+        }
+
+        return transactions;
+    }
+
+    /// <summary>
+    /// The m.relations object of each parent. A thread's latest event is served in full, with its own
+    /// aggregations (edits and references: an event inside a thread cannot be a thread root).
+    /// </summary>
+    private async Task<Dictionary<string, JsonObject>> FormatBundlesAsync(HomeserverDbContext db, Dictionary<string, BundledRelations> bundles,
+        Requester? requester, Aggregations aggregations, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        if (bundles.Count == 0) return result;
+
+        var latestIds = bundles.Values.Select(b => b.Thread?.LatestEventId).OfType<string>().Distinct().ToList();
+        var latestEvents = (await LoadAsync(db, latestIds, requester, aggregations & ~Aggregations.Threads, cancellationToken))
+            .ToDictionary(e => e["event_id"]!.GetValue<string>(), StringComparer.Ordinal);
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (id, bundle) in bundles)
+        {
+            var relations = new JsonObject();
+            if (bundle.LatestEdit is { } edit) relations[RelationTypes.Replace] = ClientEventFormat.Format(edit, now);
+            if (bundle.Thread is { } thread && latestEvents.TryGetValue(thread.LatestEventId, out var latest))
+            {
+                relations[RelationTypes.Thread] = new JsonObject
+                {
+                    ["latest_event"] = latest,
+                    ["count"] = thread.Count,
+                    ["current_user_participated"] = thread.CurrentUserParticipated,
+                };
+            }
+
+            if (bundle.References.Count > 0)
+            {
+                relations[RelationTypes.Reference] = new JsonObject
+                {
+                    ["chunk"] = new JsonArray([.. bundle.References.Select(r => (JsonNode)new JsonObject { ["event_id"] = r })]),
+                };
+            }
+
+            if (relations.Count > 0) result[id] = relations;
         }
 
         return result;

@@ -101,6 +101,8 @@ public sealed partial class RoomEventWriter
 
         if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, stateAfter, pdu, target, cancellationToken);
         await ApplyPendingRedactionAsync(db, row, stateAfter, cancellationToken);
+        // Soft-failed events are never served to clients, so they are neither related nor searchable.
+        if (!softFailed && row.RedactedBy is null) EventIndexes.Add(db, pdu, streamOrdering);
         await db.SaveChangesAsync(cancellationToken);
 
         if (!softFailed && !incoming.Backfilled)

@@ -152,6 +152,7 @@ public sealed partial class RoomEventWriter(
         var position = streams.Next();
         session.Positions.Add(position);
         var row = EventRows.Insert(db, pdu, position.Position, outlier: false, rejectedReason: null, softFailed: false);
+        EventIndexes.Add(db, pdu, position.Position);
         await db.SaveChangesAsync(cancellationToken);
         EventRows.AddEdges(db, row, pdu);
         await EventRows.UpdateForwardExtremitiesAsync(db, pdu, cancellationToken);
@@ -184,7 +185,9 @@ public sealed partial class RoomEventWriter(
     {
         var target = await db.Events.FirstOrDefaultAsync(e => e.EventId == targetId && e.RoomId == redaction.RoomId, cancellationToken);
         if (target is null || target.RedactedBy is not null) return;
-        if (await MayRedactAsync(db, redaction, target.Sender, state, cancellationToken)) target.RedactedBy = redaction.EventId;
+        if (!await MayRedactAsync(db, redaction, target.Sender, state, cancellationToken)) return;
+        target.RedactedBy = redaction.EventId;
+        await EventIndexes.RemoveAsync(db, targetId, cancellationToken);
     }
 
     private async Task<bool> MayRedactAsync(HomeserverDbContext db, Pdu redaction, string targetSender, ImmutableDictionary<StateKey, string> state, CancellationToken cancellationToken)
@@ -243,9 +246,7 @@ public sealed partial class RoomEventWriter(
     private async Task<PersistedEvent?> FindTransactionAsync(HomeserverDbContext db, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
     {
         if (drafts is not [{ Transaction: { } txn } draft]) return null;
-        var eventId = await db.EventTransactions.AsNoTracking()
-            .Where(t => t.UserId == draft.Sender && t.DeviceId == txn.DeviceId && t.Path == txn.Path)
-            .Select(t => t.EventId).FirstOrDefaultAsync(cancellationToken);
+        var eventId = await ClientTransactions.FindEventIdAsync(db, draft.Sender, txn, cancellationToken);
         if (eventId is null) return null;
         var streamOrdering = await db.Events.AsNoTracking().Where(e => e.EventId == eventId).Select(e => e.StreamOrdering).FirstAsync(cancellationToken);
         var pdu = await events.GetAsync(db, eventId, cancellationToken) ?? throw new InvalidOperationException($"transaction names missing event {eventId}");
@@ -260,7 +261,15 @@ public sealed partial class RoomEventWriter(
         }
         catch (PduValidationException e)
         {
-            throw e.Message.Contains("bytes", StringComparison.Ordinal) ? MatrixException.TooLarge(e.Message) : MatrixException.BadJson(e.Message);
+            // The spec's size limits (64 KiB event, 255-byte type and state_key) answer 413, as Synapse does.
+            throw e.Error is PduValidationError.TooLarge or PduValidationError.FieldTooLong
+                ? MatrixException.TooLarge(e.Message)
+                : MatrixException.BadJson(e.Message);
+        }
+        catch (Matrix.Crypto.CanonicalJsonException e)
+        {
+            // Content canonical JSON cannot encode (floats, out-of-range integers) cannot be signed.
+            throw MatrixException.BadJson($"The event content is not valid canonical JSON: {e.Message}");
         }
     }
 

@@ -37,6 +37,12 @@ public interface IRemoteRooms
     /// <summary>Another server's published room directory (/publicRooms with server=), answered as that server gives it.</summary>
     Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A room this server is not in, as one of <paramref name="servers"/> describes it for the space hierarchy: its
+    /// summary with children_state (GET /hierarchy); null when none does.
+    /// </summary>
+    Task<JsonObject?> GetSpaceAsync(string roomId, IReadOnlyList<string> servers, bool suggestedOnly, CancellationToken cancellationToken);
+
     /// <summary>Asks the alias's server; null when it does not know the alias.</summary>
     Task<ResolvedAlias?> ResolveAliasAsync(RoomAlias alias, CancellationToken cancellationToken);
 }

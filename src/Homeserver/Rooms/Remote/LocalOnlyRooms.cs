@@ -24,5 +24,8 @@ internal sealed class LocalOnlyRooms : IRemoteRooms
     public Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken) =>
         throw MatrixException.NotFound($"Cannot list the rooms of {server}");
 
+    public Task<JsonObject?> GetSpaceAsync(string roomId, IReadOnlyList<string> servers, bool suggestedOnly, CancellationToken cancellationToken) =>
+        Task.FromResult<JsonObject?>(null);
+
     public Task<ResolvedAlias?> ResolveAliasAsync(RoomAlias alias, CancellationToken cancellationToken) => Task.FromResult<ResolvedAlias?>(null);
 }

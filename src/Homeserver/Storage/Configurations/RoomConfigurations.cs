@@ -20,6 +20,8 @@ internal sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.HasIndex(e => new { e.RoomId, e.StreamOrdering });
         b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey });
         b.HasIndex(e => e.Redacts);
+        // timestamp_to_event looks events up by time.
+        b.HasIndex(e => new { e.RoomId, e.OriginServerTs });
     }
 }
 

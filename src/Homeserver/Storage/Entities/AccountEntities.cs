@@ -15,6 +15,9 @@ public sealed class User
     public bool IsGuest { get; set; }
     public bool Deactivated { get; set; }
     public long CreatedTs { get; set; }
+
+    /// <summary>Synapse's user_type ("support", "bot"), or null for a regular user.</summary>
+    public string? UserType { get; set; }
 }
 
 /// <summary>A device (a login session) of a local user.</summary>
@@ -42,6 +45,12 @@ public sealed class AccessToken
 
     /// <summary>The refresh token issued with this access token, if any.</summary>
     public long? RefreshTokenId { get; set; }
+
+    /// <summary>
+    /// The refresh token whose exchange issued this token. It stays usable (so a client that lost the
+    /// answer can retry) until this token is first used; then it is deleted and this is cleared.
+    /// </summary>
+    public long? ReplacesRefreshTokenId { get; set; }
 }
 
 /// <summary>A refresh token, stored hashed; using it rotates both tokens.</summary>
@@ -53,6 +62,42 @@ public sealed class RefreshToken
     public required string DeviceId { get; set; }
     public long CreatedTs { get; set; }
 
-    /// <summary>Set once the token has been exchanged; a second use is refused.</summary>
-    public long? UsedTs { get; set; }
+    /// <summary>The refresh token this one was last exchanged for, while that exchange is not yet confirmed by use.</summary>
+    public long? NextTokenId { get; set; }
+}
+
+/// <summary>A single-use token from POST /login/get_token for m.login.token; stored hashed.</summary>
+public sealed class LoginToken
+{
+    public required byte[] TokenHash { get; set; }
+    public required string UserId { get; set; }
+    public long ExpiresTs { get; set; }
+}
+
+/// <summary>A registration token (m.login.registration_token), managed through Synapse's admin API.</summary>
+public sealed class RegistrationToken
+{
+    public required string Token { get; set; }
+
+    /// <summary>How many registrations it allows in total, or null for no limit.</summary>
+    public int? UsesAllowed { get; set; }
+
+    /// <summary>Sessions that passed the token stage but have not registered yet (they hold a use).</summary>
+    public int Pending { get; set; }
+
+    /// <summary>Registrations completed with it.</summary>
+    public int Completed { get; set; }
+
+    /// <summary>When it stops working (ms since the epoch), or null for never.</summary>
+    public long? ExpiryTime { get; set; }
+}
+
+/// <summary>A custom profile field (displayname and avatar_url live on the user row).</summary>
+public sealed class ProfileField
+{
+    public required string UserId { get; set; }
+    public required string Key { get; set; }
+
+    /// <summary>The value as JSON text (any JSON type).</summary>
+    public required string Value { get; set; }
 }

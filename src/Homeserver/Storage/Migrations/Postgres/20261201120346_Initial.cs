@@ -22,11 +22,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     device_id = table.Column<string>(type: "text", nullable: false),
                     created_ts = table.Column<long>(type: "bigint", nullable: false),
                     expires_ts = table.Column<long>(type: "bigint", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
+                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true),
+                    replaces_refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_access_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "account_data",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    content = table.Column<string>(type: "text", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_data", x => new { x.user_id, x.room_id, x.type });
                 });
 
             migrationBuilder.CreateTable(
@@ -82,6 +98,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_event_edges", x => new { x.event_nid, x.prev_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_relations",
+                columns: table => new
+                {
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    relates_to_id = table.Column<string>(type: "text", nullable: false),
+                    rel_type = table.Column<string>(type: "text", nullable: false),
+                    aggregation_key = table.Column<string>(type: "text", nullable: true),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_relations", x => x.event_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_search",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_search", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -174,6 +228,61 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "local_media",
+                columns: table => new
+                {
+                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    uploader_user_id = table.Column<string>(type: "text", nullable: false),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "text", nullable: true),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    uploaded_ts = table.Column<long>(type: "bigint", nullable: true),
+                    unused_expires_ts = table.Column<long>(type: "bigint", nullable: true),
+                    upload_claim = table.Column<string>(type: "text", nullable: true),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "bytea", nullable: true),
+                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_local_media", x => x.media_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "login_token",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "media_thumbnails",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    media_id = table.Column<string>(type: "text", nullable: false),
+                    width = table.Column<int>(type: "integer", nullable: false),
+                    height = table.Column<int>(type: "integer", nullable: false),
+                    method = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    content_type = table.Column<string>(type: "text", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_thumbnails", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "openid_tokens",
                 columns: table => new
                 {
@@ -184,6 +293,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_openid_tokens", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "profile_field",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
                 });
 
             migrationBuilder.CreateTable(
@@ -210,11 +332,45 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     user_id = table.Column<string>(type: "text", nullable: false),
                     device_id = table.Column<string>(type: "text", nullable: false),
                     created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    used_ts = table.Column<long>(type: "bigint", nullable: true)
+                    next_token_id = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_refresh_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "registration_token",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    uses_allowed = table.Column<int>(type: "integer", nullable: true),
+                    pending = table.Column<int>(type: "integer", nullable: false),
+                    completed = table.Column<int>(type: "integer", nullable: false),
+                    expiry_time = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_media",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "text", nullable: false),
+                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "text", nullable: true),
+                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
+                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "bytea", nullable: false),
+                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
+                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_media", x => new { x.origin, x.media_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -327,6 +483,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "uia_session",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "text", nullable: false),
+                    method = table.Column<string>(type: "text", nullable: false),
+                    path = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: true),
+                    intent_hash = table.Column<byte[]>(type: "bytea", nullable: true),
+                    description = table.Column<string>(type: "text", nullable: false),
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session", x => x.session_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "uia_session_stage",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "text", nullable: false),
+                    stage = table.Column<string>(type: "text", nullable: false),
+                    result = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session_stage", x => new { x.session_id, x.stage });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_filter",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    filter_id = table.Column<long>(type: "bigint", nullable: false),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    json_hash = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_filter", x => new { x.user_id, x.filter_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -338,7 +539,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     is_admin = table.Column<bool>(type: "boolean", nullable: false),
                     is_guest = table.Column<bool>(type: "boolean", nullable: false),
                     deactivated = table.Column<bool>(type: "boolean", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    created_ts = table.Column<long>(type: "bigint", nullable: false),
+                    user_type = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -357,9 +559,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_account_data_stream_position",
+                table: "account_data",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_user_id_stream_position",
+                table: "account_data",
+                columns: new[] { "user_id", "stream_position" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
                 table: "event_edges",
                 column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_room_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "room_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_event_id",
+                table: "event_search",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_room_id_stream_ordering",
+                table: "event_search",
+                columns: new[] { "room_id", "stream_ordering" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_transactions_event_id",
@@ -376,6 +609,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "ix_events_redacts",
                 table: "events",
                 column: "redacts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_origin_server_ts",
+                table: "events",
+                columns: new[] { "room_id", "origin_server_ts" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_stream_ordering",
@@ -397,6 +635,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "ix_federation_outbox_destination_id",
                 table: "federation_outbox",
                 columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_unused_expires_ts",
+                table: "local_media",
+                column: "unused_expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_uploader_user_id_uploaded_ts",
+                table: "local_media",
+                columns: new[] { "uploader_user_id", "uploaded_ts" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_login_token_expires_ts",
+                table: "login_token",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_thumbnails_origin_media_id_width_height_method_conten",
+                table: "media_thumbnails",
+                columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_openid_tokens_expires_ts",
@@ -435,6 +694,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 column: "room_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_uia_session_expires_ts",
+                table: "uia_session",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_filter_user_id_json_hash",
+                table: "user_filter",
+                columns: new[] { "user_id", "json_hash" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_users_localpart",
                 table: "users",
                 column: "localpart",
@@ -448,6 +717,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "access_tokens");
 
             migrationBuilder.DropTable(
+                name: "account_data");
+
+            migrationBuilder.DropTable(
                 name: "current_state");
 
             migrationBuilder.DropTable(
@@ -458,6 +730,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "event_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_relations");
+
+            migrationBuilder.DropTable(
+                name: "event_search");
 
             migrationBuilder.DropTable(
                 name: "event_transactions");
@@ -475,13 +753,31 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "forward_extremities");
 
             migrationBuilder.DropTable(
+                name: "local_media");
+
+            migrationBuilder.DropTable(
+                name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "media_thumbnails");
+
+            migrationBuilder.DropTable(
                 name: "openid_tokens");
+
+            migrationBuilder.DropTable(
+                name: "profile_field");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "remote_media");
 
             migrationBuilder.DropTable(
                 name: "remote_server_keys");
@@ -503,6 +799,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "uia_session");
+
+            migrationBuilder.DropTable(
+                name: "uia_session_stage");
+
+            migrationBuilder.DropTable(
+                name: "user_filter");
 
             migrationBuilder.DropTable(
                 name: "users");

@@ -21,11 +21,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     device_id = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
                     expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
+                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    replaces_refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_access_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "account_data",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    content = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_data", x => new { x.user_id, x.room_id, x.type });
                 });
 
             migrationBuilder.CreateTable(
@@ -81,6 +97,44 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_event_edges", x => new { x.event_nid, x.prev_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_relations",
+                columns: table => new
+                {
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    relates_to_id = table.Column<string>(type: "TEXT", nullable: false),
+                    rel_type = table.Column<string>(type: "TEXT", nullable: false),
+                    aggregation_key = table.Column<string>(type: "TEXT", nullable: true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_relations", x => x.event_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_search",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_search", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -173,6 +227,61 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "local_media",
+                columns: table => new
+                {
+                    media_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    uploader_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    uploaded_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    unused_expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    upload_claim = table.Column<string>(type: "TEXT", nullable: true),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    authenticated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    quarantined_by = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_local_media", x => x.media_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "login_token",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_login_token", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "media_thumbnails",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    media_id = table.Column<string>(type: "TEXT", nullable: false),
+                    width = table.Column<int>(type: "INTEGER", nullable: false),
+                    height = table.Column<int>(type: "INTEGER", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", nullable: false),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_media_thumbnails", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "openid_tokens",
                 columns: table => new
                 {
@@ -183,6 +292,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_openid_tokens", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "profile_field",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
                 });
 
             migrationBuilder.CreateTable(
@@ -209,11 +331,45 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     user_id = table.Column<string>(type: "TEXT", nullable: false),
                     device_id = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    used_ts = table.Column<long>(type: "INTEGER", nullable: true)
+                    next_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_refresh_tokens", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "registration_token",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    uses_allowed = table.Column<int>(type: "INTEGER", nullable: true),
+                    pending = table.Column<int>(type: "INTEGER", nullable: false),
+                    completed = table.Column<int>(type: "INTEGER", nullable: false),
+                    expiry_time = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_media",
+                columns: table => new
+                {
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    media_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "TEXT", nullable: true),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    authenticated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    quarantined_by = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_media", x => new { x.origin, x.media_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -326,6 +482,51 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "uia_session",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", nullable: false),
+                    path = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    intent_hash = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    description = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session", x => x.session_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "uia_session_stage",
+                columns: table => new
+                {
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stage = table.Column<string>(type: "TEXT", nullable: false),
+                    result = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_uia_session_stage", x => new { x.session_id, x.stage });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "user_filter",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    filter_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    json_hash = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_user_filter", x => new { x.user_id, x.filter_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -337,7 +538,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
                     deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_type = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -356,9 +558,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_account_data_stream_position",
+                table: "account_data",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_data_user_id_stream_position",
+                table: "account_data",
+                columns: new[] { "user_id", "stream_position" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
                 table: "event_edges",
                 column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_relations_room_id_rel_type_stream_ordering",
+                table: "event_relations",
+                columns: new[] { "room_id", "rel_type", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_event_id",
+                table: "event_search",
+                column: "event_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_search_room_id_stream_ordering",
+                table: "event_search",
+                columns: new[] { "room_id", "stream_ordering" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_transactions_event_id",
@@ -375,6 +608,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_events_redacts",
                 table: "events",
                 column: "redacts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_room_id_origin_server_ts",
+                table: "events",
+                columns: new[] { "room_id", "origin_server_ts" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_stream_ordering",
@@ -396,6 +634,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_federation_outbox_destination_id",
                 table: "federation_outbox",
                 columns: new[] { "destination", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_unused_expires_ts",
+                table: "local_media",
+                column: "unused_expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_local_media_uploader_user_id_uploaded_ts",
+                table: "local_media",
+                columns: new[] { "uploader_user_id", "uploaded_ts" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_login_token_expires_ts",
+                table: "login_token",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_thumbnails_origin_media_id_width_height_method_content_type",
+                table: "media_thumbnails",
+                columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_openid_tokens_expires_ts",
@@ -434,6 +693,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "room_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_uia_session_expires_ts",
+                table: "uia_session",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_user_filter_user_id_json_hash",
+                table: "user_filter",
+                columns: new[] { "user_id", "json_hash" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_users_localpart",
                 table: "users",
                 column: "localpart",
@@ -447,6 +716,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "access_tokens");
 
             migrationBuilder.DropTable(
+                name: "account_data");
+
+            migrationBuilder.DropTable(
                 name: "current_state");
 
             migrationBuilder.DropTable(
@@ -457,6 +729,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "event_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_relations");
+
+            migrationBuilder.DropTable(
+                name: "event_search");
 
             migrationBuilder.DropTable(
                 name: "event_transactions");
@@ -474,13 +752,31 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "forward_extremities");
 
             migrationBuilder.DropTable(
+                name: "local_media");
+
+            migrationBuilder.DropTable(
+                name: "login_token");
+
+            migrationBuilder.DropTable(
+                name: "media_thumbnails");
+
+            migrationBuilder.DropTable(
                 name: "openid_tokens");
+
+            migrationBuilder.DropTable(
+                name: "profile_field");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");
 
             migrationBuilder.DropTable(
                 name: "refresh_tokens");
+
+            migrationBuilder.DropTable(
+                name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "remote_media");
 
             migrationBuilder.DropTable(
                 name: "remote_server_keys");
@@ -502,6 +798,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "uia_session");
+
+            migrationBuilder.DropTable(
+                name: "uia_session_stage");
+
+            migrationBuilder.DropTable(
+                name: "user_filter");
 
             migrationBuilder.DropTable(
                 name: "users");

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Http;
+
+namespace Matrix.Homeserver.Accounts.Capabilities;
+
+/// <summary>GET /capabilities: what this server lets the caller do (spec: Capabilities negotiation).</summary>
+public static class CapabilitiesApi
+{
+    public static IEndpointRouteBuilder MapCapabilitiesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/_matrix/client/v3/capabilities", (Requester requester, HomeserverOptions options) =>
+            Results.Json(new JsonObject { ["capabilities"] = For(requester, options) }));
+        return app;
+    }
+
+    public static JsonObject For(Requester requester, HomeserverOptions options) => new()
+    {
+        // Guests have no password to change (as in Synapse).
+        ["m.change_password"] = Enabled(!requester.IsGuest),
+        ["m.room_versions"] = new JsonObject
+        {
+            ["default"] = RoomVersions.Default.Id,
+            ["available"] = new JsonObject(RoomVersions.All.Select(v => KeyValuePair.Create(v.Id, (JsonNode?)"stable"))),
+        },
+        ["m.set_displayname"] = Enabled(true),
+        ["m.set_avatar_url"] = Enabled(!requester.IsGuest),
+        ["m.profile_fields"] = requester.IsGuest
+            ? new JsonObject { ["enabled"] = true, ["allowed"] = new JsonArray("displayname") }
+            : Enabled(true),
+        ["m.3pid_changes"] = Enabled(false),
+        ["m.get_login_token"] = Enabled(options.Auth.LoginTokensEnabled && !requester.IsGuest),
+    };
+
+    private static JsonObject Enabled(bool enabled) => new() { ["enabled"] = enabled };
+}

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Events.Reading;
+
+/// <summary>
+/// A user allowed to read a room's events. <see cref="LeftAt"/> is the stream position of their leave
+/// (or ban) when they departed a room that is not world-readable: pagination never looks past it.
+/// </summary>
+public sealed record RoomReader(string RoomId, string UserId, long? LeftAt);
+
+/// <summary>
+/// Who may read a room's history at all, as Synapse decides it before any event is filtered: members,
+/// users who left or were banned (they keep what they saw), and anyone when the room is world-readable.
+/// Which events each of them sees is then <see cref="EventVisibility"/>'s call.
+/// </summary>
+public sealed class RoomAccess(RoomStateReader state, EventVisibility visibility)
+{
+    public async Task<RoomReader> EnsureCanReadAsync(HomeserverDbContext db, string roomId, string userId, CancellationToken cancellationToken)
+    {
+        var membership = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.RoomId == roomId && m.UserId == userId)
+            .Select(m => new { m.Membership, m.StreamOrdering })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (membership?.Membership == Memberships.Join) return new RoomReader(roomId, userId, null);
+        if (await IsWorldReadableAsync(db, roomId, cancellationToken)) return new RoomReader(roomId, userId, null);
+        if (membership?.Membership is Memberships.Leave or Memberships.Ban) return new RoomReader(roomId, userId, membership.StreamOrdering);
+        throw MatrixException.Forbidden("You aren't a member of the room");
+    }
+
+    private async Task<bool> IsWorldReadableAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    {
+        var visibility = await state.GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken);
+        return visibility?.Content["history_visibility"] is JsonValue v && v.TryGetValue(out string? s) && s == "world_readable";
+    }
+
+    /// <summary>
+    /// 404 M_NOT_FOUND unless the event is an accepted event of the room that the user may see: an
+    /// unknown event, one of another room and a hidden one get the same answer, so none is told apart.
+    /// </summary>
+    public async Task EnsureEventVisibleAsync(HomeserverDbContext db, string roomId, string userId, string eventId, CancellationToken cancellationToken)
+    {
+        var exists = await db.Events.AsNoTracking()
+            .AnyAsync(e => e.EventId == eventId && e.RoomId == roomId && e.RejectedReason == null && !e.SoftFailed, cancellationToken);
+        if (!exists || (await visibility.FilterAsync(db, roomId, userId, [eventId], cancellationToken)).Count == 0)
+        {
+            throw MatrixException.NotFound("Event not found.");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Matrix.Federation.Auth;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Events.Sending;
+
+/// <summary>
+/// Who may redact what, checked before a local redaction is sent (the auth rules only check that the
+/// sender may send m.room.redaction; since room v3 whether it applies to the target is the server's
+/// call). As Synapse: a user with the redact power level may redact anything, even an event this server
+/// has not seen; otherwise only their own events, or, for server admins, events of local users. An
+/// event of another room is treated as unknown here. Create and server ACL events are never redacted.
+/// </summary>
+public sealed class RedactionPolicy(RoomStateReader state, Configuration.HomeserverOptions options)
+{
+    public async Task CheckAsync(HomeserverDbContext db, string roomId, string redacter, string targetId, CancellationToken cancellationToken)
+    {
+        var target = await db.Events.AsNoTracking()
+            .Where(e => e.EventId == targetId && e.RoomId == roomId && e.RejectedReason == null)
+            .Select(e => new { e.Type, e.Sender, e.StateKey })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (target?.Type == EventTypes.Create && target.StateKey == "") throw MatrixException.Forbidden("Redacting create events is not permitted");
+        if (target?.Type == EventTypes.ServerAcl && target.StateKey == "") throw MatrixException.Forbidden("Redacting server ACL events is not permitted");
+
+        var create = await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken);
+        var powerLevels = await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken);
+        var levels = PowerLevels.From(create, powerLevels);
+        if (levels.UserLevel(redacter) >= levels.Redact) return;
+
+        if (target is null) throw MatrixException.NotFound("Could not find the event to redact");
+        if (target.Sender == redacter) return;
+        if (target.Sender.EndsWith(":" + options.ServerName, StringComparison.Ordinal)
+            && await db.Users.AsNoTracking().AnyAsync(u => u.UserId == redacter && u.IsAdmin, cancellationToken))
+        {
+            return;
+        }
+
+        throw MatrixException.Forbidden("You don't have permission to redact events");
+    }
+}

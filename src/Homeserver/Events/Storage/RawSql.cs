@@ -1,0 +1,43 @@
+using System.Data.Common;
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Matrix.Homeserver.Events.Storage;
+
+/// <summary>
+/// Runs a hand-written query (recursive CTEs, full-text search) on the context's connection, in its
+/// transaction if one is open. Values always travel as parameters; SQL text is built from constants.
+/// </summary>
+internal static class RawSql
+{
+    public static async Task<List<T>> QueryAsync<T>(HomeserverDbContext db, string sql, IReadOnlyDictionary<string, object> parameters,
+        Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+#pragma warning disable CA2100 // The SQL is assembled from constant fragments only; every value is a parameter.
+            command.CommandText = sql;
+#pragma warning restore CA2100
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            var result = new List<T>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) result.Add(read(reader));
+            return result;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

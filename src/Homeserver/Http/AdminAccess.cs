@@ -1,0 +1,24 @@
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Http;
+
+/// <summary>Admin-only endpoints (the Synapse-compatible /_synapse/admin API) say so with <see cref="RequireAdmin{TBuilder}"/>.</summary>
+public static class AdminAccess
+{
+    /// <summary>403 M_FORBIDDEN unless the authenticated caller is a server admin (users.is_admin).</summary>
+    public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var requester = http.Items[typeof(Requester)] as Requester
+                ?? throw new InvalidOperationException("RequireAdmin needs a handler that takes a Requester");
+            var db = http.RequestServices.GetRequiredService<HomeserverDbContext>();
+            if (!await db.Users.AnyAsync(u => u.UserId == requester.UserId && u.IsAdmin, http.RequestAborted))
+            {
+                throw MatrixException.Forbidden("You are not a server admin");
+            }
+
+            return await next(context);
+        });
+}
