@@ -7,6 +7,7 @@ using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
+using Matrix.Homeserver.FederationApi.Media;
 using Matrix.Homeserver.FederationApi.Membership;
 using Matrix.Homeserver.FederationApi.Queries;
 using Matrix.Homeserver.Http;
@@ -118,6 +119,7 @@ public static class HomeserverHost
         services.AddFederationEventServices();
         services.AddFederationMembership(options);
         services.AddOpenId();
+        services.AddFederationMedia();
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
