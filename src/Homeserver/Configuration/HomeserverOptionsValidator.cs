@@ -53,6 +53,8 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         RuleFor(o => o.Media).SetValidator(new MediaOptionsValidator());
         RuleFor(o => o.Auth).SetValidator(new AuthOptionsValidator());
         RuleFor(o => o.RateLimits).SetValidator(new RateLimitOptionsValidator());
+        RuleFor(o => o.Voip).SetValidator(new VoipOptionsValidator());
+        RuleFor(o => o.Support).SetValidator(new SupportOptionsValidator());
     }
 
     private static bool NeedsCertificate(FederationListenerOptions f) =>

@@ -6,6 +6,9 @@ public sealed class RateLimitOptions
     /// <summary>Turns every limit off (test rigs that register many users from one address).</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>Requests from a loopback peer skip the per-IP limits (login, register).</summary>
+    public bool ExemptLoopback { get; set; } = true;
+
     /// <summary>POST /login, per client IP.</summary>
     public RateLimitPolicyOptions Login { get; set; } = new() { PerSecond = 0.5, Burst = 10 };
 
@@ -16,10 +19,10 @@ public sealed class RateLimitOptions
     public RateLimitPolicyOptions LoginToken { get; set; } = new() { PerSecond = 1.0 / 60, Burst = 1 };
 
     /// <summary>Sending events, per user.</summary>
-    public RateLimitPolicyOptions Send { get; set; } = new() { PerSecond = 5, Burst = 20 };
+    public RateLimitPolicyOptions Send { get; set; } = new() { PerSecond = 10, Burst = 100 };
 
     /// <summary>Joining rooms, per user.</summary>
-    public RateLimitPolicyOptions Join { get; set; } = new() { PerSecond = 0.5, Burst = 10 };
+    public RateLimitPolicyOptions Join { get; set; } = new() { PerSecond = 2, Burst = 30 };
 }
 
 /// <summary>A token bucket: up to Burst requests at once, refilled at PerSecond.</summary>

@@ -28,8 +28,32 @@ public static class DiscoveryApi
             ? Results.Json(new JsonObject { ["m.server"] = FederationAuthority(options.ServerName, new Uri(url)) })
             : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND", ["error"] = "No delegation configured" }, statusCode: 404));
 
+        app.MapGet("/.well-known/matrix/support", (HomeserverOptions options) => SupportInformation(options.Support) is { } support
+            ? Results.Json(support)
+            : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND", ["error"] = "No support information configured" }, statusCode: 404));
+
         app.MapGet("/health", () => Results.Text("OK"));
         return app;
+    }
+
+    /// <summary>The configured contacts and support page, or null when neither is set (the spec's 404).</summary>
+    private static JsonObject? SupportInformation(SupportOptions support)
+    {
+        if (support.Contacts.Count == 0 && support.SupportPage is null) return null;
+        var result = new JsonObject();
+        if (support.Contacts.Count > 0)
+        {
+            result["contacts"] = new JsonArray([.. support.Contacts.Select(c =>
+            {
+                var contact = new JsonObject { ["role"] = c.Role };
+                if (c.MatrixId is not null) contact["matrix_id"] = c.MatrixId;
+                if (c.EmailAddress is not null) contact["email_address"] = c.EmailAddress;
+                return (JsonNode)contact;
+            })]);
+        }
+
+        if (support.SupportPage is not null) result["support_page"] = support.SupportPage;
+        return result;
     }
 
     /// <summary>host:port where other servers reach our federation API.</summary>

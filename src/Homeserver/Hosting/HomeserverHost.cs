@@ -1,22 +1,30 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
-using Matrix.Homeserver.Accounts;
+using Matrix.Homeserver.Accounts.Admin;
+using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
-using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.FederationApi.Media;
 using Matrix.Homeserver.FederationApi.Membership;
 using Matrix.Homeserver.FederationApi.Queries;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.OpenId;
+using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.Media;
+using Matrix.Homeserver.Push;
+using Matrix.Homeserver.Reporting;
+using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
-using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.ThirdParty;
+using Matrix.Homeserver.UserDirectory;
+using Matrix.Homeserver.Voip;
 
 namespace Matrix.Homeserver.Hosting;
 
@@ -123,6 +131,7 @@ public static class HomeserverHost
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
+        services.AddPushServices();
         return services;
     }
 
@@ -138,6 +147,14 @@ public static class HomeserverHost
         app.MapAccountsApi();
         app.MapMediaApis();
         app.MapRoomEventApis();
+        app.MapPushApi();
+        app.MapUserDirectoryApi();
+        app.MapTurnServerApi();
+        app.MapThirdPartyApi();
+        app.MapThreePidApi();
+        app.MapReportingApi();
+        app.MapWhoisApi();
+        app.MapMutualRoomsApi();
         return app;
     }
 

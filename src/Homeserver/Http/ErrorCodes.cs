@@ -33,6 +33,8 @@ public static class ErrorCodes
     public const string WeakPassword = "M_WEAK_PASSWORD";
     public const string ThreepidInUse = "M_THREEPID_IN_USE";
     public const string ThreepidNotFound = "M_THREEPID_NOT_FOUND";
+    public const string ThreepidDenied = "M_THREEPID_DENIED";
+    public const string ThreepidAuthFailed = "M_THREEPID_AUTH_FAILED";
     public const string UnableToAuthoriseJoin = "M_UNABLE_TO_AUTHORISE_JOIN";
     public const string UnableToGrantJoin = "M_UNABLE_TO_GRANT_JOIN";
     public const string NotYetUploaded = "M_NOT_YET_UPLOADED";

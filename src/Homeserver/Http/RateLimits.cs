@@ -21,11 +21,13 @@ public static class RateLimitPolicy
 public sealed class RateLimits : IDisposable
 {
     private readonly bool _enabled;
+    private readonly bool _exemptLoopback;
     private readonly Dictionary<string, (PartitionedRateLimiter<string> Limiter, RateLimitPolicyOptions Options)> _policies;
 
     public RateLimits(RateLimitOptions options)
     {
         _enabled = options.Enabled;
+        _exemptLoopback = options.ExemptLoopback;
         _policies = new(StringComparer.Ordinal)
         {
             [RateLimitPolicy.Login] = Bucket(options.Login),
@@ -45,6 +47,22 @@ public sealed class RateLimits : IDisposable
         if (lease.IsAcquired) return;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         throw MatrixException.LimitExceeded((long)Math.Ceiling(retryAfter.TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// Takes one request from the bucket of the authenticated user, or else of the client's address;
+    /// loopback peers skip per-address limits when ExemptLoopback is set (test rigs and a local reverse
+    /// proxy, behind which every client would otherwise share one bucket).
+    /// </summary>
+    public void AcquireFor(string policy, HttpContext http)
+    {
+        if (http.Items[typeof(Requester)] is Requester requester)
+        {
+            Acquire(policy, requester.UserId);
+            return;
+        }
+        if (_exemptLoopback && http.Connection.RemoteIpAddress is { } peer && System.Net.IPAddress.IsLoopback(peer)) return;
+        Acquire(policy, RateLimitEndpoints.ClientAddress(http));
     }
 
     /// <summary>
@@ -97,8 +115,7 @@ public static class RateLimitEndpoints
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var key = http.Items[typeof(Requester)] is Requester requester ? requester.UserId : ClientAddress(http);
-            http.RequestServices.GetRequiredService<RateLimits>().Acquire(policy, key);
+            http.RequestServices.GetRequiredService<RateLimits>().AcquireFor(policy, http);
             return await next(context);
         });
 

@@ -14,6 +14,7 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
         protected override void Configure(IDictionary<string, string?> settings)
         {
             settings["Homeserver:RateLimits:Enabled"] = "true";
+            settings["Homeserver:RateLimits:ExemptLoopback"] = "false";
             settings["Homeserver:RateLimits:Login:Burst"] = "3";
             settings["Homeserver:RateLimits:Login:PerSecond"] = "0.1";
             settings["Homeserver:RateLimits:Register:Burst"] = "4";
@@ -59,6 +60,29 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
         Assert.Equal(429, limited.StatusCode);
         limits.Acquire(RateLimitPolicy.Send, "@b:localhost");
         Assert.Throws<ArgumentException>(() => limits.Acquire("no-such-policy", "x"));
+    }
+}
+
+/// <summary>By default loopback peers (test rigs, a local reverse proxy) skip the per-IP limits.</summary>
+public sealed class LoopbackExemptionTests(LoopbackExemptionTests.Fixture fixture) : IClassFixture<LoopbackExemptionTests.Fixture>
+{
+    public sealed class Fixture : HomeserverFixture
+    {
+        protected override void Configure(IDictionary<string, string?> settings)
+        {
+            settings["Homeserver:RateLimits:Enabled"] = "true";
+            settings["Homeserver:RateLimits:Register:Burst"] = "1";
+            settings["Homeserver:RateLimits:Register:PerSecond"] = "0.01";
+        }
+    }
+
+    [Fact]
+    public async Task Requests_from_loopback_are_not_limited_per_address()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            (await fixture.Server.Http.GetJsonAsync($"/_matrix/client/v3/register/available?username=loop{i}")).Ok();
+        }
     }
 }
 

@@ -110,6 +110,50 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("account_data", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ContentReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("ReceivedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_ts");
+
+                    b.Property<string>("Reporter")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reporter");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("TargetUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("target_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_content_reports");
+
+                    b.HasIndex("ReceivedTs")
+                        .HasDatabaseName("ix_content_reports_received_ts");
+
+                    b.ToTable("content_reports", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
@@ -307,6 +351,65 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_event_edges_prev_event_id");
 
                     b.ToTable("event_edges", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventPushAction", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Actions")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actions");
+
+                    b.Property<bool>("Highlight")
+                        .HasColumnType("boolean")
+                        .HasColumnName("highlight");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("thread_id");
+
+                    b.Property<long>("Ts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ts");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("written_at");
+
+                    b.HasKey("UserId", "EventId")
+                        .HasName("pk_event_push_actions");
+
+                    b.HasIndex("WrittenAt")
+                        .HasDatabaseName("ix_event_push_actions_written_at");
+
+                    b.HasIndex("UserId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_push_actions_user_id_stream_ordering");
+
+                    b.HasIndex("UserId", "WrittenAt")
+                        .HasDatabaseName("ix_event_push_actions_user_id_written_at");
+
+                    b.HasIndex("UserId", "RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_push_actions_user_id_room_id_stream_ordering");
+
+                    b.ToTable("event_push_actions", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
@@ -733,6 +836,128 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_profile_field");
 
                     b.ToTable("profile_field", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PushRuleEntry", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("RuleId")
+                        .HasColumnType("text")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("Actions")
+                        .HasColumnType("text")
+                        .HasColumnName("actions");
+
+                    b.Property<string>("Conditions")
+                        .HasColumnType("text")
+                        .HasColumnName("conditions");
+
+                    b.Property<bool?>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("Pattern")
+                        .HasColumnType("text")
+                        .HasColumnName("pattern");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    b.HasKey("UserId", "Kind", "RuleId")
+                        .HasName("pk_push_rules");
+
+                    b.ToTable("push_rules", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Pusher", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AppDisplayName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("app_display_name");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("app_id");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("data");
+
+                    b.Property<string>("DeviceDisplayName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_display_name");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<long?>("FailingSince")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failing_since");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Lang")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("lang");
+
+                    b.Property<long>("LastStreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_stream_ordering");
+
+                    b.Property<string>("ProfileTag")
+                        .HasColumnType("text")
+                        .HasColumnName("profile_tag");
+
+                    b.Property<string>("PushKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("push_key");
+
+                    b.Property<long>("PushKeyTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("push_key_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pushers");
+
+                    b.HasIndex("UserId", "DeviceId")
+                        .HasDatabaseName("ix_pushers_user_id_device_id");
+
+                    b.HasIndex("AppId", "PushKey", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pushers_app_id_push_key_user_id");
+
+                    b.ToTable("pushers", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>

@@ -103,6 +103,48 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("account_data", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ContentReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("ReceivedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_ts");
+
+                    b.Property<string>("Reporter")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reporter");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("TargetUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_content_reports");
+
+                    b.HasIndex("ReceivedTs")
+                        .HasDatabaseName("ix_content_reports_received_ts");
+
+                    b.ToTable("content_reports", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
@@ -298,6 +340,65 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_event_edges_prev_event_id");
 
                     b.ToTable("event_edges", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventPushAction", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Actions")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actions");
+
+                    b.Property<bool>("Highlight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("highlight");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_id");
+
+                    b.Property<long>("Ts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ts");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("written_at");
+
+                    b.HasKey("UserId", "EventId")
+                        .HasName("pk_event_push_actions");
+
+                    b.HasIndex("WrittenAt")
+                        .HasDatabaseName("ix_event_push_actions_written_at");
+
+                    b.HasIndex("UserId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_push_actions_user_id_stream_ordering");
+
+                    b.HasIndex("UserId", "WrittenAt")
+                        .HasDatabaseName("ix_event_push_actions_user_id_written_at");
+
+                    b.HasIndex("UserId", "RoomId", "StreamOrdering")
+                        .HasDatabaseName("ix_event_push_actions_user_id_room_id_stream_ordering");
+
+                    b.ToTable("event_push_actions", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
@@ -718,6 +819,126 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_profile_field");
 
                     b.ToTable("profile_field", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PushRuleEntry", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("RuleId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("Actions")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actions");
+
+                    b.Property<string>("Conditions")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conditions");
+
+                    b.Property<bool?>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("Pattern")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pattern");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("UserId", "Kind", "RuleId")
+                        .HasName("pk_push_rules");
+
+                    b.ToTable("push_rules", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Pusher", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AppDisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_display_name");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_id");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
+                    b.Property<string>("DeviceDisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_display_name");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<long?>("FailingSince")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failing_since");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Lang")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lang");
+
+                    b.Property<long>("LastStreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_stream_ordering");
+
+                    b.Property<string>("ProfileTag")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("profile_tag");
+
+                    b.Property<string>("PushKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("push_key");
+
+                    b.Property<long>("PushKeyTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("push_key_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pushers");
+
+                    b.HasIndex("UserId", "DeviceId")
+                        .HasDatabaseName("ix_pushers_user_id_device_id");
+
+                    b.HasIndex("AppId", "PushKey", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pushers_app_id_push_key_user_id");
+
+                    b.ToTable("pushers", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>

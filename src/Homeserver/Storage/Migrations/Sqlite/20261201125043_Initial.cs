@@ -45,6 +45,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "content_reports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    reporter = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    target_user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_reports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "current_state",
                 columns: table => new
                 {
@@ -97,6 +115,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_event_edges", x => new { x.event_nid, x.prev_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_push_actions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    highlight = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actions = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -305,6 +342,49 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "push_rules",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    rule_id = table.Column<string>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false),
+                    conditions = table.Column<string>(type: "TEXT", nullable: true),
+                    pattern = table.Column<string>(type: "TEXT", nullable: true),
+                    actions = table.Column<string>(type: "TEXT", nullable: true),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_push_rules", x => new { x.user_id, x.kind, x.rule_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pushers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    app_id = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    app_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    device_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    profile_tag = table.Column<string>(type: "TEXT", nullable: true),
+                    lang = table.Column<string>(type: "TEXT", nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    failing_since = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pushers", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -568,9 +648,34 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "stream_position" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_content_reports_received_ts",
+                table: "content_reports",
+                column: "received_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
                 table: "event_edges",
                 column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_room_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_written_at",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_written_at",
+                table: "event_push_actions",
+                column: "written_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
@@ -662,6 +767,17 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "expires_ts");
 
             migrationBuilder.CreateIndex(
+                name: "ix_pushers_app_id_push_key_user_id",
+                table: "pushers",
+                columns: new[] { "app_id", "push_key", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_user_id_device_id",
+                table: "pushers",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_received_transaction_received_ts",
                 table: "received_transaction",
                 column: "received_ts");
@@ -719,6 +835,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "account_data");
 
             migrationBuilder.DropTable(
+                name: "content_reports");
+
+            migrationBuilder.DropTable(
                 name: "current_state");
 
             migrationBuilder.DropTable(
@@ -729,6 +848,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "event_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_push_actions");
 
             migrationBuilder.DropTable(
                 name: "event_relations");
@@ -765,6 +887,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "profile_field");
+
+            migrationBuilder.DropTable(
+                name: "push_rules");
+
+            migrationBuilder.DropTable(
+                name: "pushers");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");

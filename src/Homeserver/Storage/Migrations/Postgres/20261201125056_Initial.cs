@@ -46,6 +46,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "content_reports",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    reporter = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: true),
+                    event_id = table.Column<string>(type: "text", nullable: true),
+                    target_user_id = table.Column<string>(type: "text", nullable: true),
+                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_content_reports", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "current_state",
                 columns: table => new
                 {
@@ -98,6 +116,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_event_edges", x => new { x.event_nid, x.prev_event_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_push_actions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    highlight = table.Column<bool>(type: "boolean", nullable: false),
+                    actions = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    written_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -306,6 +343,49 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_profile_field", x => new { x.user_id, x.key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "push_rules",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    rule_id = table.Column<string>(type: "text", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false),
+                    conditions = table.Column<string>(type: "text", nullable: true),
+                    pattern = table.Column<string>(type: "text", nullable: true),
+                    actions = table.Column<string>(type: "text", nullable: true),
+                    enabled = table.Column<bool>(type: "boolean", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_push_rules", x => new { x.user_id, x.kind, x.rule_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pushers",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: true),
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    app_id = table.Column<string>(type: "text", nullable: false),
+                    push_key = table.Column<string>(type: "text", nullable: false),
+                    push_key_ts = table.Column<long>(type: "bigint", nullable: false),
+                    app_display_name = table.Column<string>(type: "text", nullable: false),
+                    device_display_name = table.Column<string>(type: "text", nullable: false),
+                    profile_tag = table.Column<string>(type: "text", nullable: true),
+                    lang = table.Column<string>(type: "text", nullable: false),
+                    data = table.Column<string>(type: "text", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    failing_since = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pushers", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -569,9 +649,34 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "stream_position" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_content_reports_received_ts",
+                table: "content_reports",
+                column: "received_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
                 table: "event_edges",
                 column: "prev_event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_room_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "room_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_stream_ordering",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "stream_ordering" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_user_id_written_at",
+                table: "event_push_actions",
+                columns: new[] { "user_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_event_push_actions_written_at",
+                table: "event_push_actions",
+                column: "written_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
@@ -663,6 +768,17 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 column: "expires_ts");
 
             migrationBuilder.CreateIndex(
+                name: "ix_pushers_app_id_push_key_user_id",
+                table: "pushers",
+                columns: new[] { "app_id", "push_key", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pushers_user_id_device_id",
+                table: "pushers",
+                columns: new[] { "user_id", "device_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_received_transaction_received_ts",
                 table: "received_transaction",
                 column: "received_ts");
@@ -720,6 +836,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "account_data");
 
             migrationBuilder.DropTable(
+                name: "content_reports");
+
+            migrationBuilder.DropTable(
                 name: "current_state");
 
             migrationBuilder.DropTable(
@@ -730,6 +849,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "event_edges");
+
+            migrationBuilder.DropTable(
+                name: "event_push_actions");
 
             migrationBuilder.DropTable(
                 name: "event_relations");
@@ -766,6 +888,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "profile_field");
+
+            migrationBuilder.DropTable(
+                name: "push_rules");
+
+            migrationBuilder.DropTable(
+                name: "pushers");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");

@@ -1,0 +1,108 @@
+using Matrix.Federation.Auth;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Push.Gateway;
+using Matrix.Homeserver.Push.Rules;
+using Matrix.Homeserver.Push.UserRules;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Push.Notifications;
+
+/// <summary>
+/// After a room's events commit, runs the push rules of each local user in the room on them (spec:
+/// "Server behaviour": the joined members but the sender, and the target of an invite) and stores the
+/// notifications, then wakes those users' syncs (their counts changed) and their pushers.
+/// </summary>
+public sealed class PushActionWriter(
+    HomeserverDbContext db,
+    PushRuleStore rules,
+    RoomStateReader state,
+    EventThreads threads,
+    StreamIdGenerator streams,
+    SyncNotifier notifier,
+    PushDeliveryQueue delivery,
+    HomeserverOptions options,
+    TimeProvider clock) : INotificationHandler<RoomEventsPersisted>
+{
+    public async ValueTask Handle(RoomEventsPersisted notification, CancellationToken cancellationToken)
+    {
+        // Backfilled history (no positive position) notifies nobody.
+        var persisted = notification.Events.Where(e => e.StreamPosition > 0).ToList();
+        if (persisted.Count == 0) return;
+
+        var roomId = notification.RoomId;
+        var suffix = LocalSuffix;
+        var local = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite) && m.UserId.EndsWith(suffix))
+            .Select(m => new Member(m.UserId, m.Membership, m.DisplayName, m.StreamOrdering))
+            .ToDictionaryAsync(m => m.UserId, StringComparer.Ordinal, cancellationToken);
+        var candidates = local.Values.Where(m => m.Membership == Memberships.Join).Select(m => m.UserId)
+            .Concat(persisted.Where(e => e.Pdu.Membership == Memberships.Invite && IsLocal(e.Pdu.StateKey!)).Select(e => e.Pdu.StateKey!))
+            .Distinct().ToList();
+        if (candidates.Count == 0) return;
+        var joinedCount = await db.RoomMemberships.CountAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join, cancellationToken);
+
+        var ruleSets = await rules.GetManyAsync(candidates, cancellationToken);
+        var levels = await PowerLevelsAsync(roomId, cancellationToken);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var rows = new List<EventPushAction>();
+        foreach (var (pdu, position) in persisted.Select(e => (e.Pdu, e.StreamPosition!.Value)))
+        {
+            var pushEvent = new PushEvent(pdu.Json, joinedCount, levels);
+            string? thread = null;
+            foreach (var userId in candidates)
+            {
+                var member = local.GetValueOrDefault(userId);
+                if (!IsRecipient(pdu, position, userId, member)) continue;
+                var rule = PushRuleEvaluator.FirstMatch(ruleSets[userId], pushEvent, new PushRecipient(userId, member?.DisplayName));
+                if (rule is null || !rule.Actions.Notifies) continue;
+                thread ??= await threads.ThreadOfAsync(db, pdu, cancellationToken);
+                rows.Add(new EventPushAction
+                {
+                    UserId = userId,
+                    RoomId = roomId,
+                    EventId = pdu.EventId,
+                    StreamOrdering = position,
+                    ThreadId = thread,
+                    Highlight = rule.Actions.Highlights,
+                    Actions = rule.Actions.Effective.ToJsonString(),
+                    Ts = now,
+                });
+            }
+        }
+
+        if (rows.Count == 0) return;
+        using (var written = streams.Next())
+        {
+            foreach (var row in rows) row.WrittenAt = written.Position;
+            db.AddRange(rows);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var users = rows.Select(r => r.UserId).Distinct().ToList();
+        notifier.NotifyUsers(users);
+        delivery.Poke(users);
+    }
+
+    /// <summary>Joined when the event happened (not only now), or the event is their invite.</summary>
+    private static bool IsRecipient(Pdu pdu, long position, string userId, Member? member) =>
+        (member is { Membership: Memberships.Join } && member.Since <= position)
+        || (pdu.Membership == Memberships.Invite && pdu.StateKey == userId);
+
+    private async Task<PowerLevels> PowerLevelsAsync(string roomId, CancellationToken cancellationToken) =>
+        PowerLevels.From(
+            await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken),
+            await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken));
+
+    private string LocalSuffix => ":" + options.ServerName;
+
+    private bool IsLocal(string userId) => userId.EndsWith(LocalSuffix, StringComparison.Ordinal);
+
+    private sealed record Member(string UserId, string Membership, string? DisplayName, long Since);
+}

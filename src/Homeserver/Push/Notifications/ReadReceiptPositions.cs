@@ -1,0 +1,35 @@
+using Matrix.Homeserver.Storage;
+
+namespace Matrix.Homeserver.Push.Notifications;
+
+/// <summary>
+/// How far a user has read in a room, as stream orderings of the events their read receipts point at
+/// (the newer of m.read and m.read.private): the unthreaded receipt covers every thread, a threaded one
+/// ("main" or a thread root) only its thread (spec: "Threaded read receipts").
+/// </summary>
+public sealed record ReadPosition(long Unthreaded, IReadOnlyDictionary<string, long> Threads)
+{
+    public static readonly ReadPosition None = new(0, new Dictionary<string, long>());
+
+    /// <summary>Events of the thread at or before this position are read.</summary>
+    public long For(string threadId) => Math.Max(Unthreaded, Threads.GetValueOrDefault(threadId));
+}
+
+/// <summary>
+/// The seam between notification counts and read receipts (which the sync feature stores): where the
+/// user has read up to in each room. Rooms without receipts may be left out.
+/// </summary>
+public interface IReadReceiptPositions
+{
+    Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Placeholder until the receipts table is in main: no receipts, so every notification stays unread.
+/// The sync feature's receipts replace it (registered after this one, the last registration wins).
+/// </summary>
+public sealed class NoReadReceiptsYet : IReadReceiptPositions
+{
+    public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, ReadPosition>>(new Dictionary<string, ReadPosition>());
+}

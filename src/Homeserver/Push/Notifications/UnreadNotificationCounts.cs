@@ -1,0 +1,114 @@
+using System.Linq.Expressions;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Push.Notifications;
+
+/// <summary>A room's (or thread's) unread notifications, and how many of them highlight.</summary>
+public readonly record struct NotificationCounts(long NotificationCount, long HighlightCount)
+{
+    public NotificationCounts Add(NotificationCounts other) => new(NotificationCount + other.NotificationCount, HighlightCount + other.HighlightCount);
+}
+
+/// <summary>A room's counts: the whole room, or only its main timeline with the threads apart when counted by thread.</summary>
+public sealed record RoomNotificationCounts(NotificationCounts Room, IReadOnlyDictionary<string, NotificationCounts>? Threads);
+
+/// <summary>
+/// Unread notification counts (spec: "Receiving notifications"): a user's notifications after their
+/// read receipts. Each event is read when at or before the newer of the unthreaded receipt and its
+/// thread's receipt, so an unthreaded client's counts and a threaded client's agree.
+/// </summary>
+public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
+{
+    /// <summary>Rooms per query: each adds a filter with two parameters.</summary>
+    private const int RoomsPerQuery = 100;
+
+    /// <summary>
+    /// The counts of the user's notifications up to <paramref name="upTo"/> in each room asked for (zero
+    /// counts included). With <paramref name="byThread"/>, Room is the main timeline and Threads the rest
+    /// (unread_thread_notifications); without, Room is the whole room.
+    /// </summary>
+    public async Task<Dictionary<string, RoomNotificationCounts>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
+        long upTo, bool byThread, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, RoomNotificationCounts>(StringComparer.Ordinal);
+        if (roomIds.Count == 0) return result;
+        var rooms = roomIds.Distinct().ToList();
+        var positions = await receipts.GetAsync(db, userId, rooms, cancellationToken);
+        var counts = new Dictionary<(string Room, string Thread), NotificationCounts>();
+        foreach (var chunk in rooms.Chunk(RoomsPerQuery))
+        {
+            // Everything after each room's unthreaded receipt...
+            var afterUnthreaded = PredicateOr.Any(chunk.Select(room =>
+            {
+                var read = Position(positions, room).Unthreaded;
+                return (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == room && a.StreamOrdering > read);
+            }));
+            foreach (var group in await CountAsync(db, userId, upTo, afterUnthreaded, cancellationToken)) counts[group.Key] = group.Value;
+
+            // ...less what a thread's own, newer receipt has read.
+            var threadReads = chunk.SelectMany(room =>
+            {
+                var read = Position(positions, room);
+                return read.Threads.Where(t => t.Value > read.Unthreaded).Select(t => (Room: room, Thread: t.Key, From: read.Unthreaded, To: t.Value));
+            }).ToList();
+            if (threadReads.Count == 0) continue;
+            var readInThreads = PredicateOr.Any(threadReads.Select(t =>
+                (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == t.Room && a.ThreadId == t.Thread && a.StreamOrdering > t.From && a.StreamOrdering <= t.To)));
+            foreach (var (key, read) in await CountAsync(db, userId, upTo, readInThreads, cancellationToken))
+            {
+                var unread = counts[key];
+                counts[key] = new NotificationCounts(unread.NotificationCount - read.NotificationCount, unread.HighlightCount - read.HighlightCount);
+            }
+        }
+
+        foreach (var room in rooms)
+        {
+            var ofRoom = counts.Where(c => c.Key.Room == room && c.Value.NotificationCount > 0).ToList();
+            if (!byThread)
+            {
+                result[room] = new RoomNotificationCounts(ofRoom.Aggregate(default(NotificationCounts), (sum, c) => sum.Add(c.Value)), null);
+                continue;
+            }
+
+            var main = ofRoom.Where(c => c.Key.Thread == EventThreads.Main).Select(c => c.Value).FirstOrDefault();
+            var threads = ofRoom.Where(c => c.Key.Thread != EventThreads.Main).ToDictionary(c => c.Key.Thread, c => c.Value, StringComparer.Ordinal);
+            result[room] = new RoomNotificationCounts(main, threads);
+        }
+
+        return result;
+    }
+
+    /// <summary>All of the user's unread notifications in the rooms they are joined to (a push gateway's badge).</summary>
+    public async Task<long> GetTotalUnreadAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken)
+    {
+        var joined = await db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && m.Membership == Memberships.Join)
+            .Select(m => m.RoomId).ToListAsync(cancellationToken);
+        var counts = await GetAsync(db, userId, joined, long.MaxValue, byThread: false, cancellationToken);
+        return counts.Values.Sum(c => c.Room.NotificationCount);
+    }
+
+    /// <summary>
+    /// Rooms where notifications for the user were written after <paramref name="since"/>, up to
+    /// <paramref name="upTo"/>: notifications are written just after their events commit, so an
+    /// incremental sync uses this to send counts that changed after it already sent the event.
+    /// </summary>
+    public Task<List<string>> RoomsWithNewNotificationsAsync(HomeserverDbContext db, string userId, long since, long upTo, CancellationToken cancellationToken) =>
+        db.Set<EventPushAction>().AsNoTracking().Where(a => a.UserId == userId && a.WrittenAt > since && a.WrittenAt <= upTo)
+            .Select(a => a.RoomId).Distinct().ToListAsync(cancellationToken);
+
+    private static ReadPosition Position(IReadOnlyDictionary<string, ReadPosition> positions, string room) => positions.GetValueOrDefault(room) ?? ReadPosition.None;
+
+    private static async Task<Dictionary<(string Room, string Thread), NotificationCounts>> CountAsync(HomeserverDbContext db, string userId, long upTo,
+        Expression<Func<EventPushAction, bool>> filter, CancellationToken cancellationToken)
+    {
+        var groups = await db.Set<EventPushAction>().AsNoTracking()
+            .Where(a => a.UserId == userId && a.StreamOrdering <= upTo).Where(filter)
+            .GroupBy(a => new { a.RoomId, a.ThreadId })
+            .Select(g => new { g.Key.RoomId, g.Key.ThreadId, Count = g.LongCount(), Highlights = g.LongCount(a => a.Highlight) })
+            .ToListAsync(cancellationToken);
+        return groups.ToDictionary(g => (g.RoomId, g.ThreadId), g => new NotificationCounts(g.Count, g.Highlights));
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Auth;
+
+namespace Matrix.Homeserver.Push.Rules;
+
+/// <summary>
+/// One event as the push rules see it, with the room facts their conditions read (joined member count,
+/// power levels). Built once per event and shared by every recipient, so each property a rule reads is
+/// looked up and lower-cased once.
+/// </summary>
+public sealed class PushEvent(JsonObject json, long roomMemberCount, PowerLevels powerLevels)
+{
+    public static readonly PropertyPath BodyPath = PropertyPath.Parse("content.body");
+
+    private readonly Dictionary<string, string?> _lowered = new(StringComparer.Ordinal);
+
+    /// <summary>The event (its PDU form: type, sender, state_key, room_id, content...).</summary>
+    public JsonObject Json { get; } = json;
+
+    public long RoomMemberCount { get; } = roomMemberCount;
+
+    public PowerLevels PowerLevels { get; } = powerLevels;
+
+    public string? Sender => Json["sender"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    /// <summary>
+    /// The event uses intentional mentions (content has m.mentions, even empty): the legacy rules that
+    /// look for names in the body then stay silent (spec: "User and room mentions").
+    /// </summary>
+    public bool HasMentions => Json["content"] is JsonObject content && content.ContainsKey("m.mentions");
+
+    /// <summary>The string at the path, lower-cased; null when absent or not a string.</summary>
+    public string? LoweredString(PropertyPath path)
+    {
+        if (_lowered.TryGetValue(path.Text, out var cached)) return cached;
+        var lowered = path.TryFind(Json, out var node) && node is JsonValue v && v.TryGetValue(out string? s) ? s.ToLowerInvariant() : null;
+        _lowered[path.Text] = lowered;
+        return lowered;
+    }
+}
+
+/// <summary>The local user a rule set is evaluated for, with their display name in the room.</summary>
+public sealed record PushRecipient(string UserId, string? DisplayName)
+{
+    public string Localpart { get; } = UserId[1..Math.Max(1, UserId.IndexOf(':', StringComparison.Ordinal))];
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using FluentValidation;
+using Matrix.Homeserver.Http;
+using Mediator;
+
+namespace Matrix.Homeserver.Push.UserRules;
+
+/// <summary>The push rules API (spec: "Push Rules: API"): the global ruleset, and each rule with its enabled and actions.</summary>
+public static class PushRulesApi
+{
+    /// <param name="app">The client API's /_matrix/client/v3 group.</param>
+    public static IEndpointRouteBuilder MapPushRulesApi(this IEndpointRouteBuilder app)
+    {
+        var rules = app.MapGroup("/pushrules");
+        rules.MapGet("/", async (Requester requester, IMediator mediator, CancellationToken ct) =>
+            Results.Json(await mediator.Send(new GetPushRulesQuery(requester), ct)));
+        rules.MapGet("/global/", async (Requester requester, IMediator mediator, CancellationToken ct) =>
+            Results.Json((await mediator.Send(new GetPushRulesQuery(requester), ct))["global"]));
+
+        var rule = rules.MapGroup("/global/{kind}/{ruleId}");
+        rule.MapGet("", (Requester requester, string kind, string ruleId, IMediator mediator, CancellationToken ct) =>
+            GetAsync(mediator, new GetPushRuleQuery(requester, kind, RuleId(ruleId)), ct));
+        rule.MapPut("", async (Requester requester, string kind, string ruleId, string? before, string? after, HttpRequest http,
+            IMediator mediator, IValidator<PutPushRuleCommand> validator, CancellationToken ct) =>
+            await SendAsync(mediator, validator, new PutPushRuleCommand(requester, kind, RuleId(ruleId), before, after, await JsonBody.ReadAsync<PushRuleBody>(http)), ct));
+        rule.MapDelete("", (Requester requester, string kind, string ruleId, IMediator mediator, IValidator<DeletePushRuleCommand> validator, CancellationToken ct) =>
+            SendAsync(mediator, validator, new DeletePushRuleCommand(requester, kind, RuleId(ruleId)), ct));
+
+        rule.MapGet("/enabled", (Requester requester, string kind, string ruleId, IMediator mediator, CancellationToken ct) =>
+            GetAsync(mediator, new GetPushRuleQuery(requester, kind, RuleId(ruleId), "enabled"), ct));
+        rule.MapPut("/enabled", async (Requester requester, string kind, string ruleId, HttpRequest http, IMediator mediator,
+            IValidator<SetPushRuleEnabledCommand> validator, CancellationToken ct) =>
+            await SendAsync(mediator, validator, new SetPushRuleEnabledCommand(requester, kind, RuleId(ruleId), await JsonBody.ReadAsync<EnabledBody>(http)), ct));
+
+        rule.MapGet("/actions", (Requester requester, string kind, string ruleId, IMediator mediator, CancellationToken ct) =>
+            GetAsync(mediator, new GetPushRuleQuery(requester, kind, RuleId(ruleId), "actions"), ct));
+        rule.MapPut("/actions", async (Requester requester, string kind, string ruleId, HttpRequest http, IMediator mediator,
+            IValidator<SetPushRuleActionsCommand> validator, CancellationToken ct) =>
+            await SendAsync(mediator, validator, new SetPushRuleActionsCommand(requester, kind, RuleId(ruleId), await JsonBody.ReadAsync<ActionsBody>(http)), ct));
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(IMediator mediator, GetPushRuleQuery query, CancellationToken cancellationToken) =>
+        Results.Json(await mediator.Send(query, cancellationToken));
+
+    private static async Task<IResult> SendAsync<T>(IMediator mediator, IValidator<T> validator, T command, CancellationToken cancellationToken)
+        where T : ICommand<Unit>
+    {
+        JsonBody.ThrowIfInvalid(validator.Validate(command));
+        await mediator.Send(command, cancellationToken);
+        return Results.Json(new JsonObject());
+    }
+
+    /// <summary>Routing decodes every escape but %2F; decode it too, so that a slash in a rule ID is seen (and refused).</summary>
+    private static string RuleId(string routeValue) => routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+}

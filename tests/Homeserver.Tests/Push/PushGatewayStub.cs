@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Matrix.Homeserver.Tests.Push;
+
+/// <summary>
+/// A push gateway for tests: a tiny Kestrel app on a loopback port that records each POST to
+/// /_matrix/push/v1/notify and answers what <see cref="Answer"/> says (200 {"rejected": []} by default).
+/// </summary>
+public sealed class PushGatewayStub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Channel<JsonObject> _received = Channel.CreateUnbounded<JsonObject>();
+
+    private PushGatewayStub(WebApplication app) => _app = app;
+
+    /// <summary>The status and body to answer a notification with (a 3xx status comes with a Location back to this gateway).</summary>
+    public Func<JsonObject, (int Status, JsonObject Body)> Answer { get; set; } = Accept;
+
+    /// <summary>The usual answer: 200, nothing rejected.</summary>
+    public static (int Status, JsonObject Body) Accept(JsonObject notification) => (200, new JsonObject { ["rejected"] = new JsonArray() });
+
+    public static string? PushkeyOf(JsonObject notification) => notification["notification"]?["devices"]?[0]?["pushkey"]?.GetValue<string>();
+
+    public string NotifyUrl { get; private set; } = "";
+
+    public static async Task<PushGatewayStub> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var stub = new PushGatewayStub(app);
+        app.MapPost("/_matrix/push/v1/notify", async (HttpRequest request, HttpResponse response) =>
+        {
+            var body = (JsonObject)(await JsonNode.ParseAsync(request.Body))!;
+            stub._received.Writer.TryWrite(body);
+            var (status, answer) = stub.Answer(body);
+            // A redirect points back here: a client that followed it would be answered 200.
+            if (status is >= 300 and < 400) response.Headers.Location = stub.NotifyUrl + "?redirected=1";
+            return Results.Json(answer, statusCode: status);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        stub.NotifyUrl = new Uri(new Uri(address), "/_matrix/push/v1/notify").ToString();
+        return stub;
+    }
+
+    /// <summary>
+    /// The next notification received (for <paramref name="pushkey"/> when given: others, such as a late
+    /// retry meant for an earlier test, are skipped), waiting at most <paramref name="timeout"/> (10 s by default).
+    /// </summary>
+    public async Task<JsonObject> NextAsync(string? pushkey = null, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            while (true)
+            {
+                var received = await _received.Reader.ReadAsync(cancel.Token);
+                if (pushkey is null || PushkeyOf(received) == pushkey) return received;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("the push gateway received nothing");
+        }
+    }
+
+    /// <summary>Whether a notification arrives within <paramref name="wait"/>.</summary>
+    public async Task<bool> ReceivesWithinAsync(TimeSpan wait)
+    {
+        try
+        {
+            await NextAsync(timeout: wait);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
