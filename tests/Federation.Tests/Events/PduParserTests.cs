@@ -147,6 +147,10 @@ public class PduParserTests
         ((JsonArray)json["prev_events"]!).RemoveAt(0);
         ((JsonArray)json["auth_events"]!).Add(Hash);
         Assert.Equal(PduValidationError.TooManyAuthEvents, Invalid(json, RoomVersions.V10).Error);
+
+        // History and auth chains pulled from other servers are not held to the counts (spec: /backfill).
+        ((JsonArray)json["prev_events"]!).Add(Hash);
+        Assert.Equal(21, PduParser.Parse(json, RoomVersions.V10, enforceReferenceLimits: false).PrevEvents.Count);
     }
 
     [Theory]

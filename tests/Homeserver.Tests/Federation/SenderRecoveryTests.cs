@@ -13,37 +13,46 @@ namespace Matrix.Homeserver.Tests.Federation;
 /// </summary>
 public sealed class SenderRecoveryTests
 {
-    private static async Task<(TestFederation Servers, SwitchableProxy Proxy)> StartAsync(int minRetryMs)
+    /// <summary>hs1 and hs2 sharing a room, hs2 reached by hs1 through a proxy, hs1 retrying after <c>minRetryMs</c>.</summary>
+    private sealed class Pair : IAsyncDisposable
     {
-        var proxy = new SwitchableProxy();
-        var servers = await TestFederation.StartAsync(["hs1.test", "hs2.test"], (name, federation, settings) =>
-        {
-            settings["Homeserver:FederationEvents:SenderMinRetryMilliseconds"] = minRetryMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            settings["Homeserver:FederationEvents:SenderMaxRetryMilliseconds"] = (minRetryMs * 4).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (name != "hs1.test") return;
-            proxy.TargetPort = federation.FederationPort("hs2.test");
-            settings["Homeserver:Federation:ResolverOverrides:hs2.test"] = $"127.0.0.1:{proxy.Port}";
-        });
-        return (servers, proxy);
-    }
+        public SwitchableProxy Proxy { get; } = new();
+        public TestFederation Servers { get; private set; } = null!;
+        public TestHomeserver Hs1 => Servers["hs1.test"];
+        public TestHomeserver Hs2 => Servers["hs2.test"];
+        public string RoomId { get; private set; } = "";
+        public TestUser Alice { get; private set; } = null!;
 
-    private static async Task<(string RoomId, TestUser Alice)> SharedRoomAsync(TestFederation servers)
-    {
-        var alice = await servers["hs1.test"].CreateUserAsync("alice");
-        var bob = await servers["hs2.test"].CreateUserAsync("bob");
-        var roomId = await servers["hs1.test"].CreateRoomAsync(alice);
-        await servers["hs2.test"].JoinOverFederationAsync(servers["hs1.test"], roomId, bob);
-        return (roomId, alice);
+        public static async Task<Pair> StartAsync(int minRetryMs)
+        {
+            var pair = new Pair();
+            var retry = minRetryMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            pair.Servers = await TestFederation.StartAsync(["hs1.test", "hs2.test"], (name, federation, settings) =>
+            {
+                settings["Homeserver:FederationEvents:SenderMinRetryMilliseconds"] = retry;
+                settings["Homeserver:FederationEvents:SenderMaxRetryMilliseconds"] = retry;
+                if (name != "hs1.test") return;
+                pair.Proxy.TargetPort = federation.FederationPort("hs2.test");
+                settings["Homeserver:Federation:ResolverOverrides:hs2.test"] = $"127.0.0.1:{pair.Proxy.Port}";
+            });
+            pair.Alice = await pair.Hs1.CreateUserAsync("alice");
+            pair.RoomId = await pair.Hs1.CreateRoomAsync(pair.Alice);
+            await pair.Hs2.JoinOverFederationAsync(pair.Hs1, pair.RoomId, await pair.Hs2.CreateUserAsync("bob"));
+            return pair;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Servers.DisposeAsync();
+            await Proxy.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task A_backed_off_destination_is_retried_at_once_when_it_contacts_us()
     {
-        var (servers, proxy) = await StartAsync(minRetryMs: 60_000);
-        await using var proxyScope = proxy;
-        await using var serversScope = servers;
-        var (hs1, hs2) = (servers["hs1.test"], servers["hs2.test"]);
-        var (roomId, alice) = await SharedRoomAsync(servers);
+        await using var pair = await Pair.StartAsync(minRetryMs: 60_000);
+        var (hs1, hs2, proxy, roomId, alice) = (pair.Hs1, pair.Hs2, pair.Proxy, pair.RoomId, pair.Alice);
         var outbox = hs1.Services.GetRequiredService<FederationOutbox>();
 
         proxy.IsUp = false;
@@ -62,11 +71,8 @@ public sealed class SenderRecoveryTests
     [Fact]
     public async Task A_restarted_sender_resumes_its_queues_from_the_database()
     {
-        var (servers, proxy) = await StartAsync(minRetryMs: 100);
-        await using var proxyScope = proxy;
-        await using var serversScope = servers;
-        var (hs1, hs2) = (servers["hs1.test"], servers["hs2.test"]);
-        var (roomId, alice) = await SharedRoomAsync(servers);
+        await using var pair = await Pair.StartAsync(minRetryMs: 100);
+        var (hs1, hs2, roomId, alice) = (pair.Hs1, pair.Hs2, pair.RoomId, pair.Alice);
 
         // The sender stops (as at shutdown); events keep being queued, and nothing sends them.
         await hs1.Services.GetRequiredService<FederationOutbox>().StopAsync(CancellationToken.None);

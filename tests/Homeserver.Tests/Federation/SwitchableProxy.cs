@@ -96,7 +96,8 @@ public sealed class SwitchableProxy : IAsyncDisposable
     {
         try
         {
-            connection.Client.LingerState = new LingerOption(true, 0);
+            // A connection closed already (by the relay's end, or another reset) has no socket left.
+            if (connection.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
             connection.Close();
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)

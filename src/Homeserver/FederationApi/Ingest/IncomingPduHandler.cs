@@ -1,3 +1,4 @@
+using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Configuration;
@@ -29,12 +30,9 @@ public sealed class IncomingPduHandler(
     public async Task<IncomingResult> HandlePushedAsync(string origin, Pdu pdu, CancellationToken cancellationToken)
     {
         using var roomLock = await _ingestLocks.AcquireAsync(pdu.RoomId, cancellationToken);
-        if (await IsInTimelineAsync(pdu.EventId, cancellationToken)) return new IncomingResult(pdu.EventId, IncomingOutcome.AlreadyKnown);
-
         var context = NewContext(origin, pdu.RoomId, pdu.Version);
-        if (!await authEvents.EnsureAuthEventsAsync(context, pdu, cancellationToken)) throw new IngestException("auth events could not be found");
-
-        var missing = await MissingPrevsAsync(pdu, cancellationToken);
+        var (inTimeline, missing) = await PrepareAsync(context, pdu, cancellationToken);
+        if (inTimeline) return new IncomingResult(pdu.EventId, IncomingOutcome.AlreadyKnown);
         if (missing.Count > 0 && await MinDepthAsync(pdu.RoomId, cancellationToken) is { } minDepth && pdu.Depth > minDepth)
         {
             var fetched = await prevEvents.FetchAsync(context, pdu, minDepth, cancellationToken);
@@ -67,9 +65,8 @@ public sealed class IncomingPduHandler(
             var pdu = pdus[i];
             try
             {
-                if (await IsInTimelineAsync(pdu.EventId, cancellationToken)) continue;
-                if (!await authEvents.EnsureAuthEventsAsync(context, pdu, cancellationToken)) throw new IngestException("auth events could not be found");
-                var missing = await MissingPrevsAsync(pdu, cancellationToken);
+                var (inTimeline, missing) = await PrepareAsync(context, pdu, cancellationToken);
+                if (inTimeline) continue;
                 results.Add(await PersistAsync(context, pdu, missing, firstBackfillPosition + i, cancellationToken));
             }
             catch (IngestException e)
@@ -99,10 +96,26 @@ public sealed class IncomingPduHandler(
         return [.. pdu.PrevEvents.Distinct(StringComparer.Ordinal).Where(id => !present.Contains(id))];
     }
 
-    private async Task<bool> IsInTimelineAsync(string eventId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the event is in our timeline already; if not, its auth events are made sure of (else it is dropped)
+    /// and the prev events not in our timeline are returned. The common case, everything known, is one query.
+    /// </summary>
+    private async Task<(bool InTimeline, List<string> MissingPrevs)> PrepareAsync(IngestContext context, Pdu pdu, CancellationToken cancellationToken)
     {
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return (await KnownEvents.InTimelineAsync(db, [eventId], cancellationToken)).Count > 0;
+        Dictionary<string, bool> known;
+        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
+        {
+            known = await KnownEvents.InTimelineByIdAsync(db, AuthEventReferences.Of(pdu).Concat(pdu.PrevEvents).Append(pdu.EventId), cancellationToken);
+        }
+
+        if (known.GetValueOrDefault(pdu.EventId)) return (true, []);
+        // Auth events come as outliers: fetching them leaves the timeline, and so the missing prev events, as they were.
+        if (AuthEventReferences.Of(pdu).Any(id => !known.ContainsKey(id)) && !await authEvents.EnsureAuthEventsAsync(context, pdu, cancellationToken))
+        {
+            throw new IngestException("auth events could not be found");
+        }
+
+        return (false, [.. pdu.PrevEvents.Distinct(StringComparer.Ordinal).Where(id => !known.GetValueOrDefault(id))]);
     }
 
     /// <summary>The depth of the oldest event of the room's timeline: history below it is backfill's business, not the push path's.</summary>

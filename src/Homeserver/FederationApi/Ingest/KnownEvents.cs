@@ -16,6 +16,21 @@ public static class KnownEvents
     public static Task<HashSet<string>> InTimelineAsync(HomeserverDbContext db, IEnumerable<string> eventIds, CancellationToken cancellationToken) =>
         FindAsync(db, eventIds, timelineOnly: true, cancellationToken);
 
+    /// <summary>For each ID among <paramref name="eventIds"/> that has a row: whether it is in the timeline (not an outlier).</summary>
+    public static async Task<Dictionary<string, bool>> InTimelineByIdAsync(HomeserverDbContext db, IEnumerable<string> eventIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var batch in eventIds.Distinct().Chunk(Batch))
+        {
+            foreach (var row in await db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId)).Select(e => new { e.EventId, e.Outlier }).ToListAsync(cancellationToken))
+            {
+                found[row.EventId] = !row.Outlier;
+            }
+        }
+
+        return found;
+    }
+
     private static async Task<HashSet<string>> FindAsync(HomeserverDbContext db, IEnumerable<string> eventIds, bool timelineOnly, CancellationToken cancellationToken)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);

@@ -70,7 +70,9 @@ public sealed class ServerKeyCache(
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var (response, from) in fetched) await store.SaveAsync(response, from, now, timeout.Token);
             _schedule.Succeeded(serverName);
+            // Cleared, then set from the saved rows: a reader that loaded them before this save must not keep its stale copy.
             _known.TryRemove(serverName, out _);
+            _known[serverName] = await LoadKnownAsync(serverName, timeout.Token);
             return true;
         }
         finally
@@ -119,10 +121,14 @@ public sealed class ServerKeyCache(
     private async Task<IReadOnlyDictionary<string, ServerKey>> GetKnownAsync(string serverName, CancellationToken cancellationToken)
     {
         if (_known.TryGetValue(serverName, out var known)) return known;
+        // Added only when absent, so a fetch's fresh copy stored meanwhile wins over this possibly older read.
+        return _known.GetOrAdd(serverName, await LoadKnownAsync(serverName, cancellationToken));
+    }
+
+    private async Task<IReadOnlyDictionary<string, ServerKey>> LoadKnownAsync(string serverName, CancellationToken cancellationToken)
+    {
         var rows = await store.LoadAsync(serverName, cancellationToken);
-        known = rows.Where(r => VerifyKey.TryFromBase64(r.PublicKey, out _))
+        return rows.Where(r => VerifyKey.TryFromBase64(r.PublicKey, out _))
             .ToDictionary(r => r.KeyId, r => new ServerKey(VerifyKey.FromBase64(r.PublicKey), r.ValidUntilTs));
-        _known[serverName] = known;
-        return known;
     }
 }

@@ -103,7 +103,24 @@ public sealed class PduBatchProcessor(
             return;
         }
 
-        foreach (var (eventId, json) in room.Pdus) results[eventId] = await ProcessPduAsync(origin, room, json, cancellationToken);
+        // The ACL of the room as the batch starts, asked once per sender server.
+        var allowed = new Dictionary<string, bool>(StringComparer.Ordinal) { [origin] = true };
+        foreach (var (eventId, json) in room.Pdus)
+        {
+            // The sender's server is checked before anything costs a key fetch.
+            if (json["sender"] is JsonValue s && s.TryGetValue(out string? sender))
+            {
+                var server = RoomServers.ServerOf(sender);
+                if (!allowed.TryGetValue(server, out var ok)) allowed[server] = ok = await acls.IsAllowedAsync(room.RoomId, server, cancellationToken);
+                if (!ok)
+                {
+                    results[eventId] = Error("the sender's server is denied by the room's server ACL");
+                    continue;
+                }
+            }
+
+            results[eventId] = await ProcessPduAsync(origin, room, json, cancellationToken);
+        }
     }
 
     private async Task<JsonObject> ProcessPduAsync(string origin, RoomBatch room, JsonObject json, CancellationToken cancellationToken)
@@ -112,12 +129,6 @@ public sealed class PduBatchProcessor(
         timeout.CancelAfter(TimeSpan.FromSeconds(options.FederationEvents.PduTimeoutSeconds));
         try
         {
-            // The sender's server is checked before anything costs a key fetch.
-            if (json["sender"] is JsonValue s && s.TryGetValue(out string? sender) && !await acls.IsAllowedAsync(room.RoomId, RoomServers.ServerOf(sender), timeout.Token))
-            {
-                return Error("the sender's server is denied by the room's server ACL");
-            }
-
             var checkedPdu = await checks.CheckAsync(json, room.Version, room.RoomId, enforceReferenceLimits: true, timeout.Token);
             if (checkedPdu.Pdu is not { } pdu) return Error(checkedPdu.Error!);
             var result = await handler.HandlePushedAsync(origin, pdu, timeout.Token);

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201125043_Initial")]
+    [Migration("20261201130139_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

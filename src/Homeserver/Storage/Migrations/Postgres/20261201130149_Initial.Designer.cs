@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261201125056_Initial")]
+    [Migration("20261201130149_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
