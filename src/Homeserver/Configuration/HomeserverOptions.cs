@@ -22,8 +22,9 @@ public sealed class HomeserverOptions
     public RateLimitOptions RateLimits { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
     public FederationOptions Federation { get; set; } = new();
-    public RoomsOptions Rooms { get; set; } = new();
     public FederationEventsOptions FederationEvents { get; set; } = new();
+    public SyncOptions Sync { get; set; } = new();
+    public RoomsOptions Rooms { get; set; } = new();
     public FederationMembershipOptions FederationMembership { get; set; } = new();
     public PushOptions Push { get; set; } = new();
     public VoipOptions Voip { get; set; } = new();

@@ -5,6 +5,7 @@ using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.FederationApi.Membership;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Matrix.Homeserver.Tests.Rooms;
+using Matrix.Homeserver.Tests.Sync;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Federation;
@@ -39,6 +40,10 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         Assert.Contains(roomState, e => e!["type"]!.GetValue<string>() == "m.room.name" && e["content"]!["name"]!.GetValue<string>() == "Secret");
         // Stripped: no signatures, hashes or IDs of the PDUs it came as.
         Assert.All(roomState, e => Assert.Equal(["content", "sender", "state_key", "type"], e!.AsObject().Select(p => p.Key).Order()));
+        // bob's /sync shows the invite with that state.
+        var inviteState = (await Hs2.SyncAsync(bob)).Section("invite", roomId)!["invite_state"]!["events"]!.AsArray();
+        Assert.Contains(inviteState, e => e!["type"]!.GetValue<string>() == "m.room.name" && e["content"]!["name"]!.GetValue<string>() == "Secret");
+        Assert.Contains(inviteState, e => e!["type"]!.GetValue<string>() == "m.room.member" && e["state_key"]!.GetValue<string>() == bob.UserId);
 
         // No via: the inviting server is asked.
         (await Hs2.JoinRoomAsync(bob, roomId)).Ok();

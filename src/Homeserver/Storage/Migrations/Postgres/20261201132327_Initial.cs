@@ -333,6 +333,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "presence",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    state = table.Column<string>(type: "text", nullable: false),
+                    status_msg = table.Column<string>(type: "text", nullable: true),
+                    last_active_ts = table.Column<long>(type: "bigint", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_presence", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "profile_field",
                 columns: table => new
                 {
@@ -386,6 +401,23 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_pushers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "receipts",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    receipt_type = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_receipts", x => new { x.room_id, x.receipt_type, x.user_id, x.thread_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -779,6 +811,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "device_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_receipts_stream_position",
+                table: "receipts",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_receipts_user_id_room_id",
+                table: "receipts",
+                columns: new[] { "user_id", "room_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_received_transaction_received_ts",
                 table: "received_transaction",
                 column: "received_ts");
@@ -887,6 +929,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "openid_tokens");
 
             migrationBuilder.DropTable(
+                name: "presence");
+
+            migrationBuilder.DropTable(
                 name: "profile_field");
 
             migrationBuilder.DropTable(
@@ -894,6 +939,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "pushers");
+
+            migrationBuilder.DropTable(
+                name: "receipts");
 
             migrationBuilder.DropTable(
                 name: "received_transaction");
