@@ -46,6 +46,23 @@ public sealed class EventBuilder(ServerName serverName, SigningKey signingKey)
             throw new ArgumentException($"the sender must be a user of {serverName}", nameof(template));
         }
 
+        var json = Unsigned(version, template, references);
+        if (version.EventFormat == EventFormat.V1) json[PduKeys.EventId] = EventIds.Generate(serverName);
+        if (template.Unsigned is not null) json[PduKeys.Unsigned] = template.Unsigned.DeepClone();
+
+        EventSigning.HashAndSign(json, version, serverName.Value, signingKey);
+        return PduParser.Parse(json, version);
+    }
+
+    /// <summary>
+    /// The event's fields without event ID, hashes, signatures or unsigned data: what a resident server
+    /// offers another server's user as a make_join/make_leave/make_knock template, and what
+    /// <see cref="Build"/> hashes and signs. The sender may be of any server.
+    /// </summary>
+    /// <exception cref="ArgumentException">room_id on a v12 create event, or none on another event.</exception>
+    /// <exception cref="InvalidOperationException">A v1/v2 reference hash is unknown.</exception>
+    public static JsonObject Unsigned(RoomVersion version, EventTemplate template, IReferenceHashLookup? references = null)
+    {
         var isV12Create = version.RoomIdIsCreateEventHash && template.Type == EventTypes.Create && template.StateKey == "";
         if (isV12Create != (template.RoomId is null))
         {
@@ -72,11 +89,7 @@ public sealed class EventBuilder(ServerName serverName, SigningKey signingKey)
             else json[PduKeys.Redacts] = template.Redacts;
         }
 
-        if (version.EventFormat == EventFormat.V1) json[PduKeys.EventId] = EventIds.Generate(serverName);
-        if (template.Unsigned is not null) json[PduKeys.Unsigned] = template.Unsigned.DeepClone();
-
-        EventSigning.HashAndSign(json, version, serverName.Value, signingKey);
-        return PduParser.Parse(json, version);
+        return json;
     }
 
     // v12 events do not list the create event: the room ID names it (Synapse drops it the same way).

@@ -72,10 +72,14 @@ public static class EventSigning
     /// Checks that every required server signed the redacted event. Signatures by keys the lookup does not
     /// know are skipped; from v5, keys whose validity ended before origin_server_ts count as unknown.
     /// </summary>
-    public static async ValueTask<EventSignatureCheck> VerifyAsync(Pdu pdu, IServerKeyLookup keys, CancellationToken cancellationToken = default)
+    public static ValueTask<EventSignatureCheck> VerifyAsync(Pdu pdu, IServerKeyLookup keys, CancellationToken cancellationToken = default) =>
+        VerifyAsync(pdu, RequiredSigners(pdu), keys, cancellationToken);
+
+    /// <summary>Checks that each of <paramref name="servers"/> signed the redacted event (e.g. the countersignature of an invited user's server).</summary>
+    public static async ValueTask<EventSignatureCheck> VerifyAsync(Pdu pdu, IEnumerable<string> servers, IServerKeyLookup keys, CancellationToken cancellationToken = default)
     {
         var redacted = Redaction.Redact(pdu.Json, pdu.Version, keepSignatures: true);
-        foreach (var server in RequiredSigners(pdu))
+        foreach (var server in servers)
         {
             var known = await FindKeysAsync(redacted, server, pdu, keys, cancellationToken);
             var status = JsonSigning.Verify(redacted, server, id => known.GetValueOrDefault(id), pdu.Version.CanonicalMode());

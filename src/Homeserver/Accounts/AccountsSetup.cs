@@ -12,6 +12,7 @@ using Matrix.Homeserver.Accounts.Uia;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Streams;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Matrix.Homeserver.Accounts;
 
@@ -42,6 +43,7 @@ public static class AccountsSetup
         services.AddScoped<AccountCreator>();
         services.AddScoped<DeviceService>();
         services.AddScoped<ProfileService>();
+        services.TryAddSingleton<IRemoteProfileLookup, NoRemoteProfiles>();
         services.AddScoped<AccountDataService>();
         services.AddScoped<FilterService>();
         return services;

@@ -25,6 +25,7 @@ public sealed class HomeserverOptions
     public FederationEventsOptions FederationEvents { get; set; } = new();
     public SyncOptions Sync { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
+    public FederationMembershipOptions FederationMembership { get; set; } = new();
     public PushOptions Push { get; set; } = new();
     public VoipOptions Voip { get; set; } = new();
     public SupportOptions Support { get; set; } = new();

@@ -39,6 +39,7 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
 
         RuleFor(o => o.Federation).SetValidator(new FederationOptionsValidator());
         RuleFor(o => o.FederationEvents).SetValidator(new FederationEventsOptionsValidator());
+        RuleFor(o => o.FederationMembership).SetValidator(new FederationMembershipOptionsValidator());
 
         RuleFor(o => o.Database.ConnectionString)
             .NotEmpty()

@@ -32,6 +32,7 @@ public static class EventServices
         services.AddSingleton<RoomStateReader>();
         services.AddSingleton<EventVisibility>();
         services.AddSingleton<IStreamSource, EventStreamSource>();
+        services.AddSingleton<IStreamSource, MembershipStreamSource>();
         services.AddSingleton<RelationAggregator>();
         services.AddSingleton<VisibleEventPager>();
         services.AddSingleton<RoomTimeline>();

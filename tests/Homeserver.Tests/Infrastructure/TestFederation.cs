@@ -34,6 +34,9 @@ public sealed class TestFederation : IAsyncDisposable
 
     public SigningKeyId KeyId(string serverName) => new(SigningKeyId.Ed25519, Version(serverName));
 
+    /// <summary>A certificate from the test CA, for a hand-made server the homeservers should trust.</summary>
+    public (string CertificatePath, string KeyPath) IssueCertificate(string serverName) => _ca.Issue(serverName);
+
     /// <param name="configure">Extra settings per server name.</param>
     /// <param name="mapTestEndpoints">Test-only endpoints added to every server.</param>
     public static async Task<TestFederation> StartAsync(

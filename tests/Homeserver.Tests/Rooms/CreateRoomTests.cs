@@ -9,7 +9,7 @@ public sealed class CreateRoomTests : IAsyncLifetime
 {
     private TestHomeserver _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync();
+    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync(RoomsClient.WithoutFederation);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

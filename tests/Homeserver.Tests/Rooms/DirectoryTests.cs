@@ -13,7 +13,7 @@ public sealed class DirectoryTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await TestHomeserver.StartAsync();
+        _server = await TestHomeserver.StartAsync(RoomsClient.WithoutFederation);
         _alice = await _server.NewUserAsync("alice");
         // Five published rooms with 1..5 joined members, so the order (largest first) is known; one space.
         for (var i = 0; i < 5; i++)

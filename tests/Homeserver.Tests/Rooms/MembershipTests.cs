@@ -12,7 +12,7 @@ public sealed class MembershipTests : IAsyncLifetime
 {
     private TestHomeserver _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync();
+    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync(RoomsClient.WithoutFederation);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

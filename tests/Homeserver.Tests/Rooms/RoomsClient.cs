@@ -12,6 +12,9 @@ internal static class RoomsClient
 {
     private static int _users;
 
+    /// <summary>A server on its own: rooms, aliases and users of other servers are unknown to it (the federated cases are in Federation/).</summary>
+    public static void WithoutFederation(IDictionary<string, string?> settings) => settings["Homeserver:Federation:Enabled"] = "false";
+
     /// <summary>A user with a fresh localpart (tests of a class share one server).</summary>
     public static Task<TestUser> NewUserAsync(this TestHomeserver server, string name = "user", bool admin = false) =>
         server.CreateUserAsync($"{name}{Interlocked.Increment(ref _users)}", admin);

@@ -8,7 +8,7 @@ public sealed class SpaceTests : IAsyncLifetime
 {
     private TestHomeserver _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync();
+    public async Task InitializeAsync() => _server = await TestHomeserver.StartAsync(RoomsClient.WithoutFederation);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

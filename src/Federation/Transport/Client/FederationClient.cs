@@ -48,8 +48,30 @@ public sealed class FederationClient : IDisposable
     /// <exception cref="FederationHttpException">The server answered an error status.</exception>
     /// <exception cref="FederationUnreachableException">No usable answer.</exception>
     /// <exception cref="FederationRefusedException">We do not talk to this server.</exception>
-    public async Task<JsonObject> SendAsync(
-        HttpMethod method, string destination, string pathAndQuery, JsonObject? body, FederationCallOptions? call = null, CancellationToken cancellationToken = default)
+    public Task<JsonObject> SendAsync(
+        HttpMethod method, string destination, string pathAndQuery, JsonObject? body, FederationCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        ExchangeAsync(method, destination, pathAndQuery, body, call, async (server, response, ct) =>
+        {
+            using (response) return await ReadAsync(server, response, call?.MaxResponseBytes ?? _options.MaxResponseBytes, ct);
+        }, cancellationToken);
+
+    /// <summary>
+    /// A signed GET whose successful answer is read by the caller as it streams (media): the time limit covers the
+    /// answer's headers; the caller disposes the response and bounds what it reads.
+    /// </summary>
+    /// <exception cref="FederationHttpException">The server answered an error status.</exception>
+    /// <exception cref="FederationUnreachableException">No usable answer.</exception>
+    /// <exception cref="FederationRefusedException">We do not talk to this server.</exception>
+    public Task<HttpResponseMessage> GetStreamAsync(string destination, string pathAndQuery, FederationCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        ExchangeAsync(HttpMethod.Get, destination, pathAndQuery, null, call, async (server, response, ct) =>
+        {
+            if (response.IsSuccessStatusCode) return response;
+            using (response) throw await ErrorAsync(server, response, ct);
+        }, cancellationToken);
+
+    private async Task<T> ExchangeAsync<T>(
+        HttpMethod method, string destination, string pathAndQuery, JsonObject? body, FederationCallOptions? call,
+        Func<string, HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         if (!_options.Enabled) throw new FederationRefusedException(destination, "federation is disabled");
         if (!_options.DomainPolicy.IsAllowed(destination)) throw new FederationRefusedException(destination, $"federation with {destination} is not allowed");
@@ -61,7 +83,8 @@ public sealed class FederationClient : IDisposable
         try
         {
             var server = await _resolver.ResolveAsync(destination, timeout.Token);
-            return await SendToAsync(server, method, pathAndQuery, body, content, call?.MaxResponseBytes ?? _options.MaxResponseBytes, timeout.Token);
+            var response = await SendToAsync(server, method, pathAndQuery, body, content, timeout.Token);
+            return await read(server.ServerName, response, timeout.Token);
         }
         catch (ServerDiscoveryException e)
         {
@@ -73,8 +96,9 @@ public sealed class FederationClient : IDisposable
         }
     }
 
-    private async Task<JsonObject> SendToAsync(
-        ResolvedServer server, HttpMethod method, string pathAndQuery, JsonObject? body, byte[]? content, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>The answer of the first target that can be reached, headers read.</summary>
+    private async Task<HttpResponseMessage> SendToAsync(
+        ResolvedServer server, HttpMethod method, string pathAndQuery, JsonObject? body, byte[]? content, CancellationToken cancellationToken)
     {
         Exception? lastFailure = null;
         var blocked = 0;
@@ -89,26 +113,19 @@ public sealed class FederationClient : IDisposable
             request.Headers.TryAddWithoutValidation("Authorization", authorization.ToHeaderValue());
             if (content is not null) request.Content = new ByteArrayContent(content) { Headers = { ContentType = JsonType } };
 
-            HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             }
             catch (HttpRequestException e) when (IsConnectFailure(e))
             {
                 // Nothing was sent: the next SRV target may answer.
                 if (e.InnerException is BlockedAddressException) blocked++;
                 lastFailure = e;
-                continue;
             }
             catch (HttpRequestException e)
             {
                 throw new FederationUnreachableException(server.ServerName, $"request to {server.ServerName} failed: {e.Message}", e);
-            }
-
-            using (response)
-            {
-                return await ReadAsync(server.ServerName, response, maxBytes, cancellationToken);
             }
         }
 
@@ -122,16 +139,18 @@ public sealed class FederationClient : IDisposable
 
     private async Task<JsonObject> ReadAsync(string destination, HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
     {
-        var success = response.IsSuccessStatusCode;
-        var bytes = await BoundedContent.ReadAsync(response.Content, success ? maxBytes : _options.MaxErrorBytes, cancellationToken);
-        var json = bytes is null ? null : TryParseObject(bytes);
-        if (success)
-        {
-            if (bytes is null) throw new FederationUnreachableException(destination, $"{destination} answered more than {maxBytes} bytes");
-            return json ?? throw new FederationUnreachableException(destination, $"{destination} answered something other than a JSON object");
-        }
+        if (!response.IsSuccessStatusCode) throw await ErrorAsync(destination, response, cancellationToken);
+        var bytes = await BoundedContent.ReadAsync(response.Content, maxBytes, cancellationToken)
+            ?? throw new FederationUnreachableException(destination, $"{destination} answered more than {maxBytes} bytes");
+        return TryParseObject(bytes) ?? throw new FederationUnreachableException(destination, $"{destination} answered something other than a JSON object");
+    }
 
-        throw new FederationHttpException(destination, (int)response.StatusCode, Text(json, "errcode"), Text(json, "error"), json);
+    /// <summary>An error answer, with its errcode and error when its (bounded) body is a JSON object.</summary>
+    private async Task<FederationHttpException> ErrorAsync(string destination, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var bytes = await BoundedContent.ReadAsync(response.Content, _options.MaxErrorBytes, cancellationToken);
+        var json = bytes is null ? null : TryParseObject(bytes);
+        return new FederationHttpException(destination, (int)response.StatusCode, Text(json, "errcode"), Text(json, "error"), json);
     }
 
     private static JsonObject? TryParseObject(byte[] bytes)

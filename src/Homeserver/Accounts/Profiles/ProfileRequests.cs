@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Mediator;
 
@@ -10,12 +11,13 @@ public sealed record GetProfileQuery(string UserId, string? Key) : IQuery<JsonOb
 /// <summary>Sets (or deletes) one field of the caller's own profile.</summary>
 public sealed record ChangeProfileCommand(Requester Requester, string UserId, string Key, bool Delete, JsonNode? Value) : ICommand<Unit>;
 
-public sealed class ProfileHandlers(ProfileService profiles) : IQueryHandler<GetProfileQuery, JsonObject>, ICommandHandler<ChangeProfileCommand, Unit>
+public sealed class ProfileHandlers(ProfileService profiles, IRemoteProfileLookup remote, HomeserverOptions options) : IQueryHandler<GetProfileQuery, JsonObject>, ICommandHandler<ChangeProfileCommand, Unit>
 {
     public async ValueTask<JsonObject> Handle(GetProfileQuery query, CancellationToken cancellationToken)
     {
         if (!UserIds.IsValid(query.UserId)) throw MatrixException.InvalidParam("Invalid user ID");
         if (query.Key is { } key && !ProfileService.IsValidKey(key)) throw MatrixException.InvalidParam("Invalid profile key");
+        if (!UserIds.IsLocal(query.UserId, options.ServerName)) return await remote.GetAsync(query.UserId, query.Key, cancellationToken);
         // An account without any profile field has no profile, as in Synapse and the spec's 404.
         var profile = await profiles.GetAsync(query.UserId, cancellationToken);
         if (profile is null || profile.Count == 0) throw MatrixException.NotFound("Profile not found");

@@ -60,7 +60,14 @@ internal static class EventRows
             current.EventId = pdu.EventId;
         }
 
-        if (pdu.Membership is not { } membership) return;
+        if (pdu.Membership is not null) await SetMembershipAsync(db, pdu, streamOrdering, cancellationToken);
+    }
+
+    /// <summary>Makes a member event the target's membership in room_memberships, taking effect at <paramref name="streamOrdering"/>.</summary>
+    public static async Task SetMembershipAsync(HomeserverDbContext db, Pdu pdu, long streamOrdering, CancellationToken cancellationToken)
+    {
+        var key = pdu.StateKey!;
+        var membership = pdu.Membership!;
         var member = await db.RoomMemberships.FirstOrDefaultAsync(m => m.RoomId == pdu.RoomId && m.UserId == key, cancellationToken);
         if (member is null)
         {

@@ -18,6 +18,12 @@ public sealed record IncomingEvent(Pdu Pdu)
     /// <summary>Older history fetched by backfill: placed before the timeline, changes no current state.</summary>
     public bool Backfilled { get; init; }
 
+    /// <summary>
+    /// An event this server built that another server had to sign first (an invite of its user): once persisted,
+    /// listeners treat it as local, so the federation sender sends it to the room.
+    /// </summary>
+    public bool BuiltHere { get; init; }
+
     /// <summary>For a backfilled event: its stream position, from RoomEventWriter.ReserveBackfillPositionsAsync. Null: the next one down.</summary>
     public long? BackfillPosition { get; init; }
 }

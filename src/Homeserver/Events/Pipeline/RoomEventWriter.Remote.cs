@@ -130,7 +130,7 @@ public sealed partial class RoomEventWriter
         {
             var persisted = new PersistedEvent(pdu, streamOrdering);
             if (incoming.Backfilled) return new IncomingResult(pdu.EventId, IncomingOutcome.Accepted);
-            await NotifyAsync(db, pdu.RoomId, [persisted], local: false, cancellationToken);
+            await NotifyAsync(db, pdu.RoomId, [persisted], local: incoming.BuiltHere, cancellationToken);
         }
 
         return new IncomingResult(pdu.EventId, softFailed ? IncomingOutcome.SoftFailed : IncomingOutcome.Accepted);

@@ -82,6 +82,15 @@ public sealed partial class RoomEventWriter(
         var repeated = await FindTransactionAsync(db, drafts, cancellationToken);
         if (repeated is not null) return [repeated];
 
+        var session = await OpenSessionAsync(db, roomId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var draft in drafts) await AppendAsync(db, session, draft, cancellationToken);
+        return await CommitAsync(db, transaction, session, cancellationToken);
+    }
+
+    /// <summary>The room as it stands now: version, current state and forward extremities. 404 for an unknown room.</summary>
+    private async Task<WriteSession> OpenSessionAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    {
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
             ?? throw MatrixException.NotFound("Unknown room");
         var version = RoomVersions.Find(room.RoomVersion) ?? throw new InvalidOperationException($"room {roomId} has unknown version {room.RoomVersion}");
@@ -92,32 +101,14 @@ public sealed partial class RoomEventWriter(
             .Join(db.Events, f => f.EventId, e => e.EventId, (f, e) => new { e.EventId, e.Depth })
             .OrderByDescending(e => e.Depth).Take(MaxPrevEvents).ToListAsync(cancellationToken);
 
-        var session = new WriteSession(roomId, version, state, room.CurrentStateGroup,
+        return new WriteSession(roomId, version, state, room.CurrentStateGroup,
             extremities.Select(e => e.EventId).ToList(), extremities.Count == 0 ? 0 : extremities.Max(e => e.Depth));
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var draft in drafts) await AppendAsync(db, session, draft, cancellationToken);
-        return await CommitAsync(db, transaction, session, cancellationToken);
     }
 
     /// <summary>Builds one draft on the session's state and extremities, authorizes it, and writes it.</summary>
     private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
     {
-        var authKeys = AuthEventSelection.Select(session.Version, draft.Type, draft.StateKey, draft.Sender, draft.Content);
-        var authIds = authKeys.Select(k => session.State.GetValueOrDefault(k)).OfType<string>().ToList();
-        // The rules always read the create event, even in v12 where auth_events leave it out.
-        var createId = session.State.GetValueOrDefault(CreateKey);
-        var referenced = await events.GetManyAsync(db, authIds.Concat(session.Extremities).Append(createId).OfType<string>(), cancellationToken);
-        foreach (var pdu in session.Pending) referenced[pdu.EventId] = pdu;
-
-        var built = Build(session.Version, draft, session.RoomId, session.Extremities, authIds, session.Depth + 1, new ReferenceHashes(referenced));
-        var authState = authIds.Append(createId).OfType<string>().Distinct().Select(id => referenced[id]).ToDictionary(p => p.StateTuple);
-        var result = authorizer.Authorize(built, authState);
-        if (!result.IsAllowed)
-        {
-            logger.LogInformation("Refused local {Type} event in {RoomId}: {Reason}", draft.Type, session.RoomId, result.RejectionReason);
-            throw MatrixException.Forbidden(result.RejectionReason!);
-        }
-
+        var built = await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
         await PersistLocalAsync(db, session, built, cancellationToken);
         if (draft.Transaction is { } txn)
         {
@@ -126,6 +117,34 @@ public sealed partial class RoomEventWriter(
                 UserId = draft.Sender, DeviceId = txn.DeviceId, TxnId = txn.TxnId, Path = txn.Path, EventId = built.EventId, CreatedTs = Now(),
             });
         }
+    }
+
+    /// <summary>
+    /// Builds a draft on the session's state and extremities and authorizes it (403 when the rules refuse):
+    /// signed by us, or (<paramref name="signed"/> false) as an unsigned template for another server's user.
+    /// </summary>
+    private async Task<Pdu> BuildAuthorizedAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, bool signed, CancellationToken cancellationToken)
+    {
+        var authKeys = AuthEventSelection.Select(session.Version, draft.Type, draft.StateKey, draft.Sender, draft.Content);
+        var authIds = authKeys.Select(k => session.State.GetValueOrDefault(k)).OfType<string>().ToList();
+        // The rules always read the create event, even in v12 where auth_events leave it out.
+        var createId = session.State.GetValueOrDefault(CreateKey);
+        var referenced = await events.GetManyAsync(db, authIds.Concat(session.Extremities).Append(createId).OfType<string>(), cancellationToken);
+        foreach (var pdu in session.Pending) referenced[pdu.EventId] = pdu;
+
+        var references = new ReferenceHashes(referenced);
+        var built = signed
+            ? Build(session.Version, draft, session.RoomId, session.Extremities, authIds, session.Depth + 1, references)
+            : Template(session.Version, draft, session.RoomId, session.Extremities, authIds, session.Depth + 1, references);
+        var authState = authIds.Append(createId).OfType<string>().Distinct().Select(id => referenced[id]).ToDictionary(p => p.StateTuple);
+        var result = authorizer.Authorize(built, authState);
+        if (!result.IsAllowed)
+        {
+            logger.LogInformation("Refused {Type} event in {RoomId}: {Reason}", draft.Type, session.RoomId, result.RejectionReason);
+            throw MatrixException.Forbidden(result.RejectionReason!);
+        }
+
+        return built;
     }
 
     private async Task PersistLocalAsync(HomeserverDbContext db, WriteSession session, Pdu pdu, CancellationToken cancellationToken)
@@ -238,19 +257,7 @@ public sealed partial class RoomEventWriter(
     {
         try
         {
-            return _builder.Build(version, new EventTemplate
-            {
-                Type = draft.Type,
-                StateKey = draft.StateKey,
-                Sender = draft.Sender,
-                Content = draft.Content,
-                RoomId = roomId,
-                PrevEvents = prevEvents,
-                AuthEvents = authEvents,
-                Depth = depth,
-                OriginServerTs = Now(),
-                Redacts = draft.Redacts,
-            }, references);
+            return _builder.Build(version, TemplateOf(draft, roomId, prevEvents, authEvents, depth), references);
         }
         catch (PduValidationException e)
         {
@@ -265,6 +272,33 @@ public sealed partial class RoomEventWriter(
             throw MatrixException.BadJson($"The event content is not valid canonical JSON: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// The unsigned form (no hashes; v1/v2: a placeholder event ID) for another server's user to sign. It carries our
+    /// signature only so the rules can judge it: when we vouch for a restricted join they ask for it, and we give it
+    /// when the event comes back signed by its sender.
+    /// </summary>
+    private Pdu Template(RoomVersion version, EventDraft draft, string roomId, IReadOnlyList<string> prevEvents, IReadOnlyList<string> authEvents, long depth,
+        IReferenceHashLookup references)
+    {
+        var json = EventBuilder.Unsigned(version, TemplateOf(draft, roomId, prevEvents, authEvents, depth), references);
+        EventSigning.Sign(json, version, options.ServerName, signingKey.Key);
+        return Pdu.FromJson(json, "$template:" + options.ServerName, version);
+    }
+
+    private EventTemplate TemplateOf(EventDraft draft, string? roomId, IReadOnlyList<string> prevEvents, IReadOnlyList<string> authEvents, long depth) => new()
+    {
+        Type = draft.Type,
+        StateKey = draft.StateKey,
+        Sender = draft.Sender,
+        Content = draft.Content,
+        RoomId = roomId,
+        PrevEvents = prevEvents,
+        AuthEvents = authEvents,
+        Depth = depth,
+        OriginServerTs = Now(),
+        Redacts = draft.Redacts,
+    };
 
     private static string DomainOf(string userId) => userId[(userId.IndexOf(':', StringComparison.Ordinal) + 1)..];
 

@@ -28,7 +28,8 @@ public sealed class CreateRoomHandler(
     RoomEventWriter writer,
     RoomAliases aliases,
     IRemoteRooms remote,
-    HomeserverOptions options) : ICommandHandler<CreateRoom, string>
+    HomeserverOptions options,
+    ILogger<CreateRoomHandler> logger) : ICommandHandler<CreateRoom, string>
 {
     public async ValueTask<string> Handle(CreateRoom command, CancellationToken cancellationToken)
     {
@@ -48,8 +49,14 @@ public sealed class CreateRoomHandler(
             throw MatrixException.InvalidParam($"Not a valid power_level_content_override: 'users' did not contain {creator}");
         }
 
+        // Local invites are part of the room's first events; other servers must sign theirs, once the room exists.
         var invites = (body.Invite ?? []).Distinct().ToList();
-        foreach (var invitee in invites.Where(i => !RequestIds.IsLocal(i, options.ServerName))) remote.EnsureCanInvite(invitee);
+        var remoteInvites = invites.Where(i => !RequestIds.IsLocal(i, options.ServerName)).ToList();
+        invites = [.. invites.Except(remoteInvites)];
+        if (remoteInvites.Count > 0 && !options.Federation.Enabled)
+        {
+            throw MatrixException.Forbidden($"Cannot invite {remoteInvites[0]}: this server does not federate");
+        }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, cancellationToken);
@@ -70,7 +77,25 @@ public sealed class CreateRoomHandler(
         }
 
         if (alias is not null) await aliases.CompleteReservationAsync(db, alias, roomId, CancellationToken.None);
+        await InviteRemoteAsync(roomId, creator, remoteInvites, body.IsDirect == true, cancellationToken);
         return roomId;
+    }
+
+    /// <summary>The room exists whatever other servers answer: a failed invite is logged, not the request's failure.</summary>
+    private async Task InviteRemoteAsync(string roomId, string creator, List<string> invitees, bool isDirect, CancellationToken cancellationToken)
+    {
+        foreach (var invitee in invitees)
+        {
+            var content = isDirect ? new JsonObject { ["is_direct"] = true } : null;
+            try
+            {
+                await remote.InviteAsync(roomId, EventDraft.Member(invitee, creator, Memberships.Invite, content), cancellationToken);
+            }
+            catch (MatrixException e)
+            {
+                logger.LogWarning("Could not invite {Invitee} to the new room {RoomId}: {Reason}", invitee, roomId, e.Message);
+            }
+        }
     }
 
     private async Task<RoomAlias?> ReserveAliasAsync(HomeserverDbContext db, string? localpart, string creator, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.Remote;
 using Mediator;
 
 namespace Matrix.Homeserver.Rooms.Directory;
@@ -32,24 +33,23 @@ public static class DirectoryApi
             await m.Send(new SetDirectoryVisibility(r, room, body.Visibility != "private"), request.HttpContext.RequestAborted);
             return Results.Json(new JsonObject());
         });
-        client.MapGet("/publicRooms", async (string? limit, string? since, string? server, HomeserverOptions options, IMediator m, CancellationToken ct) =>
+        client.MapGet("/publicRooms", async (string? limit, string? since, string? server, HomeserverOptions options, IRemoteRooms remote, IMediator m,
+            CancellationToken ct) =>
         {
-            CheckServer(server, options);
-            return Results.Json(await m.Send(new ListPublicRooms(QueryParams.Int(limit, "limit"), since, null, NoRooms: false), ct));
+            var query = new PublicRoomsBody(QueryParams.Int(limit, "limit"), since, null, null, null);
+            if (IsRemote(server, options)) return Results.Json(await remote.ListPublicRoomsAsync(server!, query, ct));
+            return Results.Json(await m.Send(new ListPublicRooms(query.Limit, since, null, NoRooms: false), ct));
         });
-        client.MapPost("/publicRooms", async (Requester _, string? server, HttpRequest request, HomeserverOptions options, IMediator m) =>
+        client.MapPost("/publicRooms", async (Requester _, string? server, HttpRequest request, HomeserverOptions options, IRemoteRooms remote, IMediator m) =>
         {
-            CheckServer(server, options);
             var body = await JsonBody.ReadAsync<PublicRoomsBody>(request, emptyIsObject: true);
+            if (IsRemote(server, options)) return Results.Json(await remote.ListPublicRoomsAsync(server!, body, request.HttpContext.RequestAborted));
             var noRooms = body.ThirdPartyInstanceId is not null && body.IncludeAllNetworks != true;
             return Results.Json(await m.Send(new ListPublicRooms(body.Limit, body.Since, body.Filter, noRooms), request.HttpContext.RequestAborted));
         });
         return app;
     }
 
-    /// <summary>Other servers' directories need federation; until then they are unknown.</summary>
-    private static void CheckServer(string? server, HomeserverOptions options)
-    {
-        if (server is not null && server != options.ServerName) throw MatrixException.NotFound($"Cannot list the rooms of {server}");
-    }
+    /// <summary>Another server's directory is asked over federation (<see cref="IRemoteRooms"/>).</summary>
+    private static bool IsRemote(string? server, HomeserverOptions options) => server is not null && server != options.ServerName;
 }

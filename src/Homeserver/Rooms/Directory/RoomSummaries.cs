@@ -57,6 +57,31 @@ public sealed record RoomSummary(string RoomId, RoomVersion? Version)
         return summary;
     }
 
+    /// <summary>
+    /// A summary another server gave (a space hierarchy over federation), each field type-checked; null without a
+    /// room ID. A version it names that this server does not know stays unknown (<see cref="Version"/> null).
+    /// </summary>
+    public static RoomSummary? FromJson(JsonObject json)
+    {
+        if (JsonFields.String(json, "room_id") is not { } roomId) return null;
+        return new RoomSummary(roomId, JsonFields.String(json, "room_version") is { } id ? RoomVersions.Find(id) : null)
+        {
+            Name = JsonFields.String(json, "name"),
+            Topic = JsonFields.String(json, "topic"),
+            CanonicalAlias = JsonFields.String(json, "canonical_alias"),
+            AvatarUrl = JsonFields.String(json, "avatar_url"),
+            JoinRule = JsonFields.String(json, "join_rule"),
+            HistoryVisibility = Flag(json, "world_readable") ? "world_readable" : null,
+            GuestCanJoin = Flag(json, "guest_can_join"),
+            RoomType = JsonFields.String(json, "room_type"),
+            Encryption = JsonFields.String(json, "encryption"),
+            NumJoinedMembers = json["num_joined_members"] is JsonValue n && n.TryGetValue(out long count) && count >= 0 ? count : 0,
+            AllowedRoomIds = JsonFields.Strings(json, "allowed_room_ids"),
+        };
+    }
+
+    private static bool Flag(JsonObject json, string key) => json[key] is JsonValue v && v.TryGetValue(out bool flag) && flag;
+
     private static void AddIfSet(JsonObject json, string key, string? value)
     {
         if (value is not null) json[key] = value;

@@ -47,6 +47,9 @@ public sealed class RoomMembershipService(
                     return await remote.JoinAsync(roomId, change.Target, change.Servers, content, cancellationToken);
                 case MembershipAction.Knock:
                     return await remote.KnockAsync(roomId, change.Target, change.Servers, content, cancellationToken);
+                case MembershipAction.Leave when version is not null:
+                    // Rejecting an invite or withdrawing a knock: only the room's servers can take the leave.
+                    return await remote.LeaveAsync(roomId, change.Target, content, cancellationToken);
                 case not MembershipAction.Leave when version is null:
                     throw MatrixException.NotFound("Unknown room");
                 case MembershipAction.Leave when version is null:
@@ -60,9 +63,13 @@ public sealed class RoomMembershipService(
         if (current is not null && await IsRepeatAsync(db, current, change.Sender, content, cancellationToken)) return current.EventId;
 
         if (change.Action == MembershipAction.Join) await PrepareJoinAsync(db, change, version!, current?.Membership, content, cancellationToken);
-        if (change.Action == MembershipAction.Invite && !RequestIds.IsLocal(change.Target, options.ServerName)) remote.EnsureCanInvite(change.Target);
+        var draft = EventDraft.Member(change.Target, change.Sender, change.Membership, content);
+        if (change.Action == MembershipAction.Invite && !RequestIds.IsLocal(change.Target, options.ServerName))
+        {
+            return await remote.InviteAsync(roomId, draft, cancellationToken);
+        }
 
-        var persisted = await writer.SendAsync(roomId, [EventDraft.Member(change.Target, change.Sender, change.Membership, content)], cancellationToken);
+        var persisted = await writer.SendAsync(roomId, [draft], cancellationToken);
         return persisted[0].EventId;
     }
 

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Identifiers;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Rooms.Directory;
 
 namespace Matrix.Homeserver.Rooms.Remote;
 
@@ -20,8 +22,26 @@ public interface IRemoteRooms
     /// <summary>Knocks through one of <paramref name="servers"/>; returns the knock event's ID.</summary>
     Task<string> KnockAsync(string roomId, string userId, IReadOnlyList<string> servers, JsonObject content, CancellationToken cancellationToken);
 
-    /// <summary>Fails unless invites to <paramref name="userId"/> (of another server) can be delivered.</summary>
-    void EnsureCanInvite(string userId);
+    /// <summary>
+    /// Leaves a room this server is not in (rejecting an invite, withdrawing a knock) through its servers; returns
+    /// the leave event's ID.
+    /// </summary>
+    Task<string> LeaveAsync(string roomId, string userId, JsonObject content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Invites a user of another server: that server signs the invite before it is persisted and sent to the room.
+    /// Returns the invite's event ID.
+    /// </summary>
+    Task<string> InviteAsync(string roomId, EventDraft invite, CancellationToken cancellationToken);
+
+    /// <summary>Another server's published room directory (/publicRooms with server=), answered as that server gives it.</summary>
+    Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A room this server is not in, as one of <paramref name="servers"/> describes it for the space hierarchy: its
+    /// summary with children_state (GET /hierarchy); null when none does.
+    /// </summary>
+    Task<JsonObject?> GetSpaceAsync(string roomId, IReadOnlyList<string> servers, bool suggestedOnly, CancellationToken cancellationToken);
 
     /// <summary>Asks the alias's server; null when it does not know the alias.</summary>
     Task<ResolvedAlias?> ResolveAliasAsync(RoomAlias alias, CancellationToken cancellationToken);

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Identifiers;
+using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Rooms.Directory;
 using Matrix.Homeserver.Http;
 
 namespace Matrix.Homeserver.Rooms.Remote;
@@ -13,8 +15,17 @@ internal sealed class LocalOnlyRooms : IRemoteRooms
     public Task<string> KnockAsync(string roomId, string userId, IReadOnlyList<string> servers, JsonObject content, CancellationToken cancellationToken) =>
         throw MatrixException.NotFound("No known servers");
 
-    public void EnsureCanInvite(string userId) =>
-        throw MatrixException.Forbidden($"Cannot invite {userId}: users of other servers cannot be reached");
+    public Task<string> LeaveAsync(string roomId, string userId, JsonObject content, CancellationToken cancellationToken) =>
+        throw MatrixException.NotFound("Not a known room");
+
+    public Task<string> InviteAsync(string roomId, EventDraft invite, CancellationToken cancellationToken) =>
+        throw MatrixException.Forbidden($"Cannot invite {invite.StateKey}: users of other servers cannot be reached");
+
+    public Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken) =>
+        throw MatrixException.NotFound($"Cannot list the rooms of {server}");
+
+    public Task<JsonObject?> GetSpaceAsync(string roomId, IReadOnlyList<string> servers, bool suggestedOnly, CancellationToken cancellationToken) =>
+        Task.FromResult<JsonObject?>(null);
 
     public Task<ResolvedAlias?> ResolveAliasAsync(RoomAlias alias, CancellationToken cancellationToken) => Task.FromResult<ResolvedAlias?>(null);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.Directory;
+using Matrix.Homeserver.Rooms.Remote;
 using Matrix.Homeserver.Storage;
 using Mediator;
 
@@ -13,15 +14,20 @@ public sealed record GetSpaceHierarchy(Requester Requester, string RoomId, bool 
 /// <summary>
 /// Walks a space tree depth first, as Synapse does: each room the user may preview is returned once
 /// (children of spaces follow their parent, in the spec's child order), rooms the user may not see
-/// are skipped with their subtree, and unknown (remote) rooms are skipped until federation can fill
-/// them in. Pages are positions in that walk: the token holds the position and the parameters that
-/// may not change between pages, so the walk is recomputed rather than stored.
+/// are skipped with their subtree. Rooms this server is not in are described by the servers the
+/// parent's m.space.child event names (over federation, <see cref="IRemoteRooms.GetSpaceAsync"/>) and
+/// skipped when none can. Pages are positions in that walk: the token holds the position and the
+/// parameters that may not change between pages, so the walk is recomputed rather than stored.
 /// </summary>
-public sealed class SpaceHierarchyHandler(HomeserverDbContext db, RoomSummaries summaries, SpaceChildren children) : IQueryHandler<GetSpaceHierarchy, JsonObject>
+public sealed class SpaceHierarchyHandler(HomeserverDbContext db, RoomSummaries summaries, SpaceChildren children, IRemoteRooms remote)
+    : IQueryHandler<GetSpaceHierarchy, JsonObject>
 {
     public const int MaxLimit = 50;
     public const int MaxDepthLimit = 50;
     private const string SpaceType = "m.space";
+
+    /// <summary>A room as the walk returns it, and its children with the servers to ask about them.</summary>
+    private sealed record Node(JsonObject Entry, List<(string RoomId, List<string> Via)> Children);
 
     public async ValueTask<JsonObject> Handle(GetSpaceHierarchy query, CancellationToken cancellationToken)
     {
@@ -30,41 +36,62 @@ public sealed class SpaceHierarchyHandler(HomeserverDbContext db, RoomSummaries 
         var limit = Math.Min(query.Limit ?? MaxLimit, MaxLimit);
         var maxDepth = Math.Min(query.MaxDepth ?? MaxDepthLimit, MaxDepthLimit);
         var skip = query.From is null ? 0 : ParseToken(query.From, query);
-        var userId = query.Requester.UserId;
 
         var root = (await summaries.LoadAsync(db, [query.RoomId], cancellationToken)).GetValueOrDefault(query.RoomId);
-        if (root is null || !await RoomPreviewAccess.CanPreviewAsync(db, root, userId, cancellationToken))
+        if (root is null || !await RoomPreviewAccess.CanPreviewAsync(db, root, query.Requester.UserId, cancellationToken))
         {
-            throw MatrixException.Forbidden($"User {userId} not in room {query.RoomId}, and room previews are disabled");
+            throw MatrixException.Forbidden($"User {query.Requester.UserId} not in room {query.RoomId}, and room previews are disabled");
         }
 
         var rooms = new JsonArray();
         var seen = 0;
         var processed = new HashSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<(string RoomId, int Depth)>();
-        stack.Push((query.RoomId, 0));
+        var stack = new Stack<(string RoomId, List<string> Via, int Depth)>();
+        stack.Push((query.RoomId, [], 0));
         while (stack.Count > 0 && rooms.Count < limit)
         {
-            var (roomId, depth) = stack.Pop();
+            var (roomId, via, depth) = stack.Pop();
             if (!processed.Add(roomId)) continue;
-            var room = (await summaries.LoadAsync(db, [roomId], cancellationToken)).GetValueOrDefault(roomId);
-            if (room is null || !await RoomPreviewAccess.CanPreviewAsync(db, room, userId, cancellationToken)) continue;
-
-            var childEvents = room.RoomType == SpaceType ? await children.LoadAsync(db, roomId, query.SuggestedOnly, cancellationToken) : [];
+            if (await LoadAsync(roomId, via, query, cancellationToken) is not { } node) continue;
             if (depth < maxDepth)
             {
-                foreach (var child in Enumerable.Reverse(childEvents)) stack.Push((child.StateKey!, depth + 1));
+                foreach (var (childId, childVia) in Enumerable.Reverse(node.Children)) stack.Push((childId, childVia, depth + 1));
             }
 
             if (seen++ < skip) continue;
-            var entry = room.ToSummary();
-            entry["children_state"] = new JsonArray([.. childEvents.Select(SpaceChildren.Stripped)]);
-            rooms.Add(entry);
+            rooms.Add(node.Entry);
         }
 
         var result = new JsonObject { ["rooms"] = rooms };
         if (stack.Any(e => !processed.Contains(e.RoomId))) result["next_batch"] = Token(skip + rooms.Count, query);
         return result;
+    }
+
+    /// <summary>The room from our state when this server is in it, else from the servers named; null when the user may not see it.</summary>
+    private async Task<Node?> LoadAsync(string roomId, List<string> via, GetSpaceHierarchy query, CancellationToken cancellationToken)
+    {
+        var userId = query.Requester.UserId;
+        if ((await summaries.LoadAsync(db, [roomId], cancellationToken)).GetValueOrDefault(roomId) is { } local)
+        {
+            if (!await RoomPreviewAccess.CanPreviewAsync(db, local, userId, cancellationToken)) return null;
+            var childEvents = local.RoomType == SpaceType ? await children.LoadAsync(db, roomId, query.SuggestedOnly, cancellationToken) : [];
+            return new Node(Entry(local, childEvents.Select(SpaceChildren.Stripped)), [.. childEvents.Select(c => (c.StateKey!, SpaceChildren.Via(c)))]);
+        }
+
+        if (via.Count == 0 || await remote.GetSpaceAsync(roomId, via, query.SuggestedOnly, cancellationToken) is not { } json) return null;
+        if (RoomSummary.FromJson(json) is not { } summary || summary.RoomId != roomId || !await RoomPreviewAccess.CanPreviewAsync(db, summary, userId, cancellationToken)) return null;
+        var childState = summary.RoomType == SpaceType ? SpaceChildren.FromStripped(json["children_state"] as JsonArray, query.SuggestedOnly) : [];
+        var entry = Entry(summary, childState);
+        // A version this server does not know is still the room's.
+        if (summary.Version is null && JsonFields.String(json, "room_version") is { } version) entry["room_version"] = version;
+        return new Node(entry, [.. childState.Select(c => (JsonFields.String(c, "state_key")!, JsonFields.Strings(c["content"] as JsonObject, "via")))]);
+    }
+
+    private static JsonObject Entry(RoomSummary room, IEnumerable<JsonObject> childrenState)
+    {
+        var entry = room.ToSummary();
+        entry["children_state"] = new JsonArray([.. childrenState]);
+        return entry;
     }
 
     private static string Token(int position, GetSpaceHierarchy query) =>

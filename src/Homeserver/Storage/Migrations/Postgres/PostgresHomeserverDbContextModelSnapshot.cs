@@ -926,6 +926,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("e2e_one_time_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OpenIdToken", b =>
+                {
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<long>("ExpiresTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_ts");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenHash")
+                        .HasName("pk_openid_tokens");
+
+                    b.HasIndex("ExpiresTs")
+                        .HasDatabaseName("ix_openid_tokens_expires_ts");
+
+                    b.ToTable("openid_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
                 {
                     b.Property<long>("Id")

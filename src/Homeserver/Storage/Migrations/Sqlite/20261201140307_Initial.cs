@@ -451,6 +451,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "openid_tokens",
+                columns: table => new
+                {
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_openid_tokens", x => x.token_hash);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "presence",
                 columns: table => new
                 {
@@ -948,6 +961,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_openid_tokens_expires_ts",
+                table: "openid_tokens",
+                column: "expires_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pushers_app_id_push_key_user_id",
                 table: "pushers",
                 columns: new[] { "app_id", "push_key", "user_id" },
@@ -1114,6 +1132,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "media_thumbnails");
+
+            migrationBuilder.DropTable(
+                name: "openid_tokens");
 
             migrationBuilder.DropTable(
                 name: "presence");

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Matrix.Crypto;
+using Matrix.Federation.Transport.Keys;
+using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Matrix.Homeserver.Tests.Federation;
+
+/// <summary>
+/// A hand-made "homeserver" on loopback TLS (certificate from the federation's test CA) that publishes a signing
+/// key and answers other federation requests with whatever a test says, to play a misbehaving server. Requests it
+/// got are recorded.
+/// </summary>
+public sealed class FakeFederationServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeFederationServer(WebApplication app, string serverName)
+    {
+        _app = app;
+        ServerName = serverName;
+        Answers["/_matrix/key/v2/server"] = _ => ServerKeysResponse.Build(serverName, Key, [], DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds());
+    }
+
+    public string ServerName { get; }
+
+    /// <summary>Its published signing key, to sign events as it.</summary>
+    public SigningKey Key { get; } = SigningKey.Generate("fake");
+
+    /// <summary>Answers by path prefix; unknown paths get 404 M_UNRECOGNIZED.</summary>
+    public ConcurrentDictionary<string, Func<HttpRequest, JsonNode>> Answers { get; } = new(StringComparer.Ordinal);
+
+    public List<string> Requests { get; } = [];
+
+    public static async Task<FakeFederationServer> StartAsync(TestFederation federation, string serverName, int port)
+    {
+        var (certificatePath, keyPath) = federation.IssueCertificate(serverName);
+        var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
+        var app = builder.Build();
+        var fake = new FakeFederationServer(app, serverName);
+        app.Run(async context =>
+        {
+            var path = context.Request.Path.Value ?? "";
+            lock (fake.Requests) fake.Requests.Add($"{context.Request.Method} {path}");
+            var answer = fake.Answers.FirstOrDefault(a => path.StartsWith(a.Key, StringComparison.Ordinal)).Value;
+            context.Response.ContentType = "application/json";
+            if (answer is null)
+            {
+                context.Response.StatusCode = 404;
+                await context.Response.WriteAsync("""{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}""");
+                return;
+            }
+
+            await context.Response.WriteAsync(answer(context.Request).ToJsonString());
+        });
+        await app.StartAsync();
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Key.Dispose();
+    }
+}
