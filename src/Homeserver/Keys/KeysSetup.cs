@@ -23,7 +23,8 @@ public static class KeysSetup
         services.AddHostedService<ToDeviceTransactionsCleanup>();
         // Sync answers: to_device, then device_lists and the key counts.
         services.AddScoped<ISyncStream, ToDeviceSyncStream>();
-        services.AddScoped<ISyncStream, KeysSyncStream>();
+        services.AddScoped<ISyncStream, DeviceListsSyncStream>();
+        services.AddScoped<ISyncStream, KeyCountsSyncStream>();
         services.AddSingleton<IEduHandler, DirectToDeviceEduHandler>();
         // The federation feature registers its client first; without it remote users are failures.
         services.TryAddSingleton<IRemoteKeys, NoRemoteKeys>();

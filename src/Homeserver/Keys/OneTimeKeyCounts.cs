@@ -21,4 +21,17 @@ public static class OneTimeKeyCounts
     public static async Task<List<string>> UnusedFallbackAlgorithmsAsync(HomeserverDbContext db, string userId, string deviceId, CancellationToken cancellationToken) =>
         await db.FallbackKeys.AsNoTracking().Where(k => k.UserId == userId && k.DeviceId == deviceId && !k.Used)
             .Select(k => k.Algorithm).OrderBy(a => a).ToListAsync(cancellationToken);
+
+    /// <summary>Both at once (sync asks for them on every answer): one query.</summary>
+    public static async Task<(Dictionary<string, long> Counts, List<string> UnusedFallbacks)> ReadAsync(HomeserverDbContext db, string userId, string deviceId,
+        CancellationToken cancellationToken)
+    {
+        var rows = await db.OneTimeKeys.Where(k => k.UserId == userId && k.DeviceId == deviceId)
+            .GroupBy(k => k.Algorithm).Select(g => new { Algorithm = g.Key, Count = g.LongCount(), Fallback = false })
+            .Concat(db.FallbackKeys.Where(k => k.UserId == userId && k.DeviceId == deviceId && !k.Used).Select(k => new { k.Algorithm, Count = 0L, Fallback = true }))
+            .ToListAsync(cancellationToken);
+        var counts = rows.Where(r => !r.Fallback).ToDictionary(r => r.Algorithm, r => r.Count, StringComparer.Ordinal);
+        counts.TryAdd(SignedCurve25519, 0);
+        return (counts, [.. rows.Where(r => r.Fallback).Select(r => r.Algorithm).Order(StringComparer.Ordinal)]);
+    }
 }

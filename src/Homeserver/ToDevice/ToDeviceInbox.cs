@@ -14,15 +14,17 @@ public static class ToDeviceInbox
 {
     public static async Task<List<JsonObject>> TakeAsync(HomeserverDbContext db, string userId, string deviceId, long? since, long upTo, CancellationToken cancellationToken)
     {
-        if (since is { } acknowledged)
+        // One read in the common case; the acknowledged messages it also finds are deleted after.
+        var rows = await db.ToDeviceMessages.AsNoTracking()
+            .Where(m => m.UserId == userId && m.DeviceId == deviceId && m.StreamPosition <= upTo)
+            .OrderBy(m => m.StreamPosition).ThenBy(m => m.Id).Select(m => new { m.Json, m.StreamPosition }).ToListAsync(cancellationToken);
+        var acknowledged = since ?? long.MinValue;
+        if (rows.Count > 0 && rows[0].StreamPosition <= acknowledged)
         {
             await db.ToDeviceMessages.Where(m => m.UserId == userId && m.DeviceId == deviceId && m.StreamPosition <= acknowledged).ExecuteDeleteAsync(cancellationToken);
         }
 
-        var rows = await db.ToDeviceMessages.AsNoTracking()
-            .Where(m => m.UserId == userId && m.DeviceId == deviceId && m.StreamPosition <= upTo)
-            .OrderBy(m => m.StreamPosition).ThenBy(m => m.Id).Select(m => m.Json).ToListAsync(cancellationToken);
-        return rows.ConvertAll(json => JsonNode.Parse(json)!.AsObject());
+        return [.. rows.Where(r => r.StreamPosition > acknowledged).Select(r => JsonNode.Parse(r.Json)!.AsObject())];
     }
 
     /// <summary>

@@ -122,7 +122,7 @@ public sealed class OlmEndToEndTests(HomeserverFixture fixture) : IClassFixture<
         Assert.False(Stored(dump, roomKey), "the Megolm room key is stored somewhere");
     }
 
-    /// <summary>Whether the text is in the dump as it is or as JSON writes it (base64's '+' becomes \\u002B).</summary>
+    /// <summary>Whether the text is in the dump as it is or as JSON writes it (base64's '+' becomes \u002B).</summary>
     private static bool Stored(string dump, string text) =>
         dump.Contains(text, StringComparison.Ordinal) || dump.Contains(System.Text.Json.JsonSerializer.Serialize(text)[1..^1], StringComparison.Ordinal);
 

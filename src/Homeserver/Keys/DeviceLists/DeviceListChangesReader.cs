@@ -17,6 +17,12 @@ public static class DeviceListChangesReader
 {
     private static readonly string[] Departures = [Memberships.Leave, Memberships.Ban];
 
+    /// <summary>Whether any key change or membership change at all happened in the window (one query; the delta needs one of them).</summary>
+    public static Task<bool> AnyChangeAsync(HomeserverDbContext db, long from, long to, CancellationToken cancellationToken) =>
+        db.DeviceListChanges.Where(c => c.StreamPosition > from && c.StreamPosition <= to).Select(c => 1)
+            .Concat(db.RoomMemberships.Where(m => m.StreamOrdering > from && m.StreamOrdering <= to).Select(m => 1))
+            .AnyAsync(cancellationToken);
+
     public static async Task<DeviceListDelta> ReadAsync(HomeserverDbContext db, string userId, long from, long to, CancellationToken cancellationToken)
     {
         var sharing = (await SharedRooms.UsersSharingRoomsWith(db, userId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
