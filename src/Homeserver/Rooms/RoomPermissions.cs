@@ -1,5 +1,6 @@
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -9,9 +10,6 @@ namespace Matrix.Homeserver.Rooms;
 /// <summary>Server-side permission checks that mirror the auth rules before anything is sent.</summary>
 public sealed class RoomPermissions(RoomStateReader state)
 {
-    public Task<bool> IsServerAdminAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken) =>
-        db.Users.AsNoTracking().AnyAsync(u => u.UserId == userId && u.IsAdmin, cancellationToken);
-
     /// <summary>The power levels in force now (spec defaults without a power levels event).</summary>
     public async Task<PowerLevels> CurrentLevelsAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
     {
@@ -33,6 +31,6 @@ public sealed class RoomPermissions(RoomStateReader state)
     /// or a member allowed to set the canonical alias.
     /// </summary>
     public async Task<bool> CanManageDirectoryAsync(HomeserverDbContext db, string roomId, string userId, CancellationToken cancellationToken) =>
-        await IsServerAdminAsync(db, userId, cancellationToken)
+        await AdminAccess.IsServerAdminAsync(db, userId, cancellationToken)
         || await CanSendStateAsync(db, roomId, userId, EventTypes.CanonicalAlias, cancellationToken);
 }

@@ -50,12 +50,13 @@ public sealed class SearchUsersHandler(HomeserverDbContext db, RoomSummaries sum
             .ToList();
 
         // Local users' global profiles win over whatever a room's member event says.
-        var page = visible.Take(query.Limit).Select(u => u.User.UserId).ToList();
-        var profiles = await db.Users.AsNoTracking().Where(u => page.Contains(u.UserId))
+        var page = visible.Take(query.Limit).Select(u => u.User).ToList();
+        var pageIds = page.Select(u => u.UserId).ToList();
+        var profiles = await db.Users.AsNoTracking().Where(u => pageIds.Contains(u.UserId))
             .ToDictionaryAsync(u => u.UserId, u => (u.DisplayName, u.AvatarUrl), StringComparer.Ordinal, cancellationToken);
 
         var results = new JsonArray();
-        foreach (var (user, _) in visible.Take(query.Limit))
+        foreach (var user in page)
         {
             var (name, avatar) = profiles.TryGetValue(user.UserId, out var p) ? p : (user.DisplayName, user.AvatarUrl);
             var entry = new JsonObject { ["user_id"] = user.UserId };

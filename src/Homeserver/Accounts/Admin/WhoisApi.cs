@@ -17,7 +17,7 @@ public static class WhoisApi
         app.MapGet("/_matrix/client/v3/admin/whois/{userId}", async (Requester r, string userId, HomeserverDbContext db, CancellationToken ct) =>
         {
             var target = RequestIds.UserId(userId);
-            if (target != r.UserId && !await db.Users.AnyAsync(u => u.UserId == r.UserId && u.IsAdmin, ct))
+            if (target != r.UserId && !await AdminAccess.IsServerAdminAsync(db, r.UserId, ct))
             {
                 throw MatrixException.Forbidden("You are not a server admin");
             }

@@ -33,7 +33,7 @@ public sealed class RedactionPolicy(RoomStateReader state, Configuration.Homeser
         if (target is null) throw MatrixException.NotFound("Could not find the event to redact");
         if (target.Sender == redacter) return;
         if (target.Sender.EndsWith(":" + options.ServerName, StringComparison.Ordinal)
-            && await db.Users.AsNoTracking().AnyAsync(u => u.UserId == redacter && u.IsAdmin, cancellationToken))
+            && await AdminAccess.IsServerAdminAsync(db, redacter, cancellationToken))
         {
             return;
         }

@@ -42,7 +42,6 @@ internal static class ServerAdmins
 {
     public static async Task RequireAsync(HomeserverDbContext db, Requester requester, CancellationToken cancellationToken)
     {
-        var isAdmin = await db.Users.AsNoTracking().AnyAsync(u => u.UserId == requester.UserId && u.IsAdmin, cancellationToken);
-        if (!isAdmin) throw MatrixException.Forbidden("You are not a server admin");
+        if (!await AdminAccess.IsServerAdminAsync(db, requester.UserId, cancellationToken)) throw MatrixException.Forbidden("You are not a server admin");
     }
 }

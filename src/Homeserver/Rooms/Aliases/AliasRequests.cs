@@ -36,7 +36,7 @@ public sealed class AliasHandlers(
     {
         aliases.CheckCreatable(command.Alias);
         var userId = command.Requester.UserId;
-        if (await permissions.IsServerAdminAsync(db, userId, cancellationToken))
+        if (await AdminAccess.IsServerAdminAsync(db, userId, cancellationToken))
         {
             if (!await db.Rooms.AnyAsync(r => r.RoomId == command.RoomId, cancellationToken)) throw MatrixException.NotFound("Unknown room");
         }
@@ -79,7 +79,7 @@ public sealed class AliasHandlers(
 
     public async ValueTask<JsonObject> Handle(GetLocalAliases query, CancellationToken cancellationToken)
     {
-        if (!await permissions.IsServerAdminAsync(db, query.Requester.UserId, cancellationToken))
+        if (!await AdminAccess.IsServerAdminAsync(db, query.Requester.UserId, cancellationToken))
         {
             var (standing, _) = await access.CheckAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
             if (standing == RoomStateAccess.Standing.Departed) throw MatrixException.Forbidden("You are not a member of the room.");
