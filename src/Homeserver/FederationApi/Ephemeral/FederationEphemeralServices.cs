@@ -11,6 +11,7 @@ public static class FederationEphemeralServices
     public static IServiceCollection AddFederationEphemeral(this IServiceCollection services)
     {
         services.AddSingleton<EphemeralDestinations>();
+        services.AddHostedService(sp => sp.GetRequiredService<EphemeralDestinations>());
         services.AddSingleton<IEduHandler, TypingEduHandler>();
         services.AddSingleton<IEduHandler, ReceiptEduHandler>();
         services.AddScoped<IPipelineBehavior<SetTyping, Unit>, TypingFederation>();

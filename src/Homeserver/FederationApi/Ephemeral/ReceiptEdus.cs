@@ -54,18 +54,18 @@ public sealed class ReceiptFederation(EphemeralDestinations destinations, TimePr
     public async ValueTask<Unit> Handle(SendReceipt message, MessageHandlerDelegate<SendReceipt, Unit> next, CancellationToken cancellationToken)
     {
         var result = await next(message, cancellationToken);
-        if (message.ReceiptType == ReceiptTypes.Read) await SendAsync(message.RoomId, message.Requester.UserId, message.EventId, message.ThreadId, cancellationToken);
+        if (message.ReceiptType == ReceiptTypes.Read) Send(message.RoomId, message.Requester.UserId, message.EventId, message.ThreadId);
         return result;
     }
 
     public async ValueTask<Unit> Handle(SetReadMarkers message, MessageHandlerDelegate<SetReadMarkers, Unit> next, CancellationToken cancellationToken)
     {
         var result = await next(message, cancellationToken);
-        if (message.Read is { } eventId) await SendAsync(message.RoomId, message.Requester.UserId, eventId, null, cancellationToken);
+        if (message.Read is { } eventId) Send(message.RoomId, message.Requester.UserId, eventId, null);
         return result;
     }
 
-    private Task SendAsync(string roomId, string userId, string eventId, string? threadId, CancellationToken cancellationToken)
+    private void Send(string roomId, string userId, string eventId, string? threadId)
     {
         var data = new JsonObject { ["ts"] = clock.GetUtcNow().ToUnixTimeMilliseconds() };
         if (threadId is not null) data["thread_id"] = threadId;
@@ -76,6 +76,6 @@ public sealed class ReceiptFederation(EphemeralDestinations destinations, TimePr
                 [ReceiptTypes.Read] = new JsonObject { [userId] = new JsonObject { ["event_ids"] = new JsonArray(eventId), ["data"] = data } },
             },
         };
-        return destinations.SendToRoomAsync(roomId, "m.receipt", content, $"{roomId}|{userId}|{threadId}", cancellationToken);
+        destinations.Post(roomId, "m.receipt", content, $"{roomId}|{userId}|{threadId}");
     }
 }

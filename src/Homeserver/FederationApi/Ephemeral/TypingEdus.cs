@@ -51,7 +51,7 @@ public sealed class TypingFederation(EphemeralDestinations destinations) : IPipe
     {
         var result = await next(message, cancellationToken);
         var content = new JsonObject { ["room_id"] = message.RoomId, ["user_id"] = message.UserId, ["typing"] = message.Typing };
-        await destinations.SendToRoomAsync(message.RoomId, "m.typing", content, $"{message.RoomId}|{message.UserId}", cancellationToken);
+        destinations.Post(message.RoomId, "m.typing", content, $"{message.RoomId}|{message.UserId}");
         return result;
     }
 }
