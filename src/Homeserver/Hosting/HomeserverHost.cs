@@ -14,6 +14,7 @@ using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Push;
 using Matrix.Homeserver.Reporting;
 using Matrix.Homeserver.Rooms.Membership;
+using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
@@ -125,6 +126,7 @@ public static class HomeserverHost
         services.AddAccounts(options);
         services.AddMedia();
         services.AddPushServices();
+        services.AddKeys();
         return services;
     }
 
@@ -145,6 +147,7 @@ public static class HomeserverHost
         app.MapReportingApi();
         app.MapWhoisApi();
         app.MapMutualRoomsApi();
+        app.MapKeysApis();
         return app;
     }
 
