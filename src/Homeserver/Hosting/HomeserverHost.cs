@@ -9,6 +9,7 @@ using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.FederationApi.KeysRemote;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Push;
@@ -122,6 +123,7 @@ public static class HomeserverHost
         services.AddRoomEventServices();
         services.AddFederationServices(options);
         services.AddFederationEventServices();
+        services.AddFederationKeys();
         services.AddRooms();
         services.AddAccounts(options);
         services.AddMedia();
@@ -135,6 +137,7 @@ public static class HomeserverHost
         app.MapDiscoveryApi();
         app.MapFederationApi();
         app.MapFederationEventsApi();
+        app.MapFederationKeysApi();
         app.MapRoomApis();
         app.MapAccountsApi();
         app.MapMediaApis();

@@ -103,6 +103,18 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "device_list_outbound_streams",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_device_list_outbound_streams", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "devices",
                 columns: table => new
                 {
@@ -550,6 +562,32 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_registration_token", x => x.token);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_device_lists",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_device_lists", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "remote_devices",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    keys_json = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_remote_devices", x => new { x.user_id, x.device_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -1011,6 +1049,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "device_list_changes");
 
             migrationBuilder.DropTable(
+                name: "device_list_outbound_streams");
+
+            migrationBuilder.DropTable(
                 name: "devices");
 
             migrationBuilder.DropTable(
@@ -1090,6 +1131,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "registration_token");
+
+            migrationBuilder.DropTable(
+                name: "remote_device_lists");
+
+            migrationBuilder.DropTable(
+                name: "remote_devices");
 
             migrationBuilder.DropTable(
                 name: "remote_media");
