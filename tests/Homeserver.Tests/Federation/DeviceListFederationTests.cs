@@ -77,7 +77,7 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
         await Hs2.PushEdusAsync(Hs1, [Update(bob, "DIRECT", held + 1, held, TestKeys.DeviceKeys(direct, directKey))]);
         var (streamId, devices) = await Hs1.CachedAsync(bob.UserId);
         Assert.Equal(held + 1, streamId);
-        Assert.Equal([bob.DeviceId, "DIRECT"], devices.Select(d => d.DeviceId));
+        Assert.Equal(["DIRECT", bob.DeviceId], devices.Select(d => d.DeviceId).Order(StringComparer.Ordinal));
 
         // Already seen: nothing changes. Deleted, in order: gone.
         await Hs2.PushEdusAsync(Hs1, [Update(bob, "OLD", held + 1, held, TestKeys.DeviceKeys(bob with { DeviceId = "OLD" }, directKey))]);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.FederationApi.KeysEdus;
+using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,7 +52,7 @@ public sealed class ToDeviceFederationTests(KeysFederationFixture fixture)
         Assert.Equal(alice.UserId, first["sender"]!.GetValue<string>());
         Assert.Equal("m.test", first["type"]!.GetValue<string>());
         Assert.Equal(1, first["content"]!["n"]!.GetValue<int>());
-        Assert.Equal([bob.DeviceId, "SECOND"], pending.Skip(1).Select(p => p.DeviceId).Order());
+        Assert.Equal(["SECOND", bob.DeviceId], pending.Skip(1).Select(p => p.DeviceId).Order(StringComparer.Ordinal));
     }
 
     [Fact]
