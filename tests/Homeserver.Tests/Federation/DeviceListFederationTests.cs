@@ -63,6 +63,35 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_self_signing_key_its_master_did_not_sign_is_not_stored()
+    {
+        var (_, _, bob) = await fixture.SharedRoomAsync();
+        using var crossSigning = new CrossSigningKeys(bob.UserId);
+        using var stranger = TestKeys.NewKey();
+        JsonObject SigningKeyUpdate(JsonObject? master, JsonObject selfSigning)
+        {
+            var content = new JsonObject { ["user_id"] = bob.UserId, ["self_signing_key"] = selfSigning };
+            if (master is not null) content["master_key"] = master;
+            return Edu(SigningKeyUpdateSender.EduType, content);
+        }
+
+        async Task<string?> StoredAsync(string type)
+        {
+            await using var db = Hs1.Db();
+            return (await KeyReader.CrossSigningKeyAsync(db, bob.UserId, type, CancellationToken.None))?.PublicKey;
+        }
+
+        await Hs2.PushEdusAsync(Hs1, [SigningKeyUpdate(TestKeys.CrossSigningKey(bob.UserId, "master", crossSigning.Master),
+            TestKeys.CrossSigningKey(bob.UserId, "self_signing", crossSigning.SelfSigning, stranger))]);
+        Assert.Equal(crossSigning.Master.VerifyKey.Base64, await StoredAsync(KeyReader.Master));
+        Assert.Null(await StoredAsync(KeyReader.SelfSigning));
+
+        // Signed by the master key held from before: stored.
+        await Hs2.PushEdusAsync(Hs1, [SigningKeyUpdate(null, TestKeys.CrossSigningKey(bob.UserId, "self_signing", crossSigning.SelfSigning, crossSigning.Master))]);
+        Assert.Equal(crossSigning.SelfSigning.VerifyKey.Base64, await StoredAsync(KeyReader.SelfSigning));
+    }
+
+    [Fact]
     public async Task Updates_in_order_apply_and_a_gap_makes_us_fetch_the_whole_list()
     {
         var (_, alice, bob) = await fixture.SharedRoomAsync();

@@ -16,7 +16,7 @@ namespace Matrix.Homeserver.FederationApi.KeysEdus;
 /// before as prev_id, and the device's keys, or deleted. Stream IDs advance even with nobody to tell, so
 /// a server that starts sharing a room later sees the gap and fetches the whole list.
 /// </summary>
-public sealed class DeviceListUpdateSender(HomeserverDbContext db, FederationOutbox outbox, KeyEduLocks locks, HomeserverOptions options)
+public sealed class DeviceListUpdateSender(HomeserverDbContext db, FederationOutbox outbox, KeyEduDestinations destinationsOf, KeyEduLocks locks, HomeserverOptions options)
     : INotificationHandler<DeviceListChanged>
 {
     public const string EduType = "m.device_list_update";
@@ -33,7 +33,7 @@ public sealed class DeviceListUpdateSender(HomeserverDbContext db, FederationOut
             .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var keys = (await FederationKeyView.DeviceKeysAsync(db, new Dictionary<string, IReadOnlyList<string>> { [userId] = deviceIds },
             options.FederationKeys.AllowDeviceNameLookup, cancellationToken))[userId];
-        var destinations = await KeyEduDestinations.ForUserAsync(db, userId, options.ServerName, cancellationToken);
+        var destinations = await destinationsOf.ForUserAsync(db, userId, options.ServerName, cancellationToken);
 
         using (await locks.AcquireAsync(userId, cancellationToken))
         {

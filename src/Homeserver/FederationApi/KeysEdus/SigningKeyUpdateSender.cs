@@ -10,7 +10,7 @@ using Mediator;
 namespace Matrix.Homeserver.FederationApi.KeysEdus;
 
 /// <summary>SigningKeysChanged → m.signing_key_update (the master and self-signing keys; the user-signing key is private) to every server sharing a room with the user.</summary>
-public sealed class SigningKeyUpdateSender(HomeserverDbContext db, FederationOutbox outbox, HomeserverOptions options) : INotificationHandler<SigningKeysChanged>
+public sealed class SigningKeyUpdateSender(HomeserverDbContext db, FederationOutbox outbox, KeyEduDestinations destinations, HomeserverOptions options) : INotificationHandler<SigningKeysChanged>
 {
     public const string EduType = "m.signing_key_update";
 
@@ -21,7 +21,7 @@ public sealed class SigningKeyUpdateSender(HomeserverDbContext db, FederationOut
         if ((await FederationKeyView.CrossSigningKeysAsync(db, [userId], cancellationToken)).GetValueOrDefault(userId) is not { Master: { } master } keys) return;
         var content = new JsonObject { ["user_id"] = userId, ["master_key"] = master };
         if (keys.SelfSigning is not null) content["self_signing_key"] = keys.SelfSigning;
-        foreach (var destination in await KeyEduDestinations.ForUserAsync(db, userId, options.ServerName, cancellationToken))
+        foreach (var destination in await destinations.ForUserAsync(db, userId, options.ServerName, cancellationToken))
         {
             await outbox.EnqueueEduAsync(destination, EduType, (JsonObject)content.DeepClone(), cancellationToken: cancellationToken);
         }

@@ -17,6 +17,7 @@ public static class FederationKeysSetup
     public static IServiceCollection AddFederationKeys(this IServiceCollection services)
     {
         services.AddSingleton<KeyEduLocks>();
+        services.AddSingleton<KeyEduDestinations>();
         services.AddSingleton<RemoteDeviceLists>();
         services.AddSingleton<IRemoteKeys, FederationRemoteKeys>();
         services.AddSingleton<IEduHandler, DeviceListUpdateEduHandler>();
