@@ -24,6 +24,7 @@ public sealed class HomeserverOptions
     public FederationOptions Federation { get; set; } = new();
     public FederationEventsOptions FederationEvents { get; set; } = new();
     public FederationKeysOptions FederationKeys { get; set; } = new();
+    public SyncOptions Sync { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
     public PushOptions Push { get; set; } = new();
     public VoipOptions Voip { get; set; } = new();

@@ -54,6 +54,7 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         RuleFor(o => o.RateLimits).SetValidator(new RateLimitOptionsValidator());
         RuleFor(o => o.Voip).SetValidator(new VoipOptionsValidator());
         RuleFor(o => o.Support).SetValidator(new SupportOptionsValidator());
+        RuleFor(o => o.Sync).SetValidator(new SyncOptionsValidator());
     }
 
     private static bool NeedsCertificate(FederationListenerOptions f) =>

@@ -1,25 +1,26 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
+using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Accounts.Admin;
 using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
-using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Discovery;
 using Matrix.Homeserver.Events;
-using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.FederationApi;
+using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.FederationApi.KeysRemote;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Push;
 using Matrix.Homeserver.Reporting;
-using Matrix.Homeserver.Rooms.Membership;
-using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Rooms;
+using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync;
 using Matrix.Homeserver.ThirdParty;
 using Matrix.Homeserver.UserDirectory;
 using Matrix.Homeserver.Voip;
@@ -121,6 +122,7 @@ public static class HomeserverHost
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();
+        services.AddSync();
         services.AddFederationServices(options);
         services.AddFederationEventServices();
         services.AddFederationKeys();
@@ -135,6 +137,7 @@ public static class HomeserverHost
     public static IEndpointRouteBuilder MapHomeserverApis(this IEndpointRouteBuilder app)
     {
         app.MapDiscoveryApi();
+        app.MapSyncApis();
         app.MapFederationApi();
         app.MapFederationEventsApi();
         app.MapFederationKeysApi();

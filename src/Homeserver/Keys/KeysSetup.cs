@@ -1,8 +1,10 @@
+using Matrix.Homeserver.FederationApi.Edus;
 using Matrix.Homeserver.Keys.Backup;
 using Matrix.Homeserver.Keys.Dehydrated;
 using Matrix.Homeserver.Keys.DeviceLists;
 using Matrix.Homeserver.Keys.Remote;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync;
 using Matrix.Homeserver.ToDevice;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -19,6 +21,10 @@ public static class KeysSetup
         services.AddSingleton<IStreamSource, DeviceListStreamSource>();
         services.AddSingleton<IStreamSource, ToDeviceStreamSource>();
         services.AddHostedService<ToDeviceTransactionsCleanup>();
+        // Sync answers: to_device, then device_lists and the key counts.
+        services.AddScoped<ISyncStream, ToDeviceSyncStream>();
+        services.AddScoped<ISyncStream, KeysSyncStream>();
+        services.AddSingleton<IEduHandler, DirectToDeviceEduHandler>();
         // The federation feature registers its client first; without it remote users are failures.
         services.TryAddSingleton<IRemoteKeys, NoRemoteKeys>();
         return services;

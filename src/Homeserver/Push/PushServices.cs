@@ -14,7 +14,6 @@ public static class PushServices
     {
         services.AddSingleton<PushRuleStore>();
         services.AddSingleton<EventThreads>();
-        services.AddSingleton<IReadReceiptPositions, NoReadReceiptsYet>();
         services.AddSingleton<UnreadNotificationCounts>();
         services.AddSingleton<PusherService>();
         services.AddSingleton<PushDeliveryQueue>();

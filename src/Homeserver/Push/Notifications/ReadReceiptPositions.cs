@@ -16,20 +16,11 @@ public sealed record ReadPosition(long Unthreaded, IReadOnlyDictionary<string, l
 }
 
 /// <summary>
-/// The seam between notification counts and read receipts (which the sync feature stores): where the
-/// user has read up to in each room. Rooms without receipts may be left out.
+/// The seam between notification counts and read receipts (which the sync feature stores and answers
+/// with its ReceiptReadPositions): where the user has read up to in each room. Rooms without receipts
+/// may be left out.
 /// </summary>
 public interface IReadReceiptPositions
 {
     Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// Placeholder until the receipts table is in main: no receipts, so every notification stays unread.
-/// The sync feature's receipts replace it (registered after this one, the last registration wins).
-/// </summary>
-public sealed class NoReadReceiptsYet : IReadReceiptPositions
-{
-    public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, ReadPosition>>(new Dictionary<string, ReadPosition>());
 }

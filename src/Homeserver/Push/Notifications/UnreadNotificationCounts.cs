@@ -41,7 +41,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
         foreach (var chunk in rooms.Chunk(RoomsPerQuery))
         {
             // Everything after each room's unthreaded receipt...
-            var afterUnthreaded = PredicateOr.Any(chunk.Select(room =>
+            var afterUnthreaded = PredicateBuilder.Any(chunk.Select(room =>
             {
                 var read = Position(positions, room).Unthreaded;
                 return (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == room && a.StreamOrdering > read);
@@ -55,7 +55,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
                 return read.Threads.Where(t => t.Value > read.Unthreaded).Select(t => (Room: room, Thread: t.Key, From: read.Unthreaded, To: t.Value));
             }).ToList();
             if (threadReads.Count == 0) continue;
-            var readInThreads = PredicateOr.Any(threadReads.Select(t =>
+            var readInThreads = PredicateBuilder.Any(threadReads.Select(t =>
                 (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == t.Room && a.ThreadId == t.Thread && a.StreamOrdering > t.From && a.StreamOrdering <= t.To)));
             foreach (var (key, read) in await CountAsync(db, userId, upTo, readInThreads, cancellationToken))
             {

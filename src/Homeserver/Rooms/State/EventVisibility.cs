@@ -17,39 +17,72 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
     private static readonly StateKey VisibilityKey = new(EventTypes.HistoryVisibility, "");
 
     /// <summary>The IDs among <paramref name="eventIds"/> (all of one room) the user may see, in order.</summary>
-    public async Task<List<string>> FilterAsync(HomeserverDbContext db, string roomId, string userId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
+    public async Task<List<string>> FilterAsync(HomeserverDbContext db, string roomId, string userId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken) =>
+        (await FilterManyAsync(db, userId, new Dictionary<string, IReadOnlyList<string>> { [roomId] = eventIds }, cancellationToken))[roomId];
+
+    /// <summary>
+    /// <see cref="FilterAsync"/> for several rooms at once (sync's timelines): the same rule, with the
+    /// rows, memberships and state events read in batches rather than per room.
+    /// </summary>
+    public async Task<Dictionary<string, List<string>>> FilterManyAsync(HomeserverDbContext db, string userId,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> eventIdsByRoom, CancellationToken cancellationToken)
     {
-        if (eventIds.Count == 0) return [];
-        var rows = await db.Events.AsNoTracking()
-            .Where(e => e.RoomId == roomId && eventIds.Contains(e.EventId))
-            .Select(e => new { e.EventId, e.StateGroup, e.ReplacesState, e.Type, e.StateKey, e.Sender })
-            .ToDictionaryAsync(e => e.EventId, cancellationToken);
-        var currentMembership = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.RoomId == roomId && m.UserId == userId).Select(m => m.Membership).FirstOrDefaultAsync(cancellationToken);
-        var memberKey = new StateKey(EventTypes.Member, userId);
-
-        var visible = new List<string>(eventIds.Count);
-        foreach (var id in eventIds)
+        var result = eventIdsByRoom.ToDictionary(r => r.Key, _ => new List<string>(), StringComparer.Ordinal);
+        var rooms = eventIdsByRoom.Where(r => r.Value.Count > 0).Select(r => r.Key).ToList();
+        if (rooms.Count == 0) return result;
+        var rows = new Dictionary<string, VisibilityRow>(StringComparer.Ordinal);
+        foreach (var batch in eventIdsByRoom.Values.SelectMany(ids => ids).Distinct().Chunk(500))
         {
-            if (!rows.TryGetValue(id, out var row) || row.StateGroup is not { } group) continue;
-            // The user always sees their own membership changes.
-            if (row.Type == EventTypes.Member && row.StateKey == userId)
+            foreach (var row in await db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId))
+                         .Select(e => new VisibilityRow(e.EventId, e.RoomId, e.StateGroup, e.ReplacesState, e.Type, e.StateKey)).ToListAsync(cancellationToken))
             {
-                visible.Add(id);
-                continue;
+                rows[row.EventId] = row;
             }
-
-            var state = await stateGroups.LoadAsync(db, group, cancellationToken);
-            // The state at a state event is the state before it: undo its own entry.
-            string? Before(StateKey key) =>
-                row.StateKey is not null && row.Type == key.Type && row.StateKey == key.Key ? row.ReplacesState : state.GetValueOrDefault(key);
-
-            var visibility = await ContentStringAsync(db, Before(VisibilityKey), "history_visibility", cancellationToken) ?? "shared";
-            var membership = await ContentStringAsync(db, Before(memberKey), "membership", cancellationToken);
-            if (IsVisible(visibility, membership, currentMembership)) visible.Add(id);
         }
 
-        return visible;
+        var currentMembership = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.UserId == userId && rooms.Contains(m.RoomId))
+            .ToDictionaryAsync(m => m.RoomId, m => m.Membership, StringComparer.Ordinal, cancellationToken);
+        var memberKey = new StateKey(EventTypes.Member, userId);
+
+        // The visibility and membership events in force at each event, then their contents in one batch.
+        var inForce = new Dictionary<string, (string? Visibility, string? Membership)>(StringComparer.Ordinal);
+        foreach (var (roomId, eventIds) in eventIdsByRoom)
+        {
+            foreach (var id in eventIds)
+            {
+                if (!rows.TryGetValue(id, out var row) || row.RoomId != roomId || row.StateGroup is not { } group) continue;
+                if (row.Type == EventTypes.Member && row.StateKey == userId) continue;
+                var state = await stateGroups.LoadAsync(db, group, cancellationToken);
+                // The state at a state event is the state before it: undo its own entry.
+                string? Before(StateKey key) =>
+                    row.StateKey is not null && row.Type == key.Type && row.StateKey == key.Key ? row.ReplacesState : state.GetValueOrDefault(key);
+                inForce[id] = (Before(VisibilityKey), Before(memberKey));
+            }
+        }
+
+        var contents = await events.GetManyAsync(db, inForce.Values.SelectMany(v => new[] { v.Visibility, v.Membership }).OfType<string>(), cancellationToken);
+        string? ContentString(string? eventId, string key) =>
+            eventId is not null && contents.TryGetValue(eventId, out var pdu) && pdu.Content[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+        foreach (var (roomId, eventIds) in eventIdsByRoom)
+        {
+            foreach (var id in eventIds)
+            {
+                if (!rows.TryGetValue(id, out var row) || row.RoomId != roomId || row.StateGroup is null) continue;
+                // The user always sees their own membership changes.
+                if (!inForce.TryGetValue(id, out var at))
+                {
+                    result[roomId].Add(id);
+                    continue;
+                }
+
+                var visibility = ContentString(at.Visibility, "history_visibility") ?? "shared";
+                if (IsVisible(visibility, ContentString(at.Membership, "membership"), currentMembership.GetValueOrDefault(roomId))) result[roomId].Add(id);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The rule itself: visibility at the event, membership at the event, and membership now.</summary>
@@ -63,10 +96,5 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
         _ => currentMembership == Memberships.Join,
     };
 
-    private async Task<string?> ContentStringAsync(HomeserverDbContext db, string? eventId, string key, CancellationToken cancellationToken)
-    {
-        if (eventId is null) return null;
-        var pdu = await events.GetAsync(db, eventId, cancellationToken);
-        return pdu?.Content[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
-    }
+    private sealed record VisibilityRow(string EventId, string RoomId, long? StateGroup, string? ReplacesState, string Type, string? StateKey);
 }

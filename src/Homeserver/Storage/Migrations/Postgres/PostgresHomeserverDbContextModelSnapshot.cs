@@ -989,6 +989,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("federation_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PresenceStatus", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("LastActiveTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_active_ts");
+
+                    b.Property<long>("LastUserSyncTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_user_sync_ts");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("StatusMsg")
+                        .HasColumnType("text")
+                        .HasColumnName("status_msg");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_presence");
+
+                    b.ToTable("presence", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
                 {
                     b.Property<string>("UserId")
@@ -1130,6 +1159,49 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_pushers_app_id_push_key_user_id");
 
                     b.ToTable("pushers", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Receipt", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("ReceiptType")
+                        .HasColumnType("text")
+                        .HasColumnName("receipt_type");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ThreadId")
+                        .HasColumnType("text")
+                        .HasColumnName("thread_id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_position");
+
+                    b.Property<long>("Ts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ts");
+
+                    b.HasKey("RoomId", "ReceiptType", "UserId", "ThreadId")
+                        .HasName("pk_receipts");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_receipts_stream_position");
+
+                    b.HasIndex("UserId", "RoomId")
+                        .HasDatabaseName("ix_receipts_user_id_room_id");
+
+                    b.ToTable("receipts", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261201130706_Initial")]
+    [Migration("20261201141425_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -975,6 +975,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("federation_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PresenceStatus", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("LastActiveTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_active_ts");
+
+                    b.Property<long>("LastUserSyncTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_user_sync_ts");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("StatusMsg")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_msg");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_presence");
+
+                    b.ToTable("presence", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
                 {
                     b.Property<string>("UserId")
@@ -1114,6 +1143,49 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_pushers_app_id_push_key_user_id");
 
                     b.ToTable("pushers", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Receipt", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("ReceiptType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("receipt_type");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ThreadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_position");
+
+                    b.Property<long>("Ts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ts");
+
+                    b.HasKey("RoomId", "ReceiptType", "UserId", "ThreadId")
+                        .HasName("pk_receipts");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_receipts_stream_position");
+
+                    b.HasIndex("UserId", "RoomId")
+                        .HasDatabaseName("ix_receipts_user_id_room_id");
+
+                    b.ToTable("receipts", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ReceivedTransaction", b =>

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync.Presence;
+
+/// <summary>
+/// Presence of local users, kept in memory (spec: "Presence"), with Synapse's timing: a user active
+/// within the last minute is currently_active; no activity for <see cref="SyncOptions.PresenceIdleAfterMs"/>
+/// makes an online user unavailable; no /sync for <see cref="SyncOptions.PresenceOfflineAfterMs"/>
+/// makes them offline. Each visible change takes an ephemeral serial and wakes the users who share a
+/// room with them. <see cref="PresenceWorker"/> runs the timeouts and writes changes to the database.
+/// </summary>
+public sealed class PresenceService(
+    IDbContextFactory<HomeserverDbContext> dbFactory,
+    EphemeralSerial serial,
+    SyncWakeups wakeups,
+    HomeserverOptions options,
+    TimeProvider clock)
+{
+    /// <summary>Activity closer together than this does not count as a change (Synapse's LAST_ACTIVE_GRANULARITY).</summary>
+    public const long ActiveGranularityMs = 60_000;
+
+    private readonly ConcurrentDictionary<string, UserPresence> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _syncing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public bool Enabled => options.Sync.PresenceEnabled;
+
+    public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId);
+
+    /// <summary>Presence entries whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
+    public List<UserPresence> ChangedSince(long since) => [.. _users.Values.Where(p => p.Serial > since)];
+
+    /// <summary>PUT /presence/{userId}/status: an explicit state and status message (null clears it).</summary>
+    public Task SetAsync(string userId, PresenceState state, string? statusMsg, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return UpdateAsync(userId, p => p with
+        {
+            State = state,
+            StatusMsg = statusMsg,
+            LastActiveTs = state == PresenceState.Online ? now : p.LastActiveTs,
+            CurrentlyActive = state == PresenceState.Online,
+            // Setting presence is a sign of life, as a sync is: it does not time out to offline at once.
+            LastUserSyncTs = now,
+        }, cancellationToken);
+    }
+
+    /// <summary>A pro-active action (sending, a receipt, typing): the user is online and active now.</summary>
+    public Task BumpActiveAsync(string userId, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return UpdateAsync(userId, p => p with { State = PresenceState.Online, LastActiveTs = now, CurrentlyActive = true }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A /sync starts: with set_presence online an offline user comes online, with unavailable the
+    /// user is marked idle; offline leaves presence alone. Dispose when the sync ends.
+    /// </summary>
+    public async Task<IDisposable> SyncStartedAsync(string userId, PresenceState setPresence, CancellationToken cancellationToken)
+    {
+        _syncing.AddOrUpdate(userId, 1, (_, n) => n + 1);
+        var now = Now();
+        if (setPresence == PresenceState.Online)
+        {
+            await UpdateAsync(userId, p => p.State == PresenceState.Offline
+                ? p with { State = PresenceState.Online, LastActiveTs = now, CurrentlyActive = true, LastUserSyncTs = now }
+                : p with { LastUserSyncTs = now }, cancellationToken);
+        }
+        else if (setPresence == PresenceState.Unavailable)
+        {
+            await UpdateAsync(userId, p => p with { State = PresenceState.Unavailable, CurrentlyActive = false, LastUserSyncTs = now }, cancellationToken);
+        }
+
+        return new SyncScope(this, userId);
+    }
+
+    /// <summary>Applies the idle and offline timeouts; the worker calls this every few seconds.</summary>
+    public async Task ApplyTimeoutsAsync(CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var sync = options.Sync;
+        foreach (var p in _users.Values.Where(p => p.State != PresenceState.Offline))
+        {
+            var syncing = _syncing.ContainsKey(p.UserId);
+            if (!syncing && now - p.LastUserSyncTs > sync.PresenceOfflineAfterMs)
+            {
+                await UpdateAsync(p.UserId, q => q with { State = PresenceState.Offline, CurrentlyActive = false }, cancellationToken);
+            }
+            else if (p.State == PresenceState.Online && now - p.LastActiveTs > sync.PresenceIdleAfterMs)
+            {
+                await UpdateAsync(p.UserId, q => q with { State = PresenceState.Unavailable, CurrentlyActive = false }, cancellationToken);
+            }
+            else if (p.CurrentlyActive && now - p.LastActiveTs > ActiveGranularityMs)
+            {
+                await UpdateAsync(p.UserId, q => q with { CurrentlyActive = false }, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Restores the last persisted presence at start-up.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        foreach (var row in await db.PresenceStatuses.AsNoTracking().ToListAsync(cancellationToken))
+        {
+            var state = PresenceStates.FromWire(row.State) ?? PresenceState.Offline;
+            _users[row.UserId] = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
+        }
+    }
+
+    /// <summary>Writes the entries changed since the last write.</summary>
+    public async Task PersistAsync(CancellationToken cancellationToken)
+    {
+        var users = _dirty.Keys.ToList();
+        if (users.Count == 0) return;
+        foreach (var user in users) _dirty.TryRemove(user, out _);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var existing = await db.PresenceStatuses.Where(p => users.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        foreach (var user in users)
+        {
+            if (Get(user) is not { } p) continue;
+            if (!existing.TryGetValue(user, out var row)) db.Add(row = new PresenceStatus { UserId = user, State = "" });
+            row.State = p.State.ToWire();
+            row.StatusMsg = p.StatusMsg;
+            row.LastActiveTs = p.LastActiveTs;
+            row.LastUserSyncTs = p.LastUserSyncTs;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
+    {
+        if (!Enabled) return;
+        bool visible;
+        lock (_gate)
+        {
+            var old = _users.GetValueOrDefault(userId) ?? new UserPresence(userId, PresenceState.Offline, null, 0, 0, false, 0);
+            var next = change(old) with { Serial = old.Serial };
+            // last_active moves quietly within the granularity: clients are told currently_active instead.
+            visible = next.State != old.State || next.StatusMsg != old.StatusMsg || next.CurrentlyActive != old.CurrentlyActive
+                || (next.LastActiveTs - old.LastActiveTs > ActiveGranularityMs);
+            if (visible) next = next with { Serial = serial.Next() };
+            if (next == old) return;
+            _users[userId] = next;
+            _dirty[userId] = 0;
+        }
+
+        if (visible) await wakeups.UsersSharingRoomsAsync(userId, cancellationToken);
+    }
+
+    private void SyncEnded(string userId)
+    {
+        var now = Now();
+        _syncing.AddOrUpdate(userId, 0, (_, n) => n - 1);
+        _syncing.TryRemove(new KeyValuePair<string, int>(userId, 0));
+        lock (_gate)
+        {
+            if (_users.TryGetValue(userId, out var p)) _users[userId] = p with { LastUserSyncTs = now };
+        }
+    }
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private sealed class SyncScope(PresenceService owner, string userId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) owner.SyncEnded(userId);
+        }
+    }
+}

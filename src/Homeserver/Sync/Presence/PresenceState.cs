@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+
+namespace Matrix.Homeserver.Sync.Presence;
+
+public enum PresenceState
+{
+    Offline,
+    Unavailable,
+    Online,
+}
+
+public static class PresenceStates
+{
+    public static string ToWire(this PresenceState state) => state switch
+    {
+        PresenceState.Online => "online",
+        PresenceState.Unavailable => "unavailable",
+        _ => "offline",
+    };
+
+    public static PresenceState? FromWire(string? value) => value switch
+    {
+        "online" => PresenceState.Online,
+        "unavailable" => PresenceState.Unavailable,
+        "offline" => PresenceState.Offline,
+        _ => null,
+    };
+}
+
+/// <summary>A user's presence as the server holds it; <see cref="Serial"/> is the ephemeral serial of its last visible change.</summary>
+public sealed record UserPresence(string UserId, PresenceState State, string? StatusMsg, long LastActiveTs, long LastUserSyncTs, bool CurrentlyActive, long Serial)
+{
+    /// <summary>The m.presence content (spec: m.presence; GET /presence/{userId}/status).</summary>
+    public JsonObject Content(long now)
+    {
+        var content = new JsonObject { ["presence"] = State.ToWire() };
+        if (LastActiveTs > 0) content["last_active_ago"] = Math.Max(0, now - LastActiveTs);
+        if (State == PresenceState.Online) content["currently_active"] = CurrentlyActive;
+        if (StatusMsg is not null) content["status_msg"] = StatusMsg;
+        return content;
+    }
+
+    public JsonObject ToEvent(long now) => new() { ["type"] = "m.presence", ["sender"] = UserId, ["content"] = Content(now) };
+}

@@ -1,0 +1,49 @@
+using Matrix.Homeserver.Configuration;
+
+namespace Matrix.Homeserver.Sync.Presence;
+
+/// <summary>
+/// Restores presence at start-up, applies the idle and offline timeouts every few seconds (a cheap
+/// pass over the users who are not offline), writes changed presence in batches, and once more at shutdown.
+/// </summary>
+internal sealed class PresenceWorker(PresenceService presence, HomeserverOptions options, TimeProvider clock, ILogger<PresenceWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan TimeoutCheckInterval = TimeSpan.FromSeconds(5);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (presence.Enabled) await presence.LoadAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await presence.PersistAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!presence.Enabled) return;
+        var persistEvery = TimeSpan.FromMilliseconds(options.Sync.PresencePersistIntervalMs);
+        var lastPersist = clock.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeoutCheckInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await presence.ApplyTimeoutsAsync(stoppingToken);
+                if (clock.GetElapsedTime(lastPersist) >= persistEvery)
+                {
+                    await presence.PersistAsync(stoppingToken);
+                    lastPersist = clock.GetTimestamp();
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A failed pass is retried on the next tick; presence is best-effort by nature.
+                logger.LogWarning(e, "Presence maintenance failed");
+            }
+        }
+    }
+}

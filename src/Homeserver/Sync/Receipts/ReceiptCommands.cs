@@ -1,0 +1,45 @@
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Sync.Presence;
+using Mediator;
+
+namespace Matrix.Homeserver.Sync.Receipts;
+
+/// <summary>A receipt (m.read, m.read.private) or, through the same endpoint, the fully read marker.</summary>
+public sealed record SendReceipt(Requester Requester, string RoomId, string ReceiptType, string EventId, string? ThreadId) : ICommand;
+
+/// <summary>The fully read marker and/or receipts, set together.</summary>
+public sealed record SetReadMarkers(Requester Requester, string RoomId, string? FullyRead, string? Read, string? ReadPrivate) : ICommand;
+
+public sealed class ReceiptHandlers(ReceiptService receipts, ReadMarkerService markers, PresenceService presence)
+    : ICommandHandler<SendReceipt>, ICommandHandler<SetReadMarkers>
+{
+    public async ValueTask<Unit> Handle(SendReceipt command, CancellationToken cancellationToken)
+    {
+        var userId = command.Requester.UserId;
+        switch (command.ReceiptType)
+        {
+            case ReceiptTypes.FullyRead:
+                if (command.ThreadId is not null) throw MatrixException.InvalidParam("thread_id is not allowed for m.fully_read");
+                await markers.SetFullyReadAsync(userId, command.RoomId, command.EventId, cancellationToken);
+                break;
+            case ReceiptTypes.Read or ReceiptTypes.ReadPrivate:
+                await receipts.SetAsync(userId, command.RoomId, command.ReceiptType, command.EventId, command.ThreadId, cancellationToken);
+                break;
+            default:
+                throw MatrixException.InvalidParam("Receipt type must be m.read, m.read.private or m.fully_read");
+        }
+
+        await presence.BumpActiveAsync(userId, cancellationToken);
+        return Unit.Value;
+    }
+
+    public async ValueTask<Unit> Handle(SetReadMarkers command, CancellationToken cancellationToken)
+    {
+        var userId = command.Requester.UserId;
+        if (command.FullyRead is { } fullyRead) await markers.SetFullyReadAsync(userId, command.RoomId, fullyRead, cancellationToken);
+        if (command.Read is { } read) await receipts.SetAsync(userId, command.RoomId, ReceiptTypes.Read, read, null, cancellationToken);
+        if (command.ReadPrivate is { } readPrivate) await receipts.SetAsync(userId, command.RoomId, ReceiptTypes.ReadPrivate, readPrivate, null, cancellationToken);
+        await presence.BumpActiveAsync(userId, cancellationToken);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,30 @@
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync.Receipts;
+
+/// <summary>
+/// How far a user has read in each room, from their receipts, for the push feature's unread counts:
+/// the stream ordering of the event of the newer of m.read and m.read.private, unthreaded receipts
+/// apart from threaded ones ("main" or a thread root). One query for all the rooms.
+/// </summary>
+internal sealed class ReceiptReadPositions : IReadReceiptPositions
+{
+    private static readonly string[] ReadTypes = [ReceiptTypes.Read, ReceiptTypes.ReadPrivate];
+
+    public async Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
+        CancellationToken cancellationToken)
+    {
+        var rooms = roomIds.ToList();
+        var reads = await db.Receipts.AsNoTracking()
+            .Where(r => r.UserId == userId && rooms.Contains(r.RoomId) && ReadTypes.Contains(r.ReceiptType))
+            .Join(db.Events, r => r.EventId, e => e.EventId, (r, e) => new { r.RoomId, r.ThreadId, Stream = e.StreamOrdering ?? 0 })
+            .ToListAsync(cancellationToken);
+        return reads.GroupBy(r => r.RoomId, StringComparer.Ordinal).ToDictionary(room => room.Key, room => new ReadPosition(
+            room.Where(r => r.ThreadId == Receipt.Unthreaded).Select(r => r.Stream).DefaultIfEmpty(0).Max(),
+            room.Where(r => r.ThreadId != Receipt.Unthreaded).GroupBy(r => r.ThreadId, StringComparer.Ordinal)
+                .ToDictionary(thread => thread.Key, thread => thread.Max(r => r.Stream), StringComparer.Ordinal)), StringComparer.Ordinal);
+    }
+}

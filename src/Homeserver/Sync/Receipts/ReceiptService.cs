@@ -1,0 +1,75 @@
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync.Receipts;
+
+/// <summary>
+/// Read receipts (spec: "Receipts"): one row per user, room, receipt type and thread, moved to a
+/// new stream position on each change. A receipt only moves forward: one for an event older than
+/// the current one is ignored, as Synapse does. Public receipts wake the room's local members,
+/// private ones only their owner.
+/// </summary>
+public sealed class ReceiptService(
+    HomeserverDbContext db,
+    StreamIdGenerator streams,
+    EventStore events,
+    RoomStateReader state,
+    EventThreads threads,
+    SyncWakeups wakeups,
+    TimeProvider clock)
+{
+    /// <summary>Checks the room, event and thread, then stores the receipt.</summary>
+    public async Task SetAsync(string userId, string roomId, string receiptType, string eventId, string? threadId, CancellationToken cancellationToken)
+    {
+        if (await state.GetMembershipAsync(db, roomId, userId, cancellationToken) != Memberships.Join) throw MatrixException.Forbidden("You are not in this room");
+        var target = await db.Events.AsNoTracking().Where(e => e.EventId == eventId && e.RoomId == roomId && e.StreamOrdering != null)
+            .Select(e => new { e.StreamOrdering }).FirstOrDefaultAsync(cancellationToken)
+            ?? throw MatrixException.NotFound("Unknown event");
+        if (threadId is not null and not ReceiptTypes.MainThread && !await IsInThreadAsync(eventId, threadId, cancellationToken))
+        {
+            throw MatrixException.InvalidParam("The event is not in the thread thread_id names");
+        }
+
+        var thread = threadId ?? Receipt.Unthreaded;
+        var row = await db.Receipts.FirstOrDefaultAsync(r => r.RoomId == roomId && r.ReceiptType == receiptType && r.UserId == userId && r.ThreadId == thread, cancellationToken);
+        if (row is not null)
+        {
+            var current = await db.Events.AsNoTracking().Where(e => e.EventId == row.EventId).Select(e => e.StreamOrdering).FirstOrDefaultAsync(cancellationToken);
+            if (current >= target.StreamOrdering) return;
+        }
+
+        using (var position = streams.Next())
+        {
+            if (row is null)
+            {
+                row = new Receipt { RoomId = roomId, ReceiptType = receiptType, UserId = userId, ThreadId = thread, EventId = eventId };
+                db.Add(row);
+            }
+
+            row.EventId = eventId;
+            row.Ts = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            row.StreamPosition = position.Position;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        if (ReceiptTypes.IsPrivate(receiptType))
+        {
+            wakeups.User(userId);
+        }
+        else
+        {
+            await wakeups.RoomMembersAsync([roomId], cancellationToken);
+        }
+    }
+
+    /// <summary>Whether the event is the thread's root (which may carry the thread's receipt) or in the thread.</summary>
+    private async Task<bool> IsInThreadAsync(string eventId, string threadRoot, CancellationToken cancellationToken) =>
+        eventId == threadRoot || (await events.GetAsync(db, eventId, cancellationToken) is { } pdu && await threads.ThreadOfAsync(db, pdu, cancellationToken) == threadRoot);
+}

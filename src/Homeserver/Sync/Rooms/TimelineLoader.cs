@@ -1,0 +1,138 @@
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Accounts.Filters;
+using Matrix.Homeserver.Sync.Filtering;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync.Rooms;
+
+/// <summary>The columns of a timeline event that sync reads without parsing the event.</summary>
+internal sealed record TimelineRow(string EventId, string RoomId, long Stream, string Type, string? StateKey, string Sender, long? StateGroup, string? ReplacesState);
+
+/// <summary>
+/// A room's timeline window: events after <paramref name="After"/> (null: from the room's start) up to
+/// <paramref name="UpTo"/>. Events after <paramref name="JoinedAfter"/> are known visible (the user
+/// has been joined since then), so only older ones go through history visibility.
+/// </summary>
+internal sealed record TimelineRequest(string RoomId, long? After, long UpTo, long? JoinedAfter);
+
+/// <summary>The newest events of a window, oldest first; limited when earlier ones were left out.</summary>
+internal sealed record TimelineBatch(List<TimelineRow> Events, bool Limited);
+
+/// <summary>
+/// Loads the latest events of many rooms at once: one windowed query for every room sharing the same
+/// bounds, then per room only when filtering left a page short. Timeline filter types and senders
+/// run in SQL; contains_url and history visibility in memory.
+/// </summary>
+internal sealed class TimelineLoader(EventVisibility visibility, EventStore events)
+{
+    /// <summary>Pages read per room before giving up and returning a limited timeline (as Synapse's 3 tries).</summary>
+    private const int MaxRounds = 3;
+
+    public async Task<Dictionary<string, TimelineBatch>> LoadAsync(HomeserverDbContext db, string userId, IReadOnlyList<TimelineRequest> requests,
+        RoomEventFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, TimelineBatch>(StringComparer.Ordinal);
+        if (filter.MatchesNothing() || limit <= 0)
+        {
+            foreach (var request in requests) result[request.RoomId] = new TimelineBatch([], Limited: false);
+            return result;
+        }
+
+        var fetch = limit + 1;
+        foreach (var group in requests.GroupBy(r => (r.After, r.UpTo)))
+        {
+            var rooms = group.Select(r => r.RoomId).ToList();
+            var firstPages = (await LatestAsync(db, rooms, group.Key.After, group.Key.UpTo, filter, fetch, cancellationToken)).ToLookup(r => r.RoomId);
+            var pages = group.ToDictionary(r => r, r => firstPages[r.RoomId].ToList());
+            var kept = await KeepAsync(db, userId, pages, filter, cancellationToken);
+            foreach (var request in group)
+            {
+                result[request.RoomId] = await CompleteAsync(db, userId, request, pages[request], kept[request.RoomId], filter, fetch, cancellationToken);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads further pages of a room while filtering left its first one short.</summary>
+    private async Task<TimelineBatch> CompleteAsync(HomeserverDbContext db, string userId, TimelineRequest request, List<TimelineRow> page, List<TimelineRow> kept,
+        RoomEventFilter filter, int fetch, CancellationToken cancellationToken)
+    {
+        var pageSize = fetch;
+        for (var round = 1; ; round++)
+        {
+            var exhausted = page.Count < pageSize;
+            if (kept.Count >= fetch || exhausted || round == MaxRounds)
+            {
+                // Newest first until here; the client wants the newest `limit`, oldest first.
+                var limited = kept.Count >= fetch || !exhausted;
+                return new TimelineBatch([.. kept.Take(fetch - 1).Reverse()], limited);
+            }
+
+            var before = page[^1].Stream - 1;
+            pageSize *= 2;
+            page = await LatestAsync(db, [request.RoomId], request.After, before, filter, pageSize, cancellationToken);
+            kept.AddRange((await KeepAsync(db, userId, new Dictionary<TimelineRequest, List<TimelineRow>> { [request] = page }, filter, cancellationToken))[request.RoomId]);
+        }
+    }
+
+    /// <summary>The rows of each room's page that pass contains_url and history visibility, batched over rooms.</summary>
+    private async Task<Dictionary<string, List<TimelineRow>>> KeepAsync(HomeserverDbContext db, string userId, Dictionary<TimelineRequest, List<TimelineRow>> pages,
+        RoomEventFilter filter, CancellationToken cancellationToken)
+    {
+        var candidates = pages.ToDictionary(p => p.Key, p => p.Value);
+        if (filter.ContainsUrl is not null)
+        {
+            var pdus = await events.GetManyAsync(db, pages.Values.SelectMany(p => p).Select(r => r.EventId), cancellationToken);
+            foreach (var (request, rows) in pages) candidates[request] = [.. rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu.Json))];
+        }
+
+        // Events after the user's join are theirs to see; older ones go through history visibility.
+        static bool Known(TimelineRequest request, TimelineRow row) => request.JoinedAfter is { } joined && row.Stream > joined;
+        var toCheck = candidates.ToDictionary(c => c.Key.RoomId, c => (IReadOnlyList<string>)[.. c.Value.Where(r => !Known(c.Key, r)).Select(r => r.EventId)], StringComparer.Ordinal);
+        var visible = await visibility.FilterManyAsync(db, userId, toCheck, cancellationToken);
+        return candidates.ToDictionary(c => c.Key.RoomId, c =>
+        {
+            var allowed = visible[c.Key.RoomId].ToHashSet(StringComparer.Ordinal);
+            return c.Value.Where(r => Known(c.Key, r) || allowed.Contains(r.EventId)).ToList();
+        }, StringComparer.Ordinal);
+    }
+
+    /// <summary>Up to <paramref name="count"/> newest timeline events of each room in the window, newest first.</summary>
+    private static async Task<List<TimelineRow>> LatestAsync(HomeserverDbContext db, List<string> rooms, long? after, long upTo,
+        RoomEventFilter filter, int count, CancellationToken cancellationToken)
+    {
+        var query = FilterSql.Where(TimelineEvents(db, after, upTo), filter);
+        List<TimelineRow> rows;
+        if (rooms.Count == 1)
+        {
+            rows = await query.Where(e => e.RoomId == rooms[0]).OrderByDescending(e => e.StreamOrdering).Take(count).Select(Row).ToListAsync(cancellationToken);
+        }
+        else
+        {
+            // A per-room subquery in the projection: EF Core runs it as one ROW_NUMBER() query.
+            var perRoom = await db.Rooms.AsNoTracking().Where(r => rooms.Contains(r.RoomId))
+                .Select(r => query.Where(e => e.RoomId == r.RoomId).OrderByDescending(e => e.StreamOrdering).Take(count)
+                    .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState))
+                    .ToList())
+                .ToListAsync(cancellationToken);
+            rows = [.. perRoom.SelectMany(r => r)];
+        }
+
+        return [.. rows.OrderBy(r => r.RoomId, StringComparer.Ordinal).ThenByDescending(r => r.Stream)];
+    }
+
+    /// <summary>Events a timeline may show: accepted, not outliers, within the window.</summary>
+    internal static IQueryable<Event> TimelineEvents(HomeserverDbContext db, long? after, long upTo)
+    {
+        var query = db.Events.AsNoTracking().Where(e => e.StreamOrdering != null && e.StreamOrdering <= upTo
+            && !e.Outlier && e.RejectedReason == null && !e.SoftFailed);
+        return after is { } a ? query.Where(e => e.StreamOrdering > a) : query;
+    }
+
+    internal static readonly System.Linq.Expressions.Expression<Func<Event, TimelineRow>> Row =
+        e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState);
+}

@@ -1,0 +1,39 @@
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Sync.Presence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync.Streams;
+
+/// <summary>
+/// Top-level presence: the users who share a joined room with the requester (and the requester),
+/// whose presence changed after the token's ephemeral serial. An initial sync leaves out offline
+/// users, as Synapse does.
+/// </summary>
+internal sealed class PresenceStream(PresenceService presence) : ISyncStream
+{
+    public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
+    {
+        var filter = context.Filter.Presence;
+        if (!presence.Enabled || filter.MatchesNothing() || !filter.AllowsType("m.presence")) return;
+        var changed = presence.ChangedSince(context.Since?.Serial ?? 0)
+            .Where(p => p.Serial <= context.UpTo.Serial && (!context.IsInitial || p.State != PresenceState.Offline) && filter.Matches("m.presence", p.UserId))
+            .ToDictionary(p => p.UserId, StringComparer.Ordinal);
+        if (changed.Count == 0) return;
+
+        var db = context.Db;
+        var me = context.UserId;
+        var myRooms = db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
+        var visible = new HashSet<string>(StringComparer.Ordinal);
+        if (changed.ContainsKey(me)) visible.Add(me);
+        foreach (var batch in changed.Keys.Where(u => u != me).Chunk(500))
+        {
+            visible.UnionWith(await db.RoomMemberships.AsNoTracking()
+                .Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join && myRooms.Contains(m.RoomId))
+                .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
+        }
+
+        var events = visible.Select(u => changed[u]).OrderBy(p => p.Serial).Select(p => p.ToEvent(context.Now));
+        response.Presence.AddRange(filter.Limited(events));
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Immutable;
+using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Pagination;
+using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Sync.Rooms;
+
+namespace Matrix.Homeserver.Sync.Streams;
+
+/// <summary>
+/// The room events stream: rooms.join (timeline, state, summary), rooms.leave, rooms.invite and
+/// rooms.knock. Every step is batched over the rooms of the answer, so an initial sync of a user in
+/// many rooms costs a fixed number of queries per kind of data, and an incremental sync of an idle
+/// user two indexed queries (memberships, then events after the token in their rooms).
+/// </summary>
+internal sealed class RoomsStream(
+    RoomSelection selection,
+    TimelineLoader timelines,
+    RoomStateMaps stateMaps,
+    RoomSummaries summaries,
+    StrippedState stripped,
+    LazyMemberCache lazyMembers,
+    SyncEventFormatter formatter,
+    EventStore events,
+    HomeserverOptions options)
+{
+    /// <summary>Timeline events per room when the filter does not say (Synapse's default).</summary>
+    public const int DefaultTimelineLimit = 10;
+
+    public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var roomFilter = context.Filter.Room;
+        var plans = await selection.SelectAsync(context, cancellationToken);
+        foreach (var plan in plans)
+        {
+            if (plan.Section == RoomSection.Join) context.JoinedRooms.Add(plan.RoomId);
+            if (plan.Section == RoomSection.Join && plan.After is null) context.NewlyJoinedRooms.Add(plan.RoomId);
+            if (plan.Section == RoomSection.Leave && !context.IsInitial) context.NewlyLeftRooms.Add(plan.RoomId);
+        }
+
+        var withTimeline = plans.Where(p => p.Section is RoomSection.Join or RoomSection.Leave).ToList();
+        var timelineFilter = roomFilter.Timeline;
+        var batches = await timelines.LoadAsync(db, context.UserId,
+            [.. withTimeline.Where(p => timelineFilter.IncludesRoom(p.RoomId)).Select(p => new TimelineRequest(p.RoomId, p.After, p.UpTo, p.JoinedAfter))],
+            timelineFilter, timelineFilter.EffectiveLimit(DefaultTimelineLimit, options.Sync.MaxTimelineLimit), cancellationToken);
+
+        // An incremental sync only mentions a room when something happened in it.
+        var shown = withTimeline.Where(p => p.Fresh || p.Section == RoomSection.Leave || BatchOf(batches, p).Events.Count > 0).ToList();
+        var states = await ComputeStatesAsync(context, shown, batches, cancellationToken);
+
+        var ids = shown.SelectMany(p => BatchOf(batches, p).Events.Select(e => e.EventId)).Concat(states.Values.SelectMany(s => s.EventIds)).ToHashSet(StringComparer.Ordinal);
+        var bundled = shown.Select(p => BatchOf(batches, p)).Where(b => b.Limited).SelectMany(b => b.Events.Select(e => e.EventId)).ToHashSet(StringComparer.Ordinal);
+        var formatted = await formatter.FormatAsync(db, ids, bundled, context.Requester, context.Filter, cancellationToken);
+        foreach (var plan in shown)
+        {
+            var batch = BatchOf(batches, plan);
+            var timeline = plan.Section == RoomSection.Join ? response.JoinedRoom(plan.RoomId).Timeline : (response.Leave[plan.RoomId] = new LeftRoom()).Timeline;
+            timeline.Events.AddRange(batch.Events.Select(e => formatted.GetValueOrDefault(e.EventId)).OfType<System.Text.Json.Nodes.JsonObject>());
+            timeline.Limited = batch.Limited;
+            timeline.PrevBatch = new RoomStreamToken(batch.Events.Count > 0 ? batch.Events[0].Stream - 1 : plan.UpTo).ToString();
+            var state = states[plan.RoomId];
+            var stateEvents = state.EventIds.Select(id => formatted.GetValueOrDefault(id)).OfType<System.Text.Json.Nodes.JsonObject>();
+            if (plan.Section == RoomSection.Join)
+            {
+                var joined = response.JoinedRoom(plan.RoomId);
+                joined.State.AddRange(stateEvents);
+                joined.Summary = state.Summary?.ToJson();
+            }
+            else
+            {
+                response.Leave[plan.RoomId].State.AddRange(stateEvents);
+            }
+        }
+
+        var pending = plans.Where(p => p.Section is RoomSection.Invite or RoomSection.Knock).ToList();
+        var strippedStates = await stripped.BuildAsync(db, pending, cancellationToken);
+        foreach (var plan in pending)
+        {
+            if (!strippedStates.TryGetValue(plan.RoomId, out var state)) continue;
+            (plan.Section == RoomSection.Invite ? response.Invite : response.Knock)[plan.RoomId] = state;
+        }
+    }
+
+    private static TimelineBatch BatchOf(Dictionary<string, TimelineBatch> batches, RoomPlan plan) =>
+        batches.GetValueOrDefault(plan.RoomId) ?? new TimelineBatch([], Limited: false);
+
+    private sealed record RoomState(IReadOnlyList<string> EventIds, RoomSummary? Summary);
+
+    /// <summary>The state events (and summary) of each shown room, per <see cref="StateDelta"/>, with lazy-loaded members.</summary>
+    private async Task<Dictionary<string, RoomState>> ComputeStatesAsync(SyncContext context, List<RoomPlan> shown,
+        Dictionary<string, TimelineBatch> batches, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var stateFilter = context.Filter.Room.State;
+        var lazy = stateFilter.LazyLoadMembers;
+        var device = context.Requester.DeviceId;
+        if (lazy && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, device);
+
+        // Summaries when members may have changed: fresh rooms, members in the timeline, or a gap.
+        var summaryRooms = shown.Where(p => p.Section == RoomSection.Join
+            && (p.Fresh || BatchOf(batches, p).Limited || BatchOf(batches, p).Events.Any(e => e.Type == EventTypes.Member))).Select(p => p.RoomId).ToList();
+        var summaryByRoom = await summaries.ComputeAsync(db, context.UserId, summaryRooms, cancellationToken);
+
+        var needsState = shown.Where(p => p.Fresh || BatchOf(batches, p).Limited || context.UseStateAfter || lazy).ToList();
+        var ends = await stateMaps.AtAsync(db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
+        var previous = await stateMaps.AtAsync(db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
+
+        var result = new Dictionary<string, RoomState>(StringComparer.Ordinal);
+        var chosen = new Dictionary<string, (Dictionary<StateKey, string> State, HashSet<string> Forced)>(StringComparer.Ordinal);
+        foreach (var plan in shown)
+        {
+            var summary = summaryByRoom.GetValueOrDefault(plan.RoomId);
+            if (!ends.TryGetValue(plan.RoomId, out var end))
+            {
+                result[plan.RoomId] = new RoomState([], summary);
+                continue;
+            }
+
+            var batch = BatchOf(batches, plan);
+            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(db, batch.Events[0], cancellationToken) : end;
+            var roomLazy = lazy ? LazyFor(context, plan, batch, summary) : null;
+            if (lazy && plan.After is null && !context.IsInitial) lazyMembers.ForgetRoom(context.UserId, device, plan.RoomId);
+            var state = StateDelta.Compute(plan.Fresh ? null : previous.GetValueOrDefault(plan.RoomId), start, end,
+                batch.Events.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal), batch.Limited, context.UseStateAfter, roomLazy, out var gap);
+            var forced = new HashSet<string>(gap, StringComparer.Ordinal);
+            if (roomLazy is not null) forced.UnionWith(roomLazy.Forced);
+            chosen[plan.RoomId] = (state, forced);
+        }
+
+        var pdus = await events.GetManyAsync(db, chosen.Values.SelectMany(c => c.State.Values), cancellationToken);
+        foreach (var (roomId, (state, forced)) in chosen)
+        {
+            var kept = new List<(StateKey Key, string EventId)>();
+            foreach (var (key, eventId) in state.OrderBy(kv => kv.Key.Type, StringComparer.Ordinal).ThenBy(kv => kv.Key.Key, StringComparer.Ordinal))
+            {
+                if (!pdus.TryGetValue(eventId, out var pdu) || !stateFilter.IncludesRoom(roomId) || !stateFilter.Matches(pdu.Type, pdu.Sender)) continue;
+                // A lazy-loading client keeps the members it was sent; repeats are left out unless asked for.
+                if (lazy && key.Type == EventTypes.Member && !stateFilter.IncludeRedundantMembers && !forced.Contains(key.Key)
+                    && lazyMembers.WasSent(context.UserId, device, roomId, key.Key, eventId)) continue;
+                kept.Add((key, eventId));
+            }
+
+            if (lazy) lazyMembers.MarkSent(context.UserId, device, roomId, kept.Where(k => k.Key.Type == EventTypes.Member).Select(k => (k.Key.Key, k.EventId)));
+            result[roomId] = new RoomState([.. kept.Select(k => k.EventId)], summaryByRoom.GetValueOrDefault(roomId));
+        }
+
+        return result;
+    }
+
+    /// <summary>The members a lazy-loading client needs for a room: timeline senders, heroes, and itself when the room is fresh.</summary>
+    private static LazyMembers LazyFor(SyncContext context, RoomPlan plan, TimelineBatch batch, RoomSummary? summary)
+    {
+        var needed = batch.Events.Select(e => e.Sender).ToHashSet(StringComparer.Ordinal);
+        if (summary?.Heroes is { } heroes) needed.UnionWith(heroes);
+        var forced = new HashSet<string>(StringComparer.Ordinal);
+        if (plan.Fresh)
+        {
+            needed.Add(context.UserId);
+            forced.Add(context.UserId);
+        }
+
+        return new LazyMembers(needed, forced);
+    }
+}

@@ -1,0 +1,30 @@
+using Matrix.Homeserver.Accounts.Filters;
+using Matrix.Homeserver.Http;
+using Mediator;
+
+namespace Matrix.Homeserver.Sync;
+
+/// <summary>GET /_matrix/client/v3/sync (spec: "Syncing").</summary>
+public static class SyncApi
+{
+    public static IEndpointRouteBuilder MapSyncApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/_matrix/client/v3/sync", SyncAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SyncAsync(Requester requester, [AsParameters] SyncParameters parameters, IMediator mediator, CancellationToken cancellationToken) =>
+        Results.Json(await mediator.Send(new SyncQuery(requester, parameters.Parse()), cancellationToken));
+}
+
+/// <summary>One /sync request of an authenticated device.</summary>
+public sealed record SyncQuery(Requester Requester, SyncRequest Request) : IQuery<System.Text.Json.Nodes.JsonObject>;
+
+internal sealed class SyncQueryHandler(SyncService sync, FilterService filters) : IQueryHandler<SyncQuery, System.Text.Json.Nodes.JsonObject>
+{
+    public async ValueTask<System.Text.Json.Nodes.JsonObject> Handle(SyncQuery query, CancellationToken cancellationToken)
+    {
+        var filter = await filters.ResolveAsync(query.Requester.UserId, query.Request.Filter, cancellationToken);
+        return await sync.SyncAsync(query.Requester, query.Request, filter, cancellationToken);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Matrix.Homeserver.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Matrix.Homeserver.Sync;
+
+/// <summary>The query string of GET /sync, as sent; <see cref="Parse"/> checks it.</summary>
+public sealed record SyncParameters(
+    [FromQuery(Name = "filter")] string? Filter,
+    [FromQuery(Name = "since")] string? Since,
+    [FromQuery(Name = "full_state")] string? FullState,
+    [FromQuery(Name = "set_presence")] string? SetPresence,
+    [FromQuery(Name = "timeout")] string? Timeout,
+    [FromQuery(Name = "use_state_after")] string? UseStateAfter)
+{
+    /// <summary>The checked request; malformed values are 400 M_INVALID_PARAM, as Synapse's query parsers answer.</summary>
+    public SyncRequest Parse() => new(
+        Filter,
+        string.IsNullOrEmpty(Since) ? null : SyncToken.Parse(Since),
+        Boolean(FullState, "full_state"),
+        SetPresence switch
+        {
+            null or "online" => Presence.PresenceState.Online,
+            "unavailable" => Presence.PresenceState.Unavailable,
+            "offline" => Presence.PresenceState.Offline,
+            _ => throw MatrixException.InvalidParam("set_presence must be online, unavailable or offline"),
+        },
+        Timeout is null ? 0
+            : long.TryParse(Timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms
+            : throw MatrixException.InvalidParam("timeout must be a non-negative integer"),
+        Boolean(UseStateAfter, "use_state_after"));
+
+    private static bool Boolean(string? value, string name) => value switch
+    {
+        null or "false" => false,
+        "true" => true,
+        _ => throw MatrixException.InvalidParam($"{name} must be true or false"),
+    };
+}
+
+/// <summary>A checked /sync request.</summary>
+public sealed record SyncRequest(string? Filter, SyncToken? Since, bool FullState, Presence.PresenceState SetPresence, long TimeoutMs, bool UseStateAfter);

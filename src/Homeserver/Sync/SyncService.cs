@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using Matrix.Homeserver.Accounts.Filters;
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync.Presence;
+using Matrix.Homeserver.Sync.Streams;
+
+namespace Matrix.Homeserver.Sync;
+
+/// <summary>
+/// GET /sync: computes the answer for the window after the client's token, and when there is nothing
+/// to say waits on the <see cref="SyncNotifier"/> (a parked task, no polling) until something for
+/// this user commits or the timeout passes. The notifier's counter is read before each computation,
+/// so a change that commits while computing still wakes the wait. Each computation runs in its own
+/// service scope (one DbContext, shared by the streams) that ends before any wait: no database
+/// connection is held while waiting.
+/// </summary>
+internal sealed class SyncService(
+    IServiceScopeFactory scopes,
+    StreamIdGenerator streams,
+    EphemeralSerial serial,
+    SyncNotifier notifier,
+    PresenceService presence,
+    HomeserverOptions options,
+    TimeProvider clock)
+{
+    public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
+    {
+        using var syncing = await presence.SyncStartedAsync(requester.UserId, request.SetPresence, cancellationToken);
+        // full_state answers at once; an initial sync too, whatever the timeout.
+        var waits = request.Since is not null && !request.FullState;
+        var timeout = TimeSpan.FromMilliseconds(waits ? Math.Min(request.TimeoutMs, options.Sync.MaxTimeoutMs) : 0);
+        var started = clock.GetTimestamp();
+        while (true)
+        {
+            var version = notifier.Version(requester.UserId);
+            var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
+            var remaining = timeout - clock.GetElapsedTime(started);
+            if (!response.IsEmpty || remaining <= TimeSpan.Zero) return response.ToJson(upTo.ToString(), request.UseStateAfter);
+            if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken)) break;
+        }
+
+        // Timed out: answer once more at the current positions, so the client's next token skips what
+        // was not for it (and catches anything that committed just before its notification).
+        var (last, end) = await BuildAsync(requester, request, filter, cancellationToken);
+        return last.ToJson(end.ToString(), request.UseStateAfter);
+    }
+
+    private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var upTo = new SyncToken(streams.Current, serial.Current);
+        var context = new SyncContext
+        {
+            Requester = requester,
+            Db = services.GetRequiredService<HomeserverDbContext>(),
+            Filter = filter,
+            Since = request.Since,
+            UpTo = upTo,
+            FullState = request.FullState,
+            UseStateAfter = request.UseStateAfter,
+            Now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        var response = new SyncResponse();
+        await services.GetRequiredService<RoomsStream>().AddAsync(context, response, cancellationToken);
+        foreach (var stream in services.GetServices<ISyncStream>()) await stream.AddAsync(context, response, cancellationToken);
+        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), cancellationToken);
+        return (response, upTo);
+    }
+
+    /// <summary>The push feature's unread counts of every joined room in the answer.</summary>
+    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, UnreadNotificationCounts unread, CancellationToken cancellationToken)
+    {
+        // Notifications are written just after their events commit (the sync may have sent the events
+        // already): rooms whose counts changed in the window are in the answer for their counts alone.
+        if (context.Since is { } since && !context.FullState)
+        {
+            foreach (var roomId in await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken))
+            {
+                if (context.JoinedRooms.Contains(roomId)) response.JoinedRoom(roomId);
+            }
+        }
+
+        var byThread = context.Filter.Room.Timeline.UnreadThreadNotifications;
+        var counts = await unread.GetAsync(context.Db, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
+        foreach (var (roomId, room) in response.Join)
+        {
+            if (!counts.TryGetValue(roomId, out var c)) continue;
+            room.UnreadNotifications = c.Room;
+            if (byThread) room.UnreadThreadNotifications = c.Threads;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync.Presence;
+using Matrix.Homeserver.Sync.Receipts;
+using Matrix.Homeserver.Sync.Rooms;
+using Matrix.Homeserver.Sync.Streams;
+using Matrix.Homeserver.Sync.Typing;
+
+namespace Matrix.Homeserver.Sync;
+
+public static class SyncServices
+{
+    /// <summary>/sync, its streams, and the typing, receipt and presence features.</summary>
+    public static IServiceCollection AddSync(this IServiceCollection services)
+    {
+        services.AddSingleton<EphemeralSerial>();
+        services.AddSingleton<SyncWakeups>();
+        services.AddSingleton<SyncService>();
+        services.AddSingleton<SyncEventFormatter>();
+
+        services.AddSingleton<RoomSelection>();
+        services.AddSingleton<TimelineLoader>();
+        services.AddSingleton<RoomStateMaps>();
+        services.AddSingleton<RoomSummaries>();
+        services.AddSingleton<StrippedState>();
+        services.AddSingleton<LazyMemberCache>();
+        services.AddScoped<RoomsStream>();
+
+        // The streams after the rooms stream, in answer order, resolved in each computation's scope;
+        // other features add theirs (to-device, device lists, key counts).
+        services.AddScoped<ISyncStream, AccountDataStream>();
+        services.AddScoped<ISyncStream, ReceiptsStream>();
+        services.AddScoped<ISyncStream, TypingStream>();
+        services.AddScoped<ISyncStream, PresenceStream>();
+
+        services.AddSingleton<TypingService>();
+        services.AddSingleton<PresenceService>();
+        services.AddHostedService<PresenceWorker>();
+        services.AddScoped<ReceiptService>();
+        services.AddScoped<ReadMarkerService>();
+        services.AddSingleton<IStreamSource, ReceiptStreamSource>();
+        // The push feature's unread counts read how far each user has read from the receipts.
+        services.AddSingleton<IReadReceiptPositions, ReceiptReadPositions>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSyncApis(this IEndpointRouteBuilder app)
+    {
+        app.MapSyncApi();
+        app.MapTypingApi();
+        app.MapReceiptsApi();
+        app.MapPresenceApi();
+        return app;
+    }
+}
