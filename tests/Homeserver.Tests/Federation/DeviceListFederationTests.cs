@@ -4,6 +4,7 @@ using Matrix.Homeserver.FederationApi.KeysEdus;
 using Matrix.Homeserver.Keys.Query;
 using Matrix.Homeserver.Tests.E2ee;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Sync;
 
 namespace Matrix.Homeserver.Tests.Federation;
 
@@ -25,20 +26,21 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
     }
 
     [Fact]
-    public async Task A_device_added_on_the_other_server_reaches_device_lists_and_key_queries()
+    public async Task A_device_added_on_the_other_server_reaches_sync_device_lists_and_key_queries()
     {
         var (_, alice, bob) = await fixture.SharedRoomAsync();
         using var firstKey = TestKeys.NewKey();
         await Hs2.UploadDeviceAsync(bob, firstKey);
         await Hs1.QueryAsync(alice, FederatedKeys.AllDevicesOf(bob));
-        var since = Hs1.Token();
+        var since = (await Hs1.SyncAsync(alice)).NextBatch();
 
         var newDevice = await Hs2.CreateUserAsync(bob.Localpart, deviceId: "NEWDEVICE");
         using var newKey = TestKeys.NewKey();
         await Hs2.UploadDeviceAsync(newDevice, newKey);
 
         Assert.True(await FederatedKeys.EventuallyAsync(async () => (await Hs1.CachedAsync(bob.UserId)).Devices.Any(d => d.DeviceId == "NEWDEVICE")));
-        Assert.Contains(bob.UserId, await Hs1.ChangedSinceAsync(alice, since));
+        var changed = (await Hs1.SyncAsync(alice, since))["device_lists"]?["changed"]?.AsArray().Select(u => u!.GetValue<string>());
+        Assert.Contains(bob.UserId, changed ?? []);
         var answer = await Hs1.QueryAsync(alice, FederatedKeys.AllDevicesOf(bob));
         Assert.True(JsonNode.DeepEquals(TestKeys.DeviceKeys(newDevice, newKey), answer["device_keys"]![bob.UserId]!["NEWDEVICE"]));
         Assert.NotNull(answer["device_keys"]![bob.UserId]![bob.DeviceId]);

@@ -4,6 +4,7 @@ using Matrix.Crypto;
 using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Tests.E2ee.Olm;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Sync;
 
 namespace Matrix.Homeserver.Tests.Federation;
 
@@ -109,9 +110,11 @@ public sealed class OlmAcrossServersTests(KeysFederationFixture fixture)
         };
         var eventId = (await Hs1.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.encrypted/m1", encrypted, alice.AccessToken)).Ok()["event_id"]!.GetValue<string>();
 
-        // Bob (hs2): the to-device message came from alice's device as hs2 knows it, and opens with his one-time key.
-        Assert.True(await FederatedKeys.EventuallyAsync(async () => (await ToDeviceFederationTests.PendingAsync(Hs2, bob.UserId)).Count > 0));
-        var (_, received) = Assert.Single(await ToDeviceFederationTests.PendingAsync(Hs2, bob.UserId));
+        // Bob (hs2), syncing: the to-device message came from alice's device as hs2 knows it, and opens with his one-time key.
+        JsonArray? toDeviceEvents = null;
+        Assert.True(await FederatedKeys.EventuallyAsync(async () =>
+            (toDeviceEvents = (await Hs2.SyncAsync(bob))["to_device"]?["events"]?.AsArray()) is { Count: > 0 }));
+        var received = Assert.Single(toDeviceEvents!)!.AsObject();
         Assert.Equal(alice.UserId, received["sender"]!.GetValue<string>());
         Assert.Equal("m.room.encrypted", received["type"]!.GetValue<string>());
         var aliceKeys = await VerifiedDeviceKeysAsync(Hs2, bob, alice);

@@ -8,8 +8,9 @@ namespace Matrix.Homeserver.FederationApi.KeysRemote;
 
 /// <summary>
 /// End-to-end encryption over federation: the /user/devices and /user/keys endpoints, remote key queries
-/// and claims (<see cref="IRemoteKeys"/>), the device-list cache, and the key and to-device EDUs both ways.
-/// The outbound EDUs are Mediator handlers of the Keys notifications (found by the source generator).
+/// and claims (<see cref="IRemoteKeys"/>), the device-list cache, the key EDUs both ways, and outbound
+/// m.direct_to_device (inbound ones are ToDevice's). The outbound EDUs are Mediator handlers of the Keys
+/// notifications (found by the source generator).
 /// </summary>
 public static class FederationKeysSetup
 {
@@ -22,7 +23,6 @@ public static class FederationKeysSetup
         services.AddSingleton<IRemoteKeys, FederationRemoteKeys>();
         services.AddSingleton<IEduHandler, DeviceListUpdateEduHandler>();
         services.AddSingleton<IEduHandler, SigningKeyUpdateEduHandler>();
-        services.AddSingleton<IEduHandler, DirectToDeviceEduHandler>();
         return services;
     }
 
