@@ -23,6 +23,7 @@ public sealed class HomeserverOptions
     public MediaOptions Media { get; set; } = new();
     public FederationOptions Federation { get; set; } = new();
     public FederationEventsOptions FederationEvents { get; set; } = new();
+    public FederationKeysOptions FederationKeys { get; set; } = new();
     public SyncOptions Sync { get; set; } = new();
     public RoomsOptions Rooms { get; set; } = new();
     public FederationMembershipOptions FederationMembership { get; set; } = new();

@@ -332,6 +332,22 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("device_list_changes", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DeviceListOutboundStream", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_device_list_outbound_streams");
+
+                    b.ToTable("device_list_outbound_streams", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Event", b =>
                 {
                     b.Property<long>("Nid")
@@ -1312,6 +1328,46 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_registration_token");
 
                     b.ToTable("registration_token", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("text")
+                        .HasColumnName("display_name");
+
+                    b.Property<string>("KeysJson")
+                        .HasColumnType("text")
+                        .HasColumnName("keys_json");
+
+                    b.HasKey("UserId", "DeviceId")
+                        .HasName("pk_remote_devices");
+
+                    b.ToTable("remote_devices", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteDeviceList", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_remote_device_lists");
+
+                    b.ToTable("remote_device_lists", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RemoteMedia", b =>
