@@ -86,6 +86,9 @@ scenario("a new device restores room keys from the key backup through secret sto
         const alice2 = await newDevice(ctx, alice, { crypto: true, clientOptions });
         await startSyncing(alice2.client);
         const crypto2 = alice2.client.getCrypto();
+        // As Element does before restoring: fetch our own public cross-signing keys first, since
+        // importing the private keys silently fails until the new device knows them.
+        assert.ok(await crypto2.userHasCrossSigningKeys(alice.userId, true), "the new device sees the cross-signing keys");
         await crypto2.bootstrapCrossSigning({}); // takes the cross-signing keys from secret storage
         await crypto2.loadSessionBackupPrivateKeyFromSecretStorage();
         const restored = await crypto2.restoreKeyBackup();
