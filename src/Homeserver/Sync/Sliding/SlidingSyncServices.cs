@@ -1,0 +1,26 @@
+using FluentValidation;
+using Matrix.Homeserver.Sync.Sliding.Extensions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Matrix.Homeserver.Sync.Sliding;
+
+public static class SlidingSyncServices
+{
+    /// <summary>Simplified sliding sync over sync v2's services (timelines, state maps, summaries, receipts, typing, account data).</summary>
+    public static IServiceCollection AddSlidingSync(this IServiceCollection services)
+    {
+        services.AddSingleton<SlidingConnections>();
+        services.AddSingleton<SlidingSyncService>();
+        services.AddSingleton<SlidingRoomState>();
+        services.AddScoped<SlidingRoomLists>();
+        services.AddScoped<SlidingRoomsBuilder>();
+        services.AddScoped<SlidingExtensions>();
+        services.AddSingleton<IValidator<SlidingSyncRequest>, SlidingSyncRequestValidator>();
+        // Seams the end-to-end encryption feature fills with its storage (see NoEncryptionStorage).
+        services.TryAddSingleton<NoEncryptionStorage>();
+        services.TryAddSingleton<IToDeviceMessages>(sp => sp.GetRequiredService<NoEncryptionStorage>());
+        services.TryAddSingleton<IDeviceListChanges>(sp => sp.GetRequiredService<NoEncryptionStorage>());
+        services.TryAddSingleton<IOneTimeKeyCounts>(sp => sp.GetRequiredService<NoEncryptionStorage>());
+        return services;
+    }
+}
