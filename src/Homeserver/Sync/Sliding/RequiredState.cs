@@ -28,13 +28,7 @@ internal sealed class RequiredState
     /// <summary>A stable text of the entries: when it changes the room's state is sent again.</summary>
     public string Key => string.Join('\u001f', _entries.Select(e => e.Type + '\u001e' + e.Key).Order(StringComparer.Ordinal));
 
-    public bool IsEmpty => _entries.Count == 0;
-
     /// <summary>Whether the entry of a state event is asked for (lazy members aside: <see cref="LazyMembers"/>).</summary>
     public bool Matches(StateKey key) =>
         _entries.Contains((key.Type, key.Key)) || _entries.Contains((key.Type, Wildcard)) || _entries.Contains((Wildcard, key.Key)) || _entries.Contains((Wildcard, Wildcard));
-
-    /// <summary>The events of the state asked for: the matching entries, and the members in <paramref name="lazyMembers"/> under lazy loading.</summary>
-    public IEnumerable<KeyValuePair<StateKey, string>> Select(IReadOnlyDictionary<StateKey, string> state, IReadOnlySet<string> lazyMembers) =>
-        state.Where(kv => Matches(kv.Key) || (LazyMembers && kv.Key.Type == EventTypes.Member && lazyMembers.Contains(kv.Key.Key)));
 }

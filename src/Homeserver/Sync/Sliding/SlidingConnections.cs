@@ -48,15 +48,15 @@ internal sealed class SlidingConnections : IDisposable
     public ConnectionSnapshot? Resume(string userId, string deviceId, string connId, string? pos)
     {
         var device = Device(userId, deviceId);
-        lock (device)
+        lock (device.Gate)
         {
             if (pos is null)
             {
-                device.Remove(connId);
+                device.Connections.Remove(connId);
                 return null;
             }
 
-            if (!long.TryParse(pos, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !device.TryGetValue(connId, out var connection)
+            if (!long.TryParse(pos, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !device.Connections.TryGetValue(connId, out var connection)
                 || !connection.Positions.TryGetValue(id, out var snapshot))
             {
                 throw new MatrixException(400, ErrorCodes.UnknownPos, "Unknown or expired pos: start a new sliding sync connection");
@@ -73,12 +73,13 @@ internal sealed class SlidingConnections : IDisposable
     {
         var id = Interlocked.Increment(ref _lastPos);
         var device = Device(userId, deviceId);
-        lock (device)
+        lock (device.Gate)
         {
-            if (!device.TryGetValue(connId, out var connection))
+            var connections = device.Connections;
+            if (!connections.TryGetValue(connId, out var connection))
             {
-                if (device.Count >= MaxConnectionsPerDevice) device.Remove(device.MinBy(c => c.Value.LastUsed).Key);
-                device[connId] = connection = new Connection();
+                if (connections.Count >= MaxConnectionsPerDevice) connections.Remove(connections.MinBy(c => c.Value.LastUsed).Key);
+                connections[connId] = connection = new Connection();
             }
 
             connection.LastUsed = Environment.TickCount64;
@@ -89,15 +90,21 @@ internal sealed class SlidingConnections : IDisposable
         return id.ToString(CultureInfo.InvariantCulture);
     }
 
-    private Dictionary<string, Connection> Device(string userId, string deviceId) =>
+    private DeviceConnections Device(string userId, string deviceId) =>
         _devices.GetOrCreate((userId, deviceId), entry =>
         {
             entry.Size = 1;
             entry.SlidingExpiration = Expiry;
-            return new Dictionary<string, Connection>(StringComparer.Ordinal);
+            return new DeviceConnections();
         })!;
 
     public void Dispose() => _devices.Dispose();
+
+    private sealed class DeviceConnections
+    {
+        public Lock Gate { get; } = new();
+        public Dictionary<string, Connection> Connections { get; } = new(StringComparer.Ordinal);
+    }
 
     private sealed class Connection
     {
