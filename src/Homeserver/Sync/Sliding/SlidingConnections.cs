@@ -5,8 +5,8 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Matrix.Homeserver.Sync.Sliding;
 
-/// <summary>What a connection was last sent of a room: events up to a position, under a membership and a room config.</summary>
-internal sealed record SentRoom(long Position, string Membership, string ConfigKey);
+/// <summary>What a connection was last sent of a room: events up to a position, under a membership, a room config and its timeline limit.</summary>
+internal sealed record SentRoom(long Position, string Membership, string ConfigKey, int TimelineLimit);
 
 /// <summary>
 /// A connection's state at one pos: the sync window's end and what each room was sent, so the next

@@ -28,7 +28,14 @@ internal sealed class SlidingRoomsBuilder(
     UnreadNotificationCounts unread,
     EventStore events)
 {
-    private sealed record Pending(SlidingRoom Room, RoomConfig Config, SentRoom? Before, bool Initial, long Cap);
+    private sealed record Pending(SlidingRoom Room, RoomConfig Config, SentRoom? Before, bool Initial, long Cap)
+    {
+        /// <summary>A larger timeline_limit than the room was sent with (a room opened from the list): its latest events again (Synapse's unstable_expanded_timeline).</summary>
+        public bool Expanded => !Initial && Config.TimelineLimit > Before!.TimelineLimit;
+
+        /// <summary>The timeline starts after what was sent, unless it starts over.</summary>
+        public long? After => Initial || Expanded ? null : Math.Min(Before!.Position, Cap);
+    }
 
     /// <summary>Builds the rooms of the answer and returns what the connection was sent of each, for its next state.</summary>
     public async Task<(Dictionary<string, JsonObject> Rooms, ImmutableDictionary<string, SentRoom> Sent)> BuildAsync(SlidingSyncContext context, CancellationToken cancellationToken)
@@ -51,10 +58,11 @@ internal sealed class SlidingRoomsBuilder(
         var builder = sent.ToBuilder();
         foreach (var p in pending)
         {
-            builder[p.Room.RoomId] = new SentRoom(p.Cap, p.Room.Membership, p.Config.Key);
+            builder[p.Room.RoomId] = new SentRoom(p.Cap, p.Room.Membership, p.Config.Key, p.Config.TimelineLimit);
             if (p.Initial) context.InitialRooms.Add(p.Room.RoomId);
             var json = new JsonObject { ["bump_stamp"] = p.Room.BumpStamp, ["notification_count"] = 0, ["highlight_count"] = 0 };
             if (p.Initial) json["initial"] = true;
+            if (p.Expanded && !p.Room.IsStripped) json["unstable_expanded_timeline"] = true;
             if (p.Room.IsDm) json["is_dm"] = true;
             result[p.Room.RoomId] = json;
         }
@@ -78,8 +86,7 @@ internal sealed class SlidingRoomsBuilder(
         var batches = new Dictionary<string, TimelineBatch>(StringComparer.Ordinal);
         foreach (var group in pending.GroupBy(p => p.Config.TimelineLimit))
         {
-            var requests = group.Select(p => new TimelineRequest(p.Room.RoomId, p.Initial ? null : Math.Min(p.Before!.Position, p.Cap), p.Cap,
-                p.Room.IsJoined ? p.Room.MembershipStream : null)).ToList();
+            var requests = group.Select(p => new TimelineRequest(p.Room.RoomId, p.After, p.Cap, p.Room.IsJoined ? p.Room.MembershipStream : null)).ToList();
             foreach (var (roomId, batch) in await timelines.LoadAsync(db, context.UserId, requests, new RoomEventFilter(), group.Key, cancellationToken))
             {
                 batches[roomId] = batch;

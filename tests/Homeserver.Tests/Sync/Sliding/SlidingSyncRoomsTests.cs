@@ -144,6 +144,14 @@ public sealed class SlidingSyncRoomsTests(HomeserverFixture fixture) : IClassFix
         Assert.Equal(3, answer.Room(subscribed).Timeline().Count);
         Assert.Equal([(EventTypes.JoinRules, "")], answer.Room(subscribed).RequiredState());
         Assert.Single(answer.Room(top).Timeline());
+
+        // Opening the list's room with a larger timeline_limit sends its latest events again.
+        body["room_subscriptions"]![top] = new JsonObject { ["timeline_limit"] = 3, ["required_state"] = new JsonArray() };
+        var opened = await _server.SlidingAsync(alice, body, answer.Pos());
+        Assert.Equal([top], opened.RoomIds());
+        Assert.True(opened.Room(top)!["unstable_expanded_timeline"]!.GetValue<bool>());
+        Assert.Equal(3, opened.Room(top).Timeline().Count);
+        Assert.Null(opened.Room(top)!["initial"]);
     }
 
     [Fact]
