@@ -10,6 +10,7 @@ using Matrix.Homeserver.Events;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Media;
 using Matrix.Homeserver.Push;
 using Matrix.Homeserver.Reporting;
@@ -127,6 +128,7 @@ public static class HomeserverHost
         services.AddAccounts(options);
         services.AddMedia();
         services.AddPushServices();
+        services.AddKeys();
         return services;
     }
 
@@ -148,6 +150,7 @@ public static class HomeserverHost
         app.MapReportingApi();
         app.MapWhoisApi();
         app.MapMutualRoomsApi();
+        app.MapKeysApis();
         return app;
     }
 

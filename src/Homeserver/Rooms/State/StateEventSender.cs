@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Keys.Encryption;
 using Matrix.Homeserver.Rooms.Aliases;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed class StateEventSender(
         {
             var current = await reader.GetStateEventAsync(db, roomId, type, stateKey, cancellationToken);
             if (current is not null && current.Sender == sender && JsonFields.SameContent(current.Content, content)) return current.EventId;
+            EncryptionStateGuard.Check(type, stateKey, current?.Content, content);
             if (type == EventTypes.CanonicalAlias) await canonicalAliases.ValidateAsync(db, roomId, content, current, cancellationToken);
         }
 

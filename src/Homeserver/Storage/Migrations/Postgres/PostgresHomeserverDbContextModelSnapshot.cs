@@ -154,6 +154,61 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("content_reports", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CrossSigningKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("KeyType")
+                        .HasColumnType("text")
+                        .HasColumnName("key_type");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("public_key");
+
+                    b.HasKey("UserId", "KeyType")
+                        .HasName("pk_e2e_cross_signing_keys");
+
+                    b.ToTable("e2e_cross_signing_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CrossSigningSignature", b =>
+                {
+                    b.Property<string>("TargetUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("target_user_id");
+
+                    b.Property<string>("TargetKeyId")
+                        .HasColumnType("text")
+                        .HasColumnName("target_key_id");
+
+                    b.Property<string>("SignerUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("signer_user_id");
+
+                    b.Property<string>("SignerKeyId")
+                        .HasColumnType("text")
+                        .HasColumnName("signer_key_id");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("signature");
+
+                    b.HasKey("TargetUserId", "TargetKeyId", "SignerUserId", "SignerKeyId")
+                        .HasName("pk_e2e_cross_signing_signatures");
+
+                    b.ToTable("e2e_cross_signing_signatures", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
@@ -181,6 +236,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_current_state");
 
                     b.ToTable("current_state", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DehydratedDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceData")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_data");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_dehydrated_devices");
+
+                    b.ToTable("dehydrated_devices", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
@@ -213,6 +290,46 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_devices");
 
                     b.ToTable("devices", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DeviceKeys", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.HasKey("UserId", "DeviceId")
+                        .HasName("pk_e2e_device_keys");
+
+                    b.ToTable("e2e_device_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DeviceListChange", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_device_list_changes");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_device_list_changes_stream_position");
+
+                    b.ToTable("device_list_changes", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Event", b =>
@@ -560,6 +677,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("event_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FallbackKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Algorithm")
+                        .HasColumnType("text")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("key_id");
+
+                    b.Property<bool>("Used")
+                        .HasColumnType("boolean")
+                        .HasColumnName("used");
+
+                    b.HasKey("UserId", "DeviceId", "Algorithm")
+                        .HasName("pk_e2e_fallback_keys");
+
+                    b.ToTable("e2e_fallback_keys", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
                 {
                     b.Property<string>("Destination")
@@ -744,6 +895,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_conten");
 
                     b.ToTable("media_thumbnails", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OneTimeKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Algorithm")
+                        .HasColumnType("text")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("text")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.HasKey("UserId", "DeviceId", "Algorithm", "KeyId")
+                        .HasName("pk_e2e_one_time_keys");
+
+                    b.ToTable("e2e_one_time_keys", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
@@ -1267,6 +1447,81 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("room_aliases", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomKeyBackup", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("SessionId")
+                        .HasColumnType("text")
+                        .HasColumnName("session_id");
+
+                    b.Property<long>("FirstMessageIndex")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_message_index");
+
+                    b.Property<long>("ForwardedCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("forwarded_count");
+
+                    b.Property<bool>("IsVerified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_verified");
+
+                    b.Property<string>("SessionData")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("session_data");
+
+                    b.HasKey("UserId", "Version", "RoomId", "SessionId")
+                        .HasName("pk_e2e_room_keys");
+
+                    b.ToTable("e2e_room_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomKeyBackupVersion", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("AuthData")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("auth_data");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<long>("Etag")
+                        .HasColumnType("bigint")
+                        .HasColumnName("etag");
+
+                    b.HasKey("UserId", "Version")
+                        .HasName("pk_e2e_room_key_versions");
+
+                    b.ToTable("e2e_room_key_versions", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
@@ -1386,6 +1641,73 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_stream_positions");
 
                     b.ToTable("stream_positions", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ToDeviceMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_position");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_to_device_messages");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_to_device_messages_stream_position");
+
+                    b.HasIndex("UserId", "DeviceId", "StreamPosition")
+                        .HasDatabaseName("ix_to_device_messages_user_id_device_id_stream_position");
+
+                    b.ToTable("to_device_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ToDeviceTransaction", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("text")
+                        .HasColumnName("txn_id");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.HasKey("UserId", "DeviceId", "TxnId")
+                        .HasName("pk_to_device_transactions");
+
+                    b.HasIndex("CreatedTs")
+                        .HasDatabaseName("ix_to_device_transactions_created_ts");
+
+                    b.ToTable("to_device_transactions", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSession", b =>

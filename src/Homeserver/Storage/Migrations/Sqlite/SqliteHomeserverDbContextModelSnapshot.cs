@@ -145,6 +145,61 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("content_reports", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CrossSigningKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("KeyType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_type");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_key");
+
+                    b.HasKey("UserId", "KeyType")
+                        .HasName("pk_e2e_cross_signing_keys");
+
+                    b.ToTable("e2e_cross_signing_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CrossSigningSignature", b =>
+                {
+                    b.Property<string>("TargetUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_user_id");
+
+                    b.Property<string>("TargetKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_key_id");
+
+                    b.Property<string>("SignerUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signer_user_id");
+
+                    b.Property<string>("SignerKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signer_key_id");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signature");
+
+                    b.HasKey("TargetUserId", "TargetKeyId", "SignerUserId", "SignerKeyId")
+                        .HasName("pk_e2e_cross_signing_signatures");
+
+                    b.ToTable("e2e_cross_signing_signatures", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.CurrentStateEntry", b =>
                 {
                     b.Property<string>("RoomId")
@@ -172,6 +227,28 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_current_state");
 
                     b.ToTable("current_state", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DehydratedDevice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_data");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_dehydrated_devices");
+
+                    b.ToTable("dehydrated_devices", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Device", b =>
@@ -204,6 +281,46 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_devices");
 
                     b.ToTable("devices", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DeviceKeys", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.HasKey("UserId", "DeviceId")
+                        .HasName("pk_e2e_device_keys");
+
+                    b.ToTable("e2e_device_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.DeviceListChange", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_device_list_changes");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_device_list_changes_stream_position");
+
+                    b.ToTable("device_list_changes", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.Event", b =>
@@ -547,6 +664,40 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("event_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FallbackKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Algorithm")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<bool>("Used")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used");
+
+                    b.HasKey("UserId", "DeviceId", "Algorithm")
+                        .HasName("pk_e2e_fallback_keys");
+
+                    b.ToTable("e2e_fallback_keys", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.FederationDestination", b =>
                 {
                     b.Property<string>("Destination")
@@ -729,6 +880,35 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_media_thumbnails_origin_media_id_width_height_method_content_type");
 
                     b.ToTable("media_thumbnails", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OneTimeKey", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Algorithm")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.HasKey("UserId", "DeviceId", "Algorithm", "KeyId")
+                        .HasName("pk_e2e_one_time_keys");
+
+                    b.ToTable("e2e_one_time_keys", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.OutboundFederationItem", b =>
@@ -1246,6 +1426,81 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("room_aliases", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomKeyBackup", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<long>("FirstMessageIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_message_index");
+
+                    b.Property<long>("ForwardedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("forwarded_count");
+
+                    b.Property<bool>("IsVerified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_verified");
+
+                    b.Property<string>("SessionData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_data");
+
+                    b.HasKey("UserId", "Version", "RoomId", "SessionId")
+                        .HasName("pk_e2e_room_keys");
+
+                    b.ToTable("e2e_room_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomKeyBackupVersion", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("AuthData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("auth_data");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deleted");
+
+                    b.Property<long>("Etag")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("etag");
+
+                    b.HasKey("UserId", "Version")
+                        .HasName("pk_e2e_room_key_versions");
+
+                    b.ToTable("e2e_room_key_versions", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomMembership", b =>
                 {
                     b.Property<string>("RoomId")
@@ -1363,6 +1618,71 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_stream_positions");
 
                     b.ToTable("stream_positions", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ToDeviceMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_position");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_to_device_messages");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_to_device_messages_stream_position");
+
+                    b.HasIndex("UserId", "DeviceId", "StreamPosition")
+                        .HasDatabaseName("ix_to_device_messages_user_id_device_id_stream_position");
+
+                    b.ToTable("to_device_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ToDeviceTransaction", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("txn_id");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.HasKey("UserId", "DeviceId", "TxnId")
+                        .HasName("pk_to_device_transactions");
+
+                    b.HasIndex("CreatedTs")
+                        .HasDatabaseName("ix_to_device_transactions_created_ts");
+
+                    b.ToTable("to_device_transactions", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.UiaSession", b =>

@@ -78,6 +78,31 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "dehydrated_devices",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_data = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_dehydrated_devices", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "device_list_changes",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_device_list_changes", x => x.user_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "devices",
                 columns: table => new
                 {
@@ -91,6 +116,113 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_devices", x => new { x.user_id, x.device_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_cross_signing_keys",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    key_type = table.Column<string>(type: "TEXT", nullable: false),
+                    public_key = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_cross_signing_keys", x => new { x.user_id, x.key_type });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_cross_signing_signatures",
+                columns: table => new
+                {
+                    signer_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    signer_key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    target_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    target_key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    signature = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_cross_signing_signatures", x => new { x.target_user_id, x.target_key_id, x.signer_user_id, x.signer_key_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_device_keys",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_device_keys", x => new { x.user_id, x.device_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_fallback_keys",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    algorithm = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    used = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_fallback_keys", x => new { x.user_id, x.device_id, x.algorithm });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_one_time_keys",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    algorithm = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_one_time_keys", x => new { x.user_id, x.device_id, x.algorithm, x.key_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_room_key_versions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    algorithm = table.Column<string>(type: "TEXT", nullable: false),
+                    auth_data = table.Column<string>(type: "TEXT", nullable: false),
+                    etag = table.Column<long>(type: "INTEGER", nullable: false),
+                    deleted = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_room_key_versions", x => new { x.user_id, x.version });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "e2e_room_keys",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    first_message_index = table.Column<long>(type: "INTEGER", nullable: false),
+                    forwarded_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_verified = table.Column<bool>(type: "INTEGER", nullable: false),
+                    session_data = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_e2e_room_keys", x => new { x.user_id, x.version, x.room_id, x.session_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -581,6 +713,36 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "to_device_messages",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_to_device_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "to_device_transactions",
+                columns: table => new
+                {
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_to_device_transactions", x => new { x.user_id, x.device_id, x.txn_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "uia_session",
                 columns: table => new
                 {
@@ -670,6 +832,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_content_reports_received_ts",
                 table: "content_reports",
                 column: "received_ts");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_device_list_changes_stream_position",
+                table: "device_list_changes",
+                column: "stream_position");
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_edges_prev_event_id",
@@ -833,6 +1000,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "room_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_to_device_messages_stream_position",
+                table: "to_device_messages",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_to_device_messages_user_id_device_id_stream_position",
+                table: "to_device_messages",
+                columns: new[] { "user_id", "device_id", "stream_position" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_to_device_transactions_created_ts",
+                table: "to_device_transactions",
+                column: "created_ts");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_uia_session_expires_ts",
                 table: "uia_session",
                 column: "expires_ts");
@@ -865,7 +1047,34 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "current_state");
 
             migrationBuilder.DropTable(
+                name: "dehydrated_devices");
+
+            migrationBuilder.DropTable(
+                name: "device_list_changes");
+
+            migrationBuilder.DropTable(
                 name: "devices");
+
+            migrationBuilder.DropTable(
+                name: "e2e_cross_signing_keys");
+
+            migrationBuilder.DropTable(
+                name: "e2e_cross_signing_signatures");
+
+            migrationBuilder.DropTable(
+                name: "e2e_device_keys");
+
+            migrationBuilder.DropTable(
+                name: "e2e_fallback_keys");
+
+            migrationBuilder.DropTable(
+                name: "e2e_one_time_keys");
+
+            migrationBuilder.DropTable(
+                name: "e2e_room_key_versions");
+
+            migrationBuilder.DropTable(
+                name: "e2e_room_keys");
 
             migrationBuilder.DropTable(
                 name: "event_auth_edges");
@@ -953,6 +1162,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "stream_positions");
+
+            migrationBuilder.DropTable(
+                name: "to_device_messages");
+
+            migrationBuilder.DropTable(
+                name: "to_device_transactions");
 
             migrationBuilder.DropTable(
                 name: "uia_session");

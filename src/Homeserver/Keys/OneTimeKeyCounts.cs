@@ -1,0 +1,24 @@
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Keys;
+
+/// <summary>What a device has left on the server: one-time keys per algorithm, unused fallback key algorithms.</summary>
+public static class OneTimeKeyCounts
+{
+    /// <summary>Clients read this algorithm's count to decide when to upload more, so it is always present (as in Synapse).</summary>
+    public const string SignedCurve25519 = "signed_curve25519";
+
+    public static async Task<Dictionary<string, long>> CountAsync(HomeserverDbContext db, string userId, string deviceId, CancellationToken cancellationToken)
+    {
+        var counts = await db.OneTimeKeys.AsNoTracking().Where(k => k.UserId == userId && k.DeviceId == deviceId)
+            .GroupBy(k => k.Algorithm).Select(g => new { g.Key, Count = g.LongCount() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, cancellationToken);
+        counts.TryAdd(SignedCurve25519, 0);
+        return counts;
+    }
+
+    public static async Task<List<string>> UnusedFallbackAlgorithmsAsync(HomeserverDbContext db, string userId, string deviceId, CancellationToken cancellationToken) =>
+        await db.FallbackKeys.AsNoTracking().Where(k => k.UserId == userId && k.DeviceId == deviceId && !k.Used)
+            .Select(k => k.Algorithm).OrderBy(a => a).ToListAsync(cancellationToken);
+}
