@@ -1,6 +1,5 @@
 using FluentValidation;
 using Matrix.Homeserver.Sync.Sliding.Extensions;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Matrix.Homeserver.Sync.Sliding;
 
@@ -16,11 +15,6 @@ public static class SlidingSyncServices
         services.AddScoped<SlidingRoomsBuilder>();
         services.AddScoped<SlidingExtensions>();
         services.AddSingleton<IValidator<SlidingSyncRequest>, SlidingSyncRequestValidator>();
-        // Seams the end-to-end encryption feature fills with its storage (see NoEncryptionStorage).
-        services.TryAddSingleton<NoEncryptionStorage>();
-        services.TryAddSingleton<IToDeviceMessages>(sp => sp.GetRequiredService<NoEncryptionStorage>());
-        services.TryAddSingleton<IDeviceListChanges>(sp => sp.GetRequiredService<NoEncryptionStorage>());
-        services.TryAddSingleton<IOneTimeKeyCounts>(sp => sp.GetRequiredService<NoEncryptionStorage>());
         return services;
     }
 }

@@ -134,6 +134,25 @@ public sealed class SlidingSyncConnectionTests(HomeserverFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task To_device_messages_come_until_acknowledged_by_since()
+    {
+        var alice = await _server.CreateUserAsync("ss-td-alice");
+        var bob = await _server.CreateUserAsync("ss-td-bob");
+        var messages = new JsonObject { [alice.UserId] = new JsonObject { [alice.DeviceId] = new JsonObject { ["secret"] = "s1" } } };
+        (await _server.Http.PutJsonAsync("/_matrix/client/v3/sendToDevice/m.test/ss-td-1", new JsonObject { ["messages"] = messages }, bob.AccessToken)).Ok();
+        var body = new JsonObject { ["conn_id"] = "encryption", ["extensions"] = new JsonObject { ["to_device"] = new JsonObject { ["enabled"] = true } } };
+
+        var first = await _server.SlidingAsync(alice, body);
+        var delivered = first["extensions"]!["to_device"]!;
+        Assert.Equal("m.test", delivered["events"]![0]!["type"]!.GetValue<string>());
+        Assert.Equal(bob.UserId, delivered["events"]![0]!["sender"]!.GetValue<string>());
+
+        body["extensions"]!["to_device"]!["since"] = delivered["next_batch"]!.GetValue<string>();
+        var second = await _server.SlidingAsync(alice, body, first.Pos());
+        Assert.Empty(second["extensions"]!["to_device"]!["events"]!.AsArray());
+    }
+
+    [Fact]
     public async Task An_account_data_change_wakes_a_long_poll_with_the_extension()
     {
         var alice = await _server.CreateUserAsync("ss-adwake-alice");

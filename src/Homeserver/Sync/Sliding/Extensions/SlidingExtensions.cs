@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Keys;
+using Matrix.Homeserver.Keys.DeviceLists;
 using Matrix.Homeserver.Sync.Receipts;
 using Matrix.Homeserver.Sync.Streams;
 using Matrix.Homeserver.Sync.Typing;
+using Matrix.Homeserver.ToDevice;
 
 namespace Matrix.Homeserver.Sync.Sliding.Extensions;
 
@@ -11,14 +14,11 @@ namespace Matrix.Homeserver.Sync.Sliding.Extensions;
 /// The "extensions" of an answer (MSC3885 to_device, MSC3884 e2ee, MSC3959 account_data, MSC3960
 /// receipts, MSC3961 typing), each only when enabled, reusing sync v2's readers over the
 /// connection's window. The room extensions cover the rooms of the lists and subscriptions they
-/// name (all by default, "*" for all); rooms new to the connection get their whole share.
+/// name (all by default, "*" for all); rooms new to the connection get their whole share. The
+/// encryption parts read the E2EE feature's <see cref="ToDeviceInbox"/>, <see cref="OneTimeKeyCounts"/>
+/// and <see cref="DeviceListChangesReader"/>.
 /// </summary>
-internal sealed class SlidingExtensions(
-    IToDeviceMessages toDevice,
-    IDeviceListChanges deviceLists,
-    IOneTimeKeyCounts keyCounts,
-    AccountDataReader accountData,
-    TypingService typing)
+internal sealed class SlidingExtensions(AccountDataReader accountData, TypingService typing)
 {
     /// <summary>To-device messages per answer when the client does not say (Synapse's default).</summary>
     public const int DefaultToDeviceLimit = 100;
@@ -37,7 +37,7 @@ internal sealed class SlidingExtensions(
         return (json, news);
     }
 
-    private async Task<bool> AddToDeviceAsync(SlidingSyncContext context, ToDeviceRequest request, JsonObject json, CancellationToken cancellationToken)
+    private static async Task<bool> AddToDeviceAsync(SlidingSyncContext context, ToDeviceRequest request, JsonObject json, CancellationToken cancellationToken)
     {
         long? since = null;
         if (request.Since is { } text)
@@ -46,7 +46,8 @@ internal sealed class SlidingExtensions(
         }
 
         var limit = Math.Clamp(request.Limit ?? DefaultToDeviceLimit, 1, 1000);
-        var (events, next) = await toDevice.TakeAsync(context.Db, context.UserId, context.Requester.DeviceId, since, context.UpTo.Position, limit, cancellationToken);
+        // Messages up to since are acknowledged (deleted); a page after it follows, and again on a retry.
+        var (events, next) = await ToDeviceInbox.PageAsync(context.Db, context.UserId, context.Requester.DeviceId, since ?? 0, limit, cancellationToken);
         json["to_device"] = new JsonObject
         {
             ["next_batch"] = next.ToString(CultureInfo.InvariantCulture),
@@ -55,9 +56,10 @@ internal sealed class SlidingExtensions(
         return events.Count > 0;
     }
 
-    private async Task<bool> AddE2eeAsync(SlidingSyncContext context, JsonObject json, CancellationToken cancellationToken)
+    private static async Task<bool> AddE2eeAsync(SlidingSyncContext context, JsonObject json, CancellationToken cancellationToken)
     {
-        var (counts, fallback) = await keyCounts.ReadAsync(context.Db, context.UserId, context.Requester.DeviceId, cancellationToken);
+        var counts = await OneTimeKeyCounts.CountAsync(context.Db, context.UserId, context.Requester.DeviceId, cancellationToken);
+        var fallback = await OneTimeKeyCounts.UnusedFallbackAlgorithmsAsync(context.Db, context.UserId, context.Requester.DeviceId, cancellationToken);
         var e2ee = new JsonObject
         {
             ["device_one_time_keys_count"] = new JsonObject([.. counts.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value))]),
@@ -66,7 +68,7 @@ internal sealed class SlidingExtensions(
         json["e2ee"] = e2ee;
         // A new connection has nothing to catch up on: the client queries keys of everyone it tracks.
         if (context.Since is not { } since) return false;
-        var (changed, left) = await deviceLists.ReadAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
+        var (changed, left) = await DeviceListChangesReader.ReadAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
         e2ee["device_lists"] = new JsonObject
         {
             ["changed"] = new JsonArray([.. changed.Order(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]),
