@@ -14,7 +14,7 @@ public static class DiscoveryApi
         app.MapGet("/_matrix/client/versions", () => Results.Json(new JsonObject
         {
             ["versions"] = new JsonArray([.. ClientVersions.Select(v => (JsonNode)v)]),
-            ["unstable_features"] = new JsonObject(),
+            ["unstable_features"] = new JsonObject { [Sync.Sliding.SlidingSyncApi.UnstableFeature] = true },
         }));
 
         app.MapGet("/.well-known/matrix/client", (HomeserverOptions options) => Results.Json(new JsonObject

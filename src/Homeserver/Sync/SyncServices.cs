@@ -3,6 +3,7 @@ using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Sync.Receipts;
 using Matrix.Homeserver.Sync.Rooms;
+using Matrix.Homeserver.Sync.Sliding;
 using Matrix.Homeserver.Sync.Streams;
 using Matrix.Homeserver.Sync.Typing;
 
@@ -25,6 +26,7 @@ public static class SyncServices
         services.AddSingleton<StrippedState>();
         services.AddSingleton<LazyMemberCache>();
         services.AddScoped<RoomsStream>();
+        services.AddScoped<AccountDataReader>();
 
         // The streams after the rooms stream, in answer order, resolved in each computation's scope;
         // other features add theirs (to-device, device lists, key counts).
@@ -32,6 +34,7 @@ public static class SyncServices
         services.AddScoped<ISyncStream, ReceiptsStream>();
         services.AddScoped<ISyncStream, TypingStream>();
         services.AddScoped<ISyncStream, PresenceStream>();
+        services.AddSlidingSync();
 
         services.AddSingleton<TypingService>();
         services.AddSingleton<PresenceService>();
@@ -47,6 +50,7 @@ public static class SyncServices
     public static IEndpointRouteBuilder MapSyncApis(this IEndpointRouteBuilder app)
     {
         app.MapSyncApi();
+        app.MapSlidingSyncApi();
         app.MapTypingApi();
         app.MapReceiptsApi();
         app.MapPresenceApi();

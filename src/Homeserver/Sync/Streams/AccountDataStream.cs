@@ -1,49 +1,28 @@
-using System.Text.Json.Nodes;
-using Matrix.Homeserver.Accounts.AccountData;
-using Matrix.Homeserver.Push.UserRules;
 using Matrix.Homeserver.Sync.Filtering;
 
 namespace Matrix.Homeserver.Sync.Streams;
 
 /// <summary>
-/// Account data (the accounts feature's <see cref="AccountDataService"/>): global events at the top
-/// level, room events under rooms.join/leave.*.account_data, as written after the token; everything
-/// for an initial or full_state sync, and all of a room's for a room joined since. The push rules
-/// (m.push_rules) come with the rest as the push feature writes them on each change; a sync from
-/// scratch takes them from <see cref="PushRuleStore"/>, as a user who never changed a rule has no row.
+/// Account data (<see cref="AccountDataReader"/>): global events at the top level, room events under
+/// rooms.join/leave.*.account_data, as written after the token; everything for an initial or
+/// full_state sync, and all of a room's for a room joined since.
 /// </summary>
-internal sealed class AccountDataStream(AccountDataService accountData, PushRuleStore pushRules) : ISyncStream
+internal sealed class AccountDataStream(AccountDataReader reader) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         var fromScratch = context.IsInitial || context.FullState;
-        var changes = await accountData.GetChangesAsync(context.UserId, fromScratch ? 0 : context.Since!.Value.Position, context.UpTo.Position, cancellationToken);
+        var window = await reader.ReadAsync(context.UserId, fromScratch ? null : context.Since!.Value.Position, context.UpTo.Position,
+            [.. context.NewlyJoinedRooms], cancellationToken);
         var global = context.Filter.AccountData;
         if (!global.MatchesNothing())
         {
-            var events = changes.Global.Where(e => global.AllowsType(e.Type) && !(fromScratch && e.Type == AccountDataTypes.PushRules)).Select(e => e.ToJson()).ToList();
-            if (fromScratch && global.AllowsType(AccountDataTypes.PushRules))
-            {
-                events.Add(new JsonObject { ["type"] = AccountDataTypes.PushRules, ["content"] = await pushRules.GetPushRulesEventAsync(context.UserId, cancellationToken) });
-            }
-
-            response.AccountData.AddRange(global.Limited(events));
+            response.AccountData.AddRange(global.Limited(window.Global.Where(e => global.AllowsType(e.Type)).Select(e => e.ToJson())));
         }
 
         var roomFilter = context.Filter.Room.AccountData;
         if (roomFilter.MatchesNothing()) return;
-        var rooms = changes.Rooms.ToDictionary(StringComparer.Ordinal);
-        var joinedSince = context.NewlyJoinedRooms.Where(_ => !fromScratch).ToList();
-        if (joinedSince.Count > 0)
-        {
-            var all = await accountData.GetChangesAsync(context.UserId, 0, context.UpTo.Position, cancellationToken);
-            foreach (var room in joinedSince)
-            {
-                if (all.Rooms.TryGetValue(room, out var events)) rooms[room] = events;
-            }
-        }
-
-        foreach (var (roomId, events) in rooms)
+        foreach (var (roomId, events) in window.Rooms)
         {
             if (!context.Filter.Room.IncludesRoom(roomId) || !roomFilter.IncludesRoom(roomId)) continue;
             var kept = roomFilter.Limited(events.Where(e => roomFilter.AllowsType(e.Type)).Select(e => e.ToJson())).ToList();

@@ -73,6 +73,14 @@ public sealed class TypingService : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The m.typing events a sync sends: for rooms new to the client their current typers when someone
+    /// is typing, for the others the list when it changed after <paramref name="since"/>.
+    /// </summary>
+    public IEnumerable<(string RoomId, JsonObject Event)> ForSync(IReadOnlyCollection<string> roomIds, Func<string, bool> isFresh, long since, long upTo) =>
+        ChangedSince(roomIds.Where(isFresh), 0, upTo).Where(t => t.Event["content"]!["user_ids"]!.AsArray().Count > 0)
+            .Concat(ChangedSince(roomIds.Where(r => !isFresh(r)), since, upTo));
+
     private async Task ExpireAsync()
     {
         var changedRooms = new List<string>();
