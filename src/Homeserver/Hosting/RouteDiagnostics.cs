@@ -39,12 +39,22 @@ public static class RouteDiagnostics
         var gate = new Lock();
         return app.Use(async (context, next) =>
         {
-            await next(context);
-            if (context.GetEndpoint() is not RouteEndpoint endpoint) return;
-            var line = $"{context.Request.Method} /{string.Join('/', endpoint.RoutePattern.PathSegments.Select(Segment))}";
-            if (seen.TryAdd(line, true))
+            try
             {
-                lock (gate) File.AppendAllText(file, line + "\n");
+                await next(context);
+            }
+            finally
+            {
+                // Also when the handler threw (a MatrixException answered by the error middleware
+                // further out): an endpoint tested only for its errors is still tested.
+                if (context.GetEndpoint() is RouteEndpoint endpoint)
+                {
+                    var line = $"{context.Request.Method} /{string.Join('/', endpoint.RoutePattern.PathSegments.Select(Segment))}";
+                    if (seen.TryAdd(line, true))
+                    {
+                        lock (gate) File.AppendAllText(file, line + "\n");
+                    }
+                }
             }
         });
     }

@@ -90,6 +90,41 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_v1_invite_is_a_room_version_1_invite_answered_as_200_and_the_signed_event()
+    {
+        var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        var evil = fixture.EvilServer;
+        var roomId = "!" + FederatedRooms.Unique("old") + ":" + evil.ServerName;
+        var invite = new EventBuilder(Matrix.Federation.Identifiers.ServerName.Parse(evil.ServerName), evil.Key).Build(Matrix.Federation.Rooms.RoomVersions.V1, new EventTemplate
+        {
+            Type = EventTypes.Member, StateKey = bob.UserId, Sender = "@mallory:" + evil.ServerName, RoomId = roomId, Content = FederatedRooms.Membership("invite"),
+            PrevEvents = ["$prev:" + evil.ServerName], AuthEvents = ["$auth:" + evil.ServerName], Depth = 5,
+            OriginServerTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        }, new AnyReferenceHash());
+        var body = (JsonObject)invite.Json.DeepClone();
+        body["unsigned"] = new JsonObject
+        {
+            ["invite_room_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.name", ["state_key"] = "", ["sender"] = invite.Sender, ["content"] = new JsonObject { ["name"] = "Old" } }),
+        };
+        var uri = $"/_matrix/federation/v1/invite/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(invite.EventId)}";
+        var answer = await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, body, fixture.Servers.Sign(evil.ServerName, "hs2.test", HttpMethod.Put, uri, body, evil.Key));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var pair = answer.Body!.AsArray();
+        Assert.Equal(200, pair[0]!.GetValue<int>());
+        Assert.NotNull(pair[1]!["event"]!["signatures"]!["hs2.test"]);
+        Assert.Equal("invite", await Hs2.MembershipRowAsync(roomId, bob.UserId));
+        var stored = await Hs2.StoredMembershipAsync(roomId, bob.UserId);
+        Assert.Equal("1", stored.Version.Id);
+        Assert.Contains(stored.Json["unsigned"]!["invite_room_state"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "m.room.name");
+
+        // Someone else's invite is not ours to countersign, in v1 as in v2.
+        var other = (JsonObject)body.DeepClone();
+        (await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, other, fixture.Servers.Sign("hs1.test", "hs2.test", HttpMethod.Put, uri, other)))
+            .IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+    }
+
+    [Fact]
     public async Task A_refused_invite_is_the_inviters_answer_and_is_not_stored()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
@@ -182,6 +217,12 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
     private Task<MatrixResponse> SendInviteAsync(string origin, Pdu invite, JsonObject body) =>
         fixture.Servers.SendSignedAsync(origin, "hs2.test", HttpMethod.Put,
             $"/_matrix/federation/v2/invite/{Uri.EscapeDataString(invite.RoomId)}/{Uri.EscapeDataString(invite.EventId)}", body);
+
+    /// <summary>v1 events name their prev and auth events with reference hashes; any will do for an invite.</summary>
+    private sealed class AnyReferenceHash : IReferenceHashLookup
+    {
+        public string FindReferenceHash(string eventId) => "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+    }
 
     private static JsonObject Body(Pdu invite, JsonArray roomState) => new()
     {

@@ -10,7 +10,7 @@ namespace Matrix.Homeserver.FederationApi.Membership;
 
 /// <summary>
 /// Membership over federation, the versions Synapse serves and calls: make_join/make_leave/make_knock (v1),
-/// send_join and send_leave (v1, answered as [200, body], and v2), send_knock (v1), invite (v2).
+/// send_join and send_leave (v1, answered as [200, body], and v2), send_knock (v1), invite (v2, and v1 for rooms of version 1 or 2).
 /// </summary>
 public static class FederationMembershipApi
 {
@@ -41,6 +41,18 @@ public static class FederationMembershipApi
         {
             var body = JsonBody.Bind(r.Content ?? throw MatrixException.NotJson(), v);
             return Results.Json(await m.Send(new ReceiveInviteCommand(r.Origin, roomId, eventId, body), ct));
+        });
+        // v1 carries only the event (room state in its unsigned section) and, the spec says, means room version 1 or 2:
+        // Synapse takes it as 1; for an invite the two differ in nothing that is checked here.
+        v1.MapPut("/invite/{roomId}/{eventId}", async (string roomId, string eventId, FederationRequester r, IValidator<InviteBody> v, IMediator m,
+            CancellationToken ct) =>
+        {
+            var invite = r.Content ?? throw MatrixException.NotJson();
+            var body = JsonBody.Bind(new JsonObject
+            {
+                ["room_version"] = "1", ["event"] = invite.DeepClone(), ["invite_room_state"] = invite["unsigned"]?["invite_room_state"]?.DeepClone(),
+            }, v);
+            return V1(await m.Send(new ReceiveInviteCommand(r.Origin, roomId, eventId, body), ct));
         });
         return app;
     }
