@@ -12,6 +12,7 @@ using Matrix.Homeserver.FederationApi.Ephemeral;
 using Matrix.Homeserver.FederationApi.Hosting;
 using Matrix.Homeserver.FederationApi.KeysRemote;
 using Matrix.Homeserver.FederationApi.Media;
+using Matrix.Homeserver.FederationApi.Presence;
 using Matrix.Homeserver.FederationApi.Membership;
 using Matrix.Homeserver.FederationApi.Queries;
 using Matrix.Homeserver.Http;
@@ -134,6 +135,7 @@ public static class HomeserverHost
         services.AddOpenId();
         services.AddFederationMedia();
         services.AddFederationEphemeral();
+        services.AddFederationPresence();
         services.AddFederationKeys();
         services.AddRooms();
         services.AddAccounts(options);

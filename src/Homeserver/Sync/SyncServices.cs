@@ -38,6 +38,7 @@ public static class SyncServices
 
         services.AddSingleton<TypingService>();
         services.AddSingleton<PresenceService>();
+        services.AddSingleton<RemotePresence>();
         services.AddHostedService<PresenceWorker>();
         services.AddScoped<ReceiptService>();
         services.AddScoped<ReadMarkerService>();

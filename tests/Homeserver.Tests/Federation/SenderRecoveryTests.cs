@@ -31,6 +31,8 @@ public sealed class SenderRecoveryTests
             {
                 settings["Homeserver:FederationEvents:SenderMinRetryMilliseconds"] = retry;
                 settings["Homeserver:FederationEvents:SenderMaxRetryMilliseconds"] = retry;
+                // The outbox counts below are of the room's events: no presence EDUs beside them.
+                settings["Homeserver:Sync:PresenceEnabled"] = "false";
                 if (name != "hs1.test") return;
                 pair.Proxy.TargetPort = federation.FederationPort("hs2.test");
                 settings["Homeserver:Federation:ResolverOverrides:hs2.test"] = $"127.0.0.1:{pair.Proxy.Port}";

@@ -11,17 +11,18 @@ namespace Matrix.Homeserver.Sync.Presence;
 /// within the last minute is currently_active; no activity for <see cref="SyncOptions.PresenceIdleAfterMs"/>
 /// makes an online user unavailable; no /sync for <see cref="SyncOptions.PresenceOfflineAfterMs"/>
 /// makes them offline. Each visible change takes an ephemeral serial and wakes the users who share a
-/// room with them. <see cref="PresenceWorker"/> runs the timeouts and writes changes to the database.
+/// room with them, and is announced by <see cref="LocalChanged"/> (federation). Remote users' presence,
+/// as their servers send it, is held by <see cref="RemotePresence"/> and read through here too.
+/// <see cref="PresenceWorker"/> runs the timeouts and writes local changes to the database.
 /// </summary>
 public sealed class PresenceService(
     IDbContextFactory<HomeserverDbContext> dbFactory,
     EphemeralSerial serial,
     SyncWakeups wakeups,
+    RemotePresence remote,
     HomeserverOptions options,
     TimeProvider clock)
 {
-    /// <summary>Activity closer together than this does not count as a change (Synapse's LAST_ACTIVE_GRANULARITY).</summary>
-    public const long ActiveGranularityMs = 60_000;
 
     private readonly ConcurrentDictionary<string, UserPresence> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _syncing = new(StringComparer.Ordinal);
@@ -30,10 +31,20 @@ public sealed class PresenceService(
 
     public bool Enabled => options.Sync.PresenceEnabled;
 
-    public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId);
+    /// <summary>
+    /// Raised on every visible change of a local user's presence (state, status message, currently_active, a
+    /// last_active jump beyond the granularity), on the changing request's path: handlers only queue.
+    /// </summary>
+    public event Action<UserPresence>? LocalChanged;
 
-    /// <summary>Presence entries whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
-    public List<UserPresence> ChangedSince(long since) => [.. _users.Values.Where(p => p.Serial > since)];
+    /// <summary>A local or remote user's presence; null when nothing is known.</summary>
+    public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId) ?? remote.Get(userId);
+
+    /// <summary>Local users' presence as held now.</summary>
+    public IEnumerable<UserPresence> Local => _users.Values;
+
+    /// <summary>Presence entries, local and remote, whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
+    public List<UserPresence> ChangedSince(long since) => [.. _users.Values.Where(p => p.Serial > since), .. remote.ChangedSince(since)];
 
     /// <summary>PUT /presence/{userId}/status: an explicit state and status message (null clears it).</summary>
     public Task SetAsync(string userId, PresenceState state, string? statusMsg, CancellationToken cancellationToken)
@@ -95,7 +106,7 @@ public sealed class PresenceService(
             {
                 await UpdateAsync(p.UserId, q => q with { State = PresenceState.Unavailable, CurrentlyActive = false }, cancellationToken);
             }
-            else if (p.CurrentlyActive && now - p.LastActiveTs > ActiveGranularityMs)
+            else if (p.CurrentlyActive && now - p.LastActiveTs > UserPresence.ActiveGranularityMs)
             {
                 await UpdateAsync(p.UserId, q => q with { CurrentlyActive = false }, cancellationToken);
             }
@@ -137,21 +148,22 @@ public sealed class PresenceService(
     private async Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
     {
         if (!Enabled) return;
+        UserPresence next;
         bool visible;
         lock (_gate)
         {
             var old = _users.GetValueOrDefault(userId) ?? new UserPresence(userId, PresenceState.Offline, null, 0, 0, false, 0);
-            var next = change(old) with { Serial = old.Serial };
-            // last_active moves quietly within the granularity: clients are told currently_active instead.
-            visible = next.State != old.State || next.StatusMsg != old.StatusMsg || next.CurrentlyActive != old.CurrentlyActive
-                || (next.LastActiveTs - old.LastActiveTs > ActiveGranularityMs);
+            next = change(old) with { Serial = old.Serial };
+            visible = next.DiffersVisiblyFrom(old);
             if (visible) next = next with { Serial = serial.Next() };
             if (next == old) return;
             _users[userId] = next;
             _dirty[userId] = 0;
         }
 
-        if (visible) await wakeups.UsersSharingRoomsAsync(userId, cancellationToken);
+        if (!visible) return;
+        LocalChanged?.Invoke(next);
+        await wakeups.UsersSharingRoomsAsync(userId, cancellationToken);
     }
 
     private void SyncEnded(string userId)

@@ -4,9 +4,10 @@ namespace Matrix.Homeserver.Sync.Presence;
 
 /// <summary>
 /// Restores presence at start-up, applies the idle and offline timeouts every few seconds (a cheap
-/// pass over the users who are not offline), writes changed presence in batches, and once more at shutdown.
+/// pass over the users who are not offline, remote users' federation timeout included), writes changed
+/// presence in batches, and once more at shutdown.
 /// </summary>
-internal sealed class PresenceWorker(PresenceService presence, HomeserverOptions options, TimeProvider clock, ILogger<PresenceWorker> logger) : BackgroundService
+internal sealed class PresenceWorker(PresenceService presence, RemotePresence remote, HomeserverOptions options, TimeProvider clock, ILogger<PresenceWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan TimeoutCheckInterval = TimeSpan.FromSeconds(5);
 
@@ -33,6 +34,7 @@ internal sealed class PresenceWorker(PresenceService presence, HomeserverOptions
             try
             {
                 await presence.ApplyTimeoutsAsync(stoppingToken);
+                await remote.ApplyTimeoutsAsync(stoppingToken);
                 if (clock.GetElapsedTime(lastPersist) >= persistEvery)
                 {
                     await presence.PersistAsync(stoppingToken);
