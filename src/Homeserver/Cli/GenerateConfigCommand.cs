@@ -22,7 +22,7 @@ public static class GenerateConfigCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var parsed = CommandArguments.Parse(args, ["--server-name", "--output"], []);
+        var parsed = CommandArguments.Parse(args, ["--server-name", "--output", "--data-dir"], []);
         if (parsed.Rest.Length > 0) throw new UsageException($"generate-config does not take '{parsed.Rest[0]}'");
         var path = Path.GetFullPath(parsed.Value("--output") ?? "homeserver.json");
         if (File.Exists(path)) throw new CommandFailedException($"{path} exists already; it was left as it is.");
@@ -30,6 +30,14 @@ public static class GenerateConfigCommand
         var options = new HomeserverOptions();
         if (parsed.Value("--server-name") is { } serverName) options.ServerName = serverName;
         if (!ServerNames.IsValid(options.ServerName)) throw new UsageException($"'{options.ServerName}' is not a valid server name");
+        if (parsed.Value("--data-dir") is { } dataDirectory)
+        {
+            // Everything the server writes goes under one directory (the SQLite database, media, the signing key).
+            var data = Path.GetFullPath(dataDirectory);
+            options.SigningKeyPath = Path.Combine(data, "signing.key");
+            options.Media.StorePath = Path.Combine(data, "media");
+            options.Database.ConnectionString = $"Data Source={Path.Combine(data, "homeserver.db")}";
+        }
 
         await File.WriteAllTextAsync(path, Generate(options).ToJsonString(Json) + "\n");
         await output.WriteLineAsync($"Wrote {path}");

@@ -15,10 +15,11 @@ public static class HomeserverCli
         Without a command, runs the server.
 
         Commands:
-          generate-config [--server-name NAME] [--output FILE]
+          generate-config [--server-name NAME] [--output FILE] [--data-dir DIR]
                           Writes a settings file with every setting at its default (FILE defaults to
                           ./homeserver.json; an existing file is never overwritten), and creates the signing
-                          key at Homeserver:SigningKeyPath if it does not exist.
+                          key if it does not exist. With DIR, the SQLite database, media store and signing
+                          key are placed there (default ./data).
           check-config    Loads and checks the configuration as the server does; prints OK or the error.
           migrate         Applies pending database migrations and exits.
           register-user --user NAME [--password PASSWORD] [--admin]
