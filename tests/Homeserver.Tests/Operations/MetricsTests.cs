@@ -9,7 +9,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Operations;
 
+/// <summary>
+/// Servers with metrics on run alone: meters are found by name across the whole process, so the OpenTelemetry
+/// providers of servers running side by side in one test process get in each other's way (one server per process
+/// in production).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics";
+}
+
 /// <summary>/metrics on the client listener (loopback, not proxied): the server's own metrics, ASP.NET Core's and the runtime's.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IAsyncLifetime
 {
     private TestHomeserver _server = null!;
@@ -76,6 +88,7 @@ public sealed class MetricsTests : IAsyncLifetime
 }
 
 /// <summary>/metrics on a listener of its own, which serves nothing else; and no /metrics when disabled.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsListenerTests
 {
     [Fact]
