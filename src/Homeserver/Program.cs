@@ -1,6 +1,6 @@
-using Matrix.Homeserver.Hosting;
+using Matrix.Homeserver.Cli;
 
-return await HomeserverHost.RunAsync(args);
+return await HomeserverCli.RunAsync(args);
 
 /// <summary>The entry point, visible to tests.</summary>
 public partial class Program;

@@ -31,6 +31,9 @@ public sealed class HomeserverOptions
     public VoipOptions Voip { get; set; } = new();
     public SupportOptions Support { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+    public LogOptions Logging { get; set; } = new();
+    public TracingOptions Tracing { get; set; } = new();
 }
 
 public sealed class ListenersOptions

@@ -56,6 +56,7 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         RuleFor(o => o.Voip).SetValidator(new VoipOptionsValidator());
         RuleFor(o => o.Support).SetValidator(new SupportOptionsValidator());
         RuleFor(o => o.Sync).SetValidator(new SyncOptionsValidator());
+        Include(new OperationsOptionsValidator());
     }
 
     private static bool NeedsCertificate(FederationListenerOptions f) =>

@@ -21,6 +21,7 @@ internal sealed class DestinationQueue(string destination, SenderContext context
     private bool _retryLoaded;
     private long _persistedIntervalMs = -1;
     private Task _loop = Task.CompletedTask;
+    private long _queuedItems;
 
     public string Destination { get; } = destination;
 
@@ -36,9 +37,13 @@ internal sealed class DestinationQueue(string destination, SenderContext context
         get { lock (_gate) return _loop; }
     }
 
-    /// <summary>Items were queued: make sure the loop runs and looks at the queue again.</summary>
-    public void Notify()
+    /// <summary>Items queued and not yet accepted: counted as they are added, recounted from the store by the loop.</summary>
+    public long QueuedItems => Interlocked.Read(ref _queuedItems);
+
+    /// <summary><paramref name="added"/> items were queued: make sure the loop runs and looks at the queue again.</summary>
+    public void Notify(int added)
     {
+        Interlocked.Add(ref _queuedItems, added);
         lock (_gate)
         {
             if (_running)
@@ -75,6 +80,7 @@ internal sealed class DestinationQueue(string destination, SenderContext context
         try
         {
             await LoadRetryAsync(stopping);
+            await RecountAsync(stopping);
             while (!stopping.IsCancellationRequested)
             {
                 try
@@ -93,6 +99,7 @@ internal sealed class DestinationQueue(string destination, SenderContext context
                     }
 
                     await SendAsync(transaction, stopping);
+                    await RecountAsync(stopping);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -125,6 +132,10 @@ internal sealed class DestinationQueue(string destination, SenderContext context
             (_retryLastTs, _retryIntervalMs, _retryLoaded) = (lastTs, intervalMs, true);
         }
     }
+
+    // The store is the truth: coalesced EDUs and items queued before a restart are not in the running count.
+    private async Task RecountAsync(CancellationToken stopping) =>
+        Interlocked.Exchange(ref _queuedItems, await context.Store.CountAsync(Destination, stopping));
 
     private long NextInterval()
     {
@@ -174,9 +185,11 @@ internal sealed class DestinationQueue(string destination, SenderContext context
             context.Logger.LogWarning("{Destination} refused transaction {TxnId} ({Pdus} PDUs, {Edus} EDUs) for good, dropping it: {Reason}",
                 Destination, transaction.TxnId, transaction.EventIds.Count, transaction.Edus.Count, e.Message);
             await context.Store.CompleteAsync(Destination, transaction.TxnId, stopping);
+            context.Metrics.FederationSendFailed(Destination);
         }
         catch (FederationException e)
         {
+            context.Metrics.FederationSendFailed(Destination);
             var interval = NextInterval();
             context.Logger.LogInformation("Transaction {TxnId} to {Destination} failed, next attempt in {Interval} ms: {Reason}",
                 transaction.TxnId, Destination, interval, e.Message);

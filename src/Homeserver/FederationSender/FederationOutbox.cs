@@ -30,7 +30,8 @@ public sealed class FederationOutbox : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, DestinationQueue> _queues = new(StringComparer.Ordinal);
 
     public FederationOutbox(OutboxStore store, SenderCatchUp catchUp, FederationClient client, ServerEventView view, IDbContextFactory<HomeserverDbContext> dbs,
-        FederationDomainPolicy domains, ServerContactSignal contacts, HomeserverOptions options, TimeProvider time, ILogger<FederationOutbox> logger)
+        FederationDomainPolicy domains, ServerContactSignal contacts, HomeserverOptions options, TimeProvider time, ILogger<FederationOutbox> logger,
+        Operations.HomeserverMetrics metrics)
     {
         _store = store;
         _catchUp = catchUp;
@@ -38,7 +39,7 @@ public sealed class FederationOutbox : IHostedService, IDisposable
         _contacts = contacts;
         _options = options;
         _logger = logger;
-        _context = new SenderContext(store, client, view, dbs, options, time, logger, _stopping.Token);
+        _context = new SenderContext(store, client, view, dbs, options, time, logger, metrics, _stopping.Token);
     }
 
     /// <summary>Queues PDUs for their destinations and records that local events up to <paramref name="position"/> are queued.</summary>
@@ -47,7 +48,7 @@ public sealed class FederationOutbox : IHostedService, IDisposable
         var wanted = items.Where(i => ShouldSendTo(i.Destination)).Distinct().ToList();
         if (wanted.Count == 0) return;
         await _store.AddPdusAsync(wanted, position, cancellationToken);
-        foreach (var destination in wanted.Select(i => i.Destination).Distinct(StringComparer.Ordinal)) QueueOf(destination).Notify();
+        foreach (var perDestination in wanted.GroupBy(i => i.Destination, StringComparer.Ordinal)) QueueOf(perDestination.Key).Notify(perDestination.Count());
     }
 
     /// <summary>
@@ -58,11 +59,14 @@ public sealed class FederationOutbox : IHostedService, IDisposable
     {
         if (!ShouldSendTo(destination)) return;
         await _store.AddEduAsync(destination, eduType, content, coalescingKey, cancellationToken);
-        QueueOf(destination).Notify();
+        QueueOf(destination).Notify(1);
     }
 
     /// <summary>When the next attempt to a backed-off destination is due (ms since the epoch); null when it is not backed off.</summary>
     public long? NextAttemptTs(string destination) => _queues.TryGetValue(destination, out var queue) ? queue.NextAttemptTs : null;
+
+    /// <summary>Items queued per destination with a loop this run (the matrix_federation_queue_depth gauge).</summary>
+    public IEnumerable<(string Destination, long Items)> QueueDepths() => _queues.Values.Select(q => (q.Destination, q.QueuedItems));
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -72,7 +76,7 @@ public sealed class FederationOutbox : IHostedService, IDisposable
         await _catchUp.MarkDoneAsync(cancellationToken);
         foreach (var destination in await _store.DestinationsWithWorkAsync(cancellationToken))
         {
-            if (ShouldSendTo(destination)) QueueOf(destination).Notify();
+            if (ShouldSendTo(destination)) QueueOf(destination).Notify(0);
         }
     }
 

@@ -8,8 +8,9 @@ namespace Matrix.Homeserver.FederationSender;
 /// <summary>What every destination's loop shares: the store, the client and its limits, the overall concurrency bound, the clock.</summary>
 internal sealed class SenderContext(
     OutboxStore store, FederationClient client, ServerEventView view, Microsoft.EntityFrameworkCore.IDbContextFactory<HomeserverDbContext> dbs,
-    Configuration.HomeserverOptions options, TimeProvider time, ILogger logger, CancellationToken stopping) : IDisposable
+    Configuration.HomeserverOptions options, TimeProvider time, ILogger logger, Operations.HomeserverMetrics metrics, CancellationToken stopping) : IDisposable
 {
+    public Operations.HomeserverMetrics Metrics { get; } = metrics;
     public OutboxStore Store { get; } = store;
     public FederationClient Client { get; } = client;
     public ILogger Logger { get; } = logger;

@@ -19,6 +19,7 @@ using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Media;
 using Matrix.Homeserver.OpenId;
+using Matrix.Homeserver.Operations;
 using Matrix.Homeserver.Push;
 using Matrix.Homeserver.Reporting;
 using Matrix.Homeserver.Rooms;
@@ -85,18 +86,22 @@ public static class HomeserverHost
 
         var options = ConfigurationLoader.Load(builder.Configuration);
         builder.Services.AddSingleton(options);
-        ConfigureListeners(builder.WebHost, options.Listeners);
+        ConfigureListeners(builder.WebHost, options);
+        builder.AddOperations(options);
         builder.Services.AddHomeserverServices(options);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseRequestLogging();
         app.UseMatrixErrors();
         app.UseCors();
         app.UseRouting();
         app.UseListenerRouting(options);
+        app.UseMetricsListenerRouting(options.Metrics);
         app.UseFederationAuthentication();
         app.UseRouteHitRecording(options.Diagnostics);
         app.MapHomeserverApis();
+        app.MapMetricsEndpoint(options.Metrics);
         return app;
     }
 
@@ -171,26 +176,33 @@ public static class HomeserverHost
         return app;
     }
 
-    private static void ConfigureListeners(IWebHostBuilder web, ListenersOptions listeners) =>
+    private static void ConfigureListeners(IWebHostBuilder web, HomeserverOptions options) =>
         web.ConfigureKestrel(kestrel =>
         {
+            var listeners = options.Listeners;
             kestrel.AddServerHeader = false;
-            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null, federation: false);
+            Listen(kestrel, new Uri(listeners.Client.Url), certificate: null, mark: null);
             if (listeners.Federation.Url is { } federationUrl)
             {
                 var uri = new Uri(federationUrl);
                 var certificate = uri.Scheme == Uri.UriSchemeHttps && !listeners.Federation.PlainHttp
                     ? X509Certificate2.CreateFromPemFile(listeners.Federation.CertificatePath!, listeners.Federation.CertificateKeyPath)
                     : null;
-                Listen(kestrel, uri, certificate, federation: true);
+                Listen(kestrel, uri, certificate, ListenerRouting.MarkFederationListener);
+            }
+
+            if (options.Metrics is { Enabled: true, Listener: { Length: > 0 } metricsUrl })
+            {
+                Listen(kestrel, new Uri(metricsUrl), certificate: null, MetricsEndpoint.MarkMetricsListener);
             }
         });
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate, bool federation)
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri uri, X509Certificate2? certificate,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? mark)
     {
         void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
         {
-            if (federation) listen.MarkFederationListener();
+            mark?.Invoke(listen);
             if (certificate is not null) listen.UseHttps(certificate);
         }
 

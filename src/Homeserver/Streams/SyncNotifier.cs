@@ -9,6 +9,10 @@ namespace Matrix.Homeserver.Streams;
 public sealed class SyncNotifier
 {
     private readonly ConcurrentDictionary<string, Signal> _signals = new(StringComparer.Ordinal);
+    private int _waiters;
+
+    /// <summary>Long-polls parked right now (the matrix_sync_waiters gauge).</summary>
+    public int Waiters => Volatile.Read(ref _waiters);
 
     /// <summary>The user's change counter; read it before computing a sync, then wait for it to move.</summary>
     public long Version(string userId) => _signals.GetOrAdd(userId, _ => new Signal()).Version;
@@ -29,6 +33,7 @@ public sealed class SyncNotifier
         var signal = _signals.GetOrAdd(userId, _ => new Signal());
         var changed = signal.ChangedSince(seenVersion);
         if (changed.IsCompleted) return true;
+        Interlocked.Increment(ref _waiters);
         try
         {
             await changed.WaitAsync(timeout, cancellationToken);
@@ -37,6 +42,10 @@ public sealed class SyncNotifier
         catch (TimeoutException)
         {
             return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
         }
     }
 

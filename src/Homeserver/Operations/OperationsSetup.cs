@@ -1,0 +1,84 @@
+using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.FederationSender;
+using Matrix.Homeserver.Streams;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Matrix.Homeserver.Operations;
+
+/// <summary>Logs, metrics and traces: what an operator watches the server with.</summary>
+public static class OperationsSetup
+{
+    /// <summary>Npgsql's meter and activity source: connection pool use, command durations, one span per command.</summary>
+    private const string Npgsql = "Npgsql";
+
+    public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder, HomeserverOptions options)
+    {
+        ConfigureLogging(builder.Logging, options.Logging);
+        builder.Services.AddSingleton<HomeserverMetrics>();
+        var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("matrix-homeserver"));
+        if (options.Metrics.Enabled)
+        {
+            builder.Services.AddHostedService<GaugeRegistration>();
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter(HomeserverMetrics.MeterName, Npgsql, "Microsoft.EntityFrameworkCore", "System.Net.Http")
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                // Prometheus pulls: every scrape reads the current values, none is served from a cache.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        }
+
+        if (options.Tracing.OtlpEndpoint is { Length: > 0 } endpoint)
+        {
+            // Query strings are recorded with their values replaced ("Redacted") by the ASP.NET Core and HttpClient
+            // instrumentations, so an access_token in a URL never reaches the collector.
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != MetricsEndpoint.Path)
+                .AddHttpClientInstrumentation()
+                .AddSource(Npgsql)
+                .AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
+        }
+
+        return builder;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LogOptions options)
+    {
+        // ASP.NET Core's request lines carry the raw query string, access_token included; RequestLogging writes them
+        // redacted instead. Warning and above (errors, bad requests) still come through. This rule is the most specific
+        // for its category, so Logging:LogLevel settings cannot lower it.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        if (options.Format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            });
+        }
+    }
+
+    /// <summary>Hooks the gauges to their sources once the services exist (the outbox itself reports to the metrics).</summary>
+    private sealed class GaugeRegistration(HomeserverMetrics metrics, SyncNotifier notifier, FederationOutbox outbox) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            metrics.ObserveGauges(() => notifier.Waiters, outbox.QueueDepths);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
