@@ -66,8 +66,7 @@ public static class RoomAdminApi
     private static async Task<JsonObject> DetailsAsync(HomeserverDbContext db, string serverName, string roomId, CancellationToken ct)
     {
         var summary = (await RoomAdminSummary.LoadAsync(db, serverName, roomId, ct)).SingleOrDefault() ?? throw MatrixException.NotFound("Room not found");
-        var suffix = ":" + serverName;
-        var localMembers = db.RoomMemberships.AsNoTracking().Where(m => m.RoomId == roomId && m.UserId.EndsWith(suffix));
+        var localMembers = LocalMemberships.In(db, roomId, serverName);
         var joinedLocal = localMembers.Where(m => m.Membership == Matrix.Federation.Events.Memberships.Join).Select(m => m.UserId);
         var details = summary.ToListEntry();
         details["topic"] = summary.Topic;

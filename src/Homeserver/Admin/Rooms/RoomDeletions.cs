@@ -149,7 +149,6 @@ public sealed class RoomDeletions(
     private async Task<bool> LocalMembersJoinedAsync(string roomId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var suffix = ":" + options.ServerName;
-        return await db.RoomMemberships.AnyAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join && m.UserId.EndsWith(suffix), cancellationToken);
+        return await LocalMemberships.In(db, roomId, options.ServerName).AnyAsync(m => m.Membership == Memberships.Join, cancellationToken);
     }
 }

@@ -44,10 +44,8 @@ public sealed class RoomShutdown(IDbContextFactory<HomeserverDbContext> dbFactor
             aliases = await roomAliases.Select(a => a.Alias).OrderBy(a => a).ToListAsync(cancellationToken);
             await roomAliases.ExecuteDeleteAsync(cancellationToken);
 
-            var suffix = ":" + options.ServerName;
-            users = await db.RoomMemberships.AsNoTracking()
-                .Where(m => m.RoomId == roomId && m.UserId.EndsWith(suffix)
-                    && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock))
+            users = await LocalMemberships.In(db, roomId, options.ServerName)
+                .Where(m => m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock)
                 .OrderBy(m => m.UserId).Select(m => m.UserId).ToListAsync(cancellationToken);
         }
 
