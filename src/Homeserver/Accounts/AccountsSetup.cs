@@ -42,6 +42,8 @@ public static class AccountsSetup
         services.AddScoped<RefreshTokenService>();
         services.AddScoped<AccountCreator>();
         services.AddScoped<DeviceService>();
+        services.AddScoped<PasswordSetter>();
+        services.AddScoped<AccountDeactivator>();
         services.AddScoped<ProfileService>();
         services.TryAddSingleton<IRemoteProfileLookup, NoRemoteProfiles>();
         services.AddScoped<AccountDataService>();

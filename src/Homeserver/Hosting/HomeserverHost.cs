@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
 using Matrix.Homeserver.Accounts;
+using Matrix.Homeserver.Admin;
 using Matrix.Homeserver.Accounts.Admin;
 using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
@@ -147,6 +148,7 @@ public static class HomeserverHost
         services.AddMedia();
         services.AddPushServices();
         services.AddKeys();
+        services.AddAdmin();
         return services;
     }
 
@@ -173,6 +175,7 @@ public static class HomeserverHost
         app.MapWhoisApi();
         app.MapMutualRoomsApi();
         app.MapKeysApis();
+        app.MapAdminApi();
         return app;
     }
 

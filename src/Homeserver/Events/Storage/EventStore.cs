@@ -29,6 +29,13 @@ public sealed class EventStore : IDisposable
 
     public void RememberRoomVersion(string roomId, RoomVersion version) => _roomVersions[roomId] = version;
 
+    /// <summary>Drops a purged room's version and events from the caches, so nothing of it is served from memory.</summary>
+    public void ForgetRoom(string roomId, IEnumerable<string> eventIds)
+    {
+        _roomVersions.TryRemove(roomId, out _);
+        foreach (var id in eventIds) _pdus.Remove(id);
+    }
+
     public async Task<Pdu?> GetAsync(HomeserverDbContext db, string eventId, CancellationToken cancellationToken)
     {
         var found = await GetManyAsync(db, [eventId], cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Admin.Rooms;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
@@ -37,6 +38,10 @@ public sealed class RoomMembershipService(
         var roomId = change.RoomId;
         var version = await events.GetRoomVersionAsync(db, roomId, cancellationToken);
         var content = await BuildContentAsync(db, change, cancellationToken);
+        if (change.Action is MembershipAction.Join or MembershipAction.Invite or MembershipAction.Knock)
+        {
+            await RoomBlocks.ThrowIfBlockedAsync(db, roomId, cancellationToken);
+        }
 
         // This server takes part in a room while one of its users is joined; otherwise another server must help.
         if (version is null || !await IsServerInRoomAsync(db, roomId, cancellationToken))

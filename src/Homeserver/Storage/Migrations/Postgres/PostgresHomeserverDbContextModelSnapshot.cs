@@ -110,6 +110,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("account_data", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.BlockedRoom", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("BlockedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("blocked_by");
+
+                    b.Property<long>("BlockedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("blocked_ts");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_blocked_rooms");
+
+                    b.ToTable("blocked_rooms", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ContentReport", b =>
                 {
                     b.Property<long>("Id")

@@ -103,6 +103,27 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("account_data", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.BlockedRoom", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("BlockedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blocked_by");
+
+                    b.Property<long>("BlockedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("blocked_ts");
+
+                    b.HasKey("RoomId")
+                        .HasName("pk_blocked_rooms");
+
+                    b.ToTable("blocked_rooms", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ContentReport", b =>
                 {
                     b.Property<long>("Id")

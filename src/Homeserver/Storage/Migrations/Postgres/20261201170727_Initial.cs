@@ -46,6 +46,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "blocked_rooms",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    blocked_by = table.Column<string>(type: "text", nullable: false),
+                    blocked_ts = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_blocked_rooms", x => x.room_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "content_reports",
                 columns: table => new
                 {
@@ -1096,6 +1109,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "account_data");
+
+            migrationBuilder.DropTable(
+                name: "blocked_rooms");
 
             migrationBuilder.DropTable(
                 name: "content_reports");

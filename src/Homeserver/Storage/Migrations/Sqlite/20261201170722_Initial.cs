@@ -45,6 +45,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "blocked_rooms",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    blocked_by = table.Column<string>(type: "TEXT", nullable: false),
+                    blocked_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_blocked_rooms", x => x.room_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "content_reports",
                 columns: table => new
                 {
@@ -1095,6 +1108,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "account_data");
+
+            migrationBuilder.DropTable(
+                name: "blocked_rooms");
 
             migrationBuilder.DropTable(
                 name: "content_reports");

@@ -1,0 +1,37 @@
+using Matrix.Homeserver.Accounts.Devices;
+using Matrix.Homeserver.Accounts.Tokens;
+using Matrix.Homeserver.Storage;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Accounts.Management;
+
+/// <summary>
+/// Closes an account for good: the one path shared by POST /account/deactivate and the admin API.
+/// Password, profile, account data, filters, login tokens and every device go; then
+/// <see cref="UserDeactivated"/> makes the user leave their rooms.
+/// </summary>
+public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, IPublisher publisher)
+{
+    public async Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken)
+    {
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Marked first: from here on no token of the user validates, whatever happens below.
+            await db.Users.Where(u => u.UserId == userId).ExecuteUpdateAsync(s => s
+                .SetProperty(u => u.Deactivated, true)
+                .SetProperty(u => u.PasswordHash, (string?)null)
+                .SetProperty(u => u.DisplayName, (string?)null)
+                .SetProperty(u => u.AvatarUrl, (string?)null), cancellationToken);
+            await db.ProfileFields.Where(f => f.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.AccountData.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.UserFilters.Where(f => f.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.LoginTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        tokens.InvalidateCache(r => r.UserId == userId);
+        await devices.DeleteAllAsync(userId, keepDeviceId: null, cancellationToken);
+        await publisher.Publish(new UserDeactivated(userId, erase), cancellationToken);
+    }
+}
