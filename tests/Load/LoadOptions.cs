@@ -2,22 +2,60 @@ using System.Globalization;
 
 namespace Matrix.Load;
 
-/// <summary>Command-line settings: --url, --users, --rooms, --messages, --concurrency, --pid.</summary>
-public sealed record LoadOptions(Uri Url, int Users, int Rooms, int MessagesPerUser, int Concurrency, int? ServerPid)
+/// <summary>
+/// Command-line settings (<c>--name value</c> pairs). Every count has a default small enough for a
+/// 2-core machine; every scenario also stops at <see cref="Deadline"/>.
+/// </summary>
+public sealed class LoadOptions
 {
+    private readonly Dictionary<string, string> _values;
+
+    private LoadOptions(Dictionary<string, string> values) => _values = values;
+
+    public Uri Url => new(Text("url") ?? "http://127.0.0.1:8008");
+
+    /// <summary>sequential, concurrent, delivery, fanout, initial-sync, cold-start, or all (every one but cold-start).</summary>
+    public string Scenario => Text("scenario") ?? "all";
+
+    /// <summary>Synapse-style shared-secret registration when set, else open registration (m.login.dummy).</summary>
+    public string? SharedSecret => Text("shared-secret");
+
+    public int? ServerPid => Text("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
+
+    public string? JsonPath => Text("json");
+
+    /// <summary>Wall-clock budget of each scenario, set-up included.</summary>
+    public TimeSpan Deadline => TimeSpan.FromSeconds(Int("deadline-seconds", 300));
+
+    public int Messages => Int("messages", 1000);
+
+    public int Senders => Int("senders", 16);
+
+    public int FanoutUsers => Int("fanout-users", 1000);
+
+    public int Rooms => Int("rooms", 100);
+
+    public int EventsPerRoom => Int("events-per-room", 1000);
+
+    /// <summary>How many times a scenario that measures one operation at a time repeats it.</summary>
+    public int Repeats(int fallback) => Int("repeats", fallback);
+
+    /// <summary>For cold-start: the shell command that starts the server listening at <see cref="Url"/>.</summary>
+    public string? StartCommand => Text("start-command");
+
     public static LoadOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        for (var i = 0; i < args.Length; i += 2)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"expected --name value, got '{args[i]}'");
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length) throw new ArgumentException($"expected --name value, got '{args[i]}'");
             values[args[i][2..]] = args[i + 1];
         }
 
-        int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        return new LoadOptions(
-            new Uri(values.GetValueOrDefault("url", "http://127.0.0.1:8008")),
-            Int("users", 20), Int("rooms", 5), Int("messages", 25), Int("concurrency", 10),
-            values.ContainsKey("pid") ? Int("pid", 0) : null);
+        return new LoadOptions(values);
     }
+
+    private string? Text(string name) => _values.GetValueOrDefault(name);
+
+    private int Int(string name, int fallback) => Text(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Matrix.Load;
@@ -9,20 +11,42 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
 {
     public string UserId { get; } = userId;
 
-    public static async Task<MatrixClient> RegisterAsync(HttpClient http, string username, string password)
+    /// <summary>Open registration (with a UIA session when the server asks for one), or shared-secret registration when a secret is given.</summary>
+    public static async Task<MatrixClient> RegisterAsync(HttpClient http, string username, string password, string? sharedSecret)
+    {
+        var result = sharedSecret is null
+            ? await RegisterOpenAsync(http, username, password)
+            : await RegisterWithSecretAsync(http, username, password, sharedSecret);
+        return new MatrixClient(http, result["access_token"]!.GetValue<string>(), result["user_id"]!.GetValue<string>());
+    }
+
+    private static async Task<JsonObject> RegisterOpenAsync(HttpClient http, string username, string password)
     {
         var body = new JsonObject { ["username"] = username, ["password"] = password, ["auth"] = new JsonObject { ["type"] = "m.login.dummy" } };
         var response = await http.PostAsJsonAsync("/_matrix/client/v3/register", body);
         if (!response.IsSuccessStatusCode)
         {
-            // Registration needs a UIA session first on servers that insist on one.
             var challenge = await response.Content.ReadFromJsonAsync<JsonObject>();
             body["auth"]!["session"] = challenge?["session"]?.GetValue<string>();
             response = await http.PostAsJsonAsync("/_matrix/client/v3/register", body);
         }
 
-        var result = await Ok(response);
-        return new MatrixClient(http, result["access_token"]!.GetValue<string>(), result["user_id"]!.GetValue<string>());
+        return await Ok(response);
+    }
+
+    /// <summary>Synapse's admin registration: a nonce, then an HMAC-SHA1 over nonce, user, password and admin flag.</summary>
+    private static async Task<JsonObject> RegisterWithSecretAsync(HttpClient http, string username, string password, string sharedSecret)
+    {
+        const string path = "/_synapse/admin/v1/register";
+        var nonce = (await Ok(await http.GetAsync(path)))["nonce"]!.GetValue<string>();
+#pragma warning disable CA5350 // HMAC-SHA1 is what Synapse's shared-secret registration specifies.
+        var mac = HMACSHA1.HashData(Encoding.UTF8.GetBytes(sharedSecret), Encoding.UTF8.GetBytes($"{nonce}\0{username}\0{password}\0notadmin"));
+#pragma warning restore CA5350
+        var body = new JsonObject
+        {
+            ["nonce"] = nonce, ["username"] = username, ["password"] = password, ["admin"] = false, ["mac"] = Convert.ToHexStringLower(mac),
+        };
+        return await Ok(await http.PostAsJsonAsync(path, body));
     }
 
     public async Task<string> CreateRoomAsync() =>
@@ -31,10 +55,13 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
     public Task JoinAsync(string roomId) => SendAsync(HttpMethod.Post, $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", new JsonObject());
 
     public Task<JsonObject> SendMessageAsync(string roomId, string txnId, JsonObject content) =>
-        SendAsync(HttpMethod.Put, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{txnId}", content);
+        SendAsync(HttpMethod.Put, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Uri.EscapeDataString(txnId)}", content);
 
+    /// <summary>Initial sync (no <paramref name="since"/>) or a long-poll of up to <paramref name="timeoutMs"/>.</summary>
     public Task<JsonObject> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, since is null ? "/_matrix/client/v3/sync?timeout=0" : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}", null, cancellationToken);
+        SendAsync(HttpMethod.Get, since is null
+            ? $"/_matrix/client/v3/sync?timeout={timeoutMs}"
+            : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}", null, cancellationToken);
 
     private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken = default)
     {

@@ -1,102 +1,52 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Load;
+using Matrix.Load.Scenarios;
 
-// A load run against a running homeserver (ours or any other, for side-by-side figures): registers
-// users, puts them in a few public rooms, has every user keep a /sync long-poll open, then sends
-// messages with bounded concurrency (each carrying its send time). Reports send throughput and latency, how long a message takes
-// to reach the other members' syncs, and the server's peak memory when its pid is given.
+// A load run against a running homeserver, ours or any other, through the Client-Server API only
+// (users come from open or shared-secret registration). Runs the named scenarios one after another,
+// prints each one's figures, and writes them all as JSON with --json.
 var options = LoadOptions.Parse(args);
-using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(120) };
-http.DefaultRequestHeaders.ConnectionClose = false;
-var run = Guid.NewGuid().ToString("N")[..8];
+IScenario[] every = [new SequentialScenario(), new ConcurrentScenario(), new DeliveryScenario(), new FanoutScenario(), new InitialSyncScenario(), new ColdStartScenario()];
+var chosen = options.Scenario == "all"
+    ? every.Where(s => s is not ColdStartScenario).ToArray()
+    : options.Scenario.Split(',').Select(name => every.FirstOrDefault(s => s.Name == name) ?? throw new ArgumentException($"unknown scenario '{name}'")).ToArray();
 
-var setup = Stopwatch.StartNew();
-var users = new MatrixClient[options.Users];
-for (var i = 0; i < users.Length; i++) users[i] = await MatrixClient.RegisterAsync(http, $"load{run}u{i}", "load-password-" + run);
-var rooms = new string[options.Rooms];
-for (var r = 0; r < rooms.Length; r++) rooms[r] = await users[0].CreateRoomAsync();
-foreach (var user in users.Skip(1))
+// Long-polls and a thousand receivers: no per-host connection cap, generous timeout.
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
 {
-    foreach (var room in rooms) await user.JoinAsync(room);
-}
-
-Console.WriteLine($"setup: {options.Users} users, {options.Rooms} rooms in {setup.Elapsed.TotalSeconds:F1} s");
-
-// Every user long-polls; each message carries its send time, so arrival latency is measured per receiver.
-using var stop = new CancellationTokenSource();
-var delivery = new ConcurrentBag<double>();
-var clock = Stopwatch.StartNew();
-var syncs = users.Select(u => Task.Run(async () =>
+    BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(120),
+};
+var run = new LoadRun(options, http);
+var report = new JsonObject
 {
-    var since = (await u.SyncAsync(null, 0, stop.Token))["next_batch"]!.GetValue<string>();
-    while (!stop.IsCancellationRequested)
+    ["url"] = options.Url.ToString(),
+    ["started"] = DateTimeOffset.UtcNow.ToString("O"),
+    ["load_average"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
+    ["memory_before"] = ServerMemory.Read(options.ServerPid),
+};
+var results = new JsonObject();
+report["scenarios"] = results;
+var indented = new JsonSerializerOptions { WriteIndented = true };
+
+foreach (var scenario in chosen)
+{
+    using var deadline = new CancellationTokenSource(options.Deadline);
+    JsonObject result;
+    try
     {
-        JsonObject answer;
-        try
-        {
-            answer = await u.SyncAsync(since, 30_000, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            break;
-        }
-
-        since = answer["next_batch"]!.GetValue<string>();
-        var now = clock.Elapsed.TotalMicroseconds;
-        foreach (var (_, room) in answer["rooms"]?["join"]?.AsObject() ?? [])
-        {
-            foreach (var e in room!["timeline"]?["events"]?.AsArray() ?? [])
-            {
-                if (e!["sender"]!.GetValue<string>() != u.UserId && e["content"]?["sent_us"] is { } sent)
-                {
-                    delivery.Add((now - sent.GetValue<long>()) / 1000);
-                }
-            }
-        }
+        result = await scenario.RunAsync(run, deadline.Token);
     }
-})).ToList();
-await Task.Delay(1000);
-
-var sendLatency = new ConcurrentBag<double>();
-var work = new ConcurrentQueue<(MatrixClient User, string Room, int N)>(
-    Enumerable.Range(0, options.MessagesPerUser).SelectMany(n => users.Select((u, i) => (u, rooms[(i + n) % rooms.Length], n))));
-var sending = Stopwatch.StartNew();
-await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
-{
-    while (work.TryDequeue(out var item))
+    catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
     {
-        var started = clock.Elapsed.TotalMilliseconds;
-        // Canonical JSON has no floats: the send time travels as whole microseconds.
-        var content = new JsonObject { ["msgtype"] = "m.text", ["body"] = $"load message {item.N}", ["sent_us"] = (long)(started * 1000) };
-        await item.User.SendMessageAsync(item.Room, $"{run}-{item.N}", content);
-        sendLatency.Add(clock.Elapsed.TotalMilliseconds - started);
+        result = new JsonObject { ["error"] = e.Message };
     }
-})));
-var sendSeconds = sending.Elapsed.TotalSeconds;
 
-// Let the last messages arrive, bounded.
-var expected = (long)options.MessagesPerUser * options.Users * (options.Users - 1);
-for (var wait = 0; wait < 100 && delivery.Count < expected; wait++) await Task.Delay(100);
-await stop.CancelAsync();
-await Task.WhenAll(syncs);
-
-string Percentiles(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    if (sorted.Length == 0) return "none";
-    double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-    return string.Create(CultureInfo.InvariantCulture, $"p50 {At(0.50):F1} ms, p95 {At(0.95):F1} ms, p99 {At(0.99):F1} ms, max {sorted[^1]:F1} ms");
+    result["load_average"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null;
+    results[scenario.Name] = result;
+    Console.WriteLine($"{scenario.Name}: {result.ToJsonString()}");
 }
 
-var sent = sendLatency.Count;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent: {sent} messages in {sendSeconds:F1} s = {sent / sendSeconds:F0} msg/s at concurrency {options.Concurrency}"));
-Console.WriteLine($"send latency: {Percentiles(sendLatency)}");
-Console.WriteLine($"delivered to syncs: {delivery.Count} of {expected}; latency {Percentiles(delivery)}");
-if (options.ServerPid is { } pid)
-{
-    var status = File.ReadAllLines($"/proc/{pid}/status");
-    Console.WriteLine("server memory: " + string.Join(", ", status.Where(l => l.StartsWith("VmHWM", StringComparison.Ordinal) || l.StartsWith("VmRSS", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)))));
-}
+report["memory_after"] = ServerMemory.Read(options.ServerPid);
+if (report["memory_after"] is { } memory) Console.WriteLine($"server memory before: {report["memory_before"]?.ToJsonString()}, after: {memory.ToJsonString()}");
+if (options.JsonPath is { } path) await File.WriteAllTextAsync(path, report.ToJsonString(indented));

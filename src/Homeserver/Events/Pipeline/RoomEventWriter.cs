@@ -65,27 +65,20 @@ public sealed partial class RoomEventWriter(
         db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
         await db.SaveChangesAsync(cancellationToken);
 
-        await PersistLocalAsync(db, session, create, cancellationToken);
-        foreach (var draft in drafts.Skip(1)) await AppendAsync(db, session, draft, cancellationToken);
-        return (roomId, await CommitAsync(db, transaction, session, cancellationToken));
-    }
+        List<PersistedEvent> persisted;
+        try
+        {
+            await PersistLocalAsync(db, session, create, cancellationToken);
+            foreach (var draft in drafts.Skip(1)) await AppendAsync(db, session, draft, cancellationToken);
+            persisted = await CommitAsync(db, transaction, session, cancellationToken);
+        }
+        finally
+        {
+            ReleasePositions(session);
+        }
 
-    /// <summary>
-    /// Sends events into an existing room as local users. Authorization failures throw 403 M_FORBIDDEN
-    /// and nothing is written. A draft whose client transaction was already used returns the first event.
-    /// </summary>
-    public async Task<IReadOnlyList<PersistedEvent>> SendAsync(string roomId, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
-    {
-        using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-
-        var repeated = await FindTransactionAsync(db, drafts, cancellationToken);
-        if (repeated is not null) return [repeated];
-
-        var session = await OpenSessionAsync(db, roomId, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var draft in drafts) await AppendAsync(db, session, draft, cancellationToken);
-        return await CommitAsync(db, transaction, session, cancellationToken);
+        await NotifyAsync(db, roomId, persisted, local: true, cancellationToken);
+        return (roomId, persisted);
     }
 
     /// <summary>The room as it stands now: version, current state and forward extremities. 404 for an unknown room.</summary>
@@ -199,26 +192,26 @@ public sealed partial class RoomEventWriter(
         return levels.UserLevel(redaction.Sender) >= levels.Redact;
     }
 
-    private async Task<IReadOnlyList<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
+    /// <summary>Commits the session's events. The caller releases its positions (<see cref="ReleasePositions"/>) and notifies.</summary>
+    private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
     {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await db.Rooms.Where(r => r.RoomId == session.RoomId)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            // Committed or not, the positions are final now: Current may move past them.
-            foreach (var position in session.Positions) position.Dispose();
-        }
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Rooms.Where(r => r.RoomId == session.RoomId)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
 
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         foreach (var pdu in session.Pending) events.Remember(pdu);
-        var persisted = session.Pending.Select((pdu, i) => new PersistedEvent(pdu, session.Positions[i].Position)).ToList();
-        await NotifyAsync(db, session.RoomId, persisted, local: true, cancellationToken);
-        return persisted;
+        return session.Pending.Select((pdu, i) => new PersistedEvent(pdu, session.Positions[i].Position)).ToList();
+    }
+
+    /// <summary>
+    /// Committed, rolled back or failed half-way, the session's positions are final now: the stream may
+    /// move past them (a position never released would hold every /sync back for good).
+    /// </summary>
+    private static void ReleasePositions(WriteSession session)
+    {
+        foreach (var position in session.Positions) position.Dispose();
     }
 
     private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)

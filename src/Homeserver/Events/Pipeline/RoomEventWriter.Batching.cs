@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Events.Pipeline;
+
+/// <summary>
+/// Group commit of local sends: concurrent sends into one room are written in one transaction under
+/// one hold of the room's lock, each caller's drafts still atomic (when one caller's drafts fail, the
+/// batch is rolled back and each caller's drafts are written again on their own, so only that caller
+/// sees the error). Notifications run in room order while the next batch is already being written.
+/// </summary>
+public sealed partial class RoomEventWriter
+{
+    /// <summary>Most callers' sends written in one transaction.</summary>
+    private const int MaxBatch = 64;
+
+    private readonly ConcurrentDictionary<string, RoomSendQueue> _sendQueues = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Sends events into an existing room as local users. Authorization failures throw 403 M_FORBIDDEN
+    /// and nothing of this call is written. A draft whose client transaction was already used returns the first event.
+    /// Once queued, the send completes even if the caller stops waiting.
+    /// </summary>
+    public Task<IReadOnlyList<PersistedEvent>> SendAsync(string roomId, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
+    {
+        var request = new RoomSendQueue.Request(drafts);
+        while (true)
+        {
+            var queue = _sendQueues.GetOrAdd(roomId, id => new RoomSendQueue(id));
+            switch (queue.Enqueue(request))
+            {
+                case null:
+                    _sendQueues.TryRemove(new KeyValuePair<string, RoomSendQueue>(roomId, queue));
+                    continue;
+                case true:
+                    _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
+                    break;
+            }
+
+            return request.Completion.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task DrainAsync(RoomSendQueue queue)
+    {
+        while (true)
+        {
+            var batch = queue.TakeBatch(MaxBatch);
+            if (batch.Count > 0)
+            {
+                await WriteBatchAsync(queue, batch);
+                continue;
+            }
+
+            // A successor queue must not notify before this one's last notification.
+            await queue.Notified;
+            if (queue.TryRetire())
+            {
+                _sendQueues.TryRemove(new KeyValuePair<string, RoomSendQueue>(queue.RoomId, queue));
+                return;
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(RoomSendQueue queue, List<RoomSendQueue.Request> batch)
+    {
+        var done = new List<(RoomSendQueue.Request Request, BatchResult Result)>(batch.Count);
+        try
+        {
+            var results = await WriteTogetherAsync(queue.RoomId, batch);
+            done.AddRange(batch.Zip(results));
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // Nothing of the batch was committed: each caller's drafts go again alone, so one failure stays one caller's.
+            foreach (var request in batch)
+            {
+                try
+                {
+                    done.Add((request, (await WriteTogetherAsync(queue.RoomId, [request]))[0]));
+                }
+                catch (Exception e)
+                {
+                    request.Completion.TrySetException(e);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            batch[0].Completion.TrySetException(e);
+        }
+
+        if (done.Count == 0) return;
+        var persisted = done.Where(d => !d.Result.Repeated).SelectMany(d => d.Result.Events).ToList();
+        queue.Notified = NotifyThenAnswerAsync(queue.Notified, queue.RoomId, persisted, done);
+    }
+
+    /// <summary>Writes the callers' drafts in one transaction; per caller, its events (or the earlier event of a repeated transaction).</summary>
+    private async Task<BatchResult[]> WriteTogetherAsync(string roomId, List<RoomSendQueue.Request> batch)
+    {
+        var cancellationToken = CancellationToken.None;
+        using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        WriteSession? session = null;
+        var results = new BatchResult[batch.Count];
+        var ranges = new (int First, int Count)[batch.Count];
+        try
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // Inside the transaction: a retry queued behind its original in this batch finds it.
+                if (await FindTransactionAsync(db, batch[i].Drafts, cancellationToken) is { } repeated)
+                {
+                    results[i] = new BatchResult([repeated], Repeated: true);
+                    continue;
+                }
+
+                session ??= await OpenSessionAsync(db, roomId, cancellationToken);
+                var first = session.Pending.Count;
+                foreach (var draft in batch[i].Drafts) await AppendAsync(db, session, draft, cancellationToken);
+                ranges[i] = (first, session.Pending.Count - first);
+            }
+
+            if (session is null) return results;
+            var persisted = await CommitAsync(db, transaction, session, cancellationToken);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                results[i] ??= new BatchResult(persisted.GetRange(ranges[i].First, ranges[i].Count), Repeated: false);
+            }
+
+            return results;
+        }
+        finally
+        {
+            // Committed, rolled back or failed half-way: the positions are final, so the stream may move past them.
+            if (session is not null) ReleasePositions(session);
+        }
+    }
+
+    private async Task NotifyThenAnswerAsync(Task previous, string roomId, List<PersistedEvent> persisted, List<(RoomSendQueue.Request Request, BatchResult Result)> done)
+    {
+        await previous;
+        try
+        {
+            if (persisted.Count > 0)
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                await NotifyAsync(db, roomId, persisted, local: true, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The events are committed: a failed wake-up must not turn the sends into errors.
+            logger.LogError(e, "Notifying after a send into {RoomId} failed", roomId);
+        }
+
+        foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
+    }
+
+    private sealed record BatchResult(IReadOnlyList<PersistedEvent> Events, bool Repeated);
+}

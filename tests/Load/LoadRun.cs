@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+
+namespace Matrix.Load;
+
+/// <summary>
+/// What every scenario shares: the options, one HttpClient, a run-unique name prefix so runs never
+/// collide on a server, and user/room set-up through the Client-Server API.
+/// </summary>
+public sealed class LoadRun(LoadOptions options, HttpClient http)
+{
+    private int _users;
+
+    public LoadOptions Options { get; } = options;
+
+    public HttpClient Http { get; } = http;
+
+    public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Registers <paramref name="count"/> users, a few at a time (registration hashes a password).</summary>
+    public async Task<MatrixClient[]> RegisterUsersAsync(int count, CancellationToken cancellationToken)
+    {
+        var users = new MatrixClient[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, _) =>
+        {
+            var n = Interlocked.Increment(ref _users);
+            users[i] = await MatrixClient.RegisterAsync(Http, $"load{RunId}u{n}", "load-password-" + RunId, Options.SharedSecret);
+        });
+        return users;
+    }
+
+    /// <summary>A public room made by <paramref name="owner"/> and joined by the others.</summary>
+    public static async Task<string> CreateRoomWithAsync(MatrixClient owner, IReadOnlyList<MatrixClient> members, CancellationToken cancellationToken)
+    {
+        var roomId = await owner.CreateRoomAsync();
+        await Parallel.ForEachAsync(members.Where(m => m != owner), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (member, _) => await member.JoinAsync(roomId));
+        return roomId;
+    }
+
+    /// <summary>A message whose body names the run, so receivers recognise it.</summary>
+    public JsonObject Message(string tag) => new() { ["msgtype"] = "m.text", ["body"] = $"load {RunId} {tag}" };
+
+    /// <summary>The timeline events of every joined room in a sync answer.</summary>
+    public static IEnumerable<JsonObject> TimelineEvents(JsonObject sync) =>
+        (sync["rooms"]?["join"]?.AsObject() ?? []).SelectMany(room => room.Value?["timeline"]?["events"]?.AsArray() ?? []).OfType<JsonObject>();
+
+    public static string? Body(JsonObject e) => e["content"]?["body"]?.GetValue<string>();
+}

@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+
+namespace Matrix.Load.Scenarios;
+
+/// <summary><c>--senders</c> users send into the same room at once, <c>--messages</c> messages in all.</summary>
+public sealed class ConcurrentScenario : IScenario
+{
+    public string Name => "concurrent";
+
+    public async Task<JsonObject> RunAsync(LoadRun run, CancellationToken deadline)
+    {
+        var senders = await run.RegisterUsersAsync(run.Options.Senders, deadline);
+        var roomId = await LoadRun.CreateRoomWithAsync(senders[0], senders, deadline);
+        await SendTimer.RunAsync(run, senders, roomId, 5, "warmup", deadline);
+        var perSender = Math.Max(1, run.Options.Messages / senders.Length);
+        return await SendTimer.RunAsync(run, senders, roomId, perSender, "conc", deadline);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Matrix.Load.Scenarios;
+
+/// <summary>
+/// One user sends, another has a /sync long-poll parked: the time from the start of the send to the
+/// receiver's answer, <c>--repeats</c> times (default 200), one message at a time.
+/// </summary>
+public sealed class DeliveryScenario : IScenario
+{
+    /// <summary>Time for the receiver's request to reach the server and park before the send starts.</summary>
+    private static readonly TimeSpan Park = TimeSpan.FromMilliseconds(20);
+
+    public string Name => "delivery";
+
+    public async Task<JsonObject> RunAsync(LoadRun run, CancellationToken deadline)
+    {
+        var users = await run.RegisterUsersAsync(2, deadline);
+        var (sender, receiver) = (users[0], users[1]);
+        var roomId = await LoadRun.CreateRoomWithAsync(sender, users, deadline);
+        var waiter = await SyncWaiter.StartAsync(receiver, deadline);
+        var latencies = new Latencies();
+        var clock = Stopwatch.StartNew();
+        var repeats = run.Options.Repeats(200);
+        for (var n = 0; n < repeats + 10 && !deadline.IsCancellationRequested; n++)
+        {
+            var tag = string.Create(CultureInfo.InvariantCulture, $"delivery-{n}");
+            var message = run.Message(tag);
+            var arrival = waiter.WaitForAsync(message["body"]!.GetValue<string>(), clock, deadline);
+            await Task.Delay(Park, CancellationToken.None);
+            var started = clock.Elapsed.TotalMilliseconds;
+            await sender.SendMessageAsync(roomId, run.RunId + tag, message);
+            if (await arrival is { } arrived && n >= 10) latencies.Add(arrived - started); // the first ten warm up
+        }
+
+        var result = latencies.Summary();
+        result["completed"] = latencies.Count == repeats;
+        return result;
+    }
+}
