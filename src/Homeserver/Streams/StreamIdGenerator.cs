@@ -10,6 +10,7 @@ public sealed class StreamIdGenerator
 {
     private readonly Lock _gate = new();
     private readonly SortedSet<long> _inFlight = [];
+    private readonly List<(long Position, TaskCompletionSource Final)> _watchers = [];
     private long _last;
     private long _current;
 
@@ -27,6 +28,24 @@ public sealed class StreamIdGenerator
     public long Current
     {
         get { lock (_gate) return _current; }
+    }
+
+    /// <summary>The highest position reserved so far (final or not).</summary>
+    public long Last
+    {
+        get { lock (_gate) return _last; }
+    }
+
+    /// <summary>Completes once <see cref="Current"/> has reached <paramref name="position"/>.</summary>
+    public Task WhenFinalAsync(long position)
+    {
+        lock (_gate)
+        {
+            if (_current >= position) return Task.CompletedTask;
+            var final = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _watchers.Add((position, final));
+            return final.Task;
+        }
     }
 
     /// <summary>
@@ -49,6 +68,12 @@ public sealed class StreamIdGenerator
         {
             _inFlight.Remove(position);
             _current = _inFlight.Count == 0 ? _last : _inFlight.Min - 1;
+            for (var i = _watchers.Count - 1; i >= 0; i--)
+            {
+                if (_watchers[i].Position > _current) continue;
+                _watchers[i].Final.TrySetResult();
+                _watchers.RemoveAt(i);
+            }
         }
     }
 }
