@@ -6,7 +6,7 @@ namespace Matrix.Homeserver.Streams;
 /// Wakes the long-polling /sync requests of the users a change concerns, and nobody else. An idle
 /// wait is a parked task: it costs no CPU.
 /// </summary>
-public sealed class SyncNotifier
+public sealed class SyncNotifier(StreamIdGenerator streams)
 {
     private readonly ConcurrentDictionary<string, Signal> _signals = new(StringComparer.Ordinal);
     private int _waiters;
@@ -17,14 +17,28 @@ public sealed class SyncNotifier
     /// <summary>The user's change counter; read it before computing a sync, then wait for it to move.</summary>
     public long Version(string userId) => _signals.GetOrAdd(userId, _ => new Signal()).Version;
 
-    public void NotifyUser(string userId)
+    public void NotifyUser(string userId) => NotifyUsers([userId]);
+
+    private void Fire(string userId)
     {
         if (_signals.TryGetValue(userId, out var signal)) signal.Fire();
     }
 
+    /// <summary>
+    /// Wakes the users now and, when a lower stream position (anyone's write) is still in flight, once
+    /// more when every position reserved so far is final: until then a sync reads below the change, and
+    /// a sync that read the counter after this wake-up would otherwise sleep through it.
+    /// </summary>
     public void NotifyUsers(IEnumerable<string> userIds)
     {
-        foreach (var userId in userIds) NotifyUser(userId);
+        var users = userIds as IReadOnlyCollection<string> ?? [.. userIds];
+        foreach (var userId in users) Fire(userId);
+        var reserved = streams.Last;
+        if (streams.Current >= reserved) return;
+        _ = streams.WhenFinalAsync(reserved).ContinueWith(_ =>
+        {
+            foreach (var userId in users) Fire(userId);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Completes when the user's counter moves past <paramref name="seenVersion"/>, or after the timeout.</summary>

@@ -34,32 +34,12 @@ internal sealed class SyncService(
         var waits = request.Since is not null && !request.FullState;
         var timeout = TimeSpan.FromMilliseconds(waits ? Math.Min(request.TimeoutMs, options.Sync.MaxTimeoutMs) : 0);
         var started = clock.GetTimestamp();
-        var lookedAgain = false;
         while (true)
         {
             var version = notifier.Version(requester.UserId);
-            var reserved = streams.Last;
             var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
             var remaining = timeout - clock.GetElapsedTime(started);
             if (!response.IsEmpty || remaining <= TimeSpan.Zero) return response.ToJson(upTo.ToString(), request.UseStateAfter);
-            if (!lookedAgain && upTo.Position < reserved)
-            {
-                // A change for this user may have committed and notified already while a lower position
-                // (anyone's) kept it out of sight: its notification came before our version read, so look
-                // again once every position reserved before the read is final. Once per request, so a busy
-                // server does not turn long-polls into rebuild loops.
-                lookedAgain = true;
-                try
-                {
-                    await streams.WhenFinalAsync(reserved).WaitAsync(remaining, cancellationToken);
-                    continue;
-                }
-                catch (TimeoutException)
-                {
-                    break;
-                }
-            }
-
             if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken)) break;
         }
 

@@ -126,7 +126,7 @@ public sealed class SyncWaitersTests
     [Fact]
     public async Task A_parked_long_poll_is_counted_until_it_is_woken()
     {
-        var notifier = new Matrix.Homeserver.Streams.SyncNotifier();
+        var notifier = new Matrix.Homeserver.Streams.SyncNotifier(new Matrix.Homeserver.Streams.StreamIdGenerator());
         var seen = notifier.Version("@a:x");
         var waiting = notifier.WaitAsync("@a:x", seen, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.Equal(1, notifier.Waiters);
