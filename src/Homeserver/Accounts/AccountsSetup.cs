@@ -47,6 +47,7 @@ public static class AccountsSetup
         services.AddScoped<ProfileService>();
         services.TryAddSingleton<IRemoteProfileLookup, NoRemoteProfiles>();
         services.AddScoped<AccountDataService>();
+        services.AddSingleton<AccountDataLocks>();
         services.AddScoped<FilterService>();
         return services;
     }

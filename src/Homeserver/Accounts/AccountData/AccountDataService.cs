@@ -20,7 +20,7 @@ public sealed record AccountDataChanges(IReadOnlyList<AccountDataEvent> Global, 
 /// user's /sync; sync reads the changes between two positions with <see cref="GetChangesAsync"/>.
 /// Other features write server-managed types (m.fully_read, m.push_rules) through <see cref="SetAsync"/>.
 /// </summary>
-public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator streams, SyncNotifier notifier)
+public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator streams, SyncNotifier notifier, AccountDataLocks locks)
 {
     private const int MaxAttempts = 5;
 
@@ -37,12 +37,14 @@ public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator
         UpdateAsync(userId, roomId, type, _ => content, cancellationToken);
 
     /// <summary>
-    /// Replaces the content with <paramref name="change"/>(current content or null). Retried when a
-    /// concurrent write got there first, so read-modify-write updates (tags) never lose one another.
+    /// Replaces the content with <paramref name="change"/>(current content or null). Writes for one user
+    /// are serialized, and retried should the row still move underneath (the stream position is a
+    /// concurrency token), so read-modify-write updates (tags) never lose one another.
     /// </summary>
     public async Task UpdateAsync(string userId, string? roomId, string type, Func<JsonObject?, JsonObject> change, CancellationToken cancellationToken)
     {
         var room = roomId ?? AccountDataEntry.Global;
+        using var held = await locks.AcquireAsync(userId, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             using var position = streams.Next();
