@@ -24,12 +24,14 @@ public static class EventServices
         services.AddSingleton<EventStore>();
         services.AddSingleton<StateGroupStore>();
         services.AddSingleton<RoomLocks>();
+        services.AddSingleton<RoomHeads>();
         services.AddSingleton<IAuthSignatureVerifier, HomeserverSignatureVerifier>();
         services.AddSingleton<EventAuthorizer>();
         services.AddSingleton<StateResolver>();
         services.AddSingleton<RoomEventWriter>();
         services.AddSingleton<ClientEventLoader>();
         services.AddSingleton<RoomStateReader>();
+        services.AddSingleton<RoomSnapshots>();
         services.AddSingleton<EventVisibility>();
         services.AddSingleton<IStreamSource, EventStreamSource>();
         services.AddSingleton<IStreamSource, MembershipStreamSource>();

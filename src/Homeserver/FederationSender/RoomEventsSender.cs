@@ -12,18 +12,13 @@ namespace Matrix.Homeserver.FederationSender;
 /// right after the event), plus the server of a membership change's target (an invite, a kick of the last user
 /// of a server).
 /// </summary>
-public sealed class RoomEventsSender(FederationOutbox sender, RoomServers servers, IDbContextFactory<HomeserverDbContext> dbs)
+public sealed class RoomEventsSender(FederationOutbox sender)
     : INotificationHandler<RoomEventsPersisted>
 {
     public async ValueTask Handle(RoomEventsPersisted notification, CancellationToken cancellationToken)
     {
         if (!notification.Local || notification.Events.Count == 0) return;
-        IReadOnlySet<string> joined;
-        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
-        {
-            joined = await servers.GetJoinedAsync(db, notification.RoomId, cancellationToken);
-        }
-
+        var joined = notification.Room.JoinedServers;
         var items = notification.Events.SelectMany(e => Destinations(e.Pdu.Type, e.Pdu.StateKey, joined).Select(d => (d, e.EventId)));
         await sender.EnqueuePdusAsync(items, notification.Events.Max(e => e.StreamPosition), cancellationToken);
     }

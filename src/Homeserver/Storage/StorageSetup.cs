@@ -33,8 +33,25 @@ public static class StorageSetup
          .UseSnakeCaseNamingConvention();
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseNpgsql(connectionString, s => s.MigrationsAssembly(typeof(StorageSetup).Assembly.FullName))
+        o.UseNpgsql(WithPostgresDefaults(connectionString), s => s.MigrationsAssembly(typeof(StorageSetup).Assembly.FullName))
          .UseSnakeCaseNamingConvention();
+
+    /// <summary>
+    /// Npgsql settings the operator did not choose themselves: no session reset when a pooled connection is
+    /// reused (we never change session state, and the reset was a round trip on every one of a send's
+    /// several connection opens), and statements prepared once they repeat (the hot queries are few).
+    /// </summary>
+    internal static string WithPostgresDefaults(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose")) builder.NoResetOnClose = true;
+        if (!Mentions(connectionString, "Max Auto Prepare", "MaxAutoPrepare")) builder.MaxAutoPrepare = 256;
+        return builder.ConnectionString;
+    }
+
+    private static bool Mentions(string connectionString, params string[] keys) =>
+        connectionString.Split(';').Select(part => part.Split('=')[0].Trim())
+            .Any(key => keys.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Creates the SQLite directory if needed, then applies every pending migration.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)

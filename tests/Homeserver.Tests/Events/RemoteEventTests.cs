@@ -72,6 +72,12 @@ public sealed class RemoteEventTests : IAsyncLifetime, IDisposable
         var row = await db.Events.SingleAsync(e => e.EventId == message.EventId);
         Assert.NotNull(row.StreamOrdering);
         Assert.False(row.Outlier);
+
+        // The room's head cached by the last local send is stale now: the next local event builds on the remote one.
+        var reply = await _server.SendMessageAsync(_roomId, _alice, "hi bob");
+        var replied = await _server.Services.GetRequiredService<Matrix.Homeserver.Events.Storage.EventStore>().GetAsync(db, reply, CancellationToken.None);
+        Assert.Equal([message.EventId], replied!.PrevEvents);
+        Assert.Equal(row.Depth + 1, replied.Depth);
     }
 
     [Fact]

@@ -88,7 +88,11 @@ public static class FederatedRooms
         }
     }
 
-    /// <summary>PUT /send from one server to another; returns the per-PDU answers.</summary>
+    /// <summary>
+    /// PUT /send from one server to another; returns the per-PDU answers. The receiver takes one transaction
+    /// per origin at a time, so while the sending server's own queue has one in flight it answers 429: then
+    /// this tries again (bounded), as a real sender would.
+    /// </summary>
     public static async Task<JsonObject> PushAsync(this TestHomeserver from, string to, IEnumerable<Pdu> pdus, IEnumerable<JsonObject>? edus = null, string? txnId = null)
     {
         var body = new JsonObject
@@ -99,8 +103,18 @@ public static class FederatedRooms
             ["edus"] = new JsonArray([.. (edus ?? []).Select(e => e.DeepClone())]),
         };
         var client = from.Services.GetRequiredService<FederationClient>();
-        var answer = await client.PutJsonAsync(to, $"/_matrix/federation/v1/send/{txnId ?? Guid.NewGuid().ToString("N")}", body);
-        return answer["pdus"]!.AsObject();
+        var path = $"/_matrix/federation/v1/send/{txnId ?? Guid.NewGuid().ToString("N")}";
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return (await client.PutJsonAsync(to, path, body))["pdus"]!.AsObject();
+            }
+            catch (FederationHttpException e) when (e.StatusCode == 429 && attempt < 100)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     /// <summary>Joins <paramref name="user"/> of <paramref name="joiner"/> to <paramref name="host"/>'s room (see the class summary). Returns the join.</summary>

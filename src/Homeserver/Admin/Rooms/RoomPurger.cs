@@ -1,4 +1,5 @@
 using System.Reflection;
+using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
@@ -12,7 +13,7 @@ namespace Matrix.Homeserver.Admin.Rooms;
 /// room_id column, found in the EF model so a table added later is purged too. Then the event cache
 /// forgets the room.
 /// </summary>
-public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory, EventStore events)
+public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory, EventStore events, RoomHeads heads)
 {
     /// <summary>
     /// Kept on purpose: the block (the room must stay refused after its rows are gone) and content
@@ -46,6 +47,7 @@ public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory,
         }
 
         events.ForgetRoom(roomId, eventIds);
+        heads.Forget(roomId);
     }
 
     private static Task<int> DeleteByRoomAsync<T>(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) where T : class =>

@@ -100,7 +100,7 @@ public sealed partial class RoomEventWriter
     {
         var cancellationToken = CancellationToken.None;
         using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenWriteContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         WriteSession? session = null;
         var results = new BatchResult[batch.Count];

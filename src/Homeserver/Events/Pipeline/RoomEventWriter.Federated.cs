@@ -48,6 +48,7 @@ public sealed partial class RoomEventWriter
     {
         if (pdu.Membership is null) throw new ArgumentException("not a membership event", nameof(pdu));
         using var roomLock = await locks.AcquireAsync(pdu.RoomId, cancellationToken);
+        heads.Forget(pdu.RoomId);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var stored = await db.Events.AsNoTracking().Where(e => e.EventId == pdu.EventId).Select(e => new { e.Outlier }).FirstOrDefaultAsync(cancellationToken);
         if (stored is { Outlier: false }) return false;

@@ -27,6 +27,7 @@ public sealed partial class RoomEventWriter
         events.RememberRoomVersion(roomId, version);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
+        heads.Forget(roomId);
         if (await db.Rooms.AnyAsync(r => r.RoomId == roomId, cancellationToken)) return;
         db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, CreatedTs = Now() });
         await db.SaveChangesAsync(cancellationToken);
@@ -37,6 +38,7 @@ public sealed partial class RoomEventWriter
     {
         var pdu = incoming.Pdu;
         using var roomLock = await locks.AcquireAsync(pdu.RoomId, cancellationToken);
+        heads.Forget(pdu.RoomId);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
         var existing = await db.Events.AsNoTracking().Where(e => e.EventId == pdu.EventId)

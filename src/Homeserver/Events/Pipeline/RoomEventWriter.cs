@@ -37,6 +37,8 @@ public sealed partial class RoomEventWriter(
     TimeProvider clock,
     IServiceScopeFactory scopes,
     StateResolver resolver,
+    RoomSnapshots snapshots,
+    RoomHeads heads,
     ILogger<RoomEventWriter> logger)
 {
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
@@ -59,7 +61,7 @@ public sealed partial class RoomEventWriter(
         events.RememberRoomVersion(roomId, version);
 
         using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await OpenWriteContextAsync(cancellationToken);
         var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
@@ -81,9 +83,21 @@ public sealed partial class RoomEventWriter(
         return (roomId, persisted);
     }
 
+    /// <summary>
+    /// A context for one all-or-nothing write: a failure rolls the whole transaction back, so EF's savepoint
+    /// around each SaveChanges (two extra round trips apiece) buys nothing here.
+    /// </summary>
+    private async Task<HomeserverDbContext> OpenWriteContextAsync(CancellationToken cancellationToken)
+    {
+        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Database.AutoSavepointsEnabled = false;
+        return db;
+    }
+
     /// <summary>The room as it stands now: version, current state and forward extremities. 404 for an unknown room.</summary>
     private async Task<WriteSession> OpenSessionAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
     {
+        if (heads.Take(roomId) is { } head) return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth);
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
             ?? throw MatrixException.NotFound("Unknown room");
         var version = RoomVersions.Find(room.RoomVersion) ?? throw new InvalidOperationException($"room {roomId} has unknown version {room.RoomVersion}");
@@ -145,6 +159,8 @@ public sealed partial class RoomEventWriter(
         var position = streams.Next();
         session.Positions.Add(position);
         var row = EventRows.Insert(db, pdu, position.Position, outlier: false, rejectedReason: null, softFailed: false);
+        // A message keeps the room's state group: set now, it needs no UPDATE after the edges.
+        row.StateGroup = session.StateGroup;
         EventIndexes.Add(db, pdu, position.Position);
         await db.SaveChangesAsync(cancellationToken);
         EventRows.AddEdges(db, row, pdu);
@@ -196,10 +212,15 @@ public sealed partial class RoomEventWriter(
     private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
-        await db.Rooms.Where(r => r.RoomId == session.RoomId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
+        if (session.StateGroup != session.InitialStateGroup)
+        {
+            await db.Rooms.Where(r => r.RoomId == session.RoomId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
+        heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth));
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         foreach (var pdu in session.Pending) events.Remember(pdu);
         return session.Pending.Select((pdu, i) => new PersistedEvent(pdu, session.Positions[i].Position)).ToList();
@@ -217,9 +238,8 @@ public sealed partial class RoomEventWriter(
     private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
-        var users = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock))
-            .Select(m => m.UserId).ToListAsync(cancellationToken);
+        var room = await snapshots.GetAsync(db, roomId, cancellationToken);
+        var users = room.Members.Select(m => m.UserId).ToList();
         // Whoever just left or was kicked/banned must see it too.
         users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
         notifier.NotifyUsers(users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct());
@@ -227,7 +247,7 @@ public sealed partial class RoomEventWriter(
         await using var scope = scopes.CreateAsyncScope();
         try
         {
-            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(roomId, persisted, local), cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(roomId, persisted, local, room), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -313,6 +333,7 @@ public sealed partial class RoomEventWriter(
         public RoomVersion Version { get; } = version;
         public ImmutableDictionary<StateKey, string> State { get; set; } = state;
         public long? StateGroup { get; set; } = stateGroup;
+        public long? InitialStateGroup { get; } = stateGroup;
         public List<string> Extremities { get; set; } = extremities;
         public long Depth { get; set; } = depth;
         public List<Pdu> Pending { get; } = [];

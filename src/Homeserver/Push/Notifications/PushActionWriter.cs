@@ -22,7 +22,6 @@ namespace Matrix.Homeserver.Push.Notifications;
 public sealed class PushActionWriter(
     HomeserverDbContext db,
     PushRuleStore rules,
-    RoomStateReader state,
     EventThreads threads,
     StreamIdGenerator streams,
     SyncNotifier notifier,
@@ -38,18 +37,17 @@ public sealed class PushActionWriter(
 
         var roomId = notification.RoomId;
         var suffix = LocalSuffix;
-        var local = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite) && m.UserId.EndsWith(suffix))
-            .Select(m => new Member(m.UserId, m.Membership, m.DisplayName, m.StreamOrdering))
-            .ToDictionaryAsync(m => m.UserId, StringComparer.Ordinal, cancellationToken);
+        var local = notification.Room.Members
+            .Where(m => m.Membership is Memberships.Join or Memberships.Invite && m.UserId.EndsWith(suffix, StringComparison.Ordinal))
+            .ToDictionary(m => m.UserId, StringComparer.Ordinal);
         var candidates = local.Values.Where(m => m.Membership == Memberships.Join).Select(m => m.UserId)
             .Concat(persisted.Where(e => e.Pdu.Membership == Memberships.Invite && IsLocal(e.Pdu.StateKey!)).Select(e => e.Pdu.StateKey!))
             .Distinct().ToList();
         if (candidates.Count == 0) return;
-        var joinedCount = await db.RoomMemberships.CountAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join, cancellationToken);
+        var joinedCount = notification.Room.JoinedCount;
 
         var ruleSets = await rules.GetManyAsync(candidates, cancellationToken);
-        var levels = await PowerLevelsAsync(roomId, cancellationToken);
+        var levels = notification.Room.PowerLevels;
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var rows = new List<EventPushAction>();
         foreach (var (pdu, position) in persisted.Select(e => (e.Pdu, e.StreamPosition!.Value)))
@@ -91,18 +89,11 @@ public sealed class PushActionWriter(
     }
 
     /// <summary>Joined when the event happened (not only now), or the event is their invite.</summary>
-    private static bool IsRecipient(Pdu pdu, long position, string userId, Member? member) =>
+    private static bool IsRecipient(Pdu pdu, long position, string userId, RoomMember? member) =>
         (member is { Membership: Memberships.Join } && member.Since <= position)
         || (pdu.Membership == Memberships.Invite && pdu.StateKey == userId);
-
-    private async Task<PowerLevels> PowerLevelsAsync(string roomId, CancellationToken cancellationToken) =>
-        PowerLevels.From(
-            await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken),
-            await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken));
 
     private string LocalSuffix => ":" + options.ServerName;
 
     private bool IsLocal(string userId) => userId.EndsWith(LocalSuffix, StringComparison.Ordinal);
-
-    private sealed record Member(string UserId, string Membership, string? DisplayName, long Since);
 }

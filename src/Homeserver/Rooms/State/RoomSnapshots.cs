@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using Matrix.Federation.Auth;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Rooms.State;
+
+/// <summary>A member of a room now: joined, invited or knocking, and since which stream position.</summary>
+public sealed record RoomMember(string UserId, string Membership, string? DisplayName, long Since);
+
+/// <summary>
+/// What every listener of a new event asks of its room (who to wake, whose push rules to run, which
+/// servers to send it to, the power levels push conditions read), as of one current state group.
+/// </summary>
+public sealed class RoomSnapshot(long? stateGroup, IReadOnlyList<RoomMember> members, PowerLevels powerLevels)
+{
+    private IReadOnlySet<string>? _joinedServers;
+
+    public long? StateGroup { get; } = stateGroup;
+
+    /// <summary>Joined, invited and knocking members.</summary>
+    public IReadOnlyList<RoomMember> Members { get; } = members;
+
+    public PowerLevels PowerLevels { get; } = powerLevels;
+
+    public int JoinedCount { get; } = members.Count(m => m.Membership == Memberships.Join);
+
+    /// <summary>Every server with a joined member (ours included when we are in the room).</summary>
+    public IReadOnlySet<string> JoinedServers => _joinedServers ??= Members.Where(m => m.Membership == Memberships.Join)
+        .Select(m => RequestIds.ServerOf(m.UserId)).ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Room snapshots cached by the room's current state group: memberships and power levels change only
+/// with the state, so after each event one primary-key read of the room's state group tells whether the
+/// cached snapshot still holds (before, a send ran six queries here across sync, push and federation).
+/// </summary>
+public sealed class RoomSnapshots(RoomStateReader state)
+{
+    private const int MaxCached = 4096;
+    private readonly ConcurrentDictionary<string, RoomSnapshot> _cache = new(StringComparer.Ordinal);
+
+    public async Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    {
+        var group = await db.Rooms.AsNoTracking().Where(r => r.RoomId == roomId).Select(r => r.CurrentStateGroup).FirstOrDefaultAsync(cancellationToken);
+        if (group is not null && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group) return cached;
+
+        // Read after the group: the members are at least as new as it, so a match never serves older ones.
+        var members = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.RoomId == roomId && (m.Membership == Memberships.Join || m.Membership == Memberships.Invite || m.Membership == Memberships.Knock))
+            .Select(m => new RoomMember(m.UserId, m.Membership, m.DisplayName, m.StreamOrdering))
+            .ToListAsync(cancellationToken);
+        var levels = PowerLevels.From(
+            await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken),
+            await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken));
+        var snapshot = new RoomSnapshot(group, members, levels);
+        if (group is not null)
+        {
+            if (_cache.Count >= MaxCached) _cache.Clear();
+            _cache[roomId] = snapshot;
+        }
+
+        return snapshot;
+    }
+}
