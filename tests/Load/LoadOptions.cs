@@ -37,6 +37,12 @@ public sealed class LoadOptions
 
     public int EventsPerRoom => Int("events-per-room", 1000);
 
+    /// <summary>
+    /// Messages sent before a send scenario starts measuring (split among the senders), so that a
+    /// freshly started server's JIT has tiered up: a few hundred make the figures steady.
+    /// </summary>
+    public int Warmup(int fallback) => Int("warmup", fallback);
+
     /// <summary>How many times a scenario that measures one operation at a time repeats it.</summary>
     public int Repeats(int fallback) => Int("repeats", fallback);
 

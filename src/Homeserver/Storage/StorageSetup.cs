@@ -65,11 +65,26 @@ public static class StorageSetup
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         }
 
-        await db.Database.MigrateAsync(cancellationToken);
+        // Only when something is pending: MigrateAsync also diffs the model against the migrations'
+        // snapshot, most of a second of a start-up that has nothing to apply.
+        if (!await NothingPendingAsync(db, cancellationToken)) await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {
             // WAL lets readers (sync) proceed while a writer commits.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    private static async Task<bool> NothingPendingAsync(HomeserverDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return !(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // A PostgreSQL database that does not exist yet: MigrateAsync creates it.
+            return false;
         }
     }
 

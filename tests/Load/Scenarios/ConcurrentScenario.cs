@@ -11,7 +11,7 @@ public sealed class ConcurrentScenario : IScenario
     {
         var senders = await run.RegisterUsersAsync(run.Options.Senders, deadline);
         var roomId = await LoadRun.CreateRoomWithAsync(senders[0], senders, deadline);
-        await SendTimer.RunAsync(run, senders, roomId, 5, "warmup", deadline);
+        await SendTimer.RunAsync(run, senders, roomId, Math.Max(1, run.Options.Warmup(80) / senders.Length), "warmup", deadline);
         var perSender = Math.Max(1, run.Options.Messages / senders.Length);
         return await SendTimer.RunAsync(run, senders, roomId, perSender, "conc", deadline);
     }

@@ -24,7 +24,8 @@ public sealed class DeliveryScenario : IScenario
         var latencies = new Latencies();
         var clock = Stopwatch.StartNew();
         var repeats = run.Options.Repeats(200);
-        for (var n = 0; n < repeats + 10 && !deadline.IsCancellationRequested; n++)
+        var warmup = run.Options.Warmup(10);
+        for (var n = 0; n < repeats + warmup && !deadline.IsCancellationRequested; n++)
         {
             var tag = string.Create(CultureInfo.InvariantCulture, $"delivery-{n}");
             var message = run.Message(tag);
@@ -32,7 +33,7 @@ public sealed class DeliveryScenario : IScenario
             await Task.Delay(Park, CancellationToken.None);
             var started = clock.Elapsed.TotalMilliseconds;
             await sender.SendMessageAsync(roomId, run.RunId + tag, message);
-            if (await arrival is { } arrived && n >= 10) latencies.Add(arrived - started); // the first ten warm up
+            if (await arrival is { } arrived && n >= warmup) latencies.Add(arrived - started);
         }
 
         var result = latencies.Summary();

@@ -239,21 +239,26 @@ public sealed partial class RoomEventWriter(
     {
         var suffix = ":" + options.ServerName;
         var room = await snapshots.GetAsync(db, roomId, cancellationToken);
+
+        // Listeners first (as Synapse computes push actions before it notifies): the woken /sync then finds the
+        // events and their notification counts together, instead of answering twice.
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(roomId, persisted, local, room), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The events are committed; a failing listener must not turn the client's send into an error.
+                logger.LogError(e, "A listener failed after events were persisted in {RoomId}", roomId);
+            }
+        }
+
         var users = room.Members.Select(m => m.UserId).ToList();
         // Whoever just left or was kicked/banned must see it too.
         users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
         notifier.NotifyUsers(users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct());
-
-        await using var scope = scopes.CreateAsyncScope();
-        try
-        {
-            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(roomId, persisted, local, room), cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The events are committed; a failing listener must not turn the client's send into an error.
-            logger.LogError(e, "A listener failed after events were persisted in {RoomId}", roomId);
-        }
     }
 
     private async Task<PersistedEvent?> FindTransactionAsync(HomeserverDbContext db, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)

@@ -17,14 +17,14 @@ namespace Matrix.Homeserver.Push.Notifications;
 /// <summary>
 /// After a room's events commit, runs the push rules of each local user in the room on them (spec:
 /// "Server behaviour": the joined members but the sender, and the target of an invite) and stores the
-/// notifications, then wakes those users' syncs (their counts changed) and their pushers.
+/// notifications, then wakes those users' pushers. Their syncs are woken by the writer right after every
+/// listener ran, so one answer carries both the events and the new counts.
 /// </summary>
 public sealed class PushActionWriter(
     HomeserverDbContext db,
     PushRuleStore rules,
     EventThreads threads,
     StreamIdGenerator streams,
-    SyncNotifier notifier,
     PushDeliveryQueue delivery,
     HomeserverOptions options,
     TimeProvider clock) : INotificationHandler<RoomEventsPersisted>
@@ -83,9 +83,7 @@ public sealed class PushActionWriter(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        var users = rows.Select(r => r.UserId).Distinct().ToList();
-        notifier.NotifyUsers(users);
-        delivery.Poke(users);
+        delivery.Poke(rows.Select(r => r.UserId).Distinct().ToList());
     }
 
     /// <summary>Joined when the event happened (not only now), or the event is their invite.</summary>
