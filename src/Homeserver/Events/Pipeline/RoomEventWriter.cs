@@ -136,7 +136,10 @@ public sealed partial class RoomEventWriter(
         var authIds = authKeys.Select(k => session.State.GetValueOrDefault(k)).OfType<string>().ToList();
         // The rules always read the create event, even in v12 where auth_events leave it out.
         var createId = session.State.GetValueOrDefault(CreateKey);
-        var referenced = await events.GetManyAsync(db, authIds.Concat(session.Extremities).Append(createId).OfType<string>(), cancellationToken);
+        // Events written earlier in this session are not in the event cache yet (it learns them at commit).
+        var pending = session.Pending.ToDictionary(p => p.EventId, StringComparer.Ordinal);
+        var wanted = authIds.Concat(session.Extremities).Append(createId).OfType<string>().Where(id => !pending.ContainsKey(id));
+        var referenced = await events.GetManyAsync(db, wanted, cancellationToken);
         foreach (var pdu in session.Pending) referenced[pdu.EventId] = pdu;
 
         var references = new ReferenceHashes(referenced);

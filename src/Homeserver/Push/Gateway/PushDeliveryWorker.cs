@@ -38,6 +38,9 @@ public sealed class PushDeliveryWorker(
     /// <summary>Notifications read per database round trip.</summary>
     private const int Batch = 20;
 
+    /// <summary>Poked users whose pushers one query looks up.</summary>
+    private const int MaxUsersPerLookup = 500;
+
     private readonly SemaphoreSlim _slots = new(16);
     private readonly ConcurrentDictionary<long, Task> _running = new();
     private readonly ConcurrentDictionary<long, byte> _again = new();
@@ -55,10 +58,14 @@ public sealed class PushDeliveryWorker(
                 foreach (var id in await db.Set<Pusher>().AsNoTracking().Select(p => p.Id).ToListAsync(stoppingToken)) Start(id);
             }
 
-            await foreach (var userId in queue.Reader.ReadAllAsync(stoppingToken))
+            // Every user poked meanwhile in one query: one message pokes each of its room's members.
+            var users = new HashSet<string>(StringComparer.Ordinal);
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                users.Clear();
+                while (users.Count < MaxUsersPerLookup && queue.Reader.TryRead(out var userId)) users.Add(userId);
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                foreach (var id in await db.Set<Pusher>().AsNoTracking().Where(p => p.UserId == userId).Select(p => p.Id).ToListAsync(stoppingToken)) Start(id);
+                foreach (var id in await db.Set<Pusher>().AsNoTracking().Where(p => users.Contains(p.UserId)).Select(p => p.Id).ToListAsync(stoppingToken)) Start(id);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
