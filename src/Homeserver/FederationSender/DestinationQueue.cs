@@ -134,8 +134,11 @@ internal sealed class DestinationQueue(string destination, SenderContext context
     }
 
     // The store is the truth: coalesced EDUs and items queued before a restart are not in the running count.
-    private async Task RecountAsync(CancellationToken stopping) =>
-        Interlocked.Exchange(ref _queuedItems, await context.Store.CountAsync(Destination, stopping));
+    // Only the /metrics gauge reads the count: without metrics, no query after every transaction.
+    private async Task RecountAsync(CancellationToken stopping)
+    {
+        if (context.CountsQueues) Interlocked.Exchange(ref _queuedItems, await context.Store.CountAsync(Destination, stopping));
+    }
 
     private long NextInterval()
     {

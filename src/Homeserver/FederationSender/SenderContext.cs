@@ -20,6 +20,9 @@ internal sealed class SenderContext(
     public long MinRetryMs { get; } = options.FederationEvents.SenderMinRetryMilliseconds;
     public long MaxRetryMs { get; } = options.FederationEvents.SenderMaxRetryMilliseconds;
 
+    /// <summary>Whether /metrics is served, so that the queue-depth gauge is worth a count of the outbox.</summary>
+    public bool CountsQueues { get; } = options.Metrics.Enabled;
+
     /// <summary>Transactions in flight at once, over all destinations.</summary>
     public SemaphoreSlim Concurrency { get; } = new(options.FederationEvents.SenderConcurrency);
 

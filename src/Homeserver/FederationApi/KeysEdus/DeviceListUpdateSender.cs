@@ -16,7 +16,7 @@ namespace Matrix.Homeserver.FederationApi.KeysEdus;
 /// before as prev_id, and the device's keys, or deleted. Stream IDs advance even with nobody to tell, so
 /// a server that starts sharing a room later sees the gap and fetches the whole list.
 /// </summary>
-public sealed class DeviceListUpdateSender(HomeserverDbContext db, FederationOutbox outbox, KeyEduDestinations destinationsOf, KeyEduLocks locks, HomeserverOptions options)
+public sealed class DeviceListUpdateSender(HomeserverDbContext db, FederationOutbox outbox, UserServerDestinations destinationsOf, KeyEduLocks locks, HomeserverOptions options)
     : INotificationHandler<DeviceListChanged>
 {
     public const string EduType = "m.device_list_update";

@@ -10,7 +10,7 @@ using Mediator;
 namespace Matrix.Homeserver.FederationApi.KeysEdus;
 
 /// <summary>SigningKeysChanged → m.signing_key_update (the master and self-signing keys; the user-signing key is private) to every server sharing a room with the user.</summary>
-public sealed class SigningKeyUpdateSender(HomeserverDbContext db, FederationOutbox outbox, KeyEduDestinations destinations, HomeserverOptions options) : INotificationHandler<SigningKeysChanged>
+public sealed class SigningKeyUpdateSender(HomeserverDbContext db, FederationOutbox outbox, UserServerDestinations destinations, HomeserverOptions options) : INotificationHandler<SigningKeysChanged>
 {
     public const string EduType = "m.signing_key_update";
 

@@ -18,7 +18,7 @@ public static class FederationKeysSetup
     public static IServiceCollection AddFederationKeys(this IServiceCollection services)
     {
         services.AddSingleton<KeyEduLocks>();
-        services.AddSingleton<KeyEduDestinations>();
+        services.AddSingleton<UserServerDestinations>();
         services.AddSingleton<RemoteDeviceLists>();
         services.AddSingleton<IRemoteKeys, FederationRemoteKeys>();
         services.AddSingleton<IEduHandler, DeviceListUpdateEduHandler>();

@@ -18,7 +18,7 @@ namespace Matrix.Homeserver.FederationApi.Presence;
 /// remote user they hear nothing of (Synapse: 30 minutes).
 /// </summary>
 public sealed class PresenceFederationSender(
-    PresenceService presence, KeyEduDestinations destinationsOf, FederationOutbox outbox, IDbContextFactory<HomeserverDbContext> dbs,
+    PresenceService presence, UserServerDestinations destinationsOf, FederationOutbox outbox, IDbContextFactory<HomeserverDbContext> dbs,
     HomeserverOptions options, TimeProvider clock, ILogger<PresenceFederationSender> logger)
     : BackgroundService
 {

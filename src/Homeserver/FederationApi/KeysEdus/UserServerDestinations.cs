@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.FederationApi.KeysEdus;
 
-/// <summary>Where a local user's key changes go: every other server with a user joined to one of the user's joined rooms.</summary>
-public sealed class KeyEduDestinations(RoomServers servers)
+/// <summary>Where a local user's own EDUs go (key changes, presence): every other server with a user joined to one of the user's joined rooms.</summary>
+public sealed class UserServerDestinations(RoomServers servers)
 {
     public async Task<IReadOnlyList<string>> ForUserAsync(HomeserverDbContext db, string userId, string localServer, CancellationToken cancellationToken)
     {
