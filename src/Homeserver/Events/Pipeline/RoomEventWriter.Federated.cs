@@ -69,6 +69,8 @@ public sealed partial class RoomEventWriter
         }
 
         events.Remember(pdu);
+        // The membership changed outside the room's state: a snapshot cached by its state group is stale.
+        snapshots.Forget(pdu.RoomId);
         notifier.NotifyUser(pdu.StateKey!);
         return true;
     }

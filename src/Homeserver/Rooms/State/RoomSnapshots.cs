@@ -63,4 +63,7 @@ public sealed class RoomSnapshots(RoomStateReader state)
 
         return snapshot;
     }
+
+    /// <summary>For a membership written without a state change (an out-of-band invite, knock or rejection).</summary>
+    public void Forget(string roomId) => _cache.TryRemove(roomId, out _);
 }
