@@ -6,8 +6,13 @@ namespace Matrix.Homeserver.Events.Pipeline;
 /// <summary>Looks up the event a client transaction (user, device, endpoint path) already produced.</summary>
 public static class ClientTransactions
 {
+    // Compiled once: every send looks its transaction up twice (before queueing and inside the write).
+    private static readonly Func<HomeserverDbContext, string, string, string, CancellationToken, Task<string?>> Find =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, string deviceId, string path, CancellationToken _) =>
+            db.EventTransactions.AsNoTracking()
+                .Where(t => t.UserId == userId && t.DeviceId == deviceId && t.Path == path)
+                .Select(t => t.EventId).FirstOrDefault());
+
     public static Task<string?> FindEventIdAsync(HomeserverDbContext db, string userId, ClientTransaction transaction, CancellationToken cancellationToken) =>
-        db.EventTransactions.AsNoTracking()
-            .Where(t => t.UserId == userId && t.DeviceId == transaction.DeviceId && t.Path == transaction.Path)
-            .Select(t => t.EventId).FirstOrDefaultAsync(cancellationToken);
+        Find(db, userId, transaction.DeviceId, transaction.Path, cancellationToken);
 }

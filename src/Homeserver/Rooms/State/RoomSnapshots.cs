@@ -41,9 +41,14 @@ public sealed class RoomSnapshots(RoomStateReader state)
     private const int MaxCached = 4096;
     private readonly ConcurrentDictionary<string, RoomSnapshot> _cache = new(StringComparer.Ordinal);
 
+    // Compiled once: every batch of events asks it.
+    private static readonly Func<HomeserverDbContext, string, CancellationToken, Task<long?>> CurrentStateGroup =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string roomId, CancellationToken _) =>
+            db.Rooms.AsNoTracking().Where(r => r.RoomId == roomId).Select(r => r.CurrentStateGroup).FirstOrDefault());
+
     public async Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
     {
-        var group = await db.Rooms.AsNoTracking().Where(r => r.RoomId == roomId).Select(r => r.CurrentStateGroup).FirstOrDefaultAsync(cancellationToken);
+        var group = await CurrentStateGroup(db, roomId, cancellationToken);
         if (group is not null && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group) return cached;
 
         // Read after the group: the members are at least as new as it, so a match never serves older ones.
