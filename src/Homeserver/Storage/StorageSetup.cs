@@ -43,15 +43,13 @@ public static class StorageSetup
     /// </summary>
     internal static string WithPostgresDefaults(string connectionString)
     {
+        // The plain builder keeps only the keys the string gives (Npgsql's knows every keyword).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose")) builder.NoResetOnClose = true;
-        if (!Mentions(connectionString, "Max Auto Prepare", "MaxAutoPrepare")) builder.MaxAutoPrepare = 256;
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.NoResetOnClose = true;
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = 256;
         return builder.ConnectionString;
     }
-
-    private static bool Mentions(string connectionString, params string[] keys) =>
-        connectionString.Split(';').Select(part => part.Split('=')[0].Trim())
-            .Any(key => keys.Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Creates the SQLite directory if needed, then applies every pending migration.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ public sealed class SequentialScenario : IScenario
     {
         var users = await run.RegisterUsersAsync(1, deadline);
         var roomId = await LoadRun.CreateRoomWithAsync(users[0], users, deadline);
-        await SendTimer.RunAsync(run, users, roomId, run.Options.Warmup(50), "warmup", deadline);
+        await SendTimer.RunAsync(run, users, roomId, run.Options.Warmup(Math.Min(50, run.Options.Messages)), "warmup", deadline);
         return await SendTimer.RunAsync(run, users, roomId, run.Options.Messages, "seq", deadline);
     }
 }
