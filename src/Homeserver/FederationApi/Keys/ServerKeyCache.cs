@@ -44,6 +44,8 @@ public sealed class ServerKeyCache(
     public Task<bool> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, long minimumValidUntilTs, bool directOnly, CancellationToken cancellationToken)
     {
         if (serverName == local.ServerName || !domains.IsAllowed(serverName) || !options.Federation.Enabled) return Task.FromResult(false);
+        // A fetch under way is joined even though the schedule would refuse a new one.
+        if (_inFlight.TryGetValue(serverName, out var running)) return running.Value.WaitAsync(cancellationToken);
         if (!_schedule.MayFetch(serverName)) return Task.FromResult(false);
 
         var lazy = _inFlight.GetOrAdd(serverName, name => new Lazy<Task<bool>>(() => FetchAndStoreAsync(name, keyIds, minimumValidUntilTs, directOnly)));
@@ -69,10 +71,11 @@ public sealed class ServerKeyCache(
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var (response, from) in fetched) await store.SaveAsync(response, from, now, timeout.Token);
-            _schedule.Succeeded(serverName);
             // Cleared, then set from the saved rows: a reader that loaded them before this save must not keep its stale copy.
             _known.TryRemove(serverName, out _);
             _known[serverName] = await LoadKnownAsync(serverName, timeout.Token);
+            // Only now: a caller the schedule turns away must find the fresh keys in memory.
+            _schedule.Succeeded(serverName);
             return true;
         }
         finally
