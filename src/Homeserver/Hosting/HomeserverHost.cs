@@ -131,6 +131,7 @@ public static class HomeserverHost
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StreamIdGenerator>();
+        services.AddSingleton<StreamChanges>();
         services.AddSingleton(sp => ServerSigningKey.LoadOrCreate(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSigningKey>()));
         services.AddSingleton<SyncNotifier>();
         services.AddRoomEventServices();

@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Keys.DeviceLists;
+using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync;
 
 namespace Matrix.Homeserver.Keys;
@@ -7,11 +8,12 @@ namespace Matrix.Homeserver.Keys;
 /// Sync's device_lists: changed/left since the client's token (none in an initial sync: the client then
 /// queries everyone it needs). An idle sync costs one query: whether anything moved in the window.
 /// </summary>
-internal sealed class DeviceListsSyncStream : ISyncStream
+internal sealed class DeviceListsSyncStream(StreamChanges changes) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         if (context.Since is not { } since) return;
+        if (!changes.DeviceLists.MayHaveChanged(StreamChanges.Anywhere, since.Position)) return;
         if (!await DeviceListChangesReader.AnyChangeAsync(context.Db, since.Position, context.UpTo.Position, cancellationToken)) return;
         var delta = await DeviceListChangesReader.ReadAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
         response.DeviceListsChanged.UnionWith(delta.Changed);

@@ -13,6 +13,7 @@ public sealed class StreamIdGenerator
     private readonly List<(long Position, TaskCompletionSource Final)> _watchers = [];
     private long _last;
     private long _current;
+    private long _start = long.MaxValue;
 
     /// <summary>Starts after the highest position already persisted.</summary>
     public void Initialize(long persistedMax)
@@ -21,7 +22,14 @@ public sealed class StreamIdGenerator
         {
             _last = Math.Max(_last, persistedMax);
             _current = Math.Max(_current, persistedMax);
+            _start = _last;
         }
+    }
+
+    /// <summary>The highest position persisted before this process started (the maximum until then): what this process did not see written.</summary>
+    public long Start
+    {
+        get { lock (_gate) return _start; }
     }
 
     /// <summary>Every position at or below this is final.</summary>

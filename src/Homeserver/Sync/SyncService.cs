@@ -21,6 +21,7 @@ namespace Matrix.Homeserver.Sync;
 internal sealed class SyncService(
     IServiceScopeFactory scopes,
     StreamIdGenerator streams,
+    StreamChanges changes,
     EphemeralSerial serial,
     SyncNotifier notifier,
     PresenceService presence,
@@ -68,16 +69,17 @@ internal sealed class SyncService(
         var response = new SyncResponse();
         await services.GetRequiredService<RoomsStream>().AddAsync(context, response, cancellationToken);
         foreach (var stream in services.GetServices<ISyncStream>()) await stream.AddAsync(context, response, cancellationToken);
-        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), cancellationToken);
+        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), changes.Notifications, cancellationToken);
         return (response, upTo);
     }
 
     /// <summary>The push feature's unread counts of every joined room in the answer.</summary>
-    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, UnreadNotificationCounts unread, CancellationToken cancellationToken)
+    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, UnreadNotificationCounts unread, StreamChangeCache notifications,
+        CancellationToken cancellationToken)
     {
         // Notifications are written just after their events commit (the sync may have sent the events
         // already): rooms whose counts changed in the window are in the answer for their counts alone.
-        if (context.Since is { } since && !context.FullState)
+        if (context.Since is { } since && !context.FullState && notifications.MayHaveChanged(context.UserId, since.Position))
         {
             foreach (var roomId in await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken))
             {

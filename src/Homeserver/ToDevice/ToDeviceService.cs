@@ -22,7 +22,7 @@ public sealed record ToDeviceTxn(string UserId, string DeviceId, string TxnId);
 /// from local clients may also name remote users: those are handed to federation as a notification.
 /// The federation receiver calls <see cref="DeliverLocalAsync"/> for m.direct_to_device EDUs.
 /// </summary>
-public sealed class ToDeviceService(HomeserverDbContext db, StreamIdGenerator streams, SyncNotifier notifier, IPublisher publisher, HomeserverOptions options, TimeProvider clock)
+public sealed class ToDeviceService(HomeserverDbContext db, StreamIdGenerator streams, StreamChanges changes, SyncNotifier notifier, IPublisher publisher, HomeserverOptions options, TimeProvider clock)
 {
     /// <summary>Recipient devices of one send, after "*" expansion.</summary>
     public const int MaxRecipients = 10_000;
@@ -85,6 +85,7 @@ public sealed class ToDeviceService(HomeserverDbContext db, StreamIdGenerator st
             foreach (var (userId, deviceId, json) in recipients)
             {
                 db.ToDeviceMessages.Add(new ToDeviceMessage { UserId = userId, DeviceId = deviceId, StreamPosition = position.Position, Json = json });
+                changes.ToDevice.Mark(userId, position.Position);
             }
 
             try

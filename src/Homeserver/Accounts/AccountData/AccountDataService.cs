@@ -20,7 +20,7 @@ public sealed record AccountDataChanges(IReadOnlyList<AccountDataEvent> Global, 
 /// user's /sync; sync reads the changes between two positions with <see cref="GetChangesAsync"/>.
 /// Other features write server-managed types (m.fully_read, m.push_rules) through <see cref="SetAsync"/>.
 /// </summary>
-public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator streams, SyncNotifier notifier, AccountDataLocks locks)
+public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator streams, StreamChanges changes, SyncNotifier notifier, AccountDataLocks locks)
 {
     private const int MaxAttempts = 5;
 
@@ -48,6 +48,7 @@ public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator
         for (var attempt = 1; ; attempt++)
         {
             using var position = streams.Next();
+            changes.AccountData.Mark(userId, position.Position);
             var row = await db.AccountData.FirstOrDefaultAsync(a => a.UserId == userId && a.RoomId == room && a.Type == type, cancellationToken);
             var content = change(row is null ? null : JsonNode.Parse(row.Content)!.AsObject()).ToJsonString();
             if (row is null)

@@ -40,7 +40,9 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
 
         var related = rows.Values.SelectMany(r => new[] { r.RedactedBy, r.ReplacesState }).OfType<string>();
         var pdus = await events.GetManyAsync(db, ids.Concat(related), cancellationToken);
-        var transactions = await TransactionIdsAsync(db, ids, requester, cancellationToken);
+        // Only the requester's own events can carry their transaction ID.
+        var own = requester is null ? [] : ids.Where(id => pdus.TryGetValue(id, out var pdu) && pdu.Sender == requester.UserId).ToList();
+        var transactions = await TransactionIdsAsync(db, own, requester, cancellationToken);
 
         var loaded = ids.Where(id => rows.ContainsKey(id) && pdus.ContainsKey(id)).Select(id => pdus[id]).ToList();
         var redacted = rows.Where(r => r.Value.RedactedBy is not null).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
@@ -71,7 +73,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
     private static async Task<Dictionary<string, string>> TransactionIdsAsync(HomeserverDbContext db, List<string> ids, Requester? requester, CancellationToken cancellationToken)
     {
         var transactions = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (requester is null) return transactions;
+        if (requester is null || ids.Count == 0) return transactions;
         foreach (var batch in ids.Chunk(500))
         {
             foreach (var t in await db.EventTransactions.AsNoTracking()

@@ -2,6 +2,7 @@ using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Events.Pipeline;
@@ -46,7 +47,7 @@ internal static class EventRows
     }
 
     /// <summary>Materializes a state event into current_state and, for members, room_memberships.</summary>
-    public static async Task SetCurrentStateAsync(HomeserverDbContext db, Pdu pdu, long nid, long streamOrdering, CancellationToken cancellationToken)
+    public static async Task SetCurrentStateAsync(HomeserverDbContext db, StreamChanges changes, Pdu pdu, long nid, long streamOrdering, CancellationToken cancellationToken)
     {
         var key = pdu.StateKey!;
         var current = await db.CurrentState.FirstOrDefaultAsync(c => c.RoomId == pdu.RoomId && c.Type == pdu.Type && c.StateKey == key, cancellationToken);
@@ -60,12 +61,14 @@ internal static class EventRows
             current.EventId = pdu.EventId;
         }
 
-        if (pdu.Membership is not null) await SetMembershipAsync(db, pdu, streamOrdering, cancellationToken);
+        if (pdu.Membership is not null) await SetMembershipAsync(db, changes, pdu, streamOrdering, cancellationToken);
     }
 
     /// <summary>Makes a member event the target's membership in room_memberships, taking effect at <paramref name="streamOrdering"/>.</summary>
-    public static async Task SetMembershipAsync(HomeserverDbContext db, Pdu pdu, long streamOrdering, CancellationToken cancellationToken)
+    public static async Task SetMembershipAsync(HomeserverDbContext db, StreamChanges changes, Pdu pdu, long streamOrdering, CancellationToken cancellationToken)
     {
+        // A membership change moves device lists (users now sharing or no longer sharing a room).
+        changes.DeviceLists.Mark(StreamChanges.Anywhere, streamOrdering);
         var key = pdu.StateKey!;
         var membership = pdu.Membership!;
         var member = await db.RoomMemberships.FirstOrDefaultAsync(m => m.RoomId == pdu.RoomId && m.UserId == key, cancellationToken);

@@ -63,7 +63,7 @@ public sealed partial class RoomEventWriter
                 EventRows.AddEdges(db, row, pdu);
             }
 
-            await EventRows.SetMembershipAsync(db, pdu, position.Position, cancellationToken);
+            await EventRows.SetMembershipAsync(db, changes, pdu, position.Position, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -193,7 +193,7 @@ public sealed partial class RoomEventWriter
         var pdus = await events.GetManyAsync(db, ids, cancellationToken);
         foreach (var (_, eventId) in changed)
         {
-            await EventRows.SetCurrentStateAsync(db, pdus[eventId], nids[eventId], streamOrdering, cancellationToken);
+            await EventRows.SetCurrentStateAsync(db, changes, pdus[eventId], nids[eventId], streamOrdering, cancellationToken);
         }
 
         foreach (var removed in oldState.Keys.Where(k => !newState.ContainsKey(k)))

@@ -30,6 +30,7 @@ public sealed partial class RoomEventWriter(
     StateGroupStore stateGroups,
     RoomLocks locks,
     StreamIdGenerator streams,
+    StreamChanges changes,
     SyncNotifier notifier,
     EventAuthorizer authorizer,
     ServerSigningKey signingKey,
@@ -177,7 +178,7 @@ public sealed partial class RoomEventWriter(
             session.NewGroups.Add((groupId, newState));
             session.State = newState;
             session.StateGroup = groupId;
-            await EventRows.SetCurrentStateAsync(db, pdu, row.Nid, position.Position, cancellationToken);
+            await EventRows.SetCurrentStateAsync(db, changes, pdu, row.Nid, position.Position, cancellationToken);
         }
 
         row.StateGroup = session.StateGroup;

@@ -14,11 +14,12 @@ namespace Matrix.Homeserver.Keys.DeviceLists;
 /// the change committed, wakes the long-polls of the user and of every local user sharing a room
 /// with them, then publishes the notification for federation.
 /// </summary>
-public sealed class DeviceListTracker(HomeserverDbContext db, SyncNotifier notifier, IPublisher publisher, HomeserverOptions options)
+public sealed class DeviceListTracker(HomeserverDbContext db, StreamChanges changes, SyncNotifier notifier, IPublisher publisher, HomeserverOptions options)
 {
     /// <summary>Marks the user's list changed at <paramref name="position"/>, in the caller's transaction (callers hold the user's key lock).</summary>
     public async Task RecordAsync(string userId, long position, CancellationToken cancellationToken)
     {
+        changes.DeviceLists.Mark(StreamChanges.Anywhere, position);
         var updated = await db.DeviceListChanges.Where(c => c.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.StreamPosition, position), cancellationToken);
         if (updated > 0) return;

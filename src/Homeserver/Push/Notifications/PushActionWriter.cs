@@ -25,6 +25,7 @@ public sealed class PushActionWriter(
     PushRuleStore rules,
     EventThreads threads,
     StreamIdGenerator streams,
+    StreamChanges changes,
     PushDeliveryQueue delivery,
     HomeserverOptions options,
     TimeProvider clock) : INotificationHandler<RoomEventsPersisted>
@@ -78,7 +79,12 @@ public sealed class PushActionWriter(
         if (rows.Count == 0) return;
         using (var written = streams.Next())
         {
-            foreach (var row in rows) row.WrittenAt = written.Position;
+            foreach (var row in rows)
+            {
+                row.WrittenAt = written.Position;
+                changes.Notifications.Mark(row.UserId, written.Position);
+            }
+
             db.AddRange(rows);
             await db.SaveChangesAsync(cancellationToken);
         }

@@ -19,6 +19,7 @@ namespace Matrix.Homeserver.Sync.Receipts;
 public sealed class ReceiptService(
     HomeserverDbContext db,
     StreamIdGenerator streams,
+    StreamChanges changes,
     EventStore events,
     RoomStateReader state,
     EventThreads threads,
@@ -47,6 +48,7 @@ public sealed class ReceiptService(
 
         using (var position = streams.Next())
         {
+            changes.Receipts.Mark(roomId, position.Position);
             if (row is null)
             {
                 row = new Receipt { RoomId = roomId, ReceiptType = receiptType, UserId = userId, ThreadId = thread, EventId = eventId };

@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Filtering;
 
 namespace Matrix.Homeserver.Sync.Streams;
@@ -7,11 +8,12 @@ namespace Matrix.Homeserver.Sync.Streams;
 /// rooms.join/leave.*.account_data, as written after the token; everything for an initial or
 /// full_state sync, and all of a room's for a room joined since.
 /// </summary>
-internal sealed class AccountDataStream(AccountDataReader reader) : ISyncStream
+internal sealed class AccountDataStream(AccountDataReader reader, StreamChanges changes) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         var fromScratch = context.IsInitial || context.FullState;
+        if (!fromScratch && context.NewlyJoinedRooms.Count == 0 && !changes.AccountData.MayHaveChanged(context.UserId, context.Since!.Value.Position)) return;
         var window = await reader.ReadAsync(context.UserId, fromScratch ? null : context.Since!.Value.Position, context.UpTo.Position,
             [.. context.NewlyJoinedRooms], cancellationToken);
         var global = context.Filter.AccountData;

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+
+namespace Matrix.Homeserver.Streams;
+
+/// <summary>
+/// The latest position at which each key (a user, a room) changed on one stream, so that a sync can skip a
+/// query whose answer would be empty (Synapse's StreamChangeCache). Writers mark a key with their position
+/// before it becomes final, so a sync whose window covers the position always sees the mark; a mark whose
+/// transaction then fails only costs a query. What this process did not see (written before it started, or
+/// trimmed away) counts as changed.
+/// </summary>
+public sealed class StreamChangeCache(StreamIdGenerator streams, int capacity = StreamChangeCache.DefaultCapacity)
+{
+    public const int DefaultCapacity = 100_000;
+
+    private readonly ConcurrentDictionary<string, long> _latest = new(StringComparer.Ordinal);
+    private long _trimmedUpTo;
+
+    public void Mark(string key, long position)
+    {
+        _latest.AddOrUpdate(key, position, (_, old) => Math.Max(old, position));
+        if (_latest.Count > capacity) Trim();
+    }
+
+    /// <summary>False only when the key certainly did not change after <paramref name="since"/>.</summary>
+    public bool MayHaveChanged(string key, long since) =>
+        since <= Math.Max(streams.Start, Interlocked.Read(ref _trimmedUpTo)) || (_latest.TryGetValue(key, out var position) && position > since);
+
+    /// <summary>Forgets every key: everything reserved so far then counts as changed.</summary>
+    private void Trim()
+    {
+        var last = streams.Last;
+        long seen;
+        do seen = Interlocked.Read(ref _trimmedUpTo);
+        while (seen < last && Interlocked.CompareExchange(ref _trimmedUpTo, last, seen) != seen);
+        _latest.Clear();
+    }
+}
+
+/// <summary>The change caches of the sync streams that would otherwise cost a query on every sync.</summary>
+public sealed class StreamChanges(StreamIdGenerator streams)
+{
+    /// <summary>The one key of <see cref="DeviceLists"/>.</summary>
+    public const string Anywhere = "";
+
+    /// <summary>Account data, by user.</summary>
+    public StreamChangeCache AccountData { get; } = new(streams);
+
+    /// <summary>To-device messages, by recipient user (and delivered messages still to be acknowledged).</summary>
+    public StreamChangeCache ToDevice { get; } = new(streams);
+
+    /// <summary>Receipts, by room.</summary>
+    public StreamChangeCache Receipts { get; } = new(streams);
+
+    /// <summary>Notifications (push actions) written, by user.</summary>
+    public StreamChangeCache Notifications { get; } = new(streams);
+
+    /// <summary>Device-list deltas: any key change or membership change, under <see cref="Anywhere"/>.</summary>
+    public StreamChangeCache DeviceLists { get; } = new(streams);
+}
