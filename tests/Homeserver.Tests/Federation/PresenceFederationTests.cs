@@ -40,6 +40,23 @@ public sealed class PresenceFederationTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_server_that_comes_to_share_a_room_hears_its_members_presence_set_before()
+    {
+        var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
+        var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        // Set while nobody on hs2 shares a room with Alice: nothing went to hs2 then.
+        (await Hs1.Http.PutJsonAsync(PresenceFederation.StatusPath(alice), new JsonObject { ["presence"] = "unavailable", ["status_msg"] = "deep work" },
+            alice.AccessToken)).Ok();
+        var remote = Hs2.Services.GetRequiredService<RemotePresence>();
+        Assert.Null(remote.Get(alice.UserId));
+
+        await PresenceFederation.SharedRoomAsync(Hs1, alice, [(Hs2, bob)]);
+
+        Assert.True(await PresenceFederation.UntilAsync(() => Task.FromResult(remote.Get(alice.UserId)?.StatusMsg == "deep work")));
+        Assert.Equal("deep work", PresenceFederation.PresenceOf(await Hs2.SyncAsync(bob), alice)?.Str("status_msg"));
+    }
+
+    [Fact]
     public async Task An_edu_about_another_servers_user_is_ignored()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");

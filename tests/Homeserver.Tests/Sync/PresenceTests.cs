@@ -76,6 +76,24 @@ public sealed class PresenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Users_who_come_to_share_a_room_see_each_others_presence_unchanged_since_the_token()
+    {
+        var alice = await _server.CreateUserAsync("pn-alice");
+        var bob = await _server.CreateUserAsync("pn-bob");
+        (await _server.Http.PutJsonAsync(StatusPath(alice), new JsonObject { ["presence"] = "online", ["status_msg"] = "here" }, alice.AccessToken)).Ok();
+        (await _server.Http.PutJsonAsync(StatusPath(bob), new JsonObject { ["presence"] = "unavailable", ["status_msg"] = "away" }, bob.AccessToken)).Ok();
+        var aliceSince = (await _server.SyncAsync(alice, setPresence: "offline")).NextBatch();
+        var bobSince = (await _server.SyncAsync(bob, setPresence: "offline")).NextBatch();
+
+        // Nothing changes in either presence: only the new shared room makes it news.
+        var roomId = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(roomId, bob);
+
+        Assert.Equal("away", PresenceOf(await _server.SyncAsync(alice, since: aliceSince, setPresence: "offline"), bob)?.Str("status_msg"));
+        Assert.Equal("here", PresenceOf(await _server.SyncAsync(bob, since: bobSince, setPresence: "offline"), alice)?.Str("status_msg"));
+    }
+
+    [Fact]
     public async Task Presence_of_others_cannot_be_set_and_bad_bodies_are_refused()
     {
         var alice = await _server.CreateUserAsync("px-alice");

@@ -7,7 +7,8 @@ public static class FederationPresenceServices
     /// <summary>Presence both ways: the m.presence handler for what other servers send, and the sender of our users' changes.</summary>
     public static IServiceCollection AddFederationPresence(this IServiceCollection services)
     {
-        services.AddHostedService<PresenceFederationSender>();
+        services.AddSingleton<PresenceFederationSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceFederationSender>());
         services.AddSingleton<IEduHandler, PresenceEduHandler>();
         return services;
     }

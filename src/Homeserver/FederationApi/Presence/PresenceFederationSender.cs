@@ -25,11 +25,24 @@ public sealed class PresenceFederationSender(
     /// <summary>Synapse's FEDERATION_PING_INTERVAL, under the 30-minute timeout of the receiving side.</summary>
     public static readonly TimeSpan PingInterval = TimeSpan.FromMinutes(25);
 
+    /// <summary>
+    /// How long after a join a newly shared room's presence goes out: the other server then knows the room, where an EDU
+    /// about users it does not share a room with yet would be dropped.
+    /// </summary>
+    public static readonly TimeSpan IntroductionDelay = TimeSpan.FromSeconds(2);
+
     private const int MaxQueued = 10_000;
     private static readonly TimeSpan PingCheckInterval = TimeSpan.FromMinutes(1);
 
     private readonly Channel<string> _changed = Channel.CreateBounded<string>(
         new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    private readonly Channel<(string Server, IReadOnlyList<string> Users, long DueTs)> _introductions =
+        Channel.CreateBounded<(string, IReadOnlyList<string>, long)>(new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    /// <summary>After <see cref="IntroductionDelay"/>, sends the current presence of the local users who are not offline to the server.</summary>
+    public void IntroduceLater(string server, IReadOnlyList<string> localUsers) =>
+        _introductions.Writer.TryWrite((server, localUsers, Now() + (long)IntroductionDelay.TotalMilliseconds));
 
     /// <summary>When each user's presence was last queued for other servers (ms since the epoch).</summary>
     private readonly ConcurrentDictionary<string, long> _lastSent = new(StringComparer.Ordinal);
@@ -40,7 +53,7 @@ public sealed class PresenceFederationSender(
         presence.LocalChanged += Queue;
         try
         {
-            await Task.WhenAll(SendChangesAsync(stoppingToken), PingAsync(stoppingToken));
+            await Task.WhenAll(SendChangesAsync(stoppingToken), PingAsync(stoppingToken), IntroduceAsync(stoppingToken));
         }
         finally
         {
@@ -55,6 +68,26 @@ public sealed class PresenceFederationSender(
         await foreach (var userId in _changed.Reader.ReadAllAsync(cancellationToken))
         {
             await SendAsync(userId, cancellationToken);
+        }
+    }
+
+    private async Task IntroduceAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var (server, users, dueTs) in _introductions.Reader.ReadAllAsync(cancellationToken))
+        {
+            var wait = dueTs - Now();
+            if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), clock, cancellationToken);
+            foreach (var current in users.Select(presence.Get).OfType<UserPresence>().Where(p => p.State != PresenceState.Offline))
+            {
+                try
+                {
+                    await outbox.EnqueueEduAsync(server, PresenceEdu.Type, PresenceEdu.Content(current, Now()), current.UserId, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not queue the presence of {UserId}", current.UserId);
+                }
+            }
         }
     }
 

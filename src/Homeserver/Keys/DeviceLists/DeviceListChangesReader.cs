@@ -33,18 +33,8 @@ public static class DeviceListChangesReader
             .Where(c => c.StreamPosition > from && c.StreamPosition <= to).Select(c => c.UserId).ToListAsync(cancellationToken);
         changed.UnionWith(keyChanges.Where(u => u == userId || sharing.Contains(u)));
 
-        // Rooms the user joined in the window: everyone in them is new to the client.
-        var joinedNow = db.RoomMemberships.Where(m => m.UserId == userId && m.Membership == Memberships.Join
-            && m.StreamOrdering > from && m.StreamOrdering <= to).Select(m => m.RoomId);
-        changed.UnionWith(await db.RoomMemberships.AsNoTracking()
-            .Where(m => joinedNow.Contains(m.RoomId) && m.Membership == Memberships.Join && m.UserId != userId)
-            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
-
-        // Users who joined one of the user's rooms in the window.
-        changed.UnionWith(await db.RoomMemberships.AsNoTracking()
-            .Where(m => myRooms.Contains(m.RoomId) && m.Membership == Memberships.Join && m.UserId != userId
-                && m.StreamOrdering > from && m.StreamOrdering <= to)
-            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
+        // Everyone in a room the user joined in the window, and whoever joined one of the user's rooms: new to the client.
+        changed.UnionWith(await SharedRooms.NewlySharingAsync(db, userId, from, to, cancellationToken));
 
         // Departures: others leaving the user's rooms, and everyone in rooms the user left.
         var leftRooms = db.RoomMemberships.Where(m => m.UserId == userId && Departures.Contains(m.Membership)

@@ -49,4 +49,25 @@ public static class SharedRooms
         var rooms = JoinedRooms(db, userId);
         return db.RoomMemberships.Where(m => rooms.Contains(m.RoomId) && m.Membership == Memberships.Join).Select(m => m.UserId).Distinct();
     }
+
+    /// <summary>
+    /// Users who came to share a room with <paramref name="userId"/> in the window (from, to]: everyone in a room the user
+    /// joined in it, and whoever joined one of the user's rooms in it (a profile change counts too: it is a join again).
+    /// </summary>
+    public static async Task<HashSet<string>> NewlySharingAsync(HomeserverDbContext db, string userId, long from, long to, CancellationToken cancellationToken)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        var joinedNow = db.RoomMemberships.Where(m => m.UserId == userId && m.Membership == Memberships.Join
+            && m.StreamOrdering > from && m.StreamOrdering <= to).Select(m => m.RoomId);
+        result.UnionWith(await db.RoomMemberships.AsNoTracking()
+            .Where(m => joinedNow.Contains(m.RoomId) && m.Membership == Memberships.Join && m.UserId != userId)
+            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
+
+        var myRooms = JoinedRooms(db, userId);
+        result.UnionWith(await db.RoomMemberships.AsNoTracking()
+            .Where(m => myRooms.Contains(m.RoomId) && m.Membership == Memberships.Join && m.UserId != userId
+                && m.StreamOrdering > from && m.StreamOrdering <= to)
+            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
+        return result;
+    }
 }

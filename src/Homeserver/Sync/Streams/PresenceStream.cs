@@ -1,4 +1,6 @@
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Keys.DeviceLists;
+using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Presence;
 using Microsoft.EntityFrameworkCore;
@@ -7,10 +9,11 @@ namespace Matrix.Homeserver.Sync.Streams;
 
 /// <summary>
 /// Top-level presence: the users who share a joined room with the requester (and the requester),
-/// whose presence changed after the token's ephemeral serial. An initial sync leaves out offline
-/// users, as Synapse does.
+/// whose presence changed after the token's ephemeral serial, and the current presence of users who
+/// came to share a room with the requester since the token, changed or not (as Synapse: a client
+/// learns nothing else about them). An initial sync leaves out offline users, as Synapse does.
 /// </summary>
-internal sealed class PresenceStream(PresenceService presence) : ISyncStream
+internal sealed class PresenceStream(PresenceService presence, StreamChanges changes) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
@@ -19,7 +22,9 @@ internal sealed class PresenceStream(PresenceService presence) : ISyncStream
         var changed = presence.ChangedSince(context.Since?.Serial ?? 0)
             .Where(p => p.Serial <= context.UpTo.Serial && (!context.IsInitial || p.State != PresenceState.Offline) && filter.Matches("m.presence", p.UserId))
             .ToDictionary(p => p.UserId, StringComparer.Ordinal);
-        if (changed.Count == 0) return;
+        var newcomers = await NewlySharingAsync(context, cancellationToken);
+        var shown = newcomers.Where(u => !changed.ContainsKey(u) && filter.Matches("m.presence", u)).Select(presence.Get).OfType<UserPresence>().ToList();
+        if (changed.Count == 0 && shown.Count == 0) return;
 
         var db = context.Db;
         var me = context.UserId;
@@ -33,7 +38,15 @@ internal sealed class PresenceStream(PresenceService presence) : ISyncStream
                 .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
         }
 
-        var events = visible.Select(u => changed[u]).OrderBy(p => p.Serial).Select(p => p.ToEvent(context.Now));
+        var events = visible.Select(u => changed[u]).Concat(shown).OrderBy(p => p.Serial).Select(p => p.ToEvent(context.Now));
         response.Presence.AddRange(filter.Limited(events));
+    }
+
+    /// <summary>Users who came to share a room with the requester in the window; none without a membership change anywhere.</summary>
+    private async Task<HashSet<string>> NewlySharingAsync(SyncContext context, CancellationToken cancellationToken)
+    {
+        if (context.Since is not { } since || context.FullState) return [];
+        if (!changes.DeviceLists.MayHaveChanged(StreamChanges.Anywhere, since.Position)) return [];
+        return await SharedRooms.NewlySharingAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
     }
 }
