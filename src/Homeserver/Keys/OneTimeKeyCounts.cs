@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Keys;
@@ -22,14 +23,26 @@ public static class OneTimeKeyCounts
         await db.FallbackKeys.AsNoTracking().Where(k => k.UserId == userId && k.DeviceId == deviceId && !k.Used)
             .Select(k => k.Algorithm).OrderBy(a => a).ToListAsync(cancellationToken);
 
+    private sealed class KeyCountRow
+    {
+        public required string Algorithm { get; init; }
+        public long Count { get; init; }
+        public bool Fallback { get; init; }
+    }
+
+    // Compiled once: every sync asks it.
+    private static readonly Func<HomeserverDbContext, string, string, IAsyncEnumerable<KeyCountRow>> CountsAndFallbacks =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, string deviceId) =>
+            db.Set<OneTimeKey>().Where(k => k.UserId == userId && k.DeviceId == deviceId)
+                .GroupBy(k => k.Algorithm).Select(g => new KeyCountRow { Algorithm = g.Key, Count = g.LongCount(), Fallback = false })
+                .Concat(db.Set<FallbackKey>().Where(k => k.UserId == userId && k.DeviceId == deviceId && !k.Used).Select(k => new KeyCountRow { Algorithm = k.Algorithm, Count = 0L, Fallback = true })));
+
     /// <summary>Both at once (sync asks for them on every answer): one query.</summary>
     public static async Task<(Dictionary<string, long> Counts, List<string> UnusedFallbacks)> ReadAsync(HomeserverDbContext db, string userId, string deviceId,
         CancellationToken cancellationToken)
     {
-        var rows = await db.OneTimeKeys.Where(k => k.UserId == userId && k.DeviceId == deviceId)
-            .GroupBy(k => k.Algorithm).Select(g => new { Algorithm = g.Key, Count = g.LongCount(), Fallback = false })
-            .Concat(db.FallbackKeys.Where(k => k.UserId == userId && k.DeviceId == deviceId && !k.Used).Select(k => new { k.Algorithm, Count = 0L, Fallback = true }))
-            .ToListAsync(cancellationToken);
+        var rows = new List<KeyCountRow>();
+        await foreach (var row in CountsAndFallbacks(db, userId, deviceId).WithCancellation(cancellationToken)) rows.Add(row);
         var counts = rows.Where(r => !r.Fallback).ToDictionary(r => r.Algorithm, r => r.Count, StringComparer.Ordinal);
         counts.TryAdd(SignedCurve25519, 0);
         return (counts, [.. rows.Where(r => r.Fallback).Select(r => r.Algorithm).Order(StringComparer.Ordinal)]);

@@ -15,6 +15,10 @@ internal static class FilterSql
 {
     private const string LikeEscape = "\\";
 
+    /// <summary>Whether <see cref="Where"/> adds any condition.</summary>
+    public static bool Constrains(EventFilter filter) =>
+        filter.Types is not null || filter.NotTypes is { Count: > 0 } || filter.Senders is not null || filter.NotSenders is { Count: > 0 };
+
     public static IQueryable<Event> Where(IQueryable<Event> query, EventFilter filter)
     {
         if (filter.Types is { } types) query = query.Where(AnyType(types));

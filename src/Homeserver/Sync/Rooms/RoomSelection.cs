@@ -1,5 +1,6 @@
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Rooms;
@@ -40,10 +41,8 @@ internal sealed class RoomSelection(EventStore events)
         var upTo = context.UpTo.Position;
         var userId = context.UserId;
         var rooms = context.Filter.Room;
-        var current = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.UserId == userId && !m.Forgotten)
-            .Select(m => new MembershipAt(m.RoomId, m.Membership, m.EventId, m.StreamOrdering))
-            .ToListAsync(cancellationToken);
+        var current = new List<MembershipAt>();
+        await foreach (var m in CurrentMemberships(db, userId).WithCancellation(cancellationToken)) current.Add(m);
         var memberships = new List<MembershipAt>();
         foreach (var m in current.Where(m => rooms.IncludesRoom(m.RoomId)))
         {
@@ -82,6 +81,12 @@ internal sealed class RoomSelection(EventStore events)
     }
 
     private sealed record MembershipAt(string RoomId, string Membership, string EventId, long Stream);
+
+    // Compiled once: every sync starts with it.
+    private static readonly Func<HomeserverDbContext, string, IAsyncEnumerable<MembershipAt>> CurrentMemberships =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId) =>
+            db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && !m.Forgotten)
+                .Select(m => new MembershipAt(m.RoomId, m.Membership, m.EventId, m.StreamOrdering)));
 
     /// <summary>The user's membership in a room as of the window's end, from their last member event by then.</summary>
     private async Task<MembershipAt?> AsOfAsync(SyncContext context, string roomId, CancellationToken cancellationToken)

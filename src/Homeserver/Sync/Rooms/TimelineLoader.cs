@@ -107,7 +107,12 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     {
         var query = FilterSql.Where(TimelineEvents(db, after, upTo), filter);
         List<TimelineRow> rows;
-        if (rooms.Count == 1)
+        if (rooms.Count == 1 && !FilterSql.Constrains(filter))
+        {
+            rows = [];
+            await foreach (var row in LatestInRoom(db, rooms[0], after ?? long.MinValue, upTo, count).WithCancellation(cancellationToken)) rows.Add(row);
+        }
+        else if (rooms.Count == 1)
         {
             rows = await query.Where(e => e.RoomId == rooms[0]).OrderByDescending(e => e.StreamOrdering).Take(count).Select(Row).ToListAsync(cancellationToken);
         }
@@ -124,6 +129,15 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
 
         return [.. rows.OrderBy(r => r.RoomId, StringComparer.Ordinal).ThenByDescending(r => r.Stream)];
     }
+
+    // Compiled once: the one-room page without type or sender conditions is what nearly every incremental sync reads.
+    private static readonly Func<HomeserverDbContext, string, long, long, int, IAsyncEnumerable<TimelineRow>> LatestInRoom =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string roomId, long after, long upTo, int count) =>
+            db.Events.AsNoTracking()
+                .Where(e => e.RoomId == roomId && e.StreamOrdering != null && e.StreamOrdering > after && e.StreamOrdering <= upTo
+                    && !e.Outlier && e.RejectedReason == null && !e.SoftFailed)
+                .OrderByDescending(e => e.StreamOrdering).Take(count)
+                .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState)));
 
     /// <summary>Events a timeline may show: accepted, not outliers, within the window.</summary>
     internal static IQueryable<Event> TimelineEvents(HomeserverDbContext db, long? after, long upTo)
