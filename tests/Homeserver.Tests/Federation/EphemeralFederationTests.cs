@@ -105,7 +105,7 @@ public sealed class EphemeralFederationTests(MembershipFederationFixture fixture
             }),
         };
         var transaction = new JsonObject { ["origin"] = "hs3.test", ["origin_server_ts"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ["pdus"] = new JsonArray(), ["edus"] = edus };
-        (await fixture.Servers.SendSignedAsync("hs3.test", "hs1.test", HttpMethod.Put, $"/_matrix/federation/v1/send/{Guid.NewGuid():N}", transaction)).Ok();
+        (await fixture.Servers.SendTransactionAsync("hs3.test", "hs1.test", transaction)).Ok();
 
         var sync = await Hs1.SyncAsync(alice);
         Assert.Empty(Typers(sync, roomId));

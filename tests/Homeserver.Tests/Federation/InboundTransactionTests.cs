@@ -155,7 +155,7 @@ public sealed class InboundTransactionTests(FederationEventsFixture fixture)
     private static JsonObject Body(JsonArray pdus, JsonArray edus) => new() { ["origin"] = "hs2.test", ["origin_server_ts"] = 1, ["pdus"] = pdus, ["edus"] = edus };
 
     private Task<MatrixResponse> SendAsync(string origin, JsonObject body) =>
-        fixture.Servers.SendSignedAsync(origin, "hs1.test", HttpMethod.Put, $"/_matrix/federation/v1/send/{Guid.NewGuid():N}", body);
+        fixture.Servers.SendTransactionAsync(origin, "hs1.test", body);
 
     private static string Error(JsonObject answer, string eventId) =>
         answer[eventId]?["error"]?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"no error for {eventId}: {answer.ToJsonString()}");

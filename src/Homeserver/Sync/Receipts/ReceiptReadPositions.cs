@@ -12,16 +12,20 @@ namespace Matrix.Homeserver.Sync.Receipts;
 /// </summary>
 internal sealed class ReceiptReadPositions : IReadReceiptPositions
 {
-    private static readonly string[] ReadTypes = [ReceiptTypes.Read, ReceiptTypes.ReadPrivate];
+    private sealed record ReadRow(string RoomId, string ThreadId, long Stream);
+
+    // Compiled once: every sync with news asks it for the rooms of its answer.
+    private static readonly Func<HomeserverDbContext, string, List<string>, IAsyncEnumerable<ReadRow>> Reads =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, List<string> rooms) =>
+            db.Set<Receipt>().AsNoTracking()
+                .Where(r => r.UserId == userId && rooms.Contains(r.RoomId) && (r.ReceiptType == ReceiptTypes.Read || r.ReceiptType == ReceiptTypes.ReadPrivate))
+                .Join(db.Events, r => r.EventId, e => e.EventId, (r, e) => new ReadRow(r.RoomId, r.ThreadId, e.StreamOrdering ?? 0)));
 
     public async Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
         CancellationToken cancellationToken)
     {
-        var rooms = roomIds.ToList();
-        var reads = await db.Receipts.AsNoTracking()
-            .Where(r => r.UserId == userId && rooms.Contains(r.RoomId) && ReadTypes.Contains(r.ReceiptType))
-            .Join(db.Events, r => r.EventId, e => e.EventId, (r, e) => new { r.RoomId, r.ThreadId, Stream = e.StreamOrdering ?? 0 })
-            .ToListAsync(cancellationToken);
+        var reads = new List<ReadRow>();
+        await foreach (var read in Reads(db, userId, [.. roomIds]).WithCancellation(cancellationToken)) reads.Add(read);
         return reads.GroupBy(r => r.RoomId, StringComparer.Ordinal).ToDictionary(room => room.Key, room => new ReadPosition(
             room.Where(r => r.ThreadId == Receipt.Unthreaded).Select(r => r.Stream).DefaultIfEmpty(0).Max(),
             room.Where(r => r.ThreadId != Receipt.Unthreaded).GroupBy(r => r.ThreadId, StringComparer.Ordinal)
