@@ -41,8 +41,7 @@ public static class OneTimeKeyCounts
     public static async Task<(Dictionary<string, long> Counts, List<string> UnusedFallbacks)> ReadAsync(HomeserverDbContext db, string userId, string deviceId,
         CancellationToken cancellationToken)
     {
-        var rows = new List<KeyCountRow>();
-        await foreach (var row in CountsAndFallbacks(db, userId, deviceId).WithCancellation(cancellationToken)) rows.Add(row);
+        var rows = await CountsAndFallbacks(db, userId, deviceId).ToListAsync(cancellationToken);
         var counts = rows.Where(r => !r.Fallback).ToDictionary(r => r.Algorithm, r => r.Count, StringComparer.Ordinal);
         counts.TryAdd(SignedCurve25519, 0);
         return (counts, [.. rows.Where(r => r.Fallback).Select(r => r.Algorithm).Order(StringComparer.Ordinal)]);

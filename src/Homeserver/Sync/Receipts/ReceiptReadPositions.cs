@@ -24,8 +24,7 @@ internal sealed class ReceiptReadPositions : IReadReceiptPositions
     public async Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
         CancellationToken cancellationToken)
     {
-        var reads = new List<ReadRow>();
-        await foreach (var read in Reads(db, userId, [.. roomIds]).WithCancellation(cancellationToken)) reads.Add(read);
+        var reads = await Reads(db, userId, [.. roomIds]).ToListAsync(cancellationToken);
         return reads.GroupBy(r => r.RoomId, StringComparer.Ordinal).ToDictionary(room => room.Key, room => new ReadPosition(
             room.Where(r => r.ThreadId == Receipt.Unthreaded).Select(r => r.Stream).DefaultIfEmpty(0).Max(),
             room.Where(r => r.ThreadId != Receipt.Unthreaded).GroupBy(r => r.ThreadId, StringComparer.Ordinal)

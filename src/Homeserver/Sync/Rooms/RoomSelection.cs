@@ -41,8 +41,7 @@ internal sealed class RoomSelection(EventStore events)
         var upTo = context.UpTo.Position;
         var userId = context.UserId;
         var rooms = context.Filter.Room;
-        var current = new List<MembershipAt>();
-        await foreach (var m in CurrentMemberships(db, userId).WithCancellation(cancellationToken)) current.Add(m);
+        var current = await CurrentMemberships(db, userId).ToListAsync(cancellationToken);
         var memberships = new List<MembershipAt>();
         foreach (var m in current.Where(m => rooms.IncludesRoom(m.RoomId)))
         {

@@ -105,14 +105,12 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     private static async Task<List<TimelineRow>> LatestAsync(HomeserverDbContext db, List<string> rooms, long? after, long upTo,
         RoomEventFilter filter, int count, CancellationToken cancellationToken)
     {
+        // Already newest first, and one room needs no ordering by room.
+        if (rooms.Count == 1 && !FilterSql.Constrains(filter)) return await LatestInRoom(db, rooms[0], after ?? long.MinValue, upTo, count).ToListAsync(cancellationToken);
+
         var query = FilterSql.Where(TimelineEvents(db, after, upTo), filter);
         List<TimelineRow> rows;
-        if (rooms.Count == 1 && !FilterSql.Constrains(filter))
-        {
-            rows = [];
-            await foreach (var row in LatestInRoom(db, rooms[0], after ?? long.MinValue, upTo, count).WithCancellation(cancellationToken)) rows.Add(row);
-        }
-        else if (rooms.Count == 1)
+        if (rooms.Count == 1)
         {
             rows = await query.Where(e => e.RoomId == rooms[0]).OrderByDescending(e => e.StreamOrdering).Take(count).Select(Row).ToListAsync(cancellationToken);
         }
