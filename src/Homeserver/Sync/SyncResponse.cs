@@ -14,7 +14,7 @@ public sealed class SyncResponse
     public Dictionary<string, JsonArray> Invite { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, JsonArray> Knock { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, LeftRoom> Leave { get; } = new(StringComparer.Ordinal);
-    public List<JsonObject> Presence { get; } = [];
+    public List<JsonNode> Presence { get; } = [];
     public List<JsonObject> AccountData { get; } = [];
     public List<JsonObject> ToDevice { get; } = [];
     public HashSet<string> DeviceListsChanged { get; } = new(StringComparer.Ordinal);

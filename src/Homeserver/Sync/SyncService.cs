@@ -26,8 +26,15 @@ internal sealed class SyncService(
     SyncNotifier notifier,
     PresenceService presence,
     HomeserverOptions options,
-    TimeProvider clock)
+    TimeProvider clock) : IDisposable
 {
+    // Sync computations at a time. A message into a big room wakes every member's long-poll at once: run
+    // together, a thousand computations took every pooled database connection and every thread-pool turn, so
+    // each answered late and other requests (sends) waited behind them all; a few at a time answer in turn.
+    private readonly SemaphoreSlim _computing = new(Environment.ProcessorCount * 4);
+
+    public void Dispose() => _computing.Dispose();
+
     public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
         using var syncing = await presence.SyncStartedAsync(requester.UserId, request.SetPresence, cancellationToken);
@@ -51,6 +58,19 @@ internal sealed class SyncService(
     }
 
     private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
+    {
+        await _computing.WaitAsync(cancellationToken);
+        try
+        {
+            return await ComputeAsync(requester, request, filter, cancellationToken);
+        }
+        finally
+        {
+            _computing.Release();
+        }
+    }
+
+    private async Task<(SyncResponse Response, SyncToken UpTo)> ComputeAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;

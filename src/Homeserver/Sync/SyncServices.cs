@@ -40,6 +40,8 @@ public static class SyncServices
         services.AddSingleton<PresenceService>();
         services.AddSingleton<RemotePresence>();
         services.AddHostedService<PresenceWorker>();
+        services.AddSingleton<PresenceWakeups>();
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceWakeups>());
         services.AddScoped<ReceiptService>();
         services.AddScoped<ReadMarkerService>();
         services.AddSingleton<IStreamSource, ReceiptStreamSource>();

@@ -27,14 +27,19 @@ public sealed class SyncWakeups(IDbContextFactory<HomeserverDbContext> dbFactory
         }
     }
 
-    /// <summary>The user and every local user joined to a room the user is joined to.</summary>
-    public async Task UsersSharingRoomsAsync(string userId, CancellationToken cancellationToken)
+    /// <summary>The users and every local user joined to a room one of them is joined to.</summary>
+    public async Task UsersSharingRoomsAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rooms = db.RoomMemberships.Where(m => m.UserId == userId && m.Membership == Memberships.Join).Select(m => m.RoomId);
-        var users = await db.RoomMemberships.AsNoTracking()
-            .Where(m => rooms.Contains(m.RoomId) && m.Membership == Memberships.Join)
-            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken);
-        notifier.NotifyUsers(users.Append(userId).Where(IsLocal).Distinct(StringComparer.Ordinal));
+        var woken = new HashSet<string>(userIds.Where(IsLocal), StringComparer.Ordinal);
+        foreach (var batch in userIds.Chunk(500))
+        {
+            var rooms = db.RoomMemberships.Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join).Select(m => m.RoomId);
+            woken.UnionWith((await db.RoomMemberships.AsNoTracking()
+                .Where(m => rooms.Contains(m.RoomId) && m.Membership == Memberships.Join)
+                .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken)).Where(IsLocal));
+        }
+
+        notifier.NotifyUsers(woken);
     }
 }

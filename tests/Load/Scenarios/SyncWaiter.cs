@@ -11,6 +11,10 @@ internal sealed class SyncWaiter(MatrixClient user, string since)
     public static async Task<SyncWaiter> StartAsync(MatrixClient user, CancellationToken cancellationToken) =>
         new(user, (await user.SyncAsync(null, 0, cancellationToken))["next_batch"]!.GetValue<string>());
 
+    /// <summary>One sync without waiting: takes in what changed since the last token.</summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken) =>
+        Since = (await user.SyncAsync(Since, 0, cancellationToken))["next_batch"]!.GetValue<string>();
+
     /// <summary>
     /// Long-polls until a timeline event whose body is <paramref name="body"/> arrives; returns the
     /// clock's reading at its arrival, or null when the deadline came first. Answers woken by other

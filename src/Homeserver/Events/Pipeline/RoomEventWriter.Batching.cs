@@ -141,12 +141,13 @@ public sealed partial class RoomEventWriter
     private async Task NotifyThenAnswerAsync(Task previous, string roomId, List<PersistedEvent> persisted, List<(RoomSendQueue.Request Request, BatchResult Result)> done)
     {
         await previous;
+        List<string> woken = [];
         try
         {
             if (persisted.Count > 0)
             {
                 await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                await NotifyAsync(db, roomId, persisted, local: true, CancellationToken.None);
+                woken = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -155,7 +156,10 @@ public sealed partial class RoomEventWriter
             logger.LogError(e, "Notifying after a send into {RoomId} failed", roomId);
         }
 
+        // The senders are answered before the long-polls are woken: in a big room a thousand woken syncs queue on
+        // the thread pool and the database, and a sender queued behind them waited seconds for its answer.
         foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
+        notifier.NotifyUsers(woken);
     }
 
     private sealed record BatchResult(IReadOnlyList<PersistedEvent> Events, bool Repeated);

@@ -239,7 +239,11 @@ public sealed partial class RoomEventWriter(
         foreach (var position in session.Positions) position.Dispose();
     }
 
-    private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
+    private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken) =>
+        notifier.NotifyUsers(await PublishAsync(db, roomId, persisted, local, cancellationToken));
+
+    /// <summary>Runs the listeners of new events; returns the local users whose /sync the events concern.</summary>
+    private async Task<List<string>> PublishAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
         var room = await snapshots.GetAsync(db, roomId, cancellationToken);
@@ -262,7 +266,7 @@ public sealed partial class RoomEventWriter(
         var users = room.Members.Select(m => m.UserId).ToList();
         // Whoever just left or was kicked/banned must see it too.
         users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
-        notifier.NotifyUsers(users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct());
+        return [.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()];
     }
 
     private async Task<PersistedEvent?> FindTransactionAsync(HomeserverDbContext db, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ namespace Matrix.Homeserver.Sync.Presence;
 public sealed class PresenceService(
     IDbContextFactory<HomeserverDbContext> dbFactory,
     EphemeralSerial serial,
-    SyncWakeups wakeups,
+    PresenceWakeups wakeups,
     RemotePresence remote,
     HomeserverOptions options,
     TimeProvider clock)
@@ -145,9 +145,9 @@ public sealed class PresenceService(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
+    private Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
     {
-        if (!Enabled) return;
+        if (!Enabled) return Task.CompletedTask;
         UserPresence next;
         bool visible;
         lock (_gate)
@@ -156,14 +156,15 @@ public sealed class PresenceService(
             next = change(old) with { Serial = old.Serial };
             visible = next.DiffersVisiblyFrom(old);
             if (visible) next = next with { Serial = serial.Next() };
-            if (next == old) return;
+            if (next == old) return Task.CompletedTask;
             _users[userId] = next;
             _dirty[userId] = 0;
         }
 
-        if (!visible) return;
+        if (!visible) return Task.CompletedTask;
         LocalChanged?.Invoke(next);
-        await wakeups.UsersSharingRoomsAsync(userId, cancellationToken);
+        wakeups.Changed(userId);
+        return Task.CompletedTask;
     }
 
     private void SyncEnded(string userId)

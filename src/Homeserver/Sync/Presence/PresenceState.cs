@@ -44,14 +44,5 @@ public sealed record UserPresence(string UserId, PresenceState State, string? St
         State != old.State || StatusMsg != old.StatusMsg || CurrentlyActive != old.CurrentlyActive || LastActiveTs - old.LastActiveTs > ActiveGranularityMs;
 
     /// <summary>The m.presence content (spec: m.presence; GET /presence/{userId}/status).</summary>
-    public JsonObject Content(long now)
-    {
-        var content = new JsonObject { ["presence"] = State.ToWire() };
-        if (LastActiveTs > 0) content["last_active_ago"] = Math.Max(0, now - LastActiveTs);
-        if (State == PresenceState.Online) content["currently_active"] = CurrentlyActive;
-        if (StatusMsg is not null) content["status_msg"] = StatusMsg;
-        return content;
-    }
-
-    public JsonObject ToEvent(long now) => new() { ["type"] = "m.presence", ["sender"] = UserId, ["content"] = Content(now) };
+    public JsonObject Content(long now) => PresenceEvent.Content(this, now);
 }

@@ -12,7 +12,7 @@ public sealed record RemotePresenceUpdate(string UserId, PresenceState State, st
 /// becomes offline (Synapse's FEDERATION_TIMEOUT: servers ping every 25 minutes, so nobody stays online forever
 /// when their server goes away).
 /// </summary>
-public sealed class RemotePresence(EphemeralSerial serial, SyncWakeups wakeups, TimeProvider clock)
+public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeups, TimeProvider clock)
 {
     public const int MaxUsers = 50_000;
     public const long TimeoutMs = 30 * 60_000;
@@ -48,7 +48,7 @@ public sealed class RemotePresence(EphemeralSerial serial, SyncWakeups wakeups, 
         }
     }
 
-    private async Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
+    private Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
     {
         bool visible;
         lock (_gate)
@@ -61,7 +61,8 @@ public sealed class RemotePresence(EphemeralSerial serial, SyncWakeups wakeups, 
             _users[userId] = visible ? next with { Serial = serial.Next() } : next;
         }
 
-        if (visible) await wakeups.UsersSharingRoomsAsync(userId, cancellationToken);
+        if (visible) wakeups.Changed(userId);
+        return Task.CompletedTask;
     }
 
     /// <summary>Only at the bound, under the gate: one pass to drop the entry heard from longest ago.</summary>

@@ -38,7 +38,7 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
                 .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
         }
 
-        var events = visible.Select(u => changed[u]).Concat(shown).OrderBy(p => p.Serial).Select(p => p.ToEvent(context.Now));
+        var events = visible.Select(u => changed[u]).Concat(shown).OrderBy(p => p.Serial).Select(p => new PresenceEvent(p, context.Now).ToNode());
         response.Presence.AddRange(filter.Limited(events));
     }
 
