@@ -1,0 +1,16 @@
+using Matrix.Homeserver.Configuration;
+
+namespace Matrix.Homeserver.AppServices;
+
+/// <summary>The application services feature's services and routes, added by the host.</summary>
+public static class AppServicesSetup
+{
+    /// <exception cref="ConfigurationException">A registration file is missing or wrong.</exception>
+    public static IServiceCollection AddAppServices(this IServiceCollection services, HomeserverOptions options)
+    {
+        services.AddSingleton(AppServiceRegistry.Load(options));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAppServicesApi(this IEndpointRouteBuilder app) => app;
+}
