@@ -9,6 +9,7 @@ public static class AppServicesSetup
     public static IServiceCollection AddAppServices(this IServiceCollection services, HomeserverOptions options)
     {
         services.AddSingleton(AppServiceRegistry.Load(options));
+        services.AddSingleton<AppServiceAuthenticator>();
         return services;
     }
 

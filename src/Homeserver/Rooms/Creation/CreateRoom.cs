@@ -59,7 +59,7 @@ public sealed class CreateRoomHandler(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, cancellationToken);
+        var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, command.Requester.AppServiceId, cancellationToken);
         string? roomId = null;
         try
         {
@@ -98,13 +98,13 @@ public sealed class CreateRoomHandler(
         }
     }
 
-    private async Task<RoomAlias?> ReserveAliasAsync(HomeserverDbContext db, string? localpart, string creator, CancellationToken cancellationToken)
+    private async Task<RoomAlias?> ReserveAliasAsync(HomeserverDbContext db, string? localpart, string creator, string? appServiceId, CancellationToken cancellationToken)
     {
         if (localpart is null) return null;
         var alias = RoomAlias.TryParse($"#{localpart}:{options.ServerName}", out var parsed, out _)
             ? parsed : throw MatrixException.InvalidParam("Invalid room alias name");
         await aliases.CreateAsync(db, alias, roomId: "", creator,
-            () => new MatrixException(400, ErrorCodes.RoomInUse, "Room alias already taken"), cancellationToken);
+            () => new MatrixException(400, ErrorCodes.RoomInUse, "Room alias already taken"), cancellationToken, appServiceId);
         return alias;
     }
 

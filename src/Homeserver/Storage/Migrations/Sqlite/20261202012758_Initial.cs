@@ -45,6 +45,37 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "appservice_outbox",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    ephemeral = table.Column<string>(type: "TEXT", nullable: true),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_appservice_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "appservice_states",
+                columns: table => new
+                {
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: false),
+                    next_txn_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_appservice_states", x => x.app_service_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "blocked_rooms",
                 columns: table => new
                 {
@@ -864,7 +895,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
                     deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    user_type = table.Column<string>(type: "TEXT", nullable: true)
+                    user_type = table.Column<string>(type: "TEXT", nullable: true),
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -891,6 +923,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_account_data_user_id_stream_position",
                 table: "account_data",
                 columns: new[] { "user_id", "stream_position" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_appservice_outbox_app_service_id_id",
+                table: "appservice_outbox",
+                columns: new[] { "app_service_id", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_content_reports_received_ts",
@@ -1108,6 +1145,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "account_data");
+
+            migrationBuilder.DropTable(
+                name: "appservice_outbox");
+
+            migrationBuilder.DropTable(
+                name: "appservice_states");
 
             migrationBuilder.DropTable(
                 name: "blocked_rooms");
