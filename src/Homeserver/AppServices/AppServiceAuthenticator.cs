@@ -9,10 +9,12 @@ namespace Matrix.Homeserver.AppServices;
 /// sender, or the <c>user_id</c> it names when that user is in its users namespace and exists, optionally with the
 /// <c>device_id</c> (MSC3202) when that device is the user's.
 /// </summary>
-public sealed class AppServiceAuthenticator(IDbContextFactory<HomeserverDbContext> dbs)
+public sealed class AppServiceAuthenticator(IDbContextFactory<HomeserverDbContext> dbs, AppServiceSender sender)
 {
     public async Task<Requester> AuthenticateAsync(AppServiceRegistration appService, HttpRequest request, CancellationToken cancellationToken)
     {
+        // An AS that calls us is up: its backed-off transactions need not wait any longer.
+        sender.Contacted(appService.Id);
         var userId = Query(request, "user_id") ?? appService.SenderUserId;
         var deviceId = Query(request, "device_id") ?? Query(request, "org.matrix.msc3202.device_id");
         if (userId != appService.SenderUserId || deviceId is not null)

@@ -10,6 +10,12 @@ public static class AppServicesSetup
     {
         services.AddSingleton(AppServiceRegistry.Load(options));
         services.AddSingleton<AppServiceAuthenticator>();
+        services.AddSingleton<AppServiceClient>();
+        services.AddSingleton<AppServiceOutbox>();
+        services.AddSingleton<AppServiceInterest>();
+        services.AddSingleton<AppServiceCatchUp>();
+        services.AddSingleton<AppServiceSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<AppServiceSender>());
         return services;
     }
 

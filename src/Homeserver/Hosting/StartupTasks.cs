@@ -15,6 +15,6 @@ public static class StartupTasks
         services.GetRequiredService<ServerSigningKey>();
         await StorageSetup.MigrateAsync(services, cancellationToken);
         await StreamStartup.InitializeAsync(services, cancellationToken);
-        await AppServiceSenders.EnsureExistAsync(services, cancellationToken);
+        await AppServiceSenderUsers.EnsureExistAsync(services, cancellationToken);
     }
 }

@@ -8,7 +8,7 @@ namespace Matrix.Homeserver.AppServices;
 /// Every AS acts as its sender user when it asserts no other, so that user must exist before the first request:
 /// it is created at start when missing (as Synapse does), marked as the AS's, without password, named by its localpart.
 /// </summary>
-public static class AppServiceSenders
+public static class AppServiceSenderUsers
 {
     public static async Task EnsureExistAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
