@@ -11,6 +11,7 @@ public static class AppServicesSetup
         services.AddSingleton(AppServiceRegistry.Load(options));
         services.AddSingleton<AppServiceAuthenticator>();
         services.AddSingleton<AppServiceClient>();
+        services.AddSingleton<AppServiceQueries>();
         services.AddSingleton<AppServiceOutbox>();
         services.AddSingleton<AppServiceInterest>();
         services.AddSingleton<AppServiceCatchUp>();

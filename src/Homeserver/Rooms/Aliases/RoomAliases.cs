@@ -14,16 +14,20 @@ namespace Matrix.Homeserver.Rooms.Aliases;
 /// The local room alias directory (#name:this.server → room ID), and resolution of any alias
 /// (other servers' through <see cref="IRemoteRooms"/>).
 /// </summary>
-public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, TimeProvider clock, AppServiceRegistry appServices)
+public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, TimeProvider clock, AppServiceRegistry appServices, AppServiceQueries appServiceQueries)
 {
     /// <summary>The room an alias points to and the servers in it (this one first), or null.</summary>
     public async Task<ResolvedAlias?> ResolveAsync(HomeserverDbContext db, RoomAlias alias, CancellationToken cancellationToken)
     {
         if (!IsLocal(alias)) return await remote.ResolveAliasAsync(alias, cancellationToken);
-        var roomId = await db.Set<RoomAliasMapping>().AsNoTracking()
-            .Where(a => a.Alias == alias.Value && a.RoomId != "").Select(a => a.RoomId).FirstOrDefaultAsync(cancellationToken);
+        var roomId = await FindRoomIdAsync(db, alias, cancellationToken);
+        // An alias of an application service's namespace may be made on demand: ask, then look again.
+        if (roomId is null && await appServiceQueries.AliasProvidedAsync(alias.Value, cancellationToken)) roomId = await FindRoomIdAsync(db, alias, cancellationToken);
         return roomId is null ? null : new ResolvedAlias(roomId, await ServersInRoomAsync(db, roomId, cancellationToken));
     }
+
+    private static Task<string?> FindRoomIdAsync(HomeserverDbContext db, RoomAlias alias, CancellationToken cancellationToken) =>
+        db.Set<RoomAliasMapping>().AsNoTracking().Where(a => a.Alias == alias.Value && a.RoomId != "").Select(a => a.RoomId).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The local aliases of a room, in creation order.</summary>
     public Task<List<string>> ListAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Http;
@@ -29,6 +30,7 @@ public sealed class CreateRoomHandler(
     RoomAliases aliases,
     IRemoteRooms remote,
     HomeserverOptions options,
+    AppServiceQueries appServiceQueries,
     ILogger<CreateRoomHandler> logger) : ICommandHandler<CreateRoom, string>
 {
     public async ValueTask<string> Handle(CreateRoom command, CancellationToken cancellationToken)
@@ -53,6 +55,8 @@ public sealed class CreateRoomHandler(
         var invites = (body.Invite ?? []).Distinct().ToList();
         var remoteInvites = invites.Where(i => !RequestIds.IsLocal(i, options.ServerName)).ToList();
         invites = [.. invites.Except(remoteInvites)];
+        // Application services may create the local invitees they are asked about.
+        foreach (var invitee in invites) await appServiceQueries.UserExistsAsync(invitee, cancellationToken);
         if (remoteInvites.Count > 0 && !options.Federation.Enabled)
         {
             throw MatrixException.Forbidden($"Cannot invite {remoteInvites[0]}: this server does not federate");
