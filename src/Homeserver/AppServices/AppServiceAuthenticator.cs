@@ -36,7 +36,21 @@ public sealed class AppServiceAuthenticator(IDbContextFactory<HomeserverDbContex
             }
         }
 
-        return new Requester(userId, deviceId ?? "", AccessTokenId: 0, IsGuest: false) { AppServiceId = appService.Id, RateLimited = appService.RateLimited };
+        return new Requester(userId, deviceId ?? "", AccessTokenId: 0, IsGuest: false)
+        {
+            AppServiceId = appService.Id,
+            RateLimited = appService.RateLimited,
+            Timestamp = Timestamp(request),
+        };
+    }
+
+    /// <summary>?ts=: what origin_server_ts accepts (a non-negative integer within JSON's safe range), else 400.</summary>
+    private static long? Timestamp(HttpRequest request)
+    {
+        if (Query(request, "ts") is not { } text) return null;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ts) && ts <= (1L << 53) - 1
+            ? ts
+            : throw MatrixException.InvalidParam("ts must be a timestamp in milliseconds");
     }
 
     private static string? Query(HttpRequest request, string name) =>

@@ -12,6 +12,7 @@ public static class AppServicesSetup
         services.AddSingleton<AppServiceAuthenticator>();
         services.AddSingleton<AppServiceClient>();
         services.AddSingleton<AppServiceQueries>();
+        services.AddSingleton<AppServiceThirdParty>();
         services.AddSingleton<AppServiceOutbox>();
         services.AddSingleton<AppServiceInterest>();
         services.AddSingleton<AppServiceCatchUp>();
@@ -19,6 +20,4 @@ public static class AppServicesSetup
         services.AddHostedService(sp => sp.GetRequiredService<AppServiceSender>());
         return services;
     }
-
-    public static IEndpointRouteBuilder MapAppServicesApi(this IEndpointRouteBuilder app) => app;
 }

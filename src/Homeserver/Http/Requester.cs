@@ -18,6 +18,11 @@ public sealed record Requester(string UserId, string DeviceId, long AccessTokenI
     /// <summary>False for an application service registered with rate_limited: false.</summary>
     public bool RateLimited { get; init; } = true;
 
+    /// <summary>
+    /// The <c>ts</c> an application service asked for (timestamp massaging); only sends and state events use it.
+    /// </summary>
+    public long? Timestamp { get; init; }
+
     /// <summary>Whether the request names a device: an application service may act without one (DeviceId is then empty).</summary>
     public bool HasDevice => DeviceId.Length > 0;
 

@@ -106,7 +106,7 @@ public sealed class FakeAppService : IAsyncDisposable
         {
             var body = await JsonNode.ParseAsync(request.Body);
             self!.Pings.Enqueue(body?["transaction_id"]?.GetValue<string>());
-            return Results.Json(new JsonObject());
+            return self.Down ? Results.Json(new JsonObject { ["errcode"] = "M_UNKNOWN" }, statusCode: 503) : Results.Json(new JsonObject());
         });
         app.MapGet("/_matrix/app/v1/thirdparty/{**rest}", (string rest, HttpRequest request) =>
         {

@@ -22,3 +22,13 @@ internal sealed class AppServiceStateConfiguration : IEntityTypeConfiguration<Ap
         b.HasKey(s => s.AppServiceId);
     }
 }
+
+internal sealed class AppServiceRoomListEntryConfiguration : IEntityTypeConfiguration<AppServiceRoomListEntry>
+{
+    public void Configure(EntityTypeBuilder<AppServiceRoomListEntry> b)
+    {
+        b.ToTable("appservice_room_list");
+        b.HasKey(e => new { e.AppServiceId, e.NetworkId, e.RoomId });
+        b.HasIndex(e => e.RoomId);
+    }
+}

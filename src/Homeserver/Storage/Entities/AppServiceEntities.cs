@@ -28,3 +28,11 @@ public sealed class AppServiceState
     public long RetryLastTs { get; set; }
     public long RetryIntervalMs { get; set; }
 }
+
+/// <summary>A room an AS published in its third-party network's room directory (PUT /directory/list/appservice/…).</summary>
+public sealed class AppServiceRoomListEntry
+{
+    public required string AppServiceId { get; set; }
+    public required string NetworkId { get; set; }
+    public required string RoomId { get; set; }
+}

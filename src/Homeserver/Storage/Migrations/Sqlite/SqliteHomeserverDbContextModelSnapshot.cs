@@ -140,6 +140,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("appservice_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceRoomListEntry", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<string>("NetworkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("AppServiceId", "NetworkId", "RoomId")
+                        .HasName("pk_appservice_room_list");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_appservice_room_list_room_id");
+
+                    b.ToTable("appservice_room_list", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceState", b =>
                 {
                     b.Property<string>("AppServiceId")

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261202012802_Initial")]
+    [Migration("20261202014855_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -150,6 +150,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_appservice_outbox_app_service_id_id");
 
                     b.ToTable("appservice_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceRoomListEntry", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("text")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<string>("NetworkId")
+                        .HasColumnType("text")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("AppServiceId", "NetworkId", "RoomId")
+                        .HasName("pk_appservice_room_list");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_appservice_room_list_room_id");
+
+                    b.ToTable("appservice_room_list", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceState", b =>

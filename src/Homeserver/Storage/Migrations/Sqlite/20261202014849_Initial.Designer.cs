@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261202012758_Initial")]
+    [Migration("20261202014849_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -141,6 +141,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_appservice_outbox_app_service_id_id");
 
                     b.ToTable("appservice_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceRoomListEntry", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<string>("NetworkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("AppServiceId", "NetworkId", "RoomId")
+                        .HasName("pk_appservice_room_list");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_appservice_room_list_room_id");
+
+                    b.ToTable("appservice_room_list", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceState", b =>
