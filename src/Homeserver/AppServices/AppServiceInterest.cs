@@ -21,25 +21,11 @@ public sealed class AppServiceInterest(AppServiceRegistry registry, RoomStateRea
     {
         var result = new List<(string, string)>();
         if (events.Count == 0) return result;
-        var suffix = ":" + options.ServerName;
-        List<string>? localMembers = null;
-        List<string>? aliases = null;
+        var room = new RoomFacts(roomId, joinedUsers);
         foreach (var appService in registry.All)
         {
             if (appService.Url is null) continue;
-            var roomWide = appService.IsInterestedInRoom(roomId);
-            if (!roomWide && appService.Namespaces.Users.Count > 0)
-            {
-                localMembers ??= [.. joinedUsers.Where(u => u.EndsWith(suffix, StringComparison.Ordinal))];
-                roomWide = localMembers.Exists(appService.IsInterestedInUser);
-            }
-
-            if (!roomWide && appService.Namespaces.Aliases.Count > 0)
-            {
-                aliases ??= await AliasesAsync(db, roomId, cancellationToken);
-                roomWide = aliases.Exists(appService.IsInterestedInAlias);
-            }
-
+            var roomWide = await IsInterestedInRoomAsync(db, appService, room, cancellationToken);
             foreach (var pdu in events)
             {
                 if (roomWide || appService.IsInterestedInUser(pdu.Sender) || (pdu.Type == EventTypes.Member && pdu.StateKey is { } target && appService.IsInterestedInUser(target)))
@@ -50,6 +36,44 @@ public sealed class AppServiceInterest(AppServiceRegistry registry, RoomStateRea
         }
 
         return result;
+    }
+
+    /// <summary>The ASes (with a URL, passing <paramref name="filter"/>) that the whole room interests: for its ephemeral events.</summary>
+    public async Task<List<AppServiceRegistration>> InterestedInRoomAsync(HomeserverDbContext db, string roomId, IEnumerable<string> joinedUsers,
+        Func<AppServiceRegistration, bool> filter, CancellationToken cancellationToken)
+    {
+        var room = new RoomFacts(roomId, joinedUsers);
+        var result = new List<AppServiceRegistration>();
+        foreach (var appService in registry.All)
+        {
+            if (appService.Url is not null && filter(appService) && await IsInterestedInRoomAsync(db, appService, room, cancellationToken)) result.Add(appService);
+        }
+
+        return result;
+    }
+
+    /// <summary>The room's ID, joined local members or aliases are in the AS's namespaces (members and aliases read once per room).</summary>
+    private async Task<bool> IsInterestedInRoomAsync(HomeserverDbContext db, AppServiceRegistration appService, RoomFacts room, CancellationToken cancellationToken)
+    {
+        if (appService.IsInterestedInRoom(room.RoomId)) return true;
+        if (appService.Namespaces.Users.Count > 0)
+        {
+            var suffix = ":" + options.ServerName;
+            room.LocalMembers ??= [.. room.JoinedUsers.Where(u => u.EndsWith(suffix, StringComparison.Ordinal))];
+            if (room.LocalMembers.Exists(appService.IsInterestedInUser)) return true;
+        }
+
+        if (appService.Namespaces.Aliases.Count == 0) return false;
+        room.Aliases ??= await AliasesAsync(db, room.RoomId, cancellationToken);
+        return room.Aliases.Exists(appService.IsInterestedInAlias);
+    }
+
+    private sealed class RoomFacts(string roomId, IEnumerable<string> joinedUsers)
+    {
+        public string RoomId { get; } = roomId;
+        public IEnumerable<string> JoinedUsers { get; } = joinedUsers;
+        public List<string>? LocalMembers { get; set; }
+        public List<string>? Aliases { get; set; }
     }
 
     private async Task<List<string>> AliasesAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ public static class AppServicesSetup
         services.AddSingleton<AppServiceInterest>();
         services.AddSingleton<AppServiceCatchUp>();
         services.AddSingleton<AppServiceSender>();
+        services.AddSingleton<AppServiceEphemeral>();
         services.AddHostedService(sp => sp.GetRequiredService<AppServiceSender>());
         return services;
     }
