@@ -28,6 +28,7 @@ public sealed class HomeserverOptions
     public RoomsOptions Rooms { get; set; } = new();
     public FederationMembershipOptions FederationMembership { get; set; } = new();
     public PushOptions Push { get; set; } = new();
+    public AppServicesOptions AppServices { get; set; } = new();
     public VoipOptions Voip { get; set; } = new();
     public SupportOptions Support { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();

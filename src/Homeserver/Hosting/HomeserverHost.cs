@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using FluentValidation;
 using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Admin;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Accounts.Admin;
 using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
@@ -150,6 +151,7 @@ public static class HomeserverHost
         services.AddPushServices();
         services.AddKeys();
         services.AddAdmin();
+        services.AddAppServices(options);
         return services;
     }
 
@@ -177,6 +179,7 @@ public static class HomeserverHost
         app.MapMutualRoomsApi();
         app.MapKeysApis();
         app.MapAdminApi();
+        app.MapAppServicesApi();
         return app;
     }
 

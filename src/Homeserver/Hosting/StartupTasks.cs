@@ -1,10 +1,12 @@
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.ServerKeys;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 
 namespace Matrix.Homeserver.Hosting;
 
-/// <summary>What must be true before the first request: the schema is migrated, the signing key exists.</summary>
+/// <summary>What must be true before the first request: the schema is migrated, the signing key exists,
+/// application services' sender users exist.</summary>
 public static class StartupTasks
 {
     public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -13,5 +15,6 @@ public static class StartupTasks
         services.GetRequiredService<ServerSigningKey>();
         await StorageSetup.MigrateAsync(services, cancellationToken);
         await StreamStartup.InitializeAsync(services, cancellationToken);
+        await AppServiceSenderUsers.EnsureExistAsync(services, cancellationToken);
     }
 }

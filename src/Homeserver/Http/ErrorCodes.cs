@@ -41,4 +41,11 @@ public static class ErrorCodes
     public const string CannotOverwriteMedia = "M_CANNOT_OVERWRITE_MEDIA";
     public const string UnknownPos = "M_UNKNOWN_POS";
     public const string InvalidSignature = "M_INVALID_SIGNATURE";
+
+    // Application services (identity assertion, ping).
+    public const string UnknownDevice = "M_UNKNOWN_DEVICE";
+    public const string UrlNotSet = "M_URL_NOT_SET";
+    public const string ConnectionFailed = "M_CONNECTION_FAILED";
+    public const string ConnectionTimeout = "M_CONNECTION_TIMEOUT";
+    public const string BadStatus = "M_BAD_STATUS";
 }

@@ -58,6 +58,7 @@ public sealed class RateLimits : IDisposable
     {
         if (http.Items[typeof(Requester)] is Requester requester)
         {
+            if (!requester.RateLimited) return;
             Acquire(policy, requester.UserId);
             return;
         }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Homeserver.Accounts.Passwords;
 using Matrix.Homeserver.Accounts.Tokens;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
@@ -25,13 +26,15 @@ internal sealed class LoginBodyValidator : AbstractValidator<LoginBody>
 
 public sealed record LoginResponse(string UserId, string AccessToken, string DeviceId, string HomeServer, string? RefreshToken, long? ExpiresInMs, JsonObject WellKnown);
 
-public sealed record LoginCommand(LoginBody Body, JsonObject Json) : ICommand<LoginResponse>;
+/// <param name="AccessToken">The request's access token: an application service logs in with its as_token.</param>
+public sealed record LoginCommand(LoginBody Body, JsonObject Json, string? AccessToken = null) : ICommand<LoginResponse>;
 
 /// <summary>The login types offered by GET /login.</summary>
 public static class LoginTypes
 {
     public const string Password = "m.login.password";
     public const string Token = "m.login.token";
+    public const string AppService = AppServiceLoginType.Name;
 }
 
 public sealed class LoginHandler(
@@ -39,7 +42,8 @@ public sealed class LoginHandler(
     HomeserverOptions options,
     PasswordAuthenticator passwords,
     LoginTokenService loginTokens,
-    SessionIssuer sessions) : ICommandHandler<LoginCommand, LoginResponse>
+    SessionIssuer sessions,
+    AppServiceRegistry appServices) : ICommandHandler<LoginCommand, LoginResponse>
 {
     public async ValueTask<LoginResponse> Handle(LoginCommand command, CancellationToken cancellationToken)
     {
@@ -47,6 +51,8 @@ public sealed class LoginHandler(
         {
             LoginTypes.Password => (await passwords.AuthenticateAsync(command.Json, cancellationToken)).UserId,
             LoginTypes.Token => await TokenUserAsync(command.Json, cancellationToken),
+            LoginTypes.AppService => await AppServiceLogin.UserAsync(AppServiceOf(command.AccessToken),
+                UserIdentifiers.Resolve(command.Json, options.ServerName), db, cancellationToken),
             _ => throw new MatrixException(400, ErrorCodes.Unknown, "Unknown login type"),
         };
 
@@ -55,6 +61,10 @@ public sealed class LoginHandler(
         return new LoginResponse(userId, session.AccessToken, session.DeviceId, options.ServerName, session.RefreshToken, session.ExpiresInMs,
             new JsonObject { ["m.homeserver"] = new JsonObject { ["base_url"] = options.PublicBaseUrl ?? options.Listeners.Client.Url } });
     }
+
+    private AppServiceRegistration AppServiceOf(string? token) =>
+        appServices.ByAsToken(token ?? throw new MatrixException(401, ErrorCodes.MissingToken, "Missing access token"))
+            ?? throw new MatrixException(401, ErrorCodes.UnknownToken, "Unrecognised access token");
 
     private async Task<string> TokenUserAsync(JsonObject json, CancellationToken cancellationToken)
     {

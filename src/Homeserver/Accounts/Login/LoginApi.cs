@@ -18,18 +18,20 @@ public static class LoginApi
         {
             ["flows"] = new JsonArray(
                 new JsonObject { ["type"] = LoginTypes.Password },
-                new JsonObject { ["type"] = LoginTypes.Token, ["get_login_token"] = auth.LoginTokensEnabled }),
+                new JsonObject { ["type"] = LoginTypes.Token, ["get_login_token"] = auth.LoginTokensEnabled },
+                new JsonObject { ["type"] = LoginTypes.AppService }),
         }));
         v3.MapPost("/login", LoginAsync).RateLimited(RateLimitPolicy.Login);
         v3.MapPost("/refresh", RefreshAsync);
         v3.MapPost("/logout", LogoutAsync);
         v3.MapPost("/logout/all", LogoutAllAsync);
-        v3.MapGet("/account/whoami", (Requester requester) => Results.Json(new JsonObject
+        v3.MapGet("/account/whoami", (Requester requester) =>
         {
-            ["user_id"] = requester.UserId,
-            ["device_id"] = requester.DeviceId,
-            ["is_guest"] = requester.IsGuest,
-        }));
+            var answer = new JsonObject { ["user_id"] = requester.UserId, ["is_guest"] = requester.IsGuest };
+            // An application service acting without a device has none to report.
+            if (requester.HasDevice) answer["device_id"] = requester.DeviceId;
+            return Results.Json(answer);
+        });
 
         // Optional in the spec: absent (404 M_UNRECOGNIZED) when login tokens are switched off.
         if (auth.LoginTokensEnabled) app.MapPost("/_matrix/client/v1/login/get_token", GetLoginTokenAsync).DenyGuests();
@@ -40,7 +42,7 @@ public static class LoginApi
     {
         var json = await JsonBody.ReadObjectAsync(http);
         var body = JsonBody.Bind(json, validator);
-        return Json(await mediator.Send(new LoginCommand(body, json), cancellationToken));
+        return Json(await mediator.Send(new LoginCommand(body, json, Requester.ReadAccessToken(http)), cancellationToken));
     }
 
     private static async Task<IResult> RefreshAsync(HttpRequest http, IMediator mediator, CancellationToken cancellationToken)

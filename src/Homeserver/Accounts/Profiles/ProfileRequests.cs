@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Mediator;
@@ -11,7 +12,7 @@ public sealed record GetProfileQuery(string UserId, string? Key) : IQuery<JsonOb
 /// <summary>Sets (or deletes) one field of the caller's own profile.</summary>
 public sealed record ChangeProfileCommand(Requester Requester, string UserId, string Key, bool Delete, JsonNode? Value) : ICommand<Unit>;
 
-public sealed class ProfileHandlers(ProfileService profiles, IRemoteProfileLookup remote, HomeserverOptions options) : IQueryHandler<GetProfileQuery, JsonObject>, ICommandHandler<ChangeProfileCommand, Unit>
+public sealed class ProfileHandlers(ProfileService profiles, IRemoteProfileLookup remote, HomeserverOptions options, AppServiceQueries appServiceQueries) : IQueryHandler<GetProfileQuery, JsonObject>, ICommandHandler<ChangeProfileCommand, Unit>
 {
     public async ValueTask<JsonObject> Handle(GetProfileQuery query, CancellationToken cancellationToken)
     {
@@ -20,6 +21,8 @@ public sealed class ProfileHandlers(ProfileService profiles, IRemoteProfileLooku
         if (!UserIds.IsLocal(query.UserId, options.ServerName)) return await remote.GetAsync(query.UserId, query.Key, cancellationToken);
         // An account without any profile field has no profile, as in Synapse and the spec's 404.
         var profile = await profiles.GetAsync(query.UserId, cancellationToken);
+        // An application service may create a user of its namespace when asked about it.
+        if (profile is null && await appServiceQueries.UserExistsAsync(query.UserId, cancellationToken)) profile = await profiles.GetAsync(query.UserId, cancellationToken);
         if (profile is null || profile.Count == 0) throw MatrixException.NotFound("Profile not found");
         if (query.Key is null) return profile;
         return profile.TryGetPropertyValue(query.Key, out var value)

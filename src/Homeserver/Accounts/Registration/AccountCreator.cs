@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
@@ -13,7 +14,7 @@ namespace Matrix.Homeserver.Accounts.Registration;
 /// usernames asked for, with Synapse's rules: lowercase localpart grammar, no leading underscore
 /// (reserved for bridges), all-digit names reserved for generated IDs, 255 bytes for the whole user ID.
 /// </summary>
-public sealed class AccountCreator(HomeserverDbContext db, HomeserverOptions options, TimeProvider clock)
+public sealed class AccountCreator(HomeserverDbContext db, HomeserverOptions options, TimeProvider clock, AppServiceRegistry appServices)
 {
     /// <summary>The localpart a requested username maps to (lowercased), once it is valid and free.</summary>
     /// <exception cref="MatrixException">400 M_INVALID_USERNAME or M_USER_IN_USE.</exception>
@@ -29,6 +30,35 @@ public sealed class AccountCreator(HomeserverDbContext db, HomeserverOptions opt
             throw InvalidUsername($"User ID may not be longer than {UserIds.MaxBytes} bytes");
         }
 
+        // Bridges own their exclusive namespaces: nobody else may take a name there (spec: M_EXCLUSIVE).
+        if (appServices.ExclusiveOwnerOfUser(UserIds.Of(localpart, options.ServerName)) is not null)
+        {
+            throw new MatrixException(400, ErrorCodes.Exclusive, "This user ID is reserved by an application service.");
+        }
+
+        if (await IsTakenAsync(localpart, cancellationToken)) throw UserInUse();
+        return localpart;
+    }
+
+    /// <summary>
+    /// The localpart an application service asks to register: any valid localpart (a leading underscore or digits
+    /// included: bridges use them) in the AS's users namespace and in no other AS's exclusive one, not yet taken.
+    /// </summary>
+    /// <exception cref="MatrixException">400 M_INVALID_USERNAME, M_EXCLUSIVE or M_USER_IN_USE.</exception>
+    public async Task<string> CheckAppServiceUsernameAsync(string username, AppServiceRegistration appService, CancellationToken cancellationToken)
+    {
+        var localpart = username.StartsWith('@') && username.EndsWith(":" + options.ServerName, StringComparison.Ordinal)
+            ? username[1..^(options.ServerName.Length + 1)]
+            : username;
+        localpart = localpart.ToLowerInvariant();
+        if (localpart.Length == 0 || !UserIds.IsValidLocalpart(localpart)) throw InvalidUsername("User ID can only contain characters a-z, 0-9, or '=_-./+'");
+        var userId = UserIds.Of(localpart, options.ServerName);
+        if (Encoding.UTF8.GetByteCount(userId) > UserIds.MaxBytes) throw InvalidUsername($"User ID may not be longer than {UserIds.MaxBytes} bytes");
+        if (!appService.IsInterestedInUser(userId) || (appServices.ExclusiveOwnerOfUser(userId) is { } owner && owner != appService))
+        {
+            throw new MatrixException(400, ErrorCodes.Exclusive, "Invalid user localpart for this application service.");
+        }
+
         if (await IsTakenAsync(localpart, cancellationToken)) throw UserInUse();
         return localpart;
     }
@@ -40,7 +70,7 @@ public sealed class AccountCreator(HomeserverDbContext db, HomeserverOptions opt
     /// </summary>
     /// <exception cref="MatrixException">400 M_USER_IN_USE when the name was taken meanwhile.</exception>
     public async Task<User> CreateAsync(string? localpart, string? passwordHash, bool isGuest = false, bool isAdmin = false,
-        string? displayName = null, string? userType = null, CancellationToken cancellationToken = default)
+        string? displayName = null, string? userType = null, string? appServiceId = null, CancellationToken cancellationToken = default)
     {
         localpart ??= await GenerateLocalpartAsync(cancellationToken);
         var user = new User
@@ -52,6 +82,7 @@ public sealed class AccountCreator(HomeserverDbContext db, HomeserverOptions opt
             IsGuest = isGuest,
             IsAdmin = isAdmin,
             UserType = userType,
+            AppServiceId = appServiceId,
             CreatedTs = clock.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         db.Users.Add(user);

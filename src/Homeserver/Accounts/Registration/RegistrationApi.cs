@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Homeserver.Accounts.Uia;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
@@ -30,6 +31,10 @@ public static class RegistrationApi
                 // The spec: everything but initial_device_display_name is ignored for guests.
                 var name = json["initial_device_display_name"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
                 response = await mediator.Send(new RegisterGuestCommand(name), cancellationToken);
+                break;
+            case "user" when JsonFields.String(json, "type") == AppServiceLoginType.Name:
+                var appService = AppServiceLoginType.Authenticate(http, http.HttpContext.RequestServices.GetRequiredService<AppServiceRegistry>());
+                response = await mediator.Send(new RegisterAppServiceUserCommand(appService, JsonBody.Bind(json, validator)), cancellationToken);
                 break;
             case "user":
                 var body = JsonBody.Bind(json, validator);

@@ -12,6 +12,9 @@ public sealed record EventDraft(string Type, string? StateKey, string Sender, Js
     /// <summary>Client transaction for idempotent sends: a retry returns the first event.</summary>
     public ClientTransaction? Transaction { get; init; }
 
+    /// <summary>origin_server_ts chosen by an application service (spec: "Timestamp massaging"); null: now.</summary>
+    public long? OriginServerTs { get; init; }
+
     public static EventDraft State(string type, string stateKey, string sender, JsonObject content) => new(type, stateKey, sender, content);
 
     public static EventDraft Member(string target, string sender, string membership, JsonObject? extra = null)

@@ -322,7 +322,7 @@ public sealed partial class RoomEventWriter(
         PrevEvents = prevEvents,
         AuthEvents = authEvents,
         Depth = depth,
-        OriginServerTs = Now(),
+        OriginServerTs = draft.OriginServerTs ?? Now(),
         Redacts = draft.Redacts,
     };
 

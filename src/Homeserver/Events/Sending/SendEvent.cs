@@ -69,7 +69,7 @@ public sealed class SendEventHandler(HomeserverDbContext db, RoomEventWriter wri
         await RelationRules.CheckAsync(db, roomId, requester.UserId, type, content, cancellationToken);
         if (redacts is not null) await redactions.CheckAsync(db, roomId, requester.UserId, redacts, cancellationToken);
 
-        var draft = new EventDraft(type, null, requester.UserId, content) { Redacts = redacts, Transaction = transaction };
+        var draft = new EventDraft(type, null, requester.UserId, content) { Redacts = redacts, Transaction = transaction, OriginServerTs = requester.Timestamp };
         var sent = await writer.SendAsync(roomId, [draft], cancellationToken);
         return sent[0].EventId;
     }

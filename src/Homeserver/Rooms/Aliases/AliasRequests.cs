@@ -34,9 +34,11 @@ public sealed class AliasHandlers(
     /// <summary>Members (and server admins) may give any room they are in an alias of this server.</summary>
     public async ValueTask<Unit> Handle(SetRoomAlias command, CancellationToken cancellationToken)
     {
-        aliases.CheckCreatable(command.Alias);
+        var appServiceId = command.Requester.AppServiceId;
+        aliases.CheckCreatable(command.Alias, appServiceId);
         var userId = command.Requester.UserId;
-        if (await AdminAccess.IsServerAdminAsync(db, userId, cancellationToken))
+        // An application service manages the aliases of its namespace without being in the room (spec).
+        if (appServiceId is not null || await AdminAccess.IsServerAdminAsync(db, userId, cancellationToken))
         {
             if (!await db.Rooms.AnyAsync(r => r.RoomId == command.RoomId, cancellationToken)) throw MatrixException.NotFound("Unknown room");
         }
@@ -46,7 +48,7 @@ public sealed class AliasHandlers(
         }
 
         await aliases.CreateAsync(db, command.Alias, command.RoomId, userId,
-            () => new MatrixException(409, ErrorCodes.Unknown, $"Room alias {command.Alias.Value} already exists"), cancellationToken);
+            () => new MatrixException(409, ErrorCodes.Unknown, $"Room alias {command.Alias.Value} already exists"), cancellationToken, appServiceId);
         return Unit.Value;
     }
 

@@ -1,5 +1,6 @@
 using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.Remote;
@@ -13,16 +14,20 @@ namespace Matrix.Homeserver.Rooms.Aliases;
 /// The local room alias directory (#name:this.server → room ID), and resolution of any alias
 /// (other servers' through <see cref="IRemoteRooms"/>).
 /// </summary>
-public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, TimeProvider clock)
+public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, TimeProvider clock, AppServiceRegistry appServices, AppServiceQueries appServiceQueries)
 {
     /// <summary>The room an alias points to and the servers in it (this one first), or null.</summary>
     public async Task<ResolvedAlias?> ResolveAsync(HomeserverDbContext db, RoomAlias alias, CancellationToken cancellationToken)
     {
         if (!IsLocal(alias)) return await remote.ResolveAliasAsync(alias, cancellationToken);
-        var roomId = await db.Set<RoomAliasMapping>().AsNoTracking()
-            .Where(a => a.Alias == alias.Value && a.RoomId != "").Select(a => a.RoomId).FirstOrDefaultAsync(cancellationToken);
+        var roomId = await FindRoomIdAsync(db, alias, cancellationToken);
+        // An alias of an application service's namespace may be made on demand: ask, then look again.
+        if (roomId is null && await appServiceQueries.AliasProvidedAsync(alias.Value, cancellationToken)) roomId = await FindRoomIdAsync(db, alias, cancellationToken);
         return roomId is null ? null : new ResolvedAlias(roomId, await ServersInRoomAsync(db, roomId, cancellationToken));
     }
+
+    private static Task<string?> FindRoomIdAsync(HomeserverDbContext db, RoomAlias alias, CancellationToken cancellationToken) =>
+        db.Set<RoomAliasMapping>().AsNoTracking().Where(a => a.Alias == alias.Value && a.RoomId != "").Select(a => a.RoomId).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The local aliases of a room, in creation order.</summary>
     public Task<List<string>> ListAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
@@ -36,9 +41,11 @@ public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, 
     /// Maps a new local alias to <paramref name="roomId"/> (empty: a reservation for a room being created).
     /// Throws 400 M_INVALID_PARAM for an alias this server may not create, and <paramref name="taken"/> when it exists.
     /// </summary>
-    public async Task CreateAsync(HomeserverDbContext db, RoomAlias alias, string roomId, string creator, Func<MatrixException> taken, CancellationToken cancellationToken)
+    /// <param name="appServiceId">The application service creating it (its as_token), if any.</param>
+    public async Task CreateAsync(HomeserverDbContext db, RoomAlias alias, string roomId, string creator, Func<MatrixException> taken, CancellationToken cancellationToken,
+        string? appServiceId = null)
     {
-        CheckCreatable(alias);
+        CheckCreatable(alias, appServiceId);
         var set = db.Set<RoomAliasMapping>();
         if (await set.AnyAsync(a => a.Alias == alias.Value, cancellationToken)) throw taken();
         set.Add(new RoomAliasMapping { Alias = alias.Value, RoomId = roomId, Creator = creator, CreatedTs = clock.GetUtcNow().ToUnixTimeMilliseconds() });
@@ -73,11 +80,23 @@ public sealed class RoomAliases(IRemoteRooms remote, HomeserverOptions options, 
 
     public bool IsLocal(RoomAlias alias) => alias.Server.Value == options.ServerName;
 
-    /// <summary>Synapse's rules for new aliases: local, and no whitespace in the localpart.</summary>
-    public void CheckCreatable(RoomAlias alias)
+    /// <summary>
+    /// Synapse's rules for new aliases: local, and no whitespace in the localpart; an alias in an application
+    /// service's exclusive namespace is that AS's alone, and an AS creates aliases only in its own namespace.
+    /// </summary>
+    public void CheckCreatable(RoomAlias alias, string? appServiceId = null)
     {
         if (!IsLocal(alias)) throw MatrixException.InvalidParam("Room alias must be local");
         if (alias.Localpart.Any(char.IsWhiteSpace)) throw MatrixException.InvalidParam("Invalid characters in room alias");
+        var owner = appServices.ExclusiveOwnerOfAlias(alias.Value);
+        if (appServiceId is null)
+        {
+            if (owner is not null) throw new MatrixException(400, ErrorCodes.Exclusive, "This alias is reserved by an application service.");
+        }
+        else if ((owner is not null && owner.Id != appServiceId) || appServices.ById(appServiceId)?.IsInterestedInAlias(alias.Value) != true)
+        {
+            throw new MatrixException(400, ErrorCodes.Exclusive, "This application service has not reserved this kind of alias.");
+        }
     }
 
     /// <summary>This server first, then the other servers with joined members.</summary>

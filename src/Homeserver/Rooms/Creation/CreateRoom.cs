@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Http;
@@ -29,6 +30,7 @@ public sealed class CreateRoomHandler(
     RoomAliases aliases,
     IRemoteRooms remote,
     HomeserverOptions options,
+    AppServiceQueries appServiceQueries,
     ILogger<CreateRoomHandler> logger) : ICommandHandler<CreateRoom, string>
 {
     public async ValueTask<string> Handle(CreateRoom command, CancellationToken cancellationToken)
@@ -53,13 +55,15 @@ public sealed class CreateRoomHandler(
         var invites = (body.Invite ?? []).Distinct().ToList();
         var remoteInvites = invites.Where(i => !RequestIds.IsLocal(i, options.ServerName)).ToList();
         invites = [.. invites.Except(remoteInvites)];
+        // Application services may create the local invitees they are asked about.
+        foreach (var invitee in invites) await appServiceQueries.UserExistsAsync(invitee, cancellationToken);
         if (remoteInvites.Count > 0 && !options.Federation.Enabled)
         {
             throw MatrixException.Forbidden($"Cannot invite {remoteInvites[0]}: this server does not federate");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, cancellationToken);
+        var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, command.Requester.AppServiceId, cancellationToken);
         string? roomId = null;
         try
         {
@@ -98,13 +102,13 @@ public sealed class CreateRoomHandler(
         }
     }
 
-    private async Task<RoomAlias?> ReserveAliasAsync(HomeserverDbContext db, string? localpart, string creator, CancellationToken cancellationToken)
+    private async Task<RoomAlias?> ReserveAliasAsync(HomeserverDbContext db, string? localpart, string creator, string? appServiceId, CancellationToken cancellationToken)
     {
         if (localpart is null) return null;
         var alias = RoomAlias.TryParse($"#{localpart}:{options.ServerName}", out var parsed, out _)
             ? parsed : throw MatrixException.InvalidParam("Invalid room alias name");
         await aliases.CreateAsync(db, alias, roomId: "", creator,
-            () => new MatrixException(400, ErrorCodes.RoomInUse, "Room alias already taken"), cancellationToken);
+            () => new MatrixException(400, ErrorCodes.RoomInUse, "Room alias already taken"), cancellationToken, appServiceId);
         return alias;
     }
 

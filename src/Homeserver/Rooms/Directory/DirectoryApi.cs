@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Homeserver.Configuration;
+using Microsoft.AspNetCore.Mvc;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.Remote;
 using Mediator;
@@ -33,19 +34,20 @@ public static class DirectoryApi
             await m.Send(new SetDirectoryVisibility(r, room, body.Visibility != "private"), request.HttpContext.RequestAborted);
             return Results.Json(new JsonObject());
         });
-        client.MapGet("/publicRooms", async (string? limit, string? since, string? server, HomeserverOptions options, IRemoteRooms remote, IMediator m,
+        client.MapGet("/publicRooms", async (string? limit, string? since, string? server, [FromQuery(Name = "include_all_networks")] string? includeAllNetworks,
+            [FromQuery(Name = "third_party_instance_id")] string? thirdPartyInstanceId, HomeserverOptions options, IRemoteRooms remote, IMediator m,
             CancellationToken ct) =>
         {
-            var query = new PublicRoomsBody(QueryParams.Int(limit, "limit"), since, null, null, null);
+            var query = new PublicRoomsBody(QueryParams.Int(limit, "limit"), since, null, includeAllNetworks == "true", thirdPartyInstanceId);
             if (IsRemote(server, options)) return Results.Json(await remote.ListPublicRoomsAsync(server!, query, ct));
-            return Results.Json(await m.Send(new ListPublicRooms(query.Limit, since, null, NoRooms: false), ct));
+            return Results.Json(await m.Send(new ListPublicRooms(query.Limit, since, null, NoRooms: false, thirdPartyInstanceId, query.IncludeAllNetworks == true), ct));
         });
         client.MapPost("/publicRooms", async (Requester _, string? server, HttpRequest request, HomeserverOptions options, IRemoteRooms remote, IMediator m) =>
         {
             var body = await JsonBody.ReadAsync<PublicRoomsBody>(request, emptyIsObject: true);
             if (IsRemote(server, options)) return Results.Json(await remote.ListPublicRoomsAsync(server!, body, request.HttpContext.RequestAborted));
-            var noRooms = body.ThirdPartyInstanceId is not null && body.IncludeAllNetworks != true;
-            return Results.Json(await m.Send(new ListPublicRooms(body.Limit, body.Since, body.Filter, noRooms), request.HttpContext.RequestAborted));
+            return Results.Json(await m.Send(new ListPublicRooms(body.Limit, body.Since, body.Filter, NoRooms: false, body.ThirdPartyInstanceId,
+                body.IncludeAllNetworks == true), request.HttpContext.RequestAborted));
         });
         return app;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,8 +11,13 @@ namespace Matrix.Homeserver.Rooms.Directory;
 /// <summary>The published room directory's filter (POST /publicRooms).</summary>
 public sealed record PublicRoomsFilter(string? GenericSearchTerm, IReadOnlyList<string?>? RoomTypes);
 
-/// <summary>GET and POST /publicRooms on this server. <paramref name="NoRooms"/>: a third-party network was asked for (there are none).</summary>
-public sealed record ListPublicRooms(int? Limit, string? Since, PublicRoomsFilter? Filter, bool NoRooms) : IQuery<JsonObject>;
+/// <summary>
+/// GET and POST /publicRooms on this server. <paramref name="NoRooms"/>: answer an empty list.
+/// <paramref name="ThirdPartyInstanceId"/> ("appservice ID|network ID") lists the rooms an application service published
+/// for that network instead of the main list; <paramref name="IncludeAllNetworks"/> lists both.
+/// </summary>
+public sealed record ListPublicRooms(int? Limit, string? Since, PublicRoomsFilter? Filter, bool NoRooms, string? ThirdPartyInstanceId = null,
+    bool IncludeAllNetworks = false) : IQuery<JsonObject>;
 
 /// <summary>
 /// Lists the published rooms with at least one joined member, largest first (then by room ID, so the
@@ -30,7 +36,7 @@ public sealed class PublicRoomListHandler(HomeserverDbContext db, RoomSummaries 
         var (forward, position) = ParseSince(query.Since);
         if (query.NoRooms) return new JsonObject { ["chunk"] = new JsonArray(), ["total_room_count_estimate"] = 0 };
 
-        var published = await db.Rooms.AsNoTracking().Where(r => r.IsPublic).Select(r => r.RoomId).ToListAsync(cancellationToken);
+        var published = await PublishedAsync(query, cancellationToken);
         var rooms = (await summaries.LoadAsync(db, published, cancellationToken)).Values
             .Where(s => s.NumJoinedMembers > 0 && Matches(s, query.Filter))
             .OrderByDescending(s => s.NumJoinedMembers).ThenBy(s => s.RoomId, StringComparer.Ordinal)
@@ -46,6 +52,27 @@ public sealed class PublicRoomListHandler(HomeserverDbContext db, RoomSummaries 
         if (end < rooms.Count) result["next_batch"] = "n" + end.ToString(CultureInfo.InvariantCulture);
         if (start > 0) result["prev_batch"] = "p" + start.ToString(CultureInfo.InvariantCulture);
         return result;
+    }
+
+    private async Task<List<string>> PublishedAsync(ListPublicRooms query, CancellationToken cancellationToken)
+    {
+        var networks = db.Set<AppServiceRoomListEntry>().AsNoTracking();
+        if (query.IncludeAllNetworks)
+        {
+            var main = await db.Rooms.AsNoTracking().Where(r => r.IsPublic).Select(r => r.RoomId).ToListAsync(cancellationToken);
+            return [.. main.Union(await networks.Select(e => e.RoomId).ToListAsync(cancellationToken), StringComparer.Ordinal)];
+        }
+
+        if (query.ThirdPartyInstanceId is { } instance)
+        {
+            var bar = instance.IndexOf('|', StringComparison.Ordinal);
+            // Not one of ours (they are "appservice ID|network ID"): a network with no rooms.
+            if (bar <= 0) return [];
+            var (appServiceId, networkId) = (instance[..bar], instance[(bar + 1)..]);
+            return await networks.Where(e => e.AppServiceId == appServiceId && e.NetworkId == networkId).Select(e => e.RoomId).Distinct().ToListAsync(cancellationToken);
+        }
+
+        return await db.Rooms.AsNoTracking().Where(r => r.IsPublic).Select(r => r.RoomId).ToListAsync(cancellationToken);
     }
 
     private static (bool Forward, int Position) ParseSince(string? since)

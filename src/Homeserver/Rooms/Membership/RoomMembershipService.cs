@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Admin.Rooms;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
@@ -29,11 +30,14 @@ public sealed class RoomMembershipService(
     RestrictedJoins restrictedJoins,
     IRemoteRooms remote,
     SyncNotifier notifier,
-    HomeserverOptions options)
+    HomeserverOptions options,
+    AppServiceQueries appServiceQueries)
 {
     /// <summary>Applies the change; returns the ID of the membership event (the existing one when nothing changes).</summary>
     public async Task<string> ApplyAsync(MembershipChange change, CancellationToken cancellationToken)
     {
+        // An application service may create the local user it is asked about (before its profile goes in the invite).
+        if (change.Action == MembershipAction.Invite) await appServiceQueries.UserExistsAsync(change.Target, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var roomId = change.RoomId;
         var version = await events.GetRoomVersionAsync(db, roomId, cancellationToken);

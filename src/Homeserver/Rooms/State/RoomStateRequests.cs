@@ -96,7 +96,8 @@ public sealed class RoomStateHandlers(
     {
         if (command.Type != EventTypes.Member)
         {
-            return await sender.SendAsync(command.RoomId, command.Requester.UserId, command.Type, command.StateKey, command.Content, cancellationToken);
+            return await sender.SendAsync(command.RoomId, command.Requester.UserId, command.Type, command.StateKey, command.Content, cancellationToken,
+                command.Requester.Timestamp);
         }
 
         var target = RequestIds.UserId(command.StateKey);

@@ -19,7 +19,9 @@ public sealed class StateEventSender(
     RoomStateReader reader,
     CanonicalAliasValidator canonicalAliases)
 {
-    public async Task<string> SendAsync(string roomId, string sender, string type, string stateKey, JsonObject content, CancellationToken cancellationToken)
+    /// <param name="originServerTs">A timestamp an application service chose (<c>?ts=</c>); null: now.</param>
+    public async Task<string> SendAsync(string roomId, string sender, string type, string stateKey, JsonObject content, CancellationToken cancellationToken,
+        long? originServerTs = null)
     {
         if (type == EventTypes.Member) throw new ArgumentException("membership changes go through RoomMembershipService", nameof(type));
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -30,7 +32,7 @@ public sealed class StateEventSender(
             if (type == EventTypes.CanonicalAlias) await canonicalAliases.ValidateAsync(db, roomId, content, current, cancellationToken);
         }
 
-        var persisted = await writer.SendAsync(roomId, [EventDraft.State(type, stateKey, sender, content)], cancellationToken);
+        var persisted = await writer.SendAsync(roomId, [EventDraft.State(type, stateKey, sender, content) with { OriginServerTs = originServerTs }], cancellationToken);
         return persisted[0].EventId;
     }
 }

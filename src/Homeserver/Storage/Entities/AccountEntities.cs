@@ -18,6 +18,9 @@ public sealed class User
 
     /// <summary>Synapse's user_type ("support", "bot"), or null for a regular user.</summary>
     public string? UserType { get; set; }
+
+    /// <summary>The application service that registered the user (Synapse's users.appservice_id), or null.</summary>
+    public string? AppServiceId { get; set; }
 }
 
 /// <summary>A device (a login session) of a local user.</summary>

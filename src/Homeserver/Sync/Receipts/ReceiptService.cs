@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Push.Notifications;
@@ -24,7 +26,8 @@ public sealed class ReceiptService(
     RoomStateReader state,
     EventThreads threads,
     SyncWakeups wakeups,
-    TimeProvider clock)
+    TimeProvider clock,
+    AppServiceEphemeral appServices)
 {
     /// <summary>Checks the room, event and thread, then stores the receipt.</summary>
     public async Task SetAsync(string userId, string roomId, string receiptType, string eventId, string? threadId, CancellationToken cancellationToken)
@@ -68,6 +71,14 @@ public sealed class ReceiptService(
         else
         {
             await wakeups.RoomMembersAsync([roomId], cancellationToken);
+            var receipt = new JsonObject { ["ts"] = row.Ts };
+            if (threadId is not null) receipt["thread_id"] = threadId;
+            await appServices.RoomEventAsync(roomId, new JsonObject
+            {
+                ["type"] = "m.receipt",
+                ["room_id"] = roomId,
+                ["content"] = new JsonObject { [eventId] = new JsonObject { [receiptType] = new JsonObject { [userId] = receipt } } },
+            }, cancellationToken);
         }
     }
 

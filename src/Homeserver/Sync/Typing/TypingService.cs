@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 
 namespace Matrix.Homeserver.Sync.Typing;
@@ -19,9 +20,12 @@ public sealed class TypingService : IDisposable
     private readonly TimeProvider _clock;
     private readonly ITimer _expiry;
     private readonly ILogger<TypingService> _logger;
+    private readonly AppServiceEphemeral _appServices;
 
-    public TypingService(EphemeralSerial serial, SyncWakeups wakeups, HomeserverOptions options, TimeProvider clock, ILogger<TypingService> logger)
+    public TypingService(EphemeralSerial serial, SyncWakeups wakeups, HomeserverOptions options, TimeProvider clock, ILogger<TypingService> logger,
+        AppServiceEphemeral appServices)
     {
+        _appServices = appServices;
         _serial = serial;
         _wakeups = wakeups;
         _options = options;
@@ -53,7 +57,14 @@ public sealed class TypingService : IDisposable
             ArmTimer();
         }
 
-        if (changed) await _wakeups.RoomMembersAsync([roomId], cancellationToken);
+        if (!changed) return;
+        await _wakeups.RoomMembersAsync([roomId], cancellationToken);
+        // Application services that asked for ephemeral events get the room's new list, with its room ID.
+        foreach (var (_, typingEvent) in ChangedSince([roomId], 0, long.MaxValue))
+        {
+            typingEvent["room_id"] = roomId;
+            await _appServices.RoomEventAsync(roomId, typingEvent, cancellationToken);
+        }
     }
 
     /// <summary>The m.typing event of each given room whose list changed after <paramref name="since"/> and by <paramref name="upTo"/>.</summary>

@@ -110,6 +110,92 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("account_data", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceOutboxItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AppServiceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Ephemeral")
+                        .HasColumnType("text")
+                        .HasColumnName("ephemeral");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("text")
+                        .HasColumnName("txn_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_appservice_outbox");
+
+                    b.HasIndex("AppServiceId", "Id")
+                        .HasDatabaseName("ix_appservice_outbox_app_service_id_id");
+
+                    b.ToTable("appservice_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceRoomListEntry", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("text")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<string>("NetworkId")
+                        .HasColumnType("text")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("AppServiceId", "NetworkId", "RoomId")
+                        .HasName("pk_appservice_room_list");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_appservice_room_list_room_id");
+
+                    b.ToTable("appservice_room_list", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceState", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("text")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<long>("NextTxnId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_txn_id");
+
+                    b.Property<long>("RetryIntervalMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("retry_interval_ms");
+
+                    b.Property<long>("RetryLastTs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("retry_last_ts");
+
+                    b.HasKey("AppServiceId")
+                        .HasName("pk_appservice_states");
+
+                    b.ToTable("appservice_states", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.BlockedRoom", b =>
                 {
                     b.Property<string>("RoomId")
@@ -1882,6 +1968,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.Property<string>("UserId")
                         .HasColumnType("text")
                         .HasColumnName("user_id");
+
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("text")
+                        .HasColumnName("app_service_id");
 
                     b.Property<string>("AvatarUrl")
                         .HasColumnType("text")

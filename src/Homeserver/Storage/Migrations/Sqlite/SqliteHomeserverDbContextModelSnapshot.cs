@@ -103,6 +103,90 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("account_data", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceOutboxItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AppServiceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<long>("CreatedTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_ts");
+
+                    b.Property<string>("Ephemeral")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ephemeral");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("TxnId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("txn_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_appservice_outbox");
+
+                    b.HasIndex("AppServiceId", "Id")
+                        .HasDatabaseName("ix_appservice_outbox_app_service_id_id");
+
+                    b.ToTable("appservice_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceRoomListEntry", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<string>("NetworkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("AppServiceId", "NetworkId", "RoomId")
+                        .HasName("pk_appservice_room_list");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_appservice_room_list_room_id");
+
+                    b.ToTable("appservice_room_list", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.AppServiceState", b =>
+                {
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_service_id");
+
+                    b.Property<long>("NextTxnId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_txn_id");
+
+                    b.Property<long>("RetryIntervalMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_interval_ms");
+
+                    b.Property<long>("RetryLastTs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_last_ts");
+
+                    b.HasKey("AppServiceId")
+                        .HasName("pk_appservice_states");
+
+                    b.ToTable("appservice_states", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.BlockedRoom", b =>
                 {
                     b.Property<string>("RoomId")
@@ -1857,6 +1941,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
+
+                    b.Property<string>("AppServiceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_service_id");
 
                     b.Property<string>("AvatarUrl")
                         .HasColumnType("TEXT")
