@@ -4,6 +4,7 @@ using Matrix.Homeserver.Events.Reading;
 using Matrix.Homeserver.Events.Sending;
 using Matrix.Homeserver.Events.Timestamp;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Sync;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 
@@ -34,16 +35,18 @@ public static class EventsApi
     }
 
     private static async Task<IResult> SendAsync(string roomId, string eventType, string txnId, Requester requester, HttpRequest http, IMediator mediator,
-        CancellationToken cancellationToken)
+        UnansweredSends unanswered, CancellationToken cancellationToken)
     {
+        unanswered.Track(http.HttpContext, requester);
         var content = await JsonBody.ReadObjectAsync(http);
         var eventId = await mediator.Send(new SendEventCommand(requester, roomId, eventType, txnId, http.Path, content), cancellationToken);
         return Results.Json(new { event_id = eventId });
     }
 
     private static async Task<IResult> RedactAsync(string roomId, string eventId, string txnId, Requester requester, HttpRequest http, IMediator mediator,
-        CancellationToken cancellationToken)
+        UnansweredSends unanswered, CancellationToken cancellationToken)
     {
+        unanswered.Track(http.HttpContext, requester);
         var body = await JsonBody.ReadObjectAsync(http, emptyIsObject: true);
         var redactionId = await mediator.Send(new RedactEventCommand(requester, roomId, eventId, txnId, http.Path, body), cancellationToken);
         return Results.Json(new { event_id = redactionId });

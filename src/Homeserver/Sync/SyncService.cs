@@ -25,6 +25,7 @@ internal sealed class SyncService(
     EphemeralSerial serial,
     SyncNotifier notifier,
     PresenceService presence,
+    UnansweredSends unanswered,
     HomeserverOptions options,
     TimeProvider clock) : IDisposable
 {
@@ -44,6 +45,8 @@ internal sealed class SyncService(
         var started = clock.GetTimestamp();
         while (true)
         {
+            // The device's own sends answer before their echo reaches it (see UnansweredSends).
+            await unanswered.WhenAnsweredAsync(requester, cancellationToken);
             var version = notifier.Version(requester.UserId);
             var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
             var remaining = timeout - clock.GetElapsedTime(started);

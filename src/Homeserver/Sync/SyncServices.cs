@@ -17,6 +17,7 @@ public static class SyncServices
         services.AddSingleton<EphemeralSerial>();
         services.AddSingleton<SyncWakeups>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<UnansweredSends>();
         services.AddSingleton<SyncEventFormatter>();
 
         services.AddSingleton<RoomSelection>();

@@ -1,0 +1,71 @@
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Sync;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Matrix.Homeserver.Tests.Sync;
+
+/// <summary>A device's sync waits for the answers to that device's sends, and nobody else's.</summary>
+public sealed class UnansweredSendsTests
+{
+    private static readonly Requester Phone = new("@a:x", "PHONE", 1, IsGuest: false);
+    private static readonly Requester Laptop = new("@a:x", "LAPTOP", 2, IsGuest: false);
+
+    [Fact]
+    public async Task The_sending_devices_sync_waits_until_the_answer_has_gone_out()
+    {
+        var sends = new UnansweredSends();
+        var (first, second) = (new SendResponse(), new SendResponse());
+        sends.Track(first.Context, Phone);
+        sends.Track(second.Context, Phone);
+
+        var phoneWaits = sends.WhenAnsweredAsync(Phone, CancellationToken.None);
+        Assert.False(phoneWaits.IsCompleted);
+        Assert.True(sends.WhenAnsweredAsync(Laptop, CancellationToken.None).IsCompleted);
+
+        await first.CompleteAsync();
+        Assert.False(phoneWaits.IsCompleted);
+        await second.CompleteAsync();
+        await phoneWaits.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Nothing in flight: the next sync goes straight on, and a new send is waited for again.
+        Assert.True(sends.WhenAnsweredAsync(Phone, CancellationToken.None).IsCompleted);
+        var third = new SendResponse();
+        sends.Track(third.Context, Phone);
+        Assert.False(sends.WhenAnsweredAsync(Phone, CancellationToken.None).IsCompleted);
+        await third.CompleteAsync();
+        Assert.True(sends.WhenAnsweredAsync(Phone, CancellationToken.None).IsCompleted);
+    }
+
+    [Fact]
+    public void A_request_without_a_device_is_not_tracked()
+    {
+        var sends = new UnansweredSends();
+        var service = new Requester("@bridge:x", "", 3, IsGuest: false);
+        var response = new SendResponse();
+        sends.Track(response.Context, service);
+        Assert.True(sends.WhenAnsweredAsync(service, CancellationToken.None).IsCompleted);
+        Assert.Empty(response.Completed);
+    }
+
+    /// <summary>A request whose response-completed callbacks the test runs, as Kestrel does once the answer is sent.</summary>
+    private sealed class SendResponse : HttpResponseFeature
+    {
+        public SendResponse()
+        {
+            Context = new DefaultHttpContext();
+            Context.Features.Set<IHttpResponseFeature>(this);
+        }
+
+        public DefaultHttpContext Context { get; }
+
+        public List<(Func<object, Task> Callback, object State)> Completed { get; } = [];
+
+        public override void OnCompleted(Func<object, Task> callback, object state) => Completed.Add((callback, state));
+
+        public async Task CompleteAsync()
+        {
+            foreach (var (callback, state) in Completed) await callback(state);
+        }
+    }
+}
