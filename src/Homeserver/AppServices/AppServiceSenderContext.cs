@@ -1,3 +1,4 @@
+using Matrix.Homeserver.FederationSender;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -12,9 +13,6 @@ internal sealed class AppServiceSenderContext(AppServiceOutbox outbox, AppServic
     public AppServiceClient Client { get; } = client;
     public ClientEventLoader Events { get; } = events;
     public IDbContextFactory<HomeserverDbContext> Dbs { get; } = dbs;
-    public TimeProvider Time { get; } = time;
     public ILogger Logger { get; } = logger;
-    public CancellationToken Stopping { get; } = stopping;
-
-    public long Now() => Time.GetUtcNow().ToUnixTimeMilliseconds();
+    public RetryingQueueSettings QueueSettings { get; } = new(time, logger, AppServiceQueue.MinRetryMs, AppServiceQueue.MaxRetryMs, stopping);
 }

@@ -14,11 +14,7 @@ internal sealed class SenderContext(
     public OutboxStore Store { get; } = store;
     public FederationClient Client { get; } = client;
     public ILogger Logger { get; } = logger;
-    public TimeProvider Time { get; } = time;
-    public CancellationToken Stopping { get; } = stopping;
     public string ServerName { get; } = options.ServerName;
-    public long MinRetryMs { get; } = options.FederationEvents.SenderMinRetryMilliseconds;
-    public long MaxRetryMs { get; } = options.FederationEvents.SenderMaxRetryMilliseconds;
 
     /// <summary>Whether /metrics is served, so that the queue-depth gauge is worth a count of the outbox.</summary>
     public bool CountsQueues { get; } = options.Metrics.Enabled;
@@ -28,7 +24,10 @@ internal sealed class SenderContext(
 
     public FederationCallOptions CallOptions { get; } = new(Timeout: TimeSpan.FromSeconds(options.FederationEvents.SenderRequestTimeoutSeconds));
 
-    public long Now() => Time.GetUtcNow().ToUnixTimeMilliseconds();
+    public RetryingQueueSettings QueueSettings { get; } = new(time, logger, options.FederationEvents.SenderMinRetryMilliseconds,
+        options.FederationEvents.SenderMaxRetryMilliseconds, stopping);
+
+    public long Now() => QueueSettings.Now();
 
     /// <summary>The PDUs of a transaction in their federation form (redacted when a redaction applies by now).</summary>
     public async Task<List<JsonObject>> LoadPdusAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken)
