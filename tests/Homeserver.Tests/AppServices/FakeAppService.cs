@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.AppServices;
 
@@ -17,7 +13,6 @@ namespace Matrix.Homeserver.Tests.AppServices;
 /// </summary>
 public sealed class FakeAppService : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly Lock _gate = new();
     private readonly List<(string TxnId, JsonObject Body)> _transactions = [];
     private TaskCompletionSource _changed = NewSignal();
@@ -25,16 +20,12 @@ public sealed class FakeAppService : IAsyncDisposable
     private int _refused;
     private int _unauthorized;
 
-    private FakeAppService(WebApplication app, string hsToken)
-    {
-        _app = app;
-        HsToken = hsToken;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Url = address.TrimEnd('/');
-    }
+    private LoopbackApp? _app;
+
+    private FakeAppService(string hsToken) => HsToken = hsToken;
 
     public string HsToken { get; }
-    public string Url { get; }
+    public string Url => _app!.BaseAddress.ToString().TrimEnd('/');
 
     /// <summary>While true, transactions are answered 503 (and counted in <see cref="RefusedTransactions"/>).</summary>
     public bool Down { get => _down; set => _down = value; }
@@ -62,16 +53,19 @@ public sealed class FakeAppService : IAsyncDisposable
 
     public static async Task<FakeAppService> StartAsync(string hsToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        FakeAppService? self = null;
+        var self = new FakeAppService(hsToken);
+        self._app = await LoopbackApp.StartAsync(app => self.Map(app, hsToken));
+        return self;
+    }
+
+    private void Map(WebApplication app, string hsToken)
+    {
+        var self = this;
         app.Use(async (context, next) =>
         {
             if (context.Request.Headers.Authorization.ToString() != "Bearer " + hsToken)
             {
-                Interlocked.Increment(ref self!._unauthorized);
+                Interlocked.Increment(ref self._unauthorized);
                 context.Response.StatusCode = 401;
                 await context.Response.WriteAsJsonAsync(new JsonObject { ["errcode"] = "M_UNAUTHORIZED" });
                 return;
@@ -81,7 +75,7 @@ public sealed class FakeAppService : IAsyncDisposable
         });
         app.MapPut("/_matrix/app/v1/transactions/{txnId}", async (string txnId, HttpRequest request) =>
         {
-            if (self!.Down)
+            if (self.Down)
             {
                 Interlocked.Increment(ref self._refused);
                 self.Signal();
@@ -94,30 +88,27 @@ public sealed class FakeAppService : IAsyncDisposable
         });
         app.MapGet("/_matrix/app/v1/users/{userId}", async (string userId) =>
         {
-            self!.UserQueries.Enqueue(userId);
+            self.UserQueries.Enqueue(userId);
             return await self.OnUserQuery(userId) ? Results.Json(new JsonObject()) : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND" }, statusCode: 404);
         });
         app.MapGet("/_matrix/app/v1/rooms/{alias}", async (string alias) =>
         {
-            self!.AliasQueries.Enqueue(alias);
+            self.AliasQueries.Enqueue(alias);
             return await self.OnAliasQuery(alias) ? Results.Json(new JsonObject()) : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND" }, statusCode: 404);
         });
         app.MapPost("/_matrix/app/v1/ping", async (HttpRequest request) =>
         {
             var body = await JsonNode.ParseAsync(request.Body);
-            self!.Pings.Enqueue(body?["transaction_id"]?.GetValue<string>());
+            self.Pings.Enqueue(body?["transaction_id"]?.GetValue<string>());
             return self.Down ? Results.Json(new JsonObject { ["errcode"] = "M_UNKNOWN" }, statusCode: 503) : Results.Json(new JsonObject());
         });
         app.MapGet("/_matrix/app/v1/thirdparty/{**rest}", (string rest, HttpRequest request) =>
         {
-            self!.ThirdPartyQueries.Enqueue(request.Path + request.QueryString);
+            self.ThirdPartyQueries.Enqueue(request.Path + request.QueryString);
             return self.ThirdParty.TryGetValue("/" + rest, out var answer)
                 ? Results.Json(answer)
                 : Results.Json(new JsonObject { ["errcode"] = "M_NOT_FOUND" }, statusCode: 404);
         });
-        await app.StartAsync();
-        self = new FakeAppService(app, hsToken);
-        return self;
     }
 
     /// <summary>Every transaction accepted so far: (txnId, body).</summary>
@@ -161,11 +152,7 @@ public sealed class FakeAppService : IAsyncDisposable
         return Events.First(match);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private void Record(string txnId, JsonObject body)
     {

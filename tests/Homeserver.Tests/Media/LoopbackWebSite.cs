@@ -1,11 +1,7 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using SkiaSharp;
+using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.Media;
 
@@ -14,24 +10,21 @@ public sealed class LoopbackWebSite : IAsyncDisposable
 {
     public static readonly byte[] Image = TestImages.Make(120, 60, SKEncodedImageFormat.Png);
 
-    private readonly WebApplication _app;
+    private readonly LoopbackApp _app;
 
-    private LoopbackWebSite(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    private LoopbackWebSite(LoopbackApp app) => _app = app;
 
-    public int Port { get; }
+    public int Port => _app.Port;
 
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
 
     public static async Task<LoopbackWebSite> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        return new LoopbackWebSite(await LoopbackApp.StartAsync(Map));
+    }
+
+    private static void Map(WebApplication app)
+    {
         app.MapGet("/page", () => Results.Content(
             """
             <!DOCTYPE html><html><head>
@@ -61,14 +54,7 @@ public sealed class LoopbackWebSite : IAsyncDisposable
         app.MapGet("/to-file", () => Results.Redirect("file:///etc/passwd"));
         app.MapGet("/blocked-image", (HttpContext c) => Results.Content(
             $"<meta property=\"og:title\" content=\"T\"><meta property=\"og:image\" content=\"http://127.0.0.2:{c.Connection.LocalPort}/image.png\">", "text/html"));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LoopbackWebSite(app, new Uri(address).Port);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -1,13 +1,8 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.Push;
 
@@ -17,10 +12,8 @@ namespace Matrix.Homeserver.Tests.Push;
 /// </summary>
 public sealed class PushGatewayStub : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly Channel<JsonObject> _received = Channel.CreateUnbounded<JsonObject>();
-
-    private PushGatewayStub(WebApplication app) => _app = app;
+    private LoopbackApp? _app;
 
     /// <summary>The status and body to answer a notification with (a 3xx status comes with a Location back to this gateway).</summary>
     public Func<JsonObject, (int Status, JsonObject Body)> Answer { get; set; } = Accept;
@@ -34,12 +27,8 @@ public sealed class PushGatewayStub : IAsyncDisposable
 
     public static async Task<PushGatewayStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var stub = new PushGatewayStub(app);
-        app.MapPost("/_matrix/push/v1/notify", async (HttpRequest request, HttpResponse response) =>
+        var stub = new PushGatewayStub();
+        stub._app = await LoopbackApp.StartAsync(app => app.MapPost("/_matrix/push/v1/notify", async (HttpRequest request, HttpResponse response) =>
         {
             var body = (JsonObject)(await JsonNode.ParseAsync(request.Body))!;
             stub._received.Writer.TryWrite(body);
@@ -47,10 +36,8 @@ public sealed class PushGatewayStub : IAsyncDisposable
             // A redirect points back here: a client that followed it would be answered 200.
             if (status is >= 300 and < 400) response.Headers.Location = stub.NotifyUrl + "?redirected=1";
             return Results.Json(answer, statusCode: status);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        stub.NotifyUrl = new Uri(new Uri(address), "/_matrix/push/v1/notify").ToString();
+        }));
+        stub.NotifyUrl = new Uri(stub._app.BaseAddress, "/_matrix/push/v1/notify").ToString();
         return stub;
     }
 
@@ -89,9 +76,5 @@ public sealed class PushGatewayStub : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
