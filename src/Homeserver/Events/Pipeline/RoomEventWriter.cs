@@ -117,14 +117,16 @@ public sealed partial class RoomEventWriter(
     private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
     {
         var built = await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
-        await PersistLocalAsync(db, session, built, cancellationToken);
         if (draft.Transaction is { } txn)
         {
+            // Added first, it goes with the event's own insert: no round trip of its own.
             db.EventTransactions.Add(new EventTransaction
             {
                 UserId = draft.Sender, DeviceId = txn.DeviceId, TxnId = txn.TxnId, Path = txn.Path, EventId = built.EventId, CreatedTs = Now(),
             });
         }
+
+        await PersistLocalAsync(db, session, built, cancellationToken);
     }
 
     /// <summary>
@@ -246,7 +248,8 @@ public sealed partial class RoomEventWriter(
     private async Task<List<string>> PublishAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
-        var room = await snapshots.GetAsync(db, roomId, cancellationToken);
+        // The head a local write just left names the room's state group: no query to check the cached members against.
+        var room = await snapshots.GetAsync(db, roomId, heads.Peek(roomId)?.StateGroup, cancellationToken);
 
         // Listeners first (as Synapse computes push actions before it notifies): the woken /sync then finds the
         // events and their notification counts together, instead of answering twice.

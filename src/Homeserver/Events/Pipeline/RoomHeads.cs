@@ -18,6 +18,9 @@ public sealed class RoomHeads
 
     public RoomHead? Take(string roomId) => _heads.TryRemove(roomId, out var head) ? head : null;
 
+    /// <summary>The head, left in place: null while a write holds it or after another writer forgot it.</summary>
+    public RoomHead? Peek(string roomId) => _heads.GetValueOrDefault(roomId);
+
     public void Put(string roomId, RoomHead head)
     {
         if (_heads.Count >= MaxRooms) _heads.Clear();

@@ -46,9 +46,13 @@ public sealed class RoomSnapshots(RoomStateReader state)
         EF.CompileAsyncQuery((HomeserverDbContext db, string roomId, CancellationToken _) =>
             db.Rooms.AsNoTracking().Where(r => r.RoomId == roomId).Select(r => r.CurrentStateGroup).FirstOrDefault());
 
-    public async Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    public Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
+        GetAsync(db, roomId, currentGroup: null, cancellationToken);
+
+    /// <param name="currentGroup">The room's current state group when the caller knows it (else it is read).</param>
+    public async Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, long? currentGroup, CancellationToken cancellationToken)
     {
-        var group = await CurrentStateGroup(db, roomId, cancellationToken);
+        var group = currentGroup ?? await CurrentStateGroup(db, roomId, cancellationToken);
         if (group is not null && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group) return cached;
 
         // Read after the group: the members are at least as new as it, so a match never serves older ones.
