@@ -5,14 +5,27 @@ using Microsoft.AspNetCore.Mvc;
 namespace Matrix.Homeserver.Sync;
 
 /// <summary>The query string of GET /sync, as sent; <see cref="Parse"/> checks it.</summary>
-public sealed record SyncParameters(
-    [FromQuery(Name = "filter")] string? Filter,
-    [FromQuery(Name = "since")] string? Since,
-    [FromQuery(Name = "full_state")] string? FullState,
-    [FromQuery(Name = "set_presence")] string? SetPresence,
-    [FromQuery(Name = "timeout")] string? Timeout,
-    [FromQuery(Name = "use_state_after")] string? UseStateAfter)
+public sealed record SyncParameters
 {
+    [FromQuery(Name = "filter")]
+    public string? Filter { get; init; }
+
+    [FromQuery(Name = "since")]
+    public string? Since { get; init; }
+
+    [FromQuery(Name = "full_state")]
+    public string? FullState { get; init; }
+
+    [FromQuery(Name = "set_presence")]
+    public string? SetPresence { get; init; }
+
+    [FromQuery(Name = "timeout")]
+    public string? Timeout { get; init; }
+
+    [FromQuery(Name = "use_state_after")]
+    public string? UseStateAfter { get; init; }
+
+
     /// <summary>The checked request; malformed values are 400 M_INVALID_PARAM, as Synapse's query parsers answer.</summary>
     public SyncRequest Parse() => new(
         Filter,

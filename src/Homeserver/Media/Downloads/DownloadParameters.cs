@@ -7,11 +7,18 @@ using Microsoft.AspNetCore.Mvc;
 namespace Matrix.Homeserver.Media.Downloads;
 
 /// <summary>Query parameters shared by every download and thumbnail path, as sent.</summary>
-public sealed record DownloadParameters(
-    [FromQuery(Name = "allow_remote")] string? AllowRemote,
-    [FromQuery(Name = "timeout_ms")] string? TimeoutMs,
-    [FromQuery(Name = "allow_redirect")] string? AllowRedirect)
+public sealed record DownloadParameters
 {
+    [FromQuery(Name = "allow_remote")]
+    public string? AllowRemote { get; init; }
+
+    [FromQuery(Name = "timeout_ms")]
+    public string? TimeoutMs { get; init; }
+
+    [FromQuery(Name = "allow_redirect")]
+    public string? AllowRedirect { get; init; }
+
+
     /// <summary>The spec's default wait for a pending upload.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(20);
 
@@ -27,12 +34,21 @@ public sealed record DownloadParameters(
 }
 
 /// <summary>Query parameters of the thumbnail paths, as sent.</summary>
-public sealed record ThumbnailParameters(
-    [FromQuery(Name = "width")] string? Width,
-    [FromQuery(Name = "height")] string? Height,
-    [FromQuery(Name = "method")] string? Method,
-    [FromQuery(Name = "animated")] string? Animated)
+public sealed record ThumbnailParameters
 {
+    [FromQuery(Name = "width")]
+    public string? Width { get; init; }
+
+    [FromQuery(Name = "height")]
+    public string? Height { get; init; }
+
+    [FromQuery(Name = "method")]
+    public string? Method { get; init; }
+
+    [FromQuery(Name = "animated")]
+    public string? Animated { get; init; }
+
+
     public ThumbnailRequest ToRequest() => new(
         int.Parse(Width!, CultureInfo.InvariantCulture),
         int.Parse(Height!, CultureInfo.InvariantCulture),
