@@ -8,7 +8,6 @@ using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Matrix.Homeserver.Tests.Federation;
 
@@ -19,11 +18,10 @@ namespace Matrix.Homeserver.Tests.Federation;
 /// </summary>
 public sealed class FakeFederationServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackApp? _app;
 
-    private FakeFederationServer(WebApplication app, string serverName)
+    private FakeFederationServer(string serverName)
     {
-        _app = app;
         ServerName = serverName;
         Answers["/_matrix/key/v2/server"] = _ => ServerKeysResponse.Build(serverName, Key, [], DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds());
     }
@@ -42,34 +40,31 @@ public sealed class FakeFederationServer : IAsyncDisposable
     {
         var (certificatePath, keyPath) = federation.IssueCertificate(serverName);
         var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
-        var app = builder.Build();
-        var fake = new FakeFederationServer(app, serverName);
-        app.Run(async context =>
-        {
-            var path = context.Request.Path.Value ?? "";
-            lock (fake.Requests) fake.Requests.Add($"{context.Request.Method} {path}");
-            var answer = fake.Answers.FirstOrDefault(a => path.StartsWith(a.Key, StringComparison.Ordinal)).Value;
-            context.Response.ContentType = "application/json";
-            if (answer is null)
-            {
-                context.Response.StatusCode = 404;
-                await context.Response.WriteAsync("""{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}""");
-                return;
-            }
-
-            await context.Response.WriteAsync(answer(context.Request).ToJsonString());
-        });
-        await app.StartAsync();
+        var fake = new FakeFederationServer(serverName);
+        fake._app = await LoopbackApp.StartAsync(app => app.Run(fake.AnswerAsync),
+            k => k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
         return fake;
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        lock (Requests) Requests.Add($"{context.Request.Method} {path}");
+        var answer = Answers.FirstOrDefault(a => path.StartsWith(a.Key, StringComparison.Ordinal)).Value;
+        context.Response.ContentType = "application/json";
+        if (answer is null)
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("""{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}""");
+            return;
+        }
+
+        await context.Response.WriteAsync(answer(context.Request).ToJsonString());
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_app is not null) await _app.DisposeAsync();
         Key.Dispose();
     }
 }

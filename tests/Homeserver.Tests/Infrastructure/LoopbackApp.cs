@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -27,10 +28,12 @@ public sealed class LoopbackApp : IAsyncDisposable
     public int Port => BaseAddress.Port;
 
     /// <summary>Builds the app, lets <paramref name="map"/> add its middleware and endpoints, and starts listening.</summary>
-    public static async Task<LoopbackApp> StartAsync(Action<WebApplication> map)
+    /// <param name="listen">Its own listener (a fixed port, TLS); plain HTTP on a free port when null.</param>
+    public static async Task<LoopbackApp> StartAsync(Action<WebApplication> map, Action<KestrelServerOptions>? listen = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (listen is null) builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else builder.WebHost.ConfigureKestrel(listen);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         map(app);
