@@ -19,7 +19,7 @@ public sealed partial class RoomEventWriter
     public async Task<Pdu> BuildAsync(string roomId, EventDraft draft, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var session = await OpenSessionAsync(db, roomId, cancellationToken);
+        var session = await OpenSessionAsync(db, roomId, cancellationToken, write: false);
         return await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
     }
 
@@ -31,7 +31,7 @@ public sealed partial class RoomEventWriter
     public async Task<JsonObject> BuildTemplateAsync(string roomId, EventDraft draft, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var session = await OpenSessionAsync(db, roomId, cancellationToken);
+        var session = await OpenSessionAsync(db, roomId, cancellationToken, write: false);
         var template = (JsonObject)(await BuildAuthorizedAsync(db, session, draft, signed: false, cancellationToken)).Json.DeepClone();
         template.Remove(PduKeys.Signatures);
         return template;

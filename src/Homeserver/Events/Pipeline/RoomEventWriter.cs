@@ -95,10 +95,14 @@ public sealed partial class RoomEventWriter(
         return db;
     }
 
-    /// <summary>The room as it stands now: version, current state and forward extremities. 404 for an unknown room.</summary>
-    private async Task<WriteSession> OpenSessionAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The room as it stands now: version, current state and forward extremities. 404 for an unknown room. A write
+    /// (under the room's lock) takes the cached head out; a build that writes nothing (<paramref name="write"/>
+    /// false, no lock) leaves it for the next write.
+    /// </summary>
+    private async Task<WriteSession> OpenSessionAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken, bool write = true)
     {
-        if (heads.Take(roomId) is { } head) return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth);
+        if ((write ? heads.Take(roomId) : heads.Peek(roomId)) is { } head) return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth);
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
             ?? throw MatrixException.NotFound("Unknown room");
         var version = RoomVersions.Find(room.RoomVersion) ?? throw new InvalidOperationException($"room {roomId} has unknown version {room.RoomVersion}");
