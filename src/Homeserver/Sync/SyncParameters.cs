@@ -25,7 +25,6 @@ public sealed record SyncParameters
     [FromQuery(Name = "use_state_after")]
     public string? UseStateAfter { get; init; }
 
-
     /// <summary>The checked request; malformed values are 400 M_INVALID_PARAM, as Synapse's query parsers answer.</summary>
     public SyncRequest Parse() => new(
         Filter,

@@ -25,7 +25,13 @@ public sealed class UnansweredSends
         while (true)
         {
             var device = _devices.GetOrAdd(key, _ => new Device());
-            if (!device.TryStart()) continue; // retired a moment ago: take a fresh one
+            if (!device.TryStart())
+            {
+                // Retired a moment ago, not yet removed by its last send: remove it here and take a fresh one.
+                _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
+                continue;
+            }
+
             context.Response.OnCompleted(() =>
             {
                 if (device.Finish()) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));

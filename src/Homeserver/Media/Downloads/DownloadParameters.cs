@@ -18,7 +18,6 @@ public sealed record DownloadParameters
     [FromQuery(Name = "allow_redirect")]
     public string? AllowRedirect { get; init; }
 
-
     /// <summary>The spec's default wait for a pending upload.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(20);
 
@@ -47,7 +46,6 @@ public sealed record ThumbnailParameters
 
     [FromQuery(Name = "animated")]
     public string? Animated { get; init; }
-
 
     public ThumbnailRequest ToRequest() => new(
         int.Parse(Width!, CultureInfo.InvariantCulture),
