@@ -112,6 +112,49 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_sends_are_all_written_as_one_chain_with_their_edges()
+    {
+        var (roomId, created) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
+        EventDraft Message(int i, string txn) => new(EventTypes.Message, null, Alice, new JsonObject { ["body"] = $"m{i}" })
+        {
+            Transaction = new ClientTransaction("DEV", txn, $"/send/m.room.message/{txn}"),
+        };
+
+        // Queued together, most of these go in one batch: messages, a state change, and a retry of one transaction.
+        var sends = Enumerable.Range(0, 30).Select(i => Writer.SendAsync(roomId, [Message(i, $"t{i}")], CancellationToken.None))
+            .Append(Writer.SendAsync(roomId, [EventDraft.State(EventTypes.Topic, "", Alice, new JsonObject { ["topic"] = "busy" })], CancellationToken.None))
+            .Concat(Enumerable.Range(0, 3).Select(_ => Writer.SendAsync(roomId, [Message(99, "retried")], CancellationToken.None)))
+            .ToList();
+        var results = await Task.WhenAll(sends);
+
+        var retried = results[^3..].Select(r => Assert.Single(r).EventId).Distinct();
+        Assert.Single(retried);
+        var written = results.SelectMany(r => r).DistinctBy(e => e.EventId).OrderBy(e => e.StreamPosition).ToList();
+        Assert.Equal(32, written.Count);
+
+        // One chain: each event points at the one written before it, and only the last is an extremity.
+        var previous = created[^1].EventId;
+        foreach (var e in written)
+        {
+            Assert.Equal([previous], e.Pdu.PrevEvents);
+            previous = e.EventId;
+        }
+
+        await using var db = Db();
+        Assert.Equal([previous], await db.ForwardExtremities.Where(f => f.RoomId == roomId).Select(f => f.EventId).ToListAsync());
+        var ids = written.Select(e => e.EventId).ToList();
+        var rows = await db.Events.Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.Nid, e => e.EventId);
+        Assert.Equal(32, rows.Count);
+        var edges = await db.EventEdges.Where(x => rows.Keys.Contains(x.EventNid)).ToListAsync();
+        Assert.Equal(written.Select(e => (e.EventId, e.Pdu.PrevEvents[0])).Order(), edges.Select(x => (rows[x.EventNid], x.PrevEventId)).Order());
+        var authEdges = await db.EventAuthEdges.CountAsync(x => rows.Keys.Contains(x.EventNid));
+        Assert.Equal(written.Sum(e => e.Pdu.AuthEvents.Count), authEdges);
+        var topic = written.Single(e => e.Pdu.Type == EventTypes.Topic);
+        Assert.Equal(topic.EventId, (await db.CurrentState.SingleAsync(c => c.RoomId == roomId && c.Type == EventTypes.Topic)).EventId);
+        Assert.Equal(4, await db.EventTransactions.CountAsync(t => t.TxnId == "retried" || t.TxnId == "t0" || t.TxnId == "t1" || t.TxnId == "t2"));
+    }
+
+    [Fact]
     public async Task Member_state_is_stored_as_small_deltas_and_reloads_whole()
     {
         var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V10, PublicRoom(RoomVersions.V10), false, CancellationToken.None);

@@ -39,11 +39,22 @@ internal static class EventRows
     }
 
     /// <summary>The new event replaces its prev events as the room's forward extremities.</summary>
-    public static async Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken)
+    public static Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken) =>
+        UpdateForwardExtremitiesAsync(db, pdu.RoomId, [pdu], cancellationToken);
+
+    /// <summary>
+    /// New events (in order) replace their prev events as the room's forward extremities: those of them that no
+    /// later one points to become extremities (a chain of messages leaves only its last).
+    /// </summary>
+    public static async Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, string roomId, IReadOnlyList<Pdu> pdus, CancellationToken cancellationToken)
     {
-        var prevs = pdu.PrevEvents.ToList();
-        await db.ForwardExtremities.Where(f => f.RoomId == pdu.RoomId && prevs.Contains(f.EventId)).ExecuteDeleteAsync(cancellationToken);
-        db.ForwardExtremities.Add(new ForwardExtremity { RoomId = pdu.RoomId, EventId = pdu.EventId });
+        var prevs = pdus.SelectMany(p => p.PrevEvents).ToHashSet(StringComparer.Ordinal);
+        var stale = prevs.ToList();
+        await db.ForwardExtremities.Where(f => f.RoomId == roomId && stale.Contains(f.EventId)).ExecuteDeleteAsync(cancellationToken);
+        foreach (var pdu in pdus.Where(p => !prevs.Contains(p.EventId)))
+        {
+            db.ForwardExtremities.Add(new ForwardExtremity { RoomId = roomId, EventId = pdu.EventId });
+        }
     }
 
     /// <summary>Materializes a state event into current_state and, for members, room_memberships.</summary>

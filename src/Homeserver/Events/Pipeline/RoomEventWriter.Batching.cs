@@ -110,6 +110,12 @@ public sealed partial class RoomEventWriter
             for (var i = 0; i < batch.Count; i++)
             {
                 // Inside the transaction: a retry queued behind its original in this batch finds it.
+                if (session?.Transactions.GetValueOrDefault(TransactionKey(batch[i].Drafts)) is { } earlier)
+                {
+                    results[i] = new BatchResult([earlier], Repeated: true);
+                    continue;
+                }
+
                 if (await FindTransactionAsync(db, batch[i].Drafts, cancellationToken) is { } repeated)
                 {
                     results[i] = new BatchResult([repeated], Repeated: true);
@@ -161,6 +167,10 @@ public sealed partial class RoomEventWriter
         foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
         notifier.NotifyUsers(woken);
     }
+
+    /// <summary>The client transaction of a single-draft send (the only sends a retry can repeat), else a key nothing has.</summary>
+    private static (string, string, string) TransactionKey(IReadOnlyList<EventDraft> drafts) =>
+        drafts is [{ Transaction: { } txn } draft] ? (draft.Sender, txn.DeviceId, txn.Path) : ("", "", "");
 
     private sealed record BatchResult(IReadOnlyList<PersistedEvent> Events, bool Repeated);
 }

@@ -131,6 +131,10 @@ public sealed partial class RoomEventWriter(
         }
 
         await PersistLocalAsync(db, session, built, cancellationToken);
+        if (draft.Transaction is { } written)
+        {
+            session.Transactions[(draft.Sender, written.DeviceId, written.Path)] = new PersistedEvent(built, session.Positions[^1].Position);
+        }
     }
 
     /// <summary>
@@ -172,10 +176,14 @@ public sealed partial class RoomEventWriter(
         // A message keeps the room's state group: set now, it needs no UPDATE after the edges.
         row.StateGroup = session.StateGroup;
         EventIndexes.Add(db, pdu, position.Position);
-        await db.SaveChangesAsync(cancellationToken);
-        EventRows.AddEdges(db, row, pdu);
-        await EventRows.UpdateForwardExtremitiesAsync(db, pdu, cancellationToken);
+        session.Unflushed.Add((row, pdu));
+        session.Extremities = [pdu.EventId];
+        session.Depth = pdu.Depth;
+        session.Pending.Add(pdu);
+        // A plain message is written with the rest of the batch at commit; what reads rows back goes now.
+        if (!pdu.IsState && pdu.Type != EventTypes.Redaction) return;
 
+        await FlushAsync(db, session, cancellationToken);
         if (pdu.IsState)
         {
             row.ReplacesState = session.State.GetValueOrDefault(pdu.StateTuple);
@@ -189,11 +197,20 @@ public sealed partial class RoomEventWriter(
 
         row.StateGroup = session.StateGroup;
         if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, session.State, pdu, target, cancellationToken);
-
-        session.Extremities = [pdu.EventId];
-        session.Depth = pdu.Depth;
-        session.Pending.Add(pdu);
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Inserts the session's unwritten events (their IDs come back from the insert), then their DAG edges, and makes
+    /// the last of them the room's forward extremity in place of every event they point to.
+    /// </summary>
+    private static async Task FlushAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
+    {
+        if (session.Unflushed.Count == 0) return;
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var (row, pdu) in session.Unflushed) EventRows.AddEdges(db, row, pdu);
+        await EventRows.UpdateForwardExtremitiesAsync(db, session.RoomId, session.Unflushed.Select(u => u.Pdu).ToList(), cancellationToken);
+        session.Unflushed.Clear();
     }
 
     /// <summary>
@@ -221,6 +238,7 @@ public sealed partial class RoomEventWriter(
     /// <summary>Commits the session's events. The caller releases its positions (<see cref="ReleasePositions"/>) and notifies.</summary>
     private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
     {
+        await FlushAsync(db, session, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         if (session.StateGroup != session.InitialStateGroup)
         {
@@ -359,5 +377,11 @@ public sealed partial class RoomEventWriter(
         public List<Pdu> Pending { get; } = [];
         public List<StreamPositionHandle> Positions { get; } = [];
         public List<(long Id, ImmutableDictionary<StateKey, string> State)> NewGroups { get; } = [];
+
+        /// <summary>Events added to the context but not inserted yet (no numeric ID, no edges).</summary>
+        public List<(Event Row, Pdu Pdu)> Unflushed { get; } = [];
+
+        /// <summary>The events of the client transactions written in this session, for a retry queued in the same batch.</summary>
+        public Dictionary<(string Sender, string DeviceId, string Path), PersistedEvent> Transactions { get; } = [];
     }
 }

@@ -85,8 +85,18 @@ public sealed class PushActionWriter(
                 changes.Notifications.Mark(row.UserId, written.Position);
             }
 
-            db.AddRange(rows);
-            await db.SaveChangesAsync(cancellationToken);
+            await BulkInsert.ExecuteAsync(db, "event_push_actions",
+            [
+                new("user_id", rows.Select(r => r.UserId).ToArray()),
+                new("room_id", rows.Select(r => r.RoomId).ToArray()),
+                new("event_id", rows.Select(r => r.EventId).ToArray()),
+                new("stream_ordering", rows.Select(r => r.StreamOrdering).ToArray()),
+                new("thread_id", rows.Select(r => r.ThreadId).ToArray()),
+                new("highlight", rows.Select(r => r.Highlight).ToArray()),
+                new("actions", rows.Select(r => r.Actions).ToArray()),
+                new("ts", rows.Select(r => r.Ts).ToArray()),
+                new("written_at", rows.Select(r => r.WrittenAt).ToArray()),
+            ], cancellationToken);
         }
 
         delivery.Poke(rows.Select(r => r.UserId).Distinct().ToList());
