@@ -152,6 +152,12 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
         var topic = written.Single(e => e.Pdu.Type == EventTypes.Topic);
         Assert.Equal(topic.EventId, (await db.CurrentState.SingleAsync(c => c.RoomId == roomId && c.Type == EventTypes.Topic)).EventId);
         Assert.Equal(4, await db.EventTransactions.CountAsync(t => t.TxnId == "retried" || t.TxnId == "t0" || t.TxnId == "t1" || t.TxnId == "t2"));
+
+        // Retries in a later batch, beside a new send, get their first events back.
+        var again = await Task.WhenAll(new[] { 5, 6, 7 }.Select(i => Writer.SendAsync(roomId, [Message(i, $"t{i}")], CancellationToken.None))
+            .Append(Writer.SendAsync(roomId, [Message(100, "new")], CancellationToken.None)));
+        Assert.Equal([results[5][0].EventId, results[6][0].EventId, results[7][0].EventId], again[..3].Select(r => r[0].EventId));
+        Assert.Equal([previous], again[3][0].Pdu.PrevEvents);
     }
 
     [Fact]

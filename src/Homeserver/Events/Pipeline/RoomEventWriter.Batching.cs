@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Events.Pipeline;
@@ -107,18 +108,14 @@ public sealed partial class RoomEventWriter
         var ranges = new (int First, int Count)[batch.Count];
         try
         {
+            // Under the room's lock: a retry queued behind its original in this batch finds it in the session.
+            var earlierSends = await FindTransactionsAsync(db, batch, cancellationToken);
             for (var i = 0; i < batch.Count; i++)
             {
-                // Inside the transaction: a retry queued behind its original in this batch finds it.
-                if (session?.Transactions.GetValueOrDefault(TransactionKey(batch[i].Drafts)) is { } earlier)
+                var key = TransactionKey(batch[i].Drafts);
+                if ((session?.Transactions.GetValueOrDefault(key) ?? earlierSends.GetValueOrDefault(key)) is { } earlier)
                 {
                     results[i] = new BatchResult([earlier], Repeated: true);
-                    continue;
-                }
-
-                if (await FindTransactionAsync(db, batch[i].Drafts, cancellationToken) is { } repeated)
-                {
-                    results[i] = new BatchResult([repeated], Repeated: true);
                     continue;
                 }
 
@@ -166,6 +163,40 @@ public sealed partial class RoomEventWriter
         // the thread pool and the database, and a sender queued behind them waited seconds for its answer.
         foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
         notifier.NotifyUsers(woken);
+    }
+
+    /// <summary>The events that earlier sends with the batch's client transactions produced: one query for the whole batch.</summary>
+    private async Task<Dictionary<(string, string, string), PersistedEvent>> FindTransactionsAsync(HomeserverDbContext db, List<RoomSendQueue.Request> batch,
+        CancellationToken cancellationToken)
+    {
+        var keys = batch.Select(r => TransactionKey(r.Drafts)).Where(k => k.Item1.Length > 0).ToHashSet();
+        var found = new Dictionary<(string, string, string), PersistedEvent>();
+        List<((string, string, string) Key, string EventId)> earlier;
+        if (keys.Count <= 1)
+        {
+            // The usual case, one send at a time: the compiled single lookup.
+            var single = keys.FirstOrDefault();
+            earlier = keys.Count == 1 && await ClientTransactions.FindEventIdAsync(db, single.Item1, single.Item2, single.Item3, cancellationToken) is { } id
+                ? [(single, id)]
+                : [];
+        }
+        else
+        {
+            var users = keys.Select(k => k.Item1).Distinct().ToList();
+            var paths = keys.Select(k => k.Item3).ToList();
+            var rows = await db.EventTransactions.AsNoTracking().Where(t => users.Contains(t.UserId) && paths.Contains(t.Path))
+                .Select(t => new { t.UserId, t.DeviceId, t.Path, t.EventId }).ToListAsync(cancellationToken);
+            earlier = [.. rows.Select(r => ((r.UserId, r.DeviceId, r.Path), r.EventId)).Where(r => keys.Contains(r.Item1))];
+        }
+
+        foreach (var (key, eventId) in earlier)
+        {
+            var streamOrdering = await db.Events.AsNoTracking().Where(e => e.EventId == eventId).Select(e => e.StreamOrdering).FirstAsync(cancellationToken);
+            var pdu = await events.GetAsync(db, eventId, cancellationToken) ?? throw new InvalidOperationException($"transaction names missing event {eventId}");
+            found[key] = new PersistedEvent(pdu, streamOrdering);
+        }
+
+        return found;
     }
 
     /// <summary>The client transaction of a single-draft send (the only sends a retry can repeat), else a key nothing has.</summary>

@@ -294,16 +294,6 @@ public sealed partial class RoomEventWriter(
         return [.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()];
     }
 
-    private async Task<PersistedEvent?> FindTransactionAsync(HomeserverDbContext db, IReadOnlyList<EventDraft> drafts, CancellationToken cancellationToken)
-    {
-        if (drafts is not [{ Transaction: { } txn } draft]) return null;
-        var eventId = await ClientTransactions.FindEventIdAsync(db, draft.Sender, txn, cancellationToken);
-        if (eventId is null) return null;
-        var streamOrdering = await db.Events.AsNoTracking().Where(e => e.EventId == eventId).Select(e => e.StreamOrdering).FirstAsync(cancellationToken);
-        var pdu = await events.GetAsync(db, eventId, cancellationToken) ?? throw new InvalidOperationException($"transaction names missing event {eventId}");
-        return new PersistedEvent(pdu, streamOrdering);
-    }
-
     private Pdu Build(RoomVersion version, EventDraft draft, string? roomId, IReadOnlyList<string> prevEvents, IReadOnlyList<string> authEvents, long depth, IReferenceHashLookup? references)
     {
         try

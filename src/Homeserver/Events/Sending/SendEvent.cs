@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Events.Relations;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Mediator;
@@ -16,8 +17,9 @@ public sealed record RedactEventCommand(Requester Requester, string RoomId, stri
 
 /// <summary>
 /// Sends client events through the pipeline. A retried transaction returns its first event before
-/// anything is checked again (a retried reaction is not a duplicate of itself); then the relation and
-/// redaction rules run, and the pipeline authorizes, sizes and persists the event.
+/// anything is checked again (a retried reaction is not a duplicate of itself, and a sender who left
+/// since still gets it); then the relation and redaction rules run, and the pipeline authorizes, sizes
+/// and persists the event.
 /// </summary>
 public sealed class SendEventHandler(HomeserverDbContext db, RoomEventWriter writer, RedactionPolicy redactions)
     : ICommandHandler<SendEventCommand, string>, ICommandHandler<RedactEventCommand, string>
@@ -64,10 +66,14 @@ public sealed class SendEventHandler(HomeserverDbContext db, RoomEventWriter wri
     {
         CheckIdentifier(txnId, "transaction ID");
         var transaction = new ClientTransaction(requester.DeviceId, txnId, path);
-        if (await ClientTransactions.FindEventIdAsync(db, requester.UserId, transaction, cancellationToken) is { } earlier) return earlier;
-
-        await RelationRules.CheckAsync(db, roomId, requester.UserId, type, content, cancellationToken);
-        if (redacts is not null) await redactions.CheckAsync(db, roomId, requester.UserId, redacts, cancellationToken);
+        // The writer finds a retried transaction before it checks anything; only the checks made here first
+        // (relations, redactions) need it found sooner, or a retried reaction would be its own duplicate.
+        if (redacts is not null || RelatesTo.From(content) is not null)
+        {
+            if (await ClientTransactions.FindEventIdAsync(db, requester.UserId, transaction, cancellationToken) is { } earlier) return earlier;
+            await RelationRules.CheckAsync(db, roomId, requester.UserId, type, content, cancellationToken);
+            if (redacts is not null) await redactions.CheckAsync(db, roomId, requester.UserId, redacts, cancellationToken);
+        }
 
         var draft = new EventDraft(type, null, requester.UserId, content) { Redacts = redacts, Transaction = transaction, OriginServerTs = requester.Timestamp };
         var sent = await writer.SendAsync(roomId, [draft], cancellationToken);
