@@ -16,6 +16,7 @@ public static class KeysSetup
     public static IServiceCollection AddKeys(this IServiceCollection services)
     {
         services.AddSingleton<UserKeyLocks>();
+        services.AddSingleton<KeyCountCache>();
         services.AddScoped<DeviceListTracker>();
         services.AddScoped<ToDeviceService>();
         services.AddSingleton<IStreamSource, DeviceListStreamSource>();

@@ -21,12 +21,12 @@ internal sealed class DeviceListsSyncStream(StreamChanges changes) : ISyncStream
     }
 }
 
-/// <summary>Sync's device_one_time_keys_count and device_unused_fallback_key_types, in one query.</summary>
-internal sealed class KeyCountsSyncStream : ISyncStream
+/// <summary>Sync's device_one_time_keys_count and device_unused_fallback_key_types (one query when not cached).</summary>
+internal sealed class KeyCountsSyncStream(KeyCountCache keyCounts) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
-        var (counts, unusedFallbacks) = await OneTimeKeyCounts.ReadAsync(context.Db, context.UserId, context.Requester.DeviceId, cancellationToken);
+        var (counts, unusedFallbacks) = await keyCounts.GetAsync(context.Db, context.UserId, context.Requester.DeviceId, cancellationToken);
         foreach (var (algorithm, count) in counts) response.OneTimeKeysCount[algorithm] = count;
         response.UnusedFallbackKeyTypes.AddRange(unusedFallbacks);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Keys;
 using Matrix.Homeserver.Keys.Claim;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
@@ -12,7 +13,7 @@ namespace Matrix.Homeserver.FederationApi.KeysEndpoints;
 public sealed record ClaimUserKeysCommand(JsonObject Body) : ICommand<JsonObject>;
 
 /// <summary>Claims local users' one-time (else fallback) keys for a remote server's user (400 when a user is not ours).</summary>
-public sealed class ClaimUserKeysHandler(HomeserverDbContext db, SyncNotifier notifier, HomeserverOptions options) : ICommandHandler<ClaimUserKeysCommand, JsonObject>
+public sealed class ClaimUserKeysHandler(HomeserverDbContext db, SyncNotifier notifier, KeyCountCache keyCounts, HomeserverOptions options) : ICommandHandler<ClaimUserKeysCommand, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(ClaimUserKeysCommand command, CancellationToken cancellationToken)
     {
@@ -20,6 +21,6 @@ public sealed class ClaimUserKeysHandler(HomeserverDbContext db, SyncNotifier no
         FederationKeyView.RequireLocal(byUser.Select(u => u.Key), options.ServerName);
         var claims = LocalKeyClaims.Parse(byUser);
         if (claims.Count > ClaimKeysHandler.MaxClaims) throw MatrixException.TooLarge($"At most {ClaimKeysHandler.MaxClaims} keys per claim");
-        return new JsonObject { ["one_time_keys"] = await LocalKeyClaims.ClaimAsync(db, notifier, claims, cancellationToken) };
+        return new JsonObject { ["one_time_keys"] = await LocalKeyClaims.ClaimAsync(db, notifier, keyCounts, claims, cancellationToken) };
     }
 }

@@ -13,7 +13,7 @@ namespace Matrix.Homeserver.Keys.Claim;
 public sealed record ClaimKeysCommand(Requester Requester, JsonObject OneTimeKeys, TimeSpan Timeout) : ICommand<JsonObject>;
 
 /// <summary>Claims local users' keys (<see cref="LocalKeyClaims"/>) and asks other servers for theirs.</summary>
-public sealed class ClaimKeysHandler(HomeserverDbContext db, IRemoteKeys remote, SyncNotifier notifier, HomeserverOptions options)
+public sealed class ClaimKeysHandler(HomeserverDbContext db, IRemoteKeys remote, SyncNotifier notifier, KeyCountCache keyCounts, HomeserverOptions options)
     : ICommandHandler<ClaimKeysCommand, JsonObject>
 {
     public const int MaxClaims = 1000;
@@ -23,7 +23,7 @@ public sealed class ClaimKeysHandler(HomeserverDbContext db, IRemoteKeys remote,
         var (local, remoteUsers) = RemoteUsers.Split(command.OneTimeKeys, options.ServerName);
         var claims = LocalKeyClaims.Parse(local);
         if (claims.Count > MaxClaims) throw MatrixException.TooLarge($"At most {MaxClaims} keys per claim");
-        var keys = await LocalKeyClaims.ClaimAsync(db, notifier, claims, cancellationToken);
+        var keys = await LocalKeyClaims.ClaimAsync(db, notifier, keyCounts, claims, cancellationToken);
 
         var (answers, failures) = await RemoteUsers.AskAsync(remoteUsers, (server, users) => remote.ClaimAsync(server, users, command.Timeout, cancellationToken));
         foreach (var (server, answer) in answers)

@@ -33,8 +33,8 @@ public static class LocalKeyClaims
     }
 
     /// <summary>Claims the keys; answers {user ID: {device ID: {"algorithm:key ID": key}}} for the devices that had one.</summary>
-    public static async Task<JsonObject> ClaimAsync(HomeserverDbContext db, SyncNotifier notifier, IEnumerable<(string UserId, string DeviceId, string Algorithm)> claims,
-        CancellationToken cancellationToken)
+    public static async Task<JsonObject> ClaimAsync(HomeserverDbContext db, SyncNotifier notifier, KeyCountCache keyCounts,
+        IEnumerable<(string UserId, string DeviceId, string Algorithm)> claims, CancellationToken cancellationToken)
     {
         var keys = new JsonObject();
         var fallbackUsers = new HashSet<string>(StringComparer.Ordinal);
@@ -48,6 +48,7 @@ public static class LocalKeyClaims
             }
 
             if (claimed is not { } key) continue;
+            keyCounts.Forget(userId, deviceId);
             var devices = keys[userId] as JsonObject ?? (JsonObject)(keys[userId] = new JsonObject())!;
             devices[deviceId] = new JsonObject { [$"{algorithm}:{key.KeyId}"] = JsonNode.Parse(key.Json) };
         }

@@ -10,7 +10,7 @@ namespace Matrix.Homeserver.Keys.DeviceLists;
 /// A deleted device takes its keys, its pending to-device messages and the signatures on it along;
 /// everyone tracking the user's devices hears of it.
 /// </summary>
-public sealed class DeviceDeletedHandler(HomeserverDbContext db, UserKeyLocks locks, StreamIdGenerator streams, DeviceListTracker deviceLists)
+public sealed class DeviceDeletedHandler(HomeserverDbContext db, UserKeyLocks locks, StreamIdGenerator streams, DeviceListTracker deviceLists, KeyCountCache keyCounts)
     : INotificationHandler<DeviceDeleted>
 {
     public async ValueTask Handle(DeviceDeleted notification, CancellationToken cancellationToken)
@@ -28,6 +28,7 @@ public sealed class DeviceDeletedHandler(HomeserverDbContext db, UserKeyLocks lo
             await db.ToDeviceTransactions.Where(t => t.UserId == userId && t.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
             await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            keyCounts.Forget(userId, deviceId);
         }
 
         await deviceLists.AnnounceAsync(userId, new DeviceListChanged(userId, deviceId, Deleted: true), cancellationToken);

@@ -18,7 +18,7 @@ public sealed record UploadKeysCommand(Requester Requester, JsonObject Body) : I
 /// identity keys never change once uploaded. One-time keys are idempotent per key ID (the same key again
 /// is fine, another key under a used ID is refused); fallback keys replace the algorithm's previous one.
 /// </summary>
-public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks, StreamIdGenerator streams, DeviceListTracker deviceLists)
+public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks, StreamIdGenerator streams, DeviceListTracker deviceLists, KeyCountCache keyCounts)
     : ICommandHandler<UploadKeysCommand, JsonObject>
 {
     /// <summary>Bounds one upload (clients send up to ~50 one-time keys at a time).</summary>
@@ -47,6 +47,7 @@ public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks
             if (listChanged) await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            keyCounts.Forget(userId, deviceId);
         }
 
         if (listChanged) await deviceLists.AnnounceAsync(userId, new DeviceListChanged(userId, deviceId), cancellationToken);
