@@ -15,6 +15,13 @@ namespace Matrix.Homeserver.Events.ClientFormat;
 /// </summary>
 public sealed class ClientEventLoader(EventStore events, RelationAggregator relations, TimeProvider clock)
 {
+    private sealed record EventRow(string EventId, string? RedactedBy, string? ReplacesState);
+
+    // Compiled once: every timeline of every sync loads its events through here.
+    private static readonly Func<HomeserverDbContext, string[], IAsyncEnumerable<EventRow>> Rows =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string[] ids) =>
+            db.Events.AsNoTracking().Where(e => ids.Contains(e.EventId)).Select(e => new EventRow(e.EventId, e.RedactedBy, e.ReplacesState)));
+
     /// <summary>The events among <paramref name="eventIds"/> that exist, in the given order, with every aggregation.</summary>
     public Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, CancellationToken cancellationToken) =>
         LoadAsync(db, eventIds, requester, Aggregations.All, cancellationToken);
@@ -31,11 +38,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         var rows = new Dictionary<string, (string? RedactedBy, string? ReplacesState)>(StringComparer.Ordinal);
         foreach (var batch in ids.Chunk(500))
         {
-            foreach (var row in await db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId))
-                         .Select(e => new { e.EventId, e.RedactedBy, e.ReplacesState }).ToListAsync(cancellationToken))
-            {
-                rows[row.EventId] = (row.RedactedBy, row.ReplacesState);
-            }
+            await foreach (var row in Rows(db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = (row.RedactedBy, row.ReplacesState);
         }
 
         var related = rows.Values.SelectMany(r => new[] { r.RedactedBy, r.ReplacesState }).OfType<string>();

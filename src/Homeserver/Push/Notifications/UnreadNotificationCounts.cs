@@ -41,12 +41,23 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
         foreach (var chunk in rooms.Chunk(RoomsPerQuery))
         {
             // Everything after each room's unthreaded receipt...
-            var afterUnthreaded = PredicateBuilder.Any(chunk.Select(room =>
+            if (chunk is [var only])
             {
-                var read = Position(positions, room).Unthreaded;
-                return (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == room && a.StreamOrdering > read);
-            }));
-            foreach (var group in await CountAsync(db, userId, upTo, afterUnthreaded, cancellationToken)) counts[group.Key] = group.Value;
+                // A woken sync's usual answer, one room: a compiled query, none of EF's per-query translation work.
+                await foreach (var g in CountInRoom(db, userId, only, Position(positions, only).Unthreaded, upTo).WithCancellation(cancellationToken))
+                {
+                    counts[(only, g.ThreadId)] = new NotificationCounts(g.Count, g.Highlights);
+                }
+            }
+            else
+            {
+                var afterUnthreaded = PredicateBuilder.Any(chunk.Select(room =>
+                {
+                    var read = Position(positions, room).Unthreaded;
+                    return (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == room && a.StreamOrdering > read);
+                }));
+                foreach (var group in await CountAsync(db, userId, upTo, afterUnthreaded, cancellationToken)) counts[group.Key] = group.Value;
+            }
 
             // ...less what a thread's own, newer receipt has read.
             var threadReads = chunk.SelectMany(room =>
@@ -96,8 +107,22 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
     /// incremental sync uses this to send counts that changed after it already sent the event.
     /// </summary>
     public Task<List<string>> RoomsWithNewNotificationsAsync(HomeserverDbContext db, string userId, long since, long upTo, CancellationToken cancellationToken) =>
-        db.Set<EventPushAction>().AsNoTracking().Where(a => a.UserId == userId && a.WrittenAt > since && a.WrittenAt <= upTo)
-            .Select(a => a.RoomId).Distinct().ToListAsync(cancellationToken);
+        RoomsWritten(db, userId, since, upTo).ToListAsync(cancellationToken).AsTask();
+
+    // Compiled once, as every woken sync asks them.
+    private static readonly Func<HomeserverDbContext, string, long, long, IAsyncEnumerable<string>> RoomsWritten =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, long since, long upTo) =>
+            db.Set<EventPushAction>().AsNoTracking().Where(a => a.UserId == userId && a.WrittenAt > since && a.WrittenAt <= upTo)
+                .Select(a => a.RoomId).Distinct());
+
+    private sealed record ThreadCount(string ThreadId, long Count, long Highlights);
+
+    private static readonly Func<HomeserverDbContext, string, string, long, long, IAsyncEnumerable<ThreadCount>> CountInRoom =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, string roomId, long read, long upTo) =>
+            db.Set<EventPushAction>().AsNoTracking()
+                .Where(a => a.UserId == userId && a.RoomId == roomId && a.StreamOrdering > read && a.StreamOrdering <= upTo)
+                .GroupBy(a => a.ThreadId)
+                .Select(g => new ThreadCount(g.Key, g.LongCount(), g.LongCount(a => a.Highlight))));
 
     private static ReadPosition Position(IReadOnlyDictionary<string, ReadPosition> positions, string room) => positions.GetValueOrDefault(room) ?? ReadPosition.None;
 
