@@ -85,7 +85,15 @@ public sealed class PushActionWriter(
                 changes.Notifications.Mark(row.UserId, written.Position);
             }
 
-            await BulkInsert.ExecuteAsync(db, "event_push_actions",
+            await InsertAsync(db, rows, cancellationToken);
+        }
+
+        delivery.Poke(rows.Select(r => r.UserId).Distinct().ToList());
+    }
+
+    /// <summary>Notification rows in one statement: a message in a big room writes one per member.</summary>
+    public static Task InsertAsync(HomeserverDbContext db, IReadOnlyList<EventPushAction> rows, CancellationToken cancellationToken) =>
+        BulkInsert.ExecuteAsync(db, "event_push_actions",
             [
                 new("user_id", rows.Select(r => r.UserId).ToArray()),
                 new("room_id", rows.Select(r => r.RoomId).ToArray()),
@@ -97,10 +105,6 @@ public sealed class PushActionWriter(
                 new("ts", rows.Select(r => r.Ts).ToArray()),
                 new("written_at", rows.Select(r => r.WrittenAt).ToArray()),
             ], cancellationToken);
-        }
-
-        delivery.Poke(rows.Select(r => r.UserId).Distinct().ToList());
-    }
 
     /// <summary>Joined when the event happened (not only now), or the event is their invite.</summary>
     private static bool IsRecipient(Pdu pdu, long position, string userId, RoomMember? member) =>
