@@ -24,7 +24,10 @@ public sealed class StreamChangeCache(StreamIdGenerator streams, int capacity = 
 
     /// <summary>False only when the key certainly did not change after <paramref name="since"/>.</summary>
     public bool MayHaveChanged(string key, long since) =>
-        since <= Math.Max(streams.Start, Interlocked.Read(ref _trimmedUpTo)) || (_latest.TryGetValue(key, out var position) && position > since);
+        !Covers(since) || (_latest.TryGetValue(key, out var position) && position > since);
+
+    /// <summary>Whether every change after <paramref name="since"/> is marked here (else every key counts as changed).</summary>
+    public bool Covers(long since) => since > Math.Max(streams.Start, Interlocked.Read(ref _trimmedUpTo));
 
     /// <summary>Forgets every key: everything reserved so far then counts as changed.</summary>
     private void Trim()
@@ -54,6 +57,12 @@ public sealed class StreamChanges(StreamIdGenerator streams)
 
     /// <summary>Notifications (push actions) written, by user.</summary>
     public StreamChangeCache Notifications { get; } = new(streams);
+
+    /// <summary>Notifications written, by user and room (<see cref="UserInRoom"/>): which rooms' counts moved.</summary>
+    public StreamChangeCache NotificationRooms { get; } = new(streams);
+
+    /// <summary>The key of a user in a room (a newline is in neither ID).</summary>
+    public static string UserInRoom(string userId, string roomId) => userId + "\n" + roomId;
 
     /// <summary>Device-list deltas: any key change or membership change, under <see cref="Anywhere"/>.</summary>
     public StreamChangeCache DeviceLists { get; } = new(streams);

@@ -92,22 +92,22 @@ internal sealed class SyncService(
         var response = new SyncResponse();
         await services.GetRequiredService<RoomsStream>().AddAsync(context, response, cancellationToken);
         foreach (var stream in services.GetServices<ISyncStream>()) await stream.AddAsync(context, response, cancellationToken);
-        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), changes.Notifications, cancellationToken);
+        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), changes, cancellationToken);
         return (response, upTo);
     }
 
     /// <summary>The push feature's unread counts of every joined room in the answer.</summary>
-    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, UnreadNotificationCounts unread, StreamChangeCache notifications,
+    private static async Task AddUnreadCountsAsync(SyncContext context, SyncResponse response, UnreadNotificationCounts unread, StreamChanges changes,
         CancellationToken cancellationToken)
     {
         // Notifications are written just after their events commit (the sync may have sent the events
         // already): rooms whose counts changed in the window are in the answer for their counts alone.
-        if (context.Since is { } since && !context.FullState && notifications.MayHaveChanged(context.UserId, since.Position))
+        if (context.Since is { } since && !context.FullState && changes.Notifications.MayHaveChanged(context.UserId, since.Position))
         {
-            foreach (var roomId in await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken))
-            {
-                if (context.JoinedRooms.Contains(roomId)) response.JoinedRoom(roomId);
-            }
+            var rooms = changes.NotificationRooms.Covers(since.Position)
+                ? context.JoinedRooms.Where(r => changes.NotificationRooms.MayHaveChanged(StreamChanges.UserInRoom(context.UserId, r), since.Position))
+                : await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
+            foreach (var roomId in rooms.Where(context.JoinedRooms.Contains).ToList()) response.JoinedRoom(roomId);
         }
 
         var byThread = context.Filter.Room.Timeline.UnreadThreadNotifications;

@@ -72,6 +72,9 @@ public sealed class PushSyncTests : IAsyncLifetime
     public async Task A_room_whose_counts_changed_is_in_the_answer_even_when_the_filter_hides_its_events()
     {
         var (alice, bob, roomId) = await RoomAsync("nc");
+        var quiet = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(quiet, bob);
+        await _server.SendMessageAsync(quiet, alice, "before the token");
         var filter = """{"room":{"timeline":{"not_types":["m.room.message"]}}}""";
         var first = await _server.SyncAsync(bob, filter: filter);
 
@@ -80,5 +83,7 @@ public sealed class PushSyncTests : IAsyncLifetime
 
         Assert.Empty(next.JoinedRoom(roomId).Events("timeline"));
         Assert.Equal(1, Unread(next, roomId)["notification_count"]!.GetValue<long>());
+        // Only the rooms whose counts moved: the other room's notification is older than the token.
+        Assert.Null(next.JoinedRoom(quiet));
     }
 }

@@ -83,6 +83,7 @@ public sealed class PushActionWriter(
             {
                 row.WrittenAt = written.Position;
                 changes.Notifications.Mark(row.UserId, written.Position);
+                changes.NotificationRooms.Mark(StreamChanges.UserInRoom(row.UserId, row.RoomId), written.Position);
             }
 
             await InsertAsync(db, rows, cancellationToken);
