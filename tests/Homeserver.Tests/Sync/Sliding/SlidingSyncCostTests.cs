@@ -53,10 +53,16 @@ public sealed class SlidingSyncCostTests(ITestOutputHelper output) : IAsyncLifet
 
     private async Task<(int Commands, TimeSpan Elapsed, JsonObject Answer)> MeasureAsync(TestUser user, string? pos = null)
     {
-        _sql.Reset();
-        var clock = Stopwatch.StartNew();
-        var answer = await _server.SlidingAsync(user, Body(), pos);
-        return (_sql.Count, clock.Elapsed, answer);
+        // Once in a full run on a loaded machine, EF Core's diagnostics reported no command at all for an answer that
+        // ran them (its logger skips events for a while after a command nobody listened to): an answer seen to run
+        // nothing is measured again, a bounded number of times. Same request, same answer.
+        for (var attempt = 0; ; attempt++)
+        {
+            _sql.Reset();
+            var clock = Stopwatch.StartNew();
+            var answer = await _server.SlidingAsync(user, Body(), pos);
+            if (_sql.Count > 0 || attempt == 2) return (_sql.Count, clock.Elapsed, answer);
+        }
     }
 
     [Fact]
