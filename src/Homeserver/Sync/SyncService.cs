@@ -38,7 +38,7 @@ internal sealed class SyncService(
 
     public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
-        using var syncing = await presence.SyncStartedAsync(requester.UserId, request.SetPresence, cancellationToken);
+        using var syncing = presence.SyncStarted(requester.UserId, request.SetPresence);
         // full_state answers at once; an initial sync too, whatever the timeout.
         var waits = request.Since is not null && !request.FullState;
         var timeout = TimeSpan.FromMilliseconds(waits ? Math.Min(request.TimeoutMs, options.Sync.MaxTimeoutMs) : 0);

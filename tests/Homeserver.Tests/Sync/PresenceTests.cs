@@ -114,27 +114,27 @@ public sealed class PresenceTests : IAsyncLifetime
         var presence = ActivatorUtilities.CreateInstance<PresenceService>(_server.Services, clock, options);
         const string user = "@idle:localhost";
 
-        using (await presence.SyncStartedAsync(user, PresenceState.Online, CancellationToken.None))
+        using (presence.SyncStarted(user, PresenceState.Online))
         {
             clock.Advance(TimeSpan.FromMinutes(2));
-            await presence.ApplyTimeoutsAsync(CancellationToken.None);
+            presence.ApplyTimeouts();
             Assert.Equal(PresenceState.Online, presence.Get(user)!.State);
             Assert.False(presence.Get(user)!.CurrentlyActive);
 
             clock.Advance(TimeSpan.FromMinutes(4));
-            await presence.ApplyTimeoutsAsync(CancellationToken.None);
+            presence.ApplyTimeouts();
             Assert.Equal(PresenceState.Unavailable, presence.Get(user)!.State);
         }
 
         clock.Advance(TimeSpan.FromSeconds(29));
-        await presence.ApplyTimeoutsAsync(CancellationToken.None);
+        presence.ApplyTimeouts();
         Assert.Equal(PresenceState.Unavailable, presence.Get(user)!.State);
 
         clock.Advance(TimeSpan.FromSeconds(2));
-        await presence.ApplyTimeoutsAsync(CancellationToken.None);
+        presence.ApplyTimeouts();
         Assert.Equal(PresenceState.Offline, presence.Get(user)!.State);
 
-        await presence.BumpActiveAsync(user, CancellationToken.None);
+        presence.BumpActive(user);
         Assert.Equal(PresenceState.Online, presence.Get(user)!.State);
         Assert.True(presence.Get(user)!.CurrentlyActive);
     }

@@ -39,7 +39,7 @@ public sealed class PresenceEduHandler(
 
         foreach (var userId in await WatchedAsync(updates.Keys, cancellationToken))
         {
-            await remote.SetAsync(updates[userId], cancellationToken);
+            remote.Set(updates[userId]);
         }
     }
 

@@ -15,11 +15,11 @@ public sealed record GetPresence(Requester Requester, string UserId) : IQuery<Js
 
 public sealed class SetPresenceHandler(PresenceService presence) : ICommandHandler<SetPresence>
 {
-    public async ValueTask<Unit> Handle(SetPresence command, CancellationToken cancellationToken)
+    public ValueTask<Unit> Handle(SetPresence command, CancellationToken cancellationToken)
     {
         if (command.UserId != command.Requester.UserId) throw MatrixException.Forbidden("You cannot set the presence of another user");
-        await presence.SetAsync(command.UserId, command.State, command.StatusMsg, cancellationToken);
-        return Unit.Value;
+        presence.Set(command.UserId, command.State, command.StatusMsg);
+        return ValueTask.FromResult(Unit.Value);
     }
 }
 

@@ -47,10 +47,10 @@ public sealed class PresenceService(
     public List<UserPresence> ChangedSince(long since) => [.. _users.Values.Where(p => p.Serial > since), .. remote.ChangedSince(since)];
 
     /// <summary>PUT /presence/{userId}/status: an explicit state and status message (null clears it).</summary>
-    public Task SetAsync(string userId, PresenceState state, string? statusMsg, CancellationToken cancellationToken)
+    public void Set(string userId, PresenceState state, string? statusMsg)
     {
         var now = Now();
-        return UpdateAsync(userId, p => p with
+        Update(userId, p => p with
         {
             State = state,
             StatusMsg = statusMsg,
@@ -58,40 +58,40 @@ public sealed class PresenceService(
             CurrentlyActive = state == PresenceState.Online,
             // Setting presence is a sign of life, as a sync is: it does not time out to offline at once.
             LastUserSyncTs = now,
-        }, cancellationToken);
+        });
     }
 
     /// <summary>A pro-active action (sending, a receipt, typing): the user is online and active now.</summary>
-    public Task BumpActiveAsync(string userId, CancellationToken cancellationToken)
+    public void BumpActive(string userId)
     {
         var now = Now();
-        return UpdateAsync(userId, p => p with { State = PresenceState.Online, LastActiveTs = now, CurrentlyActive = true }, cancellationToken);
+        Update(userId, p => p with { State = PresenceState.Online, LastActiveTs = now, CurrentlyActive = true });
     }
 
     /// <summary>
     /// A /sync starts: with set_presence online an offline user comes online, with unavailable the
     /// user is marked idle; offline leaves presence alone. Dispose when the sync ends.
     /// </summary>
-    public async Task<IDisposable> SyncStartedAsync(string userId, PresenceState setPresence, CancellationToken cancellationToken)
+    public IDisposable SyncStarted(string userId, PresenceState setPresence)
     {
         _syncing.AddOrUpdate(userId, 1, (_, n) => n + 1);
         var now = Now();
         if (setPresence == PresenceState.Online)
         {
-            await UpdateAsync(userId, p => p.State == PresenceState.Offline
+            Update(userId, p => p.State == PresenceState.Offline
                 ? p with { State = PresenceState.Online, LastActiveTs = now, CurrentlyActive = true, LastUserSyncTs = now }
-                : p with { LastUserSyncTs = now }, cancellationToken);
+                : p with { LastUserSyncTs = now });
         }
         else if (setPresence == PresenceState.Unavailable)
         {
-            await UpdateAsync(userId, p => p with { State = PresenceState.Unavailable, CurrentlyActive = false, LastUserSyncTs = now }, cancellationToken);
+            Update(userId, p => p with { State = PresenceState.Unavailable, CurrentlyActive = false, LastUserSyncTs = now });
         }
 
         return new SyncScope(this, userId);
     }
 
     /// <summary>Applies the idle and offline timeouts; the worker calls this every few seconds.</summary>
-    public async Task ApplyTimeoutsAsync(CancellationToken cancellationToken)
+    public void ApplyTimeouts()
     {
         var now = Now();
         var sync = options.Sync;
@@ -100,15 +100,15 @@ public sealed class PresenceService(
             var syncing = _syncing.ContainsKey(p.UserId);
             if (!syncing && now - p.LastUserSyncTs > sync.PresenceOfflineAfterMs)
             {
-                await UpdateAsync(p.UserId, q => q with { State = PresenceState.Offline, CurrentlyActive = false }, cancellationToken);
+                Update(p.UserId, q => q with { State = PresenceState.Offline, CurrentlyActive = false });
             }
             else if (p.State == PresenceState.Online && now - p.LastActiveTs > sync.PresenceIdleAfterMs)
             {
-                await UpdateAsync(p.UserId, q => q with { State = PresenceState.Unavailable, CurrentlyActive = false }, cancellationToken);
+                Update(p.UserId, q => q with { State = PresenceState.Unavailable, CurrentlyActive = false });
             }
             else if (p.CurrentlyActive && now - p.LastActiveTs > UserPresence.ActiveGranularityMs)
             {
-                await UpdateAsync(p.UserId, q => q with { CurrentlyActive = false }, cancellationToken);
+                Update(p.UserId, q => q with { CurrentlyActive = false });
             }
         }
     }
@@ -145,9 +145,9 @@ public sealed class PresenceService(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
+    private void Update(string userId, Func<UserPresence, UserPresence> change)
     {
-        if (!Enabled) return Task.CompletedTask;
+        if (!Enabled) return;
         UserPresence next;
         bool visible;
         lock (_gate)
@@ -156,15 +156,14 @@ public sealed class PresenceService(
             next = change(old) with { Serial = old.Serial };
             visible = next.DiffersVisiblyFrom(old);
             if (visible) next = next with { Serial = serial.Next() };
-            if (next == old) return Task.CompletedTask;
+            if (next == old) return;
             _users[userId] = next;
             _dirty[userId] = 0;
         }
 
-        if (!visible) return Task.CompletedTask;
+        if (!visible) return;
         LocalChanged?.Invoke(next);
         wakeups.Changed(userId);
-        return Task.CompletedTask;
     }
 
     private void SyncEnded(string userId)

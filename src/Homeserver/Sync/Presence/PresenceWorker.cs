@@ -33,8 +33,8 @@ internal sealed class PresenceWorker(PresenceService presence, RemotePresence re
         {
             try
             {
-                await presence.ApplyTimeoutsAsync(stoppingToken);
-                await remote.ApplyTimeoutsAsync(stoppingToken);
+                presence.ApplyTimeouts();
+                remote.ApplyTimeouts();
                 if (clock.GetElapsedTime(lastPersist) >= persistEvery)
                 {
                     await presence.PersistAsync(stoppingToken);

@@ -25,30 +25,30 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
     public IEnumerable<UserPresence> ChangedSince(long since) => _users.Values.Where(p => p.Serial > since);
 
     /// <summary>Stores an update received now: last_active_ago counts back from now, as it is relative to the sending.</summary>
-    public Task SetAsync(RemotePresenceUpdate update, CancellationToken cancellationToken)
+    public void Set(RemotePresenceUpdate update)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return UpdateAsync(update.UserId, old => old with
+        Update(update.UserId, old => old with
         {
             State = update.State,
             StatusMsg = update.StatusMsg,
             LastActiveTs = update.LastActiveAgo is { } ago ? now - ago : old.LastActiveTs,
             CurrentlyActive = update.CurrentlyActive,
             LastUserSyncTs = now,
-        }, cancellationToken);
+        });
     }
 
     /// <summary>Users whose servers went quiet become offline; the presence worker calls this every few seconds.</summary>
-    public async Task ApplyTimeoutsAsync(CancellationToken cancellationToken)
+    public void ApplyTimeouts()
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var p in _users.Values.Where(p => p.State != PresenceState.Offline && now - p.LastUserSyncTs > TimeoutMs))
         {
-            await UpdateAsync(p.UserId, q => q with { State = PresenceState.Offline, CurrentlyActive = false }, cancellationToken);
+            Update(p.UserId, q => q with { State = PresenceState.Offline, CurrentlyActive = false });
         }
     }
 
-    private Task UpdateAsync(string userId, Func<UserPresence, UserPresence> change, CancellationToken cancellationToken)
+    private void Update(string userId, Func<UserPresence, UserPresence> change)
     {
         bool visible;
         lock (_gate)
@@ -62,7 +62,6 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
         }
 
         if (visible) wakeups.Changed(userId);
-        return Task.CompletedTask;
     }
 
     /// <summary>Only at the bound, under the gate: one pass to drop the entry heard from longest ago.</summary>

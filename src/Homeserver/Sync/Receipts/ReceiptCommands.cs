@@ -29,7 +29,7 @@ public sealed class ReceiptHandlers(ReceiptService receipts, ReadMarkerService m
                 throw MatrixException.InvalidParam("Receipt type must be m.read, m.read.private or m.fully_read");
         }
 
-        await presence.BumpActiveAsync(userId, cancellationToken);
+        presence.BumpActive(userId);
         return Unit.Value;
     }
 
@@ -39,7 +39,7 @@ public sealed class ReceiptHandlers(ReceiptService receipts, ReadMarkerService m
         if (command.FullyRead is { } fullyRead) await markers.SetFullyReadAsync(userId, command.RoomId, fullyRead, cancellationToken);
         if (command.Read is { } read) await receipts.SetAsync(userId, command.RoomId, ReceiptTypes.Read, read, null, cancellationToken);
         if (command.ReadPrivate is { } readPrivate) await receipts.SetAsync(userId, command.RoomId, ReceiptTypes.ReadPrivate, readPrivate, null, cancellationToken);
-        await presence.BumpActiveAsync(userId, cancellationToken);
+        presence.BumpActive(userId);
         return Unit.Value;
     }
 }

@@ -24,7 +24,7 @@ public sealed class SetTypingHandler(TypingService typing, RoomStateReader state
         }
 
         await typing.SetAsync(command.RoomId, command.UserId, command.Typing, command.TimeoutMs ?? DefaultTimeoutMs, cancellationToken);
-        if (command.Typing) await presence.BumpActiveAsync(command.UserId, cancellationToken);
+        if (command.Typing) presence.BumpActive(command.UserId);
         return Unit.Value;
     }
 }
