@@ -38,6 +38,42 @@ internal static class EventRows
         foreach (var auth in pdu.AuthEvents.Distinct()) db.EventAuthEdges.Add(new EventAuthEdge { EventNid = row.Nid, AuthEventId = auth });
     }
 
+    /// <summary>
+    /// The DAG edges of events just inserted (they have their numeric IDs), and the room's forward extremities
+    /// moved past them. PostgreSQL gets it all in one command (one round trip, nothing for the change tracker);
+    /// SQLite, in process, goes through the context.
+    /// </summary>
+    public static async Task LinkAsync(HomeserverDbContext db, string roomId, IReadOnlyList<(Event Row, Pdu Pdu)> inserted, CancellationToken cancellationToken)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            foreach (var (row, pdu) in inserted) AddEdges(db, row, pdu);
+            await UpdateForwardExtremitiesAsync(db, roomId, inserted.Select(i => i.Pdu).ToList(), cancellationToken);
+            return;
+        }
+
+        var prevs = inserted.SelectMany(i => i.Pdu.PrevEvents).ToHashSet(StringComparer.Ordinal);
+        var edges = inserted.SelectMany(i => i.Pdu.PrevEvents.Distinct().Select(prev => (i.Row.Nid, Id: prev))).ToList();
+        var authEdges = inserted.SelectMany(i => i.Pdu.AuthEvents.Distinct().Select(auth => (i.Row.Nid, Id: auth))).ToList();
+        object[] parameters =
+        [
+            new Npgsql.NpgsqlParameter("room", roomId),
+            new Npgsql.NpgsqlParameter("stale", prevs.ToArray()),
+            new Npgsql.NpgsqlParameter("fresh", inserted.Select(i => i.Pdu.EventId).Where(id => !prevs.Contains(id)).ToArray()),
+            new Npgsql.NpgsqlParameter("edge_nids", edges.Select(e => e.Nid).ToArray()),
+            new Npgsql.NpgsqlParameter("edge_ids", edges.Select(e => e.Id).ToArray()),
+            new Npgsql.NpgsqlParameter("auth_nids", authEdges.Select(e => e.Nid).ToArray()),
+            new Npgsql.NpgsqlParameter("auth_ids", authEdges.Select(e => e.Id).ToArray()),
+        ];
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            DELETE FROM forward_extremities WHERE room_id = @room AND event_id = ANY(@stale);
+            INSERT INTO forward_extremities (room_id, event_id) SELECT @room, unnest(@fresh);
+            INSERT INTO event_edges (event_nid, prev_event_id) SELECT * FROM unnest(@edge_nids, @edge_ids);
+            INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT * FROM unnest(@auth_nids, @auth_ids);
+            """, parameters, cancellationToken);
+    }
+
     /// <summary>The new event replaces its prev events as the room's forward extremities.</summary>
     public static Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken) =>
         UpdateForwardExtremitiesAsync(db, pdu.RoomId, [pdu], cancellationToken);

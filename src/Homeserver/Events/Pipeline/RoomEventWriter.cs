@@ -208,8 +208,7 @@ public sealed partial class RoomEventWriter(
     {
         if (session.Unflushed.Count == 0) return;
         await db.SaveChangesAsync(cancellationToken);
-        foreach (var (row, pdu) in session.Unflushed) EventRows.AddEdges(db, row, pdu);
-        await EventRows.UpdateForwardExtremitiesAsync(db, session.RoomId, session.Unflushed.Select(u => u.Pdu).ToList(), cancellationToken);
+        await EventRows.LinkAsync(db, session.RoomId, session.Unflushed, cancellationToken);
         session.Unflushed.Clear();
     }
 
