@@ -14,7 +14,9 @@ namespace Matrix.Homeserver.Events.Storage;
 /// </summary>
 public sealed class EventStore : IDisposable
 {
-    private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = 50_000 });
+    // As many events as Synapse's default event cache: a parsed PDU weighs several KiB as a JSON tree, and 50 000 of
+    // them held ~300 MiB after a 100 000-event load (docs/benchmarks.md, sixth round).
+    private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = 10_000 });
     private readonly ConcurrentDictionary<string, RoomVersion> _roomVersions = new(StringComparer.Ordinal);
 
     /// <summary>The version of a room this server knows, or null.</summary>
