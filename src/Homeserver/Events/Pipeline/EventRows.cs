@@ -52,14 +52,14 @@ internal static class EventRows
             return;
         }
 
-        var prevs = inserted.SelectMany(i => i.Pdu.PrevEvents).ToHashSet(StringComparer.Ordinal);
+        var (stale, fresh) = ExtremityChange(inserted.Select(i => i.Pdu).ToList());
         var edges = inserted.SelectMany(i => i.Pdu.PrevEvents.Distinct().Select(prev => (i.Row.Nid, Id: prev))).ToList();
         var authEdges = inserted.SelectMany(i => i.Pdu.AuthEvents.Distinct().Select(auth => (i.Row.Nid, Id: auth))).ToList();
         object[] parameters =
         [
             new Npgsql.NpgsqlParameter("room", roomId),
-            new Npgsql.NpgsqlParameter("stale", prevs.ToArray()),
-            new Npgsql.NpgsqlParameter("fresh", inserted.Select(i => i.Pdu.EventId).Where(id => !prevs.Contains(id)).ToArray()),
+            new Npgsql.NpgsqlParameter("stale", stale.ToArray()),
+            new Npgsql.NpgsqlParameter("fresh", fresh.ToArray()),
             new Npgsql.NpgsqlParameter("edge_nids", edges.Select(e => e.Nid).ToArray()),
             new Npgsql.NpgsqlParameter("edge_ids", edges.Select(e => e.Id).ToArray()),
             new Npgsql.NpgsqlParameter("auth_nids", authEdges.Select(e => e.Nid).ToArray()),
@@ -78,19 +78,22 @@ internal static class EventRows
     public static Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken) =>
         UpdateForwardExtremitiesAsync(db, pdu.RoomId, [pdu], cancellationToken);
 
-    /// <summary>
-    /// New events (in order) replace their prev events as the room's forward extremities: those of them that no
-    /// later one points to become extremities (a chain of messages leaves only its last).
-    /// </summary>
+    /// <summary>New events (in order) replace their prev events as the room's forward extremities (<see cref="ExtremityChange"/>).</summary>
     public static async Task UpdateForwardExtremitiesAsync(HomeserverDbContext db, string roomId, IReadOnlyList<Pdu> pdus, CancellationToken cancellationToken)
     {
-        var prevs = pdus.SelectMany(p => p.PrevEvents).ToHashSet(StringComparer.Ordinal);
-        var stale = prevs.ToList();
+        var (stale, fresh) = ExtremityChange(pdus);
         await db.ForwardExtremities.Where(f => f.RoomId == roomId && stale.Contains(f.EventId)).ExecuteDeleteAsync(cancellationToken);
-        foreach (var pdu in pdus.Where(p => !prevs.Contains(p.EventId)))
-        {
-            db.ForwardExtremities.Add(new ForwardExtremity { RoomId = roomId, EventId = pdu.EventId });
-        }
+        foreach (var eventId in fresh) db.ForwardExtremities.Add(new ForwardExtremity { RoomId = roomId, EventId = eventId });
+    }
+
+    /// <summary>
+    /// What new events (in order) do to the forward extremities: every event they point to stops being one, and those
+    /// of them that no later one points to become one (a chain of messages leaves only its last).
+    /// </summary>
+    private static (List<string> Stale, List<string> Fresh) ExtremityChange(IReadOnlyList<Pdu> pdus)
+    {
+        var prevs = pdus.SelectMany(p => p.PrevEvents).ToHashSet(StringComparer.Ordinal);
+        return ([.. prevs], [.. pdus.Select(p => p.EventId).Where(id => !prevs.Contains(id))]);
     }
 
     /// <summary>Materializes a state event into current_state and, for members, room_memberships.</summary>

@@ -201,7 +201,11 @@ public sealed partial class RoomEventWriter
 
     /// <summary>The client transaction of a single-draft send (the only sends a retry can repeat), else a key nothing has.</summary>
     private static (string, string, string) TransactionKey(IReadOnlyList<EventDraft> drafts) =>
-        drafts is [{ Transaction: { } txn } draft] ? (draft.Sender, txn.DeviceId, txn.Path) : ("", "", "");
+        drafts is [{ Transaction: { } txn } draft] ? TransactionKey(draft, txn) : ("", "", "");
+
+    /// <summary>A client transaction's identity: its sender, device and endpoint path (the path carries the transaction ID).</summary>
+    private static (string, string, string) TransactionKey(EventDraft draft, ClientTransaction transaction) =>
+        (draft.Sender, transaction.DeviceId, transaction.Path);
 
     private sealed record BatchResult(IReadOnlyList<PersistedEvent> Events, bool Repeated);
 }

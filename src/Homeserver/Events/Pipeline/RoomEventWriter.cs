@@ -133,7 +133,7 @@ public sealed partial class RoomEventWriter(
         await PersistLocalAsync(db, session, built, cancellationToken);
         if (draft.Transaction is { } written)
         {
-            session.Transactions[(draft.Sender, written.DeviceId, written.Path)] = new PersistedEvent(built, session.Positions[^1].Position);
+            session.Transactions[TransactionKey(draft, written)] = new PersistedEvent(built, session.Positions[^1].Position);
         }
     }
 
