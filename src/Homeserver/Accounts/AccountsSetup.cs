@@ -48,7 +48,7 @@ public static class AccountsSetup
         services.TryAddSingleton<IRemoteProfileLookup, NoRemoteProfiles>();
         services.AddScoped<AccountDataService>();
         services.AddSingleton<AccountDataLocks>();
-        services.AddScoped<FilterService>();
+        services.AddSingleton<FilterService>();
         return services;
     }
 

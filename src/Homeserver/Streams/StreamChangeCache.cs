@@ -55,6 +55,12 @@ public sealed class StreamChanges(StreamIdGenerator streams)
     /// <summary>Receipts, by room.</summary>
     public StreamChangeCache Receipts { get; } = new(streams);
 
+    /// <summary>A user's own receipts, by user and room (<see cref="UserInRoom"/>): how far they have read.</summary>
+    public StreamChangeCache ReadReceipts { get; } = new(streams);
+
+    /// <summary>A user's room_memberships rows (membership events, forgetting, purges), by user.</summary>
+    public StreamChangeCache Memberships { get; } = new(streams);
+
     /// <summary>Notifications (push actions) written, by user.</summary>
     public StreamChangeCache Notifications { get; } = new(streams);
 

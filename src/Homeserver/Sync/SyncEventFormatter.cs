@@ -20,8 +20,9 @@ namespace Matrix.Homeserver.Sync;
 internal sealed class SyncEventFormatter(ClientEventLoader loader, EventStore events)
 {
     /// <param name="bundled">The events (of limited timelines) that carry their bundled aggregations.</param>
+    /// <param name="known">The rows of the events the timelines just read (the rest are read here).</param>
     public async Task<Dictionary<string, JsonObject>> FormatAsync(HomeserverDbContext db, IReadOnlyCollection<string> eventIds, IReadOnlySet<string> bundled,
-        Requester requester, SyncFilter filter, CancellationToken cancellationToken)
+        Requester requester, SyncFilter filter, CancellationToken cancellationToken, IReadOnlyDictionary<string, EventRowLinks>? known = null)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         if (eventIds.Count == 0) return result;
@@ -46,7 +47,7 @@ internal sealed class SyncEventFormatter(ClientEventLoader loader, EventStore ev
         foreach (var group in ids.GroupBy(bundled.Contains))
         {
             var aggregations = group.Key ? Aggregations.All : Aggregations.None;
-            foreach (var formatted in await loader.LoadAsync(db, [.. group], requester, aggregations, cancellationToken))
+            foreach (var formatted in await loader.LoadAsync(db, [.. group], requester, aggregations, cancellationToken, known))
             {
                 formatted.Remove("room_id");
                 result[formatted["event_id"]!.GetValue<string>()] = filter.Project(formatted);

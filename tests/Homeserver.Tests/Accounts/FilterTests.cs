@@ -95,3 +95,31 @@ public sealed class FilterTests(HomeserverFixture fixture) : IClassFixture<Homes
         Assert.Equal("M_NOT_JSON", broken.ErrCode);
     }
 }
+
+public sealed class FilterCacheTests(HomeserverFixture fixture) : IClassFixture<HomeserverFixture>
+{
+    private readonly TestHomeserver _server = fixture.Server;
+
+    [Fact]
+    public async Task A_stored_filter_is_read_once_and_forgotten_with_the_account()
+    {
+        var user = await _server.RegisterAsync("cachedfilter");
+        var filters = _server.Services.GetRequiredService<FilterService>();
+        var id = await filters.CreateAsync(user.UserId, JsonNode.Parse("""{"room":{"timeline":{"limit":20}}}""")!.AsObject(), CancellationToken.None);
+        var first = await filters.ResolveAsync(user.UserId, id, CancellationToken.None);
+        Assert.Same(first, await filters.ResolveAsync(user.UserId, id, CancellationToken.None));
+
+        // Deactivation deletes the rows; a reactivated account numbers its filters from 0 again.
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Matrix.Homeserver.Accounts.Management.AccountDeactivator>()
+                .DeactivateAsync(user.UserId, erase: false, CancellationToken.None);
+        }
+
+        var missing = await Assert.ThrowsAsync<MatrixException>(() => filters.ResolveAsync(user.UserId, id, CancellationToken.None));
+        Assert.Equal(404, missing.StatusCode);
+        var again = await filters.CreateAsync(user.UserId, JsonNode.Parse("""{"room":{"timeline":{"limit":5}}}""")!.AsObject(), CancellationToken.None);
+        Assert.Equal(id, again);
+        Assert.Equal(5, (await filters.ResolveAsync(user.UserId, again, CancellationToken.None)).Room.Timeline.Limit);
+    }
+}

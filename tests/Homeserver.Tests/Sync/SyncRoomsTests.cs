@@ -208,6 +208,27 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_forgotten_room_leaves_the_next_sync_and_a_rejoin_brings_it_back()
+    {
+        var alice = await _server.CreateUserAsync("forget-alice");
+        var bob = await _server.CreateUserAsync("forget-bob");
+        var roomId = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(roomId, bob);
+        await _server.SendEventsAsync(roomId, EventDraft.Member(bob.UserId, bob.UserId, Memberships.Leave));
+        const string withLeave = """{"room":{"include_leave":true}}""";
+        Assert.NotNull((await _server.SyncAsync(bob, filter: withLeave)).Section("leave", roomId));
+
+        // Forgetting writes no event: the memberships the last sync read must not be reused.
+        await _server.Services.GetRequiredService<Matrix.Homeserver.Rooms.Membership.RoomMembershipService>().ForgetAsync(roomId, bob.UserId, CancellationToken.None);
+        var forgotten = await _server.SyncAsync(bob, filter: withLeave);
+        Assert.Null(forgotten.Section("leave", roomId));
+
+        await _server.JoinAsync(roomId, bob);
+        var back = await _server.SyncAsync(bob, since: forgotten.NextBatch());
+        Assert.NotNull(back.JoinedRoom(roomId));
+    }
+
+    [Fact]
     public async Task Knocks_show_knock_state()
     {
         var alice = await _server.CreateUserAsync("knock-alice");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +7,8 @@ using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Primitives;
 
 namespace Matrix.Homeserver.Accounts.Filters;
 
@@ -13,10 +16,19 @@ namespace Matrix.Homeserver.Accounts.Filters;
 /// Stored filters, and the one place /sync (or /messages) turns its filter parameter into a
 /// <see cref="SyncFilter"/>: a stored filter ID or inline JSON. An identical filter is stored once
 /// (clients create their filter again at every start).
+/// A singleton that opens a context only when it reads or writes a stored filter: a /sync request holds
+/// its scope for the whole long-poll, and a scoped context would stay leased from the pool meanwhile
+/// (a thousand parked syncs drained it, and every woken one built a context from scratch).
+/// Stored filters never change, so the parsed ones are kept per user (a client sends the same ID with
+/// every sync) until the user is deactivated (<see cref="Forget"/>), which deletes them.
 /// </summary>
-public sealed class FilterService(HomeserverDbContext db)
+public sealed class FilterService(IDbContextFactory<HomeserverDbContext> dbFactory) : IDisposable
 {
     private const int MaxAttempts = 5;
+    private readonly MemoryCache _parsed = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    // One cancellation per user with cached filters: Forget expires all their entries at once.
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _userTokens = new(StringComparer.Ordinal);
 
     /// <summary>Validates and stores the filter; returns its ID (a decimal string, unique per user).</summary>
     /// <exception cref="MatrixException">400 M_BAD_JSON / M_INVALID_PARAM for an invalid filter.</exception>
@@ -25,6 +37,7 @@ public sealed class FilterService(HomeserverDbContext db)
         FilterParser.Parse(filter);
         var json = filter.ToJsonString();
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(json));
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var existing = await db.UserFilters.AsNoTracking().Where(f => f.UserId == userId && f.JsonHash == hash)
@@ -50,6 +63,7 @@ public sealed class FilterService(HomeserverDbContext db)
     public async Task<JsonObject?> GetJsonAsync(string userId, string filterId, CancellationToken cancellationToken)
     {
         if (!long.TryParse(filterId, System.Globalization.NumberStyles.None, null, out var id)) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var json = await db.UserFilters.AsNoTracking().Where(f => f.UserId == userId && f.FilterId == id)
             .Select(f => f.Json).FirstOrDefaultAsync(cancellationToken);
         return json is null ? null : JsonNode.Parse(json)!.AsObject();
@@ -78,9 +92,31 @@ public sealed class FilterService(HomeserverDbContext db)
             return FilterParser.Parse(inline);
         }
 
+        var key = (userId, filter);
+        if (_parsed.TryGetValue(key, out SyncFilter? cached)) return cached!;
         var stored = await GetJsonAsync(userId, filter, cancellationToken) ?? throw MatrixException.NotFound($"No such filter: {filter}");
-        return FilterParser.Parse(stored);
+        var parsed = FilterParser.Parse(stored);
+        _parsed.Set(key, parsed, new MemoryCacheEntryOptions { Size = 1 }.AddExpirationToken(UserToken(userId)));
+        return parsed;
     }
+
+    /// <summary>Drops the user's parsed filters (their rows were deleted; a reactivated account numbers anew from 0).</summary>
+    public void Forget(string userId)
+    {
+        if (_userTokens.TryRemove(userId, out var source))
+        {
+            source.Cancel();
+            source.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _parsed.Dispose();
+        foreach (var source in _userTokens.Values) source.Dispose();
+    }
+
+    private CancellationChangeToken UserToken(string userId) => new(_userTokens.GetOrAdd(userId, _ => new CancellationTokenSource()).Token);
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

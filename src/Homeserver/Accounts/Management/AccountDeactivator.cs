@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Accounts.Devices;
+using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Storage;
 using Mediator;
@@ -11,7 +12,7 @@ namespace Matrix.Homeserver.Accounts.Management;
 /// Password, profile, account data, filters, login tokens and every device go; then
 /// <see cref="UserDeactivated"/> makes the user leave their rooms.
 /// </summary>
-public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, IPublisher publisher)
+public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, FilterService filters, IPublisher publisher)
 {
     public async Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken)
     {
@@ -31,6 +32,7 @@ public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService dev
         }
 
         tokens.InvalidateCache(r => r.UserId == userId);
+        filters.Forget(userId);
         await devices.DeleteAllAsync(userId, keepDeviceId: null, cancellationToken);
         await publisher.Publish(new UserDeactivated(userId, erase), cancellationToken);
     }

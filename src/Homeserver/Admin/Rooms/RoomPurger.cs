@@ -3,6 +3,7 @@ using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Admin.Rooms;
@@ -13,7 +14,7 @@ namespace Matrix.Homeserver.Admin.Rooms;
 /// room_id column, found in the EF model so a table added later is purged too. Then the event cache
 /// forgets the room.
 /// </summary>
-public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory, EventStore events, RoomHeads heads)
+public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory, EventStore events, RoomHeads heads, StreamIdGenerator streams, StreamChanges changes)
 {
     /// <summary>
     /// Kept on purpose: the block (the room must stay refused after its rows are gone) and content
@@ -29,6 +30,7 @@ public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var roomEvents = db.Events.Where(e => e.RoomId == roomId);
         var eventIds = await roomEvents.Select(e => e.EventId).ToListAsync(cancellationToken);
+        var members = await db.RoomMemberships.Where(m => m.RoomId == roomId).Select(m => m.UserId).ToListAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await db.EventEdges.Where(x => roomEvents.Select(e => e.Nid).Contains(x.EventNid)).ExecuteDeleteAsync(cancellationToken);
@@ -44,6 +46,13 @@ public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory,
             }
 
             await transaction.CommitAsync(cancellationToken);
+        }
+
+        // Marked at a position taken after the commit (not held through a long purge, which would hold back
+        // every sync): a sync's cache of these users' memberships read the deleted rows before it.
+        using (var position = streams.Next())
+        {
+            foreach (var userId in members) changes.Memberships.Mark(userId, position.Position);
         }
 
         events.ForgetRoom(roomId, eventIds);

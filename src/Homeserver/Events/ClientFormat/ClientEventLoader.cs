@@ -8,6 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Events.ClientFormat;
 
+/// <summary>The events a stored event's row points at: the redaction that applies, and the state event it replaced.</summary>
+public readonly record struct EventRowLinks(string? RedactedBy, string? ReplacesState);
+
 /// <summary>
 /// Loads stored events in the client format, in batches: the redactions that apply, the replaced
 /// state (prev_content), the requester's own transaction IDs, and the bundled aggregations of child
@@ -28,17 +31,25 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
 
     /// <summary>
     /// As <see cref="LoadAsync(HomeserverDbContext, IReadOnlyList{string}, Requester?, CancellationToken)"/>, with a choice of
-    /// aggregations (sync bundles them only for limited timelines).
+    /// aggregations (sync bundles them only for limited timelines), and the rows of events the caller has just read
+    /// (<paramref name="known"/>: sync's timeline query reads them), which are not read again.
     /// </summary>
     public async Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, Aggregations aggregations,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, EventRowLinks>? known = null)
     {
         if (eventIds.Count == 0) return [];
         var ids = eventIds.Distinct().ToList();
-        var rows = new Dictionary<string, (string? RedactedBy, string? ReplacesState)>(StringComparer.Ordinal);
-        foreach (var batch in ids.Chunk(500))
+        var rows = new Dictionary<string, EventRowLinks>(StringComparer.Ordinal);
+        var unknown = new List<string>(ids.Count);
+        foreach (var id in ids)
         {
-            await foreach (var row in Rows(db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = (row.RedactedBy, row.ReplacesState);
+            if (known is not null && known.TryGetValue(id, out var links)) rows[id] = links;
+            else unknown.Add(id);
+        }
+
+        foreach (var batch in unknown.Chunk(500))
+        {
+            await foreach (var row in Rows(db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = new EventRowLinks(row.RedactedBy, row.ReplacesState);
         }
 
         var related = rows.Values.SelectMany(r => new[] { r.RedactedBy, r.ReplacesState }).OfType<string>();

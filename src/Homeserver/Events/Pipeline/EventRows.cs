@@ -120,6 +120,7 @@ internal static class EventRows
         // A membership change moves device lists (users now sharing or no longer sharing a room).
         changes.DeviceLists.Mark(StreamChanges.Anywhere, streamOrdering);
         var key = pdu.StateKey!;
+        changes.Memberships.Mark(key, streamOrdering);
         var membership = pdu.Membership!;
         var member = await db.RoomMemberships.FirstOrDefaultAsync(m => m.RoomId == pdu.RoomId && m.UserId == key, cancellationToken);
         if (member is null)

@@ -30,6 +30,8 @@ public sealed class RoomMembershipService(
     RestrictedJoins restrictedJoins,
     IRemoteRooms remote,
     SyncNotifier notifier,
+    StreamIdGenerator streams,
+    StreamChanges changes,
     HomeserverOptions options,
     AppServiceQueries appServiceQueries)
 {
@@ -93,8 +95,14 @@ public sealed class RoomMembershipService(
             throw new MatrixException(400, ErrorCodes.Unknown, $"User {userId} is in room {roomId}");
         }
 
-        membership.Forgotten = true;
-        await db.SaveChangesAsync(cancellationToken);
+        // A position of its own, so the sync's cache of the user's memberships sees the change.
+        using (var position = streams.Next())
+        {
+            changes.Memberships.Mark(userId, position.Position);
+            membership.Forgotten = true;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         notifier.NotifyUser(userId);
     }
 

@@ -29,6 +29,9 @@ public sealed class PresenceService(
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    // The newest serial an entry took: a woken sync whose token is past it skips the scan of every user.
+    private long _latest;
+
     public bool Enabled => options.Sync.PresenceEnabled;
 
     /// <summary>
@@ -44,7 +47,11 @@ public sealed class PresenceService(
     public IEnumerable<UserPresence> Local => _users.Values;
 
     /// <summary>Presence entries, local and remote, whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
-    public List<UserPresence> ChangedSince(long since) => [.. _users.Values.Where(p => p.Serial > since), .. remote.ChangedSince(since)];
+    public List<UserPresence> ChangedSince(long since)
+    {
+        IEnumerable<UserPresence> local = since < Volatile.Read(ref _latest) ? _users.Values.Where(p => p.Serial > since) : [];
+        return [.. local, .. remote.ChangedSince(since)];
+    }
 
     /// <summary>PUT /presence/{userId}/status: an explicit state and status message (null clears it).</summary>
     public void Set(string userId, PresenceState state, string? statusMsg)
@@ -121,6 +128,7 @@ public sealed class PresenceService(
         {
             var state = PresenceStates.FromWire(row.State) ?? PresenceState.Offline;
             _users[row.UserId] = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
+            Volatile.Write(ref _latest, _users[row.UserId].Serial);
         }
     }
 
@@ -158,6 +166,7 @@ public sealed class PresenceService(
             if (visible) next = next with { Serial = serial.Next() };
             if (next == old) return;
             _users[userId] = next;
+            if (visible) Volatile.Write(ref _latest, next.Serial);
             _dirty[userId] = 0;
         }
 

@@ -20,9 +20,12 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
     private readonly ConcurrentDictionary<string, UserPresence> _users = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    // The newest serial an entry took: a token past it has nothing to scan for.
+    private long _latest;
+
     public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId);
 
-    public IEnumerable<UserPresence> ChangedSince(long since) => _users.Values.Where(p => p.Serial > since);
+    public IEnumerable<UserPresence> ChangedSince(long since) => since < Volatile.Read(ref _latest) ? _users.Values.Where(p => p.Serial > since) : [];
 
     /// <summary>Stores an update received now: last_active_ago counts back from now, as it is relative to the sending.</summary>
     public void Set(RemotePresenceUpdate update)
@@ -59,6 +62,7 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
             var next = change(old) with { Serial = old.Serial };
             visible = next.DiffersVisiblyFrom(old);
             _users[userId] = visible ? next with { Serial = serial.Next() } : next;
+            if (visible) Volatile.Write(ref _latest, _users[userId].Serial);
         }
 
         if (visible) wakeups.Changed(userId);

@@ -1,6 +1,7 @@
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Receipts;
@@ -8,10 +9,14 @@ namespace Matrix.Homeserver.Sync.Receipts;
 /// <summary>
 /// How far a user has read in each room, from their receipts, for the push feature's unread counts:
 /// the stream ordering of the event of the newer of m.read and m.read.private, unthreaded receipts
-/// apart from threaded ones ("main" or a thread root). One query for all the rooms.
+/// apart from threaded ones ("main" or a thread root). One query for all the rooms not already known:
+/// each user's position per room is kept until their own receipts there change (every sync with news asks
+/// for it, and receipts move far less often than messages arrive).
 /// </summary>
-internal sealed class ReceiptReadPositions : IReadReceiptPositions
+internal sealed class ReceiptReadPositions(StreamIdGenerator streams, StreamChanges changes) : IReadReceiptPositions, IDisposable
 {
+    private readonly StreamValidatedCache<ReadPosition> _known = new(streams, changes.ReadReceipts);
+
     private sealed record ReadRow(string RoomId, string ThreadId, long Stream);
 
     // Compiled once: every sync with news asks it for the rooms of its answer.
@@ -24,10 +29,30 @@ internal sealed class ReceiptReadPositions : IReadReceiptPositions
     public async Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
         CancellationToken cancellationToken)
     {
-        var reads = await Reads(db, userId, [.. roomIds]).ToListAsync(cancellationToken);
-        return reads.GroupBy(r => r.RoomId, StringComparer.Ordinal).ToDictionary(room => room.Key, room => new ReadPosition(
-            room.Where(r => r.ThreadId == Receipt.Unthreaded).Select(r => r.Stream).DefaultIfEmpty(0).Max(),
-            room.Where(r => r.ThreadId != Receipt.Unthreaded).GroupBy(r => r.ThreadId, StringComparer.Ordinal)
-                .ToDictionary(thread => thread.Key, thread => thread.Max(r => r.Stream), StringComparer.Ordinal)), StringComparer.Ordinal);
+        var result = new Dictionary<string, ReadPosition>(StringComparer.Ordinal);
+        var unknown = new List<string>();
+        foreach (var roomId in roomIds)
+        {
+            if (_known.TryGet(StreamChanges.UserInRoom(userId, roomId), out var known)) result[roomId] = known;
+            else unknown.Add(roomId);
+        }
+
+        if (unknown.Count == 0) return result;
+        var asOf = _known.Position;
+        var reads = (await Reads(db, userId, unknown).ToListAsync(cancellationToken)).ToLookup(r => r.RoomId, StringComparer.Ordinal);
+        foreach (var roomId in unknown)
+        {
+            var room = reads[roomId];
+            var position = !room.Any() ? ReadPosition.None : new ReadPosition(
+                room.Where(r => r.ThreadId == Receipt.Unthreaded).Select(r => r.Stream).DefaultIfEmpty(0).Max(),
+                room.Where(r => r.ThreadId != Receipt.Unthreaded).GroupBy(r => r.ThreadId, StringComparer.Ordinal)
+                    .ToDictionary(thread => thread.Key, thread => thread.Max(r => r.Stream), StringComparer.Ordinal));
+            _known.Set(StreamChanges.UserInRoom(userId, roomId), position, asOf);
+            result[roomId] = position;
+        }
+
+        return result;
     }
+
+    public void Dispose() => _known.Dispose();
 }

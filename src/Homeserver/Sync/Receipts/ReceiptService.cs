@@ -52,6 +52,7 @@ public sealed class ReceiptService(
         using (var position = streams.Next())
         {
             changes.Receipts.Mark(roomId, position.Position);
+            changes.ReadReceipts.Mark(StreamChanges.UserInRoom(userId, roomId), position.Position);
             if (row is null)
             {
                 row = new Receipt { RoomId = roomId, ReceiptType = receiptType, UserId = userId, ThreadId = thread, EventId = eventId };

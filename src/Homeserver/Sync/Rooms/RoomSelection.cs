@@ -1,6 +1,7 @@
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Rooms;
@@ -30,18 +31,23 @@ internal sealed record RoomPlan(string RoomId, RoomSection Section, string Membe
 
 /// <summary>
 /// Picks the rooms of a sync from the user's current memberships (room_memberships, one indexed
-/// query): for an initial sync every room; for an incremental one the joined rooms (the caller drops
-/// those without news) and every room whose membership changed in the window.
+/// query, its answer kept until the user's memberships change): for an initial sync every room; for an
+/// incremental one the joined rooms (the caller drops those without news) and every room whose
+/// membership changed in the window.
 /// </summary>
-internal sealed class RoomSelection(EventStore events)
+internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams, StreamChanges changes) : IDisposable
 {
+    private readonly StreamValidatedCache<MembershipAt[]> _memberships = new(streams, changes.Memberships);
+
+    public void Dispose() => _memberships.Dispose();
+
     public async Task<List<RoomPlan>> SelectAsync(SyncContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
         var upTo = context.UpTo.Position;
         var userId = context.UserId;
         var rooms = context.Filter.Room;
-        var current = await CurrentMemberships(db, userId).ToListAsync(cancellationToken);
+        var current = await CurrentAsync(db, userId, cancellationToken);
         var memberships = new List<MembershipAt>();
         foreach (var m in current.Where(m => rooms.IncludesRoom(m.RoomId)))
         {
@@ -86,6 +92,15 @@ internal sealed class RoomSelection(EventStore events)
         EF.CompileAsyncQuery((HomeserverDbContext db, string userId) =>
             db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && !m.Forgotten)
                 .Select(m => new MembershipAt(m.RoomId, m.Membership, m.EventId, m.StreamOrdering)));
+
+    private async Task<MembershipAt[]> CurrentAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken)
+    {
+        if (_memberships.TryGet(userId, out var known)) return known;
+        var asOf = _memberships.Position;
+        var current = await CurrentMemberships(db, userId).ToArrayAsync(cancellationToken);
+        _memberships.Set(userId, current, asOf);
+        return current;
+    }
 
     /// <summary>The user's membership in a room as of the window's end, from their last member event by then.</summary>
     private async Task<MembershipAt?> AsOfAsync(SyncContext context, string roomId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
@@ -9,7 +10,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Matrix.Homeserver.Sync.Rooms;
 
 /// <summary>The columns of a timeline event that sync reads without parsing the event.</summary>
-internal sealed record TimelineRow(string EventId, string RoomId, long Stream, string Type, string? StateKey, string Sender, long? StateGroup, string? ReplacesState);
+internal sealed record TimelineRow(string EventId, string RoomId, long Stream, string Type, string? StateKey, string Sender, long? StateGroup, string? ReplacesState,
+    string? RedactedBy)
+{
+    /// <summary>What the client format needs of the row, read here so that formatting need not read it again.</summary>
+    public EventRowLinks Links => new(RedactedBy, ReplacesState);
+}
 
 /// <summary>
 /// A room's timeline window: events after <paramref name="After"/> (null: from the room's start) up to
@@ -119,7 +125,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
             // A per-room subquery in the projection: EF Core runs it as one ROW_NUMBER() query.
             var perRoom = await db.Rooms.AsNoTracking().Where(r => rooms.Contains(r.RoomId))
                 .Select(r => query.Where(e => e.RoomId == r.RoomId).OrderByDescending(e => e.StreamOrdering).Take(count)
-                    .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState))
+                    .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState, e.RedactedBy))
                     .ToList())
                 .ToListAsync(cancellationToken);
             rows = [.. perRoom.SelectMany(r => r)];
@@ -135,7 +141,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
                 .Where(e => e.RoomId == roomId && e.StreamOrdering != null && e.StreamOrdering > after && e.StreamOrdering <= upTo
                     && !e.Outlier && e.RejectedReason == null && !e.SoftFailed)
                 .OrderByDescending(e => e.StreamOrdering).Take(count)
-                .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState)));
+                .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState, e.RedactedBy)));
 
     /// <summary>Events a timeline may show: accepted, not outliers, within the window.</summary>
     internal static IQueryable<Event> TimelineEvents(HomeserverDbContext db, long? after, long upTo)
@@ -146,5 +152,5 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     }
 
     internal static readonly System.Linq.Expressions.Expression<Func<Event, TimelineRow>> Row =
-        e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState);
+        e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState, e.RedactedBy);
 }

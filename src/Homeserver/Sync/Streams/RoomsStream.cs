@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Sync.Filtering;
@@ -53,7 +54,8 @@ internal sealed class RoomsStream(
 
         var ids = shown.SelectMany(p => BatchOf(batches, p).Events.Select(e => e.EventId)).Concat(states.Values.SelectMany(s => s.EventIds)).ToHashSet(StringComparer.Ordinal);
         var bundled = shown.Select(p => BatchOf(batches, p)).Where(b => b.Limited).SelectMany(b => b.Events.Select(e => e.EventId)).ToHashSet(StringComparer.Ordinal);
-        var formatted = await formatter.FormatAsync(db, ids, bundled, context.Requester, context.Filter, cancellationToken);
+        var known = shown.SelectMany(p => BatchOf(batches, p).Events).DistinctBy(e => e.EventId).ToDictionary(e => e.EventId, e => e.Links, StringComparer.Ordinal);
+        var formatted = await formatter.FormatAsync(db, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
         foreach (var plan in shown)
         {
             var batch = BatchOf(batches, plan);
