@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Rooms;
+using Matrix.Homeserver.Tests.Sync;
 
 namespace Matrix.Homeserver.Tests.Events;
 
@@ -27,6 +29,26 @@ public sealed class RedactionTests(EventsServer fixture) : IClassFixture<EventsS
         Assert.Empty(inTimeline["content"]!.AsObject());
         Assert.Equal(redaction, inTimeline["unsigned"]!["redacted_because"]!["event_id"]!.GetValue<string>());
         Assert.Equal(message, page["chunk"]![0]!["redacts"]!.GetValue<string>());
+
+        // Sync formats its timeline from the rows its timeline query read.
+        var synced = (await _server.SyncAsync(fixture.Alice)).JoinedRoom(roomId)!;
+        var inSync = synced["timeline"]!["events"]!.AsArray().Single(e => e!["event_id"]!.GetValue<string>() == message)!;
+        Assert.Empty(inSync["content"]!.AsObject());
+        Assert.Equal(redaction, inSync["unsigned"]!["redacted_because"]!["event_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_replaced_state_event_in_a_sync_timeline_carries_what_it_replaced()
+    {
+        var roomId = await fixture.RoomWithBobAsync();
+        var first = await _server.SetStateAsync(fixture.Alice, roomId, "m.room.topic", "", new JsonObject { ["topic"] = "first" });
+        var second = await _server.SetStateAsync(fixture.Alice, roomId, "m.room.topic", "", new JsonObject { ["topic"] = "second" });
+
+        var synced = (await _server.SyncAsync(fixture.Bob)).JoinedRoom(roomId)!;
+        var inSync = synced["timeline"]!["events"]!.AsArray().Single(e => e!["event_id"]!.GetValue<string>() == second)!;
+        Assert.Equal("first", inSync["unsigned"]!["prev_content"]!["topic"]!.GetValue<string>());
+        Assert.Equal(first, inSync["unsigned"]!["replaces_state"]!.GetValue<string>());
+        Assert.Equal(fixture.Alice.UserId, inSync["unsigned"]!["prev_sender"]!.GetValue<string>());
     }
 
     [Fact]
