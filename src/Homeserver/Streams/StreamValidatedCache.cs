@@ -7,7 +7,8 @@ namespace Matrix.Homeserver.Streams;
 /// key's <see cref="StreamChangeCache"/> shows no change after the position current when it was read: every
 /// writer of the rows marks the key with its position before committing, so a later reader either sees that
 /// mark or the value already holds the change. Woken syncs ask the same few things again and again; a cached
-/// answer saves a database round trip each time. Bounded; the least recently set entries go first.
+/// answer saves a database round trip each time. Bounded by <paramref name="capacity"/> units (an entry weighs what
+/// its writer says); past it, the least recently used entries go.
 /// </summary>
 public sealed class StreamValidatedCache<TValue>(StreamIdGenerator streams, StreamChangeCache changes, int capacity = 10_000) : IDisposable
 {
@@ -31,7 +32,7 @@ public sealed class StreamValidatedCache<TValue>(StreamIdGenerator streams, Stre
     }
 
     /// <summary>Keeps what a query read; <paramref name="asOf"/> is <see cref="Position"/> as it was before the query ran.</summary>
-    public void Set(string key, TValue value, long asOf) => _entries.Set(key, new Entry(value, asOf), new MemoryCacheEntryOptions { Size = 1 });
+    public void Set(string key, TValue value, long asOf, int size = 1) => _entries.Set(key, new Entry(value, asOf), new MemoryCacheEntryOptions { Size = size });
 
     public void Dispose() => _entries.Dispose();
 }

@@ -37,7 +37,8 @@ internal sealed record RoomPlan(string RoomId, RoomSection Section, string Membe
 /// </summary>
 internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams, StreamChanges changes) : IDisposable
 {
-    private readonly StreamValidatedCache<MembershipAt[]> _memberships = new(streams, changes.Memberships);
+    // Weighed by rows: at most about 100 000 membership rows are kept, however many rooms a user is in.
+    private readonly StreamValidatedCache<MembershipAt[]> _memberships = new(streams, changes.Memberships, capacity: 10_000);
 
     public void Dispose() => _memberships.Dispose();
 
@@ -98,7 +99,7 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
         if (_memberships.TryGet(userId, out var known)) return known;
         var asOf = _memberships.Position;
         var current = await CurrentMemberships(db, userId).ToArrayAsync(cancellationToken);
-        _memberships.Set(userId, current, asOf);
+        _memberships.Set(userId, current, asOf, size: 1 + current.Length / 10);
         return current;
     }
 
