@@ -229,6 +229,31 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Members_woken_by_one_message_each_get_the_same_page_and_the_next_window_moves_on()
+    {
+        var alice = await _server.CreateUserAsync("page-alice");
+        var bob = await _server.CreateUserAsync("page-bob");
+        var carol = await _server.CreateUserAsync("page-carol");
+        var roomId = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(roomId, bob);
+        await _server.JoinAsync(roomId, carol);
+        var bobToken = (await _server.SyncAsync(bob)).NextBatch();
+        var carolToken = (await _server.SyncAsync(carol)).NextBatch();
+        Assert.Equal(bobToken, carolToken);
+
+        var first = await _server.SendMessageAsync(roomId, alice, "to everyone");
+        var forBob = await _server.SyncAsync(bob, since: bobToken);
+        var forCarol = await _server.SyncAsync(carol, since: carolToken);
+        Assert.Equal([first], forBob.JoinedRoom(roomId).EventIds("timeline"));
+        Assert.Equal([first], forCarol.JoinedRoom(roomId).EventIds("timeline"));
+
+        // A later message is a later window: the page shared above is not served for it.
+        var second = await _server.SendMessageAsync(roomId, alice, "again");
+        Assert.Equal([first, second], (await _server.SyncAsync(carol, since: carolToken)).JoinedRoom(roomId).EventIds("timeline"));
+        Assert.Equal([second], (await _server.SyncAsync(bob, since: forBob.NextBatch())).JoinedRoom(roomId).EventIds("timeline"));
+    }
+
+    [Fact]
     public async Task Knocks_show_knock_state()
     {
         var alice = await _server.CreateUserAsync("knock-alice");

@@ -5,7 +5,9 @@ using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Matrix.Homeserver.Sync.Rooms;
 
@@ -32,10 +34,17 @@ internal sealed record TimelineBatch(List<TimelineRow> Events, bool Limited);
 /// bounds, then per room only when filtering left a page short. Timeline filter types and senders
 /// run in SQL; contains_url and history visibility in memory.
 /// </summary>
-internal sealed class TimelineLoader(EventVisibility visibility, EventStore events)
+internal sealed class TimelineLoader(EventVisibility visibility, EventStore events, StreamIdGenerator streams) : IDisposable
 {
     /// <summary>Pages read per room before giving up and returning a limited timeline (as Synapse's 3 tries).</summary>
     private const int MaxRounds = 3;
+
+    // A message wakes every member's long-poll at once, and members who kept up all ask for the same page (room,
+    // token, end, size). The page read for one is served to the others while the stream has not moved past its end:
+    // until then no event of the window can change but its redaction, which a later window brings anyway.
+    private readonly MemoryCache _sharedPages = new(new MemoryCacheOptions { SizeLimit = 1_000 });
+
+    public void Dispose() => _sharedPages.Dispose();
 
     public async Task<Dictionary<string, TimelineBatch>> LoadAsync(HomeserverDbContext db, string userId, IReadOnlyList<TimelineRequest> requests,
         RoomEventFilter filter, int limit, CancellationToken cancellationToken)
@@ -108,11 +117,11 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     }
 
     /// <summary>Up to <paramref name="count"/> newest timeline events of each room in the window, newest first.</summary>
-    private static async Task<List<TimelineRow>> LatestAsync(HomeserverDbContext db, List<string> rooms, long? after, long upTo,
+    private async Task<List<TimelineRow>> LatestAsync(HomeserverDbContext db, List<string> rooms, long? after, long upTo,
         RoomEventFilter filter, int count, CancellationToken cancellationToken)
     {
         // Already newest first, and one room needs no ordering by room.
-        if (rooms.Count == 1 && !FilterSql.Constrains(filter)) return await LatestInRoom(db, rooms[0], after ?? long.MinValue, upTo, count).ToListAsync(cancellationToken);
+        if (rooms.Count == 1 && !FilterSql.Constrains(filter)) return await SharedPageAsync(db, rooms[0], after ?? long.MinValue, upTo, count, cancellationToken);
 
         var query = FilterSql.Where(TimelineEvents(db, after, upTo), filter);
         List<TimelineRow> rows;
@@ -132,6 +141,16 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         }
 
         return [.. rows.OrderBy(r => r.RoomId, StringComparer.Ordinal).ThenByDescending(r => r.Stream)];
+    }
+
+    /// <summary>The one-room page without conditions, read once for every sync asking for it while the stream stays at its end.</summary>
+    private async Task<List<TimelineRow>> SharedPageAsync(HomeserverDbContext db, string roomId, long after, long upTo, int count, CancellationToken cancellationToken)
+    {
+        var key = (roomId, after, upTo, count);
+        if (streams.Current == upTo && _sharedPages.TryGetValue(key, out List<TimelineRow>? shared)) return [.. shared!];
+        var page = await LatestInRoom(db, roomId, after, upTo, count).ToListAsync(cancellationToken);
+        if (streams.Current == upTo) _sharedPages.Set(key, page, new MemoryCacheEntryOptions { Size = 1 });
+        return [.. page];
     }
 
     // Compiled once: the one-room page without type or sender conditions is what nearly every incremental sync reads.
