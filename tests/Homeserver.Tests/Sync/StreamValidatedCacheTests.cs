@@ -8,11 +8,8 @@ public sealed class StreamValidatedCacheTests
     [Fact]
     public void A_value_is_kept_until_its_key_changes_after_the_read()
     {
-        var streams = new StreamIdGenerator();
-        streams.Initialize(0);
-        var changes = new StreamChangeCache(streams);
-        using var cache = new StreamValidatedCache<string>(streams, changes);
-        using (var position = streams.Next()) changes.Mark("@other:x", position.Position);
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
 
         cache.Set("@a:x", "read at 1", cache.Position);
         Assert.True(cache.TryGet("@a:x", out var value));
@@ -29,11 +26,8 @@ public sealed class StreamValidatedCacheTests
     [Fact]
     public void A_read_that_raced_with_a_write_is_not_reused()
     {
-        var streams = new StreamIdGenerator();
-        streams.Initialize(0);
-        var changes = new StreamChangeCache(streams);
-        using var cache = new StreamValidatedCache<string>(streams, changes);
-        using (var position = streams.Next()) changes.Mark("@other:x", position.Position);
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
 
         // The position is read before the query; a write reserved meanwhile is after it, whether or not the query saw it.
         var asOf = cache.Position;
@@ -47,6 +41,16 @@ public sealed class StreamValidatedCacheTests
         cache.Set("@a:x", "fresh", cache.Position);
         Assert.True(cache.TryGet("@a:x", out var fresh));
         Assert.Equal("fresh", fresh);
+    }
+
+    /// <summary>A cache whose process has seen one write (of another key), so positions after it are covered.</summary>
+    private static (StreamIdGenerator Streams, StreamChangeCache Changes, StreamValidatedCache<string> Cache) AfterAWrite()
+    {
+        var streams = new StreamIdGenerator();
+        streams.Initialize(0);
+        var changes = new StreamChangeCache(streams);
+        using (var position = streams.Next()) changes.Mark("@other:x", position.Position);
+        return (streams, changes, new StreamValidatedCache<string>(streams, changes));
     }
 
     [Fact]
