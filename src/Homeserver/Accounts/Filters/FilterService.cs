@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -8,7 +7,6 @@ using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Primitives;
 
 namespace Matrix.Homeserver.Accounts.Filters;
 
@@ -19,16 +17,13 @@ namespace Matrix.Homeserver.Accounts.Filters;
 /// A singleton that opens a context only when it reads or writes a stored filter: a /sync request holds
 /// its scope for the whole long-poll, and a scoped context would stay leased from the pool meanwhile
 /// (a thousand parked syncs drained it, and every woken one built a context from scratch).
-/// Stored filters never change, so the parsed ones are kept per user (a client sends the same ID with
-/// every sync) until the user is deactivated (<see cref="Forget"/>), which deletes them.
+/// Stored filters never change, so the parsed ones are kept (a client sends the same ID with every sync) until
+/// an account is deactivated, which deletes its filters (<see cref="ForgetAll"/>).
 /// </summary>
 public sealed class FilterService(IDbContextFactory<HomeserverDbContext> dbFactory) : IDisposable
 {
     private const int MaxAttempts = 5;
     private readonly MemoryCache _parsed = new(new MemoryCacheOptions { SizeLimit = 10_000 });
-
-    // One cancellation per user with cached filters: Forget expires all their entries at once.
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _userTokens = new(StringComparer.Ordinal);
 
     /// <summary>Validates and stores the filter; returns its ID (a decimal string, unique per user).</summary>
     /// <exception cref="MatrixException">400 M_BAD_JSON / M_INVALID_PARAM for an invalid filter.</exception>
@@ -96,27 +91,17 @@ public sealed class FilterService(IDbContextFactory<HomeserverDbContext> dbFacto
         if (_parsed.TryGetValue(key, out SyncFilter? cached)) return cached!;
         var stored = await GetJsonAsync(userId, filter, cancellationToken) ?? throw MatrixException.NotFound($"No such filter: {filter}");
         var parsed = FilterParser.Parse(stored);
-        _parsed.Set(key, parsed, new MemoryCacheEntryOptions { Size = 1 }.AddExpirationToken(UserToken(userId)));
+        _parsed.Set(key, parsed, new MemoryCacheEntryOptions { Size = 1 });
         return parsed;
     }
 
-    /// <summary>Drops the user's parsed filters (their rows were deleted; a reactivated account numbers anew from 0).</summary>
-    public void Forget(string userId)
-    {
-        if (_userTokens.TryRemove(userId, out var source))
-        {
-            source.Cancel();
-            source.Dispose();
-        }
-    }
+    /// <summary>
+    /// Drops every parsed filter: a deactivated account's rows were deleted, and were it reactivated it would number
+    /// its filters from 0 again. Deactivations are rare; each syncing client then reads its filter once more.
+    /// </summary>
+    public void ForgetAll() => _parsed.Compact(1.0);
 
-    public void Dispose()
-    {
-        _parsed.Dispose();
-        foreach (var source in _userTokens.Values) source.Dispose();
-    }
-
-    private CancellationChangeToken UserToken(string userId) => new(_userTokens.GetOrAdd(userId, _ => new CancellationTokenSource()).Token);
+    public void Dispose() => _parsed.Dispose();
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -32,7 +32,7 @@ public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService dev
         }
 
         tokens.InvalidateCache(r => r.UserId == userId);
-        filters.Forget(userId);
+        filters.ForgetAll();
         await devices.DeleteAllAsync(userId, keepDeviceId: null, cancellationToken);
         await publisher.Publish(new UserDeactivated(userId, erase), cancellationToken);
     }
