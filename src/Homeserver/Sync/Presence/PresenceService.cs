@@ -127,8 +127,9 @@ public sealed class PresenceService(
         foreach (var row in await db.PresenceStatuses.AsNoTracking().ToListAsync(cancellationToken))
         {
             var state = PresenceStates.FromWire(row.State) ?? PresenceState.Offline;
-            _users[row.UserId] = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
-            Volatile.Write(ref _latest, _users[row.UserId].Serial);
+            var restored = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
+            _users[row.UserId] = restored;
+            Volatile.Write(ref _latest, restored.Serial);
         }
     }
 

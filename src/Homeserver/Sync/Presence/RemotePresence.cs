@@ -61,8 +61,9 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
             old ??= new UserPresence(userId, PresenceState.Offline, null, 0, 0, false, 0);
             var next = change(old) with { Serial = old.Serial };
             visible = next.DiffersVisiblyFrom(old);
-            _users[userId] = visible ? next with { Serial = serial.Next() } : next;
-            if (visible) Volatile.Write(ref _latest, _users[userId].Serial);
+            if (visible) next = next with { Serial = serial.Next() };
+            _users[userId] = next;
+            if (visible) Volatile.Write(ref _latest, next.Serial);
         }
 
         if (visible) wakeups.Changed(userId);
