@@ -13,6 +13,7 @@ server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   [ "${DB:-postgres}" = postgres ] && postgres_throwaway_stop
+  cp "$work/server.log" /tmp/hs-bench-server.log 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM

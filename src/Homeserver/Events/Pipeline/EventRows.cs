@@ -22,7 +22,7 @@ internal static class EventRows
             OriginServerTs = pdu.OriginServerTs,
             Depth = pdu.Depth,
             StreamOrdering = streamOrdering,
-            Json = CanonicalJson.SerializeToString(pdu.Json, pdu.Version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient),
+            Json = JsonOf(pdu),
             Outlier = outlier,
             RejectedReason = rejectedReason,
             SoftFailed = softFailed,
@@ -32,6 +32,10 @@ internal static class EventRows
         return row;
     }
 
+    /// <summary>The stored form of an event: its canonical JSON.</summary>
+    public static string JsonOf(Pdu pdu) =>
+        CanonicalJson.SerializeToString(pdu.Json, pdu.Version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient);
+
     public static void AddEdges(HomeserverDbContext db, Event row, Pdu pdu)
     {
         foreach (var prev in pdu.PrevEvents.Distinct()) db.EventEdges.Add(new EventEdge { EventNid = row.Nid, PrevEventId = prev });
@@ -39,9 +43,8 @@ internal static class EventRows
     }
 
     /// <summary>
-    /// The DAG edges of events just inserted (they have their numeric IDs), and the room's forward extremities
-    /// moved past them. PostgreSQL gets it all in one command (one round trip, nothing for the change tracker);
-    /// SQLite, in process, goes through the context.
+    /// The DAG edges of events just inserted, and the room's forward extremities moved past them. PostgreSQL gets it
+    /// all in one command (one round trip, nothing for the change tracker); SQLite, in process, goes through the context.
     /// </summary>
     public static async Task LinkAsync(HomeserverDbContext db, string roomId, IReadOnlyList<(Event Row, Pdu Pdu)> inserted, CancellationToken cancellationToken)
     {
@@ -52,26 +55,29 @@ internal static class EventRows
             return;
         }
 
-        var (stale, fresh) = ExtremityChange(inserted.Select(i => i.Pdu).ToList());
-        var edges = inserted.SelectMany(i => i.Pdu.PrevEvents.Distinct().Select(prev => (i.Row.Nid, Id: prev))).ToList();
-        var authEdges = inserted.SelectMany(i => i.Pdu.AuthEvents.Distinct().Select(auth => (i.Row.Nid, Id: auth))).ToList();
-        object[] parameters =
-        [
-            new Npgsql.NpgsqlParameter("room", roomId),
-            new Npgsql.NpgsqlParameter("stale", stale.ToArray()),
-            new Npgsql.NpgsqlParameter("fresh", fresh.ToArray()),
-            new Npgsql.NpgsqlParameter("edge_nids", edges.Select(e => e.Nid).ToArray()),
-            new Npgsql.NpgsqlParameter("edge_ids", edges.Select(e => e.Id).ToArray()),
-            new Npgsql.NpgsqlParameter("auth_nids", authEdges.Select(e => e.Nid).ToArray()),
-            new Npgsql.NpgsqlParameter("auth_ids", authEdges.Select(e => e.Id).ToArray()),
-        ];
-        await db.Database.ExecuteSqlRawAsync(
-            """
-            DELETE FROM forward_extremities WHERE room_id = @room AND event_id = ANY(@stale);
-            INSERT INTO forward_extremities (room_id, event_id) SELECT @room, unnest(@fresh);
-            INSERT INTO event_edges (event_nid, prev_event_id) SELECT * FROM unnest(@edge_nids, @edge_ids);
-            INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT * FROM unnest(@auth_nids, @auth_ids);
-            """, parameters, cancellationToken);
+        var statements = new MessageRows.Statements();
+        AddLinkStatements(statements, inserted.Select(i => i.Pdu).ToList());
+        await statements.ExecuteAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the DAG edges of events inserted by the statements before these (found by event ID), and the room's
+    /// forward extremities moved past them.
+    /// </summary>
+    public static void AddLinkStatements(MessageRows.Statements statements, IReadOnlyList<Pdu> pdus)
+    {
+        var (stale, fresh) = ExtremityChange(pdus);
+        var edges = pdus.SelectMany(p => p.PrevEvents.Distinct().Select(prev => (p.EventId, Id: prev))).ToList();
+        var authEdges = pdus.SelectMany(p => p.AuthEvents.Distinct().Select(auth => (p.EventId, Id: auth))).ToList();
+        statements.Parameters.Add(new Npgsql.NpgsqlParameter("x_room", pdus[0].RoomId));
+        statements.Add("DELETE FROM forward_extremities WHERE room_id = @x_room AND event_id = ANY(@x_stale)", ("x_stale", stale.ToArray()));
+        statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT @x_room, unnest(@x_fresh)", ("x_fresh", fresh.ToArray()));
+        statements.Add(
+            "INSERT INTO event_edges (event_nid, prev_event_id) SELECT e.nid, x.prev FROM unnest(@x_edge_ids, @x_edge_prevs) AS x(id, prev) JOIN events e ON e.event_id = x.id",
+            ("x_edge_ids", edges.Select(e => e.EventId).ToArray()), ("x_edge_prevs", edges.Select(e => e.Id).ToArray()));
+        statements.Add(
+            "INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT e.nid, x.auth FROM unnest(@x_auth_ids, @x_auths) AS x(id, auth) JOIN events e ON e.event_id = x.id",
+            ("x_auth_ids", authEdges.Select(e => e.EventId).ToArray()), ("x_auths", authEdges.Select(e => e.Id).ToArray()));
     }
 
     /// <summary>The new event replaces its prev events as the room's forward extremities.</summary>

@@ -34,7 +34,8 @@ public sealed partial class RoomEventWriter
                     _sendQueues.TryRemove(new KeyValuePair<string, RoomSendQueue>(roomId, queue));
                     continue;
                 case true:
-                    _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
+                    // Started on the caller's thread, which would only wait for it: one thread-pool hop fewer per send.
+                    _ = DrainAsync(queue);
                     break;
             }
 
@@ -68,17 +69,19 @@ public sealed partial class RoomEventWriter
         var done = new List<(RoomSendQueue.Request Request, BatchResult Result)>(batch.Count);
         try
         {
-            var results = await WriteTogetherAsync(queue.RoomId, batch);
+            // On PostgreSQL the first attempt does not look the client transactions up (a round trip): a retry of a
+            // send written earlier fails the batch on the transactions' key instead, and is looked up below.
+            var results = await WriteTogetherAsync(queue.RoomId, batch, lookUpTransactions: options.Database.Provider != Configuration.DatabaseProvider.Postgres);
             done.AddRange(batch.Zip(results));
         }
-        catch (Exception) when (batch.Count > 1)
+        catch (Exception first) when (batch.Count > 1 || IsRepeatedTransaction(first))
         {
             // Nothing of the batch was committed: each caller's drafts go again alone, so one failure stays one caller's.
             foreach (var request in batch)
             {
                 try
                 {
-                    done.Add((request, (await WriteTogetherAsync(queue.RoomId, [request]))[0]));
+                    done.Add((request, (await WriteTogetherAsync(queue.RoomId, [request], lookUpTransactions: true))[0]));
                 }
                 catch (Exception e)
                 {
@@ -97,19 +100,18 @@ public sealed partial class RoomEventWriter
     }
 
     /// <summary>Writes the callers' drafts in one transaction; per caller, its events (or the earlier event of a repeated transaction).</summary>
-    private async Task<BatchResult[]> WriteTogetherAsync(string roomId, List<RoomSendQueue.Request> batch)
+    private async Task<BatchResult[]> WriteTogetherAsync(string roomId, List<RoomSendQueue.Request> batch, bool lookUpTransactions)
     {
         var cancellationToken = CancellationToken.None;
         using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
         await using var db = await OpenWriteContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         WriteSession? session = null;
         var results = new BatchResult[batch.Count];
         var ranges = new (int First, int Count)[batch.Count];
         try
         {
             // Under the room's lock: a retry queued behind its original in this batch finds it in the session.
-            var earlierSends = await FindTransactionsAsync(db, batch, cancellationToken);
+            var earlierSends = lookUpTransactions ? await FindTransactionsAsync(db, batch, cancellationToken) : [];
             for (var i = 0; i < batch.Count; i++)
             {
                 var key = TransactionKey(batch[i].Drafts);
@@ -126,7 +128,7 @@ public sealed partial class RoomEventWriter
             }
 
             if (session is null) return results;
-            var persisted = await CommitAsync(db, transaction, session, cancellationToken);
+            var persisted = await CommitAsync(db, session, cancellationToken);
             for (var i = 0; i < batch.Count; i++)
             {
                 results[i] ??= new BatchResult(persisted.GetRange(ranges[i].First, ranges[i].Count), Repeated: false);
@@ -137,9 +139,17 @@ public sealed partial class RoomEventWriter
         finally
         {
             // Committed, rolled back or failed half-way: the positions are final, so the stream may move past them.
-            if (session is not null) ReleasePositions(session);
+            if (session is not null)
+            {
+                ReleasePositions(session);
+                if (session.Transaction is { } transaction) await transaction.DisposeAsync();
+            }
         }
     }
+
+    /// <summary>A client transaction's key refused the write: the send was written before (PostgreSQL's unique violation).</summary>
+    private static bool IsRepeatedTransaction(Exception e) =>
+        e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "pk_event_transactions" };
 
     private async Task NotifyThenAnswerAsync(Task previous, string roomId, List<PersistedEvent> persisted, List<(RoomSendQueue.Request Request, BatchResult Result)> done)
     {

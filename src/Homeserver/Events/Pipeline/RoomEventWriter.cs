@@ -63,17 +63,17 @@ public sealed partial class RoomEventWriter(
 
         using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
         await using var db = await OpenWriteContextAsync(cancellationToken);
-        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0, MessagesInOneCommand(db)) { Transaction = transaction };
         db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
         await db.SaveChangesAsync(cancellationToken);
 
         List<PersistedEvent> persisted;
         try
         {
-            await PersistLocalAsync(db, session, create, cancellationToken);
+            await PersistLocalAsync(db, session, create, null, cancellationToken);
             foreach (var draft in drafts.Skip(1)) await AppendAsync(db, session, draft, cancellationToken);
-            persisted = await CommitAsync(db, transaction, session, cancellationToken);
+            persisted = await CommitAsync(db, session, cancellationToken);
         }
         finally
         {
@@ -102,7 +102,11 @@ public sealed partial class RoomEventWriter(
     /// </summary>
     private async Task<WriteSession> OpenSessionAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken, bool write = true)
     {
-        if ((write ? heads.Take(roomId) : heads.Peek(roomId)) is { } head) return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth);
+        if ((write ? heads.Take(roomId) : heads.Peek(roomId)) is { } head)
+        {
+            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, MessagesInOneCommand(db));
+        }
+
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
             ?? throw MatrixException.NotFound("Unknown room");
         var version = RoomVersions.Find(room.RoomVersion) ?? throw new InvalidOperationException($"room {roomId} has unknown version {room.RoomVersion}");
@@ -114,23 +118,17 @@ public sealed partial class RoomEventWriter(
             .OrderByDescending(e => e.Depth).Take(MaxPrevEvents).ToListAsync(cancellationToken);
 
         return new WriteSession(roomId, version, state, room.CurrentStateGroup,
-            extremities.Select(e => e.EventId).ToList(), extremities.Count == 0 ? 0 : extremities.Max(e => e.Depth));
+            extremities.Select(e => e.EventId).ToList(), extremities.Count == 0 ? 0 : extremities.Max(e => e.Depth), MessagesInOneCommand(db));
     }
+
+    /// <summary>PostgreSQL takes a batch's plain messages in one command (<see cref="MessageRows"/>); SQLite, in process, through the context.</summary>
+    private static bool MessagesInOneCommand(HomeserverDbContext db) => db.Database.IsNpgsql();
 
     /// <summary>Builds one draft on the session's state and extremities, authorizes it, and writes it.</summary>
     private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
     {
         var built = await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
-        if (draft.Transaction is { } txn)
-        {
-            // Added first, it goes with the event's own insert: no round trip of its own.
-            db.EventTransactions.Add(new EventTransaction
-            {
-                UserId = draft.Sender, DeviceId = txn.DeviceId, TxnId = txn.TxnId, Path = txn.Path, EventId = built.EventId, CreatedTs = Now(),
-            });
-        }
-
-        await PersistLocalAsync(db, session, built, cancellationToken);
+        await PersistLocalAsync(db, session, built, draft.Transaction, cancellationToken);
         if (draft.Transaction is { } written)
         {
             session.Transactions[TransactionKey(draft, written)] = new PersistedEvent(built, session.Positions[^1].Position);
@@ -168,21 +166,38 @@ public sealed partial class RoomEventWriter(
         return built;
     }
 
-    private async Task PersistLocalAsync(HomeserverDbContext db, WriteSession session, Pdu pdu, CancellationToken cancellationToken)
+    private async Task PersistLocalAsync(HomeserverDbContext db, WriteSession session, Pdu pdu, ClientTransaction? transaction, CancellationToken cancellationToken)
     {
         var position = streams.Next();
         session.Positions.Add(position);
+        session.Extremities = [pdu.EventId];
+        session.Depth = pdu.Depth;
+        session.Pending.Add(pdu);
+        // A plain message is written with the rest of the batch at commit; what reads rows back goes now.
+        var plain = !pdu.IsState && pdu.Type != EventTypes.Redaction;
+        if (plain && session.Messages is { } messages)
+        {
+            messages.Add(new MessageRows.Message(pdu, position.Position, transaction, Now()));
+            return;
+        }
+
+        if (transaction is not null)
+        {
+            // Added first, it goes with the event's own insert: no round trip of its own.
+            db.EventTransactions.Add(new EventTransaction
+            {
+                UserId = pdu.Sender, DeviceId = transaction.DeviceId, TxnId = transaction.TxnId, Path = transaction.Path, EventId = pdu.EventId, CreatedTs = Now(),
+            });
+        }
+
         var row = EventRows.Insert(db, pdu, position.Position, outlier: false, rejectedReason: null, softFailed: false);
         // A message keeps the room's state group: set now, it needs no UPDATE after the edges.
         row.StateGroup = session.StateGroup;
         EventIndexes.Add(db, pdu, position.Position);
         session.Unflushed.Add((row, pdu));
-        session.Extremities = [pdu.EventId];
-        session.Depth = pdu.Depth;
-        session.Pending.Add(pdu);
-        // A plain message is written with the rest of the batch at commit; what reads rows back goes now.
-        if (!pdu.IsState && pdu.Type != EventTypes.Redaction) return;
+        if (plain) return;
 
+        await BeginAsync(db, session, cancellationToken);
         await FlushAsync(db, session, cancellationToken);
         if (pdu.IsState)
         {
@@ -200,12 +215,23 @@ public sealed partial class RoomEventWriter(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>The session's transaction, begun at its first write through the context.</summary>
+    private static async Task BeginAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken) =>
+        session.Transaction ??= await db.Database.BeginTransactionAsync(cancellationToken);
+
     /// <summary>
     /// Inserts the session's unwritten events (their IDs come back from the insert), then their DAG edges, and makes
     /// the last of them the room's forward extremity in place of every event they point to.
     /// </summary>
     private static async Task FlushAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
     {
+        if (session.Messages is { Count: > 0 } messages)
+        {
+            // Messages before a state event or a redaction: written first, in the session's transaction.
+            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, cancellationToken);
+            messages.Clear();
+        }
+
         if (session.Unflushed.Count == 0) return;
         await db.SaveChangesAsync(cancellationToken);
         await EventRows.LinkAsync(db, session.RoomId, session.Unflushed, cancellationToken);
@@ -235,17 +261,26 @@ public sealed partial class RoomEventWriter(
     }
 
     /// <summary>Commits the session's events. The caller releases its positions (<see cref="ReleasePositions"/>) and notifies.</summary>
-    private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, IDbContextTransaction transaction, WriteSession session, CancellationToken cancellationToken)
+    private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
     {
-        await FlushAsync(db, session, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        if (session.StateGroup != session.InitialStateGroup)
+        if (session.Transaction is null && session.Messages is { } messages)
         {
-            await db.Rooms.Where(r => r.RoomId == session.RoomId)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
+            // Nothing but messages (state events and redactions begin the transaction): their one command is the commit.
+            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, cancellationToken);
         }
+        else
+        {
+            await BeginAsync(db, session, cancellationToken);
+            await FlushAsync(db, session, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            if (session.StateGroup != session.InitialStateGroup)
+            {
+                await db.Rooms.Where(r => r.RoomId == session.RoomId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            await session.Transaction!.CommitAsync(cancellationToken);
+        }
 
         heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth));
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
@@ -354,7 +389,8 @@ public sealed partial class RoomEventWriter(
     }
 
     /// <summary>The room as it stands while a batch of local events is written.</summary>
-    private sealed class WriteSession(string roomId, RoomVersion version, ImmutableDictionary<StateKey, string> state, long? stateGroup, List<string> extremities, long depth)
+    private sealed class WriteSession(string roomId, RoomVersion version, ImmutableDictionary<StateKey, string> state, long? stateGroup, List<string> extremities, long depth,
+        bool messagesInOneCommand)
     {
         public string RoomId { get; } = roomId;
         public RoomVersion Version { get; } = version;
@@ -366,6 +402,12 @@ public sealed partial class RoomEventWriter(
         public List<Pdu> Pending { get; } = [];
         public List<StreamPositionHandle> Positions { get; } = [];
         public List<(long Id, ImmutableDictionary<StateKey, string> State)> NewGroups { get; } = [];
+
+        /// <summary>The transaction, once something went through the context; a batch of messages alone needs none.</summary>
+        public IDbContextTransaction? Transaction { get; set; }
+
+        /// <summary>PostgreSQL: plain messages not written yet, for one command (<see cref="MessageRows"/>). Null on SQLite.</summary>
+        public List<MessageRows.Message>? Messages { get; } = messagesInOneCommand ? [] : null;
 
         /// <summary>Events added to the context but not inserted yet (no numeric ID, no edges).</summary>
         public List<(Event Row, Pdu Pdu)> Unflushed { get; } = [];
