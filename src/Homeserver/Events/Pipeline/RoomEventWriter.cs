@@ -263,7 +263,7 @@ public sealed partial class RoomEventWriter(
     /// <summary>Commits the session's events. The caller releases its positions (<see cref="ReleasePositions"/>) and notifies.</summary>
     private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
     {
-        if (session.Transaction is null && session.Messages is { } messages)
+        if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
         {
             // Nothing but messages (state events and redactions begin the transaction): their one command is the commit.
             await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, cancellationToken);
