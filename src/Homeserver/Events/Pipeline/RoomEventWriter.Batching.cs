@@ -34,8 +34,10 @@ public sealed partial class RoomEventWriter
                     _sendQueues.TryRemove(new KeyValuePair<string, RoomSendQueue>(roomId, queue));
                     continue;
                 case true:
-                    // Started on the caller's thread, which would only wait for it: one thread-pool hop fewer per send.
-                    _ = DrainAsync(queue);
+                    // Not started on the caller's thread: on SQLite (synchronous underneath) the whole write and its
+                    // wake-ups would run before the caller awaits its answer, and the woken syncs overtake the sender's
+                    // response (matrix-js-sdk then fails a thread reply whose remote echo came first).
+                    _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
                     break;
             }
 
