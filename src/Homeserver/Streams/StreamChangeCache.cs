@@ -46,6 +46,9 @@ public sealed class StreamChanges(StreamIdGenerator streams)
     /// <summary>The one key of <see cref="DeviceLists"/>.</summary>
     public const string Anywhere = "";
 
+    /// <summary>Timeline events given a stream position, by room: a sync skips the events query of a quiet room.</summary>
+    public StreamChangeCache RoomEvents { get; } = new(streams);
+
     /// <summary>Account data, by user.</summary>
     public StreamChangeCache AccountData { get; } = new(streams);
 

@@ -85,6 +85,7 @@ public sealed partial class RoomEventWriter
             && !authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, currentState, cancellationToken)).IsAllowed;
 
         using var position = incoming.Backfilled ? null : streams.Next();
+        if (position is not null) changes.RoomEvents.Mark(pdu.RoomId, position.Position);
         var streamOrdering = position?.Position ?? incoming.BackfillPosition ?? await ReserveBackfillPositionsAsync(db, 1, cancellationToken);
         var row = await InsertOrReuseAsync(db, pdu, streamOrdering, outlier: false, softFailed, cancellationToken);
         EventRows.AddEdges(db, row, pdu);

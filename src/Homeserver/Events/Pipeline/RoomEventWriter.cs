@@ -170,6 +170,7 @@ public sealed partial class RoomEventWriter(
     {
         var position = streams.Next();
         session.Positions.Add(position);
+        changes.RoomEvents.Mark(session.RoomId, position.Position);
         session.Extremities = [pdu.EventId];
         session.Depth = pdu.Depth;
         session.Pending.Add(pdu);

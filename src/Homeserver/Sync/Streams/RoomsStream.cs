@@ -6,6 +6,7 @@ using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Sync.Filtering;
+using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Rooms;
 
 namespace Matrix.Homeserver.Sync.Streams;
@@ -13,8 +14,8 @@ namespace Matrix.Homeserver.Sync.Streams;
 /// <summary>
 /// The room events stream: rooms.join (timeline, state, summary), rooms.leave, rooms.invite and
 /// rooms.knock. Every step is batched over the rooms of the answer, so an initial sync of a user in
-/// many rooms costs a fixed number of queries per kind of data, and an incremental sync of an idle
-/// user two indexed queries (memberships, then events after the token in their rooms).
+/// many rooms costs a fixed number of queries per kind of data, and an incremental sync queries the events
+/// after the token only in rooms whose events stream moved (<see cref="StreamChanges.RoomEvents"/>).
 /// </summary>
 internal sealed class RoomsStream(
     RoomSelection selection,
@@ -25,6 +26,7 @@ internal sealed class RoomsStream(
     LazyMemberCache lazyMembers,
     SyncEventFormatter formatter,
     EventStore events,
+    StreamChanges changes,
     HomeserverOptions options)
 {
     /// <summary>Timeline events per room when the filter does not say (Synapse's default).</summary>
@@ -44,8 +46,10 @@ internal sealed class RoomsStream(
 
         var withTimeline = plans.Where(p => p.Section is RoomSection.Join or RoomSection.Leave).ToList();
         var timelineFilter = roomFilter.Timeline;
+        // A room with no event after the token has an empty batch: no query for it (a long-poll's first look, mostly).
         var batches = await timelines.LoadAsync(db, context.UserId,
-            [.. withTimeline.Where(p => timelineFilter.IncludesRoom(p.RoomId)).Select(p => new TimelineRequest(p.RoomId, p.After, p.UpTo, p.JoinedAfter))],
+            [.. withTimeline.Where(p => timelineFilter.IncludesRoom(p.RoomId) && (p.After is not { } after || changes.RoomEvents.MayHaveChanged(p.RoomId, after)))
+                .Select(p => new TimelineRequest(p.RoomId, p.After, p.UpTo, p.JoinedAfter))],
             timelineFilter, timelineFilter.EffectiveLimit(DefaultTimelineLimit, options.Sync.MaxTimelineLimit), cancellationToken);
 
         // An incremental sync only mentions a room when something happened in it.
