@@ -254,6 +254,28 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_rooms_whose_events_moved_after_the_token_are_read_and_their_events_arrive()
+    {
+        var alice = await _server.CreateUserAsync("quiet-alice");
+        var bob = await _server.CreateUserAsync("quiet-bob");
+        var quiet = await _server.CreateRoomAsync(alice);
+        var busy = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(quiet, bob);
+        await _server.JoinAsync(busy, bob);
+        var token = (await _server.SyncAsync(bob)).NextBatch();
+        var position = long.Parse(token[1..token.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+
+        var sent = await _server.SendMessageAsync(busy, alice, "news");
+        var roomEvents = _server.Services.GetRequiredService<Matrix.Homeserver.Streams.StreamChanges>().RoomEvents;
+        Assert.True(roomEvents.MayHaveChanged(busy, position));
+        Assert.False(roomEvents.MayHaveChanged(quiet, position), "the quiet room's events query is skipped");
+
+        var sync = await _server.SyncAsync(bob, since: token);
+        Assert.Equal([sent], sync.JoinedRoom(busy).EventIds("timeline"));
+        Assert.Null(sync.Section("join", quiet));
+    }
+
+    [Fact]
     public async Task Knocks_show_knock_state()
     {
         var alice = await _server.CreateUserAsync("knock-alice");
