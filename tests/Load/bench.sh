@@ -4,6 +4,7 @@
 # a thousand users), then the load tool with the server's pid. Usage:
 #   tests/Load/bench.sh OUT.json [load tool options, e.g. --scenario sequential --messages 500]
 # Build first: dotnet build src/Homeserver -c Release && dotnet build tests/Load -c Release
+# The server's log of the last run is left in /tmp/hs-bench-server.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$1; shift

@@ -73,7 +73,7 @@ public sealed partial class RoomEventWriter
         {
             // On PostgreSQL the first attempt does not look the client transactions up (a round trip): a retry of a
             // send written earlier fails the batch on the transactions' key instead, and is looked up below.
-            var results = await WriteTogetherAsync(queue.RoomId, batch, lookUpTransactions: options.Database.Provider != Configuration.DatabaseProvider.Postgres);
+            var results = await WriteTogetherAsync(queue.RoomId, batch, lookUpTransactions: !OnPostgres);
             done.AddRange(batch.Zip(results));
         }
         catch (Exception first) when (batch.Count > 1 || IsRepeatedTransaction(first))

@@ -64,7 +64,7 @@ public sealed partial class RoomEventWriter(
         using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
         await using var db = await OpenWriteContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0, MessagesInOneCommand(db)) { Transaction = transaction };
+        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0, OnPostgres) { Transaction = transaction };
         db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
         await db.SaveChangesAsync(cancellationToken);
 
@@ -104,7 +104,7 @@ public sealed partial class RoomEventWriter(
     {
         if ((write ? heads.Take(roomId) : heads.Peek(roomId)) is { } head)
         {
-            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, MessagesInOneCommand(db));
+            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, OnPostgres);
         }
 
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
@@ -118,11 +118,14 @@ public sealed partial class RoomEventWriter(
             .OrderByDescending(e => e.Depth).Take(MaxPrevEvents).ToListAsync(cancellationToken);
 
         return new WriteSession(roomId, version, state, room.CurrentStateGroup,
-            extremities.Select(e => e.EventId).ToList(), extremities.Count == 0 ? 0 : extremities.Max(e => e.Depth), MessagesInOneCommand(db));
+            extremities.Select(e => e.EventId).ToList(), extremities.Count == 0 ? 0 : extremities.Max(e => e.Depth), OnPostgres);
     }
 
-    /// <summary>PostgreSQL takes a batch's plain messages in one command (<see cref="MessageRows"/>); SQLite, in process, through the context.</summary>
-    private static bool MessagesInOneCommand(HomeserverDbContext db) => db.Database.IsNpgsql();
+    /// <summary>
+    /// PostgreSQL takes a batch's plain messages in one command (<see cref="MessageRows"/>), and its unique violation
+    /// tells a retried send (so the first attempt skips the transaction lookup); SQLite, in process, goes through the context.
+    /// </summary>
+    private bool OnPostgres => options.Database.Provider == Configuration.DatabaseProvider.Postgres;
 
     /// <summary>Builds one draft on the session's state and extremities, authorizes it, and writes it.</summary>
     private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
