@@ -64,6 +64,36 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Initial_sync_of_several_rooms_gives_each_room_its_own_newest_events()
+    {
+        // Sends interleaved across rooms: one window over every room (PostgreSQL's LATERAL read) must still give each its own page.
+        var alice = await _server.CreateUserAsync("rooms-alice");
+        var first = await _server.CreateRoomAsync(alice);
+        var second = await _server.CreateRoomAsync(alice);
+        var quiet = await _server.CreateRoomAsync(alice);
+        var sentFirst = new List<string>();
+        var sentSecond = new List<string>();
+        for (var i = 0; i < 15; i++)
+        {
+            sentFirst.Add(await _server.SendMessageAsync(first, alice, $"a{i}"));
+            if (i < 12) sentSecond.Add(await _server.SendMessageAsync(second, alice, $"b{i}"));
+        }
+
+        var quietMessage = await _server.SendMessageAsync(quiet, alice, "only one");
+
+        var sync = await _server.SyncAsync(alice);
+
+        Assert.Equal(sentFirst[^10..], sync.JoinedRoom(first).EventIds("timeline"));
+        Assert.True(sync.JoinedRoom(first)!["timeline"]!["limited"]!.GetValue<bool>());
+        Assert.Equal(sentSecond[^10..], sync.JoinedRoom(second).EventIds("timeline"));
+        Assert.True(sync.JoinedRoom(second)!["timeline"]!["limited"]!.GetValue<bool>());
+        var quietTimeline = sync.JoinedRoom(quiet).EventIds("timeline");
+        Assert.Equal(6, quietTimeline.Count);
+        Assert.Equal(quietMessage, quietTimeline[^1]);
+        Assert.False(sync.JoinedRoom(quiet)!["timeline"]!["limited"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Incremental_sync_shows_only_new_events()
     {
         var alice = await _server.CreateUserAsync("incr-alice");

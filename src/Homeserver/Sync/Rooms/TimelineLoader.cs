@@ -129,6 +129,17 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         {
             rows = await query.Where(e => e.RoomId == rooms[0]).OrderByDescending(e => e.StreamOrdering).Take(count).Select(Row).ToListAsync(cancellationToken);
         }
+        else if (db.Database.IsNpgsql() && !FilterSql.Constrains(filter))
+        {
+            // A LATERAL join reads each room's newest events from the (room, stream) index. EF Core turns a per-room Take
+            // into ROW_NUMBER() over every event of every room (400 ms for 100 rooms of 1 000 events), hence the SQL here.
+            rows = await db.Events.FromSql($"""
+                    SELECT e.* FROM unnest({rooms.ToArray()}) AS r(room_id) CROSS JOIN LATERAL (
+                        SELECT * FROM events WHERE room_id = r.room_id AND stream_ordering > {after ?? long.MinValue} AND stream_ordering <= {upTo}
+                            AND NOT outlier AND rejected_reason IS NULL AND NOT soft_failed
+                        ORDER BY stream_ordering DESC LIMIT {count}) AS e
+                    """).AsNoTracking().Select(Row).ToListAsync(cancellationToken);
+        }
         else
         {
             // A per-room subquery in the projection: EF Core runs it as one ROW_NUMBER() query.
