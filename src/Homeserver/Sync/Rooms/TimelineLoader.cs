@@ -129,7 +129,21 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         {
             rows = await query.Where(e => e.RoomId == rooms[0]).OrderByDescending(e => e.StreamOrdering).Take(count).Select(Row).ToListAsync(cancellationToken);
         }
-        else if (db.Database.IsNpgsql() && !FilterSql.Constrains(filter))
+        else if (!db.Database.IsNpgsql())
+        {
+            // SQLite, one command: each room's events from its count-th newest on, a range of the (room, stream) index whose
+            // start is computed once per room. The ROW_NUMBER() form below numbers every event of every room (700 ms for
+            // 100 rooms of 600 events).
+            var skip = count - 1;
+            rows = await (
+                from r in db.Rooms.AsNoTracking()
+                where rooms.Contains(r.RoomId)
+                let first = query.Where(e => e.RoomId == r.RoomId).OrderByDescending(e => e.StreamOrdering).Skip(skip).Select(e => e.StreamOrdering).FirstOrDefault()
+                from e in query
+                where e.RoomId == r.RoomId && e.StreamOrdering >= (first ?? long.MinValue)
+                select e).Select(Row).ToListAsync(cancellationToken);
+        }
+        else if (!FilterSql.Constrains(filter))
         {
             // A LATERAL join reads each room's newest events from the (room, stream) index. EF Core turns a per-room Take
             // into ROW_NUMBER() over every event of every room (400 ms for 100 rooms of 1 000 events), hence the SQL here.
@@ -142,7 +156,8 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         }
         else
         {
-            // A per-room subquery in the projection: EF Core runs it as one ROW_NUMBER() query.
+            // Type or sender conditions on PostgreSQL: a per-room subquery in the projection, which EF Core runs as one
+            // ROW_NUMBER() query.
             var perRoom = await db.Rooms.AsNoTracking().Where(r => rooms.Contains(r.RoomId))
                 .Select(r => query.Where(e => e.RoomId == r.RoomId).OrderByDescending(e => e.StreamOrdering).Take(count)
                     .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState, e.RedactedBy))
