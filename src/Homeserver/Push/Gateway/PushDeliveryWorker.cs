@@ -55,7 +55,9 @@ public sealed class PushDeliveryWorker(
             // Catch up on whatever arrived while the server was down.
             await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
             {
-                foreach (var id in await db.Set<Pusher>().AsNoTracking().Select(p => p.Id).ToListAsync(stoppingToken)) Start(id);
+                var pushers = await db.Set<Pusher>().AsNoTracking().Select(p => new { p.Id, p.UserId }).ToListAsync(stoppingToken);
+                foreach (var pusher in pushers) queue.Track(pusher.UserId);
+                foreach (var pusher in pushers) Start(pusher.Id);
             }
 
             // Every user poked meanwhile in one query: one message pokes each of its room's members.

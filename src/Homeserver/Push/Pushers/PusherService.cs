@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push.Gateway;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
@@ -12,7 +13,7 @@ namespace Matrix.Homeserver.Push.Pushers;
 /// it. A new or changed pusher starts after the newest stream position, so it never delivers old
 /// notifications. <see cref="PusherCleanup"/> removes them with their device or account.
 /// </summary>
-public sealed class PusherService(IDbContextFactory<HomeserverDbContext> dbFactory, StreamIdGenerator streams, TimeProvider clock)
+public sealed class PusherService(IDbContextFactory<HomeserverDbContext> dbFactory, PushDeliveryQueue delivery, StreamIdGenerator streams, TimeProvider clock)
 {
     public async Task<JsonArray> ListAsync(string userId, CancellationToken cancellationToken)
     {
@@ -26,6 +27,8 @@ public sealed class PusherService(IDbContextFactory<HomeserverDbContext> dbFacto
     {
         var appId = body.AppId!;
         var pushkey = body.Pushkey!;
+        // Before the pusher exists: a notification written once it does must not be dropped on its way to the worker.
+        delivery.Track(requester.UserId);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (body.Append != true)
