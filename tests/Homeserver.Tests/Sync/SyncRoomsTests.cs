@@ -91,6 +91,14 @@ public sealed class SyncRoomsTests : IAsyncLifetime
         Assert.Equal(6, quietTimeline.Count);
         Assert.Equal(quietMessage, quietTimeline[^1]);
         Assert.False(sync.JoinedRoom(quiet)!["timeline"]!["limited"]!.GetValue<bool>());
+
+        // An incremental sync reads the rooms that moved with the same window: only what came after the token.
+        var newFirst = await _server.SendMessageAsync(first, alice, "a-new");
+        var newSecond = new[] { await _server.SendMessageAsync(second, alice, "b-new-1"), await _server.SendMessageAsync(second, alice, "b-new-2") };
+        var next = await _server.SyncAsync(alice, since: sync.NextBatch());
+        Assert.Equal([newFirst], next.JoinedRoom(first).EventIds("timeline"));
+        Assert.Equal(newSecond, next.JoinedRoom(second).EventIds("timeline"));
+        Assert.Null(next.Section("join", quiet));
     }
 
     [Fact]
