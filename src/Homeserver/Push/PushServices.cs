@@ -14,6 +14,7 @@ public static class PushServices
     {
         services.AddSingleton<PushRuleStore>();
         services.AddSingleton<EventThreads>();
+        services.AddSingleton<UnreadRowsCache>();
         services.AddSingleton<UnreadNotificationCounts>();
         services.AddSingleton<PusherService>();
         services.AddSingleton<PushDeliveryQueue>();

@@ -85,6 +85,29 @@ public sealed class NotificationCountsTests(PushServerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Counts_from_the_kept_rows_follow_new_notifications_and_receipts()
+    {
+        var cache = _server.Services.GetRequiredService<UnreadRowsCache>();
+        var first = await _server.SendMessageAsync(_room, _alice, "one");
+        Assert.Equal(await CountsAsync(_bob), await CountsAsync(_bob, cached: true));
+
+        // The writer appends its rows to what the count just kept: the next count needs no query and still agrees.
+        var root = await _server.SendMessageAsync(_room, _alice, "two");
+        await SendAsync(_alice, Message("hey bob", new JsonObject { ["user_ids"] = new JsonArray(_bob.UserId) },
+            new JsonObject { ["rel_type"] = "m.thread", ["event_id"] = root }));
+        Assert.True(cache.TryGet(_bob.UserId, _room, 0, out _));
+        var all = await CountsAsync(_bob);
+        Assert.Equal(all, await CountsAsync(_bob, cached: true));
+        Assert.True(all.NotificationCount >= 3 && all.HighlightCount >= 1);
+
+        // Receipts are applied to the kept rows: unthreaded, and a thread's own.
+        foreach (var read in new[] { Read(await _server.StreamOrderingAsync(first)), Read(0, (root, long.MaxValue)), Read(await _server.StreamOrderingAsync(root)) })
+        {
+            Assert.Equal(await CountsAsync(_bob, read), await CountsAsync(_bob, read, cached: true));
+        }
+    }
+
+    [Fact]
     public async Task Only_what_the_rules_say_notifies()
     {
         var dave = await fixture.NewUserAsync("dave");
@@ -137,10 +160,12 @@ public sealed class NotificationCountsTests(PushServerFixture fixture) : IClassF
     private FixedReceipts Read(long unthreaded, params (string Thread, long Position)[] threads) =>
         new(new Dictionary<string, ReadPosition> { [_room] = new(unthreaded, threads.ToDictionary(t => t.Thread, t => t.Position)) });
 
-    private async Task<NotificationCounts> CountsAsync(TestUser user, IReadReceiptPositions? receipts = null)
+    /// <summary>The user's counts in the room; <paramref name="cached"/> through the server's kept rows, else by query.</summary>
+    private async Task<NotificationCounts> CountsAsync(TestUser user, IReadReceiptPositions? receipts = null, bool cached = false)
     {
         await using var db = _server.Db();
-        var counts = new UnreadNotificationCounts(receipts ?? new FixedReceipts(new Dictionary<string, ReadPosition>()));
+        var counts = new UnreadNotificationCounts(receipts ?? new FixedReceipts(new Dictionary<string, ReadPosition>()),
+            cached ? _server.Services.GetRequiredService<UnreadRowsCache>() : null);
         return (await counts.GetAsync(db, user.UserId, [_room], long.MaxValue, byThread: false, CancellationToken.None))[_room].Room;
     }
 

@@ -27,6 +27,7 @@ public sealed class PushActionWriter(
     StreamIdGenerator streams,
     StreamChanges changes,
     PushDeliveryQueue delivery,
+    UnreadRowsCache unreadRows,
     HomeserverOptions options,
     TimeProvider clock) : INotificationHandler<RoomEventsPersisted>
 {
@@ -77,16 +78,27 @@ public sealed class PushActionWriter(
         }
 
         if (rows.Count == 0) return;
+        // The members' cached unread rows get these rows, so that their woken syncs count without a query.
+        var write = unreadRows.BeginWrite(rows.Select(r => StreamChanges.UserInRoom(r.UserId, r.RoomId)));
+        ILookup<string, UnreadRow>? committed = null;
         using (var written = streams.Next())
         {
-            foreach (var row in rows)
+            try
             {
-                row.WrittenAt = written.Position;
-                changes.Notifications.Mark(row.UserId, written.Position);
-                changes.NotificationRooms.Mark(StreamChanges.UserInRoom(row.UserId, row.RoomId), written.Position);
-            }
+                foreach (var row in rows)
+                {
+                    row.WrittenAt = written.Position;
+                    changes.Notifications.Mark(row.UserId, written.Position);
+                    changes.NotificationRooms.Mark(StreamChanges.UserInRoom(row.UserId, row.RoomId), written.Position);
+                }
 
-            await InsertAsync(db, rows, cancellationToken);
+                await InsertAsync(db, rows, cancellationToken);
+                committed = rows.ToLookup(r => StreamChanges.UserInRoom(r.UserId, r.RoomId), r => new UnreadRow(r.StreamOrdering, r.ThreadId, r.Highlight), StringComparer.Ordinal);
+            }
+            finally
+            {
+                unreadRows.CompleteWrite(write, committed, written.Position);
+            }
         }
 
         delivery.Poke(rows.Select(r => r.UserId).Distinct().ToList());

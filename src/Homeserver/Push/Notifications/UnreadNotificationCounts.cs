@@ -18,9 +18,10 @@ public sealed record RoomNotificationCounts(NotificationCounts Room, IReadOnlyDi
 /// <summary>
 /// Unread notification counts (spec: "Receiving notifications"): a user's notifications after their
 /// read receipts. Each event is read when at or before the newer of the unthreaded receipt and its
-/// thread's receipt, so an unthreaded client's counts and a threaded client's agree.
+/// thread's receipt, so an unthreaded client's counts and a threaded client's agree. A single room's
+/// notifications after the receipts are kept in <paramref name="cache"/> (when given) and counted in memory.
 /// </summary>
-public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
+public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, UnreadRowsCache? cache = null)
 {
     /// <summary>Rooms per query: each adds a filter with two parameters.</summary>
     private const int RoomsPerQuery = 100;
@@ -38,7 +39,22 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
         var rooms = roomIds.Distinct().ToList();
         var positions = await receipts.GetAsync(db, userId, rooms, cancellationToken);
         var counts = new Dictionary<(string Room, string Thread), NotificationCounts>();
-        foreach (var chunk in rooms.Chunk(RoomsPerQuery))
+        var unknown = new List<string>();
+        foreach (var room in rooms)
+        {
+            var read = Position(positions, room);
+            if (cache is not null && cache.TryGet(userId, room, read.Unthreaded, out var known)) CountRows(counts, room, known, read, upTo);
+            else unknown.Add(room);
+        }
+
+        // A woken sync's usual answer, one room: its rows are read (and kept) unless there are too many.
+        if (unknown is [var one] && cache is not null && await LoadRowsAsync(cache, db, userId, one, Position(positions, one).Unthreaded, cancellationToken) is { } rows)
+        {
+            CountRows(counts, one, rows, Position(positions, one), upTo);
+            unknown.Clear();
+        }
+
+        foreach (var chunk in unknown.Chunk(RoomsPerQuery))
         {
             // Everything after each room's unthreaded receipt...
             if (chunk is [var only])
@@ -114,6 +130,34 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts)
         EF.CompileAsyncQuery((HomeserverDbContext db, string userId, long since, long upTo) =>
             db.Set<EventPushAction>().AsNoTracking().Where(a => a.UserId == userId && a.WrittenAt > since && a.WrittenAt <= upTo)
                 .Select(a => a.RoomId).Distinct());
+
+    /// <summary>The room's notifications after <paramref name="after"/>, kept in the cache; null when there are more than it keeps.</summary>
+    private static async Task<List<UnreadRow>?> LoadRowsAsync(UnreadRowsCache cache, HomeserverDbContext db, string userId, string roomId, long after,
+        CancellationToken cancellationToken)
+    {
+        var asOf = cache.Position;
+        var rows = await UnreadAfter(db, userId, roomId, after, UnreadRowsCache.MaxRows + 1).ToListAsync(cancellationToken);
+        if (rows.Count > UnreadRowsCache.MaxRows) return null;
+        cache.Set(userId, roomId, after, rows, asOf);
+        return rows;
+    }
+
+    private static void CountRows(Dictionary<(string Room, string Thread), NotificationCounts> counts, string roomId, IEnumerable<UnreadRow> rows,
+        ReadPosition read, long upTo)
+    {
+        foreach (var row in rows)
+        {
+            if (row.Stream <= read.For(row.ThreadId) || row.Stream > upTo) continue;
+            counts[(roomId, row.ThreadId)] = counts.GetValueOrDefault((roomId, row.ThreadId)).Add(new NotificationCounts(1, row.Highlight ? 1 : 0));
+        }
+    }
+
+    private static readonly Func<HomeserverDbContext, string, string, long, int, IAsyncEnumerable<UnreadRow>> UnreadAfter =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, string roomId, long after, int limit) =>
+            db.Set<EventPushAction>().AsNoTracking()
+                .Where(a => a.UserId == userId && a.RoomId == roomId && a.StreamOrdering > after)
+                .OrderBy(a => a.StreamOrdering).Take(limit)
+                .Select(a => new UnreadRow(a.StreamOrdering, a.ThreadId, a.Highlight)));
 
     private sealed record ThreadCount(string ThreadId, long Count, long Highlights);
 

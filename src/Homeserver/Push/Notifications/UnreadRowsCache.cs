@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using Matrix.Homeserver.Streams;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Matrix.Homeserver.Push.Notifications;
+
+/// <summary>One notification of a user in a room, as far as the unread counts need it.</summary>
+public readonly record struct UnreadRow(long Stream, string ThreadId, bool Highlight);
+
+/// <summary>
+/// A user's notifications in a room after a read position, kept in memory so that a woken sync counts its unread
+/// notifications without a query (a message into a big room wakes every member, and each would count). An entry is
+/// valid while <see cref="StreamChanges.NotificationRooms"/> shows no notification written for the user in the room
+/// after the entry's position. The notification writer keeps entries valid by appending its own rows: it takes the
+/// entries before it marks (<see cref="BeginWrite"/>) and puts them back with its rows once they are committed
+/// (<see cref="CompleteWrite"/>), but only when no other writer wrote to the same user and room meanwhile: then its
+/// mark alone follows the entry, and the entry holds its rows. Entries with more than <see cref="MaxRows"/> rows are
+/// not kept (such counts are queried).
+/// </summary>
+public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges changes) : IDisposable
+{
+    public const int MaxRows = 100;
+
+    internal sealed record Entry(long After, ImmutableArray<UnreadRow> Rows, long AsOf);
+
+    /// <summary>A user and room being written: by how many writers at once, and whether two ever overlapped.</summary>
+    private sealed class Writing
+    {
+        public int Writers;
+        public bool Overlapped;
+    }
+
+    /// <summary>What a writer took: the entries it may extend, by key (null when it may not).</summary>
+    public sealed class Write
+    {
+        internal Dictionary<string, Entry?> Taken { get; } = new(StringComparer.Ordinal);
+    }
+
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = 200_000 });
+    private readonly Dictionary<string, Writing> _writing = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>The position to pass to <see cref="Set"/>: read it before the query.</summary>
+    public long Position => streams.Current;
+
+    /// <summary>The user's notifications in the room after <paramref name="readUpTo"/> or later, when known.</summary>
+    public bool TryGet(string userId, string roomId, long readUpTo, out ImmutableArray<UnreadRow> rows)
+    {
+        var key = StreamChanges.UserInRoom(userId, roomId);
+        if (_entries.TryGetValue(key, out Entry? entry) && entry!.After <= readUpTo && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf))
+        {
+            rows = entry.Rows;
+            return true;
+        }
+
+        rows = default;
+        return false;
+    }
+
+    /// <summary>Keeps what a query read: every notification after <paramref name="after"/> as of <paramref name="asOf"/> (<see cref="Position"/> before the query).</summary>
+    public void Set(string userId, string roomId, long after, IReadOnlyList<UnreadRow> rows, long asOf)
+    {
+        if (rows.Count > MaxRows) return;
+        lock (_gate) Put(StreamChanges.UserInRoom(userId, roomId), new Entry(after, [.. rows], asOf));
+    }
+
+    /// <summary>Before a writer marks its users and rooms: takes the entries it may extend.</summary>
+    public Write BeginWrite(IEnumerable<string> keys)
+    {
+        var write = new Write();
+        lock (_gate)
+        {
+            foreach (var key in keys)
+            {
+                if (write.Taken.ContainsKey(key)) continue;
+                if (_writing.TryGetValue(key, out var writing))
+                {
+                    writing.Writers++;
+                    writing.Overlapped = true;
+                    write.Taken[key] = null;
+                    continue;
+                }
+
+                _writing[key] = new Writing { Writers = 1 };
+                write.Taken[key] = _entries.TryGetValue(key, out Entry? entry) && !changes.NotificationRooms.MayHaveChanged(key, entry!.AsOf) ? entry : null;
+            }
+        }
+
+        return write;
+    }
+
+    /// <summary>
+    /// After the writer's rows committed (<paramref name="rows"/> by key, written at <paramref name="writtenAt"/>), or
+    /// failed (null): extends the entries it took that nobody replaced, when it wrote alone.
+    /// </summary>
+    public void CompleteWrite(Write write, ILookup<string, UnreadRow>? rows, long writtenAt)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, taken) in write.Taken)
+            {
+                var writing = _writing[key];
+                if (--writing.Writers == 0) _writing.Remove(key);
+                if (rows is null || taken is null || writing.Overlapped) continue;
+                if (!_entries.TryGetValue(key, out Entry? current) || !ReferenceEquals(current, taken)) continue;
+                var extended = taken.Rows.AddRange(rows[key]);
+                if (extended.Length > MaxRows) _entries.Remove(key);
+                else Put(key, taken with { Rows = extended, AsOf = writtenAt });
+            }
+        }
+    }
+
+    private void Put(string key, Entry entry) => _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = entry.Rows.Length + 1 });
+
+    public void Dispose() => _entries.Dispose();
+}

@@ -1,0 +1,116 @@
+using Matrix.Homeserver.Push.Notifications;
+using Matrix.Homeserver.Streams;
+
+namespace Matrix.Homeserver.Tests.Push;
+
+/// <summary>
+/// A user's cached unread rows in a room are reused only while they are complete: a notification writer extends them
+/// with its own rows when it wrote alone, and anything else it marks (a failed or overlapping write, a racing read) drops them.
+/// </summary>
+public sealed class UnreadRowsCacheTests
+{
+    private const string Alice = "@alice:x";
+    private const string Room = "!room:x";
+    private static readonly string Key = StreamChanges.UserInRoom(Alice, Room);
+
+    [Fact]
+    public void A_lone_writer_extends_the_rows_it_took()
+    {
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
+        cache.Set(Alice, Room, 0, [new UnreadRow(1, "main", false)], cache.Position);
+
+        var write = cache.BeginWrite([Key]);
+        var written = Mark(streams, changes);
+        cache.CompleteWrite(write, Rows(new UnreadRow(written, "main", true)), written);
+
+        Assert.True(cache.TryGet(Alice, Room, 0, out var rows));
+        Assert.Equal([new UnreadRow(1, "main", false), new UnreadRow(written, "main", true)], rows.ToArray());
+        // Rows kept after a read position serve any later one, not an earlier one.
+        Assert.True(cache.TryGet(Alice, Room, 5, out _));
+        cache.Set(Alice, Room, 3, [], cache.Position);
+        Assert.False(cache.TryGet(Alice, Room, 2, out _));
+    }
+
+    [Fact]
+    public void Overlapping_writers_leave_the_rows_to_be_read_again()
+    {
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
+        cache.Set(Alice, Room, 0, [], cache.Position);
+
+        var first = cache.BeginWrite([Key]);
+        var second = cache.BeginWrite([Key]);
+        var firstAt = Mark(streams, changes);
+        var secondAt = Mark(streams, changes);
+        cache.CompleteWrite(second, Rows(new UnreadRow(secondAt, "main", false)), secondAt);
+        cache.CompleteWrite(first, Rows(new UnreadRow(firstAt, "main", false)), firstAt);
+        Assert.False(cache.TryGet(Alice, Room, 0, out _));
+
+        // Once both are done a lone writer extends again.
+        cache.Set(Alice, Room, 0, [new UnreadRow(firstAt, "main", false), new UnreadRow(secondAt, "main", false)], cache.Position);
+        var third = cache.BeginWrite([Key]);
+        var thirdAt = Mark(streams, changes);
+        cache.CompleteWrite(third, Rows(new UnreadRow(thirdAt, "main", false)), thirdAt);
+        Assert.True(cache.TryGet(Alice, Room, 0, out var rows));
+        Assert.Equal(3, rows.Length);
+    }
+
+    [Fact]
+    public void A_failed_write_or_a_read_during_it_drops_the_rows()
+    {
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
+        cache.Set(Alice, Room, 0, [], cache.Position);
+        var failed = cache.BeginWrite([Key]);
+        var at = Mark(streams, changes);
+        cache.CompleteWrite(failed, null, at);
+        Assert.False(cache.TryGet(Alice, Room, 0, out _));
+
+        // A reader that replaced the entry mid-write may or may not have seen the rows: nobody extends its entry.
+        cache.Set(Alice, Room, 0, [], cache.Position);
+        var write = cache.BeginWrite([Key]);
+        var asOf = cache.Position;
+        var writtenAt = Mark(streams, changes);
+        cache.Set(Alice, Room, 0, [], asOf);
+        cache.CompleteWrite(write, Rows(new UnreadRow(writtenAt, "main", false)), writtenAt);
+        Assert.False(cache.TryGet(Alice, Room, 0, out _));
+    }
+
+    [Fact]
+    public void Too_many_rows_are_not_kept()
+    {
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
+        var full = Enumerable.Range(1, UnreadRowsCache.MaxRows).Select(i => new UnreadRow(i, "main", false)).ToList();
+        cache.Set(Alice, Room, 0, [.. full, new UnreadRow(UnreadRowsCache.MaxRows + 1, "main", false)], cache.Position);
+        Assert.False(cache.TryGet(Alice, Room, 0, out _));
+
+        cache.Set(Alice, Room, 0, full, cache.Position);
+        Assert.True(cache.TryGet(Alice, Room, 0, out _));
+        var write = cache.BeginWrite([Key]);
+        var at = Mark(streams, changes);
+        cache.CompleteWrite(write, Rows(new UnreadRow(at, "main", false)), at);
+        Assert.False(cache.TryGet(Alice, Room, 0, out _));
+    }
+
+    /// <summary>What the notification writer does for one row: a position, marked before its rows commit.</summary>
+    private static long Mark(StreamIdGenerator streams, StreamChanges changes)
+    {
+        using var position = streams.Next();
+        changes.NotificationRooms.Mark(Key, position.Position);
+        return position.Position;
+    }
+
+    private static ILookup<string, UnreadRow> Rows(params UnreadRow[] rows) => rows.ToLookup(_ => Key, StringComparer.Ordinal);
+
+    /// <summary>A cache whose process has seen one write (of another key), so positions after it are covered.</summary>
+    private static (StreamIdGenerator Streams, StreamChanges Changes, UnreadRowsCache Cache) AfterAWrite()
+    {
+        var streams = new StreamIdGenerator();
+        streams.Initialize(0);
+        var changes = new StreamChanges(streams);
+        using (var position = streams.Next()) changes.NotificationRooms.Mark("@other:x", position.Position);
+        return (streams, changes, new UnreadRowsCache(streams, changes));
+    }
+}
