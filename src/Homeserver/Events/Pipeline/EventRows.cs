@@ -62,7 +62,8 @@ internal static class EventRows
 
     /// <summary>
     /// PostgreSQL: the DAG edges of events inserted by the statements before these (found by event ID), and the room's
-    /// forward extremities moved past them.
+    /// forward extremities moved past them. Each edge's event is a subquery, one index probe per row, not a join: a
+    /// prepared statement's generic plan, made while the events table was small, hashed the whole table on every send.
     /// </summary>
     public static void AddLinkStatements(MessageRows.Statements statements, IReadOnlyList<Pdu> pdus)
     {
@@ -73,10 +74,10 @@ internal static class EventRows
         statements.Add("DELETE FROM forward_extremities WHERE room_id = @x_room AND event_id = ANY(@x_stale)", ("x_stale", stale.ToArray()));
         statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT @x_room, unnest(@x_fresh)", ("x_fresh", fresh.ToArray()));
         statements.Add(
-            "INSERT INTO event_edges (event_nid, prev_event_id) SELECT e.nid, x.prev FROM unnest(@x_edge_ids, @x_edge_prevs) AS x(id, prev) JOIN events e ON e.event_id = x.id",
+            "INSERT INTO event_edges (event_nid, prev_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.prev FROM unnest(@x_edge_ids, @x_edge_prevs) AS x(id, prev)",
             ("x_edge_ids", edges.Select(e => e.EventId).ToArray()), ("x_edge_prevs", edges.Select(e => e.Id).ToArray()));
         statements.Add(
-            "INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT e.nid, x.auth FROM unnest(@x_auth_ids, @x_auths) AS x(id, auth) JOIN events e ON e.event_id = x.id",
+            "INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.auth FROM unnest(@x_auth_ids, @x_auths) AS x(id, auth)",
             ("x_auth_ids", authEdges.Select(e => e.EventId).ToArray()), ("x_auths", authEdges.Select(e => e.Id).ToArray()));
     }
 
