@@ -71,7 +71,14 @@ internal static class EventRows
         var edges = pdus.SelectMany(p => p.PrevEvents.Distinct().Select(prev => (p.EventId, Id: prev))).ToList();
         var authEdges = pdus.SelectMany(p => p.AuthEvents.Distinct().Select(auth => (p.EventId, Id: auth))).ToList();
         statements.Parameters.Add(new Npgsql.NpgsqlParameter("x_room", pdus[0].RoomId));
-        statements.Add("DELETE FROM forward_extremities WHERE room_id = @x_room AND event_id = ANY(@x_stale)", ("x_stale", stale.ToArray()));
+        // One equality per stale extremity: the generic plan of "= ANY(array)" probes the key by room alone, so it read
+        // every dead row the room's churn left since the last vacuum (thousands on a busy room).
+        for (var i = 0; i < stale.Count; i++)
+        {
+            statements.Parameters.Add(new Npgsql.NpgsqlParameter($"x_stale{i}", stale[i]));
+            statements.Add($"DELETE FROM forward_extremities WHERE room_id = @x_room AND event_id = @x_stale{i}");
+        }
+
         statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT @x_room, unnest(@x_fresh)", ("x_fresh", fresh.ToArray()));
         statements.Add(
             "INSERT INTO event_edges (event_nid, prev_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.prev FROM unnest(@x_edge_ids, @x_edge_prevs) AS x(id, prev)",
