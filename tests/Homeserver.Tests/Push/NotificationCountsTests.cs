@@ -108,6 +108,25 @@ public sealed class NotificationCountsTests(PushServerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Counts_beyond_the_kept_rows_are_queried()
+    {
+        var cache = _server.Services.GetRequiredService<UnreadRowsCache>();
+        var many = Enumerable.Range(0, UnreadRowsCache.MaxRows + 5).Select(i => Message($"n{i}") with { Sender = _alice.UserId }).ToArray();
+        var ids = await _server.SendEventsAsync(_room, many);
+        var all = await CountsAsync(_carol);
+        Assert.True(all.NotificationCount > UnreadRowsCache.MaxRows);
+        Assert.Equal(all, await CountsAsync(_carol, cached: true));
+        Assert.True(cache.IsOverflowing(_carol.UserId, _room, 0));
+        await _server.SendMessageAsync(_room, _alice, "one more");
+        Assert.Equal(await CountsAsync(_carol), await CountsAsync(_carol, cached: true));
+
+        // A receipt that leaves few enough unread brings the rows back into memory.
+        var read = Read(await _server.StreamOrderingAsync(ids[^3]));
+        Assert.Equal(new NotificationCounts(3, 0), await CountsAsync(_carol, read, cached: true));
+        Assert.True(cache.TryGet(_carol.UserId, _room, await _server.StreamOrderingAsync(ids[^3]), out _));
+    }
+
+    [Fact]
     public async Task Only_what_the_rules_say_notifies()
     {
         var dave = await fixture.NewUserAsync("dave");

@@ -85,6 +85,9 @@ public sealed class UnreadRowsCacheTests
         var full = Enumerable.Range(1, UnreadRowsCache.MaxRows).Select(i => new UnreadRow(i, "main", false)).ToList();
         cache.Set(Alice, Room, 0, [.. full, new UnreadRow(UnreadRowsCache.MaxRows + 1, "main", false)], cache.Position);
         Assert.False(cache.TryGet(Alice, Room, 0, out _));
+        // That many stay too many until the read position moves: counts are then queried without reading rows first.
+        Assert.True(cache.IsOverflowing(Alice, Room, 0));
+        Assert.False(cache.IsOverflowing(Alice, Room, 50));
 
         cache.Set(Alice, Room, 0, full, cache.Position);
         Assert.True(cache.TryGet(Alice, Room, 0, out _));
@@ -92,6 +95,13 @@ public sealed class UnreadRowsCacheTests
         var at = Mark(streams, changes);
         cache.CompleteWrite(write, Rows(new UnreadRow(at, "main", false)), at);
         Assert.False(cache.TryGet(Alice, Room, 0, out _));
+        Assert.True(cache.IsOverflowing(Alice, Room, 0));
+
+        // A writer leaves an overflow as it is.
+        var more = cache.BeginWrite([Key]);
+        var moreAt = Mark(streams, changes);
+        cache.CompleteWrite(more, Rows(new UnreadRow(moreAt, "main", false)), moreAt);
+        Assert.True(cache.IsOverflowing(Alice, Room, 0));
     }
 
     /// <summary>What the notification writer does for one row: a position, marked before its rows commit.</summary>

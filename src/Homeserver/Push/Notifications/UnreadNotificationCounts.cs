@@ -48,7 +48,8 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
         }
 
         // A woken sync's usual answer, one room: its rows are read (and kept) unless there are too many.
-        if (unknown is [var one] && cache is not null && await LoadRowsAsync(cache, db, userId, one, Position(positions, one).Unthreaded, cancellationToken) is { } rows)
+        if (unknown is [var one] && cache is not null && !cache.IsOverflowing(userId, one, Position(positions, one).Unthreaded)
+            && await LoadRowsAsync(cache, db, userId, one, Position(positions, one).Unthreaded, cancellationToken) is { } rows)
         {
             CountRows(counts, one, rows, Position(positions, one), upTo);
             unknown.Clear();
@@ -131,15 +132,14 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
             db.Set<EventPushAction>().AsNoTracking().Where(a => a.UserId == userId && a.WrittenAt > since && a.WrittenAt <= upTo)
                 .Select(a => a.RoomId).Distinct());
 
-    /// <summary>The room's notifications after <paramref name="after"/>, kept in the cache; null when there are more than it keeps.</summary>
+    /// <summary>The room's notifications after <paramref name="after"/>, kept in the cache; null (and an overflow entry) when there are more than it keeps.</summary>
     private static async Task<List<UnreadRow>?> LoadRowsAsync(UnreadRowsCache cache, HomeserverDbContext db, string userId, string roomId, long after,
         CancellationToken cancellationToken)
     {
         var asOf = cache.Position;
         var rows = await UnreadAfter(db, userId, roomId, after, UnreadRowsCache.MaxRows + 1).ToListAsync(cancellationToken);
-        if (rows.Count > UnreadRowsCache.MaxRows) return null;
         cache.Set(userId, roomId, after, rows, asOf);
-        return rows;
+        return rows.Count > UnreadRowsCache.MaxRows ? null : rows;
     }
 
     private static void CountRows(Dictionary<(string Room, string Thread), NotificationCounts> counts, string roomId, IEnumerable<UnreadRow> rows,

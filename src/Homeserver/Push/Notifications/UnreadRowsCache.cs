@@ -14,14 +14,18 @@ public readonly record struct UnreadRow(long Stream, string ThreadId, bool Highl
 /// after the entry's position. The notification writer keeps entries valid by appending its own rows: it takes the
 /// entries before it marks (<see cref="BeginWrite"/>) and puts them back with its rows once they are committed
 /// (<see cref="CompleteWrite"/>), but only when no other writer wrote to the same user and room meanwhile: then its
-/// mark alone follows the entry, and the entry holds its rows. Entries with more than <see cref="MaxRows"/> rows are
-/// not kept (such counts are queried).
+/// mark alone follows the entry, and the entry holds its rows. More than <see cref="MaxRows"/> rows are not kept: an
+/// overflow entry (no rows) says so until the read position moves, and such counts are queried.
 /// </summary>
 public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges changes) : IDisposable
 {
     public const int MaxRows = 100;
 
-    internal sealed record Entry(long After, ImmutableArray<UnreadRow> Rows, long AsOf);
+    /// <summary>The rows after a read position, as of a stream position; no rows (default) when there were too many.</summary>
+    internal sealed record Entry(long After, ImmutableArray<UnreadRow> Rows, long AsOf)
+    {
+        public bool Overflow => Rows.IsDefault;
+    }
 
     /// <summary>A user and room being written: by how many writers at once, and whether two ever overlapped.</summary>
     private sealed class Writing
@@ -47,7 +51,7 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
     public bool TryGet(string userId, string roomId, long readUpTo, out ImmutableArray<UnreadRow> rows)
     {
         var key = StreamChanges.UserInRoom(userId, roomId);
-        if (_entries.TryGetValue(key, out Entry? entry) && entry!.After <= readUpTo && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf))
+        if (_entries.TryGetValue(key, out Entry? entry) && !entry!.Overflow && entry.After <= readUpTo && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf))
         {
             rows = entry.Rows;
             return true;
@@ -57,11 +61,21 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
         return false;
     }
 
-    /// <summary>Keeps what a query read: every notification after <paramref name="after"/> as of <paramref name="asOf"/> (<see cref="Position"/> before the query).</summary>
+    /// <summary>
+    /// Whether more than <see cref="MaxRows"/> notifications were found after exactly <paramref name="readUpTo"/>: new
+    /// notifications only add to them, so it holds until the read position moves.
+    /// </summary>
+    public bool IsOverflowing(string userId, string roomId, long readUpTo) =>
+        _entries.TryGetValue(StreamChanges.UserInRoom(userId, roomId), out Entry? entry) && entry!.Overflow && entry.After == readUpTo;
+
+    /// <summary>
+    /// Keeps what a query read: every notification after <paramref name="after"/> as of <paramref name="asOf"/>
+    /// (<see cref="Position"/> before the query); more than <see cref="MaxRows"/> leave an overflow entry.
+    /// </summary>
     public void Set(string userId, string roomId, long after, IReadOnlyList<UnreadRow> rows, long asOf)
     {
-        if (rows.Count > MaxRows) return;
-        lock (_gate) Put(StreamChanges.UserInRoom(userId, roomId), new Entry(after, [.. rows], asOf));
+        var entry = rows.Count > MaxRows ? new Entry(after, default, asOf) : new Entry(after, [.. rows], asOf);
+        lock (_gate) Put(StreamChanges.UserInRoom(userId, roomId), entry);
     }
 
     /// <summary>Before a writer marks its users and rooms: takes the entries it may extend.</summary>
@@ -82,7 +96,9 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
                 }
 
                 _writing[key] = new Writing { Writers = 1 };
-                write.Taken[key] = _entries.TryGetValue(key, out Entry? entry) && !changes.NotificationRooms.MayHaveChanged(key, entry!.AsOf) ? entry : null;
+                write.Taken[key] = _entries.TryGetValue(key, out Entry? entry) && !entry!.Overflow && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf)
+                    ? entry
+                    : null;
             }
         }
 
@@ -104,13 +120,12 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
                 if (rows is null || taken is null || writing.Overlapped) continue;
                 if (!_entries.TryGetValue(key, out Entry? current) || !ReferenceEquals(current, taken)) continue;
                 var extended = taken.Rows.AddRange(rows[key]);
-                if (extended.Length > MaxRows) _entries.Remove(key);
-                else Put(key, taken with { Rows = extended, AsOf = writtenAt });
+                Put(key, taken with { Rows = extended.Length > MaxRows ? default : extended, AsOf = writtenAt });
             }
         }
     }
 
-    private void Put(string key, Entry entry) => _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = entry.Rows.Length + 1 });
+    private void Put(string key, Entry entry) => _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = entry.Overflow ? 1 : entry.Rows.Length + 1 });
 
     public void Dispose() => _entries.Dispose();
 }
