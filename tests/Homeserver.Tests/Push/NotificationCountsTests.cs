@@ -117,12 +117,20 @@ public sealed class NotificationCountsTests(PushServerFixture fixture) : IClassF
         Assert.True(all.NotificationCount > UnreadRowsCache.MaxRows);
         Assert.Equal(all, await CountsAsync(_carol, cached: true));
         Assert.True(cache.IsOverflowing(_carol.UserId, _room, 0));
+        Assert.True(cache.TryGetTotals(_carol.UserId, _room, 0, out _));
         await _server.SendMessageAsync(_room, _alice, "one more");
+        Assert.True(cache.TryGetTotals(_carol.UserId, _room, 0, out _));
         Assert.Equal(await CountsAsync(_carol), await CountsAsync(_carol, cached: true));
+
+        // A thread's own receipt further on is only answered by the rows.
+        var root = ids[^10];
+        await SendAsync(_alice, Message("in thread", relatesTo: new JsonObject { ["rel_type"] = "m.thread", ["event_id"] = root }));
+        var threadRead = Read(0, (root, long.MaxValue));
+        Assert.Equal(await CountsAsync(_carol, threadRead), await CountsAsync(_carol, threadRead, cached: true));
 
         // A receipt that leaves few enough unread brings the rows back into memory.
         var read = Read(await _server.StreamOrderingAsync(ids[^3]));
-        Assert.Equal(new NotificationCounts(3, 0), await CountsAsync(_carol, read, cached: true));
+        Assert.Equal(new NotificationCounts(4, 0), await CountsAsync(_carol, read, cached: true));
         Assert.True(cache.TryGet(_carol.UserId, _room, await _server.StreamOrderingAsync(ids[^3]), out _));
     }
 

@@ -88,19 +88,34 @@ public sealed class UnreadRowsCacheTests
         // That many stay too many until the read position moves: counts are then queried without reading rows first.
         Assert.True(cache.IsOverflowing(Alice, Room, 0));
         Assert.False(cache.IsOverflowing(Alice, Room, 50));
+        Assert.False(cache.TryGetTotals(Alice, Room, 0, out _));
 
         cache.Set(Alice, Room, 0, full, cache.Position);
         Assert.True(cache.TryGet(Alice, Room, 0, out _));
         var write = cache.BeginWrite([Key]);
         var at = Mark(streams, changes);
-        cache.CompleteWrite(write, Rows(new UnreadRow(at, "main", false)), at);
+        cache.CompleteWrite(write, Rows(new UnreadRow(1000, "main", false)), at);
         Assert.False(cache.TryGet(Alice, Room, 0, out _));
         Assert.True(cache.IsOverflowing(Alice, Room, 0));
 
-        // A writer leaves an overflow as it is.
+        // The rows it had become their sums per thread, which later writers add to.
+        Assert.True(cache.TryGetTotals(Alice, Room, 0, out var totals));
+        Assert.Equal(new ThreadTotal(UnreadRowsCache.MaxRows + 1, 0, 1000), Assert.Single(totals).Value);
         var more = cache.BeginWrite([Key]);
         var moreAt = Mark(streams, changes);
-        cache.CompleteWrite(more, Rows(new UnreadRow(moreAt, "main", false)), moreAt);
+        cache.CompleteWrite(more, Rows(new UnreadRow(1001, "main", true), new UnreadRow(1002, "$thread", false)), moreAt);
+        Assert.True(cache.TryGetTotals(Alice, Room, 0, out totals));
+        Assert.Equal(new ThreadTotal(UnreadRowsCache.MaxRows + 2, 1, 1001), totals["main"]);
+        Assert.Equal(new ThreadTotal(1, 0, 1002), totals["$thread"]);
+        Assert.False(cache.TryGetTotals(Alice, Room, 1, out _));
+
+        // Overlapping writers leave the sums to be read again; the room stays known to overflow.
+        var first = cache.BeginWrite([Key]);
+        var second = cache.BeginWrite([Key]);
+        var lastAt = Mark(streams, changes);
+        cache.CompleteWrite(first, Rows(new UnreadRow(1003, "main", false)), lastAt);
+        cache.CompleteWrite(second, Rows(), lastAt);
+        Assert.False(cache.TryGetTotals(Alice, Room, 0, out _));
         Assert.True(cache.IsOverflowing(Alice, Room, 0));
     }
 

@@ -43,16 +43,22 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
         foreach (var room in rooms)
         {
             var read = Position(positions, room);
-            if (cache is not null && cache.TryGet(userId, room, read.Unthreaded, out var known)) CountRows(counts, room, known, read, upTo);
-            else unknown.Add(room);
+            if (cache is null || !TryCountKept(cache, counts, userId, room, read, upTo)) unknown.Add(room);
         }
 
-        // A woken sync's usual answer, one room: its rows are read (and kept) unless there are too many.
-        if (unknown is [var one] && cache is not null && !cache.IsOverflowing(userId, one, Position(positions, one).Unthreaded)
-            && await LoadRowsAsync(cache, db, userId, one, Position(positions, one).Unthreaded, cancellationToken) is { } rows)
+        // A woken sync's usual answer, one room: its rows are read (and kept) unless there are too many; then their sums.
+        if (unknown is [var one] && cache is not null)
         {
-            CountRows(counts, one, rows, Position(positions, one), upTo);
-            unknown.Clear();
+            var read = Position(positions, one);
+            if (!cache.IsOverflowing(userId, one, read.Unthreaded) && await LoadRowsAsync(cache, db, userId, one, read.Unthreaded, cancellationToken) is { } rows)
+            {
+                CountRows(counts, one, rows, read, upTo);
+                unknown.Clear();
+            }
+            else if (!ThreadsReadFurther(read) && CountTotals(counts, one, await LoadTotalsAsync(cache, db, userId, one, read.Unthreaded, cancellationToken), read, upTo))
+            {
+                unknown.Clear();
+            }
         }
 
         foreach (var chunk in unknown.Chunk(RoomsPerQuery))
@@ -142,6 +148,48 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
         return rows.Count > UnreadRowsCache.MaxRows ? null : rows;
     }
 
+    /// <summary>The room's notifications after <paramref name="after"/> summed per thread, kept in the cache.</summary>
+    private static async Task<Dictionary<string, ThreadTotal>> LoadTotalsAsync(UnreadRowsCache cache, HomeserverDbContext db, string userId, string roomId,
+        long after, CancellationToken cancellationToken)
+    {
+        var asOf = cache.Position;
+        var totals = new Dictionary<string, ThreadTotal>(StringComparer.Ordinal);
+        await foreach (var t in TotalsAfter(db, userId, roomId, after).WithCancellation(cancellationToken))
+        {
+            totals[t.ThreadId] = new ThreadTotal(t.Count, t.Highlights, t.Newest);
+        }
+
+        cache.SetTotals(userId, roomId, after, totals, asOf);
+        return totals;
+    }
+
+    /// <summary>
+    /// Counts from sums after the unthreaded receipt: false (nothing counted) when a thread's own receipt is later, or
+    /// the sums hold notifications after <paramref name="upTo"/>; only the rows themselves can say what is left then.
+    /// </summary>
+    private static bool CountTotals(Dictionary<(string Room, string Thread), NotificationCounts> counts, string roomId,
+        IReadOnlyDictionary<string, ThreadTotal> totals, ReadPosition read, long upTo)
+    {
+        if (ThreadsReadFurther(read) || totals.Values.Any(t => t.Newest > upTo)) return false;
+        foreach (var (thread, total) in totals) counts[(roomId, thread)] = new NotificationCounts(total.Count, total.Highlights);
+        return true;
+    }
+
+    private static bool ThreadsReadFurther(ReadPosition read) => read.Threads.Values.Any(p => p > read.Unthreaded);
+
+    /// <summary>Counts the room from what the cache keeps (its rows, or their sums), when it keeps enough.</summary>
+    private static bool TryCountKept(UnreadRowsCache cache, Dictionary<(string Room, string Thread), NotificationCounts> counts, string userId, string roomId,
+        ReadPosition read, long upTo)
+    {
+        if (cache.TryGet(userId, roomId, read.Unthreaded, out var rows))
+        {
+            CountRows(counts, roomId, rows, read, upTo);
+            return true;
+        }
+
+        return cache.TryGetTotals(userId, roomId, read.Unthreaded, out var totals) && CountTotals(counts, roomId, totals, read, upTo);
+    }
+
     private static void CountRows(Dictionary<(string Room, string Thread), NotificationCounts> counts, string roomId, IEnumerable<UnreadRow> rows,
         ReadPosition read, long upTo)
     {
@@ -160,6 +208,15 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
                 .Select(a => new UnreadRow(a.StreamOrdering, a.ThreadId, a.Highlight)));
 
     private sealed record ThreadCount(string ThreadId, long Count, long Highlights);
+
+    private sealed record ThreadSum(string ThreadId, long Count, long Highlights, long Newest);
+
+    private static readonly Func<HomeserverDbContext, string, string, long, IAsyncEnumerable<ThreadSum>> TotalsAfter =
+        EF.CompileAsyncQuery((HomeserverDbContext db, string userId, string roomId, long after) =>
+            db.Set<EventPushAction>().AsNoTracking()
+                .Where(a => a.UserId == userId && a.RoomId == roomId && a.StreamOrdering > after)
+                .GroupBy(a => a.ThreadId)
+                .Select(g => new ThreadSum(g.Key, g.LongCount(), g.LongCount(a => a.Highlight), g.Max(a => a.StreamOrdering))));
 
     private static readonly Func<HomeserverDbContext, string, string, long, long, IAsyncEnumerable<ThreadCount>> CountInRoom =
         EF.CompileAsyncQuery((HomeserverDbContext db, string userId, string roomId, long read, long upTo) =>

@@ -7,6 +7,12 @@ namespace Matrix.Homeserver.Push.Notifications;
 /// <summary>One notification of a user in a room, as far as the unread counts need it.</summary>
 public readonly record struct UnreadRow(long Stream, string ThreadId, bool Highlight);
 
+/// <summary>A thread's notifications after a read position, summed: how many, how many highlight, the newest's position.</summary>
+public readonly record struct ThreadTotal(long Count, long Highlights, long Newest)
+{
+    public ThreadTotal Add(UnreadRow row) => new(Count + 1, Highlights + (row.Highlight ? 1 : 0), Math.Max(Newest, row.Stream));
+}
+
 /// <summary>
 /// A user's notifications in a room after a read position, kept in memory so that a woken sync counts its unread
 /// notifications without a query (a message into a big room wakes every member, and each would count). An entry is
@@ -15,16 +21,36 @@ public readonly record struct UnreadRow(long Stream, string ThreadId, bool Highl
 /// entries before it marks (<see cref="BeginWrite"/>) and puts them back with its rows once they are committed
 /// (<see cref="CompleteWrite"/>), but only when no other writer wrote to the same user and room meanwhile: then its
 /// mark alone follows the entry, and the entry holds its rows. More than <see cref="MaxRows"/> rows are not kept: an
-/// overflow entry (no rows) says so until the read position moves, and such counts are queried.
+/// overflow entry (no rows) says so until the read position moves, and holds the rows' sums per thread instead when
+/// known (a member who never reads a busy room: counting their rows costs more with every message).
 /// </summary>
 public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges changes) : IDisposable
 {
     public const int MaxRows = 100;
 
-    /// <summary>The rows after a read position, as of a stream position; no rows (default) when there were too many.</summary>
-    internal sealed record Entry(long After, ImmutableArray<UnreadRow> Rows, long AsOf)
+    /// <summary>The rows after a read position, as of a stream position; no rows (default) when there were too many, then maybe their sums.</summary>
+    internal sealed record Entry(long After, ImmutableArray<UnreadRow> Rows, long AsOf, ImmutableDictionary<string, ThreadTotal>? Totals = null)
     {
         public bool Overflow => Rows.IsDefault;
+
+        /// <summary>Whether a writer can add its rows to this entry.</summary>
+        public bool Extensible => !Overflow || Totals is not null;
+
+        public Entry Extend(IEnumerable<UnreadRow> rows, long writtenAt)
+        {
+            if (Overflow) return this with { Totals = Sum(Totals!, rows), AsOf = writtenAt };
+            var extended = Rows.AddRange(rows);
+            return extended.Length > MaxRows
+                ? new Entry(After, default, writtenAt, Sum(ImmutableDictionary.Create<string, ThreadTotal>(StringComparer.Ordinal), extended))
+                : this with { Rows = extended, AsOf = writtenAt };
+        }
+
+        private static ImmutableDictionary<string, ThreadTotal> Sum(ImmutableDictionary<string, ThreadTotal> totals, IEnumerable<UnreadRow> rows)
+        {
+            var builder = totals.ToBuilder();
+            foreach (var row in rows) builder[row.ThreadId] = builder.GetValueOrDefault(row.ThreadId).Add(row);
+            return builder.ToImmutable();
+        }
     }
 
     /// <summary>A user and room being written: by how many writers at once, and whether two ever overlapped.</summary>
@@ -68,6 +94,28 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
     public bool IsOverflowing(string userId, string roomId, long readUpTo) =>
         _entries.TryGetValue(StreamChanges.UserInRoom(userId, roomId), out Entry? entry) && entry!.Overflow && entry.After == readUpTo;
 
+    /// <summary>The sums per thread of the user's notifications in the room after exactly <paramref name="readUpTo"/>, when known.</summary>
+    public bool TryGetTotals(string userId, string roomId, long readUpTo, out ImmutableDictionary<string, ThreadTotal> totals)
+    {
+        var key = StreamChanges.UserInRoom(userId, roomId);
+        if (_entries.TryGetValue(key, out Entry? entry) && entry!.Totals is { } known && entry.After == readUpTo
+            && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf))
+        {
+            totals = known;
+            return true;
+        }
+
+        totals = ImmutableDictionary<string, ThreadTotal>.Empty;
+        return false;
+    }
+
+    /// <summary>Keeps the sums per thread a query read of the notifications after <paramref name="after"/>, as of <paramref name="asOf"/>.</summary>
+    public void SetTotals(string userId, string roomId, long after, IEnumerable<KeyValuePair<string, ThreadTotal>> totals, long asOf)
+    {
+        var entry = new Entry(after, default, asOf, totals.ToImmutableDictionary(StringComparer.Ordinal));
+        lock (_gate) Put(StreamChanges.UserInRoom(userId, roomId), entry);
+    }
+
     /// <summary>
     /// Keeps what a query read: every notification after <paramref name="after"/> as of <paramref name="asOf"/>
     /// (<see cref="Position"/> before the query); more than <see cref="MaxRows"/> leave an overflow entry.
@@ -96,7 +144,7 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
                 }
 
                 _writing[key] = new Writing { Writers = 1 };
-                write.Taken[key] = _entries.TryGetValue(key, out Entry? entry) && !entry!.Overflow && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf)
+                write.Taken[key] = _entries.TryGetValue(key, out Entry? entry) && entry!.Extensible && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf)
                     ? entry
                     : null;
             }
@@ -119,13 +167,12 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
                 if (--writing.Writers == 0) _writing.Remove(key);
                 if (rows is null || taken is null || writing.Overlapped) continue;
                 if (!_entries.TryGetValue(key, out Entry? current) || !ReferenceEquals(current, taken)) continue;
-                var extended = taken.Rows.AddRange(rows[key]);
-                Put(key, taken with { Rows = extended.Length > MaxRows ? default : extended, AsOf = writtenAt });
+                Put(key, taken.Extend(rows[key], writtenAt));
             }
         }
     }
 
-    private void Put(string key, Entry entry) => _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = entry.Overflow ? 1 : entry.Rows.Length + 1 });
+    private void Put(string key, Entry entry) => _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = 1 + (entry.Overflow ? entry.Totals?.Count ?? 0 : entry.Rows.Length) });
 
     public void Dispose() => _entries.Dispose();
 }
