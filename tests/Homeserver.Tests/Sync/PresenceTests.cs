@@ -50,6 +50,29 @@ public sealed class PresenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Presence_follows_a_membership_that_changed_after_both_users_synced()
+    {
+        var alice = await _server.CreateUserAsync("pm-alice");
+        var bob = await _server.CreateUserAsync("pm-bob");
+        var roomId = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(roomId, bob);
+        // Both sync, so both users' memberships are kept in memory and the sharing is answered from them.
+        var since = (await _server.SyncAsync(bob, setPresence: "offline")).NextBatch();
+        await _server.SyncAsync(alice, setPresence: "offline");
+
+        (await _server.Http.PutJsonAsync(StatusPath(alice), new JsonObject { ["presence"] = "unavailable", ["status_msg"] = "lunch" }, alice.AccessToken)).Ok();
+        var sync = await _server.SyncAsync(bob, since: since, setPresence: "offline");
+        Assert.Equal("lunch", PresenceOf(sync, alice)!.Str("status_msg"));
+
+        // Alice leaves (and syncs again, her memberships read anew): what she sets next is not Bob's to see.
+        (await _server.Http.PostJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/leave", new JsonObject(), alice.AccessToken)).Ok();
+        await _server.SyncAsync(alice, setPresence: "offline");
+        since = (await _server.SyncAsync(bob, since: sync.NextBatch(), setPresence: "offline")).NextBatch();
+        (await _server.Http.PutJsonAsync(StatusPath(alice), new JsonObject { ["presence"] = "unavailable", ["status_msg"] = "gone" }, alice.AccessToken)).Ok();
+        Assert.Null(PresenceOf(await _server.SyncAsync(bob, since: since, setPresence: "offline"), alice));
+    }
+
+    [Fact]
     public async Task Syncing_brings_a_user_online_and_wakes_their_contacts()
     {
         var alice = await _server.CreateUserAsync("po-alice");

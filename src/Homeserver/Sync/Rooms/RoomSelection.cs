@@ -86,6 +86,14 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
         return plans;
     }
 
+    /// <summary>The rooms the user is joined to now (their memberships are kept between syncs).</summary>
+    public async Task<HashSet<string>> JoinedRoomsAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken) =>
+        (await CurrentAsync(db, userId, cancellationToken)).Where(m => m.Membership == Memberships.Join).Select(m => m.RoomId).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether the user is joined to one of <paramref name="rooms"/>, when their memberships are kept (a user who syncs); null when not.</summary>
+    public bool? JoinedToAny(string userId, IReadOnlySet<string> rooms) =>
+        _memberships.TryGet(userId, out var known) ? known.Any(m => m.Membership == Memberships.Join && rooms.Contains(m.RoomId)) : null;
+
     private sealed record MembershipAt(string RoomId, string Membership, string EventId, long Stream);
 
     // Compiled once: every sync starts with it.

@@ -3,6 +3,7 @@ using Matrix.Homeserver.Keys.DeviceLists;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Presence;
+using Matrix.Homeserver.Sync.Rooms;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Streams;
@@ -13,7 +14,7 @@ namespace Matrix.Homeserver.Sync.Streams;
 /// came to share a room with the requester since the token, changed or not (as Synapse: a client
 /// learns nothing else about them). An initial sync leaves out offline users, as Synapse does.
 /// </summary>
-internal sealed class PresenceStream(PresenceService presence, StreamChanges changes) : ISyncStream
+internal sealed class PresenceStream(PresenceService presence, StreamChanges changes, RoomSelection selection) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
@@ -28,10 +29,24 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
 
         var db = context.Db;
         var me = context.UserId;
-        var myRooms = db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
         var visible = new HashSet<string>(StringComparer.Ordinal);
         if (changed.ContainsKey(me)) visible.Add(me);
-        foreach (var batch in changed.Keys.Where(u => u != me).Chunk(500))
+        // Users who sync have their memberships kept: whether they share a room with the requester is answered in memory
+        // (a message into a big room wakes every member, and each would otherwise ask it of the database). The rest
+        // (remote users, users who do not sync) are asked in batches.
+        var mine = await selection.JoinedRoomsAsync(db, me, cancellationToken);
+        var unknown = new List<string>();
+        foreach (var user in changed.Keys.Where(u => u != me))
+        {
+            switch (selection.JoinedToAny(user, mine))
+            {
+                case true: visible.Add(user); break;
+                case null: unknown.Add(user); break;
+            }
+        }
+
+        var myRooms = db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
+        foreach (var batch in unknown.Chunk(500))
         {
             visible.UnionWith(await db.RoomMemberships.AsNoTracking()
                 .Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join && myRooms.Contains(m.RoomId))
