@@ -29,7 +29,9 @@ public sealed class PresenceService(
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    // The newest serial an entry took: a woken sync whose token is past it skips the scan of every user.
+    private readonly PresenceChangeIndex _changes = new();
+
+    // The newest serial an entry took: a woken sync whose token is past it has nothing to look up.
     private long _latest;
 
     public bool Enabled => options.Sync.PresenceEnabled;
@@ -49,7 +51,9 @@ public sealed class PresenceService(
     /// <summary>Presence entries, local and remote, whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
     public List<UserPresence> ChangedSince(long since)
     {
-        IEnumerable<UserPresence> local = since < Volatile.Read(ref _latest) ? _users.Values.Where(p => p.Serial > since) : [];
+        IEnumerable<UserPresence> local = since < Volatile.Read(ref _latest)
+            ? _changes.After(since).Select(u => _users.GetValueOrDefault(u)).OfType<UserPresence>().Where(p => p.Serial > since)
+            : [];
         return [.. local, .. remote.ChangedSince(since)];
     }
 
@@ -129,6 +133,7 @@ public sealed class PresenceService(
             var state = PresenceStates.FromWire(row.State) ?? PresenceState.Offline;
             var restored = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
             _users[row.UserId] = restored;
+            _changes.Moved(row.UserId, 0, restored.Serial);
             Volatile.Write(ref _latest, restored.Serial);
         }
     }
@@ -167,6 +172,7 @@ public sealed class PresenceService(
             if (visible) next = next with { Serial = serial.Next() };
             if (next == old) return;
             _users[userId] = next;
+            if (visible) _changes.Moved(userId, old.Serial, next.Serial);
             if (visible) Volatile.Write(ref _latest, next.Serial);
             _dirty[userId] = 0;
         }

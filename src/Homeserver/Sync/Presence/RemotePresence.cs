@@ -20,12 +20,16 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
     private readonly ConcurrentDictionary<string, UserPresence> _users = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    // The newest serial an entry took: a token past it has nothing to scan for.
+    private readonly PresenceChangeIndex _changes = new();
+
+    // The newest serial an entry took: a token past it has nothing to look up.
     private long _latest;
 
     public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId);
 
-    public IEnumerable<UserPresence> ChangedSince(long since) => since < Volatile.Read(ref _latest) ? _users.Values.Where(p => p.Serial > since) : [];
+    public IEnumerable<UserPresence> ChangedSince(long since) => since < Volatile.Read(ref _latest)
+        ? _changes.After(since).Select(u => _users.GetValueOrDefault(u)).OfType<UserPresence>().Where(p => p.Serial > since)
+        : [];
 
     /// <summary>Stores an update received now: last_active_ago counts back from now, as it is relative to the sending.</summary>
     public void Set(RemotePresenceUpdate update)
@@ -63,7 +67,11 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
             visible = next.DiffersVisiblyFrom(old);
             if (visible) next = next with { Serial = serial.Next() };
             _users[userId] = next;
-            if (visible) Volatile.Write(ref _latest, next.Serial);
+            if (visible)
+            {
+                _changes.Moved(userId, old.Serial, next.Serial);
+                Volatile.Write(ref _latest, next.Serial);
+            }
         }
 
         if (visible) wakeups.Changed(userId);
@@ -73,6 +81,6 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
     private void EvictQuietest()
     {
         var quietest = _users.Values.MinBy(p => p.LastUserSyncTs);
-        if (quietest is not null) _users.TryRemove(quietest.UserId, out _);
+        if (quietest is not null && _users.TryRemove(quietest.UserId, out _)) _changes.Removed(quietest.UserId, quietest.Serial);
     }
 }

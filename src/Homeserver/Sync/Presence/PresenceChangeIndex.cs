@@ -1,0 +1,41 @@
+namespace Matrix.Homeserver.Sync.Presence;
+
+/// <summary>
+/// Users by the serial of their last visible presence change, so that the changes after a sync's token are found
+/// without a pass over every user: a message into a big room wakes every member, and each woken sync asks.
+/// </summary>
+public sealed class PresenceChangeIndex
+{
+    // Serials are unique, so they alone order (and identify) the entries.
+    private static readonly Comparer<(long Serial, string UserId)> BySerial =
+        Comparer<(long Serial, string UserId)>.Create((a, b) => a.Serial.CompareTo(b.Serial));
+
+    private readonly SortedSet<(long Serial, string UserId)> _changes = new(BySerial);
+    private readonly Lock _gate = new();
+
+    /// <summary>The user's last visible change is now <paramref name="to"/>, no longer <paramref name="from"/> (0: none).</summary>
+    public void Moved(string userId, long from, long to)
+    {
+        lock (_gate)
+        {
+            if (from > 0) _changes.Remove((from, userId));
+            _changes.Add((to, userId));
+        }
+    }
+
+    /// <summary>The user's entry is gone (its last visible change was <paramref name="serial"/>).</summary>
+    public void Removed(string userId, long serial)
+    {
+        lock (_gate) _changes.Remove((serial, userId));
+    }
+
+    /// <summary>The users whose last visible change is after <paramref name="since"/>, oldest change first.</summary>
+    public List<string> After(long since)
+    {
+        lock (_gate)
+        {
+            if (_changes.Count == 0 || _changes.Max.Serial <= since) return [];
+            return [.. _changes.GetViewBetween((since + 1, ""), _changes.Max).Select(c => c.UserId)];
+        }
+    }
+}
