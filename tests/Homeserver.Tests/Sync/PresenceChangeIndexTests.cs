@@ -20,4 +20,18 @@ public sealed class PresenceChangeIndexTests
         index.Removed("@b:x", 2);
         Assert.Equal(["@a:x"], index.After(0));
     }
+
+    [Fact]
+    public void Changed_entries_are_read_from_the_users_held_now()
+    {
+        var index = new PresenceChangeIndex();
+        index.Moved("@a:x", 0, 1);
+        index.Moved("@b:x", 0, 2);
+        var a = new UserPresence("@a:x", PresenceState.Online, null, 0, 0, false, 1);
+        // @b:x is no longer held: nothing to answer for it.
+        var users = new Dictionary<string, UserPresence> { ["@a:x"] = a };
+        Assert.Equal([a], index.ChangedSince(0, users));
+        Assert.Empty(index.ChangedSince(1, users));
+        Assert.Empty(index.ChangedSince(2, users));
+    }
 }

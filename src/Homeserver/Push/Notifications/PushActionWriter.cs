@@ -79,21 +79,23 @@ public sealed class PushActionWriter(
 
         if (rows.Count == 0) return;
         // The members' cached unread rows get these rows, so that their woken syncs count without a query.
-        var write = unreadRows.BeginWrite(rows.Select(r => StreamChanges.UserInRoom(r.UserId, r.RoomId)));
+        var keys = rows.Select(r => StreamChanges.UserInRoom(r.UserId, r.RoomId)).ToList();
+        var write = unreadRows.BeginWrite(keys);
         ILookup<string, UnreadRow>? committed = null;
         using (var written = streams.Next())
         {
             try
             {
-                foreach (var row in rows)
+                for (var i = 0; i < rows.Count; i++)
                 {
-                    row.WrittenAt = written.Position;
-                    changes.Notifications.Mark(row.UserId, written.Position);
-                    changes.NotificationRooms.Mark(StreamChanges.UserInRoom(row.UserId, row.RoomId), written.Position);
+                    rows[i].WrittenAt = written.Position;
+                    changes.Notifications.Mark(rows[i].UserId, written.Position);
+                    changes.NotificationRooms.Mark(keys[i], written.Position);
                 }
 
                 await InsertAsync(db, rows, cancellationToken);
-                committed = rows.ToLookup(r => StreamChanges.UserInRoom(r.UserId, r.RoomId), r => new UnreadRow(r.StreamOrdering, r.ThreadId, r.Highlight), StringComparer.Ordinal);
+                committed = rows.Select((r, i) => (Key: keys[i], Row: new UnreadRow(r.StreamOrdering, r.ThreadId, r.Highlight)))
+                    .ToLookup(r => r.Key, r => r.Row, StringComparer.Ordinal);
             }
             finally
             {

@@ -13,6 +13,9 @@ public sealed class PresenceChangeIndex
     private readonly SortedSet<(long Serial, string UserId)> _changes = new(BySerial);
     private readonly Lock _gate = new();
 
+    // The newest serial recorded: a token past it has nothing to look up, and is told so without the lock.
+    private long _newest;
+
     /// <summary>The user's last visible change is now <paramref name="to"/>, no longer <paramref name="from"/> (0: none).</summary>
     public void Moved(string userId, long from, long to)
     {
@@ -20,6 +23,7 @@ public sealed class PresenceChangeIndex
         {
             if (from > 0) _changes.Remove((from, userId));
             _changes.Add((to, userId));
+            if (to > _newest) Volatile.Write(ref _newest, to);
         }
     }
 
@@ -32,10 +36,15 @@ public sealed class PresenceChangeIndex
     /// <summary>The users whose last visible change is after <paramref name="since"/>, oldest change first.</summary>
     public List<string> After(long since)
     {
+        if (since >= Volatile.Read(ref _newest)) return [];
         lock (_gate)
         {
             if (_changes.Count == 0 || _changes.Max.Serial <= since) return [];
             return [.. _changes.GetViewBetween((since + 1, ""), _changes.Max).Select(c => c.UserId)];
         }
     }
+
+    /// <summary>The entries of <paramref name="users"/> whose last visible change is after <paramref name="since"/>, oldest first.</summary>
+    public IEnumerable<UserPresence> ChangedSince(long since, IReadOnlyDictionary<string, UserPresence> users) =>
+        After(since).Select(users.GetValueOrDefault).OfType<UserPresence>().Where(p => p.Serial > since);
 }

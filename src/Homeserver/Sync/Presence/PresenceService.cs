@@ -31,9 +31,6 @@ public sealed class PresenceService(
 
     private readonly PresenceChangeIndex _changes = new();
 
-    // The newest serial an entry took: a woken sync whose token is past it has nothing to look up.
-    private long _latest;
-
     public bool Enabled => options.Sync.PresenceEnabled;
 
     /// <summary>
@@ -51,10 +48,7 @@ public sealed class PresenceService(
     /// <summary>Presence entries, local and remote, whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
     public List<UserPresence> ChangedSince(long since)
     {
-        IEnumerable<UserPresence> local = since < Volatile.Read(ref _latest)
-            ? _changes.After(since).Select(u => _users.GetValueOrDefault(u)).OfType<UserPresence>().Where(p => p.Serial > since)
-            : [];
-        return [.. local, .. remote.ChangedSince(since)];
+        return [.. _changes.ChangedSince(since, _users), .. remote.ChangedSince(since)];
     }
 
     /// <summary>PUT /presence/{userId}/status: an explicit state and status message (null clears it).</summary>
@@ -134,7 +128,6 @@ public sealed class PresenceService(
             var restored = new UserPresence(row.UserId, state, row.StatusMsg, row.LastActiveTs, row.LastUserSyncTs, CurrentlyActive: false, serial.Next());
             _users[row.UserId] = restored;
             _changes.Moved(row.UserId, 0, restored.Serial);
-            Volatile.Write(ref _latest, restored.Serial);
         }
     }
 
@@ -173,7 +166,6 @@ public sealed class PresenceService(
             if (next == old) return;
             _users[userId] = next;
             if (visible) _changes.Moved(userId, old.Serial, next.Serial);
-            if (visible) Volatile.Write(ref _latest, next.Serial);
             _dirty[userId] = 0;
         }
 

@@ -22,14 +22,9 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
 
     private readonly PresenceChangeIndex _changes = new();
 
-    // The newest serial an entry took: a token past it has nothing to look up.
-    private long _latest;
-
     public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId);
 
-    public IEnumerable<UserPresence> ChangedSince(long since) => since < Volatile.Read(ref _latest)
-        ? _changes.After(since).Select(u => _users.GetValueOrDefault(u)).OfType<UserPresence>().Where(p => p.Serial > since)
-        : [];
+    public IEnumerable<UserPresence> ChangedSince(long since) => _changes.ChangedSince(since, _users);
 
     /// <summary>Stores an update received now: last_active_ago counts back from now, as it is relative to the sending.</summary>
     public void Set(RemotePresenceUpdate update)
@@ -67,11 +62,7 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
             visible = next.DiffersVisiblyFrom(old);
             if (visible) next = next with { Serial = serial.Next() };
             _users[userId] = next;
-            if (visible)
-            {
-                _changes.Moved(userId, old.Serial, next.Serial);
-                Volatile.Write(ref _latest, next.Serial);
-            }
+            if (visible) _changes.Moved(userId, old.Serial, next.Serial);
         }
 
         if (visible) wakeups.Changed(userId);
