@@ -15,6 +15,7 @@ public static class PushServices
         services.AddSingleton<PushRuleStore>();
         services.AddSingleton<EventThreads>();
         services.AddSingleton<UnreadRowsCache>();
+        services.AddSingleton<EventNotifications>();
         services.AddSingleton<UnreadNotificationCounts>();
         services.AddSingleton<PusherService>();
         services.AddSingleton<PushDeliveryQueue>();

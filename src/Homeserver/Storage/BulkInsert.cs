@@ -24,10 +24,8 @@ public static class BulkInsert
         var names = string.Join(", ", columns.Select(c => c.Name));
         if (db.Database.IsNpgsql())
         {
-            var arrays = string.Join(", ", columns.Select((_, i) => $"@c{i}"));
             var parameters = columns.Select((c, i) => new Npgsql.NpgsqlParameter($"c{i}", c.Values)).ToArray<object>();
-            var sql = $"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})";
-            await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(PostgresStatement(table, columns, "c"), parameters, cancellationToken);
             return;
         }
 
@@ -63,4 +61,8 @@ public static class BulkInsert
             if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         }
     }
+
+    /// <summary>PostgreSQL's insert of the columns' arrays, given as parameters named <paramref name="prefix"/> and the column's index.</summary>
+    public static string PostgresStatement(string table, IReadOnlyList<BulkColumn> columns, string prefix) =>
+        $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((_, i) => $"@{prefix}{i}"))})";
 }

@@ -159,6 +159,34 @@ public sealed class NotificationCountsTests(PushServerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Sends_written_together_notify_once_each_and_a_retry_notifies_nobody()
+    {
+        var writer = _server.Services.GetRequiredService<RoomEventWriter>();
+        EventDraft Sent(int i, string txn) => Message($"m{i}") with { Sender = _alice.UserId, Transaction = new ClientTransaction("DEV", txn, $"/send/m.room.message/{txn}") };
+        await _server.SendMessageAsync(_room, _alice, "first");
+        // Kept in memory from here: the writes below extend or drop the kept rows.
+        Assert.Equal(new NotificationCounts(1, 0), await CountsAsync(_bob, cached: true));
+
+        // Queued together, most go in one batch: messages (their notifications in the events' own write), a state
+        // change (the listener's), and retries of one transaction, whose failed first attempt must leave no rows.
+        var sends = Enumerable.Range(0, 20).Select(i => writer.SendAsync(_room, [Sent(i, $"t{i}")], CancellationToken.None))
+            .Append(writer.SendAsync(_room, [EventDraft.State(EventTypes.Topic, "", _alice.UserId, new JsonObject { ["topic"] = "busy" })], CancellationToken.None))
+            .Concat(Enumerable.Range(0, 3).Select(_ => writer.SendAsync(_room, [Sent(99, "t0")], CancellationToken.None)))
+            .ToList();
+        var results = await Task.WhenAll(sends);
+        Assert.Single(results[^3..].Append(results[0]).Select(r => Assert.Single(r).EventId).Distinct());
+        var again = await writer.SendAsync(_room, [Sent(0, "t3")], CancellationToken.None);
+        Assert.Equal(results[3][0].EventId, Assert.Single(again).EventId);
+
+        await using var db = _server.Db();
+        var forBob = await db.Set<EventPushAction>().Where(a => a.UserId == _bob.UserId && a.RoomId == _room).Select(a => a.EventId).ToListAsync();
+        Assert.Equal(21, forBob.Count);
+        Assert.Equal(forBob.Count, forBob.Distinct().Count());
+        Assert.Equal(new NotificationCounts(21, 0), await CountsAsync(_bob));
+        Assert.Equal(new NotificationCounts(21, 0), await CountsAsync(_bob, cached: true));
+    }
+
+    [Fact]
     public async Task Sync_can_find_rooms_whose_counts_changed_after_a_token()
     {
         var streams = _server.Services.GetRequiredService<StreamIdGenerator>();

@@ -32,4 +32,7 @@ public sealed record ClientTransaction(string DeviceId, string TxnId, string Pat
 public sealed record PersistedEvent(Pdu Pdu, long? StreamPosition)
 {
     public string EventId => Pdu.EventId;
+
+    /// <summary>Its notifications were written with it, in its own transaction (a send that left the state as it was).</summary>
+    public bool PushActionsWritten { get; init; }
 }

@@ -1,7 +1,9 @@
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Relations;
 using Matrix.Homeserver.Events.Search;
+using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,16 +13,18 @@ namespace Matrix.Homeserver.Events.Pipeline;
 /// <summary>
 /// Plain local messages (neither state nor redaction: nothing reads their rows back while the batch is written) sent
 /// to PostgreSQL as one command: the events, their client transactions, search text and relations, their DAG edges,
-/// and the room's forward extremities moved past them. Outside an explicit transaction, PostgreSQL runs the statements
-/// of one round trip as one implicit transaction, all or nothing, so a batch of messages commits in one round trip
-/// where the context took four (transaction lookup, inserts, edges, commit).
+/// the room's forward extremities moved past them, and their notifications. Outside an explicit transaction,
+/// PostgreSQL runs the statements of one round trip as one implicit transaction, all or nothing, so a batch of
+/// messages commits in one round trip where the context took four (transaction lookup, inserts, edges, commit).
 /// </summary>
 internal static class MessageRows
 {
     /// <summary>A message to write: the event, its stream position, and the client transaction that sent it.</summary>
     public sealed record Message(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs);
 
-    public static async Task WriteAsync(HomeserverDbContext db, string roomId, long? stateGroup, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    /// <param name="notifications">The messages' notification rows, written in the same command (none when written before a state event).</param>
+    public static async Task WriteAsync(HomeserverDbContext db, string roomId, long? stateGroup, IReadOnlyList<Message> messages,
+        IReadOnlyList<EventPushAction> notifications, CancellationToken cancellationToken)
     {
         var sql = new Statements();
         sql.Parameters.Add(new NpgsqlParameter("room", roomId));
@@ -89,6 +93,7 @@ internal static class MessageRows
         }
 
         EventRows.AddLinkStatements(sql, messages.Select(m => m.Pdu).ToList());
+        EventNotifications.AddInsertStatement(sql, notifications);
         await sql.ExecuteAsync(db, cancellationToken);
     }
 
@@ -104,6 +109,10 @@ internal static class MessageRows
             _text.Append(statement).Append(";\n");
             foreach (var (name, values) in arrays) Parameters.Add(new NpgsqlParameter(name, values));
         }
+
+        /// <summary>The rows of one table, one array parameter per column (<see cref="BulkInsert"/>).</summary>
+        public void AddBulkInsert(string table, IReadOnlyList<BulkColumn> columns, string prefix) =>
+            Add(BulkInsert.PostgresStatement(table, columns, prefix), [.. columns.Select((c, i) => ($"{prefix}{i}", c.Values))]);
 
         public Task ExecuteAsync(HomeserverDbContext db, CancellationToken cancellationToken)
         {

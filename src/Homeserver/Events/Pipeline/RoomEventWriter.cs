@@ -7,6 +7,7 @@ using Matrix.Federation.StateResolution;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.ServerKeys;
@@ -40,6 +41,7 @@ public sealed partial class RoomEventWriter(
     StateResolver resolver,
     RoomSnapshots snapshots,
     RoomHeads heads,
+    EventNotifications eventNotifications,
     ILogger<RoomEventWriter> logger)
 {
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
@@ -232,7 +234,7 @@ public sealed partial class RoomEventWriter(
         if (session.Messages is { Count: > 0 } messages)
         {
             // Messages before a state event or a redaction: written first, in the session's transaction.
-            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, cancellationToken);
+            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, [], cancellationToken);
             messages.Clear();
         }
 
@@ -267,16 +269,19 @@ public sealed partial class RoomEventWriter(
     /// <summary>Commits the session's events. The caller releases its positions (<see cref="ReleasePositions"/>) and notifies.</summary>
     private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
     {
+        await BeginNotificationsAsync(db, session, cancellationToken);
+        var rows = session.Notifications?.Rows ?? [];
         if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
         {
             // Nothing but messages (state events and redactions begin the transaction): their one command is the commit.
-            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, cancellationToken);
+            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, rows, cancellationToken);
         }
         else
         {
             await BeginAsync(db, session, cancellationToken);
             await FlushAsync(db, session, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await EventNotifications.InsertAsync(db, rows, cancellationToken);
             if (session.StateGroup != session.InitialStateGroup)
             {
                 await db.Rooms.Where(r => r.RoomId == session.RoomId)
@@ -286,10 +291,26 @@ public sealed partial class RoomEventWriter(
             await session.Transaction!.CommitAsync(cancellationToken);
         }
 
+        session.Notifications?.Complete();
         heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth));
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         foreach (var pdu in session.Pending) events.Remember(pdu);
-        return session.Pending.Select((pdu, i) => new PersistedEvent(pdu, session.Positions[i].Position)).ToList();
+        return [.. session.PersistedEvents()];
+    }
+
+    /// <summary>
+    /// The notifications of events that leave the room's state as it was (a send into a room: its members are the
+    /// committed ones) go into the events' own transaction, as Synapse stages push actions with the event: one round
+    /// trip fewer before the members' syncs wake, and no crash between the event and its notifications. When the state
+    /// changed, the listener evaluates them after the commit.
+    /// </summary>
+    private async Task BeginNotificationsAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
+    {
+        if (session.StateGroup != session.InitialStateGroup || session.InitialStateGroup is null) return;
+        var room = await snapshots.GetAsync(db, session.RoomId, session.StateGroup, cancellationToken);
+        var rows = await eventNotifications.EvaluateAsync(db, room, [.. session.PersistedEvents()], cancellationToken);
+        session.PushActionsWritten = true;
+        if (rows.Count > 0) session.Notifications = eventNotifications.Begin(rows);
     }
 
     /// <summary>
@@ -298,6 +319,8 @@ public sealed partial class RoomEventWriter(
     /// </summary>
     private static void ReleasePositions(WriteSession session)
     {
+        // Not completed: the write failed, and the cached unread rows it meant to extend are dropped.
+        session.Notifications?.Dispose();
         foreach (var position in session.Positions) position.Dispose();
     }
 
@@ -415,6 +438,16 @@ public sealed partial class RoomEventWriter(
 
         /// <summary>Events added to the context but not inserted yet (no numeric ID, no edges).</summary>
         public List<(Event Row, Pdu Pdu)> Unflushed { get; } = [];
+
+        /// <summary>The session's notifications were evaluated for its own transaction (<see cref="Notifications"/>, if any).</summary>
+        public bool PushActionsWritten { get; set; }
+
+        /// <summary>The notification rows written with the session's events, completed after the commit.</summary>
+        public EventNotifications.NotificationWrite? Notifications { get; set; }
+
+        /// <summary>The session's events at their stream positions.</summary>
+        public IEnumerable<PersistedEvent> PersistedEvents() =>
+            Pending.Select((pdu, i) => new PersistedEvent(pdu, Positions[i].Position) { PushActionsWritten = PushActionsWritten });
 
         /// <summary>The events of the client transactions written in this session, for a retry queued in the same batch.</summary>
         public Dictionary<(string Sender, string DeviceId, string Path), PersistedEvent> Transactions { get; } = [];
