@@ -106,7 +106,7 @@ public sealed partial class RoomEventWriter(
     {
         if ((write ? heads.Take(roomId) : heads.Peek(roomId)) is { } head)
         {
-            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, OnPostgres);
+            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, OnPostgres) { Recent = head.Recent };
         }
 
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
@@ -184,6 +184,7 @@ public sealed partial class RoomEventWriter(
         if (plain && session.Messages is { } messages)
         {
             messages.Add(new MessageRows.Message(pdu, position.Position, transaction, Now()));
+            session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, null, pdu.Sender, session.StateGroup, null, null));
             return;
         }
 
@@ -201,7 +202,11 @@ public sealed partial class RoomEventWriter(
         row.StateGroup = session.StateGroup;
         EventIndexes.Add(db, pdu, position.Position);
         session.Unflushed.Add((row, pdu));
-        if (plain) return;
+        if (plain)
+        {
+            session.Timeline.Add(TimelineRowOf(row));
+            return;
+        }
 
         await BeginAsync(db, session, cancellationToken);
         await FlushAsync(db, session, cancellationToken);
@@ -217,9 +222,19 @@ public sealed partial class RoomEventWriter(
         }
 
         row.StateGroup = session.StateGroup;
-        if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target) await ApplyRedactionAsync(db, session.State, pdu, target, cancellationToken);
+        if (pdu.Type == EventTypes.Redaction && pdu.Redacts is { } target)
+        {
+            await ApplyRedactionAsync(db, session.State, pdu, target, cancellationToken);
+            // Its target may be a kept timeline row: the room's recent timeline starts again after the redaction.
+            session.Redacted = true;
+        }
+
+        session.Timeline.Add(TimelineRowOf(row));
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    private static TimelineRow TimelineRowOf(Event row) =>
+        new(row.EventId, row.RoomId, row.StreamOrdering!.Value, row.Type, row.StateKey, row.Sender, row.StateGroup, row.ReplacesState, row.RedactedBy);
 
     /// <summary>The session's transaction, begun at its first write through the context.</summary>
     private static async Task BeginAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken) =>
@@ -292,10 +307,22 @@ public sealed partial class RoomEventWriter(
         }
 
         session.Notifications?.Complete();
-        heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth));
+        heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth, RecentAfter(session)));
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         foreach (var pdu in session.Pending) events.Remember(pdu);
         return [.. session.PersistedEvents()];
+    }
+
+    /// <summary>
+    /// The room's newest timeline events once the session commits. A head read from the database knows none of the
+    /// room's earlier events: the timeline starts at the session's first event (the room's writes are serialized by
+    /// its lock, so nothing of the room lies between an earlier event and that one).
+    /// </summary>
+    private static RecentTimeline? RecentAfter(WriteSession session)
+    {
+        if (session.Positions.Count == 0) return session.Recent;
+        if (session.Redacted) return RecentTimeline.Starting(session.Positions[^1].Position, []);
+        return session.Recent?.Append(session.Timeline) ?? RecentTimeline.Starting(session.Positions[0].Position - 1, session.Timeline);
     }
 
     /// <summary>
@@ -438,6 +465,15 @@ public sealed partial class RoomEventWriter(
 
         /// <summary>Events added to the context but not inserted yet (no numeric ID, no edges).</summary>
         public List<(Event Row, Pdu Pdu)> Unflushed { get; } = [];
+
+        /// <summary>The room's newest timeline events before the session, when its head kept them.</summary>
+        public RecentTimeline? Recent { get; init; }
+
+        /// <summary>The session's events as timeline rows, in order.</summary>
+        public List<TimelineRow> Timeline { get; } = [];
+
+        /// <summary>The session redacted an event (whose kept timeline row would now be stale).</summary>
+        public bool Redacted { get; set; }
 
         /// <summary>The session's notifications were evaluated for its own transaction (<see cref="Notifications"/>, if any).</summary>
         public bool PushActionsWritten { get; set; }

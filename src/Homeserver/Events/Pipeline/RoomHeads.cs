@@ -30,5 +30,6 @@ public sealed class RoomHeads
     public void Forget(string roomId) => _heads.TryRemove(roomId, out _);
 }
 
-/// <summary>A room's head after a committed local write.</summary>
-public sealed record RoomHead(RoomVersion Version, ImmutableDictionary<StateKey, string> State, long? StateGroup, IReadOnlyList<string> Extremities, long Depth);
+/// <summary>A room's head after a committed local write, and its newest timeline events.</summary>
+public sealed record RoomHead(RoomVersion Version, ImmutableDictionary<StateKey, string> State, long? StateGroup, IReadOnlyList<string> Extremities, long Depth,
+    RecentTimeline? Recent);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Events.ClientFormat;
+using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
@@ -10,14 +11,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Matrix.Homeserver.Sync.Rooms;
-
-/// <summary>The columns of a timeline event that sync reads without parsing the event.</summary>
-internal sealed record TimelineRow(string EventId, string RoomId, long Stream, string Type, string? StateKey, string Sender, long? StateGroup, string? ReplacesState,
-    string? RedactedBy)
-{
-    /// <summary>What the client format needs of the row, read here so that formatting need not read it again.</summary>
-    public EventRowLinks Links => new(RedactedBy, ReplacesState);
-}
 
 /// <summary>
 /// A room's timeline window: events after <paramref name="After"/> (null: from the room's start) up to
@@ -34,7 +27,7 @@ internal sealed record TimelineBatch(List<TimelineRow> Events, bool Limited);
 /// bounds, then per room only when filtering left a page short. Timeline filter types and senders
 /// run in SQL; contains_url and history visibility in memory.
 /// </summary>
-internal sealed class TimelineLoader(EventVisibility visibility, EventStore events, StreamIdGenerator streams) : IDisposable
+internal sealed class TimelineLoader(EventVisibility visibility, EventStore events, StreamIdGenerator streams, RoomHeads heads) : IDisposable
 {
     /// <summary>Pages read per room before giving up and returning a limited timeline (as Synapse's 3 tries).</summary>
     private const int MaxRounds = 3;
@@ -172,6 +165,8 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     /// <summary>The one-room page without conditions, read once for every sync asking for it while the stream stays at its end.</summary>
     private async Task<List<TimelineRow>> SharedPageAsync(HomeserverDbContext db, string roomId, long after, long upTo, int count, CancellationToken cancellationToken)
     {
+        // A long-poll woken by a local send: the room's head keeps its newest events.
+        if (heads.Peek(roomId)?.Recent is { } recent && recent.TryWindow(after, upTo, count, out var known)) return known;
         var key = (roomId, after, upTo, count);
         if (streams.Current == upTo && _sharedPages.TryGetValue(key, out List<TimelineRow>? shared)) return [.. shared!];
         var page = await LatestInRoom(db, roomId, after, upTo, count).ToListAsync(cancellationToken);
