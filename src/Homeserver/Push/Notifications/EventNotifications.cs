@@ -72,7 +72,7 @@ public sealed class EventNotifications(
                     StreamOrdering = position,
                     ThreadId = thread,
                     Highlight = rule.Actions.Highlights,
-                    Actions = rule.Actions.Effective.ToJsonString(),
+                    Actions = rule.Actions.EffectiveJson,
                     Ts = now,
                 });
             }

@@ -17,6 +17,8 @@ public sealed class PushActions
     public const string Highlight = "highlight";
     public const string Sound = "sound";
 
+    private string? _effectiveJson;
+
     private PushActions(JsonArray json, bool notifies, bool highlights, JsonObject tweaks)
     {
         Json = json;
@@ -36,8 +38,11 @@ public sealed class PushActions
     /// <summary>Tweak name → value (true when a tweak has no value), for the push gateway.</summary>
     public JsonObject Tweaks { get; }
 
-    /// <summary>The actions without the ignored historical ones, as stored with a notification.</summary>
-    public JsonArray Effective => [.. Json.Where(a => !IsIgnored(a)).Select(a => a?.DeepClone())];
+    /// <summary>
+    /// The actions without the ignored historical ones, as stored with a notification: serialized once per rule, not
+    /// once per notification (a message into a big room stores one per member).
+    /// </summary>
+    public string EffectiveJson => _effectiveJson ??= new JsonArray([.. Json.Where(a => !IsIgnored(a)).Select(a => a?.DeepClone())]).ToJsonString();
 
     public static PushActions From(JsonArray actions)
     {

@@ -26,7 +26,7 @@ public sealed class PushActionsTests
     public void The_historical_actions_are_dropped_from_what_is_stored()
     {
         var parsed = PushActions.From(JsonNode.Parse("""["notify","dont_notify","coalesce",{"set_tweak":"sound","value":"x"}]""")!.AsArray());
-        Assert.Equal("""["notify",{"set_tweak":"sound","value":"x"}]""", parsed.Effective.ToJsonString());
+        Assert.Equal("""["notify",{"set_tweak":"sound","value":"x"}]""", parsed.EffectiveJson);
     }
 
     [Theory]
