@@ -38,6 +38,21 @@ public sealed class RedactionTests(EventsServer fixture) : IClassFixture<EventsS
     }
 
     [Fact]
+    public async Task A_long_poll_after_a_redaction_serves_the_earlier_message_redacted()
+    {
+        var roomId = await fixture.RoomWithBobAsync();
+        var since = (await _server.SyncAsync(fixture.Alice)).NextBatch();
+        // Both in the window of the next sync: the message's row, kept in memory by the sends, must not be served as sent.
+        var message = await _server.SayAsync(fixture.Bob, roomId, "oops");
+        var redaction = (await _server.RedactAsync(fixture.Bob, roomId, message, new JsonObject { ["reason"] = "typo" })).Ok()["event_id"]!.GetValue<string>();
+
+        var timeline = (await _server.SyncAsync(fixture.Alice, since)).JoinedRoom(roomId).Events("timeline");
+        var redacted = Assert.Single(timeline, e => e["event_id"]!.GetValue<string>() == message);
+        Assert.Empty(redacted["content"]!.AsObject());
+        Assert.Equal(redaction, timeline[^1]["event_id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_replaced_state_event_in_a_sync_timeline_carries_what_it_replaced()
     {
         var roomId = await fixture.RoomWithBobAsync();

@@ -8,6 +8,7 @@ using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Sync;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -78,6 +79,27 @@ public sealed class RemoteEventTests : IAsyncLifetime, IDisposable
         var replied = await _server.Services.GetRequiredService<Matrix.Homeserver.Events.Storage.EventStore>().GetAsync(db, reply, CancellationToken.None);
         Assert.Equal([message.EventId], replied!.PrevEvents);
         Assert.Equal(row.Depth + 1, replied.Depth);
+    }
+
+    [Fact]
+    public async Task An_incremental_sync_has_every_event_when_remote_ones_came_between_local_sends()
+    {
+        var join = await RemoteEventAsync(EventTypes.Member, Bob, Bob, Join);
+        Assert.Equal(IncomingOutcome.Accepted, (await ReceiveAsync(join)).Outcome);
+        var first = await _server.SendMessageAsync(_roomId, _alice, "one");
+        var since = (await _server.SyncAsync(_alice)).NextBatch();
+
+        // The local sends' kept timeline (the room's head) must not answer for a window holding the remote event.
+        var remote = await RemoteEventAsync(EventTypes.Message, null, Bob, new JsonObject { ["msgtype"] = "m.text", ["body"] = "from afar" });
+        Assert.Equal(IncomingOutcome.Accepted, (await ReceiveAsync(remote)).Outcome);
+        var second = await _server.SendMessageAsync(_roomId, _alice, "two");
+        var third = await _server.SendMessageAsync(_roomId, _alice, "three");
+
+        Assert.Equal([remote.EventId, second, third], (await _server.SyncAsync(_alice, since)).JoinedRoom(_roomId).EventIds("timeline"));
+        var afterRemote = (await _server.SyncAsync(_alice)).NextBatch();
+        var fourth = await _server.SendMessageAsync(_roomId, _alice, "four");
+        Assert.Equal([fourth], (await _server.SyncAsync(_alice, afterRemote)).JoinedRoom(_roomId).EventIds("timeline"));
+        Assert.DoesNotContain(first, (await _server.SyncAsync(_alice, since)).JoinedRoom(_roomId).EventIds("timeline"));
     }
 
     [Fact]
