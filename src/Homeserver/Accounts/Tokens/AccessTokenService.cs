@@ -15,8 +15,19 @@ namespace Matrix.Homeserver.Accounts.Tokens;
 /// </summary>
 public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> dbFactory, TimeProvider clock)
 {
-    private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
-    private readonly ConcurrentDictionary<string, (Requester Requester, long? ExpiresTs, long CachedAt)> _cache = new(StringComparer.Ordinal);
+    /// <summary>
+    /// A cached validation is checked again after 45 to 75 s (every path that deletes tokens also invalidates them; this
+    /// is the safety net). Spread, not one minute for all: a thousand clients that signed in together otherwise asked
+    /// the database together, every minute, in the same wake-up of their long-polls.
+    /// </summary>
+    public static readonly TimeSpan MinCacheLifetime = TimeSpan.FromSeconds(45);
+
+    public static readonly TimeSpan MaxCacheLifetime = TimeSpan.FromSeconds(75);
+
+    /// <summary>Cached tokens at most: past it, the validations due again are dropped (all of them if that is not enough).</summary>
+    private const int MaxCached = 100_000;
+
+    private readonly ConcurrentDictionary<string, (Requester Requester, long? ExpiresTs, long RevalidateAt)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>A new opaque token: a prefix, then 32 random bytes in URL-safe base64.</summary>
     public static string NewToken(string prefix = "mat_") => prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
@@ -51,7 +62,7 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
     public async Task<Requester> ValidateAsync(string token, CancellationToken cancellationToken, bool allowExpired = false)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_cache.TryGetValue(token, out var cached) && now - cached.CachedAt < CacheLifetime.TotalMilliseconds)
+        if (_cache.TryGetValue(token, out var cached) && now < cached.RevalidateAt)
         {
             if (!allowExpired && cached.ExpiresTs is { } exp && exp <= now) throw Expired();
             return cached.Requester;
@@ -76,9 +87,25 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         }
 
         var requester = new Requester(row.UserId, row.DeviceId, row.Id, row.IsGuest);
-        _cache[token] = (requester, row.ExpiresTs, now);
+        Remember(token, requester, row.ExpiresTs, now);
         if (expired && !allowExpired) throw Expired();
         return requester;
+    }
+
+    private void Remember(string token, Requester requester, long? expiresTs, long now)
+    {
+        if (_cache.Count >= MaxCached)
+        {
+            foreach (var (key, entry) in _cache)
+            {
+                if (entry.RevalidateAt <= now) _cache.TryRemove(key, out _);
+            }
+
+            if (_cache.Count >= MaxCached) _cache.Clear();
+        }
+
+        var lifetime = Random.Shared.NextInt64((long)MinCacheLifetime.TotalMilliseconds, (long)MaxCacheLifetime.TotalMilliseconds + 1);
+        _cache[token] = (requester, expiresTs, now + lifetime);
     }
 
     /// <summary>Forgets cached validations; call after deleting tokens so they stop working at once.</summary>
