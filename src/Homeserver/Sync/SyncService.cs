@@ -45,19 +45,28 @@ internal sealed class SyncService(
         var started = clock.GetTimestamp();
         while (true)
         {
-            // The device's own sends answer before their echo reaches it (see UnansweredSends).
-            await unanswered.WhenAnsweredAsync(requester, cancellationToken);
             var version = notifier.Version(requester.UserId);
             var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
             var remaining = timeout - clock.GetElapsedTime(started);
-            if (!response.IsEmpty || remaining <= TimeSpan.Zero) return response.ToJson(upTo.ToString(), request.UseStateAfter);
+            if (!response.IsEmpty || remaining <= TimeSpan.Zero) return await AnswerAsync(requester, request, response, upTo, cancellationToken);
             if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken)) break;
         }
 
         // Timed out: answer once more at the current positions, so the client's next token skips what
         // was not for it (and catches anything that committed just before its notification).
         var (last, end) = await BuildAsync(requester, request, filter, cancellationToken);
-        return last.ToJson(end.ToString(), request.UseStateAfter);
+        return await AnswerAsync(requester, request, last, end, cancellationToken);
+    }
+
+    /// <summary>
+    /// The device's own sends in flight are answered first (see <see cref="UnansweredSends"/>). Checked once the answer
+    /// is computed, not before: a send that committed while the answer was computed may be in it, and such a send was
+    /// tracked before it committed, so it is waited for here.
+    /// </summary>
+    private async Task<JsonObject> AnswerAsync(Requester requester, SyncRequest request, SyncResponse response, SyncToken upTo, CancellationToken cancellationToken)
+    {
+        if (!response.IsEmpty) await unanswered.WhenAnsweredAsync(requester, cancellationToken);
+        return response.ToJson(upTo.ToString(), request.UseStateAfter);
     }
 
     private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)

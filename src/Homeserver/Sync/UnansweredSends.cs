@@ -5,7 +5,7 @@ namespace Matrix.Homeserver.Sync;
 
 /// <summary>
 /// The sends of each device whose HTTP answers have not gone out yet. The device's own /sync waits (briefly)
-/// for them before computing, so a client reads the answer to its send before the event's remote echo.
+/// for them before it answers, so a client reads the answer to its send before the event's remote echo.
 /// matrix-js-sdk handles the echo arriving first for the main timeline, but for a thread reply it then throws
 /// on the send's answer ("updatePendingEventStatus called on an event which is not a local echo"), and the
 /// send is reported failed although it was sent.
