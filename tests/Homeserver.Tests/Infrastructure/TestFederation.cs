@@ -102,11 +102,43 @@ public sealed class TestFederation : IAsyncDisposable
 
     private static string Version(string serverName) => "k_" + serverName.Replace('.', '_').Replace(':', '_');
 
-    /// <summary>A loopback port nothing listens on (right now).</summary>
+    /// <summary>
+    /// A loopback port nothing listens on (right now), below the kernel's ephemeral range: a port from that
+    /// range (what binding port 0 hands out) can be taken by any outgoing connection, say to PostgreSQL,
+    /// before the server that was given it binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (low, high) = (20_000, EphemeralLow());
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(low, high);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: try another
+            }
+        }
+
+        throw new InvalidOperationException($"No free loopback port in {low}-{high}.");
+    }
+
+    /// <summary>The first port of the kernel's ephemeral range (32768 when it cannot be read).</summary>
+    private static int EphemeralLow()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture) is var low && low > 21_000 ? low : 32_768;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32_768;
+        }
     }
 }
