@@ -14,15 +14,15 @@ public static class SyncApi
     }
 
     private static async Task<IResult> SyncAsync(Requester requester, [AsParameters] SyncParameters parameters, IMediator mediator, CancellationToken cancellationToken) =>
-        Results.Json(await mediator.Send(new SyncQuery(requester, parameters.Parse()), cancellationToken));
+        new SyncAnswerResult(await mediator.Send(new SyncQuery(requester, parameters.Parse()), cancellationToken));
 }
 
 /// <summary>One /sync request of an authenticated device.</summary>
-public sealed record SyncQuery(Requester Requester, SyncRequest Request) : IQuery<System.Text.Json.Nodes.JsonObject>;
+public sealed record SyncQuery(Requester Requester, SyncRequest Request) : IQuery<SyncAnswer>;
 
-internal sealed class SyncQueryHandler(SyncService sync, FilterService filters) : IQueryHandler<SyncQuery, System.Text.Json.Nodes.JsonObject>
+internal sealed class SyncQueryHandler(SyncService sync, FilterService filters) : IQueryHandler<SyncQuery, SyncAnswer>
 {
-    public async ValueTask<System.Text.Json.Nodes.JsonObject> Handle(SyncQuery query, CancellationToken cancellationToken)
+    public async ValueTask<SyncAnswer> Handle(SyncQuery query, CancellationToken cancellationToken)
     {
         var filter = await filters.ResolveAsync(query.Requester.UserId, query.Request.Filter, cancellationToken);
         return await sync.SyncAsync(query.Requester, query.Request, filter, cancellationToken);

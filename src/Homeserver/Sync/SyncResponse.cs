@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Push.Notifications;
 
@@ -34,43 +35,79 @@ public sealed class SyncResponse
         Join.Count == 0 && Invite.Count == 0 && Knock.Count == 0 && Leave.Count == 0 && Presence.Count == 0 && AccountData.Count == 0
         && ToDevice.Count == 0 && DeviceListsChanged.Count == 0 && DeviceListsLeft.Count == 0;
 
-    public JsonObject ToJson(string nextBatch, bool useStateAfter)
+    /// <summary>Writes the answer, as <c>next_batch</c> and the sections that have something.</summary>
+    public void WriteTo(Utf8JsonWriter writer, string nextBatch, bool useStateAfter)
     {
-        var json = new JsonObject { ["next_batch"] = nextBatch };
-        var rooms = new JsonObject();
-        if (Join.Count > 0) rooms["join"] = Map(Join, r => r.ToJson(useStateAfter));
-        if (Invite.Count > 0) rooms["invite"] = Map(Invite, s => new JsonObject { ["invite_state"] = new JsonObject { ["events"] = s } });
-        if (Knock.Count > 0) rooms["knock"] = Map(Knock, s => new JsonObject { ["knock_state"] = new JsonObject { ["events"] = s } });
-        if (Leave.Count > 0) rooms["leave"] = Map(Leave, r => r.ToJson(useStateAfter));
-        if (rooms.Count > 0) json["rooms"] = rooms;
-        if (Presence.Count > 0) json["presence"] = Events(Presence);
-        if (AccountData.Count > 0) json["account_data"] = Events(AccountData);
-        if (ToDevice.Count > 0) json["to_device"] = Events(ToDevice);
-        if (DeviceListsChanged.Count > 0 || DeviceListsLeft.Count > 0)
+        writer.WriteStartObject();
+        writer.WriteString("next_batch", nextBatch);
+        if (Join.Count > 0 || Invite.Count > 0 || Knock.Count > 0 || Leave.Count > 0)
         {
-            json["device_lists"] = new JsonObject
-            {
-                ["changed"] = new JsonArray([.. DeviceListsChanged.Order(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]),
-                ["left"] = new JsonArray([.. DeviceListsLeft.Order(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]),
-            };
+            writer.WriteStartObject("rooms");
+            if (Join.Count > 0) WriteMap(writer, "join", Join, (w, r) => r.WriteTo(w, useStateAfter));
+            if (Invite.Count > 0) WriteMap(writer, "invite", Invite, (w, s) => WriteStripped(w, "invite_state", s));
+            if (Knock.Count > 0) WriteMap(writer, "knock", Knock, (w, s) => WriteStripped(w, "knock_state", s));
+            if (Leave.Count > 0) WriteMap(writer, "leave", Leave, (w, r) => r.WriteTo(w, useStateAfter));
+            writer.WriteEndObject();
         }
 
-        var counts = new JsonObject();
-        foreach (var (algorithm, count) in OneTimeKeysCount) counts[algorithm] = count;
-        json["device_one_time_keys_count"] = counts;
-        json["device_unused_fallback_key_types"] = new JsonArray([.. UnusedFallbackKeyTypes.Select(t => JsonValue.Create(t))]);
-        return json;
+        if (Presence.Count > 0) WriteEvents(writer, "presence", Presence);
+        if (AccountData.Count > 0) WriteEvents(writer, "account_data", AccountData);
+        if (ToDevice.Count > 0) WriteEvents(writer, "to_device", ToDevice);
+        if (DeviceListsChanged.Count > 0 || DeviceListsLeft.Count > 0)
+        {
+            writer.WriteStartObject("device_lists");
+            WriteStrings(writer, "changed", DeviceListsChanged.Order(StringComparer.Ordinal));
+            WriteStrings(writer, "left", DeviceListsLeft.Order(StringComparer.Ordinal));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteStartObject("device_one_time_keys_count");
+        foreach (var (algorithm, count) in OneTimeKeysCount) writer.WriteNumber(algorithm, count);
+        writer.WriteEndObject();
+        WriteStrings(writer, "device_unused_fallback_key_types", UnusedFallbackKeyTypes);
+        writer.WriteEndObject();
     }
 
-    /// <summary>An event batch; an event already placed elsewhere in the answer (state_after and timeline) is copied.</summary>
-    internal static JsonObject Events(IEnumerable<JsonNode> events) =>
-        new() { ["events"] = new JsonArray([.. events.Select(e => e.Parent is null ? e : e.DeepClone())]) };
-
-    private static JsonObject Map<T>(Dictionary<string, T> rooms, Func<T, JsonObject> write)
+    /// <summary>
+    /// An event batch, <c>{"events": [...]}</c>. An event may sit in two places of the answer (state_after and the
+    /// timeline): written, not attached to a tree, it needs no copy.
+    /// </summary>
+    internal static void WriteEvents<T>(Utf8JsonWriter writer, string name, IEnumerable<T> events) where T : JsonNode
     {
-        var map = new JsonObject();
-        foreach (var (roomId, room) in rooms) map[roomId] = write(room);
-        return map;
+        writer.WriteStartObject(name);
+        writer.WriteStartArray("events");
+        foreach (var e in events) e.WriteTo(writer);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStripped(Utf8JsonWriter writer, string name, JsonArray events)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject(name);
+        writer.WritePropertyName("events");
+        events.WriteTo(writer);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values) writer.WriteStringValue(value);
+        writer.WriteEndArray();
+    }
+
+    private static void WriteMap<T>(Utf8JsonWriter writer, string name, Dictionary<string, T> rooms, Action<Utf8JsonWriter, T> write)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (roomId, room) in rooms)
+        {
+            writer.WritePropertyName(roomId);
+            write(writer, room);
+        }
+
+        writer.WriteEndObject();
     }
 }
 
@@ -81,12 +118,15 @@ public sealed class TimelineSection
     public bool Limited { get; set; }
     public string? PrevBatch { get; set; }
 
-    public JsonObject ToJson()
+    public void WriteTo(Utf8JsonWriter writer)
     {
-        var json = SyncResponse.Events(Events);
-        json["limited"] = Limited;
-        if (PrevBatch is not null) json["prev_batch"] = PrevBatch;
-        return json;
+        writer.WriteStartObject("timeline");
+        writer.WriteStartArray("events");
+        foreach (var e in Events) e.WriteTo(writer);
+        writer.WriteEndArray();
+        writer.WriteBoolean("limited", Limited);
+        if (PrevBatch is not null) writer.WriteString("prev_batch", PrevBatch);
+        writer.WriteEndObject();
     }
 }
 
@@ -104,29 +144,42 @@ public sealed class JoinedRoom
     /// <summary>Per thread root (the main timeline's counts are then <see cref="UnreadNotifications"/>), when the filter asks.</summary>
     public IReadOnlyDictionary<string, NotificationCounts>? UnreadThreadNotifications { get; set; }
 
-    public JsonObject ToJson(bool useStateAfter)
+    public void WriteTo(Utf8JsonWriter writer, bool useStateAfter)
     {
-        var json = new JsonObject
+        writer.WriteStartObject();
+        Timeline.WriteTo(writer);
+        SyncResponse.WriteEvents(writer, useStateAfter ? "state_after" : "state", State);
+        SyncResponse.WriteEvents(writer, "ephemeral", Ephemeral);
+        SyncResponse.WriteEvents(writer, "account_data", AccountData);
+        WriteCounts(writer, "unread_notifications", UnreadNotifications);
+        writer.WritePropertyName("summary");
+        if (Summary is null)
         {
-            ["timeline"] = Timeline.ToJson(),
-            [useStateAfter ? "state_after" : "state"] = SyncResponse.Events(State),
-            ["ephemeral"] = SyncResponse.Events(Ephemeral),
-            ["account_data"] = SyncResponse.Events(AccountData),
-            ["unread_notifications"] = Counts(UnreadNotifications),
-            ["summary"] = Summary ?? new JsonObject(),
-        };
-        if (UnreadThreadNotifications is { Count: > 0 } threads)
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+        }
+        else
         {
-            var byThread = new JsonObject();
-            foreach (var (threadId, counts) in threads) byThread[threadId] = Counts(counts);
-            json["unread_thread_notifications"] = byThread;
+            Summary.WriteTo(writer);
         }
 
-        return json;
+        if (UnreadThreadNotifications is { Count: > 0 } threads)
+        {
+            writer.WriteStartObject("unread_thread_notifications");
+            foreach (var (threadId, counts) in threads) WriteCounts(writer, threadId, counts);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
     }
 
-    private static JsonObject Counts(NotificationCounts counts) =>
-        new() { ["notification_count"] = counts.NotificationCount, ["highlight_count"] = counts.HighlightCount };
+    private static void WriteCounts(Utf8JsonWriter writer, string name, NotificationCounts counts)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteNumber("notification_count", counts.NotificationCount);
+        writer.WriteNumber("highlight_count", counts.HighlightCount);
+        writer.WriteEndObject();
+    }
 }
 
 public sealed class LeftRoom
@@ -135,10 +188,12 @@ public sealed class LeftRoom
     public List<JsonObject> State { get; } = [];
     public List<JsonObject> AccountData { get; } = [];
 
-    public JsonObject ToJson(bool useStateAfter) => new()
+    public void WriteTo(Utf8JsonWriter writer, bool useStateAfter)
     {
-        ["timeline"] = Timeline.ToJson(),
-        [useStateAfter ? "state_after" : "state"] = SyncResponse.Events(State),
-        ["account_data"] = SyncResponse.Events(AccountData),
-    };
+        writer.WriteStartObject();
+        Timeline.WriteTo(writer);
+        SyncResponse.WriteEvents(writer, useStateAfter ? "state_after" : "state", State);
+        SyncResponse.WriteEvents(writer, "account_data", AccountData);
+        writer.WriteEndObject();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
@@ -36,7 +35,7 @@ internal sealed class SyncService(
 
     public void Dispose() => _computing.Dispose();
 
-    public async Task<JsonObject> SyncAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
+    public async Task<SyncAnswer> SyncAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
         using var syncing = presence.SyncStarted(requester.UserId, request.SetPresence);
         // full_state answers at once; an initial sync too, whatever the timeout.
@@ -63,10 +62,10 @@ internal sealed class SyncService(
     /// is computed, not before: a send that committed while the answer was computed may be in it, and such a send was
     /// tracked before it committed, so it is waited for here.
     /// </summary>
-    private async Task<JsonObject> AnswerAsync(Requester requester, SyncRequest request, SyncResponse response, SyncToken upTo, CancellationToken cancellationToken)
+    private async Task<SyncAnswer> AnswerAsync(Requester requester, SyncRequest request, SyncResponse response, SyncToken upTo, CancellationToken cancellationToken)
     {
         if (!response.IsEmpty) await unanswered.WhenAnsweredAsync(requester, cancellationToken);
-        return response.ToJson(upTo.ToString(), request.UseStateAfter);
+        return new SyncAnswer(response, upTo.ToString(), request.UseStateAfter);
     }
 
     private async Task<(SyncResponse Response, SyncToken UpTo)> BuildAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
