@@ -70,10 +70,7 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var hash = Hash(token);
-        var row = await db.AccessTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash)
-            .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new { t.Id, t.UserId, t.DeviceId, t.ExpiresTs, t.ReplacesRefreshTokenId, u.IsGuest, u.Deactivated })
-            .FirstOrDefaultAsync(cancellationToken);
+        var row = await FindTokenAsync(db, hash, cancellationToken);
         if (row is null || row.Deactivated)
         {
             _cache.TryRemove(token, out _);
@@ -91,6 +88,15 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         if (expired && !allowExpired) throw Expired();
         return requester;
     }
+
+    private sealed record TokenRow(long Id, string UserId, string DeviceId, long? ExpiresTs, long? ReplacesRefreshTokenId, bool IsGuest, bool Deactivated);
+
+    // Compiled once: every client asks again every minute or so (the cache's lifetime), a thousand clients many times a second.
+    private static readonly Func<HomeserverDbContext, byte[], CancellationToken, Task<TokenRow?>> FindTokenAsync =
+        EF.CompileAsyncQuery((HomeserverDbContext db, byte[] hash, CancellationToken _) => db.AccessTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new TokenRow(t.Id, t.UserId, t.DeviceId, t.ExpiresTs, t.ReplacesRefreshTokenId, u.IsGuest, u.Deactivated))
+            .FirstOrDefault());
 
     private void Remember(string token, Requester requester, long? expiresTs, long now)
     {

@@ -54,15 +54,17 @@ public static class ListenerRouting
 
     /// <summary>After <see cref="UseListenerRouting"/>: authenticates every federation endpoint not opted out.</summary>
     public static IApplicationBuilder UseFederationAuthentication(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
-        {
-            if (context.GetEndpoint()?.Metadata is { } metadata
-                && metadata.GetMetadata<FederationEndpointMetadata>() is not null
-                && metadata.GetMetadata<UnauthenticatedFederationMetadata>() is null)
-            {
-                await Auth.FederationRequester.BindAsync(context);
-            }
+        // Not async on the way through: a client's long-poll would otherwise hold one more async frame while it waits.
+        app.Use((context, next) =>
+            context.GetEndpoint()?.Metadata is { } metadata
+            && metadata.GetMetadata<FederationEndpointMetadata>() is not null
+            && metadata.GetMetadata<UnauthenticatedFederationMetadata>() is null
+                ? AuthenticateThenAsync(context, next)
+                : next(context));
 
-            await next(context);
-        });
+    private static async Task AuthenticateThenAsync(HttpContext context, RequestDelegate next)
+    {
+        await Auth.FederationRequester.BindAsync(context);
+        await next(context);
+    }
 }
