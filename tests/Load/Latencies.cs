@@ -12,6 +12,11 @@ public sealed class Latencies
 
     public void Add(double milliseconds) => _values.Add(milliseconds);
 
+    public void AddAll(Latencies other)
+    {
+        foreach (var value in other._values) _values.Add(value);
+    }
+
     public double Percentile(double p)
     {
         var sorted = _values.Order().ToArray();
