@@ -2,6 +2,8 @@
 # port and exports HOMESERVER_TEST_PG (an admin connection string); the tests create and drop one
 # database per server they start. Installs Debian's postgresql with apt when it is missing.
 # A trap in the caller runs postgres_throwaway_stop.
+# PG_EXTRA_OPTS adds server settings, e.g. for profiling a load run:
+#   PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements" tests/Load/bench.sh ...
 
 pg_bin_dir() {
   local dir
@@ -34,7 +36,7 @@ postgres_throwaway_start() {
   "${run_as[@]}" "$bin/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 --locale=C >"$PG_TMP/initdb.log" 2>&1 \
     || { cat "$PG_TMP/initdb.log" >&2; return 1; }
   "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 ${PG_EXTRA_OPTS:-}" start >/dev/null \
     || { cat "$PG_TMP/server.log" >&2; return 1; }
   PG_CTL="$bin/pg_ctl"
   PG_RUN_AS=("${run_as[@]}")
