@@ -43,11 +43,13 @@ public sealed class PushGatewayStub : IAsyncDisposable
 
     /// <summary>
     /// The next notification received (for <paramref name="pushkey"/> when given: others, such as a late
-    /// retry meant for an earlier test, are skipped), waiting at most <paramref name="timeout"/> (10 s by default).
+    /// retry meant for an earlier test, are skipped), waiting at most <paramref name="timeout"/>: by default 30 s, longer
+    /// than the server's gateway request timeout (10 s), so that one request stalled by a loaded machine (this stub runs in
+    /// the test process, beside a thousand other tests) is retried before the test gives up.
     /// </summary>
     public async Task<JsonObject> NextAsync(string? pushkey = null, TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         try
         {
             while (true)
