@@ -16,10 +16,8 @@ public sealed class SyncAnswer(SyncResponse response, string nextBatch, bool use
 {
     private SyncResponse? _response = response;
 
-    public string NextBatch { get; } = nextBatch;
-
     public void WriteTo(Utf8JsonWriter writer) =>
-        (_response ?? throw new InvalidOperationException("The answer was written already.")).WriteTo(writer, NextBatch, useStateAfter);
+        (_response ?? throw new InvalidOperationException("The answer was written already.")).WriteTo(writer, nextBatch, useStateAfter);
 
     /// <summary>Lets the answer go once it is written (see the remarks).</summary>
     public void Release() => _response = null;

@@ -75,10 +75,16 @@ public sealed class SyncResponse
     internal static void WriteEvents<T>(Utf8JsonWriter writer, string name, IEnumerable<T> events) where T : JsonNode
     {
         writer.WriteStartObject(name);
+        WriteEventArray(writer, events);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The <c>"events": [...]</c> property of a batch.</summary>
+    internal static void WriteEventArray<T>(Utf8JsonWriter writer, IEnumerable<T> events) where T : JsonNode
+    {
         writer.WriteStartArray("events");
         foreach (var e in events) e.WriteTo(writer);
         writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 
     private static void WriteStripped(Utf8JsonWriter writer, string name, JsonArray events)
@@ -121,9 +127,7 @@ public sealed class TimelineSection
     public void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject("timeline");
-        writer.WriteStartArray("events");
-        foreach (var e in Events) e.WriteTo(writer);
-        writer.WriteEndArray();
+        SyncResponse.WriteEventArray(writer, Events);
         writer.WriteBoolean("limited", Limited);
         if (PrevBatch is not null) writer.WriteString("prev_batch", PrevBatch);
         writer.WriteEndObject();
