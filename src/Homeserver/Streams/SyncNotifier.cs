@@ -41,6 +41,24 @@ public sealed class SyncNotifier(StreamIdGenerator streams)
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Records that a sync of the user answered up to the position (a sync token's two parts), computed after reading
+    /// <paramref name="version"/>: every change for the user after that position moves the counter after that read
+    /// (see <see cref="NotifyUsers"/>).
+    /// </summary>
+    public void Answered(string userId, long position, long serial, long version) =>
+        _signals.GetOrAdd(userId, _ => new Signal()).Answered(position, serial, version);
+
+    /// <summary>
+    /// When a long-poll resumes at the user's last answer: the counter value read before that answer was computed.
+    /// While the counter still has it, nothing for the user lies after the answer's position.
+    /// </summary>
+    public bool TryResume(string userId, long position, long serial, out long version)
+    {
+        version = 0;
+        return _signals.TryGetValue(userId, out var signal) && signal.TryResume(position, serial, out version);
+    }
+
     /// <summary>Completes when the user's counter moves past <paramref name="seenVersion"/>, or after the timeout.</summary>
     public async Task<bool> WaitAsync(string userId, long seenVersion, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -68,6 +86,7 @@ public sealed class SyncNotifier(StreamIdGenerator streams)
         private readonly Lock _gate = new();
         private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _version;
+        private (long Position, long Serial, long Version)? _answered;
 
         public long Version
         {
@@ -77,6 +96,20 @@ public sealed class SyncNotifier(StreamIdGenerator streams)
         public Task ChangedSince(long seen)
         {
             lock (_gate) return _version != seen ? Task.CompletedTask : _next.Task;
+        }
+
+        public void Answered(long position, long serial, long version)
+        {
+            lock (_gate) _answered = (position, serial, version);
+        }
+
+        public bool TryResume(long position, long serial, out long version)
+        {
+            lock (_gate)
+            {
+                version = _answered?.Version ?? 0;
+                return _answered is { } a && a.Position == position && a.Serial == serial;
+            }
         }
 
         public void Fire()

@@ -42,19 +42,26 @@ internal sealed class SyncService(
         var waits = request.Since is not null && !request.FullState;
         var timeout = TimeSpan.FromMilliseconds(waits ? Math.Min(request.TimeoutMs, options.Sync.MaxTimeoutMs) : 0);
         var started = clock.GetTimestamp();
-        while (true)
+        // A long-poll that resumes where the user's last answer ended, with nothing signalled for the user since, waits
+        // before it computes: a computation could find nothing yet. (In a busy room every member's client re-polls right
+        // after each answer; computing then doubled the work of every message.)
+        var timedOut = waits && timeout > TimeSpan.Zero
+            && notifier.TryResume(requester.UserId, request.Since!.Value.Position, request.Since.Value.Serial, out var answeredAfter)
+            && !await notifier.WaitAsync(requester.UserId, answeredAfter, timeout, cancellationToken);
+        while (!timedOut)
         {
             var version = notifier.Version(requester.UserId);
             var (response, upTo) = await BuildAsync(requester, request, filter, cancellationToken);
             var remaining = timeout - clock.GetElapsedTime(started);
-            if (!response.IsEmpty || remaining <= TimeSpan.Zero) return await AnswerAsync(requester, request, response, upTo, cancellationToken);
-            if (!await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken)) break;
+            if (!response.IsEmpty || remaining <= TimeSpan.Zero) return await AnswerAsync(requester, request, response, upTo, version, cancellationToken);
+            timedOut = !await notifier.WaitAsync(requester.UserId, version, remaining, cancellationToken);
         }
 
         // Timed out: answer once more at the current positions, so the client's next token skips what
         // was not for it (and catches anything that committed just before its notification).
+        var lastVersion = notifier.Version(requester.UserId);
         var (last, end) = await BuildAsync(requester, request, filter, cancellationToken);
-        return await AnswerAsync(requester, request, last, end, cancellationToken);
+        return await AnswerAsync(requester, request, last, end, lastVersion, cancellationToken);
     }
 
     /// <summary>
@@ -62,9 +69,12 @@ internal sealed class SyncService(
     /// is computed, not before: a send that committed while the answer was computed may be in it, and such a send was
     /// tracked before it committed, so it is waited for here.
     /// </summary>
-    private async Task<SyncAnswer> AnswerAsync(Requester requester, SyncRequest request, SyncResponse response, SyncToken upTo, CancellationToken cancellationToken)
+    /// <param name="version">The user's notifier counter, read before the answer was computed.</param>
+    private async Task<SyncAnswer> AnswerAsync(Requester requester, SyncRequest request, SyncResponse response, SyncToken upTo, long version,
+        CancellationToken cancellationToken)
     {
         if (!response.IsEmpty) await unanswered.WhenAnsweredAsync(requester, cancellationToken);
+        notifier.Answered(requester.UserId, upTo.Position, upTo.Serial, version);
         return new SyncAnswer(response, upTo.ToString(), request.UseStateAfter);
     }
 
