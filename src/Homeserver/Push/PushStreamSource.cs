@@ -1,7 +1,5 @@
-using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Push;
 
@@ -11,6 +9,5 @@ namespace Matrix.Homeserver.Push;
 /// </summary>
 internal sealed class PushStreamSource : IStreamSource
 {
-    public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken) =>
-        await db.Set<EventPushAction>().MaxAsync(a => (long?)a.WrittenAt, cancellationToken) ?? 0;
+    public StreamColumn Positions { get; } = new(typeof(EventPushAction), nameof(EventPushAction.WrittenAt));
 }

@@ -1,11 +1,9 @@
-using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.ToDevice;
 
 internal sealed class ToDeviceStreamSource : IStreamSource
 {
-    public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken) =>
-        await db.ToDeviceMessages.MaxAsync(m => (long?)m.StreamPosition, cancellationToken) ?? 0;
+    public StreamColumn Positions { get; } = new(typeof(ToDeviceMessage), nameof(ToDeviceMessage.StreamPosition));
 }

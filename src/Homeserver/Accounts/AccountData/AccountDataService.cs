@@ -106,6 +106,5 @@ public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator
 /// <summary>The account data table's highest stream position, for the stream allocator at start-up.</summary>
 public sealed class AccountDataStreamSource : IStreamSource
 {
-    public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken) =>
-        await db.AccountData.MaxAsync(a => (long?)a.StreamPosition, cancellationToken) ?? 0;
+    public StreamColumn Positions { get; } = new(typeof(AccountDataEntry), nameof(AccountDataEntry.StreamPosition));
 }

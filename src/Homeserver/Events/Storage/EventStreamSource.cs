@@ -1,12 +1,10 @@
-using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Events.Storage;
 
 /// <summary>Room events hold stream positions (backfilled events negative ones).</summary>
 internal sealed class EventStreamSource : IStreamSource
 {
-    public async Task<long> MaxPositionAsync(HomeserverDbContext db, CancellationToken cancellationToken) =>
-        await db.Events.MaxAsync(e => e.StreamOrdering, cancellationToken) ?? 0;
+    public StreamColumn Positions { get; } = new(typeof(Event), nameof(Event.StreamOrdering));
 }
