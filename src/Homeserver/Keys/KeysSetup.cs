@@ -23,9 +23,9 @@ public static class KeysSetup
         services.AddSingleton<IStreamSource, ToDeviceStreamSource>();
         services.AddHostedService<ToDeviceTransactionsCleanup>();
         // Sync answers: to_device, then device_lists and the key counts.
-        services.AddScoped<ISyncStream, ToDeviceSyncStream>();
-        services.AddScoped<ISyncStream, DeviceListsSyncStream>();
-        services.AddScoped<ISyncStream, KeyCountsSyncStream>();
+        services.AddSingleton<ISyncStream, ToDeviceSyncStream>();
+        services.AddSingleton<ISyncStream, DeviceListsSyncStream>();
+        services.AddSingleton<ISyncStream, KeyCountsSyncStream>();
         services.AddSingleton<IEduHandler, DirectToDeviceEduHandler>();
         // The federation feature registers its client first; without it remote users are failures.
         services.TryAddSingleton<IRemoteKeys, NoRemoteKeys>();

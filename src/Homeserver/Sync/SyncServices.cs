@@ -26,15 +26,16 @@ public static class SyncServices
         services.AddSingleton<RoomSummaries>();
         services.AddSingleton<StrippedState>();
         services.AddSingleton<LazyMemberCache>();
-        services.AddScoped<RoomsStream>();
+        services.AddSingleton<RoomsStream>();
         services.AddScoped<AccountDataReader>();
 
         // The streams after the rooms stream, in answer order, resolved in each computation's scope;
-        // other features add theirs (to-device, device lists, key counts).
+        // other features add theirs (to-device, device lists, key counts). Those that keep nothing per request are
+        // singletons: each woken sync would otherwise build them all again (a thousand at once in a busy room).
         services.AddScoped<ISyncStream, AccountDataStream>();
-        services.AddScoped<ISyncStream, ReceiptsStream>();
-        services.AddScoped<ISyncStream, TypingStream>();
-        services.AddScoped<ISyncStream, PresenceStream>();
+        services.AddSingleton<ISyncStream, ReceiptsStream>();
+        services.AddSingleton<ISyncStream, TypingStream>();
+        services.AddSingleton<ISyncStream, PresenceStream>();
         services.AddSlidingSync();
 
         services.AddSingleton<TypingService>();

@@ -10,8 +10,8 @@ internal sealed class TypingStream(TypingService typing) : ISyncStream
     {
         var filter = context.Filter.Room.Ephemeral;
         if (filter.MatchesNothing() || !filter.AllowsType("m.typing")) return Task.CompletedTask;
-        var rooms = context.JoinedRooms.Where(filter.IncludesRoom).ToList();
-        foreach (var (roomId, typingEvent) in typing.ForSync(rooms, context.IsFresh, context.Since?.Serial ?? 0, context.UpTo.Serial))
+        foreach (var (roomId, typingEvent) in typing.ForSync(context.JoinedRooms.Where(filter.IncludesRoom), context.IsFresh, context.Since?.Serial ?? 0,
+                     context.UpTo.Serial))
         {
             response.JoinedRoom(roomId).Ephemeral.Add(typingEvent);
         }

@@ -76,8 +76,7 @@ public sealed class TypingService : IDisposable
             foreach (var roomId in roomIds)
             {
                 if (!_rooms.TryGetValue(roomId, out var room) || room.Serial <= since || room.Serial > upTo) continue;
-                var users = new JsonArray([.. room.Typers.Keys.Order(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]);
-                result.Add((roomId, new JsonObject { ["type"] = "m.typing", ["content"] = new JsonObject { ["user_ids"] = users } }));
+                result.Add((roomId, TypingEvent(room)));
             }
         }
 
@@ -86,11 +85,31 @@ public sealed class TypingService : IDisposable
 
     /// <summary>
     /// The m.typing events a sync sends: for rooms new to the client their current typers when someone
-    /// is typing, for the others the list when it changed after <paramref name="since"/>.
+    /// is typing, for the others the list when it changed after <paramref name="since"/>. Every sync asks, and most
+    /// rooms have had no typing: nothing is allocated for them.
     /// </summary>
-    public IEnumerable<(string RoomId, JsonObject Event)> ForSync(IReadOnlyCollection<string> roomIds, Func<string, bool> isFresh, long since, long upTo) =>
-        ChangedSince(roomIds.Where(isFresh), 0, upTo).Where(t => t.Event["content"]!["user_ids"]!.AsArray().Count > 0)
-            .Concat(ChangedSince(roomIds.Where(r => !isFresh(r)), since, upTo));
+    public List<(string RoomId, JsonObject Event)> ForSync(IEnumerable<string> roomIds, Func<string, bool> isFresh, long since, long upTo)
+    {
+        List<(string, JsonObject)>? result = null;
+        lock (_gate)
+        {
+            if (_rooms.Count == 0) return [];
+            foreach (var roomId in roomIds)
+            {
+                if (!_rooms.TryGetValue(roomId, out var room) || room.Serial <= 0 || room.Serial > upTo) continue;
+                var sends = isFresh(roomId) ? room.Typers.Count > 0 : room.Serial > since;
+                if (sends) (result ??= []).Add((roomId, TypingEvent(room)));
+            }
+        }
+
+        return result ?? [];
+    }
+
+    private static JsonObject TypingEvent(RoomTyping room) => new()
+    {
+        ["type"] = "m.typing",
+        ["content"] = new JsonObject { ["user_ids"] = new JsonArray([.. room.Typers.Keys.Order(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]) },
+    };
 
     private async Task ExpireAsync()
     {
