@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -91,16 +92,11 @@ public static class StorageSetup
     private static async Task<bool> NothingPendingAsync(HomeserverDbContext db, CancellationToken cancellationToken)
     {
         var known = db.GetService<IMigrationsAssembly>().Migrations.Keys;
-        var applied = new HashSet<string>(StringComparer.Ordinal);
+        List<string> applied;
         try
         {
-            var connection = db.Database.GetDbConnection();
-            if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
             // The migration's ID is the table's first column, whatever the naming convention calls it.
-            command.CommandText = $"SELECT * FROM \"{HistoryRepository.DefaultTableName}\"";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetString(0));
+            applied = await RawSql.QueryAsync(db, $"SELECT * FROM \"{HistoryRepository.DefaultTableName}\"", r => r.GetString(0), cancellationToken);
         }
         catch (System.Data.Common.DbException)
         {

@@ -1,8 +1,8 @@
-using System.Data;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
+using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Matrix.Homeserver.Streams;
 
@@ -42,10 +42,7 @@ internal static class StreamStartup
             var column = entity.FindProperty(c.Property)!.GetColumnName(StoreObjectIdentifier.Table(table, entity.GetSchema()))!;
             return $"SELECT MAX({generator.DelimitIdentifier(column)}) AS m FROM {generator.DelimitIdentifier(table)}";
         });
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COALESCE(MAX(m), 0) FROM ({string.Join(" UNION ALL ", maxima)}) AS positions";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var sql = $"SELECT COALESCE(MAX(m), 0) FROM ({string.Join(" UNION ALL ", maxima)}) AS positions";
+        return (await RawSql.QueryAsync(db, sql, r => r.GetInt64(0), cancellationToken))[0];
     }
 }

@@ -11,6 +11,12 @@ namespace Matrix.Homeserver.Events.Storage;
 /// </summary>
 internal static class RawSql
 {
+    private static readonly Dictionary<string, object> NoParameters = [];
+
+    /// <summary>A query without parameters (its text is constants only).</summary>
+    public static Task<List<T>> QueryAsync<T>(HomeserverDbContext db, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        QueryAsync(db, sql, NoParameters, read, cancellationToken);
+
     public static async Task<List<T>> QueryAsync<T>(HomeserverDbContext db, string sql, IReadOnlyDictionary<string, object> parameters,
         Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {

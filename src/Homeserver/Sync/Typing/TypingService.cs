@@ -60,27 +60,17 @@ public sealed class TypingService : IDisposable
         if (!changed) return;
         await _wakeups.RoomMembersAsync([roomId], cancellationToken);
         // Application services that asked for ephemeral events get the room's new list, with its room ID.
-        foreach (var (_, typingEvent) in ChangedSince([roomId], 0, long.MaxValue))
+        if (CurrentEvent(roomId) is { } typingEvent)
         {
             typingEvent["room_id"] = roomId;
             await _appServices.RoomEventAsync(roomId, typingEvent, cancellationToken);
         }
     }
 
-    /// <summary>The m.typing event of each given room whose list changed after <paramref name="since"/> and by <paramref name="upTo"/>.</summary>
-    public List<(string RoomId, JsonObject Event)> ChangedSince(IEnumerable<string> roomIds, long since, long upTo)
+    /// <summary>The room's m.typing event as it is now, once its list has changed at least once.</summary>
+    private JsonObject? CurrentEvent(string roomId)
     {
-        var result = new List<(string, JsonObject)>();
-        lock (_gate)
-        {
-            foreach (var roomId in roomIds)
-            {
-                if (!_rooms.TryGetValue(roomId, out var room) || room.Serial <= since || room.Serial > upTo) continue;
-                result.Add((roomId, TypingEvent(room)));
-            }
-        }
-
-        return result;
+        lock (_gate) return _rooms.TryGetValue(roomId, out var room) && room.Serial > 0 ? TypingEvent(room) : null;
     }
 
     /// <summary>
