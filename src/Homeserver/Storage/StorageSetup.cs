@@ -1,5 +1,4 @@
 using Matrix.Homeserver.Configuration;
-using Matrix.Homeserver.Events.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;

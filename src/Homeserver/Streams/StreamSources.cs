@@ -1,4 +1,3 @@
-using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;

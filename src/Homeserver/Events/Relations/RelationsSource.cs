@@ -1,6 +1,5 @@
 using System.Text;
 using Matrix.Homeserver.Events.Pagination;
-using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Events.Relations;

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Events.Search;

@@ -1,9 +1,8 @@
 using System.Data.Common;
-using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Matrix.Homeserver.Events.Storage;
+namespace Matrix.Homeserver.Storage;
 
 /// <summary>
 /// Runs a hand-written query (recursive CTEs, full-text search) on the context's connection, in its
