@@ -21,7 +21,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 typeof(EventPushAction),
                 baseEntityType,
                 propertyCount: 9,
-                unnamedIndexCount: 4,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var userId = runtimeEntityType.AddProperty(
@@ -33,14 +33,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             userId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             userId.AddAnnotation("Relational:ColumnName", "user_id");
 
-            var eventId = runtimeEntityType.AddProperty(
-                "EventId",
-                typeof(string),
-                propertyInfo: typeof(EventPushAction).GetProperty("EventId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(EventPushAction).GetField("<EventId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                afterSaveBehavior: PropertySaveBehavior.Throw);
-            eventId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
-            eventId.AddAnnotation("Relational:ColumnName", "event_id");
+            var streamOrdering = runtimeEntityType.AddProperty(
+                "StreamOrdering",
+                typeof(long),
+                propertyInfo: typeof(EventPushAction).GetProperty("StreamOrdering", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(EventPushAction).GetField("<StreamOrdering>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                afterSaveBehavior: PropertySaveBehavior.Throw,
+                sentinel: 0L);
+            streamOrdering.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            streamOrdering.AddAnnotation("Relational:ColumnName", "stream_ordering");
 
             var actions = runtimeEntityType.AddProperty(
                 "Actions",
@@ -49,6 +50,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 fieldInfo: typeof(EventPushAction).GetField("<Actions>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             actions.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             actions.AddAnnotation("Relational:ColumnName", "actions");
+
+            var eventId = runtimeEntityType.AddProperty(
+                "EventId",
+                typeof(string),
+                propertyInfo: typeof(EventPushAction).GetProperty("EventId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(EventPushAction).GetField("<EventId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            eventId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            eventId.AddAnnotation("Relational:ColumnName", "event_id");
 
             var highlight = runtimeEntityType.AddProperty(
                 "Highlight",
@@ -66,15 +75,6 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 fieldInfo: typeof(EventPushAction).GetField("<RoomId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             roomId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             roomId.AddAnnotation("Relational:ColumnName", "room_id");
-
-            var streamOrdering = runtimeEntityType.AddProperty(
-                "StreamOrdering",
-                typeof(long),
-                propertyInfo: typeof(EventPushAction).GetProperty("StreamOrdering", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(EventPushAction).GetField("<StreamOrdering>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                sentinel: 0L);
-            streamOrdering.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
-            streamOrdering.AddAnnotation("Relational:ColumnName", "stream_ordering");
 
             var threadId = runtimeEntityType.AddProperty(
                 "ThreadId",
@@ -103,7 +103,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             writtenAt.AddAnnotation("Relational:ColumnName", "written_at");
 
             var key = runtimeEntityType.AddKey(
-                new[] { userId, eventId });
+                new[] { userId, streamOrdering });
             runtimeEntityType.SetPrimaryKey(key);
             key.AddAnnotation("Relational:Name", "pk_event_push_actions");
 
@@ -112,16 +112,12 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             index.AddAnnotation("Relational:Name", "ix_event_push_actions_written_at");
 
             var index0 = runtimeEntityType.AddIndex(
-                new[] { userId, streamOrdering });
-            index0.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_stream_ordering");
+                new[] { userId, writtenAt });
+            index0.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_written_at");
 
             var index1 = runtimeEntityType.AddIndex(
-                new[] { userId, writtenAt });
-            index1.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_written_at");
-
-            var index2 = runtimeEntityType.AddIndex(
                 new[] { userId, roomId, streamOrdering });
-            index2.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_room_id_stream_ordering");
+            index1.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_room_id_stream_ordering");
 
             return runtimeEntityType;
         }

@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("62893754-a42d-4923-97bd-c3e07a0d8bf3"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("e3f70280-f17e-492a-a97b-ad2d2e543aed"), entityTypeCount: 57)
         {
         }
 

@@ -20,7 +20,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 typeof(EventPushAction),
                 baseEntityType,
                 propertyCount: 9,
-                unnamedIndexCount: 4,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var userId = runtimeEntityType.AddProperty(
@@ -31,13 +31,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 afterSaveBehavior: PropertySaveBehavior.Throw);
             userId.AddAnnotation("Relational:ColumnName", "user_id");
 
-            var eventId = runtimeEntityType.AddProperty(
-                "EventId",
-                typeof(string),
-                propertyInfo: typeof(EventPushAction).GetProperty("EventId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(EventPushAction).GetField("<EventId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                afterSaveBehavior: PropertySaveBehavior.Throw);
-            eventId.AddAnnotation("Relational:ColumnName", "event_id");
+            var streamOrdering = runtimeEntityType.AddProperty(
+                "StreamOrdering",
+                typeof(long),
+                propertyInfo: typeof(EventPushAction).GetProperty("StreamOrdering", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(EventPushAction).GetField("<StreamOrdering>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                afterSaveBehavior: PropertySaveBehavior.Throw,
+                sentinel: 0L);
+            streamOrdering.AddAnnotation("Relational:ColumnName", "stream_ordering");
 
             var actions = runtimeEntityType.AddProperty(
                 "Actions",
@@ -45,6 +46,13 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 propertyInfo: typeof(EventPushAction).GetProperty("Actions", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(EventPushAction).GetField("<Actions>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             actions.AddAnnotation("Relational:ColumnName", "actions");
+
+            var eventId = runtimeEntityType.AddProperty(
+                "EventId",
+                typeof(string),
+                propertyInfo: typeof(EventPushAction).GetProperty("EventId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(EventPushAction).GetField("<EventId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            eventId.AddAnnotation("Relational:ColumnName", "event_id");
 
             var highlight = runtimeEntityType.AddProperty(
                 "Highlight",
@@ -60,14 +68,6 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 propertyInfo: typeof(EventPushAction).GetProperty("RoomId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(EventPushAction).GetField("<RoomId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             roomId.AddAnnotation("Relational:ColumnName", "room_id");
-
-            var streamOrdering = runtimeEntityType.AddProperty(
-                "StreamOrdering",
-                typeof(long),
-                propertyInfo: typeof(EventPushAction).GetProperty("StreamOrdering", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(EventPushAction).GetField("<StreamOrdering>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                sentinel: 0L);
-            streamOrdering.AddAnnotation("Relational:ColumnName", "stream_ordering");
 
             var threadId = runtimeEntityType.AddProperty(
                 "ThreadId",
@@ -93,7 +93,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             writtenAt.AddAnnotation("Relational:ColumnName", "written_at");
 
             var key = runtimeEntityType.AddKey(
-                new[] { userId, eventId });
+                new[] { userId, streamOrdering });
             runtimeEntityType.SetPrimaryKey(key);
             key.AddAnnotation("Relational:Name", "pk_event_push_actions");
 
@@ -102,16 +102,12 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             index.AddAnnotation("Relational:Name", "ix_event_push_actions_written_at");
 
             var index0 = runtimeEntityType.AddIndex(
-                new[] { userId, streamOrdering });
-            index0.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_stream_ordering");
+                new[] { userId, writtenAt });
+            index0.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_written_at");
 
             var index1 = runtimeEntityType.AddIndex(
-                new[] { userId, writtenAt });
-            index1.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_written_at");
-
-            var index2 = runtimeEntityType.AddIndex(
                 new[] { userId, roomId, streamOrdering });
-            index2.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_room_id_stream_ordering");
+            index1.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_room_id_stream_ordering");
 
             return runtimeEntityType;
         }

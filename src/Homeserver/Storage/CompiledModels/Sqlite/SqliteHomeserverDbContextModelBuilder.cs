@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("9fb92642-d57e-4c26-a5cf-290ef3c22920"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("ee26448e-2ca2-43fc-b68f-a4159f0ef5ea"), entityTypeCount: 57)
         {
         }
 

@@ -599,14 +599,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("user_id");
 
-                    b.Property<string>("EventId")
-                        .HasColumnType("text")
-                        .HasColumnName("event_id");
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
 
                     b.Property<string>("Actions")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("actions");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
 
                     b.Property<bool>("Highlight")
                         .HasColumnType("boolean")
@@ -616,10 +621,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("room_id");
-
-                    b.Property<long>("StreamOrdering")
-                        .HasColumnType("bigint")
-                        .HasColumnName("stream_ordering");
 
                     b.Property<string>("ThreadId")
                         .IsRequired()
@@ -634,14 +635,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("written_at");
 
-                    b.HasKey("UserId", "EventId")
+                    b.HasKey("UserId", "StreamOrdering")
                         .HasName("pk_event_push_actions");
 
                     b.HasIndex("WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_written_at");
-
-                    b.HasIndex("UserId", "StreamOrdering")
-                        .HasDatabaseName("ix_event_push_actions_user_id_stream_ordering");
 
                     b.HasIndex("UserId", "WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_user_id_written_at");

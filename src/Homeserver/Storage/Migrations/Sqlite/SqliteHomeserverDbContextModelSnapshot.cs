@@ -586,14 +586,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
-                    b.Property<string>("EventId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event_id");
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
 
                     b.Property<string>("Actions")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("actions");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
 
                     b.Property<bool>("Highlight")
                         .HasColumnType("INTEGER")
@@ -603,10 +608,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("room_id");
-
-                    b.Property<long>("StreamOrdering")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("stream_ordering");
 
                     b.Property<string>("ThreadId")
                         .IsRequired()
@@ -621,14 +622,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("written_at");
 
-                    b.HasKey("UserId", "EventId")
+                    b.HasKey("UserId", "StreamOrdering")
                         .HasName("pk_event_push_actions");
 
                     b.HasIndex("WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_written_at");
-
-                    b.HasIndex("UserId", "StreamOrdering")
-                        .HasDatabaseName("ix_event_push_actions_user_id_stream_ordering");
 
                     b.HasIndex("UserId", "WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_user_id_written_at");

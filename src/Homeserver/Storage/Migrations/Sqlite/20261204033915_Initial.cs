@@ -323,9 +323,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: table => new
                 {
                     user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    event_id = table.Column<string>(type: "TEXT", nullable: false),
-                    room_id = table.Column<string>(type: "TEXT", nullable: false),
                     stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
                     thread_id = table.Column<string>(type: "TEXT", nullable: false),
                     highlight = table.Column<bool>(type: "INTEGER", nullable: false),
                     actions = table.Column<string>(type: "TEXT", nullable: false),
@@ -334,7 +334,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.stream_ordering });
                 });
 
             migrationBuilder.CreateTable(
@@ -966,11 +966,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 name: "ix_event_push_actions_user_id_room_id_stream_ordering",
                 table: "event_push_actions",
                 columns: new[] { "user_id", "room_id", "stream_ordering" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_event_push_actions_user_id_stream_ordering",
-                table: "event_push_actions",
-                columns: new[] { "user_id", "stream_ordering" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_push_actions_user_id_written_at",

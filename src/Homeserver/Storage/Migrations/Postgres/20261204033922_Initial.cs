@@ -324,9 +324,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: table => new
                 {
                     user_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
                     stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
                     thread_id = table.Column<string>(type: "text", nullable: false),
                     highlight = table.Column<bool>(type: "boolean", nullable: false),
                     actions = table.Column<string>(type: "text", nullable: false),
@@ -335,7 +335,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.event_id });
+                    table.PrimaryKey("pk_event_push_actions", x => new { x.user_id, x.stream_ordering });
                 });
 
             migrationBuilder.CreateTable(
@@ -967,11 +967,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "ix_event_push_actions_user_id_room_id_stream_ordering",
                 table: "event_push_actions",
                 columns: new[] { "user_id", "room_id", "stream_ordering" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_event_push_actions_user_id_stream_ordering",
-                table: "event_push_actions",
-                columns: new[] { "user_id", "stream_ordering" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_event_push_actions_user_id_written_at",
