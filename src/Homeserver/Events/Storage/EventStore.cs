@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Storage;
@@ -14,9 +15,15 @@ namespace Matrix.Homeserver.Events.Storage;
 /// </summary>
 public sealed class EventStore : IDisposable
 {
-    // As many events as Synapse's default event cache: a parsed PDU weighs several KiB as a JSON tree, and 50 000 of
-    // them held ~300 MiB after a 100 000-event load (docs/benchmarks.md, sixth round).
-    private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+    // As many typical events as Synapse's default event cache: a parsed PDU weighs several KiB as a JSON tree, and 50 000
+    // of them held ~300 MiB after a 100 000-event load (docs/benchmarks.md, sixth round). Weighed by their size, not
+    // counted: an event may be 64 KiB, and ten thousand of those would hold gigabytes.
+    private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = MaxWeight });
+
+    /// <summary>The cache's bound, in <see cref="WeightUnit"/>s of JSON: ten thousand events under 2 KiB, or 300 of 64 KiB.</summary>
+    internal const int MaxWeight = 10_000;
+
+    internal const int WeightUnit = 2048;
     private readonly ConcurrentDictionary<string, RoomVersion> _roomVersions = new(StringComparer.Ordinal);
 
     /// <summary>The version of a room this server knows, or null.</summary>
@@ -67,7 +74,7 @@ public sealed class EventStore : IDisposable
                 var version = await GetRoomVersionAsync(db, row.RoomId, cancellationToken)
                     ?? throw new InvalidOperationException($"event {row.EventId} is in a room of unknown version");
                 var pdu = Pdu.FromJson(JsonNode.Parse(row.Json)!.AsObject(), row.EventId, version);
-                Remember(pdu);
+                Remember(pdu, row.Json.Length);
                 result[row.EventId] = pdu;
             }
         }
@@ -75,7 +82,14 @@ public sealed class EventStore : IDisposable
         return result;
     }
 
-    public void Remember(Pdu pdu) => _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = 1 });
+    /// <summary>Caches an event just written or received (its JSON is measured: a walk of the tree, no copy).</summary>
+    public void Remember(Pdu pdu) => Remember(pdu, CanonicalJson.GetByteCount(pdu.Json, [], CanonicalJsonMode.Lenient));
+
+    private void Remember(Pdu pdu, int jsonLength) =>
+        _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = 1 + jsonLength / WeightUnit });
+
+    /// <summary>Events cached now (for tests).</summary>
+    internal int CachedCount => _pdus.Count;
 
     public void Dispose() => _pdus.Dispose();
 }
