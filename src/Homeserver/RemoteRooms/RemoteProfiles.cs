@@ -15,6 +15,10 @@ namespace Matrix.Homeserver.RemoteRooms;
 public sealed class RemoteProfiles(FederationClient client, ILogger<RemoteProfiles> logger) : IRemoteProfileLookup, IDisposable
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
+
+    // The spec bounds a whole profile at 64 KiB. A larger answer is refused before it is parsed or cached: with the
+    // federation client's general bound (64 MiB), a hostile server's users could otherwise fill the cache with gigabytes.
+    private static readonly FederationCallOptions ProfileCall = new(MaxResponseBytes: 64 * 1024);
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
     /// <param name="field">One field (displayname, avatar_url, ...), or null for the whole public profile.</param>
@@ -28,7 +32,7 @@ public sealed class RemoteProfiles(FederationClient client, ILogger<RemoteProfil
         JsonObject answer;
         try
         {
-            answer = await client.GetJsonAsync(server, path, cancellationToken: cancellationToken);
+            answer = await client.GetJsonAsync(server, path, ProfileCall, cancellationToken);
         }
         catch (FederationHttpException e) when (e.StatusCode is 404 or 403)
         {

@@ -18,6 +18,8 @@ public sealed class RemoteSpaces(FederationClient client, ILogger<RemoteSpaces> 
     /// <summary>At most this many children of one answer are kept.</summary>
     public const int MaxChildren = 200;
 
+    // Weighed by the answers' size (a unit per 2 KiB of JSON), not counted: another server decides how large its answers
+    // are (up to the federation client's 64 MiB), and ten thousand large ones would hold gigabytes for five minutes.
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
     /// <summary>The room's summary (with its children_state) as one of the servers gives it; null when none does.</summary>
@@ -54,7 +56,7 @@ public sealed class RemoteSpaces(FederationClient client, ILogger<RemoteSpaces> 
     }
 
     private void Remember((string, bool) key, JsonObject room) =>
-        _cache.Set(key, room.DeepClone(), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = CacheLifetime });
+        _cache.Set(key, room.DeepClone(), new MemoryCacheEntryOptions { Size = 1 + room.ToJsonString().Length / 2048, AbsoluteExpirationRelativeToNow = CacheLifetime });
 
     private static string? IdOf(JsonObject room) => room["room_id"] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
 

@@ -35,6 +35,20 @@ public sealed class FederationQueryTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_remote_profile_over_the_specs_64_KiB_is_refused()
+    {
+        var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        var evil = fixture.EvilServer;
+        evil.Answers["/_matrix/federation/v1/query/profile"] = request => request.Query["user_id"] == "@big:" + evil.ServerName
+            ? new JsonObject { ["displayname"] = "Big", ["padding"] = new string('p', 70 * 1024) }
+            : new JsonObject { ["displayname"] = "Small" };
+
+        var small = (await Hs2.GetAsync(bob, $"/profile/{RoomsClient.Path("@small:" + evil.ServerName)}")).Ok();
+        Assert.Equal("Small", small["displayname"]!.GetValue<string>());
+        (await Hs2.GetAsync(bob, $"/profile/{RoomsClient.Path("@big:" + evil.ServerName)}")).IsError(HttpStatusCode.BadGateway, "M_UNKNOWN");
+    }
+
+    [Fact]
     public async Task Profile_and_directory_queries_answer_only_for_this_server()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
