@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Transport.Client;
 using Matrix.Homeserver.Rooms.Remote;
+using Matrix.Homeserver.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Matrix.Homeserver.RemoteRooms;
@@ -18,7 +19,7 @@ public sealed class RemoteSpaces(FederationClient client, ILogger<RemoteSpaces> 
     /// <summary>At most this many children of one answer are kept.</summary>
     public const int MaxChildren = 200;
 
-    // Weighed by the answers' size (a unit per 2 KiB of JSON), not counted: another server decides how large its answers
+    // Weighed by the answers' size (see CacheWeight), not counted: another server decides how large its answers
     // are (up to the federation client's 64 MiB), and ten thousand large ones would hold gigabytes for five minutes.
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
@@ -56,7 +57,7 @@ public sealed class RemoteSpaces(FederationClient client, ILogger<RemoteSpaces> 
     }
 
     private void Remember((string, bool) key, JsonObject room) =>
-        _cache.Set(key, room.DeepClone(), new MemoryCacheEntryOptions { Size = 1 + room.ToJsonString().Length / 2048, AbsoluteExpirationRelativeToNow = CacheLifetime });
+        _cache.Set(key, room.DeepClone(), new MemoryCacheEntryOptions { Size = CacheWeight.OfJson(room.ToJsonString().Length), AbsoluteExpirationRelativeToNow = CacheLifetime });
 
     private static string? IdOf(JsonObject room) => room["room_id"] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
 

@@ -4,6 +4,7 @@ using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Tests.Events;
 
@@ -36,6 +37,6 @@ public sealed class EventStoreTests
         // Events of ~60 KiB weigh 30 units each: the cache keeps no more than its bound allows, however many arrive.
         using var large = new EventStore();
         for (var i = 0; i < 1_000; i++) large.Remember(Message(i, 60_000));
-        Assert.InRange(large.CachedCount, 1, EventStore.MaxWeight / (1 + 60_000 / EventStore.WeightUnit));
+        Assert.InRange(large.CachedCount, 1, EventStore.MaxWeight / CacheWeight.OfJson(60_000));
     }
 }

@@ -55,13 +55,15 @@ public sealed class FilterService(IDbContextFactory<HomeserverDbContext> dbFacto
     }
 
     /// <summary>The stored filter's JSON, or null when the user has no filter with this ID.</summary>
-    public async Task<JsonObject?> GetJsonAsync(string userId, string filterId, CancellationToken cancellationToken)
+    public async Task<JsonObject?> GetJsonAsync(string userId, string filterId, CancellationToken cancellationToken) =>
+        await ReadAsync(userId, filterId, cancellationToken) is { } json ? JsonNode.Parse(json)!.AsObject() : null;
+
+    private async Task<string?> ReadAsync(string userId, string filterId, CancellationToken cancellationToken)
     {
         if (!long.TryParse(filterId, System.Globalization.NumberStyles.None, null, out var id)) return null;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var json = await db.UserFilters.AsNoTracking().Where(f => f.UserId == userId && f.FilterId == id)
+        return await db.UserFilters.AsNoTracking().Where(f => f.UserId == userId && f.FilterId == id)
             .Select(f => f.Json).FirstOrDefaultAsync(cancellationToken);
-        return json is null ? null : JsonNode.Parse(json)!.AsObject();
     }
 
     /// <summary>
@@ -89,9 +91,10 @@ public sealed class FilterService(IDbContextFactory<HomeserverDbContext> dbFacto
 
         var key = (userId, filter);
         if (_parsed.TryGetValue(key, out SyncFilter? cached)) return cached!;
-        var stored = await GetJsonAsync(userId, filter, cancellationToken) ?? throw MatrixException.NotFound($"No such filter: {filter}");
-        var parsed = FilterParser.Parse(stored);
-        _parsed.Set(key, parsed, new MemoryCacheEntryOptions { Size = 1 });
+        var stored = await ReadAsync(userId, filter, cancellationToken) ?? throw MatrixException.NotFound($"No such filter: {filter}");
+        var parsed = FilterParser.Parse(JsonNode.Parse(stored)!.AsObject());
+        // Weighed by size, not counted: a filter may list thousands of rooms or senders.
+        _parsed.Set(key, parsed, new MemoryCacheEntryOptions { Size = CacheWeight.OfJson(stored.Length) });
         return parsed;
     }
 

@@ -20,10 +20,9 @@ public sealed class EventStore : IDisposable
     // counted: an event may be 64 KiB, and ten thousand of those would hold gigabytes.
     private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = MaxWeight });
 
-    /// <summary>The cache's bound, in <see cref="WeightUnit"/>s of JSON: ten thousand events under 2 KiB, or 300 of 64 KiB.</summary>
+    /// <summary>The cache's bound, in <see cref="CacheWeight"/> units: ten thousand events under 2 KiB, or 300 of 64 KiB.</summary>
     internal const int MaxWeight = 10_000;
 
-    internal const int WeightUnit = 2048;
     private readonly ConcurrentDictionary<string, RoomVersion> _roomVersions = new(StringComparer.Ordinal);
 
     /// <summary>The version of a room this server knows, or null.</summary>
@@ -86,7 +85,7 @@ public sealed class EventStore : IDisposable
     public void Remember(Pdu pdu) => Remember(pdu, CanonicalJson.GetByteCount(pdu.Json, [], CanonicalJsonMode.Lenient));
 
     private void Remember(Pdu pdu, int jsonLength) =>
-        _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = 1 + jsonLength / WeightUnit });
+        _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = CacheWeight.OfJson(jsonLength) });
 
     /// <summary>Events cached now (for tests).</summary>
     internal int CachedCount => _pdus.Count;
