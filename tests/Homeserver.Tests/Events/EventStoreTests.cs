@@ -39,4 +39,18 @@ public sealed class EventStoreTests
         for (var i = 0; i < 1_000; i++) large.Remember(Message(i, 60_000));
         Assert.InRange(large.CachedCount, 1, EventStore.MaxWeight / CacheWeight.OfJson(60_000));
     }
+
+    [Fact]
+    public void An_event_canonical_JSON_cannot_encode_is_cached_all_the_same()
+    {
+        // An invite keeps the inviting server's room state in unsigned as it came, a float included.
+        var invite = Message(1, 10);
+        var json = (JsonObject)invite.Json.DeepClone();
+        json["unsigned"] = new JsonObject { ["invite_room_state"] = new JsonArray(new JsonObject { ["content"] = new JsonObject { ["x"] = 1.5 } }) };
+        var stored = Pdu.FromJson(json, invite.EventId, invite.Version);
+
+        using var store = new EventStore();
+        store.Remember(stored);
+        Assert.Equal(1, store.CachedCount);
+    }
 }

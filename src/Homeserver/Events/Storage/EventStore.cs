@@ -82,7 +82,23 @@ public sealed class EventStore : IDisposable
     }
 
     /// <summary>Caches an event just written or received (its JSON is measured: a walk of the tree, no copy).</summary>
-    public void Remember(Pdu pdu) => Remember(pdu, CanonicalJson.GetByteCount(pdu.Json, [], CanonicalJsonMode.Lenient));
+    public void Remember(Pdu pdu) => Remember(pdu, JsonLength(pdu.Json));
+
+    /// <summary>
+    /// The canonical length; the plain one when canonical JSON cannot encode the event: an invite's unsigned room state
+    /// comes from the inviting server as it is, floats and all.
+    /// </summary>
+    private static int JsonLength(JsonObject json)
+    {
+        try
+        {
+            return CanonicalJson.GetByteCount(json, [], CanonicalJsonMode.Lenient);
+        }
+        catch (CanonicalJsonException)
+        {
+            return json.ToJsonString().Length;
+        }
+    }
 
     private void Remember(Pdu pdu, int jsonLength) =>
         _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = CacheWeight.OfJson(jsonLength) });
