@@ -43,7 +43,7 @@ public sealed class EventStoreTests
     [Fact]
     public void An_event_canonical_JSON_cannot_encode_is_cached_all_the_same()
     {
-        // An invite keeps the inviting server's room state in unsigned as it came, a float included.
+        // Unsigned data that canonical JSON refuses (a float), as a PDU built in memory may hold it.
         var invite = Message(1, 10);
         var json = (JsonObject)invite.Json.DeepClone();
         json["unsigned"] = new JsonObject { ["invite_room_state"] = new JsonArray(new JsonObject { ["content"] = new JsonObject { ["x"] = 1.5 } }) };

@@ -85,8 +85,9 @@ public sealed class EventStore : IDisposable
     public void Remember(Pdu pdu) => Remember(pdu, JsonLength(pdu.Json));
 
     /// <summary>
-    /// The canonical length; the plain one when canonical JSON cannot encode the event: an invite's unsigned room state
-    /// comes from the inviting server as it is, floats and all.
+    /// The canonical length; the plain one when canonical JSON cannot encode the PDU (a float in unsigned data), so that
+    /// caching never fails a caller. The writer's callers store the same canonical JSON first, which refuses such a PDU
+    /// before it gets here; the fallback keeps this public method safe on its own.
     /// </summary>
     private static int JsonLength(JsonObject json)
     {
