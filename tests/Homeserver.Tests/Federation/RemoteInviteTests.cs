@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.FederationApi.Membership;
 using Matrix.Homeserver.Tests.Infrastructure;
@@ -69,7 +70,7 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
         var evil = fixture.EvilServer;
         var roomId = "!" + FederatedRooms.Unique("gone") + ":" + evil.ServerName;
-        var invite = new EventBuilder(Matrix.Federation.Identifiers.ServerName.Parse(evil.ServerName), evil.Key).Build(Matrix.Federation.Rooms.RoomVersions.V10, new EventTemplate
+        var invite = new EventBuilder(Matrix.Federation.Identifiers.ServerName.Parse(evil.ServerName), evil.Key).Build(RoomVersions.V10, new EventTemplate
         {
             Type = EventTypes.Member, StateKey = bob.UserId, Sender = "@mallory:" + evil.ServerName, RoomId = roomId, Content = FederatedRooms.Membership("invite"),
             PrevEvents = ["$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], AuthEvents = ["$bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"], Depth = 5,
@@ -93,20 +94,9 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
     public async Task A_v1_invite_is_a_room_version_1_invite_answered_as_200_and_the_signed_event()
     {
         var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        var (roomId, uri, body) = EvilInvite(RoomVersions.V1, bob.UserId,
+            new JsonObject { ["type"] = "m.room.name", ["state_key"] = "", ["sender"] = "@mallory:" + fixture.EvilServer.ServerName, ["content"] = new JsonObject { ["name"] = "Old" } });
         var evil = fixture.EvilServer;
-        var roomId = "!" + FederatedRooms.Unique("old") + ":" + evil.ServerName;
-        var invite = new EventBuilder(Matrix.Federation.Identifiers.ServerName.Parse(evil.ServerName), evil.Key).Build(Matrix.Federation.Rooms.RoomVersions.V1, new EventTemplate
-        {
-            Type = EventTypes.Member, StateKey = bob.UserId, Sender = "@mallory:" + evil.ServerName, RoomId = roomId, Content = FederatedRooms.Membership("invite"),
-            PrevEvents = ["$prev:" + evil.ServerName], AuthEvents = ["$auth:" + evil.ServerName], Depth = 5,
-            OriginServerTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        }, new AnyReferenceHash());
-        var body = (JsonObject)invite.Json.DeepClone();
-        body["unsigned"] = new JsonObject
-        {
-            ["invite_room_state"] = new JsonArray(new JsonObject { ["type"] = "m.room.name", ["state_key"] = "", ["sender"] = invite.Sender, ["content"] = new JsonObject { ["name"] = "Old" } }),
-        };
-        var uri = $"/_matrix/federation/v1/invite/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(invite.EventId)}";
         var answer = await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, body, fixture.Servers.Sign(evil.ServerName, "hs2.test", HttpMethod.Put, uri, body, evil.Key));
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
@@ -122,6 +112,55 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         var other = (JsonObject)body.DeepClone();
         (await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, other, fixture.Servers.Sign("hs1.test", "hs2.test", HttpMethod.Put, uri, other)))
             .IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("10")]
+    public async Task An_old_servers_stripped_entry_with_an_integer_the_room_version_cannot_hold_is_left_out_of_the_invite(string versionId)
+    {
+        var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        var version = RoomVersions.Find(versionId)!;
+        var mallory = "@mallory:" + fixture.EvilServer.ServerName;
+        JsonObject Entry(string type, JsonObject content) => new() { ["type"] = type, ["state_key"] = "", ["sender"] = mallory, ["content"] = content };
+        var (roomId, uri, body) = EvilInvite(version, bob.UserId,
+            Entry("m.room.avatar", new JsonObject { ["url"] = "mxc://evil.test/a", ["size"] = 1L << 60 }),
+            Entry("m.room.topic", new JsonObject { ["topic"] = "kept" }));
+        var evil = fixture.EvilServer;
+
+        var answer = await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, body, fixture.Servers.Sign(evil.ServerName, "hs2.test", HttpMethod.Put, uri, body, evil.Key));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var kept = (await Hs2.StoredMembershipAsync(roomId, bob.UserId)).Json["unsigned"]!["invite_room_state"]!.AsArray()
+            .Select(e => e!["type"]!.GetValue<string>()).ToList();
+        Assert.Contains("m.room.topic", kept);
+        // Integers beyond 2^53 are canonical JSON only in rooms before v6. (A float cannot get this far: canonical
+        // JSON has none, so the request's signature would not check out.)
+        Assert.Equal(!version.StrictCanonicalJson, kept.Contains("m.room.avatar"));
+        var inviteState = (await Hs2.SyncAsync(bob)).Section("invite", roomId)!["invite_state"]!["events"]!.AsArray();
+        Assert.Contains(inviteState, e => e!["type"]!.GetValue<string>() == "m.room.topic");
+    }
+
+    /// <summary>
+    /// An invite of the evil server's user into its room (which we know nothing of) with the given room state: for a v1
+    /// room through PUT /v1/invite (the room state in the event's unsigned), as the oldest servers send it, else /v2.
+    /// </summary>
+    private (string RoomId, string Uri, JsonObject Body) EvilInvite(RoomVersion version, string userId, params JsonObject[] roomState)
+    {
+        var evil = fixture.EvilServer;
+        var roomId = "!" + FederatedRooms.Unique("old") + ":" + evil.ServerName;
+        var v1 = version.EventFormat == EventFormat.V1;
+        var invite = new EventBuilder(Matrix.Federation.Identifiers.ServerName.Parse(evil.ServerName), evil.Key).Build(version, new EventTemplate
+        {
+            Type = EventTypes.Member, StateKey = userId, Sender = "@mallory:" + evil.ServerName, RoomId = roomId, Content = FederatedRooms.Membership("invite"),
+            PrevEvents = [v1 ? "$prev:" + evil.ServerName : "$" + new string('p', 43)], AuthEvents = [v1 ? "$auth:" + evil.ServerName : "$" + new string('a', 43)],
+            Depth = 5, OriginServerTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        }, new AnyReferenceHash());
+        var path = $"invite/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(invite.EventId)}";
+        if (!v1) return (roomId, "/_matrix/federation/v2/" + path, Body(invite, new JsonArray([.. roomState])));
+        var body = (JsonObject)invite.Json.DeepClone();
+        body["unsigned"] = new JsonObject { ["invite_room_state"] = new JsonArray([.. roomState]) };
+        return (roomId, "/_matrix/federation/v1/" + path, body);
     }
 
     [Fact]

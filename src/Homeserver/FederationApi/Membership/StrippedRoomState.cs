@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Events.ClientFormat;
@@ -66,7 +67,19 @@ public sealed class StrippedRoomState(EventStore events, ReceivedPduChecks check
                 continue;
             }
 
-            bytes += System.Text.Encoding.UTF8.GetByteCount(stripped.ToJsonString());
+            // Kept in the stored invite, whose JSON is canonical in the room version's mode: an old server's unchecked
+            // entry with an integer beyond 2^53 in a v6+ room (the request's signature allows it, as v1-v5 events need)
+            // could not be stored, so it is left out like any other bad entry.
+            try
+            {
+                bytes += CanonicalJson.GetByteCount(stripped, [], version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient);
+            }
+            catch (CanonicalJsonException)
+            {
+                problem ??= "an entry is not canonical JSON";
+                continue;
+            }
+
             if (bytes > MaxBytes) return new ReceivedStrippedState([], $"the room state is over {MaxBytes} bytes", OverLimit: true);
 
             hasCreate |= stripped["type"]!.GetValue<string>() == EventTypes.Create;
