@@ -32,6 +32,7 @@ public static class AccountsSetup
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService<DeviceActivityFlusher>();
         services.AddHostedService<AccountsCleanup>();
+        services.AddHostedService<AccessTokenRevalidator>();
         services.AddSingleton<IStreamSource, AccountDataStreamSource>();
 
         services.AddSingleton<IUiaStage, DummyStage>();

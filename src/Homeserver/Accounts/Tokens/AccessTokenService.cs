@@ -11,23 +11,45 @@ namespace Matrix.Homeserver.Accounts.Tokens;
 
 /// <summary>
 /// Issues and checks access tokens. Tokens are random; only their SHA-256 is stored. Valid tokens are
-/// cached briefly so that an authenticated request costs no database round trip.
+/// cached so that an authenticated request costs no database round trip: a cached validation is checked
+/// again 45 to 75 s later, for the tokens in use by <see cref="RevalidateAsync"/> in the background (one
+/// query for all that are due soon), else by the request that finds it due.
 /// </summary>
 public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> dbFactory, TimeProvider clock)
 {
     /// <summary>
     /// A cached validation is checked again after 45 to 75 s (every path that deletes tokens also invalidates them; this
-    /// is the safety net). Spread, not one minute for all: a thousand clients that signed in together otherwise asked
-    /// the database together, every minute, in the same wake-up of their long-polls.
+    /// is the safety net). Spread, not one minute for all, so that the checks of clients that signed in together do not
+    /// fall due together.
     /// </summary>
     public static readonly TimeSpan MinCacheLifetime = TimeSpan.FromSeconds(45);
 
     public static readonly TimeSpan MaxCacheLifetime = TimeSpan.FromSeconds(75);
 
+    /// <summary>
+    /// <see cref="RevalidateAsync"/> checks the validations due within this time, so that one run every
+    /// <see cref="AccessTokenRevalidator.Interval"/> keeps them from falling due in a request.
+    /// </summary>
+    public static readonly TimeSpan RevalidateAhead = TimeSpan.FromSeconds(20);
+
     /// <summary>Cached tokens at most: past it, the validations due again are dropped (all of them if that is not enough).</summary>
     private const int MaxCached = 100_000;
 
-    private readonly ConcurrentDictionary<string, (Requester Requester, long? ExpiresTs, long RevalidateAt)> _cache = new(StringComparer.Ordinal);
+    /// <summary>Hashes per revalidation query.</summary>
+    private const int RevalidateBatch = 500;
+
+    private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
+
+    private sealed class CachedToken(Requester requester, long? expiresTs, byte[] hash, long revalidateAt, long now)
+    {
+        public Requester Requester { get; } = requester;
+        public long? ExpiresTs { get; } = expiresTs;
+        public byte[] Hash { get; } = hash;
+        public long RevalidateAt = revalidateAt;
+
+        /// <summary>The last request that used it: tokens nobody uses are not checked in the background.</summary>
+        public long LastUsed = now;
+    }
 
     /// <summary>A new opaque token: a prefix, then 32 random bytes in URL-safe base64.</summary>
     public static string NewToken(string prefix = "mat_") => prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
@@ -62,8 +84,9 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
     public async Task<Requester> ValidateAsync(string token, CancellationToken cancellationToken, bool allowExpired = false)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_cache.TryGetValue(token, out var cached) && now < cached.RevalidateAt)
+        if (_cache.TryGetValue(token, out var cached) && now < Volatile.Read(ref cached.RevalidateAt))
         {
+            Volatile.Write(ref cached.LastUsed, now);
             if (!allowExpired && cached.ExpiresTs is { } exp && exp <= now) throw Expired();
             return cached.Requester;
         }
@@ -84,7 +107,7 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         }
 
         var requester = new Requester(row.UserId, row.DeviceId, row.Id, row.IsGuest);
-        Remember(token, requester, row.ExpiresTs, now);
+        Remember(token, new CachedToken(requester, row.ExpiresTs, hash, now + Lifetime(), now), now);
         if (expired && !allowExpired) throw Expired();
         return requester;
     }
@@ -98,20 +121,68 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
             .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new TokenRow(t.Id, t.UserId, t.DeviceId, t.ExpiresTs, t.ReplacesRefreshTokenId, u.IsGuest, u.Deactivated))
             .FirstOrDefault());
 
-    private void Remember(string token, Requester requester, long? expiresTs, long now)
+    private void Remember(string token, CachedToken entry, long now)
     {
         if (_cache.Count >= MaxCached)
         {
-            foreach (var (key, entry) in _cache)
+            foreach (var (key, cached) in _cache)
             {
-                if (entry.RevalidateAt <= now) _cache.TryRemove(key, out _);
+                if (cached.RevalidateAt <= now) _cache.TryRemove(key, out _);
             }
 
             if (_cache.Count >= MaxCached) _cache.Clear();
         }
 
-        var lifetime = Random.Shared.NextInt64((long)MinCacheLifetime.TotalMilliseconds, (long)MaxCacheLifetime.TotalMilliseconds + 1);
-        _cache[token] = (requester, expiresTs, now + lifetime);
+        _cache[token] = entry;
+    }
+
+    private static long Lifetime() => Random.Shared.NextInt64((long)MinCacheLifetime.TotalMilliseconds, (long)MaxCacheLifetime.TotalMilliseconds + 1);
+
+    /// <summary>
+    /// Checks again, in one query per <see cref="RevalidateBatch"/>, the cached validations that fall due within
+    /// <see cref="RevalidateAhead"/> and whose token was used within the longest lifetime: those still valid are kept
+    /// for another lifetime, the rest forgotten. A due validation of a token nobody used is forgotten (its next use asks
+    /// the database). Without it, a thousand long-polling clients each asked the database as their validation fell due,
+    /// a hundred of them in each wake-up that answered them all.
+    /// </summary>
+    /// <returns>How many validations were kept.</returns>
+    public async Task<int> RevalidateAsync(HomeserverDbContext db, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var horizon = now + (long)RevalidateAhead.TotalMilliseconds;
+        var idleSince = now - (long)MaxCacheLifetime.TotalMilliseconds;
+        var due = new List<KeyValuePair<string, CachedToken>>();
+        foreach (var pair in _cache)
+        {
+            if (Volatile.Read(ref pair.Value.RevalidateAt) > horizon) continue;
+            if (Volatile.Read(ref pair.Value.LastUsed) >= idleSince) due.Add(pair);
+            else if (pair.Value.RevalidateAt <= now) _cache.TryRemove(pair);
+        }
+
+        var kept = 0;
+        foreach (var batch in due.Chunk(RevalidateBatch))
+        {
+            var ids = batch.Select(p => p.Value.Requester.AccessTokenId).ToList();
+            var rows = await db.AccessTokens.AsNoTracking().Where(t => ids.Contains(t.Id))
+                .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new { t.Id, t.TokenHash, u.Deactivated })
+                .ToDictionaryAsync(r => r.Id, cancellationToken);
+            foreach (var (token, entry) in batch)
+            {
+                // The ID alone could name a newer token where SQLite reuses a deleted row's ID.
+                if (rows.TryGetValue(entry.Requester.AccessTokenId, out var row) && !row.Deactivated && row.TokenHash.AsSpan().SequenceEqual(entry.Hash))
+                {
+                    // An entry forgotten meanwhile (a logout) stays forgotten: only the object is updated, not the cache.
+                    Volatile.Write(ref entry.RevalidateAt, now + Lifetime());
+                    kept++;
+                }
+                else
+                {
+                    _cache.TryRemove(new KeyValuePair<string, CachedToken>(token, entry));
+                }
+            }
+        }
+
+        return kept;
     }
 
     /// <summary>Forgets cached validations; call after deleting tokens so they stop working at once.</summary>
