@@ -48,5 +48,11 @@ foreach (var scenario in chosen)
 }
 
 report["memory_after"] = ServerMemory.Read(options.ServerPid);
-if (report["memory_after"] is { } memory) Console.WriteLine($"server memory before: {report["memory_before"]?.ToJsonString()}, after: {memory.ToJsonString()}");
+if (report["memory_after"] is { } memory)
+{
+    // Again once the server has been idle a while: what it keeps, not what the last request left committed.
+    await Task.Delay(TimeSpan.FromSeconds(10));
+    report["memory_settled"] = ServerMemory.Read(options.ServerPid);
+    Console.WriteLine($"server memory before: {report["memory_before"]?.ToJsonString()}, after: {memory.ToJsonString()}, 10 s later: {report["memory_settled"]?.ToJsonString()}");
+}
 if (options.JsonPath is { } path) await File.WriteAllTextAsync(path, report.ToJsonString(indented));

@@ -1,0 +1,44 @@
+using Matrix.Homeserver.Operations;
+
+namespace Matrix.Homeserver.Tests.Operations;
+
+/// <summary>When the idle trimmer gives memory back: after a burst, once quiet, and not again until the next burst.</summary>
+public sealed class IdleMemoryTrimTests
+{
+    private const long MiB = 1L << 20;
+
+    [Fact]
+    public void A_burst_followed_by_quiet_samples_trims_once_and_only_after_enough_of_them()
+    {
+        var trim = new IdleMemoryTrim(burstBytes: 64 * MiB, quietBytesPerSample: MiB, quietSamples: 3);
+        var total = 0L;
+        Assert.False(trim.Sample(total));
+
+        // A burst: 100 MiB over two samples, then quiet.
+        Assert.False(trim.Sample(total += 50 * MiB));
+        Assert.False(trim.Sample(total += 50 * MiB));
+        Assert.False(trim.Sample(total += MiB / 2));
+        Assert.False(trim.Sample(total += MiB / 2));
+        Assert.True(trim.Sample(total += 0));
+        trim.Trimmed(total);
+
+        // Still quiet: nothing more to give back.
+        for (var i = 0; i < 10; i++) Assert.False(trim.Sample(total += MiB / 4));
+    }
+
+    [Fact]
+    public void Activity_in_between_restarts_the_quiet_count_and_small_bursts_add_up()
+    {
+        var trim = new IdleMemoryTrim(burstBytes: 64 * MiB, quietBytesPerSample: MiB, quietSamples: 2);
+        var total = 0L;
+        trim.Sample(total);
+
+        // 40 MiB, quiet, 40 MiB: only the second quiet spell follows 64 MiB in all.
+        Assert.False(trim.Sample(total += 40 * MiB));
+        Assert.False(trim.Sample(total += 0));
+        Assert.False(trim.Sample(total += 0));
+        Assert.False(trim.Sample(total += 40 * MiB));
+        Assert.False(trim.Sample(total += 0));
+        Assert.True(trim.Sample(total += 0));
+    }
+}
