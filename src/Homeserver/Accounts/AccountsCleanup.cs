@@ -1,26 +1,18 @@
 using Matrix.Homeserver.Accounts.Login;
 using Matrix.Homeserver.Accounts.Uia;
+using Matrix.Homeserver.Hosting;
 using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Accounts;
 
 /// <summary>Deletes expired auth sessions (giving back their registration token reservations) and login tokens.</summary>
-public sealed class AccountsCleanup(IServiceScopeFactory scopes, LoginTokenService loginTokens, ILogger<AccountsCleanup> logger) : BackgroundService
+public sealed class AccountsCleanup(IServiceScopeFactory scopes, LoginTokenService loginTokens, ILogger<AccountsCleanup> logger)
+    : PeriodicBackgroundService(Interval)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await RunOnceAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task TickAsync(CancellationToken stoppingToken) => RunOnceAsync(stoppingToken);
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {

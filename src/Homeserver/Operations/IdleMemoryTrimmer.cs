@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Matrix.Homeserver.Hosting;
 
 namespace Matrix.Homeserver.Operations;
 
@@ -9,29 +10,21 @@ namespace Matrix.Homeserver.Operations;
 /// memory than the live heap needs (docs/benchmarks.md). The collection (a few tens of milliseconds) runs only when
 /// nothing is being served.
 /// </summary>
-public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger) : BackgroundService
+public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger) : PeriodicBackgroundService(SampleInterval)
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly IdleMemoryTrim _policy = IdleMemoryTrim.Default();
+
+    protected override Task TickAsync(CancellationToken stoppingToken)
     {
-        var policy = IdleMemoryTrim.Default();
-        using var timer = new PeriodicTimer(SampleInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (!policy.Sample(GC.GetTotalAllocatedBytes())) continue;
-                var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-                var watch = Stopwatch.StartNew();
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                policy.Trimmed(GC.GetTotalAllocatedBytes());
-                logger.LogDebug("Trimmed the managed heap in {Ms} ms: {Before} → {After} MiB committed", watch.ElapsedMilliseconds,
-                    committed >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        if (!_policy.Sample(GC.GetTotalAllocatedBytes())) return Task.CompletedTask;
+        var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var watch = Stopwatch.StartNew();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _policy.Trimmed(GC.GetTotalAllocatedBytes());
+        logger.LogDebug("Trimmed the managed heap in {Ms} ms: {Before} → {After} MiB committed", watch.ElapsedMilliseconds,
+            committed >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
+        return Task.CompletedTask;
     }
 }

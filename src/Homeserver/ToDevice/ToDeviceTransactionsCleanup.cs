@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Hosting;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,22 +8,13 @@ namespace Matrix.Homeserver.ToDevice;
 /// Forgets /sendToDevice transaction IDs after a day: long enough for any client retry (Synapse keeps
 /// them for a similar time), so the table does not grow with every send ever made.
 /// </summary>
-public sealed class ToDeviceTransactionsCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ToDeviceTransactionsCleanup> logger) : BackgroundService
+public sealed class ToDeviceTransactionsCleanup(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ToDeviceTransactionsCleanup> logger)
+    : PeriodicBackgroundService(Interval, clock)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
     public static readonly TimeSpan Retention = TimeSpan.FromDays(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await RunOnceAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task TickAsync(CancellationToken stoppingToken) => RunOnceAsync(stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +22,7 @@ public sealed class ToDeviceTransactionsCleanup(IServiceScopeFactory scopes, Tim
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<HomeserverDbContext>();
-            var cutoff = (clock.GetUtcNow() - Retention).ToUnixTimeMilliseconds();
+            var cutoff = (Clock.GetUtcNow() - Retention).ToUnixTimeMilliseconds();
             return await db.ToDeviceTransactions.Where(t => t.CreatedTs < cutoff).ExecuteDeleteAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)

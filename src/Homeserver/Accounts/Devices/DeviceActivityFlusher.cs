@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Hosting;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,21 +6,11 @@ namespace Matrix.Homeserver.Accounts.Devices;
 
 /// <summary>Writes recorded device activity every <see cref="Interval"/>, and once more at shutdown.</summary>
 public sealed class DeviceActivityFlusher(DeviceActivity activity, IDbContextFactory<HomeserverDbContext> dbFactory, ILogger<DeviceActivityFlusher> logger)
-    : BackgroundService
+    : PeriodicBackgroundService(Interval)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task TickAsync(CancellationToken stoppingToken) => FlushAsync(stoppingToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

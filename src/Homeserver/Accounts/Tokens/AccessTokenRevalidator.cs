@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Hosting;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,32 +6,22 @@ namespace Matrix.Homeserver.Accounts.Tokens;
 
 /// <summary>Runs <see cref="AccessTokenService.RevalidateAsync"/> every <see cref="Interval"/>.</summary>
 public sealed class AccessTokenRevalidator(AccessTokenService tokens, IDbContextFactory<HomeserverDbContext> dbFactory, ILogger<AccessTokenRevalidator> logger)
-    : BackgroundService
+    : PeriodicBackgroundService(Interval)
 {
     /// <summary>Shorter than <see cref="AccessTokenService.RevalidateAhead"/>, so that each run reaches the next one's start.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task TickAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                    await tokens.RevalidateAsync(db, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The validations then fall due in requests, which check them one by one.
-                    logger.LogWarning(e, "Checking cached access tokens failed; it runs again at the next tick");
-                }
-            }
+            await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
+            await tokens.RevalidateAsync(db, stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The validations then fall due in requests, which check them one by one.
+            logger.LogWarning(e, "Checking cached access tokens failed; it runs again at the next tick");
         }
     }
 }

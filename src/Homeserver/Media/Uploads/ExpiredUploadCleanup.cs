@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Hosting;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,30 +13,26 @@ public sealed class ExpiredUploadCleanup(
     MediaFiles files,
     UploadSignals signals,
     TimeProvider clock,
-    ILogger<ExpiredUploadCleanup> logger) : BackgroundService
+    ILogger<ExpiredUploadCleanup> logger) : PeriodicBackgroundService(Interval, clock)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task TickAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Removing expired pending uploads failed; retrying later");
-            }
+            await RunOnceAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Removing expired pending uploads failed; retrying later");
         }
     }
 
     /// <returns>How many expired IDs were removed.</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var expired = db.LocalMedia.Where(m => m.UploadedTs == null && m.UnusedExpiresTs <= now);
         var ids = await expired.Select(m => m.MediaId).ToListAsync(cancellationToken);
