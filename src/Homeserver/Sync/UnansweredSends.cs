@@ -4,16 +4,24 @@ using Matrix.Homeserver.Http;
 namespace Matrix.Homeserver.Sync;
 
 /// <summary>
-/// The sends of each device whose HTTP answers have not gone out yet. The device's own /sync waits (briefly)
-/// for them before it answers, so a client reads the answer to its send before the event's remote echo.
-/// matrix-js-sdk handles the echo arriving first for the main timeline, but for a thread reply it then throws
-/// on the send's answer ("updatePendingEventStatus called on an event which is not a local echo"), and the
-/// send is reported failed although it was sent.
+/// The sends of each device whose HTTP answers have not gone out yet, or went out less than <see cref="Grace"/> ago.
+/// The device's own /sync waits (briefly) for them before it answers, so a client reads the answer to its send before
+/// the event's remote echo. matrix-js-sdk handles the echo arriving first for the main timeline, but for a thread reply
+/// it then throws on the send's answer ("updatePendingEventStatus called on an event which is not a local echo"), and
+/// the send is reported failed although it was sent.
 /// </summary>
-public sealed class UnansweredSends
+public sealed class UnansweredSends(TimeSpan? grace = null)
 {
     /// <summary>A sync never waits longer than this for its device's sends: a slow answer must not stall the sync.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long after a send's answer went out its echo still waits: the client reads both from the network in the same
+    /// instant otherwise, and handles them in either order (the race still failed one test run in ten).
+    /// </summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
+
+    private readonly TimeSpan _grace = grace ?? Grace;
 
     private readonly ConcurrentDictionary<(string UserId, string DeviceId), Device> _devices = new();
 
@@ -32,10 +40,11 @@ public sealed class UnansweredSends
                 continue;
             }
 
-            context.Response.OnCompleted(() =>
+            context.Response.OnCompleted(async () =>
             {
-                if (device.Finish()) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
-                return Task.CompletedTask;
+                if (device.Finish() is not { } last) return;
+                await Task.Delay(_grace);
+                if (device.TryRetire(last)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
             });
             return;
         }
@@ -66,6 +75,7 @@ public sealed class UnansweredSends
         private readonly Lock _gate = new();
         private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _inFlight;
+        private int _answered;
         private bool _retired;
 
         public Task Idle => _idle.Task;
@@ -80,12 +90,25 @@ public sealed class UnansweredSends
             }
         }
 
-        /// <summary>True when this was the last send in flight: the entry retires, and its waiters go on.</summary>
-        public bool Finish()
+        /// <summary>When this was the last send in flight, its number among the device's answers (for <see cref="TryRetire"/>, after the grace).</summary>
+        public int? Finish()
         {
             lock (_gate)
             {
-                if (--_inFlight > 0) return false;
+                _answered++;
+                return --_inFlight == 0 ? _answered : null;
+            }
+        }
+
+        /// <summary>
+        /// Retires the entry unless a send was started or answered after answer number <paramref name="last"/> (the
+        /// grace then runs from that one's answer); its waiters go on.
+        /// </summary>
+        public bool TryRetire(int last)
+        {
+            lock (_gate)
+            {
+                if (_inFlight > 0 || _answered != last) return false;
                 _retired = true;
             }
 

@@ -38,6 +38,28 @@ public sealed class UnansweredSendsTests
     }
 
     [Fact]
+    public async Task The_echo_waits_a_moment_after_the_answer_and_a_later_answer_starts_the_moment_again()
+    {
+        var grace = TimeSpan.FromSeconds(1);
+        var sends = new UnansweredSends(grace);
+        var first = new SendResponse();
+        sends.Track(first.Context, Phone);
+        var firstGrace = first.CompleteAsync();
+        var waits = sends.WhenAnsweredAsync(Phone, CancellationToken.None);
+        Assert.False(waits.IsCompleted);
+
+        // Another send, answered within the first one's grace: the wait lasts until its own grace is over.
+        await Task.Delay(grace / 2);
+        var second = new SendResponse();
+        sends.Track(second.Context, Phone);
+        var secondGrace = second.CompleteAsync();
+        await firstGrace;
+        Assert.False(waits.IsCompleted);
+        await secondGrace;
+        await waits.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void A_request_without_a_device_is_not_tracked()
     {
         var sends = new UnansweredSends();
