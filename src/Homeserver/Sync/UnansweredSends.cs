@@ -19,7 +19,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
     /// How long after a send's answer went out its echo still waits: the client reads both from the network in the same
     /// instant otherwise, and handles them in either order (the race still failed one test run in ten).
     /// </summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(20);
 
     private readonly TimeSpan _grace = grace ?? Grace;
 
