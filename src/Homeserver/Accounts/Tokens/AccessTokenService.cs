@@ -35,7 +35,7 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
     /// <summary>Cached tokens at most: past it, the validations due again are dropped (all of them if that is not enough).</summary>
     private const int MaxCached = 100_000;
 
-    /// <summary>Hashes per revalidation query.</summary>
+    /// <summary>Tokens per revalidation query.</summary>
     private const int RevalidateBatch = 500;
 
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
