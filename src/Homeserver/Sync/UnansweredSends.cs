@@ -40,14 +40,20 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
                 continue;
             }
 
-            context.Response.OnCompleted(async () =>
+            context.Response.OnCompleted(() =>
             {
-                if (device.Finish() is not { } last) return;
-                await Task.Delay(_grace);
-                if (device.TryRetire(last)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
+                // Not awaited: Kestrel reads the connection's next request only once these callbacks are done.
+                if (device.Finish() is { } last) _ = RetireAfterGraceAsync(key, device, last);
+                return Task.CompletedTask;
             });
             return;
         }
+    }
+
+    private async Task RetireAfterGraceAsync((string UserId, string DeviceId) key, Device device, int last)
+    {
+        await Task.Delay(_grace);
+        if (device.TryRetire(last)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
     }
 
     /// <summary>Completes when the device has no send in flight, or after <see cref="MaxWait"/>.</summary>
