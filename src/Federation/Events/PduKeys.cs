@@ -26,6 +26,6 @@ public static class PduKeys
     public const string Sha256 = "sha256";
 
     /// <summary>The canonical JSON strictness of a room version's events.</summary>
-    internal static CanonicalJsonMode CanonicalMode(this RoomVersion version) =>
+    public static CanonicalJsonMode CanonicalMode(this RoomVersion version) =>
         version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient;
 }

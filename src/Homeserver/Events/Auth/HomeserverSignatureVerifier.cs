@@ -19,7 +19,7 @@ public sealed class HomeserverSignatureVerifier(ServerSigningKey serverKey) : IA
         if (pdu.Json["signatures"]?[serverName] is not JsonObject signatures || signatures.Count == 0) return false;
         if (serverName != serverKey.ServerName) return true;
         var redacted = Redaction.Redact(pdu.Json, pdu.Version);
-        var mode = pdu.Version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient;
+        var mode = pdu.Version.CanonicalMode();
         return JsonSigning.Verify(redacted, serverName, serverKey.Key.KeyId, serverKey.Key.VerifyKey, mode) == SignatureStatus.Valid;
     }
 

@@ -34,7 +34,7 @@ internal static class EventRows
 
     /// <summary>The stored form of an event: its canonical JSON.</summary>
     public static string JsonOf(Pdu pdu) =>
-        CanonicalJson.SerializeToString(pdu.Json, pdu.Version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient);
+        CanonicalJson.SerializeToString(pdu.Json, pdu.Version.CanonicalMode());
 
     public static void AddEdges(HomeserverDbContext db, Event row, Pdu pdu)
     {

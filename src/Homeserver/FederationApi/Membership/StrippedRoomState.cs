@@ -72,7 +72,7 @@ public sealed class StrippedRoomState(EventStore events, ReceivedPduChecks check
             // could not be stored, so it is left out like any other bad entry.
             try
             {
-                bytes += CanonicalJson.GetByteCount(stripped, [], version.StrictCanonicalJson ? CanonicalJsonMode.Strict : CanonicalJsonMode.Lenient);
+                bytes += CanonicalJson.GetByteCount(stripped, [], version.CanonicalMode());
             }
             catch (CanonicalJsonException)
             {
