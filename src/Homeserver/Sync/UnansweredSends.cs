@@ -56,7 +56,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
         if (device.TryRetire(last)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
     }
 
-    /// <summary>Completes when the device has no send in flight, or after <see cref="MaxWait"/>.</summary>
+    /// <summary>Completes when the device has no send in flight nor one answered within the grace, or after <see cref="MaxWait"/>.</summary>
     public Task WhenAnsweredAsync(Requester requester, CancellationToken cancellationToken)
     {
         if (!_devices.TryGetValue((requester.UserId, requester.DeviceId), out var device)) return Task.CompletedTask;
