@@ -17,7 +17,7 @@ public static class OperationsSetup
     {
         ConfigureLogging(builder.Logging, options.Logging, tracing: options.Tracing.OtlpEndpoint is { Length: > 0 });
         builder.Services.AddSingleton<HomeserverMetrics>();
-        builder.Services.AddHostedService<IdleMemoryTrimmer>();
+        builder.Services.AddHostedService<IdleCollector>();
         var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("matrix-homeserver"));
         if (options.Metrics.Enabled)
         {

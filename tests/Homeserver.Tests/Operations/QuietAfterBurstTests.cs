@@ -2,15 +2,15 @@ using Matrix.Homeserver.Operations;
 
 namespace Matrix.Homeserver.Tests.Operations;
 
-/// <summary>When the idle trimmer gives memory back: after a burst, once quiet, and not again until the next burst.</summary>
-public sealed class IdleMemoryTrimTests
+/// <summary>When the idle collector acts: after a burst, once quiet, and not again until the next burst.</summary>
+public sealed class QuietAfterBurstTests
 {
     private const long MiB = 1L << 20;
 
     [Fact]
     public void A_burst_followed_by_quiet_samples_trims_once_and_only_after_enough_of_them()
     {
-        var trim = new IdleMemoryTrim(burstBytes: 64 * MiB, quietBytesPerSample: MiB, quietSamples: 3);
+        var trim = new QuietAfterBurst(burstBytes: 64 * MiB, quietBytesPerSample: MiB, quietSamples: 3);
         var total = 0L;
         Assert.False(trim.Sample(total));
 
@@ -20,7 +20,7 @@ public sealed class IdleMemoryTrimTests
         Assert.False(trim.Sample(total += MiB / 2));
         Assert.False(trim.Sample(total += MiB / 2));
         Assert.True(trim.Sample(total += 0));
-        trim.Trimmed(total);
+        trim.Restart(total);
 
         // Still quiet: nothing more to give back.
         for (var i = 0; i < 10; i++) Assert.False(trim.Sample(total += MiB / 4));
@@ -29,7 +29,7 @@ public sealed class IdleMemoryTrimTests
     [Fact]
     public void Activity_in_between_restarts_the_quiet_count_and_small_bursts_add_up()
     {
-        var trim = new IdleMemoryTrim(burstBytes: 64 * MiB, quietBytesPerSample: MiB, quietSamples: 2);
+        var trim = new QuietAfterBurst(burstBytes: 64 * MiB, quietBytesPerSample: MiB, quietSamples: 2);
         var total = 0L;
         trim.Sample(total);
 
@@ -40,5 +40,26 @@ public sealed class IdleMemoryTrimTests
         Assert.False(trim.Sample(total += 40 * MiB));
         Assert.False(trim.Sample(total += 0));
         Assert.True(trim.Sample(total += 0));
+    }
+
+    [Fact]
+    public void The_young_collection_waits_for_a_pause_longer_than_a_busy_clients_and_for_a_few_MiB_first()
+    {
+        var young = QuietAfterBurst.ForYoungCollection();
+        var total = 0L;
+        young.Sample(total);
+
+        // Steady traffic: every 100 ms sample allocates more than the quiet allowance, however long it lasts.
+        for (var i = 0; i < 100; i++) Assert.False(young.Sample(total += MiB / 2));
+
+        // Then quiet: the third quiet sample in a row acts.
+        Assert.False(young.Sample(total += 0));
+        Assert.False(young.Sample(total += 0));
+        Assert.True(young.Sample(total += 0));
+        young.Restart(total);
+
+        // A small burst (1 MiB) and quiet: too little to be worth a collection.
+        Assert.False(young.Sample(total += MiB));
+        for (var i = 0; i < 10; i++) Assert.False(young.Sample(total += 0));
     }
 }

@@ -1,0 +1,47 @@
+namespace Matrix.Homeserver.Operations;
+
+/// <summary>
+/// Whether the process has gone quiet after a burst of work: it allocated a good deal since the last time this said so
+/// (or since <see cref="Restart"/>), and then next to nothing for a few samples in a row. Fed by samples of the
+/// process's total allocated bytes; pure, so that the decision can be tested without a clock or a collector.
+/// </summary>
+public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, int quietSamples)
+{
+    private long _lastTotal = -1;
+    private long _totalAtRestart;
+    private int _quietFor;
+
+    /// <summary>
+    /// When to give the heap's free memory back: 64 MiB allocated, then five one-second samples under 1 MiB each. Not
+    /// sooner: a trim releases what the next burst commits again, page by page, and trims between bursts a few seconds
+    /// apart (a room's messages) made every other burst slower.
+    /// </summary>
+    public static QuietAfterBurst ForTrim() => new(64L << 20, 1L << 20, 5);
+
+    /// <summary>
+    /// When to empty the young generations: 4 MiB allocated since the last collection, then three 100 ms samples under
+    /// 256 KiB each (a client's pause between requests is shorter; a room's wave of answers is over).
+    /// </summary>
+    public static QuietAfterBurst ForYoungCollection() => new(4L << 20, 256L << 10, 3);
+
+    /// <summary>Takes one sample; true when the burst is over and the quiet has lasted (the caller then calls <see cref="Restart"/>).</summary>
+    public bool Sample(long totalAllocated)
+    {
+        if (_lastTotal < 0)
+        {
+            _lastTotal = _totalAtRestart = totalAllocated;
+            return false;
+        }
+
+        _quietFor = totalAllocated - _lastTotal <= quietBytesPerSample ? _quietFor + 1 : 0;
+        _lastTotal = totalAllocated;
+        return _quietFor >= quietSamples && totalAllocated - _totalAtRestart >= burstBytes;
+    }
+
+    /// <summary>Counts the next burst from here (after the caller acted, or after something else did the same).</summary>
+    public void Restart(long totalAllocated)
+    {
+        _totalAtRestart = _lastTotal = totalAllocated;
+        _quietFor = 0;
+    }
+}
