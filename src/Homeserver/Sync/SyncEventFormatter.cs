@@ -44,16 +44,20 @@ internal sealed class SyncEventFormatter(ClientEventLoader loader, EventStore ev
             return result;
         }
 
-        foreach (var group in ids.GroupBy(bundled.Contains))
+        var plain = new List<string>(ids.Count);
+        var withBundles = new List<string>();
+        foreach (var id in ids) (bundled.Contains(id) ? withBundles : plain).Add(id);
+        await AddAsync(plain, Aggregations.None);
+        await AddAsync(withBundles, Aggregations.All);
+        return result;
+
+        async Task AddAsync(List<string> group, Aggregations aggregations)
         {
-            var aggregations = group.Key ? Aggregations.All : Aggregations.None;
-            foreach (var formatted in await loader.LoadAsync(db, [.. group], requester, aggregations, cancellationToken, known))
+            foreach (var formatted in await loader.LoadAsync(db, group, requester, aggregations, cancellationToken, known))
             {
                 formatted.Remove("room_id");
                 result[formatted["event_id"]!.GetValue<string>()] = filter.Project(formatted);
             }
         }
-
-        return result;
     }
 }

@@ -38,11 +38,15 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         CancellationToken cancellationToken, IReadOnlyDictionary<string, EventRowLinks>? known = null)
     {
         if (eventIds.Count == 0) return [];
-        var ids = eventIds.Distinct().ToList();
+        // Loops rather than queries over collections: every woken sync formats its new events here.
+        var ids = new List<string>(eventIds.Count);
+        var seen = new HashSet<string>(eventIds.Count, StringComparer.Ordinal);
         var rows = new Dictionary<string, EventRowLinks>(StringComparer.Ordinal);
-        var unknown = new List<string>(ids.Count);
-        foreach (var id in ids)
+        var unknown = new List<string>();
+        foreach (var id in eventIds)
         {
+            if (!seen.Add(id)) continue;
+            ids.Add(id);
             if (known is not null && known.TryGetValue(id, out var links)) rows[id] = links;
             else unknown.Add(id);
         }
@@ -52,14 +56,31 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
             await foreach (var row in Rows(db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = new EventRowLinks(row.RedactedBy, row.ReplacesState);
         }
 
-        var related = rows.Values.SelectMany(r => new[] { r.RedactedBy, r.ReplacesState }).OfType<string>();
-        var pdus = await events.GetManyAsync(db, ids.Concat(related), cancellationToken);
-        // Only the requester's own events can carry their transaction ID.
-        var own = requester is null ? [] : ids.Where(id => pdus.TryGetValue(id, out var pdu) && pdu.Sender == requester.UserId).ToList();
-        var transactions = await TransactionIdsAsync(db, own, requester, cancellationToken);
+        var wanted = new List<string>(ids);
+        var redacted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, links) in rows)
+        {
+            if (links.RedactedBy is { } redaction)
+            {
+                wanted.Add(redaction);
+                redacted.Add(id);
+            }
 
-        var loaded = ids.Where(id => rows.ContainsKey(id) && pdus.ContainsKey(id)).Select(id => pdus[id]).ToList();
-        var redacted = rows.Where(r => r.Value.RedactedBy is not null).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+            if (links.ReplacesState is { } replaced) wanted.Add(replaced);
+        }
+
+        var pdus = await events.GetManyAsync(db, wanted, cancellationToken);
+        var loaded = new List<Pdu>(ids.Count);
+        // Only the requester's own events can carry their transaction ID.
+        var own = new List<string>();
+        foreach (var id in ids)
+        {
+            if (!pdus.TryGetValue(id, out var pdu)) continue;
+            if (rows.ContainsKey(id)) loaded.Add(pdu);
+            if (requester is not null && pdu.Sender == requester.UserId) own.Add(id);
+        }
+
+        var transactions = await TransactionIdsAsync(db, own, requester, cancellationToken);
         var bundles = await relations.AggregateAsync(db, loaded, redacted, requester?.UserId, aggregations, cancellationToken);
         var bundled = await FormatBundlesAsync(db, bundles, requester, aggregations, cancellationToken);
 

@@ -40,11 +40,22 @@ public sealed class PresenceChangeIndex
         lock (_gate)
         {
             if (_changes.Count == 0 || _changes.Max.Serial <= since) return [];
-            return [.. _changes.GetViewBetween((since + 1, ""), _changes.Max).Select(c => c.UserId)];
+            var users = new List<string>();
+            foreach (var (_, userId) in _changes.GetViewBetween((since + 1, ""), _changes.Max)) users.Add(userId);
+            return users;
         }
     }
 
     /// <summary>The entries of <paramref name="users"/> whose last visible change is after <paramref name="since"/>, oldest first.</summary>
-    public IEnumerable<UserPresence> ChangedSince(long since, IReadOnlyDictionary<string, UserPresence> users) =>
-        After(since).Select(users.GetValueOrDefault).OfType<UserPresence>().Where(p => p.Serial > since);
+    public List<UserPresence> ChangedSince(long since, IReadOnlyDictionary<string, UserPresence> users)
+    {
+        var after = After(since);
+        var changed = new List<UserPresence>(after.Count);
+        foreach (var userId in after)
+        {
+            if (users.GetValueOrDefault(userId) is { Serial: var serial } presence && serial > since) changed.Add(presence);
+        }
+
+        return changed;
+    }
 }

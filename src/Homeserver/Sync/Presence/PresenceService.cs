@@ -48,7 +48,9 @@ public sealed class PresenceService(
     /// <summary>Presence entries, local and remote, whose last visible change is after <paramref name="since"/> (0: all of them).</summary>
     public List<UserPresence> ChangedSince(long since)
     {
-        return [.. _changes.ChangedSince(since, _users), .. remote.ChangedSince(since)];
+        var changed = _changes.ChangedSince(since, _users);
+        changed.AddRange(remote.ChangedSince(since));
+        return changed;
     }
 
     /// <summary>PUT /presence/{userId}/status: an explicit state and status message (null clears it).</summary>

@@ -24,7 +24,7 @@ public sealed class RemotePresence(EphemeralSerial serial, PresenceWakeups wakeu
 
     public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId);
 
-    public IEnumerable<UserPresence> ChangedSince(long since) => _changes.ChangedSince(since, _users);
+    public List<UserPresence> ChangedSince(long since) => _changes.ChangedSince(since, _users);
 
     /// <summary>Stores an update received now: last_active_ago counts back from now, as it is relative to the sending.</summary>
     public void Set(RemotePresenceUpdate update)

@@ -49,17 +49,20 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
         var userId = context.UserId;
         var rooms = context.Filter.Room;
         var current = await CurrentAsync(db, userId, cancellationToken);
-        var memberships = new List<MembershipAt>();
-        foreach (var m in current.Where(m => rooms.IncludesRoom(m.RoomId)))
+        var since = context.Since?.Position;
+        var memberships = new List<MembershipAt>(current.Length);
+        var changed = new List<string>();
+        foreach (var m in current)
         {
+            if (!rooms.IncludesRoom(m.RoomId)) continue;
             // A membership that changed after the window (a race with this sync) is read as it stood at its end.
-            if (m.Stream <= upTo) memberships.Add(m);
-            else if (await AsOfAsync(context, m.RoomId, cancellationToken) is { } before) memberships.Add(before);
+            var at = m.Stream <= upTo ? m : await AsOfAsync(context, m.RoomId, cancellationToken);
+            if (at is null) continue;
+            memberships.Add(at);
+            if (at.Stream > since) changed.Add(at.RoomId);
         }
 
-        var since = context.Since?.Position;
-        var changed = since is { } p ? memberships.Where(m => m.Stream > p).Select(m => m.RoomId).ToList() : [];
-        var continuouslyJoined = since is { } s ? await JoinedThroughoutAsync(context, changed, s, cancellationToken) : [];
+        var continuouslyJoined = since is { } s && changed.Count > 0 ? await JoinedThroughoutAsync(context, changed, s, cancellationToken) : [];
 
         var plans = new List<RoomPlan>();
         foreach (var m in memberships)

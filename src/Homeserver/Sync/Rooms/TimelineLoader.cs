@@ -50,15 +50,40 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         }
 
         var fetch = limit + 1;
-        foreach (var group in requests.GroupBy(r => (r.After, r.UpTo)))
+        // Rooms sharing the same window are read together (an incremental sync's joined rooms all share it).
+        var groups = new Dictionary<(long? After, long UpTo), List<TimelineRequest>>();
+        foreach (var request in requests)
         {
-            var rooms = group.Select(r => r.RoomId).ToList();
-            var firstPages = (await LatestAsync(db, rooms, group.Key.After, group.Key.UpTo, filter, fetch, cancellationToken)).ToLookup(r => r.RoomId);
-            var pages = group.ToDictionary(r => r, r => firstPages[r.RoomId].ToList());
-            var kept = await KeepAsync(db, userId, pages, filter, cancellationToken);
-            foreach (var request in group)
+            if (!groups.TryGetValue((request.After, request.UpTo), out var group)) groups[(request.After, request.UpTo)] = group = [];
+            group.Add(request);
+        }
+
+        foreach (var ((after, upTo), group) in groups)
+        {
+            var rooms = new List<string>(group.Count);
+            foreach (var request in group) rooms.Add(request.RoomId);
+            var rows = await LatestAsync(db, rooms, after, upTo, filter, fetch, cancellationToken);
+            var pages = new List<(TimelineRequest Request, List<TimelineRow> Page)>(group.Count);
+            if (group.Count == 1)
             {
-                result[request.RoomId] = await CompleteAsync(db, userId, request, pages[request], kept[request.RoomId], filter, fetch, cancellationToken);
+                pages.Add((group[0], rows));
+            }
+            else
+            {
+                var byRoom = new Dictionary<string, List<TimelineRow>>(StringComparer.Ordinal);
+                foreach (var row in rows)
+                {
+                    if (!byRoom.TryGetValue(row.RoomId, out var page)) byRoom[row.RoomId] = page = [];
+                    page.Add(row);
+                }
+
+                foreach (var request in group) pages.Add((request, byRoom.GetValueOrDefault(request.RoomId) ?? []));
+            }
+
+            var kept = await KeepAsync(db, userId, pages, filter, cancellationToken);
+            foreach (var (request, page) in pages)
+            {
+                result[request.RoomId] = await CompleteAsync(db, userId, request, page, kept[request.RoomId], filter, fetch, cancellationToken);
             }
         }
 
@@ -83,30 +108,51 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
             var before = page[^1].Stream - 1;
             pageSize *= 2;
             page = await LatestAsync(db, [request.RoomId], request.After, before, filter, pageSize, cancellationToken);
-            kept.AddRange((await KeepAsync(db, userId, new Dictionary<TimelineRequest, List<TimelineRow>> { [request] = page }, filter, cancellationToken))[request.RoomId]);
+            kept.AddRange((await KeepAsync(db, userId, [(request, page)], filter, cancellationToken))[request.RoomId]);
         }
     }
 
     /// <summary>The rows of each room's page that pass contains_url and history visibility, batched over rooms.</summary>
-    private async Task<Dictionary<string, List<TimelineRow>>> KeepAsync(HomeserverDbContext db, string userId, Dictionary<TimelineRequest, List<TimelineRow>> pages,
-        RoomEventFilter filter, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, List<TimelineRow>>> KeepAsync(HomeserverDbContext db, string userId,
+        List<(TimelineRequest Request, List<TimelineRow> Page)> pages, RoomEventFilter filter, CancellationToken cancellationToken)
     {
-        var candidates = pages.ToDictionary(p => p.Key, p => p.Value);
+        var candidates = pages;
         if (filter.ContainsUrl is not null)
         {
-            var pdus = await events.GetManyAsync(db, pages.Values.SelectMany(p => p).Select(r => r.EventId), cancellationToken);
-            foreach (var (request, rows) in pages) candidates[request] = [.. rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu.Json))];
+            var pdus = await events.GetManyAsync(db, pages.SelectMany(p => p.Page).Select(r => r.EventId), cancellationToken);
+            candidates = [.. pages.Select(p => (p.Request, (List<TimelineRow>)[.. p.Page.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && filter.Matches(pdu.Json))]))];
         }
 
         // Events after the user's join are theirs to see; older ones go through history visibility.
         static bool Known(TimelineRequest request, TimelineRow row) => request.JoinedAfter is { } joined && row.Stream > joined;
-        var toCheck = candidates.ToDictionary(c => c.Key.RoomId, c => (IReadOnlyList<string>)[.. c.Value.Where(r => !Known(c.Key, r)).Select(r => r.EventId)], StringComparer.Ordinal);
-        var visible = await visibility.FilterManyAsync(db, userId, toCheck, cancellationToken);
-        return candidates.ToDictionary(c => c.Key.RoomId, c =>
+        var toCheck = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (request, rows) in candidates)
         {
-            var allowed = visible[c.Key.RoomId].ToHashSet(StringComparer.Ordinal);
-            return c.Value.Where(r => Known(c.Key, r) || allowed.Contains(r.EventId)).ToList();
-        }, StringComparer.Ordinal);
+            List<string>? ids = null;
+            foreach (var row in rows)
+            {
+                if (!Known(request, row)) (ids ??= []).Add(row.EventId);
+            }
+
+            if (ids is not null) toCheck[request.RoomId] = ids;
+        }
+
+        // A long-poll woken by new events in a room the user is joined to has nothing to check.
+        var visible = toCheck.Count == 0 ? null : await visibility.FilterManyAsync(db, userId, toCheck, cancellationToken);
+        var result = new Dictionary<string, List<TimelineRow>>(StringComparer.Ordinal);
+        foreach (var (request, rows) in candidates)
+        {
+            if (visible?.GetValueOrDefault(request.RoomId) is not { } allowedIds)
+            {
+                result[request.RoomId] = rows;
+                continue;
+            }
+
+            var allowed = allowedIds.ToHashSet(StringComparer.Ordinal);
+            result[request.RoomId] = [.. rows.Where(r => Known(request, r) || allowed.Contains(r.EventId))];
+        }
+
+        return result;
     }
 
     /// <summary>Up to <paramref name="count"/> newest timeline events of each room in the window, newest first.</summary>

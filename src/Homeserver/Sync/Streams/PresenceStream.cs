@@ -20,11 +20,18 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
     {
         var filter = context.Filter.Presence;
         if (!presence.Enabled || filter.MatchesNothing() || !filter.AllowsType("m.presence")) return;
-        var changed = presence.ChangedSince(context.Since?.Serial ?? 0)
-            .Where(p => p.Serial <= context.UpTo.Serial && (!context.IsInitial || p.State != PresenceState.Offline) && filter.Matches("m.presence", p.UserId))
-            .ToDictionary(p => p.UserId, StringComparer.Ordinal);
-        var newcomers = await NewlySharingAsync(context, cancellationToken);
-        var shown = newcomers.Where(u => !changed.ContainsKey(u) && filter.Matches("m.presence", u)).Select(presence.Get).OfType<UserPresence>().ToList();
+        var changed = new Dictionary<string, UserPresence>(StringComparer.Ordinal);
+        foreach (var p in presence.ChangedSince(context.Since?.Serial ?? 0))
+        {
+            if (p.Serial <= context.UpTo.Serial && (!context.IsInitial || p.State != PresenceState.Offline) && filter.Matches("m.presence", p.UserId)) changed[p.UserId] = p;
+        }
+
+        var shown = new List<UserPresence>();
+        foreach (var user in await NewlySharingAsync(context, cancellationToken))
+        {
+            if (!changed.ContainsKey(user) && filter.Matches("m.presence", user) && presence.Get(user) is { } p) shown.Add(p);
+        }
+
         if (changed.Count == 0 && shown.Count == 0) return;
 
         var db = context.Db;

@@ -34,59 +34,98 @@ internal sealed class RoomsStream(
 
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
+        // Plain loops from here on: every member's long-poll runs this when a message wakes a room, a thousand at once.
         var db = context.Db;
-        var roomFilter = context.Filter.Room;
+        var timelineFilter = context.Filter.Room.Timeline;
         var plans = await selection.SelectAsync(context, cancellationToken);
+        var withTimeline = new List<RoomPlan>(plans.Count);
+        var pending = new List<RoomPlan>();
+        var requests = new List<TimelineRequest>(plans.Count);
         foreach (var plan in plans)
         {
-            if (plan.Section == RoomSection.Join) context.JoinedRooms.Add(plan.RoomId);
-            if (plan.Section == RoomSection.Join && plan.After is null) context.NewlyJoinedRooms.Add(plan.RoomId);
-            if (plan.Section == RoomSection.Leave && !context.IsInitial) context.NewlyLeftRooms.Add(plan.RoomId);
+            switch (plan.Section)
+            {
+                case RoomSection.Join:
+                    context.JoinedRooms.Add(plan.RoomId);
+                    if (plan.After is null) context.NewlyJoinedRooms.Add(plan.RoomId);
+                    withTimeline.Add(plan);
+                    break;
+                case RoomSection.Leave:
+                    if (!context.IsInitial) context.NewlyLeftRooms.Add(plan.RoomId);
+                    withTimeline.Add(plan);
+                    break;
+                default:
+                    pending.Add(plan);
+                    continue;
+            }
+
+            // A room with no event after the token has an empty batch: no query for it (a long-poll's first look, mostly).
+            if (timelineFilter.IncludesRoom(plan.RoomId) && (plan.After is not { } after || changes.RoomEvents.MayHaveChanged(plan.RoomId, after)))
+                requests.Add(new TimelineRequest(plan.RoomId, plan.After, plan.UpTo, plan.JoinedAfter));
         }
 
-        var withTimeline = plans.Where(p => p.Section is RoomSection.Join or RoomSection.Leave).ToList();
-        var timelineFilter = roomFilter.Timeline;
-        // A room with no event after the token has an empty batch: no query for it (a long-poll's first look, mostly).
-        var batches = await timelines.LoadAsync(db, context.UserId,
-            [.. withTimeline.Where(p => timelineFilter.IncludesRoom(p.RoomId) && (p.After is not { } after || changes.RoomEvents.MayHaveChanged(p.RoomId, after)))
-                .Select(p => new TimelineRequest(p.RoomId, p.After, p.UpTo, p.JoinedAfter))],
-            timelineFilter, timelineFilter.EffectiveLimit(DefaultTimelineLimit, options.Sync.MaxTimelineLimit), cancellationToken);
+        var batches = requests.Count == 0 ? new Dictionary<string, TimelineBatch>(StringComparer.Ordinal) : await timelines.LoadAsync(db, context.UserId, requests, timelineFilter,
+            timelineFilter.EffectiveLimit(DefaultTimelineLimit, options.Sync.MaxTimelineLimit), cancellationToken);
 
         // An incremental sync only mentions a room when something happened in it.
-        var shown = withTimeline.Where(p => p.Fresh || p.Section == RoomSection.Leave || BatchOf(batches, p).Events.Count > 0).ToList();
-        var states = await ComputeStatesAsync(context, shown, batches, cancellationToken);
-
-        var ids = shown.SelectMany(p => BatchOf(batches, p).Events.Select(e => e.EventId)).Concat(states.Values.SelectMany(s => s.EventIds)).ToHashSet(StringComparer.Ordinal);
-        var bundled = shown.Select(p => BatchOf(batches, p)).Where(b => b.Limited).SelectMany(b => b.Events.Select(e => e.EventId)).ToHashSet(StringComparer.Ordinal);
-        var known = shown.SelectMany(p => BatchOf(batches, p).Events).DistinctBy(e => e.EventId).ToDictionary(e => e.EventId, e => e.Links, StringComparer.Ordinal);
-        var formatted = await formatter.FormatAsync(db, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
-        foreach (var plan in shown)
+        var shown = new List<RoomPlan>(withTimeline.Count);
+        foreach (var plan in withTimeline)
         {
-            var batch = BatchOf(batches, plan);
-            var timeline = plan.Section == RoomSection.Join ? response.JoinedRoom(plan.RoomId).Timeline : (response.Leave[plan.RoomId] = new LeftRoom()).Timeline;
-            timeline.Events.AddRange(batch.Events.Select(e => formatted.GetValueOrDefault(e.EventId)).OfType<System.Text.Json.Nodes.JsonObject>());
-            timeline.Limited = batch.Limited;
-            timeline.PrevBatch = new RoomStreamToken(batch.Events.Count > 0 ? batch.Events[0].Stream - 1 : plan.UpTo).ToString();
-            var state = states[plan.RoomId];
-            var stateEvents = state.EventIds.Select(id => formatted.GetValueOrDefault(id)).OfType<System.Text.Json.Nodes.JsonObject>();
-            if (plan.Section == RoomSection.Join)
-            {
-                var joined = response.JoinedRoom(plan.RoomId);
-                joined.State.AddRange(stateEvents);
-                joined.Summary = state.Summary?.ToJson();
-            }
-            else
-            {
-                response.Leave[plan.RoomId].State.AddRange(stateEvents);
-            }
+            if (plan.Fresh || plan.Section == RoomSection.Leave || BatchOf(batches, plan).Events.Count > 0) shown.Add(plan);
         }
 
-        var pending = plans.Where(p => p.Section is RoomSection.Invite or RoomSection.Knock).ToList();
+        if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, cancellationToken);
+        if (pending.Count == 0) return;
         var strippedStates = await stripped.BuildAsync(db, pending, cancellationToken);
         foreach (var plan in pending)
         {
             if (!strippedStates.TryGetValue(plan.RoomId, out var state)) continue;
             (plan.Section == RoomSection.Invite ? response.Invite : response.Knock)[plan.RoomId] = state;
+        }
+    }
+
+    /// <summary>The joined and left rooms that have something to show: their timelines, state and summaries.</summary>
+    private async Task AddRoomsAsync(SyncContext context, SyncResponse response, List<RoomPlan> shown, Dictionary<string, TimelineBatch> batches,
+        CancellationToken cancellationToken)
+    {
+        var states = await ComputeStatesAsync(context, shown, batches, cancellationToken);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var bundled = new HashSet<string>(StringComparer.Ordinal);
+        var known = new Dictionary<string, EventRowLinks>(StringComparer.Ordinal);
+        foreach (var plan in shown)
+        {
+            var batch = BatchOf(batches, plan);
+            foreach (var e in batch.Events)
+            {
+                ids.Add(e.EventId);
+                if (batch.Limited) bundled.Add(e.EventId);
+                known.TryAdd(e.EventId, e.Links);
+            }
+        }
+
+        foreach (var state in states.Values) ids.UnionWith(state.EventIds);
+        var formatted = await formatter.FormatAsync(context.Db, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
+        foreach (var plan in shown)
+        {
+            var batch = BatchOf(batches, plan);
+            var joined = plan.Section == RoomSection.Join ? response.JoinedRoom(plan.RoomId) : null;
+            var left = joined is null ? response.Leave[plan.RoomId] = new LeftRoom() : null;
+            var timeline = joined?.Timeline ?? left!.Timeline;
+            foreach (var e in batch.Events)
+            {
+                if (formatted.TryGetValue(e.EventId, out var json)) timeline.Events.Add(json);
+            }
+
+            timeline.Limited = batch.Limited;
+            timeline.PrevBatch = new RoomStreamToken(batch.Events.Count > 0 ? batch.Events[0].Stream - 1 : plan.UpTo).ToString();
+            var state = states[plan.RoomId];
+            var stateEvents = joined?.State ?? left!.State;
+            foreach (var id in state.EventIds)
+            {
+                if (formatted.TryGetValue(id, out var json)) stateEvents.Add(json);
+            }
+
+            if (joined is not null) joined.Summary = state.Summary?.ToJson();
         }
     }
 
@@ -106,15 +145,27 @@ internal sealed class RoomsStream(
         if (lazy && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, device);
 
         // Summaries when members may have changed: fresh rooms, members in the timeline, or a gap.
-        var summaryRooms = shown.Where(p => p.Section == RoomSection.Join
-            && (p.Fresh || BatchOf(batches, p).Limited || BatchOf(batches, p).Events.Any(e => e.Type == EventTypes.Member))).Select(p => p.RoomId).ToList();
-        var summaryByRoom = await summaries.ComputeAsync(db, context.UserId, summaryRooms, cancellationToken);
+        var summaryRooms = new List<string>();
+        var needsState = new List<RoomPlan>();
+        foreach (var plan in shown)
+        {
+            var batch = BatchOf(batches, plan);
+            if (plan.Section == RoomSection.Join && (plan.Fresh || batch.Limited || HasMember(batch))) summaryRooms.Add(plan.RoomId);
+            if (plan.Fresh || batch.Limited || context.UseStateAfter || lazy) needsState.Add(plan);
+        }
 
-        var needsState = shown.Where(p => p.Fresh || BatchOf(batches, p).Limited || context.UseStateAfter || lazy).ToList();
+        var summaryByRoom = await summaries.ComputeAsync(db, context.UserId, summaryRooms, cancellationToken);
+        var result = new Dictionary<string, RoomState>(StringComparer.Ordinal);
+        if (needsState.Count == 0)
+        {
+            // A long-poll woken by new events, mostly: nothing to compute beyond the summaries.
+            foreach (var plan in shown) result[plan.RoomId] = new RoomState([], summaryByRoom.GetValueOrDefault(plan.RoomId));
+            return result;
+        }
+
         var ends = await stateMaps.AtAsync(db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
         var previous = await stateMaps.AtAsync(db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
 
-        var result = new Dictionary<string, RoomState>(StringComparer.Ordinal);
         var chosen = new Dictionary<string, (Dictionary<StateKey, string> State, HashSet<string> Forced)>(StringComparer.Ordinal);
         foreach (var plan in shown)
         {
@@ -154,6 +205,16 @@ internal sealed class RoomsStream(
         }
 
         return result;
+    }
+
+    private static bool HasMember(TimelineBatch batch)
+    {
+        foreach (var e in batch.Events)
+        {
+            if (e.Type == EventTypes.Member) return true;
+        }
+
+        return false;
     }
 
     /// <summary>The members a lazy-loading client needs for a room: timeline senders, heroes, and itself when the room is fresh.</summary>
