@@ -24,8 +24,9 @@ public static class BulkInsert
         var names = string.Join(", ", columns.Select(c => c.Name));
         if (db.Database.IsNpgsql())
         {
-            var parameters = columns.Select((c, i) => new Npgsql.NpgsqlParameter($"c{i}", c.Values)).ToArray<object>();
-            await db.Database.ExecuteSqlRawAsync(PostgresStatement(table, columns, "c"), parameters, cancellationToken);
+            var batch = new PostgresBatch();
+            AddTo(batch, table, columns);
+            await batch.ExecuteAsync(db, cancellationToken);
             return;
         }
 
@@ -62,7 +63,12 @@ public static class BulkInsert
         }
     }
 
-    /// <summary>PostgreSQL's insert of the columns' arrays, given as parameters named <paramref name="prefix"/> and the column's index.</summary>
-    public static string PostgresStatement(string table, IReadOnlyList<BulkColumn> columns, string prefix) =>
-        $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((_, i) => $"@{prefix}{i}"))})";
+    /// <summary>PostgreSQL's insert of the columns' arrays (one parameter each), added to a batch.</summary>
+    internal static void AddTo(PostgresBatch batch, string table, IReadOnlyList<BulkColumn> columns)
+    {
+        var values = new object[columns.Count];
+        for (var i = 0; i < columns.Count; i++) values[i] = columns[i].Values;
+        batch.Add($"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((_, i) => $"${i + 1}"))})",
+            values);
+    }
 }

@@ -55,7 +55,7 @@ internal static class EventRows
             return;
         }
 
-        var statements = new MessageRows.Statements();
+        var statements = new PostgresBatch();
         AddLinkStatements(statements, inserted.Select(i => i.Pdu).ToList());
         await statements.ExecuteAsync(db, cancellationToken);
     }
@@ -65,27 +65,22 @@ internal static class EventRows
     /// forward extremities moved past them. Each edge's event is a subquery, one index probe per row, not a join: a
     /// prepared statement's generic plan, made while the events table was small, hashed the whole table on every send.
     /// </summary>
-    public static void AddLinkStatements(MessageRows.Statements statements, IReadOnlyList<Pdu> pdus)
+    internal static void AddLinkStatements(PostgresBatch statements, IReadOnlyList<Pdu> pdus)
     {
         var (stale, fresh) = ExtremityChange(pdus);
         var edges = pdus.SelectMany(p => p.PrevEvents.Distinct().Select(prev => (p.EventId, Id: prev))).ToList();
         var authEdges = pdus.SelectMany(p => p.AuthEvents.Distinct().Select(auth => (p.EventId, Id: auth))).ToList();
-        statements.Parameters.Add(new Npgsql.NpgsqlParameter("x_room", pdus[0].RoomId));
+        var roomId = pdus[0].RoomId;
         // One equality per stale extremity: the generic plan of "= ANY(array)" probes the key by room alone, so it read
         // every dead row the room's churn left since the last vacuum (thousands on a busy room).
-        for (var i = 0; i < stale.Count; i++)
-        {
-            statements.Parameters.Add(new Npgsql.NpgsqlParameter($"x_stale{i}", stale[i]));
-            statements.Add($"DELETE FROM forward_extremities WHERE room_id = @x_room AND event_id = @x_stale{i}");
-        }
-
-        statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT @x_room, unnest(@x_fresh)", ("x_fresh", fresh.ToArray()));
+        foreach (var eventId in stale) statements.Add("DELETE FROM forward_extremities WHERE room_id = $1 AND event_id = $2", roomId, eventId);
+        statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT $1, unnest($2)", roomId, fresh.ToArray());
         statements.Add(
-            "INSERT INTO event_edges (event_nid, prev_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.prev FROM unnest(@x_edge_ids, @x_edge_prevs) AS x(id, prev)",
-            ("x_edge_ids", edges.Select(e => e.EventId).ToArray()), ("x_edge_prevs", edges.Select(e => e.Id).ToArray()));
+            "INSERT INTO event_edges (event_nid, prev_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.prev FROM unnest($1, $2) AS x(id, prev)",
+            edges.Select(e => e.EventId).ToArray(), edges.Select(e => e.Id).ToArray());
         statements.Add(
-            "INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.auth FROM unnest(@x_auth_ids, @x_auths) AS x(id, auth)",
-            ("x_auth_ids", authEdges.Select(e => e.EventId).ToArray()), ("x_auths", authEdges.Select(e => e.Id).ToArray()));
+            "INSERT INTO event_auth_edges (event_nid, auth_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.auth FROM unnest($1, $2) AS x(id, auth)",
+            authEdges.Select(e => e.EventId).ToArray(), authEdges.Select(e => e.Id).ToArray());
     }
 
     /// <summary>The new event replaces its prev events as the room's forward extremities.</summary>

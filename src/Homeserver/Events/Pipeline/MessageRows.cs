@@ -26,34 +26,34 @@ internal static class MessageRows
     public static async Task WriteAsync(HomeserverDbContext db, string roomId, long? stateGroup, IReadOnlyList<Message> messages,
         IReadOnlyList<EventPushAction> notifications, CancellationToken cancellationToken)
     {
-        var sql = new Statements();
-        sql.Parameters.Add(new NpgsqlParameter("room", roomId));
-        sql.Parameters.Add(new NpgsqlParameter("group", NpgsqlDbType.Bigint) { Value = (object?)stateGroup ?? DBNull.Value });
+        var sql = new PostgresBatch();
+        var group = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)stateGroup ?? DBNull.Value };
         sql.Add(
             """
             INSERT INTO events (event_id, room_id, type, sender, origin_server_ts, depth, stream_ordering, json, state_group, outlier, soft_failed)
-            SELECT id, @room, type, sender, ts, depth, ordering, json, @group, false, false
-            FROM unnest(@ids, @types, @senders, @ts, @depths, @orderings, @jsons) AS m(id, type, sender, ts, depth, ordering, json)
+            SELECT id, $1, type, sender, ts, depth, ordering, json, $2, false, false
+            FROM unnest($3, $4, $5, $6, $7, $8, $9) AS m(id, type, sender, ts, depth, ordering, json)
             """,
-            ("ids", messages.Select(m => m.Pdu.EventId).ToArray()),
-            ("types", messages.Select(m => m.Pdu.Type).ToArray()),
-            ("senders", messages.Select(m => m.Pdu.Sender).ToArray()),
-            ("ts", messages.Select(m => m.Pdu.OriginServerTs).ToArray()),
-            ("depths", messages.Select(m => m.Pdu.Depth).ToArray()),
-            ("orderings", messages.Select(m => m.StreamOrdering).ToArray()),
-            ("jsons", messages.Select(m => EventRows.JsonOf(m.Pdu)).ToArray()));
+            roomId, group,
+            messages.Select(m => m.Pdu.EventId).ToArray(),
+            messages.Select(m => m.Pdu.Type).ToArray(),
+            messages.Select(m => m.Pdu.Sender).ToArray(),
+            messages.Select(m => m.Pdu.OriginServerTs).ToArray(),
+            messages.Select(m => m.Pdu.Depth).ToArray(),
+            messages.Select(m => m.StreamOrdering).ToArray(),
+            messages.Select(m => EventRows.JsonOf(m.Pdu)).ToArray());
 
         var sent = messages.Where(m => m.Transaction is not null).ToList();
         if (sent.Count > 0)
         {
             sql.Add(
-                "INSERT INTO event_transactions (user_id, device_id, path, txn_id, event_id, created_ts) SELECT * FROM unnest(@t_users, @t_devices, @t_paths, @t_ids, @t_events, @t_ts)",
-                ("t_users", sent.Select(m => m.Pdu.Sender).ToArray()),
-                ("t_devices", sent.Select(m => m.Transaction!.DeviceId).ToArray()),
-                ("t_paths", sent.Select(m => m.Transaction!.Path).ToArray()),
-                ("t_ids", sent.Select(m => m.Transaction!.TxnId).ToArray()),
-                ("t_events", sent.Select(m => m.Pdu.EventId).ToArray()),
-                ("t_ts", sent.Select(m => m.ReceivedTs).ToArray()));
+                "INSERT INTO event_transactions (user_id, device_id, path, txn_id, event_id, created_ts) SELECT * FROM unnest($1, $2, $3, $4, $5, $6)",
+                sent.Select(m => m.Pdu.Sender).ToArray(),
+                sent.Select(m => m.Transaction!.DeviceId).ToArray(),
+                sent.Select(m => m.Transaction!.Path).ToArray(),
+                sent.Select(m => m.Transaction!.TxnId).ToArray(),
+                sent.Select(m => m.Pdu.EventId).ToArray(),
+                sent.Select(m => m.ReceivedTs).ToArray());
         }
 
         var searchable = messages.Select(m => (m.Pdu, m.StreamOrdering, Text: SearchRows.Extract(m.Pdu))).Where(m => m.Text.Key is not null).ToList();
@@ -62,16 +62,17 @@ internal static class MessageRows
             sql.Add(
                 """
                 INSERT INTO event_search (event_id, room_id, sender, type, key, value, stream_ordering, origin_server_ts)
-                SELECT id, @room, sender, type, key, value, ordering, ts FROM unnest(@s_ids, @s_senders, @s_types, @s_keys, @s_values, @s_orderings, @s_ts)
+                SELECT id, $1, sender, type, key, value, ordering, ts FROM unnest($2, $3, $4, $5, $6, $7, $8)
                     AS s(id, sender, type, key, value, ordering, ts)
                 """,
-                ("s_ids", searchable.Select(m => m.Pdu.EventId).ToArray()),
-                ("s_senders", searchable.Select(m => m.Pdu.Sender).ToArray()),
-                ("s_types", searchable.Select(m => m.Pdu.Type).ToArray()),
-                ("s_keys", searchable.Select(m => m.Text.Key!).ToArray()),
-                ("s_values", searchable.Select(m => m.Text.Value!).ToArray()),
-                ("s_orderings", searchable.Select(m => m.StreamOrdering).ToArray()),
-                ("s_ts", searchable.Select(m => m.Pdu.OriginServerTs).ToArray()));
+                roomId,
+                searchable.Select(m => m.Pdu.EventId).ToArray(),
+                searchable.Select(m => m.Pdu.Sender).ToArray(),
+                searchable.Select(m => m.Pdu.Type).ToArray(),
+                searchable.Select(m => m.Text.Key!).ToArray(),
+                searchable.Select(m => m.Text.Value!).ToArray(),
+                searchable.Select(m => m.StreamOrdering).ToArray(),
+                searchable.Select(m => m.Pdu.OriginServerTs).ToArray());
         }
 
         var related = messages.Select(m => (m.Pdu, m.StreamOrdering, Relation: RelatesTo.From(m.Pdu.Content))).Where(m => m.Relation is not null).ToList();
@@ -80,44 +81,21 @@ internal static class MessageRows
             sql.Add(
                 """
                 INSERT INTO event_relations (event_id, relates_to_id, rel_type, aggregation_key, room_id, sender, type, stream_ordering)
-                SELECT id, parent, rel_type, key, @room, sender, type, ordering FROM unnest(@r_ids, @r_parents, @r_types, @r_keys, @r_senders, @r_event_types, @r_orderings)
+                SELECT id, parent, rel_type, key, $1, sender, type, ordering FROM unnest($2, $3, $4, $5, $6, $7, $8)
                     AS r(id, parent, rel_type, key, sender, type, ordering)
                 """,
-                ("r_ids", related.Select(m => m.Pdu.EventId).ToArray()),
-                ("r_parents", related.Select(m => m.Relation!.EventId).ToArray()),
-                ("r_types", related.Select(m => m.Relation!.RelType).ToArray()),
-                ("r_keys", related.Select(m => m.Relation!.Key).ToArray()),
-                ("r_senders", related.Select(m => m.Pdu.Sender).ToArray()),
-                ("r_event_types", related.Select(m => m.Pdu.Type).ToArray()),
-                ("r_orderings", related.Select(m => m.StreamOrdering).ToArray()));
+                roomId,
+                related.Select(m => m.Pdu.EventId).ToArray(),
+                related.Select(m => m.Relation!.EventId).ToArray(),
+                related.Select(m => m.Relation!.RelType).ToArray(),
+                related.Select(m => m.Relation!.Key).ToArray(),
+                related.Select(m => m.Pdu.Sender).ToArray(),
+                related.Select(m => m.Pdu.Type).ToArray(),
+                related.Select(m => m.StreamOrdering).ToArray());
         }
 
         EventRows.AddLinkStatements(sql, messages.Select(m => m.Pdu).ToList());
         EventNotifications.AddInsertStatement(sql, notifications);
         await sql.ExecuteAsync(db, cancellationToken);
-    }
-
-    /// <summary>Statements sent together as one command, and their parameters (each name used once across them).</summary>
-    internal sealed class Statements
-    {
-        private readonly System.Text.StringBuilder _text = new();
-
-        public List<NpgsqlParameter> Parameters { get; } = [];
-
-        public void Add(string statement, params (string Name, Array Values)[] arrays)
-        {
-            _text.Append(statement).Append(";\n");
-            foreach (var (name, values) in arrays) Parameters.Add(new NpgsqlParameter(name, values));
-        }
-
-        /// <summary>The rows of one table, one array parameter per column (<see cref="BulkInsert"/>).</summary>
-        public void AddBulkInsert(string table, IReadOnlyList<BulkColumn> columns, string prefix) =>
-            Add(BulkInsert.PostgresStatement(table, columns, prefix), [.. columns.Select((c, i) => ($"{prefix}{i}", c.Values))]);
-
-        public Task ExecuteAsync(HomeserverDbContext db, CancellationToken cancellationToken)
-        {
-            var text = _text.ToString();
-            return db.Database.ExecuteSqlRawAsync(text, Parameters.ToArray<object>(), cancellationToken);
-        }
     }
 }

@@ -106,9 +106,9 @@ public sealed class EventNotifications(
         BulkInsert.ExecuteAsync(db, Table, Columns(rows), cancellationToken);
 
     /// <summary>PostgreSQL: the rows' insert as one more statement of a command (the events' own, <see cref="MessageRows"/>).</summary>
-    internal static void AddInsertStatement(MessageRows.Statements statements, IReadOnlyList<EventPushAction> rows)
+    internal static void AddInsertStatement(PostgresBatch statements, IReadOnlyList<EventPushAction> rows)
     {
-        if (rows.Count > 0) statements.AddBulkInsert(Table, Columns(rows), "n_");
+        if (rows.Count > 0) BulkInsert.AddTo(statements, Table, Columns(rows));
     }
 
     private static BulkColumn[] Columns(IReadOnlyList<EventPushAction> rows) =>
