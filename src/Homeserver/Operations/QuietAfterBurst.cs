@@ -19,10 +19,12 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     public static QuietAfterBurst ForTrim() => new(64L << 20, 1L << 20, 5);
 
     /// <summary>
-    /// When to empty the young generations: 4 MiB allocated since the last collection, then three 100 ms samples under
-    /// 256 KiB each (a client's pause between requests is shorter; a room's wave of answers is over).
+    /// When to empty the young generations: 1 MiB allocated since the last collection (seen by the sampler: what a burst
+    /// allocated between a collection of the runtime's and the next sample is not counted, often most of what is left),
+    /// then three 100 ms samples under 256 KiB each (a client's pause between requests is shorter; a room's wave of
+    /// answers is over).
     /// </summary>
-    public static QuietAfterBurst ForYoungCollection() => new(4L << 20, 256L << 10, 3);
+    public static QuietAfterBurst ForYoungCollection() => new(1L << 20, 256L << 10, 3);
 
     /// <summary>Takes one sample; true when the burst is over and the quiet has lasted (the caller then calls <see cref="Restart"/>).</summary>
     public bool Sample(long totalAllocated)
