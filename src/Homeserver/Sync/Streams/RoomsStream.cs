@@ -74,6 +74,8 @@ internal sealed class RoomsStream(
             if (plan.Fresh || plan.Section == RoomSection.Leave || BatchOf(batches, plan).Events.Count > 0) shown.Add(plan);
         }
 
+        // A client starting over has none of the members it was sent.
+        if (context.Filter.Room.State.LazyLoadMembers && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, context.Requester.DeviceId);
         if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, cancellationToken);
         if (pending.Count == 0) return;
         var strippedStates = await stripped.BuildAsync(db, pending, cancellationToken);
@@ -142,7 +144,6 @@ internal sealed class RoomsStream(
         var stateFilter = context.Filter.Room.State;
         var lazy = stateFilter.LazyLoadMembers;
         var device = context.Requester.DeviceId;
-        if (lazy && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, device);
 
         // Summaries when members may have changed: fresh rooms, members in the timeline, or a gap.
         var summaryRooms = new List<string>();
