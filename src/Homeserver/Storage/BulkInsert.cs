@@ -21,7 +21,6 @@ public static class BulkInsert
     {
         var count = columns[0].Values.Length;
         if (count == 0) return;
-        var names = string.Join(", ", columns.Select(c => c.Name));
         if (db.Database.IsNpgsql())
         {
             var batch = new PostgresBatch();
@@ -29,6 +28,8 @@ public static class BulkInsert
             await batch.ExecuteAsync(db, cancellationToken);
             return;
         }
+
+        var names = string.Join(", ", columns.Select(c => c.Name));
 
         var rowsPerStatement = Math.Max(1, SqliteParametersPerStatement / columns.Count);
         var transaction = count > rowsPerStatement && db.Database.CurrentTransaction is null

@@ -4,7 +4,6 @@ using Matrix.Homeserver.Events.Search;
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,9 +11,9 @@ namespace Matrix.Homeserver.Events.Pipeline;
 
 /// <summary>
 /// Plain local messages (neither state nor redaction: nothing reads their rows back while the batch is written) sent
-/// to PostgreSQL as one command: the events, their client transactions, search text and relations, their DAG edges,
-/// the room's forward extremities moved past them, and their notifications. Outside an explicit transaction,
-/// PostgreSQL runs the statements of one round trip as one implicit transaction, all or nothing, so a batch of
+/// to PostgreSQL as one <see cref="PostgresBatch"/>: the events, their client transactions, search text and relations,
+/// their DAG edges, the room's forward extremities moved past them, and their notifications. Outside an explicit
+/// transaction, PostgreSQL runs the statements of one round trip as one implicit transaction, all or nothing, so a batch of
 /// messages commits in one round trip where the context took four (transaction lookup, inserts, edges, commit).
 /// </summary>
 internal static class MessageRows
@@ -22,7 +21,7 @@ internal static class MessageRows
     /// <summary>A message to write: the event, its stream position, and the client transaction that sent it.</summary>
     public sealed record Message(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs);
 
-    /// <param name="notifications">The messages' notification rows, written in the same command (none when written before a state event).</param>
+    /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a state event).</param>
     public static async Task WriteAsync(HomeserverDbContext db, string roomId, long? stateGroup, IReadOnlyList<Message> messages,
         IReadOnlyList<EventPushAction> notifications, CancellationToken cancellationToken)
     {

@@ -105,7 +105,7 @@ public sealed class EventNotifications(
     public static Task InsertAsync(HomeserverDbContext db, IReadOnlyList<EventPushAction> rows, CancellationToken cancellationToken) =>
         BulkInsert.ExecuteAsync(db, Table, Columns(rows), cancellationToken);
 
-    /// <summary>PostgreSQL: the rows' insert as one more statement of a command (the events' own, <see cref="MessageRows"/>).</summary>
+    /// <summary>PostgreSQL: the rows' insert as one more statement of a batch (the events' own, <see cref="MessageRows"/>).</summary>
     internal static void AddInsertStatement(PostgresBatch statements, IReadOnlyList<EventPushAction> rows)
     {
         if (rows.Count > 0) BulkInsert.AddTo(statements, Table, Columns(rows));
