@@ -5,6 +5,9 @@ using Matrix.Federation.Identifiers;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Events;
 
@@ -30,14 +33,39 @@ public sealed class EventStoreTests
     [Fact]
     public void The_cache_holds_as_many_small_events_as_its_bound_and_far_fewer_large_ones()
     {
-        using var small = new EventStore();
+        var small = new EventStore();
         for (var i = 0; i < 1_000; i++) small.Remember(Message(i, 100));
-        Assert.Equal(1_000, small.CachedCount);
+        Assert.Equal(1_000, small.ParsedCount);
 
         // Events of ~60 KiB weigh 30 units each: the cache keeps no more than its bound allows, however many arrive.
-        using var large = new EventStore();
+        var large = new EventStore();
         for (var i = 0; i < 1_000; i++) large.Remember(Message(i, 60_000));
-        Assert.InRange(large.CachedCount, 1, EventStore.MaxWeight / CacheWeight.OfJson(60_000));
+        Assert.InRange(large.ParsedCount, 1, EventStore.ParsedWeight / CacheWeight.OfJson(60_000));
+    }
+
+    [Fact]
+    public async Task Events_read_from_the_database_stay_as_bytes_after_they_left_the_parsed_tier()
+    {
+        await using var server = await TestHomeserver.StartAsync();
+        var alice = await server.RegisterAsync("alice");
+        var roomId = await server.CreateRoomAsync(alice);
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++) sent.Add(await server.SendMessageAsync(roomId, alice, $"message {i}"));
+
+        var factory = server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var store = new EventStore();
+        var read = await store.GetManyAsync(db, sent, CancellationToken.None);
+        Assert.Equal(sent.Count, read.Count);
+        Assert.Equal(sent.Count, store.BytesCount);
+
+        // Newer events push them out of the parsed tier, and the database forgets them: their bytes still serve them.
+        for (var i = 0; i < EventStore.ParsedWeight * 2; i++) store.Remember(Message(i, 100));
+        await db.Events.Where(e => sent.Contains(e.EventId)).ExecuteDeleteAsync();
+        var again = await store.GetManyAsync(db, sent, CancellationToken.None);
+        Assert.Equal(sent.Count, again.Count);
+        Assert.All(sent, id => Assert.True(JsonNode.DeepEquals(read[id].Json, again[id].Json)));
+        Assert.All(sent, id => Assert.Equal(read[id].Version, again[id].Version));
     }
 
     [Fact]
@@ -49,8 +77,8 @@ public sealed class EventStoreTests
         json["unsigned"] = new JsonObject { ["invite_room_state"] = new JsonArray(new JsonObject { ["content"] = new JsonObject { ["x"] = 1.5 } }) };
         var stored = Pdu.FromJson(json, invite.EventId, invite.Version);
 
-        using var store = new EventStore();
+        var store = new EventStore();
         store.Remember(stored);
-        Assert.Equal(1, store.CachedCount);
+        Assert.Equal(1, store.ParsedCount);
     }
 }

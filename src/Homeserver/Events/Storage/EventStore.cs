@@ -1,27 +1,39 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json.Nodes;
 using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Matrix.Homeserver.Events.Storage;
 
 /// <summary>
-/// Reads stored events as PDUs. Parsed PDUs are immutable, so a bounded cache of them serves the
-/// auth checks and state lookups that hit the same few events (create, power levels, members) again and again.
+/// Reads stored events as PDUs. Parsed PDUs are immutable, so bounded caches serve the auth checks and state lookups that
+/// hit the same few events (create, power levels, members) again and again, and the timelines that show the same new
+/// events to every member. Two tiers: the PDUs parsed most recently, and many more events kept as their JSON's UTF-8
+/// bytes, parsed again on a hit (a few microseconds; a parsed PDU weighs ~5 KB as a JSON tree, its bytes ~0.8 KB).
 /// </summary>
-public sealed class EventStore : IDisposable
+public sealed class EventStore
 {
-    // As many typical events as Synapse's default event cache: a parsed PDU weighs several KiB as a JSON tree, and 50 000
-    // of them held ~300 MiB after a 100 000-event load (docs/benchmarks.md, sixth round). Weighed by their size, not
-    // counted: an event may be 64 KiB, and ten thousand of those would hold gigabytes.
-    private readonly MemoryCache _pdus = new(new MemoryCacheOptions { SizeLimit = MaxWeight });
+    // At least as many typical events as Synapse's default event cache (10 000; a generational cache holds between half
+    // its bound and all of it), weighed by their size, not counted: an event may be 64 KiB, and ten thousand of those
+    // would hold gigabytes. Held as parsed trees, ten thousand typical events were ~50 MB of the heap after a load run
+    // (docs/benchmarks.md, fourteenth round); as bytes they are ~10 MB.
+    private readonly GenerationalCache<EventBytes> _json = new(MaxWeight);
 
-    /// <summary>The cache's bound, in <see cref="CacheWeight"/> units: ten thousand events under 2 KiB, or 300 of 64 KiB.</summary>
-    internal const int MaxWeight = 10_000;
+    // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms.
+    private readonly GenerationalCache<Pdu> _pdus = new(ParsedWeight);
+
+    /// <summary>The byte tier's bound, in <see cref="CacheWeight"/> units: 16 000 events under 2 KiB, or 480 of 64 KiB.</summary>
+    internal const int MaxWeight = 16_000;
+
+    /// <summary>The parsed tier's bound, in <see cref="CacheWeight"/> units.</summary>
+    internal const int ParsedWeight = 3_000;
+
+    /// <summary>An event's JSON as stored in the byte tier.</summary>
+    private sealed record EventBytes(byte[] Json, RoomVersion Version);
 
     private readonly ConcurrentDictionary<string, RoomVersion> _roomVersions = new(StringComparer.Ordinal);
 
@@ -41,7 +53,11 @@ public sealed class EventStore : IDisposable
     public void ForgetRoom(string roomId, IEnumerable<string> eventIds)
     {
         _roomVersions.TryRemove(roomId, out _);
-        foreach (var id in eventIds) _pdus.Remove(id);
+        foreach (var id in eventIds)
+        {
+            _pdus.Remove(id);
+            _json.Remove(id);
+        }
     }
 
     public async Task<Pdu?> GetAsync(HomeserverDbContext db, string eventId, CancellationToken cancellationToken)
@@ -58,7 +74,8 @@ public sealed class EventStore : IDisposable
         foreach (var id in eventIds)
         {
             if (result.ContainsKey(id)) continue;
-            if (_pdus.TryGetValue(id, out Pdu? pdu)) result[id] = pdu!;
+            if (_pdus.TryGet(id, out var pdu)) result[id] = pdu;
+            else if (_json.TryGet(id, out var bytes)) result[id] = RememberParsed(Parse(bytes.Json, id, bytes.Version), bytes.Json.Length);
             else missing.Add(id);
         }
 
@@ -72,17 +89,21 @@ public sealed class EventStore : IDisposable
             {
                 var version = await GetRoomVersionAsync(db, row.RoomId, cancellationToken)
                     ?? throw new InvalidOperationException($"event {row.EventId} is in a room of unknown version");
-                var pdu = Pdu.FromJson(JsonNode.Parse(row.Json)!.AsObject(), row.EventId, version);
-                Remember(pdu, row.Json.Length);
-                result[row.EventId] = pdu;
+                var json = Encoding.UTF8.GetBytes(row.Json);
+                RememberBytes(row.EventId, json, version);
+                result[row.EventId] = RememberParsed(Parse(json, row.EventId, version), json.Length);
             }
         }
 
         return result;
     }
 
-    /// <summary>Caches an event just written or received (its JSON is measured: a walk of the tree, no copy).</summary>
-    public void Remember(Pdu pdu) => Remember(pdu, JsonLength(pdu.Json));
+    /// <summary>
+    /// Caches an event just written or received, parsed (it is read next: every member's sync shows it). Its bytes are
+    /// not made now: serializing every event written cost the delivery's median 0.3 ms (docs/benchmarks.md, seventeenth
+    /// round); once it has left the parsed tier, a read takes it from the database into the byte tier.
+    /// </summary>
+    public void Remember(Pdu pdu) => RememberParsed(pdu, JsonLength(pdu.Json));
 
     /// <summary>
     /// The canonical length; the plain one when canonical JSON cannot encode the PDU (a float in unsigned data), so that
@@ -101,11 +122,22 @@ public sealed class EventStore : IDisposable
         }
     }
 
-    private void Remember(Pdu pdu, int jsonLength) =>
-        _pdus.Set(pdu.EventId, pdu, new MemoryCacheEntryOptions { Size = CacheWeight.OfJson(jsonLength) });
+    private static Pdu Parse(byte[] json, string eventId, RoomVersion version) =>
+        Pdu.FromJson(JsonNode.Parse(json)!.AsObject(), eventId, version);
 
-    /// <summary>Events cached now (for tests).</summary>
-    internal int CachedCount => _pdus.Count;
+    private Pdu RememberParsed(Pdu pdu, int jsonLength)
+    {
+        _pdus.Set(pdu.EventId, pdu, CacheWeight.OfJson(jsonLength));
+        return pdu;
+    }
 
-    public void Dispose() => _pdus.Dispose();
+    private void RememberBytes(string eventId, byte[] json, RoomVersion version) =>
+        _json.Set(eventId, new EventBytes(json, version), CacheWeight.OfJson(json.Length));
+
+    /// <summary>Events cached parsed now (for tests).</summary>
+    internal int ParsedCount => _pdus.Count;
+
+    /// <summary>Events cached as bytes now (for tests).</summary>
+    internal int BytesCount => _json.Count;
+
 }
