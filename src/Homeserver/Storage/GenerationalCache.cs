@@ -10,12 +10,14 @@ namespace Matrix.Homeserver.Storage;
 /// another thread has sorted all of them, so an event cache at its bound stopped keeping the events just written, the
 /// very ones every member's sync reads next (docs/benchmarks.md, seventeenth round).
 /// </summary>
-public sealed class GenerationalCache<TValue>(long maxWeight) where TValue : class
+public sealed class GenerationalCache<TKey, TValue>(long maxWeight, IEqualityComparer<TKey>? comparer = null)
+    where TKey : notnull
+    where TValue : class
 {
     private readonly Lock _gate = new();
     private readonly long _generationWeight = Math.Max(1, maxWeight / 2);
-    private Dictionary<string, (TValue Value, long Weight)> _current = new(StringComparer.Ordinal);
-    private Dictionary<string, (TValue Value, long Weight)> _old = new(StringComparer.Ordinal);
+    private Dictionary<TKey, (TValue Value, long Weight)> _current = new(comparer);
+    private Dictionary<TKey, (TValue Value, long Weight)> _old = new(comparer);
     private long _currentWeight;
 
     /// <summary>Entries held now, in both generations.</summary>
@@ -27,7 +29,7 @@ public sealed class GenerationalCache<TValue>(long maxWeight) where TValue : cla
         }
     }
 
-    public bool TryGet(string key, [MaybeNullWhen(false)] out TValue value)
+    public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
         lock (_gate)
         {
@@ -43,7 +45,7 @@ public sealed class GenerationalCache<TValue>(long maxWeight) where TValue : cla
     }
 
     /// <summary>Keeps the value (replacing one under the same key). An entry heavier than a generation is not kept.</summary>
-    public void Set(string key, TValue value, long weight)
+    public void Set(TKey key, TValue value, long weight)
     {
         lock (_gate)
         {
@@ -52,23 +54,23 @@ public sealed class GenerationalCache<TValue>(long maxWeight) where TValue : cla
         }
     }
 
-    public void Remove(string key)
+    public void Remove(TKey key)
     {
         lock (_gate) RemoveLocked(key);
     }
 
-    private void RemoveLocked(string key)
+    private void RemoveLocked(TKey key)
     {
         _old.Remove(key);
         if (_current.Remove(key, out var entry)) _currentWeight -= entry.Weight;
     }
 
-    private bool Add(string key, (TValue Value, long Weight) entry)
+    private bool Add(TKey key, (TValue Value, long Weight) entry)
     {
         if (_currentWeight + entry.Weight > _generationWeight)
         {
             _old = _current;
-            _current = new Dictionary<string, (TValue Value, long Weight)>(_old.Count, StringComparer.Ordinal);
+            _current = new Dictionary<TKey, (TValue Value, long Weight)>(_old.Count, comparer);
             _currentWeight = 0;
         }
 

@@ -7,7 +7,7 @@ public sealed class GenerationalCacheTests
     [Fact]
     public void A_full_cache_keeps_taking_the_newest_entries()
     {
-        var cache = new GenerationalCache<string>(maxWeight: 100);
+        var cache = new GenerationalCache<string, string>(maxWeight: 100, StringComparer.Ordinal);
         for (var i = 0; i < 10_000; i++)
         {
             cache.Set($"k{i}", $"v{i}", weight: 1);
@@ -21,7 +21,7 @@ public sealed class GenerationalCacheTests
     [Fact]
     public void What_is_used_survives_and_what_is_not_is_dropped()
     {
-        var cache = new GenerationalCache<string>(maxWeight: 20);
+        var cache = new GenerationalCache<string, string>(maxWeight: 20, StringComparer.Ordinal);
         cache.Set("hot", "h", weight: 1);
         cache.Set("cold", "c", weight: 1);
         for (var i = 0; i < 100; i++)
@@ -38,7 +38,7 @@ public sealed class GenerationalCacheTests
     [Fact]
     public void The_weight_is_bounded_and_an_entry_heavier_than_half_of_it_is_not_kept()
     {
-        var cache = new GenerationalCache<string>(maxWeight: 100);
+        var cache = new GenerationalCache<string, string>(maxWeight: 100, StringComparer.Ordinal);
         cache.Set("huge", "h", weight: 51);
         Assert.False(cache.TryGet("huge", out _));
 
@@ -49,7 +49,7 @@ public sealed class GenerationalCacheTests
     [Fact]
     public void Set_replaces_and_Remove_forgets()
     {
-        var cache = new GenerationalCache<string>(maxWeight: 10);
+        var cache = new GenerationalCache<string, string>(maxWeight: 10, StringComparer.Ordinal);
         cache.Set("a", "1", weight: 1);
         for (var i = 0; i < 5; i++) cache.Set($"k{i}", "x", weight: 1); // "a" is in the old generation now
         cache.Set("a", "2", weight: 1);

@@ -9,7 +9,6 @@ public sealed class StreamValidatedCacheTests
     public void A_value_is_kept_until_its_key_changes_after_the_read()
     {
         var (streams, changes, cache) = AfterAWrite();
-        using var owned = cache;
 
         cache.Set("@a:x", "read at 1", cache.Position);
         Assert.True(cache.TryGet("@a:x", out var value));
@@ -27,7 +26,6 @@ public sealed class StreamValidatedCacheTests
     public void A_read_that_raced_with_a_write_is_not_reused()
     {
         var (streams, changes, cache) = AfterAWrite();
-        using var owned = cache;
 
         // The position is read before the query; a write reserved meanwhile is after it, whether or not the query saw it.
         var asOf = cache.Position;
@@ -59,7 +57,7 @@ public sealed class StreamValidatedCacheTests
         var streams = new StreamIdGenerator();
         streams.Initialize(5);
         var changes = new StreamChangeCache(streams);
-        using var cache = new StreamValidatedCache<string>(streams, changes);
+        var cache = new StreamValidatedCache<string>(streams, changes);
         cache.Set("@a:x", "read at start", cache.Position);
         Assert.False(cache.TryGet("@a:x", out _));
     }

@@ -21,10 +21,10 @@ public sealed class EventStore
     // its bound and all of it), weighed by their size, not counted: an event may be 64 KiB, and ten thousand of those
     // would hold gigabytes. Held as parsed trees, ten thousand typical events were ~50 MB of the heap after a load run
     // (docs/benchmarks.md, fourteenth round); as bytes they are ~10 MB.
-    private readonly GenerationalCache<EventBytes> _json = new(MaxWeight);
+    private readonly GenerationalCache<string, EventBytes> _json = new(MaxWeight, StringComparer.Ordinal);
 
     // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms.
-    private readonly GenerationalCache<Pdu> _pdus = new(ParsedWeight);
+    private readonly GenerationalCache<string, Pdu> _pdus = new(ParsedWeight, StringComparer.Ordinal);
 
     /// <summary>The byte tier's bound, in <see cref="CacheWeight"/> units: 16 000 events under 2 KiB, or 480 of 64 KiB.</summary>
     internal const int MaxWeight = 16_000;

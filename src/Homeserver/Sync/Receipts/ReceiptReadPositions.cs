@@ -13,7 +13,7 @@ namespace Matrix.Homeserver.Sync.Receipts;
 /// each user's position per room is kept until their own receipts there change (every sync with news asks
 /// for it, and receipts move far less often than messages arrive).
 /// </summary>
-internal sealed class ReceiptReadPositions(StreamIdGenerator streams, StreamChanges changes) : IReadReceiptPositions, IDisposable
+internal sealed class ReceiptReadPositions(StreamIdGenerator streams, StreamChanges changes) : IReadReceiptPositions
 {
     private readonly StreamValidatedCache<ReadPosition> _known = new(streams, changes.ReadReceipts);
 
@@ -53,6 +53,4 @@ internal sealed class ReceiptReadPositions(StreamIdGenerator streams, StreamChan
 
         return result;
     }
-
-    public void Dispose() => _known.Dispose();
 }

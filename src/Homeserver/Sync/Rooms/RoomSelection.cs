@@ -35,12 +35,10 @@ internal sealed record RoomPlan(string RoomId, RoomSection Section, string Membe
 /// incremental one the joined rooms (the caller drops those without news) and every room whose
 /// membership changed in the window.
 /// </summary>
-internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams, StreamChanges changes) : IDisposable
+internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams, StreamChanges changes)
 {
     // Weighed by rows: at most about 100 000 membership rows are kept, however many rooms a user is in.
     private readonly StreamValidatedCache<MembershipAt[]> _memberships = new(streams, changes.Memberships, capacity: 10_000);
-
-    public void Dispose() => _memberships.Dispose();
 
     public async Task<List<RoomPlan>> SelectAsync(SyncContext context, CancellationToken cancellationToken)
     {

@@ -8,7 +8,6 @@ using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Streams;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Matrix.Homeserver.Sync.Rooms;
 
@@ -27,7 +26,7 @@ internal sealed record TimelineBatch(List<TimelineRow> Events, bool Limited);
 /// bounds, then per room only when filtering left a page short. Timeline filter types and senders
 /// run in SQL; contains_url and history visibility in memory.
 /// </summary>
-internal sealed class TimelineLoader(EventVisibility visibility, EventStore events, StreamIdGenerator streams, RoomHeads heads) : IDisposable
+internal sealed class TimelineLoader(EventVisibility visibility, EventStore events, StreamIdGenerator streams, RoomHeads heads)
 {
     /// <summary>Pages read per room before giving up and returning a limited timeline (as Synapse's 3 tries).</summary>
     private const int MaxRounds = 3;
@@ -35,9 +34,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     // A message wakes every member's long-poll at once, and members who kept up all ask for the same page (room,
     // token, end, size). The page read for one is served to the others while the stream has not moved past its end:
     // until then no event of the window can change but its redaction, which a later window brings anyway.
-    private readonly MemoryCache _sharedPages = new(new MemoryCacheOptions { SizeLimit = 1_000 });
-
-    public void Dispose() => _sharedPages.Dispose();
+    private readonly GenerationalCache<(string RoomId, long After, long UpTo, int Count), List<TimelineRow>> _sharedPages = new(1_000);
 
     public async Task<Dictionary<string, TimelineBatch>> LoadAsync(HomeserverDbContext db, string userId, IReadOnlyList<TimelineRequest> requests,
         RoomEventFilter filter, int limit, CancellationToken cancellationToken)
@@ -214,9 +211,9 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         // A long-poll woken by a local send: the room's head keeps its newest events.
         if (heads.Peek(roomId)?.Recent is { } recent && recent.TryWindow(after, upTo, count, out var known)) return known;
         var key = (roomId, after, upTo, count);
-        if (streams.Current == upTo && _sharedPages.TryGetValue(key, out List<TimelineRow>? shared)) return [.. shared!];
+        if (streams.Current == upTo && _sharedPages.TryGet(key, out var shared)) return [.. shared];
         var page = await LatestInRoom(db, roomId, after, upTo, count).ToListAsync(cancellationToken);
-        if (streams.Current == upTo) _sharedPages.Set(key, page, new MemoryCacheEntryOptions { Size = 1 });
+        if (streams.Current == upTo) _sharedPages.Set(key, page, 1);
         return [.. page];
     }
 
