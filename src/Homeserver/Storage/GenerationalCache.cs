@@ -33,8 +33,15 @@ public sealed class GenerationalCache<TKey, TValue>(long maxWeight, IEqualityCom
     {
         lock (_gate)
         {
-            if (_current.TryGetValue(key, out var entry) || (_old.Remove(key, out entry) && Add(key, entry)))
+            if (_current.TryGetValue(key, out var entry))
             {
+                value = entry.Value;
+                return true;
+            }
+
+            if (_old.Remove(key, out entry))
+            {
+                Add(key, entry);
                 value = entry.Value;
                 return true;
             }
@@ -65,7 +72,7 @@ public sealed class GenerationalCache<TKey, TValue>(long maxWeight, IEqualityCom
         if (_current.Remove(key, out var entry)) _currentWeight -= entry.Weight;
     }
 
-    private bool Add(TKey key, (TValue Value, long Weight) entry)
+    private void Add(TKey key, (TValue Value, long Weight) entry)
     {
         if (_currentWeight + entry.Weight > _generationWeight)
         {
@@ -76,6 +83,5 @@ public sealed class GenerationalCache<TKey, TValue>(long maxWeight, IEqualityCom
 
         _current[key] = entry;
         _currentWeight += entry.Weight;
-        return true;
     }
 }

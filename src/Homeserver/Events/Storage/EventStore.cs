@@ -17,10 +17,10 @@ namespace Matrix.Homeserver.Events.Storage;
 /// </summary>
 public sealed class EventStore
 {
-    // At least as many typical events as Synapse's default event cache (10 000; a generational cache holds between half
-    // its bound and all of it), weighed by their size, not counted: an event may be 64 KiB, and ten thousand of those
-    // would hold gigabytes. Held as parsed trees, ten thousand typical events were ~50 MB of the heap after a load run
-    // (docs/benchmarks.md, fourteenth round); as bytes they are ~10 MB.
+    // About as many typical events as Synapse's default event cache (10 000): a generational cache holds between half its
+    // bound and all of it, 8 000–16 000 here. Weighed by their size, not counted: an event may be 64 KiB, and ten
+    // thousand of those would hold gigabytes. Held as parsed trees, ten thousand typical events were ~50 MB of the heap
+    // after a load run (docs/benchmarks.md, fourteenth round); as bytes they are ~10 MB.
     private readonly GenerationalCache<string, EventBytes> _json = new(MaxWeight, StringComparer.Ordinal);
 
     // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms.
@@ -139,5 +139,4 @@ public sealed class EventStore
 
     /// <summary>Events cached as bytes now (for tests).</summary>
     internal int BytesCount => _json.Count;
-
 }
