@@ -111,11 +111,12 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         if (requester is null || ids.Count == 0) return transactions;
         foreach (var batch in ids.Chunk(500))
         {
-            foreach (var t in await db.EventTransactions.AsNoTracking()
-                         .Where(t => batch.Contains(t.EventId) && t.UserId == requester.UserId && t.DeviceId == requester.DeviceId)
-                         .Select(t => new { t.EventId, t.TxnId }).ToListAsync(cancellationToken))
+            // By event ID alone, the device checked here: with the user and device in the condition too, a planner without
+            // statistics yet (a table just filled) read every transaction of the user's device through the key.
+            foreach (var t in await db.EventTransactions.AsNoTracking().Where(t => batch.Contains(t.EventId))
+                         .Select(t => new { t.EventId, t.UserId, t.DeviceId, t.TxnId }).ToListAsync(cancellationToken))
             {
-                transactions[t.EventId] = t.TxnId;
+                if (t.UserId == requester.UserId && t.DeviceId == requester.DeviceId) transactions[t.EventId] = t.TxnId;
             }
         }
 

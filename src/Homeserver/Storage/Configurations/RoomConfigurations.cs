@@ -18,6 +18,11 @@ internal sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.HasIndex(e => e.StreamOrdering).IsUnique();
         // Timeline pagination reads a room's events in stream order.
         b.HasIndex(e => new { e.RoomId, e.StreamOrdering });
+        // Sync's newest events and state of each room: with the timeline's conditions in the index, its backward scan is the
+        // plan even before the table has statistics (a planner without them took a bitmap scan and sorted every event of
+        // each room: 100 rooms of 1 000 events, 250–460 ms against 2 ms).
+        b.HasIndex(e => new { e.RoomId, e.StreamOrdering }, "Timeline").HasDatabaseName("ix_events_timeline")
+            .HasFilter("NOT outlier AND rejected_reason IS NULL AND NOT soft_failed");
         b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey });
         b.HasIndex(e => e.Redacts);
         // timestamp_to_event looks events up by time.
@@ -77,7 +82,9 @@ internal sealed class EventTransactionConfiguration : IEntityTypeConfiguration<E
     public void Configure(EntityTypeBuilder<EventTransaction> b)
     {
         b.HasKey(t => new { t.UserId, t.DeviceId, t.Path });
-        b.HasIndex(t => t.EventId);
+        // An event has at most one transaction (written with it). Unique, the planner knows an event ID finds one row even
+        // before the table has statistics; otherwise a list of a sync's event IDs looked like most of the table (a full scan).
+        b.HasIndex(t => t.EventId).IsUnique();
     }
 }
 

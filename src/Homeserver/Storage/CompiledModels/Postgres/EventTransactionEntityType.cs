@@ -82,7 +82,8 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             key.AddAnnotation("Relational:Name", "pk_event_transactions");
 
             var index = runtimeEntityType.AddIndex(
-                new[] { eventId });
+                new[] { eventId },
+                unique: true);
             index.AddAnnotation("Relational:Name", "ix_event_transactions_event_id");
 
             return runtimeEntityType;

@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("e3f70280-f17e-492a-a97b-ad2d2e543aed"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("98e18c7d-a694-4665-843a-827a897d0b98"), entityTypeCount: 57)
         {
         }
 

@@ -21,6 +21,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 baseEntityType,
                 propertyCount: 17,
                 unnamedIndexCount: 6,
+                namedIndexCount: 1,
                 keyCount: 1);
 
             var nid = runtimeEntityType.AddProperty(
@@ -187,6 +188,12 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             var index4 = runtimeEntityType.AddIndex(
                 new[] { roomId, type, stateKey });
             index4.AddAnnotation("Relational:Name", "ix_events_room_id_type_state_key");
+
+            var timeline = runtimeEntityType.AddIndex(
+                new[] { roomId, streamOrdering },
+                name: "Timeline");
+            timeline.AddAnnotation("Relational:Filter", "NOT outlier AND rejected_reason IS NULL AND NOT soft_failed");
+            timeline.AddAnnotation("Relational:Name", "ix_events_timeline");
 
             return runtimeEntityType;
         }

@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("ee26448e-2ca2-43fc-b68f-a4159f0ef5ea"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("bc45f5f3-0cf5-4836-9ba5-490b02d1442c"), entityTypeCount: 57)
         {
         }
 

@@ -542,6 +542,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasIndex("RoomId", "Type", "StateKey")
                         .HasDatabaseName("ix_events_room_id_type_state_key");
 
+                    b.HasIndex(new[] { "RoomId", "StreamOrdering" }, "Timeline")
+                        .HasDatabaseName("ix_events_timeline")
+                        .HasFilter("NOT outlier AND rejected_reason IS NULL AND NOT soft_failed");
+
                     b.ToTable("events", (string)null);
                 });
 
@@ -778,6 +782,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_event_transactions");
 
                     b.HasIndex("EventId")
+                        .IsUnique()
                         .HasDatabaseName("ix_event_transactions_event_id");
 
                     b.ToTable("event_transactions", (string)null);

@@ -1002,7 +1002,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_event_transactions_event_id",
                 table: "event_transactions",
-                column: "event_id");
+                column: "event_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_event_id",
@@ -1035,6 +1036,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 table: "events",
                 column: "stream_ordering",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_timeline",
+                table: "events",
+                columns: new[] { "room_id", "stream_ordering" },
+                filter: "NOT outlier AND rejected_reason IS NULL AND NOT soft_failed");
 
             migrationBuilder.CreateIndex(
                 name: "ix_federation_outbox_destination_id",
