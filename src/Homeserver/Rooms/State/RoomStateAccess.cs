@@ -58,8 +58,8 @@ public sealed class RoomStateAccess(RoomStateReader reader, StateGroupStore stat
         }
 
         var limit = departedAt is { } left ? Math.Min(left, at.Value.Position) : at.Value.Position;
-        var eventId = await db.Events.AsNoTracking()
-            .Where(e => e.RoomId == roomId && e.StreamOrdering != null && e.StreamOrdering <= limit && e.StateGroup != null)
+        // The last timeline event by then (what the token's timeline showed: soft-failed events are not in it).
+        var eventId = await RoomTimeline.Events(db, roomId).Where(e => e.StreamOrdering <= limit && e.StateGroup != null)
             .OrderByDescending(e => e.StreamOrdering).Select(e => e.EventId).FirstOrDefaultAsync(cancellationToken)
             ?? throw MatrixException.NotFound($"No event in the room at {at}");
         if ((await visibility.FilterAsync(db, roomId, userId, [eventId], cancellationToken)).Count == 0)

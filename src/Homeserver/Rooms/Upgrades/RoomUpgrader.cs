@@ -3,6 +3,7 @@ using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.Aliases;
@@ -149,7 +150,7 @@ public sealed class RoomUpgrader(
         // Before v12 predecessor.event_id is required: the last event known in the old room before the upgrade.
         if (!version.RoomIdIsCreateEventHash)
         {
-            predecessor["event_id"] = await db.Events.AsNoTracking().Where(e => e.RoomId == oldRoomId && e.StreamOrdering != null)
+            predecessor["event_id"] = await RoomTimeline.Events(db, oldRoomId)
                 .OrderByDescending(e => e.StreamOrdering).Select(e => e.EventId).FirstAsync(cancellationToken);
         }
 

@@ -21,7 +21,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 typeof(Event),
                 baseEntityType,
                 propertyCount: 17,
-                unnamedIndexCount: 6,
+                unnamedIndexCount: 5,
                 namedIndexCount: 1,
                 keyCount: 1);
 
@@ -200,12 +200,8 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             index2.AddAnnotation("Relational:Name", "ix_events_room_id_origin_server_ts");
 
             var index3 = runtimeEntityType.AddIndex(
-                new[] { roomId, streamOrdering });
-            index3.AddAnnotation("Relational:Name", "ix_events_room_id_stream_ordering");
-
-            var index4 = runtimeEntityType.AddIndex(
                 new[] { roomId, type, stateKey });
-            index4.AddAnnotation("Relational:Name", "ix_events_room_id_type_state_key");
+            index3.AddAnnotation("Relational:Name", "ix_events_room_id_type_state_key");
 
             var timeline = runtimeEntityType.AddIndex(
                 new[] { roomId, streamOrdering },

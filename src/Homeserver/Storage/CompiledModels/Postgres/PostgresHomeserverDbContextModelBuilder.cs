@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("98e18c7d-a694-4665-843a-827a897d0b98"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("d8d3f905-2467-4965-b2e1-a72d11f7564a"), entityTypeCount: 57)
         {
         }
 

@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("bc45f5f3-0cf5-4836-9ba5-490b02d1442c"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("5caa54ad-fcad-47e0-be1b-53382a0755a1"), entityTypeCount: 57)
         {
         }
 

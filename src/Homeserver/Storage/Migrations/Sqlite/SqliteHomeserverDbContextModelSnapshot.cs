@@ -536,9 +536,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasIndex("RoomId", "OriginServerTs")
                         .HasDatabaseName("ix_events_room_id_origin_server_ts");
 
-                    b.HasIndex("RoomId", "StreamOrdering")
-                        .HasDatabaseName("ix_events_room_id_stream_ordering");
-
                     b.HasIndex("RoomId", "Type", "StateKey")
                         .HasDatabaseName("ix_events_room_id_type_state_key");
 

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261204125044_Initial")]
+    [Migration("20261204135055_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -551,9 +551,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
                     b.HasIndex("RoomId", "OriginServerTs")
                         .HasDatabaseName("ix_events_room_id_origin_server_ts");
-
-                    b.HasIndex("RoomId", "StreamOrdering")
-                        .HasDatabaseName("ix_events_room_id_stream_ordering");
 
                     b.HasIndex("RoomId", "Type", "StateKey")
                         .HasDatabaseName("ix_events_room_id_type_state_key");

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261204125038_Initial")]
+    [Migration("20261204135047_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -538,9 +538,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
                     b.HasIndex("RoomId", "OriginServerTs")
                         .HasDatabaseName("ix_events_room_id_origin_server_ts");
-
-                    b.HasIndex("RoomId", "StreamOrdering")
-                        .HasDatabaseName("ix_events_room_id_stream_ordering");
 
                     b.HasIndex("RoomId", "Type", "StateKey")
                         .HasDatabaseName("ix_events_room_id_type_state_key");
