@@ -44,12 +44,16 @@ public sealed class RoomTimeline(VisibleEventPager pager)
         (await Events(db, roomId).MinAsync(e => e.StreamOrdering, cancellationToken) ?? 1) - 1;
 
     /// <summary>
-    /// The room's timeline events. Outliers have no stream position, so <c>!Outlier</c> filters nothing: it makes the
-    /// conditions those of the <c>ix_events_timeline</c> index, whose ordered scan a planner without statistics (a table
-    /// just filled) takes; otherwise it sorted every event of the room for each page (27 ms for 1 000 events, against 0.1).
+    /// Events any timeline may show: accepted, positioned, not soft-failed. Outliers have no stream position, so
+    /// <c>!Outlier</c> filters nothing: it makes the conditions those of the <c>ix_events_timeline</c> index (keep them
+    /// the same), whose ordered scan a planner without statistics (a table just filled) takes; otherwise it sorted every
+    /// event of the room (a page of 1 000 events: 27 ms, against 0.1).
     /// </summary>
-    public static IQueryable<Event> Events(HomeserverDbContext db, string roomId) =>
-        db.Events.AsNoTracking().Where(e => e.RoomId == roomId && e.StreamOrdering != null && !e.Outlier && e.RejectedReason == null && !e.SoftFailed);
+    public static IQueryable<Event> AllEvents(HomeserverDbContext db) =>
+        db.Events.AsNoTracking().Where(e => e.StreamOrdering != null && !e.Outlier && e.RejectedReason == null && !e.SoftFailed);
+
+    /// <summary>The room's timeline events.</summary>
+    public static IQueryable<Event> Events(HomeserverDbContext db, string roomId) => AllEvents(db).Where(e => e.RoomId == roomId);
 
     /// <summary>
     /// Reads a query of events page by page in stream order. A cursor is a <see cref="RoomStreamToken"/>

@@ -17,9 +17,9 @@ internal sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         b.HasIndex(e => e.EventId).IsUnique();
         b.HasIndex(e => e.StreamOrdering).IsUnique();
         // A room's timeline in stream order (sync, pagination, state at a position). Reads name the timeline's conditions
-        // (RoomTimeline.Events, TimelineLoader.TimelineEvents), which makes its ordered scan the plan even before the table
-        // has statistics: a planner without them took a bitmap scan over a plain (room, stream) index and sorted every
-        // event of each room (sync's 100 rooms of 1 000 events, 250–460 ms against 2 ms).
+        // (RoomTimeline.AllEvents; TimelineLoader's compiled page and LATERAL SQL), which makes its ordered scan the plan
+        // even before the table has statistics: a planner without them took a bitmap scan over a plain (room, stream)
+        // index and sorted every event of each room (sync's 100 rooms of 1 000 events, 250–460 ms against 2 ms).
         b.HasIndex(e => new { e.RoomId, e.StreamOrdering }, "Timeline").HasDatabaseName("ix_events_timeline")
             .HasFilter("NOT outlier AND rejected_reason IS NULL AND NOT soft_failed");
         b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey });

@@ -1,4 +1,5 @@
 using Matrix.Homeserver.Events.ClientFormat;
+using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms.State;
@@ -226,11 +227,10 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
                 .OrderByDescending(e => e.StreamOrdering).Take(count)
                 .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState, e.RedactedBy)));
 
-    /// <summary>Events a timeline may show: accepted, not outliers, within the window.</summary>
+    /// <summary>Events a timeline may show (<see cref="RoomTimeline.AllEvents"/>), within the window.</summary>
     internal static IQueryable<Event> TimelineEvents(HomeserverDbContext db, long? after, long upTo)
     {
-        var query = db.Events.AsNoTracking().Where(e => e.StreamOrdering != null && e.StreamOrdering <= upTo
-            && !e.Outlier && e.RejectedReason == null && !e.SoftFailed);
+        var query = RoomTimeline.AllEvents(db).Where(e => e.StreamOrdering <= upTo);
         return after is { } a ? query.Where(e => e.StreamOrdering > a) : query;
     }
 
