@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Matrix.Load;
 
 /// <summary>
@@ -38,11 +36,5 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
     }
 
     /// <summary>A message whose body names the run, so receivers recognise it.</summary>
-    public JsonObject Message(string tag) => new() { ["msgtype"] = "m.text", ["body"] = $"load {RunId} {tag}" };
-
-    /// <summary>The timeline events of every joined room in a sync answer.</summary>
-    public static IEnumerable<JsonObject> TimelineEvents(JsonObject sync) =>
-        (sync["rooms"]?["join"]?.AsObject() ?? []).SelectMany(room => room.Value?["timeline"]?["events"]?.AsArray() ?? []).OfType<JsonObject>();
-
-    public static string? Body(JsonObject e) => e["content"]?["body"]?.GetValue<string>();
+    public OutgoingMessage Message(string tag) => OutgoingMessage.Text($"load {RunId} {tag}");
 }

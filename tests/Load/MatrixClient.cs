@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -9,6 +10,10 @@ namespace Matrix.Load;
 /// <summary>The few Client-Server calls the load run needs, over one shared HttpClient.</summary>
 public sealed class MatrixClient(HttpClient http, string accessToken, string userId)
 {
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    private readonly AuthenticationHeaderValue _authorization = new("Bearer", accessToken);
+
     public string UserId { get; } = userId;
 
     /// <summary>Open registration (with a UIA session when the server asks for one), or shared-secret registration when a secret is given.</summary>
@@ -54,19 +59,34 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
 
     public Task JoinAsync(string roomId) => SendAsync(HttpMethod.Post, $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", new JsonObject());
 
-    public Task<JsonObject> SendMessageAsync(string roomId, string txnId, JsonObject content) =>
-        SendAsync(HttpMethod.Put, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Uri.EscapeDataString(txnId)}", content);
+    /// <summary>A message whose JSON was written once beforehand (<see cref="LoadRun.Message"/>): the timed sends serialize nothing.</summary>
+    public async Task SendMessageAsync(string roomId, string txnId, OutgoingMessage message)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put,
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Uri.EscapeDataString(txnId)}");
+        request.Headers.Authorization = _authorization;
+        request.Content = new ByteArrayContent(message.Json) { Headers = { ContentType = JsonType } };
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode) await Ok(response);
+    }
 
     /// <summary>Initial sync (no <paramref name="since"/>) or a long-poll of up to <paramref name="timeoutMs"/>.</summary>
-    public Task<JsonObject> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, since is null
+    public async Task<SyncAnswer> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, since is null
             ? $"/_matrix/client/v3/sync?timeout={timeoutMs}"
-            : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}", null, cancellationToken);
+            : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}");
+        request.Headers.Authorization = _authorization;
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode) await Ok(response);
+        var json = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return SyncAnswer.Parse(json, Stopwatch.GetTimestamp());
+    }
 
     private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        request.Headers.Authorization = _authorization;
         if (body is not null) request.Content = JsonContent.Create(body);
         using var response = await http.SendAsync(request, cancellationToken);
         return await Ok(response);

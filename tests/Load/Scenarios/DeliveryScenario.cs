@@ -29,7 +29,7 @@ public sealed class DeliveryScenario : IScenario
         {
             var tag = string.Create(CultureInfo.InvariantCulture, $"delivery-{n}");
             var message = run.Message(tag);
-            var arrival = waiter.WaitForAsync(message["body"]!.GetValue<string>(), clock, deadline);
+            var arrival = waiter.WaitForAsync(message.Body, clock, deadline);
             await Task.Delay(Park, CancellationToken.None);
             var started = clock.Elapsed.TotalMilliseconds;
             await sender.SendMessageAsync(roomId, run.RunId + tag, message);

@@ -28,9 +28,10 @@ public sealed class FanoutScenario : IScenario
         // The first message after start runs cold code (the JIT, the first notification rows); the later ones (--repeats,
         // default 1) are the steady state and the main figures. Both are reported.
         var first = new Latencies();
-        var firstSend = await MeasureAsync(run, users[0], roomId, waiters, "fanout-0", first, deadline);
+        var (firstSend, _) = await MeasureAsync(run, users[0], roomId, waiters, "fanout-0", first, deadline);
         var later = new Latencies();
         var sends = new Latencies();
+        var clientCpu = new Latencies();
         var repeats = run.Options.Repeats(1);
         // Each message apart too (its send, and when its last member had it): one slow wave (a collection, a burst of
         // presence changes) shows as itself, not only in the overall maximum.
@@ -38,8 +39,9 @@ public sealed class FanoutScenario : IScenario
         for (var i = 1; i <= repeats; i++)
         {
             var arrivals = new Latencies();
-            var sendMs = await MeasureAsync(run, users[0], roomId, waiters, $"fanout-{i}", arrivals, deadline);
+            var (sendMs, cpuMs) = await MeasureAsync(run, users[0], roomId, waiters, $"fanout-{i}", arrivals, deadline);
             sends.Add(sendMs);
+            clientCpu.Add(cpuMs);
             later.AddAll(arrivals);
             perMessage.Add(new JsonObject { ["send_ms"] = Latencies.Round(sendMs), ["max_ms"] = Latencies.Round(arrivals.Percentile(1.0)) });
         }
@@ -50,6 +52,8 @@ public sealed class FanoutScenario : IScenario
         result["all_received"] = later.Count == users.Length * repeats;
         result["send_ms"] = Latencies.Round(sends.Percentile(0.5));
         result["catch_up_ms"] = Latencies.Round(catchUpMs);
+        // From the send until every member had it, the client's own CPU (a thousand answers received and parsed).
+        result["client_cpu_ms_per_message"] = Latencies.Round(clientCpu.Percentile(0.5));
         result["per_message"] = perMessage;
         var cold = first.Summary();
         cold["all_received"] = first.Count == users.Length;
@@ -58,17 +62,21 @@ public sealed class FanoutScenario : IScenario
         return result;
     }
 
-    /// <summary>One message into the room while every member long-polls: adds when each had it (from the send) to <paramref name="arrivals"/>; returns the send's duration.</summary>
-    private static async Task<double> MeasureAsync(LoadRun run, MatrixClient sender, string roomId, SyncWaiter[] waiters, string tag, Latencies arrivals,
-        CancellationToken deadline)
+    /// <summary>
+    /// One message into the room while every member long-polls: adds when each had it (from the send) to <paramref name="arrivals"/>;
+    /// returns the send's duration and the client's CPU time until the last member had it.
+    /// </summary>
+    private static async Task<(double SendMs, double ClientCpuMs)> MeasureAsync(LoadRun run, MatrixClient sender, string roomId, SyncWaiter[] waiters, string tag,
+        Latencies arrivals, CancellationToken deadline)
     {
         var clock = Stopwatch.StartNew();
         var message = run.Message(tag);
-        var body = message["body"]!.GetValue<string>();
+        var body = message.Body;
         var waiting = waiters.Select(w => Task.Run(() => w.WaitForAsync(body, clock, deadline), CancellationToken.None)).ToArray();
         // Every receiver's request must be parked at the server before the send; a thousand requests need a moment.
         await Task.Delay(TimeSpan.FromSeconds(3), deadline);
 
+        var cpu = ClientCpu.Start();
         var started = clock.Elapsed.TotalMilliseconds;
         await sender.SendMessageAsync(roomId, run.RunId + tag, message);
         var sendMs = clock.Elapsed.TotalMilliseconds - started;
@@ -77,6 +85,6 @@ public sealed class FanoutScenario : IScenario
             if (arrived is { } ms) arrivals.Add(ms - started);
         }
 
-        return sendMs;
+        return (sendMs, cpu.ElapsedMs);
     }
 }

@@ -44,7 +44,7 @@ public sealed class InitialSyncScenario : IScenario
             var started = Stopwatch.StartNew();
             var answer = await user.SyncAsync(null, 0, deadline);
             if (n > 0) latencies.Add(started.Elapsed.TotalMilliseconds); // the first one warms up
-            joinedRooms = answer["rooms"]?["join"]?.AsObject().Count ?? 0;
+            joinedRooms = answer.JoinedRooms;
         }
 
         var result = latencies.Summary();

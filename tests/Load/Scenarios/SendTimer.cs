@@ -11,6 +11,7 @@ internal static class SendTimer
     public static async Task<JsonObject> RunAsync(LoadRun run, IReadOnlyList<MatrixClient> senders, string roomId, int perSender, string phase, CancellationToken deadline)
     {
         var latencies = new Latencies();
+        var cpu = ClientCpu.Start();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(senders.Select((sender, s) => Task.Run(async () =>
         {
@@ -28,6 +29,7 @@ internal static class SendTimer
         result["seconds"] = Math.Round(seconds, 3);
         result["per_second"] = Math.Round(latencies.Count / seconds, 1);
         result["completed"] = latencies.Count == senders.Count * perSender;
+        result["client_cpu_ms_per_send"] = Math.Round(cpu.ElapsedMs / Math.Max(1, latencies.Count), 3);
         return result;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
 namespace Matrix.Load.Scenarios;
 
@@ -9,11 +8,11 @@ internal sealed class SyncWaiter(MatrixClient user, string since)
     public string Since { get; private set; } = since;
 
     public static async Task<SyncWaiter> StartAsync(MatrixClient user, CancellationToken cancellationToken) =>
-        new(user, (await user.SyncAsync(null, 0, cancellationToken))["next_batch"]!.GetValue<string>());
+        new(user, (await user.SyncAsync(null, 0, cancellationToken)).NextBatch);
 
     /// <summary>One sync without waiting: takes in what changed since the last token.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken) =>
-        Since = (await user.SyncAsync(Since, 0, cancellationToken))["next_batch"]!.GetValue<string>();
+        Since = (await user.SyncAsync(Since, 0, cancellationToken)).NextBatch;
 
     /// <summary>
     /// Long-polls until a timeline event whose body is <paramref name="body"/> arrives; returns the
@@ -24,7 +23,7 @@ internal sealed class SyncWaiter(MatrixClient user, string since)
     {
         while (!deadline.IsCancellationRequested)
         {
-            JsonObject answer;
+            SyncAnswer answer;
             try
             {
                 answer = await user.SyncAsync(Since, 30_000, deadline);
@@ -34,9 +33,10 @@ internal sealed class SyncWaiter(MatrixClient user, string since)
                 return null;
             }
 
-            var arrived = clock.Elapsed.TotalMilliseconds;
-            Since = answer["next_batch"]!.GetValue<string>();
-            if (LoadRun.TimelineEvents(answer).Any(e => LoadRun.Body(e) == body)) return arrived;
+            // When it had arrived, not when it was parsed: the client's parsing is not the server's delivery.
+            var arrived = (clock.Elapsed - answer.Age).TotalMilliseconds;
+            Since = answer.NextBatch;
+            if (answer.Bodies.Contains(body)) return arrived;
         }
 
         return null;
