@@ -5,9 +5,10 @@ namespace Matrix.Homeserver.Push;
 
 /// <summary>
 /// Notification writes hold stream positions (push rule changes take theirs in the account data table,
-/// as the m.push_rules event).
+/// as the m.push_rules event). Their index is per user (sync asks for a user's rooms written after a token), so
+/// the start-up reads each user's highest.
 /// </summary>
 internal sealed class PushStreamSource : IStreamSource
 {
-    public StreamColumn Positions { get; } = new(typeof(EventPushAction), nameof(EventPushAction.WrittenAt));
+    public StreamColumn Positions { get; } = new(typeof(EventPushAction), nameof(EventPushAction.WrittenAt), nameof(EventPushAction.UserId));
 }

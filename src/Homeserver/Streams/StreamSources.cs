@@ -14,8 +14,12 @@ public interface IStreamSource
     StreamColumn Positions { get; }
 }
 
-/// <summary>The entity type and the property whose column holds a source's stream positions.</summary>
-public sealed record StreamColumn(Type Entity, string Property);
+/// <summary>
+/// The entity type and the property whose column holds a source's stream positions. <paramref name="Key"/> names the
+/// column a table's position index follows (an index on the key and then the position, none on the position alone):
+/// the start-up then reads the highest position of each key.
+/// </summary>
+public sealed record StreamColumn(Type Entity, string Property, string? Key = null);
 
 internal static class StreamStartup
 {
@@ -34,14 +38,26 @@ internal static class StreamStartup
     internal static async Task<long> MaxPositionAsync(HomeserverDbContext db, IEnumerable<StreamColumn> columns, CancellationToken cancellationToken)
     {
         var generator = db.GetService<Microsoft.EntityFrameworkCore.Storage.ISqlGenerationHelper>();
+        var keyScans = new List<string>();
         var maxima = columns.Select(c =>
         {
             var entity = db.Model.FindEntityType(c.Entity) ?? throw new InvalidOperationException($"{c.Entity.Name} is not mapped");
-            var table = entity.GetTableName()!;
-            var column = entity.FindProperty(c.Property)!.GetColumnName(StoreObjectIdentifier.Table(table, entity.GetSchema()))!;
-            return $"SELECT MAX({generator.DelimitIdentifier(column)}) AS m FROM {generator.DelimitIdentifier(table)}";
-        });
-        var sql = $"SELECT COALESCE(MAX(m), 0) FROM ({string.Join(" UNION ALL ", maxima)}) AS positions";
+            var tableName = entity.GetTableName()!;
+            var store = StoreObjectIdentifier.Table(tableName, entity.GetSchema());
+            var table = generator.DelimitIdentifier(tableName);
+            var column = generator.DelimitIdentifier(entity.FindProperty(c.Property)!.GetColumnName(store)!);
+            if (c.Key is null) return $"SELECT MAX({column}) AS m FROM {table}";
+
+            // Each key in turn (a skip through the index, one probe per key: a recursive query, which PostgreSQL and
+            // SQLite both run), then each key's highest position, the index's last entry under it.
+            var key = generator.DelimitIdentifier(entity.FindProperty(c.Key)!.GetColumnName(store)!);
+            var keys = $"keys_{keyScans.Count}";
+            keyScans.Add($"{keys}(k) AS (SELECT MIN({key}) FROM {table} UNION ALL " +
+                $"SELECT (SELECT MIN({key}) FROM {table} WHERE {key} > {keys}.k) FROM {keys} WHERE {keys}.k IS NOT NULL)");
+            return $"SELECT (SELECT MAX({column}) FROM {table} WHERE {key} = {keys}.k) AS m FROM {keys}";
+        }).ToList();
+        var with = keyScans.Count == 0 ? "" : $"WITH RECURSIVE {string.Join(", ", keyScans)} ";
+        var sql = $"{with}SELECT COALESCE(MAX(m), 0) FROM ({string.Join(" UNION ALL ", maxima)}) AS positions";
         return (await RawSql.QueryAsync(db, sql, r => r.GetInt64(0), cancellationToken))[0];
     }
 }

@@ -22,11 +22,11 @@ internal sealed class EventPushActionConfiguration : IEntityTypeConfiguration<Ev
         // rows then go in at the end of their key range, where a key holding the random event ID put each row on
         // a random page (a third of the insert's cost). The key also serves /notifications and pushers, which
         // read a user's notifications in stream order. Unread counts read them per room after a receipt; sync
-        // looks for rooms with notifications written after a token.
+        // looks for rooms with notifications written after a token. Every index costs a fanout's send (a row per
+        // member): the start-up's highest write position comes from the user's index (PushStreamSource), not one of its own.
         b.HasKey(a => new { a.UserId, a.StreamOrdering });
         b.HasIndex(a => new { a.UserId, a.RoomId, a.StreamOrdering });
         b.HasIndex(a => new { a.UserId, a.WrittenAt });
-        b.HasIndex(a => a.WrittenAt);
     }
 }
 

@@ -21,7 +21,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 typeof(EventPushAction),
                 baseEntityType,
                 propertyCount: 9,
-                unnamedIndexCount: 3,
+                unnamedIndexCount: 2,
                 keyCount: 1);
 
             var userId = runtimeEntityType.AddProperty(
@@ -108,16 +108,12 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             key.AddAnnotation("Relational:Name", "pk_event_push_actions");
 
             var index = runtimeEntityType.AddIndex(
-                new[] { writtenAt });
-            index.AddAnnotation("Relational:Name", "ix_event_push_actions_written_at");
+                new[] { userId, writtenAt });
+            index.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_written_at");
 
             var index0 = runtimeEntityType.AddIndex(
-                new[] { userId, writtenAt });
-            index0.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_written_at");
-
-            var index1 = runtimeEntityType.AddIndex(
                 new[] { userId, roomId, streamOrdering });
-            index1.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_room_id_stream_ordering");
+            index0.AddAnnotation("Relational:Name", "ix_event_push_actions_user_id_room_id_stream_ordering");
 
             return runtimeEntityType;
         }

@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d8d3f905-2467-4965-b2e1-a72d11f7564a"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("f1000e89-84c9-4762-8b8b-d27f5b405e0a"), entityTypeCount: 57)
         {
         }
 

@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5caa54ad-fcad-47e0-be1b-53382a0755a1"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("320517b4-2ba9-431c-9991-33f61059391d"), entityTypeCount: 57)
         {
         }
 

@@ -626,9 +626,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.HasKey("UserId", "StreamOrdering")
                         .HasName("pk_event_push_actions");
 
-                    b.HasIndex("WrittenAt")
-                        .HasDatabaseName("ix_event_push_actions_written_at");
-
                     b.HasIndex("UserId", "WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_user_id_written_at");
 

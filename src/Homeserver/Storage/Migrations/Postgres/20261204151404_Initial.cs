@@ -974,11 +974,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "written_at" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_event_push_actions_written_at",
-                table: "event_push_actions",
-                column: "written_at");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_event_relations_relates_to_id_rel_type_stream_ordering",
                 table: "event_relations",
                 columns: new[] { "relates_to_id", "rel_type", "stream_ordering" });

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261204135055_Initial")]
+    [Migration("20261204151404_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -641,9 +641,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
                     b.HasKey("UserId", "StreamOrdering")
                         .HasName("pk_event_push_actions");
-
-                    b.HasIndex("WrittenAt")
-                        .HasDatabaseName("ix_event_push_actions_written_at");
 
                     b.HasIndex("UserId", "WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_user_id_written_at");

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261204135047_Initial")]
+    [Migration("20261204151355_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -628,9 +628,6 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
                     b.HasKey("UserId", "StreamOrdering")
                         .HasName("pk_event_push_actions");
-
-                    b.HasIndex("WrittenAt")
-                        .HasDatabaseName("ix_event_push_actions_written_at");
 
                     b.HasIndex("UserId", "WrittenAt")
                         .HasDatabaseName("ix_event_push_actions_user_id_written_at");
