@@ -15,61 +15,71 @@ public sealed record BulkColumn(string Name, Array Values);
 /// </summary>
 public static class BulkInsert
 {
-    private const int SqliteParametersPerStatement = 30_000;
-
-    public static async Task ExecuteAsync(HomeserverDbContext db, string table, IReadOnlyList<BulkColumn> columns, CancellationToken cancellationToken)
+    public static async Task ExecuteAsync(HomeserverDbContext db, string table, IReadOnlyList<BulkColumn> columns, CancellationToken cancellationToken,
+        string? replaceOnKey = null)
     {
         var count = columns[0].Values.Length;
         if (count == 0) return;
+        var onConflict = OnConflict(columns, replaceOnKey);
         if (db.Database.IsNpgsql())
         {
             var batch = new PostgresBatch();
-            AddTo(batch, table, columns);
+            AddTo(batch, table, columns, onConflict);
             await batch.ExecuteAsync(db, cancellationToken);
             return;
         }
 
-        var names = string.Join(", ", columns.Select(c => c.Name));
+        // SQLite: the rows as one JSON parameter, read back with json_each. Microsoft.Data.Sqlite binds parameters by
+        // name, each lookup a scan of the statement's names, so a multi-row VALUES list cost the square of its size
+        // (1 000 five-column rows: 500 ms as one statement, 20 ms in 12-row statements, 1000 statements' overhead).
+        var select = string.Join(", ", columns.Select((_, i) => $"json_extract(value, '$[{i}]')"));
+        var sql = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT {select} FROM json_each(@rows) WHERE true{onConflict}";
+        await db.Database.ExecuteSqlRawAsync(sql, [new Microsoft.Data.Sqlite.SqliteParameter("rows", RowsJson(columns, count))], cancellationToken);
+    }
 
-        var rowsPerStatement = Math.Max(1, SqliteParametersPerStatement / columns.Count);
-        var transaction = count > rowsPerStatement && db.Database.CurrentTransaction is null
-            ? await db.Database.BeginTransactionAsync(cancellationToken)
-            : null;
-        await using (transaction)
+    /// <summary>The rows as a JSON array of arrays, each in the columns' order.</summary>
+    private static string RowsJson(IReadOnlyList<BulkColumn> columns, int count)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
-            for (var first = 0; first < count; first += rowsPerStatement)
+            writer.WriteStartArray();
+            for (var r = 0; r < count; r++)
             {
-                var rows = Math.Min(rowsPerStatement, count - first);
-                var values = new List<object?>(rows * columns.Count);
-                var tuples = new System.Text.StringBuilder();
-                for (var r = first; r < first + rows; r++)
+                writer.WriteStartArray();
+                foreach (var column in columns)
                 {
-                    tuples.Append(r == first ? "(" : ", (");
-                    for (var c = 0; c < columns.Count; c++)
+                    switch (column.Values.GetValue(r))
                     {
-                        if (c > 0) tuples.Append(", ");
-                        tuples.Append("@p").Append(values.Count);
-                        values.Add(columns[c].Values.GetValue(r));
+                        case null: writer.WriteNullValue(); break;
+                        case string text: writer.WriteStringValue(text); break;
+                        case long number: writer.WriteNumberValue(number); break;
+                        case int number: writer.WriteNumberValue(number); break;
+                        case bool flag: writer.WriteBooleanValue(flag); break;
+                        case var other: throw new NotSupportedException($"bulk insert of {other.GetType().Name} values");
                     }
-
-                    tuples.Append(')');
                 }
 
-                var parameters = values.Select((v, i) => new Microsoft.Data.Sqlite.SqliteParameter($"p{i}", v ?? DBNull.Value)).ToArray<object>();
-                var sql = $"INSERT INTO {table} ({names}) VALUES {tuples}";
-                await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
+                writer.WriteEndArray();
             }
 
-            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+            writer.WriteEndArray();
         }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>PostgreSQL's insert of the columns' arrays (one parameter each), added to a batch.</summary>
-    internal static void AddTo(PostgresBatch batch, string table, IReadOnlyList<BulkColumn> columns)
+    internal static void AddTo(PostgresBatch batch, string table, IReadOnlyList<BulkColumn> columns, string onConflict = "")
     {
         var values = new object[columns.Count];
         for (var i = 0; i < columns.Count; i++) values[i] = columns[i].Values;
-        batch.Add($"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((_, i) => $"${i + 1}"))})",
+        batch.Add($"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((_, i) => $"${i + 1}"))}){onConflict}",
             values);
     }
+
+    /// <summary>The upsert's clause: every other column takes the new row's value. The rows' keys must differ.</summary>
+    private static string OnConflict(IReadOnlyList<BulkColumn> columns, string? key) => key is null
+        ? ""
+        : $" ON CONFLICT ({key}) DO UPDATE SET {string.Join(", ", columns.Where(c => c.Name != key).Select(c => $"{c.Name} = excluded.{c.Name}"))}";
 }

@@ -172,6 +172,24 @@ public sealed class PresenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_later_write_replaces_the_stored_presence()
+    {
+        var alice = await _server.CreateUserAsync("pp-later");
+        var presence = _server.Services.GetRequiredService<PresenceService>();
+        (await _server.Http.PutJsonAsync(StatusPath(alice), new JsonObject { ["presence"] = "online", ["status_msg"] = "first" }, alice.AccessToken)).Ok();
+        await presence.PersistAsync(CancellationToken.None);
+        (await _server.Http.PutJsonAsync(StatusPath(alice), new JsonObject { ["presence"] = "unavailable" }, alice.AccessToken)).Ok();
+        await presence.PersistAsync(CancellationToken.None);
+
+        var restarted = ActivatorUtilities.CreateInstance<PresenceService>(_server.Services);
+        await restarted.LoadAsync(CancellationToken.None);
+
+        var restored = restarted.Get(alice.UserId)!;
+        Assert.Equal(PresenceState.Unavailable, restored.State);
+        Assert.Null(restored.StatusMsg);
+    }
+
+    [Fact]
     public async Task Presence_is_written_to_the_database_and_restored()
     {
         var alice = await _server.CreateUserAsync("pp-alice");

