@@ -31,7 +31,7 @@ public static class BulkInsert
 
         // SQLite: the rows as one JSON parameter, read back with json_each. Microsoft.Data.Sqlite binds parameters by
         // name, each lookup a scan of the statement's names, so a multi-row VALUES list cost the square of its size
-        // (1 000 five-column rows: 500 ms as one statement, 20 ms in 12-row statements, 1000 statements' overhead).
+        // (1 000 five-column rows: 500 ms as one statement, 20 ms in 12-row statements, 5–15 ms as one JSON parameter).
         var select = string.Join(", ", columns.Select((_, i) => $"json_extract(value, '$[{i}]')"));
         var sql = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT {select} FROM json_each(@rows) WHERE true{onConflict}";
         await db.Database.ExecuteSqlRawAsync(sql, [new Microsoft.Data.Sqlite.SqliteParameter("rows", RowsJson(columns, count))], cancellationToken);
