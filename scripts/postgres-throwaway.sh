@@ -13,6 +13,11 @@ pg_bin_dir() {
   return 1
 }
 
+# A loopback port nobody listens on now (the cluster's, a test server's).
+free_loopback_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
 postgres_throwaway_start() {
   local bin
   if ! bin=$(pg_bin_dir); then
@@ -32,7 +37,7 @@ postgres_throwaway_start() {
     run_as=(runuser -u postgres --)
   fi
 
-  PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  PG_PORT=$(free_loopback_port)
   "${run_as[@]}" "$bin/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 --locale=C >"$PG_TMP/initdb.log" 2>&1 \
     || { cat "$PG_TMP/initdb.log" >&2; return 1; }
   "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \

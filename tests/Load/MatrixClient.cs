@@ -62,40 +62,55 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
     /// <summary>A message whose JSON was written once beforehand (<see cref="LoadRun.Message"/>): the timed sends serialize nothing.</summary>
     public async Task SendMessageAsync(string roomId, string txnId, OutgoingMessage message)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put,
-            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Uri.EscapeDataString(txnId)}");
-        request.Headers.Authorization = _authorization;
-        request.Content = new ByteArrayContent(message.Json) { Headers = { ContentType = JsonType } };
-        using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode) await Ok(response);
+        var content = new ByteArrayContent(message.Json) { Headers = { ContentType = JsonType } };
+        using var response = await ExchangeAsync(HttpMethod.Put,
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Uri.EscapeDataString(txnId)}", content, CancellationToken.None);
     }
 
     /// <summary>Initial sync (no <paramref name="since"/>) or a long-poll of up to <paramref name="timeoutMs"/>.</summary>
     public async Task<SyncAnswer> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, since is null
+        using var response = await ExchangeAsync(HttpMethod.Get, since is null
             ? $"/_matrix/client/v3/sync?timeout={timeoutMs}"
-            : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}");
-        request.Headers.Authorization = _authorization;
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode) await Ok(response);
+            : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}", null, cancellationToken);
         var json = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         return SyncAnswer.Parse(json, Stopwatch.GetTimestamp());
     }
 
     private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = _authorization;
-        if (body is not null) request.Content = JsonContent.Create(body);
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await ExchangeAsync(method, path, body is null ? null : JsonContent.Create(body), cancellationToken);
         return await Ok(response);
+    }
+
+    /// <summary>One request as this user; the answer when it succeeded (the caller disposes it), else an exception naming it.</summary>
+    private async Task<HttpResponseMessage> ExchangeAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = _authorization;
+        var response = await http.SendAsync(request, cancellationToken);
+        try
+        {
+            await EnsureSucceededAsync(response);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     private static async Task<JsonObject> Ok(HttpResponseMessage response)
     {
+        await EnsureSucceededAsync(response);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonObject ?? throw new HttpRequestException("not a JSON object");
+    }
+
+    private static async Task EnsureSucceededAsync(HttpResponseMessage response)
+    {
+        if (response.IsSuccessStatusCode) return;
         var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode} {response.RequestMessage?.RequestUri?.AbsolutePath}: {text}");
-        return JsonNode.Parse(text) as JsonObject ?? throw new HttpRequestException("not a JSON object");
+        throw new HttpRequestException($"{(int)response.StatusCode} {response.RequestMessage?.RequestUri?.AbsolutePath}: {text}");
     }
 }

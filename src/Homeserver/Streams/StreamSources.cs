@@ -39,14 +39,19 @@ internal static class StreamStartup
     {
         var generator = db.GetService<Microsoft.EntityFrameworkCore.Storage.ISqlGenerationHelper>();
         var keyScans = new List<string>();
-        var maxima = columns.Select(c =>
+        var maxima = new List<string>();
+        foreach (var c in columns)
         {
             var entity = db.Model.FindEntityType(c.Entity) ?? throw new InvalidOperationException($"{c.Entity.Name} is not mapped");
             var tableName = entity.GetTableName()!;
             var store = StoreObjectIdentifier.Table(tableName, entity.GetSchema());
             var table = generator.DelimitIdentifier(tableName);
             var column = generator.DelimitIdentifier(entity.FindProperty(c.Property)!.GetColumnName(store)!);
-            if (c.Key is null) return $"SELECT MAX({column}) AS m FROM {table}";
+            if (c.Key is null)
+            {
+                maxima.Add($"SELECT MAX({column}) AS m FROM {table}");
+                continue;
+            }
 
             // Each key in turn (a skip through the index, one probe per key: a recursive query, which PostgreSQL and
             // SQLite both run), then each key's highest position, the index's last entry under it.
@@ -54,8 +59,9 @@ internal static class StreamStartup
             var keys = $"keys_{keyScans.Count}";
             keyScans.Add($"{keys}(k) AS (SELECT MIN({key}) FROM {table} UNION ALL " +
                 $"SELECT (SELECT MIN({key}) FROM {table} WHERE {key} > {keys}.k) FROM {keys} WHERE {keys}.k IS NOT NULL)");
-            return $"SELECT (SELECT MAX({column}) FROM {table} WHERE {key} = {keys}.k) AS m FROM {keys}";
-        }).ToList();
+            maxima.Add($"SELECT (SELECT MAX({column}) FROM {table} WHERE {key} = {keys}.k) AS m FROM {keys}");
+        }
+
         var with = keyScans.Count == 0 ? "" : $"WITH RECURSIVE {string.Join(", ", keyScans)} ";
         var sql = $"{with}SELECT COALESCE(MAX(m), 0) FROM ({string.Join(" UNION ALL ", maxima)}) AS positions";
         return (await RawSql.QueryAsync(db, sql, r => r.GetInt64(0), cancellationToken))[0];
