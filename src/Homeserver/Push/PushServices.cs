@@ -22,6 +22,7 @@ public static class PushServices
         services.AddSingleton<PushGatewayClient>();
         services.AddHostedService<PushDeliveryWorker>();
         services.AddSingleton<IStreamSource, PushStreamSource>();
+        services.AddSingleton<IStreamSource, RoomPushStreamSource>();
         return services;
     }
 

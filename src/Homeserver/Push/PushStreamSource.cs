@@ -12,3 +12,9 @@ internal sealed class PushStreamSource : IStreamSource
 {
     public StreamColumn Positions { get; } = new(typeof(EventPushAction), nameof(EventPushAction.WrittenAt), nameof(EventPushAction.UserId));
 }
+
+/// <summary>The rooms' shared notifications hold the same write positions; their index is per room.</summary>
+internal sealed class RoomPushStreamSource : IStreamSource
+{
+    public StreamColumn Positions { get; } = new(typeof(RoomPushAction), nameof(RoomPushAction.WrittenAt), nameof(RoomPushAction.RoomId));
+}

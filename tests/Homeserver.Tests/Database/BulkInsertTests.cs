@@ -29,7 +29,7 @@ public sealed class BulkInsertTests : IAsyncLifetime
             Highlight = i % 2 == 0, Actions = "[\"notify\"]", Ts = 1000 + i, WrittenAt = 5,
         }).ToList();
 
-        await using (var db = Db()) await EventNotifications.InsertAsync(db, rows, CancellationToken.None);
+        await using (var db = Db()) await EventNotifications.InsertAsync(db, new StoredNotifications(rows, []), CancellationToken.None);
 
         await using var check = Db();
         var stored = await check.Set<EventPushAction>().AsNoTracking().OrderBy(a => a.StreamOrdering).ToListAsync();
@@ -47,7 +47,7 @@ public sealed class BulkInsertTests : IAsyncLifetime
         }).ToList();
         await using (var db = Db())
         {
-            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => EventNotifications.InsertAsync(db, rows, CancellationToken.None));
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => EventNotifications.InsertAsync(db, new StoredNotifications(rows, []), CancellationToken.None));
         }
 
         await using var check = Db();

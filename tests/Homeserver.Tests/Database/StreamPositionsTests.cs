@@ -35,7 +35,7 @@ public sealed class StreamPositionsTests : IAsyncLifetime
                 UserId = r.Item1, RoomId = "!r:localhost", EventId = $"$e{i}", StreamOrdering = i + 1, ThreadId = "main", Actions = "[\"notify\"]",
                 WrittenAt = r.Item2,
             }).ToList();
-        await EventNotifications.InsertAsync(db, rows, CancellationToken.None);
+        await EventNotifications.InsertAsync(db, new StoredNotifications(rows, []), CancellationToken.None);
 
         Assert.Equal(highest, await StreamStartup.MaxPositionAsync(db, Sources, CancellationToken.None));
     }

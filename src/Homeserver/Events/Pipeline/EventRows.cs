@@ -138,6 +138,9 @@ internal static class EventRows
             db.RoomMemberships.Add(member);
         }
 
+        // A join begins where the membership turns to join; a profile change (join to join) keeps it.
+        if (membership != Memberships.Join) member.JoinedAt = 0;
+        else if (member.Membership != Memberships.Join || member.JoinedAt == 0) member.JoinedAt = streamOrdering;
         member.Membership = membership;
         member.EventId = pdu.EventId;
         member.Sender = pdu.Sender;

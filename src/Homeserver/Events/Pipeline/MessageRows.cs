@@ -23,7 +23,7 @@ internal static class MessageRows
 
     /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a state event).</param>
     public static async Task WriteAsync(HomeserverDbContext db, string roomId, long? stateGroup, IReadOnlyList<Message> messages,
-        IReadOnlyList<EventPushAction> notifications, CancellationToken cancellationToken)
+        StoredNotifications notifications, CancellationToken cancellationToken)
     {
         var sql = new PostgresBatch();
         var group = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)stateGroup ?? DBNull.Value };
@@ -94,7 +94,7 @@ internal static class MessageRows
         }
 
         EventRows.AddLinkStatements(sql, messages.Select(m => m.Pdu).ToList());
-        EventNotifications.AddInsertStatement(sql, notifications);
+        EventNotifications.AddInsertStatements(sql, notifications);
         await sql.ExecuteAsync(db, cancellationToken);
     }
 }

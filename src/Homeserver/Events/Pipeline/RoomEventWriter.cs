@@ -249,7 +249,7 @@ public sealed partial class RoomEventWriter(
         if (session.Messages is { Count: > 0 } messages)
         {
             // Messages before a state event or a redaction: written first, in the session's transaction.
-            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, [], cancellationToken);
+            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, StoredNotifications.None, cancellationToken);
             messages.Clear();
         }
 
@@ -285,18 +285,18 @@ public sealed partial class RoomEventWriter(
     private async Task<List<PersistedEvent>> CommitAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
     {
         await BeginNotificationsAsync(db, session, cancellationToken);
-        var rows = session.Notifications?.Rows ?? [];
+        var stored = session.Notifications?.Stored ?? StoredNotifications.None;
         if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
         {
             // Nothing but messages (state events and redactions begin the transaction): their one command is the commit.
-            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, rows, cancellationToken);
+            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, stored, cancellationToken);
         }
         else
         {
             await BeginAsync(db, session, cancellationToken);
             await FlushAsync(db, session, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await EventNotifications.InsertAsync(db, rows, cancellationToken);
+            await EventNotifications.InsertAsync(db, stored, cancellationToken);
             if (session.StateGroup != session.InitialStateGroup)
             {
                 await db.Rooms.Where(r => r.RoomId == session.RoomId)
@@ -335,9 +335,10 @@ public sealed partial class RoomEventWriter(
     {
         if (session.StateGroup != session.InitialStateGroup || session.InitialStateGroup is null) return;
         var room = await snapshots.GetAsync(db, session.RoomId, session.StateGroup, cancellationToken);
-        var rows = await eventNotifications.EvaluateAsync(db, room, [.. session.PersistedEvents()], cancellationToken);
+        List<PersistedEvent> events = [.. session.PersistedEvents()];
+        var rows = await eventNotifications.EvaluateAsync(db, room, events, cancellationToken);
         session.PushActionsWritten = true;
-        if (rows.Count > 0) session.Notifications = eventNotifications.Begin(rows);
+        if (rows.Count > 0) session.Notifications = eventNotifications.Begin(rows, room, events);
     }
 
     /// <summary>

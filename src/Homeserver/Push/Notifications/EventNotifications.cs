@@ -29,6 +29,13 @@ public sealed class EventNotifications(
     TimeProvider clock)
 {
     private const string Table = "event_push_actions";
+    private const string RoomTable = "room_push_actions";
+
+    /// <summary>The actions of a member's "not notified" row, which keeps a room's shared row from counting for them.</summary>
+    internal const string NotNotified = "[]";
+
+    /// <summary>The fewest members with the same outcome for whom a shared row is written instead of theirs.</summary>
+    private const int FewestShared = 2;
 
     /// <summary>
     /// The notifications the events (with their stream positions) bring to the room's local users. Their threads are
@@ -83,9 +90,11 @@ public sealed class EventNotifications(
 
     /// <summary>
     /// Before the rows are written: gives them a stream position and marks their users and rooms at it, so that syncs
-    /// see new counts once the position is released (after the commit: complete the returned write then).
+    /// see new counts once the position is released (after the commit: complete the returned write then). With the
+    /// room and its <paramref name="events"/> (whose members are the committed ones: no state changed), the rows are
+    /// stored as a shared row per event (<see cref="Share"/>); otherwise one per member.
     /// </summary>
-    public NotificationWrite Begin(IReadOnlyList<EventPushAction> rows)
+    public NotificationWrite Begin(IReadOnlyList<EventPushAction> rows, RoomSnapshot? room = null, IReadOnlyList<PersistedEvent>? events = null)
     {
         // The members' cached unread rows get these rows, so that their woken syncs count without a query.
         var keys = rows.Select(r => StreamChanges.UserInRoom(r.UserId, r.RoomId)).ToList();
@@ -98,18 +107,85 @@ public sealed class EventNotifications(
             changes.NotificationRooms.Mark(keys[i], written.Position);
         }
 
-        return new NotificationWrite(unreadRows, delivery, rows, keys, cacheWrite, written);
+        var stored = room is not null && events is not null ? Share(room, events, rows) : new StoredNotifications(rows, []);
+        return new NotificationWrite(unreadRows, delivery, rows, stored, keys, cacheWrite, written);
     }
 
-    /// <summary>Notification rows in one statement: a message in a big room writes one per member.</summary>
-    public static Task InsertAsync(HomeserverDbContext db, IReadOnlyList<EventPushAction> rows, CancellationToken cancellationToken) =>
-        BulkInsert.ExecuteAsync(db, Table, Columns(rows), cancellationToken);
-
-    /// <summary>PostgreSQL: the rows' insert as one more statement of a batch (the events' own, <see cref="MessageRows"/>).</summary>
-    internal static void AddInsertStatement(PostgresBatch statements, IReadOnlyList<EventPushAction> rows)
+    /// <summary>
+    /// The rows to store when each event's members are the room's current ones: per event, one shared row with the
+    /// outcome most members got (it counts for every member joined at the event but the sender: the view
+    /// <c>user_notifications</c>), and rows of their own for the members whose outcome differs (a mention's highlight, a
+    /// muted room's "not notified" marker). A member who joined after an event keeps the event's rows their own.
+    /// </summary>
+    private StoredNotifications Share(RoomSnapshot room, IReadOnlyList<PersistedEvent> events, IReadOnlyList<EventPushAction> rows)
     {
-        if (rows.Count > 0) BulkInsert.AddTo(statements, Table, Columns(rows));
+        var senders = events.Where(e => e.StreamPosition > 0).ToDictionary(e => e.StreamPosition!.Value, e => e.Pdu.Sender);
+        var joined = room.Members.Where(m => m.Membership == Memberships.Join).ToList();
+        var own = new List<EventPushAction>();
+        var shared = new List<RoomPushAction>();
+        foreach (var ofEvent in rows.GroupBy(r => r.StreamOrdering))
+        {
+            var position = ofEvent.Key;
+            var sender = senders[position];
+            // The view counts a shared row for the members joined at the event: exact only when all joined before it.
+            if (joined.Any(m => m.Since > position))
+            {
+                own.AddRange(ofEvent);
+                continue;
+            }
+
+            var covered = joined.Where(m => m.UserId != sender && IsLocal(m.UserId)).Select(m => m.UserId).ToHashSet(StringComparer.Ordinal);
+            var common = ofEvent.Where(r => covered.Contains(r.UserId)).GroupBy(r => (r.Highlight, r.Actions)).MaxBy(g => g.Count());
+            if (common is null || common.Count() < FewestShared)
+            {
+                own.AddRange(ofEvent);
+                continue;
+            }
+
+            var first = common.First();
+            shared.Add(new RoomPushAction
+            {
+                RoomId = first.RoomId, StreamOrdering = position, EventId = first.EventId, Sender = sender, ThreadId = first.ThreadId,
+                Highlight = first.Highlight, Actions = first.Actions, Ts = first.Ts, WrittenAt = first.WrittenAt,
+            });
+            own.AddRange(ofEvent.Where(r => !covered.Contains(r.UserId) || r.Highlight != first.Highlight || r.Actions != first.Actions));
+            covered.ExceptWith(ofEvent.Select(r => r.UserId));
+            own.AddRange(covered.Select(userId => new EventPushAction
+            {
+                UserId = userId, RoomId = first.RoomId, EventId = first.EventId, StreamOrdering = position, ThreadId = first.ThreadId,
+                Highlight = false, Actions = NotNotified, Ts = first.Ts, WrittenAt = first.WrittenAt,
+            }));
+        }
+
+        return new StoredNotifications(own, shared);
     }
+
+    /// <summary>The stored rows: a statement per table, whatever the room's size.</summary>
+    public static async Task InsertAsync(HomeserverDbContext db, StoredNotifications stored, CancellationToken cancellationToken)
+    {
+        if (stored.UserRows.Count > 0) await BulkInsert.ExecuteAsync(db, Table, Columns(stored.UserRows), cancellationToken);
+        if (stored.RoomRows.Count > 0) await BulkInsert.ExecuteAsync(db, RoomTable, RoomColumns(stored.RoomRows), cancellationToken);
+    }
+
+    /// <summary>PostgreSQL: the rows' inserts as more statements of a batch (the events' own, <see cref="MessageRows"/>).</summary>
+    internal static void AddInsertStatements(PostgresBatch statements, StoredNotifications stored)
+    {
+        if (stored.UserRows.Count > 0) BulkInsert.AddTo(statements, Table, Columns(stored.UserRows));
+        if (stored.RoomRows.Count > 0) BulkInsert.AddTo(statements, RoomTable, RoomColumns(stored.RoomRows));
+    }
+
+    private static BulkColumn[] RoomColumns(IReadOnlyList<RoomPushAction> rows) =>
+    [
+        new("room_id", rows.Select(r => r.RoomId).ToArray()),
+        new("stream_ordering", rows.Select(r => r.StreamOrdering).ToArray()),
+        new("event_id", rows.Select(r => r.EventId).ToArray()),
+        new("sender", rows.Select(r => r.Sender).ToArray()),
+        new("thread_id", rows.Select(r => r.ThreadId).ToArray()),
+        new("highlight", rows.Select(r => r.Highlight).ToArray()),
+        new("actions", rows.Select(r => r.Actions).ToArray()),
+        new("ts", rows.Select(r => r.Ts).ToArray()),
+        new("written_at", rows.Select(r => r.WrittenAt).ToArray()),
+    ];
 
     private static BulkColumn[] Columns(IReadOnlyList<EventPushAction> rows) =>
     [
@@ -146,18 +222,23 @@ public sealed class EventNotifications(
         private readonly StreamPositionHandle _written;
         private bool _done;
 
-        internal NotificationWrite(UnreadRowsCache unreadRows, PushDeliveryQueue delivery, IReadOnlyList<EventPushAction> rows, List<string> keys,
-            UnreadRowsCache.Write cacheWrite, StreamPositionHandle written)
+        internal NotificationWrite(UnreadRowsCache unreadRows, PushDeliveryQueue delivery, IReadOnlyList<EventPushAction> rows, StoredNotifications stored,
+            List<string> keys, UnreadRowsCache.Write cacheWrite, StreamPositionHandle written)
         {
             _unreadRows = unreadRows;
             _delivery = delivery;
             Rows = rows;
+            Stored = stored;
             _keys = keys;
             _cacheWrite = cacheWrite;
             _written = written;
         }
 
+        /// <summary>Every member's notification.</summary>
         public IReadOnlyList<EventPushAction> Rows { get; }
+
+        /// <summary>What the database stores of them.</summary>
+        public StoredNotifications Stored { get; }
 
         /// <summary>The rows committed: the cached unread rows get them, and the users' pushers are woken.</summary>
         public void Complete() => Finish(committed: true);
@@ -183,4 +264,10 @@ public sealed class EventNotifications(
             if (committed && Rows.Count > 0) _delivery.Poke(Rows.Select(r => r.UserId).Distinct().ToList());
         }
     }
+}
+
+/// <summary>The rows a notification write stores: members' own ones and rooms' shared ones (<see cref="RoomPushAction"/>).</summary>
+public sealed record StoredNotifications(IReadOnlyList<EventPushAction> UserRows, IReadOnlyList<RoomPushAction> RoomRows)
+{
+    public static readonly StoredNotifications None = new([], []);
 }

@@ -19,7 +19,7 @@ public sealed class PushActionWriter(HomeserverDbContext db, EventNotifications 
         if (rows.Count == 0) return;
 
         using var write = notifications.Begin(rows);
-        await EventNotifications.InsertAsync(db, rows, cancellationToken);
+        await EventNotifications.InsertAsync(db, write.Stored, cancellationToken);
         write.Complete();
     }
 }

@@ -22,6 +22,7 @@ public sealed class PusherCleanup(HomeserverDbContext db, PusherService pushers,
     {
         await pushers.RemoveAllForUserAsync(db, notification.UserId, cancellationToken);
         await rules.RemoveAllAsync(db, notification.UserId, cancellationToken);
-        await db.Set<EventPushAction>().Where(a => a.UserId == notification.UserId).ExecuteDeleteAsync(cancellationToken);
+        // The user's own rows; the rooms' shared rows stop counting for them as they leave their rooms.
+        await db.Database.ExecuteSqlAsync($"DELETE FROM event_push_actions WHERE user_id = {notification.UserId}", cancellationToken);
     }
 }

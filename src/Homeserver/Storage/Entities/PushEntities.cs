@@ -28,6 +28,9 @@ public sealed class PushRuleEntry
 /// to ("main" for the main timeline) for threaded unread counts, and the actions for pushers and
 /// /notifications. <see cref="WrittenAt"/> is the stream position of the write, so sync can find rooms
 /// whose counts changed after a token even though the event itself is older.
+/// Queries read the <c>user_notifications</c> view: the rows of <c>event_push_actions</c> (one per user whose outcome
+/// differs from their room's, see <see cref="RoomPushAction"/>; actions <c>[]</c> marks "not notified") and each
+/// <see cref="RoomPushAction"/> for the room's members it covers.
 /// </summary>
 public sealed class EventPushAction
 {
@@ -39,6 +42,24 @@ public sealed class EventPushAction
     public bool Highlight { get; set; }
 
     /// <summary>JSON array of the matched rule's actions.</summary>
+    public required string Actions { get; set; }
+    public long Ts { get; set; }
+    public long WrittenAt { get; set; }
+}
+
+/// <summary>
+/// An event's notification as most of its room's members got it, stored once instead of a row per member: it counts
+/// for every member joined at the event (<see cref="RoomMembership.JoinedAt"/>) but its sender who has no
+/// <see cref="EventPushAction"/> row of their own for it. A message in a room of 1 000 writes one row, not 999.
+/// </summary>
+public sealed class RoomPushAction
+{
+    public required string RoomId { get; set; }
+    public long StreamOrdering { get; set; }
+    public required string EventId { get; set; }
+    public required string Sender { get; set; }
+    public required string ThreadId { get; set; }
+    public bool Highlight { get; set; }
     public required string Actions { get; set; }
     public long Ts { get; set; }
     public long WrittenAt { get; set; }

@@ -115,6 +115,12 @@ public sealed class RoomMembership
     public required string EventId { get; set; }
     public required string Sender { get; set; }
     public long StreamOrdering { get; set; }
+
+    /// <summary>
+    /// Where the current join began (a profile change, join to join, keeps it); 0 when not joined. A room's shared
+    /// notifications count for the members joined at them (<see cref="RoomPushAction"/>).
+    /// </summary>
+    public long JoinedAt { get; set; }
     public string? DisplayName { get; set; }
     public string? AvatarUrl { get; set; }
 

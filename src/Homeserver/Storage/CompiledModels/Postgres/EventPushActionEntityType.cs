@@ -124,7 +124,8 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);
             runtimeEntityType.AddAnnotation("Relational:TableName", "event_push_actions");
-            runtimeEntityType.AddAnnotation("Relational:ViewName", null);
+            runtimeEntityType.AddAnnotation("Relational:ViewDefinitionSql", null);
+            runtimeEntityType.AddAnnotation("Relational:ViewName", "user_notifications");
             runtimeEntityType.AddAnnotation("Relational:ViewSchema", null);
 
             Customize(runtimeEntityType);

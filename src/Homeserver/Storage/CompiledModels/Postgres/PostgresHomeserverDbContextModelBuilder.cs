@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("f1000e89-84c9-4762-8b8b-d27f5b405e0a"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("5c7dbe18-4f27-4e3b-9b9c-995755b16f0b"), entityTypeCount: 58)
         {
         }
 
@@ -66,6 +66,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             var roomKeyBackup = RoomKeyBackupEntityType.Create(this);
             var roomKeyBackupVersion = RoomKeyBackupVersionEntityType.Create(this);
             var roomMembership = RoomMembershipEntityType.Create(this);
+            var roomPushAction = RoomPushActionEntityType.Create(this);
             var stateGroup = StateGroupEntityType.Create(this);
             var stateGroupEntry = StateGroupEntryEntityType.Create(this);
             var streamPosition = StreamPositionEntityType.Create(this);
@@ -124,6 +125,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             RoomKeyBackupEntityType.CreateAnnotations(roomKeyBackup);
             RoomKeyBackupVersionEntityType.CreateAnnotations(roomKeyBackupVersion);
             RoomMembershipEntityType.CreateAnnotations(roomMembership);
+            RoomPushActionEntityType.CreateAnnotations(roomPushAction);
             StateGroupEntityType.CreateAnnotations(stateGroup);
             StateGroupEntryEntityType.CreateAnnotations(stateGroupEntry);
             StreamPositionEntityType.CreateAnnotations(streamPosition);

@@ -20,7 +20,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 "Matrix.Homeserver.Storage.Entities.RoomMembership",
                 typeof(RoomMembership),
                 baseEntityType,
-                propertyCount: 9,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -76,6 +76,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 sentinel: false);
             forgotten.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             forgotten.AddAnnotation("Relational:ColumnName", "forgotten");
+
+            var joinedAt = runtimeEntityType.AddProperty(
+                "JoinedAt",
+                typeof(long),
+                propertyInfo: typeof(RoomMembership).GetProperty("JoinedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(RoomMembership).GetField("<JoinedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0L);
+            joinedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            joinedAt.AddAnnotation("Relational:ColumnName", "joined_at");
 
             var membership = runtimeEntityType.AddProperty(
                 "Membership",

@@ -19,7 +19,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 "Matrix.Homeserver.Storage.Entities.RoomMembership",
                 typeof(RoomMembership),
                 baseEntityType,
-                propertyCount: 9,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -69,6 +69,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(RoomMembership).GetField("<Forgotten>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: false);
             forgotten.AddAnnotation("Relational:ColumnName", "forgotten");
+
+            var joinedAt = runtimeEntityType.AddProperty(
+                "JoinedAt",
+                typeof(long),
+                propertyInfo: typeof(RoomMembership).GetProperty("JoinedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(RoomMembership).GetField("<JoinedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0L);
+            joinedAt.AddAnnotation("Relational:ColumnName", "joined_at");
 
             var membership = runtimeEntityType.AddProperty(
                 "Membership",

@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("320517b4-2ba9-431c-9991-33f61059391d"), entityTypeCount: 57)
+            : base(skipDetectChanges: false, modelId: new Guid("40fa5891-b8d1-4910-bffb-3e23da1ee870"), entityTypeCount: 58)
         {
         }
 
@@ -65,6 +65,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             var roomKeyBackup = RoomKeyBackupEntityType.Create(this);
             var roomKeyBackupVersion = RoomKeyBackupVersionEntityType.Create(this);
             var roomMembership = RoomMembershipEntityType.Create(this);
+            var roomPushAction = RoomPushActionEntityType.Create(this);
             var stateGroup = StateGroupEntityType.Create(this);
             var stateGroupEntry = StateGroupEntryEntityType.Create(this);
             var streamPosition = StreamPositionEntityType.Create(this);
@@ -123,6 +124,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             RoomKeyBackupEntityType.CreateAnnotations(roomKeyBackup);
             RoomKeyBackupVersionEntityType.CreateAnnotations(roomKeyBackupVersion);
             RoomMembershipEntityType.CreateAnnotations(roomMembership);
+            RoomPushActionEntityType.CreateAnnotations(roomPushAction);
             StateGroupEntityType.CreateAnnotations(stateGroup);
             StateGroupEntryEntityType.CreateAnnotations(stateGroupEntry);
             StreamPositionEntityType.CreateAnnotations(streamPosition);

@@ -646,6 +646,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_event_push_actions_user_id_room_id_stream_ordering");
 
                     b.ToTable("event_push_actions", (string)null);
+
+                    b.ToView("user_notifications", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
@@ -1733,6 +1735,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("forgotten");
 
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("joined_at");
+
                     b.Property<string>("Membership")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1754,6 +1760,57 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_room_memberships_user_id_membership");
 
                     b.ToTable("room_memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomPushAction", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Actions")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actions");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<bool>("Highlight")
+                        .HasColumnType("boolean")
+                        .HasColumnName("highlight");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sender");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("thread_id");
+
+                    b.Property<long>("Ts")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ts");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("written_at");
+
+                    b.HasKey("RoomId", "StreamOrdering")
+                        .HasName("pk_room_push_actions");
+
+                    b.HasIndex("RoomId", "WrittenAt")
+                        .HasDatabaseName("ix_room_push_actions_room_id_written_at");
+
+                    b.ToTable("room_push_actions", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroup", b =>

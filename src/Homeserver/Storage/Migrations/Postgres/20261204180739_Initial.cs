@@ -755,6 +755,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     event_id = table.Column<string>(type: "text", nullable: false),
                     sender = table.Column<string>(type: "text", nullable: false),
                     stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    joined_at = table.Column<long>(type: "bigint", nullable: false),
                     display_name = table.Column<string>(type: "text", nullable: true),
                     avatar_url = table.Column<string>(type: "text", nullable: true),
                     forgotten = table.Column<bool>(type: "boolean", nullable: false)
@@ -762,6 +763,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_room_memberships", x => new { x.room_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_push_actions",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
+                    event_id = table.Column<string>(type: "text", nullable: false),
+                    sender = table.Column<string>(type: "text", nullable: false),
+                    thread_id = table.Column<string>(type: "text", nullable: false),
+                    highlight = table.Column<bool>(type: "boolean", nullable: false),
+                    actions = table.Column<string>(type: "text", nullable: false),
+                    ts = table.Column<long>(type: "bigint", nullable: false),
+                    written_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_push_actions", x => new { x.room_id, x.stream_ordering });
                 });
 
             migrationBuilder.CreateTable(
@@ -1112,6 +1132,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 columns: new[] { "user_id", "membership" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_room_push_actions_room_id_written_at",
+                table: "room_push_actions",
+                columns: new[] { "room_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_state_groups_room_id",
                 table: "state_groups",
                 column: "room_id");
@@ -1291,6 +1316,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "room_memberships");
+
+            migrationBuilder.DropTable(
+                name: "room_push_actions");
 
             migrationBuilder.DropTable(
                 name: "rooms");

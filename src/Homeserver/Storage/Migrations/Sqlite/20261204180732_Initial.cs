@@ -754,6 +754,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     event_id = table.Column<string>(type: "TEXT", nullable: false),
                     sender = table.Column<string>(type: "TEXT", nullable: false),
                     stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    joined_at = table.Column<long>(type: "INTEGER", nullable: false),
                     display_name = table.Column<string>(type: "TEXT", nullable: true),
                     avatar_url = table.Column<string>(type: "TEXT", nullable: true),
                     forgotten = table.Column<bool>(type: "INTEGER", nullable: false)
@@ -761,6 +762,25 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_room_memberships", x => new { x.room_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "room_push_actions",
+                columns: table => new
+                {
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    highlight = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actions = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_room_push_actions", x => new { x.room_id, x.stream_ordering });
                 });
 
             migrationBuilder.CreateTable(
@@ -1111,6 +1131,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 columns: new[] { "user_id", "membership" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_room_push_actions_room_id_written_at",
+                table: "room_push_actions",
+                columns: new[] { "room_id", "written_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_state_groups_room_id",
                 table: "state_groups",
                 column: "room_id");
@@ -1290,6 +1315,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "room_memberships");
+
+            migrationBuilder.DropTable(
+                name: "room_push_actions");
 
             migrationBuilder.DropTable(
                 name: "rooms");

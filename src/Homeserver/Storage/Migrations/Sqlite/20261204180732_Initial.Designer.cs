@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261204151355_Initial")]
+    [Migration("20261204180732_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -636,6 +636,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_event_push_actions_user_id_room_id_stream_ordering");
 
                     b.ToTable("event_push_actions", (string)null);
+
+                    b.ToView("user_notifications", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.EventRelation", b =>
@@ -1713,6 +1715,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("forgotten");
 
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined_at");
+
                     b.Property<string>("Membership")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1734,6 +1740,57 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_room_memberships_user_id_membership");
 
                     b.ToTable("room_memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.RoomPushAction", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("room_id");
+
+                    b.Property<long>("StreamOrdering")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_ordering");
+
+                    b.Property<string>("Actions")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actions");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<bool>("Highlight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("highlight");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_id");
+
+                    b.Property<long>("Ts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ts");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("written_at");
+
+                    b.HasKey("RoomId", "StreamOrdering")
+                        .HasName("pk_room_push_actions");
+
+                    b.HasIndex("RoomId", "WrittenAt")
+                        .HasDatabaseName("ix_room_push_actions_room_id_written_at");
+
+                    b.ToTable("room_push_actions", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.StateGroup", b =>
