@@ -119,45 +119,70 @@ public sealed class EventNotifications(
     /// </summary>
     private StoredNotifications Share(RoomSnapshot room, IReadOnlyList<PersistedEvent> events, IReadOnlyList<EventPushAction> rows)
     {
-        var senders = events.Where(e => e.StreamPosition > 0).ToDictionary(e => e.StreamPosition!.Value, e => e.Pdu.Sender);
-        var joined = room.Members.Where(m => m.Membership == Memberships.Join).ToList();
+        // Plain loops: this runs on every send into a room, first of all on the first one (no LINQ instantiations to compile).
+        var byEvent = new Dictionary<long, List<EventPushAction>>();
+        foreach (var row in rows)
+        {
+            if (!byEvent.TryGetValue(row.StreamOrdering, out var ofEvent)) byEvent[row.StreamOrdering] = ofEvent = [];
+            ofEvent.Add(row);
+        }
+
         var own = new List<EventPushAction>();
         var shared = new List<RoomPushAction>();
-        foreach (var ofEvent in rows.GroupBy(r => r.StreamOrdering))
+        foreach (var e in events)
         {
-            var position = ofEvent.Key;
-            var sender = senders[position];
-            // The view counts a shared row for the members joined at the event: exact only when all joined before it.
-            if (joined.Any(m => m.Since > position))
-            {
-                own.AddRange(ofEvent);
-                continue;
-            }
-
-            var covered = joined.Where(m => m.UserId != sender && IsLocal(m.UserId)).Select(m => m.UserId).ToHashSet(StringComparer.Ordinal);
-            var common = ofEvent.Where(r => covered.Contains(r.UserId)).GroupBy(r => (r.Highlight, r.Actions)).MaxBy(g => g.Count());
-            if (common is null || common.Count() < FewestShared)
-            {
-                own.AddRange(ofEvent);
-                continue;
-            }
-
-            var first = common.First();
-            shared.Add(new RoomPushAction
-            {
-                RoomId = first.RoomId, StreamOrdering = position, EventId = first.EventId, Sender = sender, ThreadId = first.ThreadId,
-                Highlight = first.Highlight, Actions = first.Actions, Ts = first.Ts, WrittenAt = first.WrittenAt,
-            });
-            own.AddRange(ofEvent.Where(r => !covered.Contains(r.UserId) || r.Highlight != first.Highlight || r.Actions != first.Actions));
-            covered.ExceptWith(ofEvent.Select(r => r.UserId));
-            own.AddRange(covered.Select(userId => new EventPushAction
-            {
-                UserId = userId, RoomId = first.RoomId, EventId = first.EventId, StreamOrdering = position, ThreadId = first.ThreadId,
-                Highlight = false, Actions = NotNotified, Ts = first.Ts, WrittenAt = first.WrittenAt,
-            }));
+            if (e.StreamPosition is not { } position || !byEvent.TryGetValue(position, out var ofEvent)) continue;
+            if (ShareEvent(room, e.Pdu.Sender, position, ofEvent, own) is { } row) shared.Add(row);
+            else own.AddRange(ofEvent);
         }
 
         return new StoredNotifications(own, shared);
+    }
+
+    /// <summary>The event's shared row, with the differing members' own rows added to <paramref name="own"/>; null when sharing does not pay.</summary>
+    private RoomPushAction? ShareEvent(RoomSnapshot room, string sender, long position, List<EventPushAction> ofEvent, List<EventPushAction> own)
+    {
+        // The members the view will count a shared row for: the joined ones but the sender (exact only when all joined before the event).
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in room.Members)
+        {
+            if (m.Membership != Memberships.Join) continue;
+            if (m.Since > position) return null;
+            if (m.UserId != sender && IsLocal(m.UserId)) covered.Add(m.UserId);
+        }
+
+        // The most common outcome among them (equal actions highlight alike).
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        EventPushAction? common = null;
+        var most = 0;
+        foreach (var r in ofEvent)
+        {
+            if (!covered.Contains(r.UserId)) continue;
+            var count = counts[r.Actions] = counts.GetValueOrDefault(r.Actions) + 1;
+            if (count > most) (most, common) = (count, r);
+        }
+
+        if (common is null || most < FewestShared) return null;
+        foreach (var r in ofEvent)
+        {
+            if (!covered.Remove(r.UserId) || r.Actions != common.Actions) own.Add(r);
+        }
+
+        // Covered members the rules did not notify: a marker row each, so that the shared row skips them.
+        foreach (var userId in covered)
+        {
+            own.Add(new EventPushAction
+            {
+                UserId = userId, RoomId = common.RoomId, EventId = common.EventId, StreamOrdering = position, ThreadId = common.ThreadId,
+                Highlight = false, Actions = NotNotified, Ts = common.Ts, WrittenAt = common.WrittenAt,
+            });
+        }
+
+        return new RoomPushAction
+        {
+            RoomId = common.RoomId, StreamOrdering = position, EventId = common.EventId, Sender = sender, ThreadId = common.ThreadId,
+            Highlight = common.Highlight, Actions = common.Actions, Ts = common.Ts, WrittenAt = common.WrittenAt,
+        };
     }
 
     /// <summary>The stored rows: a statement per table, whatever the room's size.</summary>
