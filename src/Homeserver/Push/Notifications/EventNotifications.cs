@@ -127,12 +127,24 @@ public sealed class EventNotifications(
             ofEvent.Add(row);
         }
 
+        // The members the view will count a shared row for: the joined local ones (but each event's sender). Exact only
+        // for the events after every joined member's membership.
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        var latestMembership = long.MinValue;
+        foreach (var m in room.Members)
+        {
+            if (m.Membership != Memberships.Join) continue;
+            latestMembership = Math.Max(latestMembership, m.Since);
+            if (IsLocal(m.UserId)) covered.Add(m.UserId);
+        }
+
         var own = new List<EventPushAction>();
         var shared = new List<RoomPushAction>();
         foreach (var e in events)
         {
             if (e.StreamPosition is not { } position || !byEvent.TryGetValue(position, out var ofEvent)) continue;
-            if (ShareEvent(room, e.Pdu.Sender, position, ofEvent, own) is { } row) shared.Add(row);
+            var row = position >= latestMembership ? ShareEvent(covered, e.Pdu.Sender, position, ofEvent, own) : null;
+            if (row is not null) shared.Add(row);
             else own.AddRange(ofEvent);
         }
 
@@ -140,36 +152,29 @@ public sealed class EventNotifications(
     }
 
     /// <summary>The event's shared row, with the differing members' own rows added to <paramref name="own"/>; null when sharing does not pay.</summary>
-    private RoomPushAction? ShareEvent(RoomSnapshot room, string sender, long position, List<EventPushAction> ofEvent, List<EventPushAction> own)
+    private static RoomPushAction? ShareEvent(HashSet<string> covered, string sender, long position, List<EventPushAction> ofEvent, List<EventPushAction> own)
     {
-        // The members the view will count a shared row for: the joined ones but the sender (exact only when all joined before the event).
-        var covered = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var m in room.Members)
-        {
-            if (m.Membership != Memberships.Join) continue;
-            if (m.Since > position) return null;
-            if (m.UserId != sender && IsLocal(m.UserId)) covered.Add(m.UserId);
-        }
-
-        // The most common outcome among them (equal actions highlight alike).
+        // The most common outcome among the covered members (equal actions highlight alike).
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         EventPushAction? common = null;
         var most = 0;
         foreach (var r in ofEvent)
         {
-            if (!covered.Contains(r.UserId)) continue;
+            if (r.UserId == sender || !covered.Contains(r.UserId)) continue;
             var count = counts[r.Actions] = counts.GetValueOrDefault(r.Actions) + 1;
             if (count > most) (most, common) = (count, r);
         }
 
         if (common is null || most < FewestShared) return null;
+        var unnotified = new HashSet<string>(covered, StringComparer.Ordinal);
+        unnotified.Remove(sender);
         foreach (var r in ofEvent)
         {
-            if (!covered.Remove(r.UserId) || r.Actions != common.Actions) own.Add(r);
+            if (!unnotified.Remove(r.UserId) || r.Actions != common.Actions) own.Add(r);
         }
 
         // Covered members the rules did not notify: a marker row each, so that the shared row skips them.
-        foreach (var userId in covered)
+        foreach (var userId in unnotified)
         {
             own.Add(new EventPushAction
             {
