@@ -4,7 +4,8 @@
 # a thousand users), then the load tool with the server's pid. Usage:
 #   tests/Load/bench.sh OUT.json [load tool options, e.g. --scenario sequential --messages 500]
 # Build first: dotnet build src/Homeserver -c Release && dotnet build tests/Load -c Release
-# The server's log of the last run is left in /tmp/hs-bench-server.log.
+# The server's log of the last run is left in /tmp/hs-bench-server.log. SERVER_DLL runs another build of the server
+# (e.g. a ReadyToRun publish, as the Dockerfile makes); SERVER_ENV adds environment settings (e.g. DOTNET_...=...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$1; shift
@@ -27,7 +28,7 @@ else
   db=(--Homeserver:Database:Provider=Sqlite "--Homeserver:Database:ConnectionString=Data Source=$work/hs.db")
 fi
 
-dotnet src/Homeserver/bin/Release/net10.0/Matrix.Homeserver.dll \
+env ${SERVER_ENV:-} dotnet "${SERVER_DLL:-src/Homeserver/bin/Release/net10.0/Matrix.Homeserver.dll}" \
   --Homeserver:ServerName=bench.localhost --Homeserver:Listeners:Client:Url=http://127.0.0.1:$port \
   --Homeserver:Federation:Enabled=false --Homeserver:Registration:Mode=Open --Homeserver:Registration:SharedSecret=bench-secret \
   --Homeserver:RateLimits:Enabled=false --Homeserver:Auth:BcryptRounds=4 \
