@@ -19,6 +19,13 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     public static QuietAfterBurst ForTrim() => new(64L << 20, 1L << 20, 5);
 
     /// <summary>
+    /// When to give back what start-up left committed: five quiet one-second samples, whatever it allocated. Start-up
+    /// allocates only ~11 MiB, but the heap keeps ~9 MiB of free regions committed after it, a sixth of the process's
+    /// anonymous memory at idle (docs/benchmarks.md, twenty-first round).
+    /// </summary>
+    public static QuietAfterBurst ForStartupTrim() => new(0, 1L << 20, 5);
+
+    /// <summary>
     /// When to empty the young generations: 1 MiB allocated since the last collection (seen by the sampler: what a burst
     /// allocated between a collection of the runtime's and the next sample is not counted, often most of what is left),
     /// then three 100 ms samples under 256 KiB each (a client's pause between requests is shorter; a room's wave of

@@ -62,4 +62,17 @@ public sealed class QuietAfterBurstTests
         Assert.False(young.Sample(total += MiB / 2));
         for (var i = 0; i < 10; i++) Assert.False(young.Sample(total += 0));
     }
+
+    [Fact]
+    public void Start_up_is_trimmed_after_five_quiet_samples_whatever_it_allocated()
+    {
+        var startup = QuietAfterBurst.ForStartupTrim();
+        var total = 11 * MiB;
+        startup.Sample(total);
+
+        // Requests keep coming: no trim while any sample allocates more than a MiB.
+        for (var i = 0; i < 10; i++) Assert.False(startup.Sample(total += 2 * MiB));
+        for (var i = 0; i < 4; i++) Assert.False(startup.Sample(total += MiB / 4));
+        Assert.True(startup.Sample(total += 0));
+    }
 }
