@@ -14,6 +14,12 @@ public sealed class LoadOptions
 
     public Uri Url => new(Text("url") ?? "http://127.0.0.1:8008");
 
+    /// <summary>
+    /// Another homeserver federating with the one at <see cref="Url"/>: the delivery scenario then joins a user of it to its
+    /// room, so that every message also goes to another server (registered with the same shared secret, or openly).
+    /// </summary>
+    public Uri? RemoteUrl => Text("remote-url") is { } url ? new Uri(url) : null;
+
     /// <summary>sequential, concurrent, delivery, fanout, initial-sync, cold-start, or all (every one but cold-start).</summary>
     public string Scenario => Text("scenario") ?? "all";
 

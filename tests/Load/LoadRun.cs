@@ -14,6 +14,14 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
 
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>A user of the federating server at <see cref="LoadOptions.RemoteUrl"/> (another HttpClient, same settings).</summary>
+    public async Task<MatrixClient> RegisterRemoteUserAsync(Uri remote)
+    {
+        var http = new HttpClient { BaseAddress = remote, Timeout = Http.Timeout };
+        var n = Interlocked.Increment(ref _users);
+        return await MatrixClient.RegisterAsync(http, $"load{RunId}r{n}", "load-password-" + RunId, Options.SharedSecret);
+    }
+
     /// <summary>Registers <paramref name="count"/> users, a few at a time (registration hashes a password).</summary>
     public async Task<MatrixClient[]> RegisterUsersAsync(int count, CancellationToken cancellationToken)
     {

@@ -57,7 +57,9 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
     public async Task<string> CreateRoomAsync() =>
         (await SendAsync(HttpMethod.Post, "/_matrix/client/v3/createRoom", new JsonObject { ["preset"] = "public_chat" }))["room_id"]!.GetValue<string>();
 
-    public Task JoinAsync(string roomId) => SendAsync(HttpMethod.Post, $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", new JsonObject());
+    /// <summary>Joins a room; through <paramref name="via"/> when the room is on another server.</summary>
+    public Task JoinAsync(string roomId, string? via = null) => SendAsync(HttpMethod.Post,
+        $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}" + (via is null ? "" : $"?server_name={Uri.EscapeDataString(via)}"), new JsonObject());
 
     /// <summary>A message whose JSON was written once beforehand (<see cref="LoadRun.Message"/>): the timed sends serialize nothing.</summary>
     public async Task SendMessageAsync(string roomId, string txnId, OutgoingMessage message)

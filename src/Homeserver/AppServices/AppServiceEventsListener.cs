@@ -8,9 +8,9 @@ namespace Matrix.Homeserver.AppServices;
 
 /// <summary>Queues each persisted event (local or federated, not backfilled history) for the ASes it interests.</summary>
 public sealed class AppServiceEventsListener(AppServiceSender sender, AppServiceInterest interest, IDbContextFactory<HomeserverDbContext> dbs)
-    : INotificationHandler<RoomEventsPersisted>
+    : INotificationHandler<RoomEventsToForward>
 {
-    public async ValueTask Handle(RoomEventsPersisted notification, CancellationToken cancellationToken)
+    public async ValueTask Handle(RoomEventsToForward notification, CancellationToken cancellationToken)
     {
         if (!sender.Enabled) return;
         var persisted = notification.Events.Where(e => e.StreamPosition > 0).ToList();

@@ -13,9 +13,9 @@ namespace Matrix.Homeserver.FederationSender;
 /// of a server).
 /// </summary>
 public sealed class RoomEventsSender(FederationOutbox sender)
-    : INotificationHandler<RoomEventsPersisted>
+    : INotificationHandler<RoomEventsToForward>
 {
-    public async ValueTask Handle(RoomEventsPersisted notification, CancellationToken cancellationToken)
+    public async ValueTask Handle(RoomEventsToForward notification, CancellationToken cancellationToken)
     {
         if (!notification.Local || notification.Events.Count == 0) return;
         var joined = notification.Room.JoinedServers;

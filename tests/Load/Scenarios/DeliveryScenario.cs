@@ -6,7 +6,8 @@ namespace Matrix.Load.Scenarios;
 
 /// <summary>
 /// One user sends, another has a /sync long-poll parked: the time from the start of the send to the
-/// receiver's answer, <c>--repeats</c> times (default 200), one message at a time.
+/// receiver's answer, <c>--repeats</c> times (default 200), one message at a time. With <c>--remote-url</c> a user of
+/// that server joins the room first, so that every message also goes to another server.
 /// </summary>
 public sealed class DeliveryScenario : IScenario
 {
@@ -20,6 +21,8 @@ public sealed class DeliveryScenario : IScenario
         var users = await run.RegisterUsersAsync(2, deadline);
         var (sender, receiver) = (users[0], users[1]);
         var roomId = await LoadRun.CreateRoomWithAsync(sender, users, deadline);
+        var remote = run.Options.RemoteUrl is { } url ? await run.RegisterRemoteUserAsync(url) : null;
+        if (remote is not null) await remote.JoinAsync(roomId, via: sender.UserId[(sender.UserId.IndexOf(':') + 1)..]);
         var waiter = await SyncWaiter.StartAsync(receiver, deadline);
         var latencies = new Latencies();
         var clock = Stopwatch.StartNew();
@@ -38,6 +41,7 @@ public sealed class DeliveryScenario : IScenario
 
         var result = latencies.Summary();
         result["completed"] = latencies.Count == repeats;
+        if (remote is not null) result["remote_member"] = remote.UserId;
         return result;
     }
 }

@@ -157,12 +157,14 @@ public sealed partial class RoomEventWriter
     {
         await previous;
         List<string> woken = [];
+        RoomEventsToForward? forward = null;
         try
         {
             if (persisted.Count > 0)
             {
                 await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                woken = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
+                (woken, var room) = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
+                forward = new RoomEventsToForward(roomId, persisted, Local: true, room);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -175,6 +177,7 @@ public sealed partial class RoomEventWriter
         // the thread pool and the database, and a sender queued behind them waited seconds for its answer.
         foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
         notifier.NotifyUsers(woken);
+        if (forward is not null) await ForwardAsync(forward, CancellationToken.None);
     }
 
     /// <summary>The events that earlier sends with the batch's client transactions produced: one query for the whole batch.</summary>

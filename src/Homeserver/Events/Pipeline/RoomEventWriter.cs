@@ -352,11 +352,19 @@ public sealed partial class RoomEventWriter(
         foreach (var position in session.Positions) position.Dispose();
     }
 
-    private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken) =>
-        notifier.NotifyUsers(await PublishAsync(db, roomId, persisted, local, cancellationToken));
+    private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
+    {
+        var (woken, room) = await PublishAsync(db, roomId, persisted, local, cancellationToken);
+        notifier.NotifyUsers(woken);
+        await ForwardAsync(new RoomEventsToForward(roomId, persisted, local, room), cancellationToken);
+    }
 
-    /// <summary>Runs the listeners of new events; returns the local users whose /sync the events concern.</summary>
-    private async Task<List<string>> PublishAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the listeners of new events; returns the local users whose /sync the events concern, and the room after the
+    /// events (for <see cref="ForwardAsync"/>).
+    /// </summary>
+    private async Task<(List<string> Woken, RoomSnapshot Room)> PublishAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted,
+        bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
         // The head a local write just left names the room's state group: no query to check the cached members against.
@@ -380,7 +388,25 @@ public sealed partial class RoomEventWriter(
         var users = room.Members.Select(m => m.UserId).ToList();
         // Whoever just left or was kicked/banned must see it too.
         users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
-        return [.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()];
+        return ([.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()], room);
+    }
+
+    /// <summary>
+    /// Hands the events on to other servers and application services, after the local wake-ups: their queues' writes
+    /// were a round trip of every local delivery in a room shared with another server.
+    /// </summary>
+    private async Task ForwardAsync(RoomEventsToForward events, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(events, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The events are committed and delivered locally; both queues catch up from the stream at the next start.
+            logger.LogError(e, "Forwarding events of {RoomId} to other servers or application services failed", events.RoomId);
+        }
     }
 
     private Pdu Build(RoomVersion version, EventDraft draft, string? roomId, IReadOnlyList<string> prevEvents, IReadOnlyList<string> authEvents, long depth, IReferenceHashLookup? references)
