@@ -14,12 +14,18 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
 
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>A user of the federating server at <see cref="LoadOptions.RemoteUrl"/> (another HttpClient, same settings).</summary>
-    public async Task<MatrixClient> RegisterRemoteUserAsync(Uri remote)
+    /// <summary>
+    /// With <see cref="LoadOptions.RemoteUrl"/>: a user of that server (another HttpClient, the same registration) joins the
+    /// room through its creator's server, so that every message also goes to another server. Null without it.
+    /// </summary>
+    public async Task<MatrixClient?> JoinRemoteUserAsync(string roomId, MatrixClient creator)
     {
-        var http = new HttpClient { BaseAddress = remote, Timeout = Http.Timeout };
+        if (Options.RemoteUrl is not { } remoteUrl) return null;
+        var http = new HttpClient { BaseAddress = remoteUrl, Timeout = Http.Timeout };
         var n = Interlocked.Increment(ref _users);
-        return await MatrixClient.RegisterAsync(http, $"load{RunId}r{n}", "load-password-" + RunId, Options.SharedSecret);
+        var remote = await MatrixClient.RegisterAsync(http, $"load{RunId}r{n}", "load-password-" + RunId, Options.SharedSecret);
+        await remote.JoinAsync(roomId, via: creator.UserId[(creator.UserId.IndexOf(':') + 1)..]);
+        return remote;
     }
 
     /// <summary>Registers <paramref name="count"/> users, a few at a time (registration hashes a password).</summary>

@@ -21,8 +21,7 @@ public sealed class DeliveryScenario : IScenario
         var users = await run.RegisterUsersAsync(2, deadline);
         var (sender, receiver) = (users[0], users[1]);
         var roomId = await LoadRun.CreateRoomWithAsync(sender, users, deadline);
-        var remote = run.Options.RemoteUrl is { } url ? await run.RegisterRemoteUserAsync(url) : null;
-        if (remote is not null) await remote.JoinAsync(roomId, via: sender.UserId[(sender.UserId.IndexOf(':') + 1)..]);
+        var remote = await run.JoinRemoteUserAsync(roomId, sender);
         var waiter = await SyncWaiter.StartAsync(receiver, deadline);
         var latencies = new Latencies();
         var clock = Stopwatch.StartNew();
