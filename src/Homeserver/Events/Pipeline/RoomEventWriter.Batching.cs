@@ -163,8 +163,7 @@ public sealed partial class RoomEventWriter
             if (persisted.Count > 0)
             {
                 await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                (woken, var room) = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
-                forward = new RoomEventsToForward(roomId, persisted, Local: true, room);
+                (woken, forward) = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -177,7 +176,7 @@ public sealed partial class RoomEventWriter
         // the thread pool and the database, and a sender queued behind them waited seconds for its answer.
         foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
         notifier.NotifyUsers(woken);
-        if (forward is not null) await ForwardAsync(forward, CancellationToken.None);
+        if (forward is not null) await RunListenersAsync(forward, roomId, CancellationToken.None);
     }
 
     /// <summary>The events that earlier sends with the batch's client transactions produced: one query for the whole batch.</summary>

@@ -354,17 +354,17 @@ public sealed partial class RoomEventWriter(
 
     private async Task NotifyAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
-        var (woken, room) = await PublishAsync(db, roomId, persisted, local, cancellationToken);
+        var (woken, forward) = await PublishAsync(db, roomId, persisted, local, cancellationToken);
         notifier.NotifyUsers(woken);
-        await ForwardAsync(new RoomEventsToForward(roomId, persisted, local, room), cancellationToken);
+        await RunListenersAsync(forward, roomId, cancellationToken);
     }
 
     /// <summary>
-    /// Runs the listeners of new events; returns the local users whose /sync the events concern, and the room after the
-    /// events (for <see cref="ForwardAsync"/>).
+    /// Runs the listeners of new events; returns the local users whose /sync the events concern, and what to publish
+    /// once they are woken (<see cref="RoomEventsToForward"/>).
     /// </summary>
-    private async Task<(List<string> Woken, RoomSnapshot Room)> PublishAsync(HomeserverDbContext db, string roomId, IReadOnlyList<PersistedEvent> persisted,
-        bool local, CancellationToken cancellationToken)
+    private async Task<(List<string> Woken, RoomEventsToForward Forward)> PublishAsync(HomeserverDbContext db, string roomId,
+        IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
         // The head a local write just left names the room's state group: no query to check the cached members against.
@@ -372,40 +372,28 @@ public sealed partial class RoomEventWriter(
 
         // Listeners first (as Synapse computes push actions before it notifies): the woken /sync then finds the
         // events and their notification counts together, instead of answering twice.
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            try
-            {
-                await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new RoomEventsPersisted(roomId, persisted, local, room), cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The events are committed; a failing listener must not turn the client's send into an error.
-                logger.LogError(e, "A listener failed after events were persisted in {RoomId}", roomId);
-            }
-        }
+        await RunListenersAsync(new RoomEventsPersisted(roomId, persisted, local, room), roomId, cancellationToken);
 
         var users = room.Members.Select(m => m.UserId).ToList();
         // Whoever just left or was kicked/banned must see it too.
         users.AddRange(persisted.Where(p => p.Pdu.Membership is not null).Select(p => p.Pdu.StateKey!));
-        return ([.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()], room);
+        return ([.. users.Where(u => u.EndsWith(suffix, StringComparison.Ordinal)).Distinct()], new RoomEventsToForward(roomId, persisted, local, room));
     }
 
-    /// <summary>
-    /// Hands the events on to other servers and application services, after the local wake-ups: their queues' writes
-    /// were a round trip of every local delivery in a room shared with another server.
-    /// </summary>
-    private async Task ForwardAsync(RoomEventsToForward events, CancellationToken cancellationToken)
+    /// <summary>Publishes to a notification's listeners in a scope of their own; a failing listener is logged, not thrown.</summary>
+    private async Task RunListenersAsync<TNotification>(TNotification notification, string roomId, CancellationToken cancellationToken)
+        where TNotification : INotification
     {
         await using var scope = scopes.CreateAsyncScope();
         try
         {
-            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(events, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(notification, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The events are committed and delivered locally; both queues catch up from the stream at the next start.
-            logger.LogError(e, "Forwarding events of {RoomId} to other servers or application services failed", events.RoomId);
+            // The events are committed: a failing listener must not turn the client's send into an error (the federation
+            // and application-service queues catch up from the stream at the next start).
+            logger.LogError(e, "A listener of {Notification} failed for events in {RoomId}", typeof(TNotification).Name, roomId);
         }
     }
 
