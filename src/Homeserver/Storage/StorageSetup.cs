@@ -95,9 +95,13 @@ public static class StorageSetup
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         }
 
-        // Only when something is pending: MigrateAsync also diffs the model against the migrations'
-        // snapshot, most of a second of a start-up that has nothing to apply.
-        if (!await NothingPendingAsync(db, cancellationToken)) await db.Database.MigrateAsync(cancellationToken);
+        // EF Core's migrator only when something is pending (it diffs the model against the migrations' snapshot, most
+        // of a second of a start-up that has nothing to apply); a new database gets the whole schema from one script.
+        var applied = await AppliedMigrationsAsync(db, cancellationToken);
+        var upToDate = applied is null
+            ? await SchemaScript.TryApplyAsync(db, cancellationToken)
+            : db.GetService<IMigrationsAssembly>().Migrations.Keys.All(applied.Contains);
+        if (!upToDate) await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {
             // WAL lets readers (sync) proceed while a writer commits.
@@ -106,25 +110,21 @@ public static class StorageSetup
     }
 
     /// <summary>
-    /// Every migration of this build is in the history table. Read with plain SQL: EF Core's own check builds a model of
-    /// the history table first, most of a tenth of a second of a start-up that has nothing to apply.
+    /// The history table's migration IDs, or null when there is no table (a new database). Read with plain SQL: EF Core's
+    /// own check builds a model of the history table first, most of a tenth of a second of a start-up that has nothing to apply.
     /// </summary>
-    private static async Task<bool> NothingPendingAsync(HomeserverDbContext db, CancellationToken cancellationToken)
+    private static async Task<List<string>?> AppliedMigrationsAsync(HomeserverDbContext db, CancellationToken cancellationToken)
     {
-        var known = db.GetService<IMigrationsAssembly>().Migrations.Keys;
-        List<string> applied;
         try
         {
             // The migration's ID is the table's first column, whatever the naming convention calls it.
-            applied = await RawSql.QueryAsync(db, $"SELECT * FROM \"{HistoryRepository.DefaultTableName}\"", r => r.GetString(0), cancellationToken);
+            return await RawSql.QueryAsync(db, $"SELECT * FROM \"{HistoryRepository.DefaultTableName}\"", r => r.GetString(0), cancellationToken);
         }
         catch (System.Data.Common.DbException)
         {
-            // No history table yet, or a PostgreSQL database that does not exist yet: MigrateAsync creates them.
-            return false;
+            // No history table yet, or a PostgreSQL database that does not exist yet.
+            return null;
         }
-
-        return known.All(applied.Contains);
     }
 
     private sealed class FactoryAdapter<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<HomeserverDbContext>
