@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using FluentValidation;
 using Matrix.Homeserver.Accounts;
 using Matrix.Homeserver.Admin;
 using Matrix.Homeserver.AppServices;
@@ -129,7 +128,7 @@ public static class HomeserverHost
             .AllowAnyOrigin()
             .WithMethods("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
             .WithHeaders("X-Requested-With", "Content-Type", "Authorization", "Date")));
-        services.AddValidatorsFromAssemblyContaining<HomeserverOptionsValidator>(includeInternalTypes: true);
+        services.AddRequestValidators();
         services.AddHomeserverStorage(options.Database);
         services.AddSingleton(TimeProvider.System);
         services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);

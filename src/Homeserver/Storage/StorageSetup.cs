@@ -2,7 +2,6 @@ using Matrix.Homeserver.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Matrix.Homeserver.Storage;
@@ -100,7 +99,7 @@ public static class StorageSetup
         var applied = await AppliedMigrationsAsync(db, cancellationToken);
         var upToDate = applied is null
             ? await SchemaScript.TryApplyAsync(db, cancellationToken)
-            : db.GetService<IMigrationsAssembly>().Migrations.Keys.All(applied.Contains);
+            : SchemaScript.MigrationIds(db.Database.IsSqlite()).All(applied.Contains);
         if (!upToDate) await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {

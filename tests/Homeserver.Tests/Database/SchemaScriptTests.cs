@@ -22,6 +22,8 @@ public sealed class SchemaScriptTests
         var generated = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.NoTransactions);
         // Run scripts/migrations when this fails: the migrations changed and Storage/Schema was not written again.
         Assert.Equal(Normalize(generated), Normalize(SchemaScript.Read(provider == "Sqlite")));
+        // The server reads its list of migrations from the script's history rows.
+        Assert.Equal(db.GetService<IMigrationsAssembly>().Migrations.Keys, SchemaScript.MigrationIds(provider == "Sqlite"));
     }
 
     [Fact]

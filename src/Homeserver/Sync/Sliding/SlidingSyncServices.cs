@@ -1,4 +1,3 @@
-using FluentValidation;
 using Matrix.Homeserver.Sync.Sliding.Extensions;
 
 namespace Matrix.Homeserver.Sync.Sliding;
@@ -14,7 +13,6 @@ public static class SlidingSyncServices
         services.AddScoped<SlidingRoomLists>();
         services.AddScoped<SlidingRoomsBuilder>();
         services.AddScoped<SlidingExtensions>();
-        services.AddSingleton<IValidator<SlidingSyncRequest>, SlidingSyncRequestValidator>();
         return services;
     }
 }
