@@ -6,8 +6,8 @@ namespace Matrix.Homeserver.Storage;
 /// <summary>
 /// A new database's schema as one script: what <c>dotnet ef migrations script</c> makes of this build's migrations
 /// (history rows included), written beside them by scripts/migrations; SchemaScriptTests fails when it drifts.
-/// Applying the migrations themselves builds each one's target model (EF Core's conventions, ~4 500 types, ~10 MiB
-/// that stay loaded) and a third of a second of a first start; the script is one round trip in one transaction.
+/// Applying the migrations themselves builds each one's target model through EF Core's conventions (~4 MiB of types
+/// that stay loaded, and a third of a second of a first start); the script is one round trip in one transaction.
 /// </summary>
 internal static class SchemaScript
 {
