@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Tests.Federation;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Matrix.Homeserver.Tests.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -132,11 +133,15 @@ public sealed class TransactionTests : IAsyncLifetime
         _bridge.Down = true;
         var message = await SendAsync(alice, roomId, "queued across a restart");
         await _bridge.WaitUntilAsync(f => f.RefusedTransactions >= 1, "a refused attempt");
-        await _server.Services.GetRequiredService<AppServiceSender>().StopAsync(CancellationToken.None);
-        await using (var db = await _server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContextAsync())
+        // The message is queued once its send has been answered (RoomEventsToForward), so the refused attempt may have
+        // been the join's: wait for the message's row before stopping the sender.
+        var factory = _server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>();
+        Assert.True(await FederatedKeys.EventuallyAsync(async () =>
         {
-            Assert.True(await db.Set<AppServiceOutboxItem>().AnyAsync(i => i.AppServiceId == "bridge" && i.EventId == message));
-        }
+            await using var db = await factory.CreateDbContextAsync();
+            return await db.Set<AppServiceOutboxItem>().AnyAsync(i => i.AppServiceId == "bridge" && i.EventId == message);
+        }));
+        await _server.Services.GetRequiredService<AppServiceSender>().StopAsync(CancellationToken.None);
 
         _bridge.Down = false;
         using var restarted = ActivatorUtilities.CreateInstance<AppServiceSender>(_server.Services);
