@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
-using Matrix.Homeserver.Tests.Federation;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Matrix.Homeserver.Tests.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -136,7 +135,7 @@ public sealed class TransactionTests : IAsyncLifetime
         // The message is queued once its send has been answered (RoomEventsToForward), so the refused attempt may have
         // been the join's: wait for the message's row before stopping the sender.
         var factory = _server.Services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>();
-        Assert.True(await FederatedKeys.EventuallyAsync(async () =>
+        Assert.True(await Eventually.HoldsAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync();
             return await db.Set<AppServiceOutboxItem>().AnyAsync(i => i.AppServiceId == "bridge" && i.EventId == message);

@@ -38,7 +38,7 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
         using var newKey = TestKeys.NewKey();
         await Hs2.UploadDeviceAsync(newDevice, newKey);
 
-        Assert.True(await FederatedKeys.EventuallyAsync(async () => (await Hs1.CachedAsync(bob.UserId)).Devices.Any(d => d.DeviceId == "NEWDEVICE")));
+        Assert.True(await Eventually.HoldsAsync(async () => (await Hs1.CachedAsync(bob.UserId)).Devices.Any(d => d.DeviceId == "NEWDEVICE")));
         var changed = (await Hs1.SyncAsync(alice, since))["device_lists"]?["changed"]?.AsArray().Select(u => u!.GetValue<string>());
         Assert.Contains(bob.UserId, changed ?? []);
         var answer = await Hs1.QueryAsync(alice, FederatedKeys.AllDevicesOf(bob));
@@ -54,7 +54,7 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
         using var crossSigning = new CrossSigningKeys(bob.UserId);
         (await Hs2.Http.PostJsonAsync("/_matrix/client/v3/keys/device_signing/upload", crossSigning.UploadBody(), bob.AccessToken)).Ok();
 
-        Assert.True(await FederatedKeys.EventuallyAsync(async () =>
+        Assert.True(await Eventually.HoldsAsync(async () =>
         {
             await using var db = Hs1.Db();
             return await KeyReader.CrossSigningKeyAsync(db, bob.UserId, KeyReader.SelfSigning, CancellationToken.None) is not null;
@@ -164,7 +164,7 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
 
         var leave = Hs2.Build(roomId, await Hs1.SnapshotAsync(roomId), bob.UserId, EventTypes.Member, bob.UserId, FederatedRooms.Membership(Memberships.Leave));
         await Hs2.PushEdusAsync(Hs1, [], [leave]);
-        Assert.True(await FederatedKeys.EventuallyAsync(async () => (await Hs1.CachedAsync(bob.UserId)).StreamId is null));
+        Assert.True(await Eventually.HoldsAsync(async () => (await Hs1.CachedAsync(bob.UserId)).StreamId is null));
         Assert.Empty((await Hs1.CachedAsync(bob.UserId)).Devices);
     }
 }

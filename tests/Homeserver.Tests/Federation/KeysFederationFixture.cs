@@ -96,17 +96,4 @@ internal static class FederatedKeys
     /// <summary>Pushes EDUs (and PDUs) in a transaction of its own (retried while the receiver answers 429).</summary>
     public static Task PushEdusAsync(this TestHomeserver from, TestHomeserver to, IEnumerable<JsonObject> edus, IEnumerable<Pdu>? pdus = null) =>
         from.PushAsync(to.ServerName, pdus ?? [], edus);
-
-    /// <summary>Polls until the condition holds (true) or 30 s passed (false).</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(50);
-        }
-
-        return true;
-    }
 }

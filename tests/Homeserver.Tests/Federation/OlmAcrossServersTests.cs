@@ -112,7 +112,7 @@ public sealed class OlmAcrossServersTests(KeysFederationFixture fixture)
 
         // Bob (hs2), syncing: the to-device message came from alice's device as hs2 knows it, and opens with his one-time key.
         JsonArray? toDeviceEvents = null;
-        Assert.True(await FederatedKeys.EventuallyAsync(async () =>
+        Assert.True(await Eventually.HoldsAsync(async () =>
             (toDeviceEvents = (await Hs2.SyncAsync(bob))["to_device"]?["events"]?.AsArray()) is { Count: > 0 }));
         var received = Assert.Single(toDeviceEvents!)!.AsObject();
         Assert.Equal(alice.UserId, received["sender"]!.GetValue<string>());

@@ -26,7 +26,7 @@ public sealed class PresenceFederationTests(MembershipFederationFixture fixture)
 
         // Bob's syncs (set_presence online by default) also make him online, which hs1 hears of in turn.
         JsonObject? seen = null;
-        Assert.True(await PresenceFederation.UntilAsync(async () => (seen = PresenceFederation.PresenceOf(await Hs2.SyncAsync(bob), alice))?.Str("status_msg") == "lunch"));
+        Assert.True(await Eventually.HoldsAsync(async () => (seen = PresenceFederation.PresenceOf(await Hs2.SyncAsync(bob), alice))?.Str("status_msg") == "lunch"));
         Assert.Equal("unavailable", seen!.Str("presence"));
 
         var status = (await Hs2.Http.GetJsonAsync(PresenceFederation.StatusPath(alice), bob.AccessToken)).Ok();
@@ -35,7 +35,7 @@ public sealed class PresenceFederationTests(MembershipFederationFixture fixture)
         // Alice was last active when she created the room, moments ago: the age is counted from when hs2 heard it.
         Assert.InRange(status["last_active_ago"]!.GetValue<long>(), 0, 60_000);
 
-        Assert.True(await PresenceFederation.UntilAsync(async () =>
+        Assert.True(await Eventually.HoldsAsync(async () =>
             (await Hs1.Http.GetJsonAsync(PresenceFederation.StatusPath(bob), alice.AccessToken)).Ok().Str("presence") == "online"));
     }
 
@@ -52,7 +52,7 @@ public sealed class PresenceFederationTests(MembershipFederationFixture fixture)
 
         await PresenceFederation.SharedRoomAsync(Hs1, alice, [(Hs2, bob)]);
 
-        Assert.True(await PresenceFederation.UntilAsync(() => Task.FromResult(remote.Get(alice.UserId)?.StatusMsg == "deep work")));
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(remote.Get(alice.UserId)?.StatusMsg == "deep work")));
         Assert.Equal("deep work", PresenceFederation.PresenceOf(await Hs2.SyncAsync(bob), alice)?.Str("status_msg"));
     }
 
@@ -179,20 +179,7 @@ internal static class PresenceFederation
         foreach (var (wire, state) in new[] { ("unavailable", PresenceState.Unavailable), ("offline", PresenceState.Offline) })
         {
             (await home.Http.PutJsonAsync(StatusPath(user), new JsonObject { ["presence"] = wire }, user.AccessToken)).Ok();
-            Assert.True(await UntilAsync(() => Task.FromResult(remote.Get(user.UserId)?.State == state)));
+            Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(remote.Get(user.UserId)?.State == state)));
         }
-    }
-
-    /// <summary>Polls until the condition holds; false after 30 s.</summary>
-    public static async Task<bool> UntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition()) return true;
-            await Task.Delay(100);
-        }
-
-        return false;
     }
 }

@@ -45,7 +45,7 @@ public sealed class ToDeviceFederationTests(KeysFederationFixture fixture)
         (await Hs1.Http.PutJsonAsync("/_matrix/client/v3/sendToDevice/m.test/t2",
             new JsonObject { ["messages"] = new JsonObject { [bob.UserId] = new JsonObject { ["*"] = new JsonObject { ["n"] = 2 } } } }, alice.AccessToken)).Ok();
 
-        Assert.True(await FederatedKeys.EventuallyAsync(async () => (await PendingAsync(Hs2, bob.UserId)).Count == 3));
+        Assert.True(await Eventually.HoldsAsync(async () => (await PendingAsync(Hs2, bob.UserId)).Count == 3));
         var pending = await PendingAsync(Hs2, bob.UserId);
         var (deviceId, first) = pending[0];
         Assert.Equal(bob.DeviceId, deviceId);
