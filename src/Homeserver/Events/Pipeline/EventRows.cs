@@ -97,12 +97,14 @@ internal static class EventRows
 
     /// <summary>
     /// What new events (in order) do to the forward extremities: every event they point to stops being one, and those
-    /// of them that no later one points to become one (a chain of messages leaves only its last).
+    /// of them that no later one points to become one (a chain of messages leaves only its last). The stale ones are
+    /// those from before the batch: its own events were never extremities (a chain of eight messages deletes one row, not eight).
     /// </summary>
     private static (List<string> Stale, List<string> Fresh) ExtremityChange(IReadOnlyList<Pdu> pdus)
     {
         var prevs = pdus.SelectMany(p => p.PrevEvents).ToHashSet(StringComparer.Ordinal);
-        return ([.. prevs], [.. pdus.Select(p => p.EventId).Where(id => !prevs.Contains(id))]);
+        var own = pdus.Select(p => p.EventId).ToHashSet(StringComparer.Ordinal);
+        return ([.. prevs.Where(id => !own.Contains(id))], [.. pdus.Select(p => p.EventId).Where(id => !prevs.Contains(id))]);
     }
 
     /// <summary>Materializes a state event into current_state and, for members, room_memberships.</summary>
