@@ -34,17 +34,8 @@ public sealed class EphemeralFederationTests(MembershipFederationFixture fixture
         sync.JoinedRoom(roomId).Events("ephemeral").FirstOrDefault(e => e.Str("type") == "m.receipt")?["content"]?.AsObject();
 
     /// <summary>Syncs (from scratch) until <paramref name="seen"/> holds; false after 30 s.</summary>
-    private static async Task<bool> SyncUntilAsync(TestHomeserver server, TestUser user, Func<JsonObject, bool> seen)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (seen(await server.SyncAsync(user))) return true;
-            await Task.Delay(100);
-        }
-
-        return false;
-    }
+    private static Task<bool> SyncUntilAsync(TestHomeserver server, TestUser user, Func<JsonObject, bool> seen) =>
+        Eventually.HoldsAsync(async () => seen(await server.SyncAsync(user)));
 
     [Fact]
     public async Task Typing_reaches_the_other_servers_members_both_ways()

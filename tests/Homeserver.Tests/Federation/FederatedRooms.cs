@@ -149,19 +149,13 @@ public static class FederatedRooms
     }
 
     /// <summary>Waits (bounded) until every event is in the server's timeline; false when the time ran out first.</summary>
-    public static async Task<bool> WaitForTimelineAsync(this TestHomeserver server, IEnumerable<string> eventIds, TimeSpan? timeout = null)
+    public static Task<bool> WaitForTimelineAsync(this TestHomeserver server, IEnumerable<string> eventIds, TimeSpan? timeout = null)
     {
         var ids = eventIds.ToList();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
+        return Eventually.HoldsAsync(async () =>
         {
-            await using (var db = server.Db())
-            {
-                if (await db.Events.CountAsync(e => ids.Contains(e.EventId) && !e.Outlier) == ids.Count) return true;
-            }
-
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(50);
-        }
+            await using var db = server.Db();
+            return await db.Events.CountAsync(e => ids.Contains(e.EventId) && !e.Outlier) == ids.Count;
+        }, timeout);
     }
 }

@@ -53,16 +53,8 @@ public sealed class MembershipFederationCollection : ICollectionFixture<Membersh
 public static class MembershipReads
 {
     /// <summary>Waits until the server holds <paramref name="membership"/> for the user in the room; false when the time ran out.</summary>
-    public static async Task<bool> WaitForMembershipAsync(this TestHomeserver server, string roomId, string userId, string membership, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await server.MembershipRowAsync(roomId, userId) == membership) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(50);
-        }
-    }
+    public static Task<bool> WaitForMembershipAsync(this TestHomeserver server, string roomId, string userId, string membership, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(async () => await server.MembershipRowAsync(roomId, userId) == membership, timeout);
 
     /// <summary>The user's membership in the room as the server holds it now (room_memberships), or null.</summary>
     public static async Task<string?> MembershipRowAsync(this TestHomeserver server, string roomId, string userId)

@@ -1,4 +1,5 @@
 using Matrix.Homeserver.FederationSender;
+using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.Federation;
 
@@ -8,15 +9,6 @@ public static class OutboxWaiting
     public static Task<bool> WaitUntilAsync(this FederationOutbox outbox, Func<FederationOutbox, bool> condition, TimeSpan? timeout = null) =>
         outbox.WaitUntilAsync(o => Task.FromResult(condition(o)), timeout);
 
-    public static async Task<bool> WaitUntilAsync(this FederationOutbox outbox, Func<FederationOutbox, Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (!await condition(outbox))
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(50);
-        }
-
-        return true;
-    }
+    public static Task<bool> WaitUntilAsync(this FederationOutbox outbox, Func<FederationOutbox, Task<bool>> condition, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(() => condition(outbox), timeout);
 }
