@@ -1,6 +1,7 @@
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.FederationSender;
 using Matrix.Homeserver.Streams;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -73,6 +74,14 @@ public static class OperationsSetup
                 o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
             });
         }
+
+        // The console formatters and options stay the stock ones; their lines are written in batches (see the provider).
+        foreach (var stock in logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            logging.Services.Remove(stock);
+        }
+
+        logging.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
     }
 
     /// <summary>Hooks the gauges to their sources once the services exist (the outbox itself reports to the metrics).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Matrix.Homeserver.Http;
 
 namespace Matrix.Homeserver.Sync;
@@ -21,9 +22,14 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How often a send sweeps out the devices whose sends were all answered more than the grace ago.</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+
     private readonly TimeSpan _grace = grace ?? Grace;
 
     private readonly ConcurrentDictionary<(string UserId, string DeviceId), Device> _devices = new();
+
+    private long _nextSweep = Stopwatch.GetTimestamp();
 
     /// <summary>Counts the request as a send of its device until its response has completed (sent, failed or aborted).</summary>
     public void Track(HttpContext context, Requester requester)
@@ -32,94 +38,127 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
         var key = (requester.UserId, requester.DeviceId);
         while (true)
         {
-            var device = _devices.GetOrAdd(key, _ => new Device());
+            var device = _devices.GetOrAdd(key, static _ => new Device());
             if (!device.TryStart())
             {
-                // Retired a moment ago, not yet removed by its last send: remove it here and take a fresh one.
+                // Swept a moment ago, not yet removed by the sweep: remove it here and take a fresh one.
                 _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
                 continue;
             }
 
-            context.Response.OnCompleted(() =>
+            // The answer's time is only noted: no timer per send (a sync within the grace waits out the rest itself).
+            // The callback returns at once: Kestrel reads the connection's next request only after it.
+            context.Response.OnCompleted(static state =>
             {
-                // Not awaited: Kestrel reads the connection's next request only once these callbacks are done.
-                if (device.Finish() is { } last) _ = RetireAfterGraceAsync(key, device, last);
+                ((Device)state).Finish();
                 return Task.CompletedTask;
-            });
+            }, device);
+            SweepNowAndThen();
             return;
         }
-    }
-
-    private async Task RetireAfterGraceAsync((string UserId, string DeviceId) key, Device device, int last)
-    {
-        await Task.Delay(_grace);
-        if (device.TryRetire(last)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
     }
 
     /// <summary>Completes when the device has no send in flight nor one answered within the grace, or after <see cref="MaxWait"/>.</summary>
     public Task WhenAnsweredAsync(Requester requester, CancellationToken cancellationToken)
     {
         if (!_devices.TryGetValue((requester.UserId, requester.DeviceId), out var device)) return Task.CompletedTask;
-        var idle = device.Idle;
-        return idle.IsCompleted ? idle : WaitAsync(idle, cancellationToken);
+        return device.Pending(_grace).IsIdle ? Task.CompletedTask : WaitAsync(device, cancellationToken);
     }
 
-    private static async Task WaitAsync(Task idle, CancellationToken cancellationToken)
+    private async Task WaitAsync(Device device, CancellationToken cancellationToken)
     {
-        try
+        var deadline = Stopwatch.GetTimestamp() + (long)(MaxWait.TotalSeconds * Stopwatch.Frequency);
+        while (device.Pending(_grace) is { IsIdle: false } pending)
         {
-            await idle.WaitAsync(MaxWait, cancellationToken);
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            // A stuck send must not hold the device's events back: past MaxWait, answer the sync anyway.
+            if (left <= TimeSpan.Zero) return;
+            if (pending.InFlight is { } inFlight)
+            {
+                try
+                {
+                    await inFlight.WaitAsync(left, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                await Task.Delay(pending.GraceLeft < left ? pending.GraceLeft : left, cancellationToken);
+            }
         }
-        catch (TimeoutException)
+    }
+
+    private void SweepNowAndThen()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var next = Interlocked.Read(ref _nextSweep);
+        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + (long)(SweepInterval.TotalSeconds * Stopwatch.Frequency), next) != next) return;
+        foreach (var (key, device) in _devices)
         {
-            // Answer the sync anyway: a stuck send must not hold the device's events back.
+            if (device.TrySweep(_grace)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
         }
+    }
+
+    /// <summary>What a device's sync still waits for: its sends in flight, or the rest of the last answer's grace.</summary>
+    private readonly record struct PendingSends(Task? InFlight, TimeSpan GraceLeft)
+    {
+        public bool IsIdle => InFlight is null && GraceLeft <= TimeSpan.Zero;
     }
 
     private sealed class Device
     {
         private readonly Lock _gate = new();
-        private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _inFlight;
-        private int _answered;
-        private bool _retired;
+        private long _lastAnswered;
+        private bool _swept;
 
-        public Task Idle => _idle.Task;
+        /// <summary>Completed when the last send in flight is answered; made only when a sync waits for one.</summary>
+        private TaskCompletionSource? _noneInFlight;
 
         public bool TryStart()
         {
             lock (_gate)
             {
-                if (_retired) return false;
+                if (_swept) return false;
                 _inFlight++;
                 return true;
             }
         }
 
-        /// <summary>When this was the last send in flight, its number among the device's answers (for <see cref="TryRetire"/>, after the grace).</summary>
-        public int? Finish()
+        public void Finish()
+        {
+            TaskCompletionSource? waiters;
+            lock (_gate)
+            {
+                _lastAnswered = Stopwatch.GetTimestamp();
+                if (--_inFlight > 0) return;
+                (waiters, _noneInFlight) = (_noneInFlight, null);
+            }
+
+            waiters?.TrySetResult();
+        }
+
+        public PendingSends Pending(TimeSpan grace)
         {
             lock (_gate)
             {
-                _answered++;
-                return --_inFlight == 0 ? _answered : null;
+                if (_inFlight > 0) return new PendingSends((_noneInFlight ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task, grace);
+                return new PendingSends(null, grace - Stopwatch.GetElapsedTime(_lastAnswered));
             }
         }
 
-        /// <summary>
-        /// Retires the entry unless a send was started or answered after answer number <paramref name="last"/> (the
-        /// grace then runs from that one's answer); its waiters go on.
-        /// </summary>
-        public bool TryRetire(int last)
+        /// <summary>Marks the entry for removal when nothing is in flight and the last answer's grace is over.</summary>
+        public bool TrySweep(TimeSpan grace)
         {
             lock (_gate)
             {
-                if (_inFlight > 0 || _answered != last) return false;
-                _retired = true;
+                if (_inFlight > 0 || Stopwatch.GetElapsedTime(_lastAnswered) < grace) return false;
+                _swept = true;
+                return true;
             }
-
-            _idle.TrySetResult();
-            return true;
         }
     }
 }
