@@ -35,11 +35,18 @@ public static class JsonSigning
         AddSignature(obj, entity, key.KeyId.ToString(), ComputeSignature(obj, key, mode));
 
     /// <summary>The unpadded base64 signature of the object, without storing it.</summary>
-    public static string ComputeSignature(JsonObject obj, SigningKey key, CanonicalJsonMode mode = CanonicalJsonMode.Strict)
+    public static string ComputeSignature(JsonObject obj, SigningKey key, CanonicalJsonMode mode = CanonicalJsonMode.Strict) =>
+        ComputeSignatureAndHash(obj, key, mode).Signature;
+
+    /// <summary>
+    /// The signature and the SHA-256 of the same canonical bytes (the object without signatures or unsigned data),
+    /// encoded once: a Matrix event's reference hash covers exactly what its signature covers.
+    /// </summary>
+    public static (string Signature, byte[] Sha256) ComputeSignatureAndHash(JsonObject obj, SigningKey key, CanonicalJsonMode mode = CanonicalJsonMode.Strict)
     {
         using var buffer = new PooledBufferWriter();
         CanonicalJson.Encode(buffer, obj, Unsigned, mode);
-        return key.SignToBase64(buffer.WrittenSpan);
+        return (key.SignToBase64(buffer.WrittenSpan), Sha256Hash.Hash(buffer.WrittenSpan));
     }
 
     /// <summary>Stores a signature under signatures[entity][keyId], keeping the others.</summary>

@@ -50,8 +50,9 @@ public sealed class EventBuilder(ServerName serverName, SigningKey signingKey)
         if (version.EventFormat == EventFormat.V1) json[PduKeys.EventId] = EventIds.Generate(serverName);
         if (template.Unsigned is not null) json[PduKeys.Unsigned] = template.Unsigned.DeepClone();
 
-        EventSigning.HashAndSign(json, version, serverName.Value, signingKey);
-        return PduParser.Parse(json, version);
+        var referenceHash = EventSigning.HashAndSign(json, version, serverName.Value, signingKey);
+        // The ID from the signature's own encoding: the parser would redact and encode the event once more for it.
+        return PduParser.Parse(json, version, EventIds.FromReferenceHash(referenceHash, version));
     }
 
     /// <summary>

@@ -17,11 +17,16 @@ public static class EventIds
     /// </summary>
     /// <exception cref="PduFormatException">A v1/v2 event has no string event_id.</exception>
     /// <exception cref="CanonicalJsonException">The redacted event cannot be encoded.</exception>
-    public static string Compute(JsonObject pdu, RoomVersion version) => version.EventFormat switch
+    public static string Compute(JsonObject pdu, RoomVersion version) => version.EventFormat == EventFormat.V1
+        ? pdu[PduKeys.EventId] is JsonValue v && v.TryGetValue(out string? id) ? id : throw new PduFormatException("event_id must be a string")
+        : FromReferenceHash(EventHashes.ComputeReferenceHash(pdu, version), version)!;
+
+    /// <summary>The v3+ event ID of an event with this reference hash; null for v1/v2, whose IDs are chosen, not derived.</summary>
+    public static string? FromReferenceHash(byte[] referenceHash, RoomVersion version) => version.EventFormat switch
     {
-        EventFormat.V1 => pdu[PduKeys.EventId] is JsonValue v && v.TryGetValue(out string? id) ? id : throw new PduFormatException("event_id must be a string"),
-        EventFormat.V2 => "$" + UnpaddedBase64.Encode(EventHashes.ComputeReferenceHash(pdu, version)),
-        _ => "$" + UnpaddedBase64.EncodeUrlSafe(EventHashes.ComputeReferenceHash(pdu, version)),
+        EventFormat.V1 => null,
+        EventFormat.V2 => "$" + UnpaddedBase64.Encode(referenceHash),
+        _ => "$" + UnpaddedBase64.EncodeUrlSafe(referenceHash),
     };
 
     /// <summary>A fresh v1/v2 event ID <c>$random:server</c> with 128 bits of randomness.</summary>

@@ -25,19 +25,25 @@ public sealed record EventSignatureCheck(string? Server, SignatureStatus Status)
 public static class EventSigning
 {
     /// <summary>Adds the content hash and this server's signature to the event in place (keeping other signatures).</summary>
+    /// <returns>The event's reference hash (see <see cref="Sign"/>).</returns>
     /// <exception cref="CanonicalJsonException">The event cannot be encoded as canonical JSON.</exception>
-    public static void HashAndSign(JsonObject pdu, RoomVersion version, string serverName, SigningKey key)
+    public static byte[] HashAndSign(JsonObject pdu, RoomVersion version, string serverName, SigningKey key)
     {
         EventHashes.AddContentHash(pdu, version);
-        Sign(pdu, version, serverName, key);
+        return Sign(pdu, version, serverName, key);
     }
 
     /// <summary>Adds this server's signature over the redacted event, leaving hashes as they are.</summary>
-    public static void Sign(JsonObject pdu, RoomVersion version, string serverName, SigningKey key)
+    /// <returns>
+    /// The event's reference hash as it now stands: the redacted event without signatures or unsigned data is what
+    /// the signature covers and what the reference hash hashes, so both come from one encoding.
+    /// </returns>
+    public static byte[] Sign(JsonObject pdu, RoomVersion version, string serverName, SigningKey key)
     {
         var redacted = Redaction.Redact(pdu, version, keepSignatures: false);
-        var signature = JsonSigning.ComputeSignature(redacted, key, version.CanonicalMode());
+        var (signature, referenceHash) = JsonSigning.ComputeSignatureAndHash(redacted, key, version.CanonicalMode());
         JsonSigning.AddSignature(pdu, serverName, key.KeyId.ToString(), signature);
+        return referenceHash;
     }
 
     /// <summary>

@@ -42,7 +42,10 @@ public static class PduParser
     /// those to the prev_events/auth_events counts, which older events may exceed.
     /// </param>
     /// <exception cref="PduValidationException">The PDU is not valid for <paramref name="version"/>.</exception>
-    public static Pdu Parse(JsonObject json, RoomVersion version, bool enforceReferenceLimits = true)
+    public static Pdu Parse(JsonObject json, RoomVersion version, bool enforceReferenceLimits = true) => Parse(json, version, computedEventId: null, enforceReferenceLimits);
+
+    /// <summary>An event this server just built: its v3+ ID was computed with its signature (<see cref="EventBuilder"/>).</summary>
+    internal static Pdu Parse(JsonObject json, RoomVersion version, string? computedEventId, bool enforceReferenceLimits = true)
     {
         CheckSize(json, version);
 
@@ -83,7 +86,7 @@ public static class PduParser
         }
         else
         {
-            eventId = EventIds.Compute(json, version);
+            eventId = computedEventId ?? EventIds.Compute(json, version);
         }
 
         var lengths = new LengthCheck(version);

@@ -43,6 +43,28 @@ public sealed class EventBuilderTests : IDisposable
         Assert.Equal(["$" + new string('p', 43)], pdu.PrevEvents);
     }
 
+    public static TheoryData<string> DerivedIdVersions() => [.. RoomVersions.All.Where(v => v.EventFormat != EventFormat.V1).Select(v => v.Id)];
+
+    [Theory]
+    [MemberData(nameof(DerivedIdVersions))]
+    public void The_id_computed_with_the_signature_is_the_reference_hash_id(string versionId)
+    {
+        // A member event (redaction keeps some of its content, drops the rest) with unsigned data (outside the hash).
+        var version = RoomVersions.Find(versionId)!;
+        var template = Message() with
+        {
+            Type = EventTypes.Member,
+            StateKey = "@u:hs.example",
+            Content = new JsonObject { ["membership"] = "join", ["displayname"] = "U" },
+            Unsigned = new JsonObject { ["age"] = 3 },
+            RoomId = version.RoomIdIsCreateEventHash ? "!" + new string('c', 43) : "!r:hs.example",
+            PrevEvents = ["$" + new string('p', 43)],
+        };
+        var pdu = _builder.Build(version, template);
+        Assert.Equal(EventIds.Compute(pdu.Json, version), pdu.EventId);
+        Assert.Equal(pdu.EventId, PduParser.Parse(System.Text.Encoding.UTF8.GetBytes(CanonicalJson.SerializeToString(pdu.Json)), version).EventId);
+    }
+
     [Fact]
     public void V1_events_get_a_random_id_and_reference_pairs()
     {
