@@ -25,6 +25,8 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
     /// <summary>How often a send sweeps out the devices whose sends were all answered more than the grace ago.</summary>
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
 
+    private static readonly TimeSpan MinDelay = TimeSpan.FromMilliseconds(1);
+
     private readonly TimeSpan _grace = grace ?? Grace;
 
     private readonly ConcurrentDictionary<(string UserId, string DeviceId), Device> _devices = new();
@@ -86,7 +88,9 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
             }
             else
             {
-                await Task.Delay(pending.GraceLeft < left ? pending.GraceLeft : left, cancellationToken);
+                // At least a millisecond: a shorter delay completes at once, and the loop would spin until the grace ends.
+                var wait = pending.GraceLeft < left ? pending.GraceLeft : left;
+                await Task.Delay(wait < MinDelay ? MinDelay : wait, cancellationToken);
             }
         }
     }

@@ -11,7 +11,8 @@ namespace Matrix.Homeserver.Operations;
 /// the logging thread, as the stock logger does, and the writer thread writes what accumulated in one write, then
 /// sleeps <see cref="FlushInterval"/> before the next: under load it wakes at most that often, and a quiet server's
 /// line goes out at once. <see cref="ConsoleLoggerOptions.MaxQueueLength"/> and
-/// <see cref="ConsoleLoggerOptions.QueueFullMode"/> bound the lines waiting, as they bound the stock logger's.
+/// <see cref="ConsoleLoggerOptions.QueueFullMode"/> bound the lines waiting, as they bound the stock logger's; every line
+/// goes to standard output (the stock default: <see cref="ConsoleLoggerOptions.LogToStandardErrorThreshold"/> is not used).
 /// </summary>
 [ProviderAlias("Console")]
 public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope
@@ -26,6 +27,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
     private readonly ConsoleFormatter _formatter;
     private readonly ConsoleLoggerOptions _options;
     private readonly TextWriter _output;
+
     /// <summary>A monitor, not a <see cref="Lock"/>: the writer and loggers on a full queue wait on it.</summary>
     private readonly object _gate = new();
 
