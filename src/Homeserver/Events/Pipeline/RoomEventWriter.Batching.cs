@@ -98,7 +98,19 @@ public sealed partial class RoomEventWriter
 
         if (done.Count == 0) return;
         var persisted = done.Where(d => !d.Result.Repeated).SelectMany(d => d.Result.Events).ToList();
-        queue.Notified = NotifyThenAnswerAsync(queue.Notified, queue.RoomId, persisted, done);
+        // Messages whose notifications went into their own commit are answered at once: their listeners (the sender's
+        // presence, a counter) and the long-polls are not part of a send's answer, and they took a fifth of a lone
+        // send's time (a scope, the room's members, five listeners). State changes are answered after their
+        // listeners, whose work (presence for new members, notifications, device lists) a client may look for next.
+        var answered = persisted.All(p => p.Pdu.StateKey is null && p.PushActionsWritten) ? Answer(done) : done;
+        if (persisted.Count > 0) queue.Notified = NotifyThenAnswerAsync(queue.Notified, queue.RoomId, persisted, answered);
+    }
+
+    /// <summary>Answers each caller of the batch; none are left to answer.</summary>
+    private static List<(RoomSendQueue.Request Request, BatchResult Result)> Answer(List<(RoomSendQueue.Request Request, BatchResult Result)> done)
+    {
+        foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
+        return [];
     }
 
     /// <summary>Writes the callers' drafts in one transaction; per caller, its events (or the earlier event of a repeated transaction).</summary>
@@ -153,18 +165,20 @@ public sealed partial class RoomEventWriter
     private static bool IsRepeatedTransaction(Exception e) =>
         e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "pk_event_transactions" };
 
-    private async Task NotifyThenAnswerAsync(Task previous, string roomId, List<PersistedEvent> persisted, List<(RoomSendQueue.Request Request, BatchResult Result)> done)
+    /// <summary>
+    /// A batch's listeners, then its unanswered callers, then the long-polls of the room's members, after the previous
+    /// batch's (room order).
+    /// </summary>
+    private async Task NotifyThenAnswerAsync(Task previous, string roomId, List<PersistedEvent> persisted,
+        List<(RoomSendQueue.Request Request, BatchResult Result)> unanswered)
     {
         await previous;
         List<string> woken = [];
         RoomEventsToForward? forward = null;
         try
         {
-            if (persisted.Count > 0)
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-                (woken, forward) = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
-            }
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            (woken, forward) = await PublishAsync(db, roomId, persisted, local: true, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -174,7 +188,7 @@ public sealed partial class RoomEventWriter
 
         // The senders are answered before the long-polls are woken: in a big room a thousand woken syncs queue on
         // the thread pool and the database, and a sender queued behind them waited seconds for its answer.
-        foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
+        Answer(unanswered);
         notifier.NotifyUsers(woken);
         if (forward is not null) await RunListenersAsync(forward, roomId, CancellationToken.None);
     }
