@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Mediator;
@@ -31,17 +30,19 @@ public sealed class SendAnswerOrderTests : IAsyncLifetime
         var roomId = await _server.CreateRoomAsync(alice);
 
         _gate.Close();
-        var message = _server.SendMessageAsync(roomId, alice, "answered at its commit");
+        var message = _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/order-1",
+            new JsonObject { ["msgtype"] = "m.text", ["body"] = "answered at its commit" }, alice.AccessToken);
         var answered = await Task.WhenAny(message, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.Same(message, answered);
+        Assert.StartsWith("$", (await message).Ok()["event_id"]!.GetValue<string>());
         await _gate.Reached.WaitAsync(TimeSpan.FromSeconds(30)); // its listeners are held, not yet run
 
-        var topic = _server.SendEventsAsync(roomId, EventDraft.State(EventTypes.Topic, "", alice.UserId, new JsonObject { ["topic"] = "held" }));
+        var topic = _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{roomId}/state/m.room.topic", new JsonObject { ["topic"] = "held" }, alice.AccessToken);
         await Task.Delay(200);
         Assert.False(topic.IsCompleted, "a state change waits for its listeners");
 
         _gate.Open();
-        Assert.Single(await topic.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.StartsWith("$", (await topic.WaitAsync(TimeSpan.FromSeconds(30))).Ok()["event_id"]!.GetValue<string>());
     }
 
     /// <summary>Holds every <see cref="RoomEventsPersisted"/> while closed; other notifications pass.</summary>

@@ -102,15 +102,14 @@ public sealed partial class RoomEventWriter
         // presence, a counter) and the long-polls are not part of a send's answer, and they took a fifth of a lone
         // send's time (a scope, the room's members, five listeners). State changes are answered after their
         // listeners, whose work (presence for new members, notifications, device lists) a client may look for next.
-        var answered = persisted.All(p => p.Pdu.StateKey is null && p.PushActionsWritten) ? Answer(done) : done;
-        if (persisted.Count > 0) queue.Notified = NotifyThenAnswerAsync(queue.Notified, queue.RoomId, persisted, answered);
+        var answerNow = persisted.All(p => p.Pdu.StateKey is null && p.PushActionsWritten);
+        if (answerNow) Answer(done);
+        if (persisted.Count > 0) queue.Notified = NotifyThenAnswerAsync(queue.Notified, queue.RoomId, persisted, answerNow ? [] : done);
     }
 
-    /// <summary>Answers each caller of the batch; none are left to answer.</summary>
-    private static List<(RoomSendQueue.Request Request, BatchResult Result)> Answer(List<(RoomSendQueue.Request Request, BatchResult Result)> done)
+    private static void Answer(List<(RoomSendQueue.Request Request, BatchResult Result)> callers)
     {
-        foreach (var (request, result) in done) request.Completion.TrySetResult(result.Events);
-        return [];
+        foreach (var (request, result) in callers) request.Completion.TrySetResult(result.Events);
     }
 
     /// <summary>Writes the callers' drafts in one transaction; per caller, its events (or the earlier event of a repeated transaction).</summary>
