@@ -28,6 +28,9 @@ public sealed class LoadOptions
 
     public int? ServerPid => Text("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
 
+    /// <summary>The database server's main process (PostgreSQL's postmaster): its CPU time per send, with its backends'.</summary>
+    public int? DatabasePid => Text("db-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
+
     public string? JsonPath => Text("json");
 
     /// <summary>Wall-clock budget of each scenario, set-up included.</summary>

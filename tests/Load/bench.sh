@@ -76,5 +76,9 @@ if [ -n "$remote_pid" ]; then
 fi
 uptime
 [ -n "$remote_pid" ] && [ -n "${REMOTE_FREEZE_AFTER:-}" ] && (sleep "$REMOTE_FREEZE_AFTER"; kill -STOP "$remote_pid") &
-dotnet tests/Load/bin/Release/net10.0/Load.dll --url "http://127.0.0.1:$port" --pid "$server_pid" --shared-secret bench-secret --json "$out" "${remote_args[@]}" "$@"
+# The cluster's postmaster: the send scenarios report PostgreSQL's CPU time per send too (its backends included).
+db_pid=()
+[ "${DB:-postgres}" = postgres ] && db_pid=(--db-pid "$(head -1 "$PG_TMP/data/postmaster.pid")")
+dotnet tests/Load/bin/Release/net10.0/Load.dll --url "http://127.0.0.1:$port" --pid "$server_pid" "${db_pid[@]}" --shared-secret bench-secret \
+  --json "$out" "${remote_args[@]}" "$@"
 uptime

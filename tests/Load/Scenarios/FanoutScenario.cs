@@ -76,7 +76,7 @@ public sealed class FanoutScenario : IScenario
         // Every receiver's request must be parked at the server before the send; a thousand requests need a moment.
         await Task.Delay(TimeSpan.FromSeconds(3), deadline);
 
-        var cpu = ClientCpu.Start();
+        var cpu = CpuTime.Start();
         var started = clock.Elapsed.TotalMilliseconds;
         await sender.SendMessageAsync(roomId, run.RunId + tag, message);
         var sendMs = clock.Elapsed.TotalMilliseconds - started;

@@ -11,7 +11,9 @@ internal static class SendTimer
     public static async Task<JsonObject> RunAsync(LoadRun run, IReadOnlyList<MatrixClient> senders, string roomId, int perSender, string phase, CancellationToken deadline)
     {
         var latencies = new Latencies();
-        var cpu = ClientCpu.Start();
+        var cpu = CpuTime.Start();
+        var serverCpu = CpuTime.Start(run.Options.ServerPid);
+        var databaseCpu = CpuTime.Start(run.Options.DatabasePid);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(senders.Select((sender, s) => Task.Run(async () =>
         {
@@ -29,7 +31,10 @@ internal static class SendTimer
         result["seconds"] = Math.Round(seconds, 3);
         result["per_second"] = Math.Round(latencies.Count / seconds, 1);
         result["completed"] = latencies.Count == senders.Count * perSender;
-        result["client_cpu_ms_per_send"] = Math.Round(cpu.ElapsedMs / Math.Max(1, latencies.Count), 3);
+        var sends = Math.Max(1, latencies.Count);
+        result["client_cpu_ms_per_send"] = Math.Round(cpu.ElapsedMs / sends, 3);
+        if (serverCpu is { } server) result["server_cpu_ms_per_send"] = Math.Round(server.ElapsedMs / sends, 3);
+        if (databaseCpu is { } database) result["database_cpu_ms_per_send"] = Math.Round(database.ElapsedMs / sends, 3);
         return result;
     }
 }
