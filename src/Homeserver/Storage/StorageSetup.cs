@@ -2,6 +2,7 @@ using Matrix.Homeserver.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Matrix.Homeserver.Storage;
@@ -93,6 +94,10 @@ public static class StorageSetup
             var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         }
+        else
+        {
+            await CreatePostgresDatabaseAsync(db, cancellationToken);
+        }
 
         // EF Core's migrator only when something is pending (it diffs the model against the migrations' snapshot, most
         // of a second of a start-up that has nothing to apply); a new database gets the whole schema from one script.
@@ -105,6 +110,25 @@ public static class StorageSetup
         {
             // WAL lets readers (sync) proceed while a writer commits.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A PostgreSQL database named in the connection string that does not exist yet is created first, as EF Core's
+    /// migrator would: the schema script then applies to it, where every step before had failed on the connection (three
+    /// "fail" lines in the log of a normal first start) and the slower migrator ran instead. EF Core's existence check
+    /// expects the failure and logs it at Debug. Another server creating it at the same moment is fine.
+    /// </summary>
+    private static async Task CreatePostgresDatabaseAsync(HomeserverDbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken)) return;
+        try
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+        {
         }
     }
 
