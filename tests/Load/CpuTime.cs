@@ -27,6 +27,7 @@ public readonly struct CpuTime
     /// <summary>The CPU time of the process and every process below it that is still running.</summary>
     private static double? TreeMs(int root)
     {
+        if (!Directory.Exists("/proc")) return null;
         var processes = new Dictionary<int, (int Parent, double Ms)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
