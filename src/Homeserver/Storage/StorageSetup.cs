@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
 
 namespace Matrix.Homeserver.Storage;
 
@@ -56,15 +57,15 @@ public static class StorageSetup
     /// </summary>
     private const string WarmTextSearchSql = "SELECT to_tsvector('english', 'warm')";
 
-    private static void WarmTextSearch(Npgsql.NpgsqlConnection connection)
+    private static void WarmTextSearch(NpgsqlConnection connection)
     {
-        using var command = new Npgsql.NpgsqlCommand(WarmTextSearchSql, connection);
+        using var command = new NpgsqlCommand(WarmTextSearchSql, connection);
         command.ExecuteNonQuery();
     }
 
-    private static async Task WarmTextSearchAsync(Npgsql.NpgsqlConnection connection)
+    private static async Task WarmTextSearchAsync(NpgsqlConnection connection)
     {
-        await using var command = new Npgsql.NpgsqlCommand(WarmTextSearchSql, connection);
+        await using var command = new NpgsqlCommand(WarmTextSearchSql, connection);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -77,7 +78,7 @@ public static class StorageSetup
     {
         // The plain builder keeps only the keys the string gives (Npgsql's knows every keyword).
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.NoResetOnClose = true;
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = 256;
         return builder.ConnectionString;
@@ -117,18 +118,37 @@ public static class StorageSetup
     /// A PostgreSQL database named in the connection string that does not exist yet is created first, as EF Core's
     /// migrator would: the schema script then applies to it, where every step before had failed on the connection (three
     /// "fail" lines in the log of a normal first start) and the slower migrator ran instead. EF Core's existence check
-    /// expects the failure and logs it at Debug. Another server creating it at the same moment is fine.
+    /// expects the failure and logs it at Debug. Another server creating it at the same moment is fine. It is created as
+    /// docs/operations.md advises (UTF-8, the C collation: IDs sort byte-wise, whatever the OS's locale data; Synapse
+    /// insists on it too), from template0, through the cluster's maintenance database (postgres, else template1).
     /// </summary>
     private static async Task CreatePostgresDatabaseAsync(HomeserverDbContext db, CancellationToken cancellationToken)
     {
         var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
         if (await creator.ExistsAsync(cancellationToken)) return;
-        try
+        var target = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+        // Npgsql connects to the database named like the user when the string names none.
+        var name = target.Database ?? target.Username ?? throw new InvalidOperationException("The PostgreSQL connection string names no database");
+        var sql = $"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\" WITH TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'";
+        foreach (var maintenance in (string[])["postgres", "template1"])
         {
-            await creator.CreateAsync(cancellationToken);
-        }
-        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
-        {
+            var admin = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Database = maintenance, Pooling = false };
+            try
+            {
+                await using var connection = new NpgsqlConnection(admin.ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                await using var create = new NpgsqlCommand(sql, connection);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName && maintenance == "postgres")
+            {
+                // No postgres database in this cluster: template1 always exists.
+            }
         }
     }
 

@@ -9,8 +9,8 @@ using Npgsql;
 namespace Matrix.Homeserver.Tests.Database;
 
 /// <summary>
-/// A first start against a PostgreSQL database the operator named but did not create: the server creates it and gives it
-/// the schema script, as a normal start, with nothing logged as an error and without EF Core's migrator.
+/// A first start against a PostgreSQL database the operator named but did not create: the server creates it (UTF-8, C
+/// collation) and gives it the schema script, as a normal start, with nothing logged as an error and without EF Core's migrator.
 /// </summary>
 public sealed class PostgresFirstStartTests
 {
@@ -39,6 +39,10 @@ public sealed class PostgresFirstStartTests
             }
 
             Assert.Equal(SchemaScript.MigrationIds(sqlite: false), applied);
+            // As docs/operations.md has operators create it: UTF-8 and the C collation.
+            await using var settings = new NpgsqlCommand(
+                "SELECT pg_encoding_to_char(encoding) || ' ' || datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()", connection);
+            Assert.Equal("UTF8 C C", await settings.ExecuteScalarAsync());
             Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
             // EF Core's migrator announces each migration it applies; the script applies them all at once, silently.
             Assert.DoesNotContain(logs.Entries, e => e.Category.StartsWith("Microsoft.EntityFrameworkCore.Migrations", StringComparison.Ordinal));
