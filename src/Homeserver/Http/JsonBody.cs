@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
+using Matrix.Crypto;
 
 namespace Matrix.Homeserver.Http;
 
@@ -13,7 +14,6 @@ public static class JsonBody
     /// <summary>Bodies are parsed no deeper than this (the spec's canonical JSON is shallow).</summary>
     public const int MaxDepth = 64;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
     private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
     {
         MaxDepth = MaxDepth,
@@ -35,15 +35,38 @@ public static class JsonBody
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: DocumentOptions);
+            node = JsonInput.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), MaxDepth);
         }
-        catch (JsonException)
+        catch (CanonicalJsonException e)
         {
-            throw MatrixException.NotJson();
+            throw NotJson(e);
         }
 
         return node as JsonObject ?? throw MatrixException.BadJson("Request body must be a JSON object");
     }
+
+    /// <summary>
+    /// JSON text from a client (a body, a filter in the query string): M_NOT_JSON for what is not JSON, has invalid UTF-8,
+    /// a lone surrogate or a key twice, nests too deep, or is not an object.
+    /// </summary>
+    public static JsonObject ParseObject(string json, string what)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonInput.Parse(json, MaxDepth);
+        }
+        catch (CanonicalJsonException e)
+        {
+            throw NotJson(e, what);
+        }
+
+        return node as JsonObject ?? throw MatrixException.BadJson($"{what} must be a JSON object");
+    }
+
+    private static MatrixException NotJson(CanonicalJsonException e, string? what = null) => e.Error == CanonicalJsonError.InvalidJson
+        ? (what is null ? MatrixException.NotJson() : MatrixException.NotJson($"{what} is not JSON"))
+        : MatrixException.NotJson($"{what ?? "The body"} is not acceptable JSON: {e.Message}");
 
     /// <summary>Deserializes the body into <typeparamref name="T"/> (snake_case names) and validates it.</summary>
     public static async Task<T> ReadAsync<T>(HttpRequest request, IValidator<T>? validator = null, bool emptyIsObject = false)

@@ -29,6 +29,7 @@ internal sealed class PostgresBatch
     {
         var command = new NpgsqlBatchCommand(statement);
         foreach (var value in values) command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        PostgresText.Clean(command.Parameters);
         _commands.Add(command);
     }
 

@@ -35,6 +35,9 @@ internal static class RawSql
                 command.Parameters.Add(parameter);
             }
 
+            // Not EF Core's command, so not its interceptor's either.
+            if (db.Database.IsNpgsql()) PostgresText.Clean(command.Parameters);
+
             var result = new List<T>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) result.Add(read(reader));

@@ -40,6 +40,7 @@ public static class StorageSetup
         o.UseNpgsql(WithPostgresDefaults(connectionString), s => s
                 .MigrationsAssembly(typeof(StorageSetup).Assembly.FullName)
                 .ConfigureDataSource(d => d.UsePhysicalConnectionInitializer(WarmTextSearch, WarmTextSearchAsync)))
+         .AddInterceptors(PostgresText.Interceptor.Instance)
          .UseSnakeCaseNamingConvention()
          .WithoutMigrateModelCheck();
 

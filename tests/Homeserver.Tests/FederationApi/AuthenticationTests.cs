@@ -136,6 +136,20 @@ public sealed class AuthenticationTests(FederationFixture fixture)
         Assert.Contains("M_NOT_JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"hello\":\"world\",\"hello\":\"again\"}")]
+    [InlineData("{\"hello\":\"\\ud800\"}")]
+    public async Task A_body_with_a_key_twice_or_a_lone_surrogate_is_refused_before_its_signature_is_checked(string body)
+    {
+        var header = fixture.Sign("hs2.test", "hs1.test", HttpMethod.Put, Uri, Body());
+        using var http = fixture.Servers.FederationHttp("hs1.test");
+        using var request = new HttpRequestMessage(HttpMethod.Put, Uri) { Content = new StringContent(body) };
+        request.Headers.TryAddWithoutValidation("Authorization", header);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("M_NOT_JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_denied_server_is_forbidden_both_ways()
     {

@@ -28,11 +28,13 @@ public sealed record MatrixResponse(HttpStatusCode Status, JsonNode? Body, HttpR
 /// <summary>Raw JSON requests to a test server, optionally with an access token.</summary>
 public static class MatrixHttp
 {
-    public static async Task<MatrixResponse> SendAsync(this HttpClient http, HttpMethod method, string path, JsonNode? body = null, string? accessToken = null, string? rawBody = null)
+    public static async Task<MatrixResponse> SendAsync(this HttpClient http, HttpMethod method, string path, JsonNode? body = null, string? accessToken = null, string? rawBody = null,
+        byte[]? rawBytes = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (accessToken is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        if (rawBody is not null) request.Content = new StringContent(rawBody, Encoding.UTF8, "application/json");
+        if (rawBytes is not null) request.Content = new ByteArrayContent(rawBytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        else if (rawBody is not null) request.Content = new StringContent(rawBody, Encoding.UTF8, "application/json");
         else if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

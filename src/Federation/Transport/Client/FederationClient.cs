@@ -16,7 +16,7 @@ namespace Matrix.Federation.Transport.Client;
 /// </summary>
 public sealed class FederationClient : IDisposable
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 128 };
+    private const int MaxAnswerDepth = 128;
     private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
 
     private readonly FederationClientOptions _options;
@@ -157,9 +157,9 @@ public sealed class FederationClient : IDisposable
     {
         try
         {
-            return JsonNode.Parse(bytes, documentOptions: ParseOptions) as JsonObject;
+            return JsonInput.Parse(bytes, MaxAnswerDepth) as JsonObject;
         }
-        catch (JsonException)
+        catch (CanonicalJsonException)
         {
             return null;
         }

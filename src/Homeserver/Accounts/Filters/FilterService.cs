@@ -75,18 +75,7 @@ public sealed class FilterService(IDbContextFactory<HomeserverDbContext> dbFacto
         if (string.IsNullOrEmpty(filter)) return SyncFilter.Default;
         if (filter.TrimStart().StartsWith('{'))
         {
-            JsonObject inline;
-            try
-            {
-                inline = JsonNode.Parse(filter, documentOptions: new JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth }) as JsonObject
-                    ?? throw MatrixException.BadJson("The filter must be a JSON object");
-            }
-            catch (JsonException)
-            {
-                throw MatrixException.NotJson("The filter is not valid JSON");
-            }
-
-            return FilterParser.Parse(inline);
+            return FilterParser.Parse(JsonBody.ParseObject(filter, "The filter"));
         }
 
         var key = (userId, filter);

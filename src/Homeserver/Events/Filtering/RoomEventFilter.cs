@@ -29,17 +29,7 @@ public sealed record RoomEventFilter
     public static RoomEventFilter FromQuery(string? json)
     {
         if (string.IsNullOrWhiteSpace(json)) return Empty;
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(json, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = JsonBody.MaxDepth });
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            throw MatrixException.NotJson("filter is not JSON");
-        }
-
-        return FromJson(node as JsonObject ?? throw MatrixException.BadJson("filter must be a JSON object"));
+        return FromJson(JsonBody.ParseObject(json, "filter"));
     }
 
     public static RoomEventFilter FromJson(JsonObject json)

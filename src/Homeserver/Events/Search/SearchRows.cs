@@ -39,8 +39,17 @@ internal static class SearchRows
     public static Task RemoveAsync(HomeserverDbContext db, string eventId, CancellationToken cancellationToken) =>
         db.Set<EventSearchEntry>().Where(e => e.EventId == eventId).ExecuteDeleteAsync(cancellationToken);
 
-    /// <summary>The search key and text of an event, or nulls when it has nothing to search.</summary>
+    /// <summary>
+    /// The search key and text of an event, or nulls when it has nothing to search. A NUL in the text becomes a space, as
+    /// Synapse does: PostgreSQL refuses NUL in text, and the event itself keeps it (escaped in its JSON).
+    /// </summary>
     internal static (string? Key, string? Value) Extract(Pdu pdu)
+    {
+        var (key, value) = ExtractText(pdu);
+        return (key, value?.Replace('\0', ' '));
+    }
+
+    private static (string? Key, string? Value) ExtractText(Pdu pdu)
     {
         var content = pdu.Content;
         return pdu.Type switch

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Federation.Transport;
 using Matrix.Federation.Transport.Security;
@@ -16,7 +17,6 @@ namespace Matrix.Homeserver.FederationApi.Auth;
 public sealed class FederationAuthenticator(
     IServerKeyLookup keys, FederationDomainPolicy domains, ServerContactSignal contacts, Configuration.HomeserverOptions options, TimeProvider time)
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = JsonBody.MaxDepth };
 
     public async Task<FederationRequester> AuthenticateAsync(HttpContext context)
     {
@@ -63,12 +63,12 @@ public sealed class FederationAuthenticator(
 
         try
         {
-            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: ParseOptions) as JsonObject
+            return JsonInput.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JsonBody.MaxDepth) as JsonObject
                 ?? throw MatrixException.BadJson("Request body must be a JSON object");
         }
-        catch (JsonException)
+        catch (CanonicalJsonException e)
         {
-            throw MatrixException.NotJson();
+            throw MatrixException.NotJson(e.Error == CanonicalJsonError.InvalidJson ? "Content not JSON." : $"The body is not acceptable JSON: {e.Message}");
         }
     }
 
