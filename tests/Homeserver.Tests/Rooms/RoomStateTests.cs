@@ -104,6 +104,20 @@ public sealed class RoomStateTests : IAsyncLifetime
         (await _server.GetAsync(alice, $"{Room(roomId)}/state/m.room.name?format=xml")).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
     }
 
+    [Theory]
+    [InlineData("10")]
+    [InlineData("12")]
+    public async Task A_second_create_event_is_403_M_FORBIDDEN(string version)
+    {
+        var alice = await _server.NewUserAsync("alice");
+        var roomId = await _server.CreateRoomAsync(alice, new JsonObject { ["room_version"] = version });
+
+        (await _server.PutAsync(alice, $"{Room(roomId)}/state/m.room.create", new JsonObject { ["again"] = true })).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        (await _server.PutAsync(alice, $"{Room(roomId)}/send/m.room.create/again", new JsonObject { ["again"] = true })).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        var state = (JsonArray)(await _server.GetAsync(alice, $"{Room(roomId)}/state")).Body!;
+        Assert.Single(state, e => e!["type"]!.GetValue<string>() == "m.room.create");
+    }
+
     [Fact]
     public async Task Putting_state_returns_the_event_and_repeats_are_idempotent()
     {

@@ -146,6 +146,8 @@ public sealed partial class RoomEventWriter(
     /// </summary>
     private async Task<Pdu> BuildAuthorizedAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, bool signed, CancellationToken cancellationToken)
     {
+        // The rules refuse a create event that has prev_events; a v12 one cannot even be built into a room (its hash is the room's ID).
+        if (draft.Type == EventTypes.Create) throw MatrixException.Forbidden("m.room.create: a room has exactly one create event, its first");
         var authKeys = AuthEventSelection.Select(session.Version, draft.Type, draft.StateKey, draft.Sender, draft.Content);
         var authIds = authKeys.Select(k => session.State.GetValueOrDefault(k)).OfType<string>().ToList();
         // The rules always read the create event, even in v12 where auth_events leave it out.
