@@ -179,6 +179,10 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
         Assert.All(deltas, g => Assert.Equal(1, entries[g.Id]));
         Assert.True(groups.Count(g => g.ParentId is null) >= 2, "a full snapshot bounds the chain");
         Assert.All(groups, g => Assert.True(g.ChainLength <= StateGroupStore.MaxChainLength));
+        // The chain lengths the writer carried from write to write (not read back) match the stored parents'.
+        var byId = groups.ToDictionary(g => g.Id);
+        Assert.All(deltas, g => Assert.Equal(byId[g.ParentId!.Value].ChainLength + 1, g.ChainLength));
+        Assert.All(groups.Where(g => g.ParentId is null), g => Assert.Equal(0, g.ChainLength));
 
         // A fresh store (no cache) rebuilds the same state from the database.
         var room = await db.Rooms.SingleAsync(r => r.RoomId == roomId);

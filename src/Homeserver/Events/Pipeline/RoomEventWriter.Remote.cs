@@ -98,7 +98,7 @@ public sealed partial class RoomEventWriter
         {
             row.ReplacesState = stateBefore.GetValueOrDefault(pdu.StateTuple);
             stateAfter = stateBefore.SetItem(pdu.StateTuple, pdu.EventId);
-            row.StateGroup = await stateGroups.SaveAsync(db, pdu.RoomId, beforeGroup, stateBefore, stateAfter, cancellationToken);
+            row.StateGroup = (await stateGroups.SaveAsync(db, pdu.RoomId, beforeGroup, stateBefore, stateAfter, cancellationToken)).Id;
             newGroups.Add((row.StateGroup.Value, stateAfter));
         }
 
@@ -117,7 +117,7 @@ public sealed partial class RoomEventWriter
                 ? stateAfter
                 : (await resolver.ResolveAsync(pdu.Version, pdu.RoomId, [currentState, stateAfter], provider, null, cancellationToken)).ToImmutableDictionary();
             var currentGroupId = newCurrent == stateAfter ? row.StateGroup!.Value
-                : await stateGroups.SaveAsync(db, pdu.RoomId, room.CurrentStateGroup, currentState, newCurrent, cancellationToken);
+                : (await stateGroups.SaveAsync(db, pdu.RoomId, room.CurrentStateGroup, currentState, newCurrent, cancellationToken)).Id;
             if (newCurrent != stateAfter) newGroups.Add((currentGroupId, newCurrent));
             await ApplyCurrentStateDeltaAsync(db, pdu.RoomId, currentState, newCurrent, streamOrdering, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
@@ -170,7 +170,7 @@ public sealed partial class RoomEventWriter
             parentState ??= candidate;
         }
 
-        var id = await stateGroups.SaveAsync(db, pdu.RoomId, parent, parentState, state, cancellationToken);
+        var id = (await stateGroups.SaveAsync(db, pdu.RoomId, parent, parentState, state, cancellationToken)).Id;
         newGroups.Add((id, state));
         return id;
     }

@@ -106,7 +106,11 @@ public sealed partial class RoomEventWriter(
     {
         if ((write ? heads.Take(roomId) : heads.Peek(roomId)) is { } head)
         {
-            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, OnPostgres) { Recent = head.Recent };
+            return new WriteSession(roomId, head.Version, head.State, head.StateGroup, [.. head.Extremities], head.Depth, OnPostgres)
+            {
+                Recent = head.Recent,
+                StateGroupChainLength = head.StateGroupChainLength,
+            };
         }
 
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == roomId, cancellationToken)
@@ -216,10 +220,13 @@ public sealed partial class RoomEventWriter(
         {
             row.ReplacesState = session.State.GetValueOrDefault(pdu.StateTuple);
             var newState = session.State.SetItem(pdu.StateTuple, pdu.EventId);
-            var groupId = await stateGroups.SaveAsync(db, session.RoomId, session.StateGroup, session.State, newState, cancellationToken);
-            session.NewGroups.Add((groupId, newState));
+            // The parent's chain length from the head or the session's last group, the event's nid from its insert: two queries fewer.
+            var group = await stateGroups.SaveAsync(db, session.RoomId, session.StateGroup, session.State, newState, cancellationToken,
+                session.StateGroupChainLength, new Dictionary<string, long>(StringComparer.Ordinal) { [pdu.EventId] = row.Nid });
+            session.NewGroups.Add((group.Id, newState));
             session.State = newState;
-            session.StateGroup = groupId;
+            session.StateGroup = group.Id;
+            session.StateGroupChainLength = group.ChainLength;
             await EventRows.SetCurrentStateAsync(db, changes, pdu, row.Nid, position.Position, cancellationToken);
         }
 
@@ -309,7 +316,10 @@ public sealed partial class RoomEventWriter(
         }
 
         session.Notifications?.Complete();
-        heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth, RecentAfter(session)));
+        heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth, RecentAfter(session))
+        {
+            StateGroupChainLength = session.StateGroupChainLength,
+        });
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         foreach (var pdu in session.Pending) events.Remember(pdu);
         return [.. session.PersistedEvents()];
@@ -473,6 +483,9 @@ public sealed partial class RoomEventWriter(
         public List<Pdu> Pending { get; } = [];
         public List<StreamPositionHandle> Positions { get; } = [];
         public List<(long Id, ImmutableDictionary<StateKey, string> State)> NewGroups { get; } = [];
+
+        /// <summary>The chain length of <see cref="StateGroup"/>, when known without a query (from the head or this session).</summary>
+        public int? StateGroupChainLength { get; set; }
 
         /// <summary>The transaction, once something went through the context; a batch of messages alone needs none.</summary>
         public IDbContextTransaction? Transaction { get; set; }

@@ -32,4 +32,8 @@ public sealed class RoomHeads
 
 /// <summary>A room's head after a committed local write, and its newest timeline events.</summary>
 public sealed record RoomHead(RoomVersion Version, ImmutableDictionary<StateKey, string> State, long? StateGroup, IReadOnlyList<string> Extremities, long Depth,
-    RecentTimeline? Recent);
+    RecentTimeline? Recent)
+{
+    /// <summary>The chain length of <see cref="StateGroup"/> (deltas since its full snapshot), when the write that left it knew it.</summary>
+    public int? StateGroupChainLength { get; init; }
+}

@@ -78,13 +78,19 @@ public sealed class StateGroupStore : IDisposable
 
     /// <summary>
     /// Writes a new group holding <paramref name="state"/>, as a delta over the parent when the chain
-    /// allows. Call <see cref="Remember"/> with the result only after the transaction commits.
+    /// allows. Call <see cref="Remember"/> with the result only after the transaction commits. A caller that knows the
+    /// parent's chain length, or the numeric IDs of the events that changed, saves a query for each.
     /// </summary>
-    public async Task<long> SaveAsync(HomeserverDbContext db, string roomId, long? parentId, ImmutableDictionary<StateKey, string>? parentState,
-        ImmutableDictionary<StateKey, string> state, CancellationToken cancellationToken)
+    public async Task<SavedStateGroup> SaveAsync(HomeserverDbContext db, string roomId, long? parentId, ImmutableDictionary<StateKey, string>? parentState,
+        ImmutableDictionary<StateKey, string> state, CancellationToken cancellationToken, int? parentChainLength = null,
+        IReadOnlyDictionary<string, long>? knownNids = null)
     {
-        var parent = parentId is { } pid ? await db.StateGroups.AsNoTracking().FirstAsync(g => g.Id == pid, cancellationToken) : null;
-        var asDelta = parent is not null && parentState is not null && parent.ChainLength < MaxChainLength;
+        if (parentId is { } pid && parentChainLength is null)
+        {
+            parentChainLength = await db.StateGroups.AsNoTracking().Where(g => g.Id == pid).Select(g => g.ChainLength).FirstAsync(cancellationToken);
+        }
+
+        var asDelta = parentId is not null && parentState is not null && parentChainLength < MaxChainLength;
 
         var changes = new List<(StateKey Key, string? EventId)>();
         if (asDelta)
@@ -104,8 +110,14 @@ public sealed class StateGroupStore : IDisposable
             changes.AddRange(state.Select(kv => (kv.Key, (string?)kv.Value)));
         }
 
-        var ids = changes.Where(c => c.EventId is not null).Select(c => c.EventId!).Distinct().ToList();
         var nids = new Dictionary<string, long>(StringComparer.Ordinal);
+        var ids = new List<string>();
+        foreach (var id in changes.Where(c => c.EventId is not null).Select(c => c.EventId!).Distinct())
+        {
+            if (knownNids?.TryGetValue(id, out var known) == true) nids[id] = known;
+            else ids.Add(id);
+        }
+
         foreach (var batch in ids.Chunk(500))
         {
             foreach (var row in await db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId)).Select(e => new { e.EventId, e.Nid }).ToListAsync(cancellationToken))
@@ -114,7 +126,7 @@ public sealed class StateGroupStore : IDisposable
             }
         }
 
-        var group = new StateGroup { RoomId = roomId, ParentId = asDelta ? parentId : null, ChainLength = asDelta ? parent!.ChainLength + 1 : 0 };
+        var group = new StateGroup { RoomId = roomId, ParentId = asDelta ? parentId : null, ChainLength = asDelta ? parentChainLength!.Value + 1 : 0 };
         db.StateGroups.Add(group);
         await db.SaveChangesAsync(cancellationToken);
         foreach (var (key, eventId) in changes)
@@ -130,7 +142,7 @@ public sealed class StateGroupStore : IDisposable
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return group.Id;
+        return new SavedStateGroup(group.Id, group.ChainLength);
     }
 
     /// <summary>Caches a committed group's state.</summary>
@@ -139,3 +151,6 @@ public sealed class StateGroupStore : IDisposable
 
     public void Dispose() => _cache.Dispose();
 }
+
+/// <summary>A state group just written (not committed yet): its ID, and how many deltas lie between it and a full snapshot.</summary>
+public readonly record struct SavedStateGroup(long Id, int ChainLength);
