@@ -99,6 +99,7 @@ public static class HomeserverHost
         app.UseRequestLogging();
         app.UseMatrixErrors();
         app.UseCors();
+        app.UseLegacyPaths();
         app.UseRouting();
         app.UseListenerRouting(options);
         app.UseMetricsListenerRouting(options.Metrics);

@@ -1,0 +1,29 @@
+namespace Matrix.Homeserver.Http;
+
+/// <summary>
+/// The client and media APIs under their pre-1.1 release name <c>r0</c>, as Synapse still serves them: older clients and
+/// bots still call <c>/_matrix/client/r0/…</c>. Each is the v3 endpoint of the same path (the spec
+/// renamed r0 to v3 without changing them).
+/// </summary>
+internal static class LegacyPaths
+{
+    private const string ClientR0 = "/_matrix/client/r0";
+    private const string MediaR0 = "/_matrix/media/r0";
+
+    /// <summary>Before routing: an r0 path is routed as its v3 twin.</summary>
+    public static IApplicationBuilder UseLegacyPaths(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            var path = context.Request.Path;
+            if (path.StartsWithSegments(ClientR0, StringComparison.Ordinal, out var rest))
+            {
+                context.Request.Path = new PathString("/_matrix/client/v3").Add(rest);
+            }
+            else if (path.StartsWithSegments(MediaR0, StringComparison.Ordinal, out rest))
+            {
+                context.Request.Path = new PathString("/_matrix/media/v3").Add(rest);
+            }
+
+            return next(context);
+        });
+}
