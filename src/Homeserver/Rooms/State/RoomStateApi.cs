@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Matrix.Homeserver.Rooms.State;
 
-/// <summary>Room state and members: GET/PUT /rooms/{roomId}/state..., /members, /joined_members, /joined_rooms.</summary>
+/// <summary>Room state and members: GET/PUT /rooms/{roomId}/state..., /members, /joined_members, /initialSync, /joined_rooms.</summary>
 public static class RoomStateApi
 {
     private static readonly string[] MembershipValues = [Memberships.Join, Memberships.Invite, Memberships.Knock, Memberships.Leave, Memberships.Ban];
@@ -24,6 +24,8 @@ public static class RoomStateApi
             PutStateEvent(r, roomId, eventType, "", request, m));
         rooms.MapPut("/state/{eventType}/{**stateKey}", PutStateEvent);
         rooms.MapGet("/members", GetMembers);
+        rooms.MapGet("/initialSync", async (Requester r, string roomId, string? limit, IMediator m, CancellationToken ct) =>
+            Results.Json(await m.Send(new GetRoomInitialSync(r, RequestIds.RoomId(roomId), QueryParameters.ParseLimit(limit, 10, Events.EventsApi.MaxPageSize)), ct)));
         rooms.MapGet("/joined_members", async (Requester r, string roomId, IMediator m, CancellationToken ct) =>
             Results.Json(await m.Send(new GetJoinedMembers(r, RequestIds.RoomId(roomId)), ct)));
         app.MapGet("/_matrix/client/v3/joined_rooms", async (Requester r, IMediator m, CancellationToken ct) =>
