@@ -55,6 +55,7 @@ public static class SyncServices
     public static IEndpointRouteBuilder MapSyncApis(this IEndpointRouteBuilder app)
     {
         app.MapSyncApi();
+        app.MapEventStreamApi();
         app.MapSlidingSyncApi();
         app.MapTypingApi();
         app.MapReceiptsApi();
