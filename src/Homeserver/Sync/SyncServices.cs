@@ -56,6 +56,7 @@ public static class SyncServices
     {
         app.MapSyncApi();
         app.MapEventStreamApi();
+        app.MapLegacyInitialSyncApi();
         app.MapSlidingSyncApi();
         app.MapTypingApi();
         app.MapReceiptsApi();

@@ -34,6 +34,7 @@ public sealed class RoomInitialSyncTests : IAsyncLifetime
         Assert.Equal(roomId, answer["room_id"]!.GetValue<string>());
         Assert.Equal("join", answer["membership"]!.GetValue<string>());
         Assert.Equal("private", answer["visibility"]!.GetValue<string>());
+        Assert.IsType<JsonArray>(answer["presence"]);
         Assert.Equal(["m1", "m2", "m3"], Bodies(answer));
         Assert.Contains(answer["state"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "m.room.create");
         Assert.Contains(answer["account_data"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "x.note" && e["content"]!["n"]!.GetValue<int>() == 1);

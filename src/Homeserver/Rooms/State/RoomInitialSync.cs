@@ -3,6 +3,7 @@ using Matrix.Homeserver.Events.Filtering;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Sync.Presence;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,7 +16,8 @@ public sealed record GetRoomInitialSync(Requester Requester, string RoomId, int 
 /// The state and the page come from GET /state's and GET /messages' own handlers, so who may read what (a member, a
 /// departed member up to the leave, anyone in a world-readable room) is decided the same way, with the same errors.
 /// </summary>
-public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator mediator) : IQueryHandler<GetRoomInitialSync, JsonObject>
+public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator mediator, PresenceService presence, TimeProvider clock)
+    : IQueryHandler<GetRoomInitialSync, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetRoomInitialSync query, CancellationToken cancellationToken)
     {
@@ -43,9 +45,28 @@ public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator med
             ["state"] = state.DeepClone(),
             ["visibility"] = isPublic ? "public" : "private",
             ["account_data"] = new JsonArray([.. accountData.Select(a => new JsonObject { ["type"] = a.Type, ["content"] = JsonNode.Parse(a.Content) })]),
+            ["presence"] = new JsonArray([.. PresenceOf(JoinedMembers(state))]),
         };
         // A peek has no membership of its own.
         if (membership is not null) result["membership"] = membership;
         return result;
     }
+
+    /// <summary>The presence of these users as m.presence events (those the server knows a presence of).</summary>
+    public IEnumerable<JsonObject> PresenceOf(IEnumerable<string> userIds)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var userId in userIds)
+        {
+            if (presence.Get(userId) is { } p)
+            {
+                yield return new JsonObject { ["type"] = "m.presence", ["sender"] = userId, ["content"] = PresenceEvent.Content(p, now) };
+            }
+        }
+    }
+
+    private static IEnumerable<string> JoinedMembers(JsonArray state) =>
+        state.OfType<JsonObject>()
+            .Where(e => e["type"]?.GetValue<string>() == "m.room.member" && e["content"]?["membership"]?.GetValue<string>() == "join")
+            .Select(e => e["state_key"]!.GetValue<string>());
 }

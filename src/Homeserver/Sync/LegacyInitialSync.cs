@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
+using Matrix.Homeserver.Events.ClientFormat;
+using Matrix.Homeserver.Events.Pagination;
+using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Storage.Entities;
+using Matrix.Homeserver.Streams;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Matrix.Homeserver.Sync;
+
+/// <summary>
+/// GET /initialSync, the snapshot /sync replaced (deprecated in r0, still called by older clients and SyTest): each room
+/// the user is in (and with <c>archived=true</c> has left) as GET /rooms/{roomId}/initialSync gives it, each invite with
+/// its invite event, the user's account data and the presence of the users sharing those rooms, and <c>end</c>, the
+/// position to read GET /events from.
+/// </summary>
+public static class LegacyInitialSync
+{
+    public static IEndpointRouteBuilder MapLegacyInitialSyncApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/_matrix/client/v3/initialSync", async (Requester requester, string? limit, string? archived, IMediator mediator, CancellationToken ct) =>
+            Results.Json(await mediator.Send(new GetInitialSync(requester, QueryParameters.ParseLimit(limit, 10, Events.EventsApi.MaxPageSize), archived switch
+            {
+                null or "false" => false,
+                "true" => true,
+                _ => throw MatrixException.InvalidParam("archived must be true or false"),
+            }), ct)));
+        return app;
+    }
+}
+
+public sealed record GetInitialSync(Requester Requester, int Limit, bool Archived) : IQuery<JsonObject>;
+
+public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator mediator, RoomInitialSyncHandler rooms, ClientEventLoader loader,
+    StreamIdGenerator streams, EphemeralSerial serial) : IQueryHandler<GetInitialSync, JsonObject>
+{
+    public async ValueTask<JsonObject> Handle(GetInitialSync query, CancellationToken cancellationToken)
+    {
+        // Read first: whatever commits while the snapshot is taken comes again from GET /events, not never.
+        var end = new SyncToken(streams.Current, serial.Current);
+        var userId = query.Requester.UserId;
+        string[] shown = query.Archived ? [Memberships.Join, Memberships.Invite, Memberships.Leave, Memberships.Ban] : [Memberships.Join, Memberships.Invite];
+        var memberships = await db.RoomMemberships.AsNoTracking()
+            .Where(m => m.UserId == userId && shown.Contains(m.Membership) && !m.Forgotten)
+            .Select(m => new { m.RoomId, m.Membership, m.EventId }).ToListAsync(cancellationToken);
+
+        var result = new JsonArray();
+        var sharing = new HashSet<string>(StringComparer.Ordinal) { userId };
+        foreach (var membership in memberships)
+        {
+            if (membership.Membership == Memberships.Invite)
+            {
+                var invite = await loader.LoadAsync(db, [membership.EventId], query.Requester, cancellationToken);
+                var room = new JsonObject { ["room_id"] = membership.RoomId, ["membership"] = Memberships.Invite };
+                if (invite.Count > 0) room["invite"] = invite[0];
+                result.Add(room);
+                continue;
+            }
+
+            var snapshot = await mediator.Send(new GetRoomInitialSync(query.Requester, membership.RoomId, query.Limit), cancellationToken);
+            foreach (var p in snapshot["presence"]!.AsArray()) sharing.Add(p!["sender"]!.GetValue<string>());
+            snapshot.Remove("presence");
+            result.Add(snapshot);
+        }
+
+        var accountData = await db.AccountData.AsNoTracking().Where(a => a.UserId == userId && a.RoomId == AccountDataEntry.Global)
+            .Select(a => new { a.Type, a.Content }).ToListAsync(cancellationToken);
+        return new JsonObject
+        {
+            ["end"] = end.ToString(),
+            ["rooms"] = result,
+            ["presence"] = new JsonArray([.. rooms.PresenceOf(sharing)]),
+            ["account_data"] = new JsonArray([.. accountData.Select(a => new JsonObject { ["type"] = a.Type, ["content"] = JsonNode.Parse(a.Content) })]),
+        };
+    }
+}
