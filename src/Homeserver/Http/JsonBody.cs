@@ -32,39 +32,43 @@ public static class JsonBody
             throw MatrixException.NotJson();
         }
 
-        JsonNode? node;
-        try
-        {
-            node = JsonInput.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), MaxDepth);
-        }
-        catch (CanonicalJsonException e)
-        {
-            throw NotJson(e);
-        }
-
-        return node as JsonObject ?? throw MatrixException.BadJson("Request body must be a JSON object");
+        return ParseObject(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     /// <summary>
-    /// JSON text from a client (a body, a filter in the query string): M_NOT_JSON for what is not JSON, has invalid UTF-8,
-    /// a lone surrogate or a key twice, nests too deep, or is not an object.
+    /// A request's body (also a federation request's): M_NOT_JSON for what is not JSON, has invalid UTF-8, a lone
+    /// surrogate or a key twice, or nests too deep; M_BAD_JSON for JSON that is not an object.
     /// </summary>
-    public static JsonObject ParseObject(string json, string what)
+    public static JsonObject ParseObject(ReadOnlySpan<byte> utf8)
     {
-        JsonNode? node;
         try
         {
-            node = JsonInput.Parse(json, MaxDepth);
+            return AsObject(JsonInput.Parse(utf8, MaxDepth), what: null);
+        }
+        catch (CanonicalJsonException e)
+        {
+            throw NotJson(e, what: null);
+        }
+    }
+
+    /// <summary>JSON text from a client's query string (an inline filter), named <paramref name="what"/> in the errors.</summary>
+    /// <inheritdoc cref="ParseObject(ReadOnlySpan{byte})"/>
+    public static JsonObject ParseObject(string json, string what)
+    {
+        try
+        {
+            return AsObject(JsonInput.Parse(json, MaxDepth), what);
         }
         catch (CanonicalJsonException e)
         {
             throw NotJson(e, what);
         }
-
-        return node as JsonObject ?? throw MatrixException.BadJson($"{what} must be a JSON object");
     }
 
-    private static MatrixException NotJson(CanonicalJsonException e, string? what = null) => e.Error == CanonicalJsonError.InvalidJson
+    private static JsonObject AsObject(JsonNode? node, string? what) =>
+        node as JsonObject ?? throw MatrixException.BadJson($"{what ?? "Request body"} must be a JSON object");
+
+    private static MatrixException NotJson(CanonicalJsonException e, string? what) => e.Error == CanonicalJsonError.InvalidJson
         ? (what is null ? MatrixException.NotJson() : MatrixException.NotJson($"{what} is not JSON"))
         : MatrixException.NotJson($"{what ?? "The body"} is not acceptable JSON: {e.Message}");
 

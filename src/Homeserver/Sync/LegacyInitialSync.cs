@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Storage;
-using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -35,8 +36,8 @@ public static class LegacyInitialSync
 
 public sealed record GetInitialSync(Requester Requester, int Limit, bool Archived) : IQuery<JsonObject>;
 
-public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator mediator, RoomInitialSyncHandler rooms, ClientEventLoader loader,
-    StreamIdGenerator streams, EphemeralSerial serial) : IQueryHandler<GetInitialSync, JsonObject>
+public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator mediator, AccountDataService accountData, PresenceService presence,
+    ClientEventLoader loader, StreamIdGenerator streams, EphemeralSerial serial) : IQueryHandler<GetInitialSync, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetInitialSync query, CancellationToken cancellationToken)
     {
@@ -67,14 +68,13 @@ public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator medi
             result.Add(snapshot);
         }
 
-        var accountData = await db.AccountData.AsNoTracking().Where(a => a.UserId == userId && a.RoomId == AccountDataEntry.Global)
-            .Select(a => new { a.Type, a.Content }).ToListAsync(cancellationToken);
+        var global = await accountData.GetAllAsync(userId, null, cancellationToken);
         return new JsonObject
         {
             ["end"] = end.ToString(),
             ["rooms"] = result,
-            ["presence"] = new JsonArray([.. rooms.PresenceOf(sharing)]),
-            ["account_data"] = new JsonArray([.. accountData.Select(a => new JsonObject { ["type"] = a.Type, ["content"] = JsonNode.Parse(a.Content) })]),
+            ["presence"] = new JsonArray([.. presence.EventsOf(sharing)]),
+            ["account_data"] = new JsonArray([.. global.Select(e => e.ToJson())]),
         };
     }
 }

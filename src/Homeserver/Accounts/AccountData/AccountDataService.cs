@@ -33,6 +33,15 @@ public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator
         return content is null ? null : JsonNode.Parse(content)!.AsObject();
     }
 
+    /// <summary>Every event stored for the user, globally (<paramref name="roomId"/> null) or in one room, oldest first.</summary>
+    public async Task<List<AccountDataEvent>> GetAllAsync(string userId, string? roomId, CancellationToken cancellationToken)
+    {
+        var room = roomId ?? AccountDataEntry.Global;
+        var rows = await db.AccountData.AsNoTracking().Where(a => a.UserId == userId && a.RoomId == room).OrderBy(a => a.StreamPosition)
+            .Select(a => new { a.Type, a.Content }).ToListAsync(cancellationToken);
+        return rows.ConvertAll(r => new AccountDataEvent(r.Type, JsonNode.Parse(r.Content)!.AsObject()));
+    }
+
     public Task SetAsync(string userId, string? roomId, string type, JsonObject content, CancellationToken cancellationToken) =>
         UpdateAsync(userId, roomId, type, _ => content, cancellationToken);
 

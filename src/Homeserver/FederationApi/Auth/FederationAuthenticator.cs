@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Federation.Transport;
 using Matrix.Federation.Transport.Security;
@@ -61,15 +59,7 @@ public sealed class FederationAuthenticator(
         request.Body = buffer;
         request.HttpContext.Response.RegisterForDispose(buffer);
 
-        try
-        {
-            return JsonInput.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JsonBody.MaxDepth) as JsonObject
-                ?? throw MatrixException.BadJson("Request body must be a JSON object");
-        }
-        catch (CanonicalJsonException e)
-        {
-            throw MatrixException.NotJson(e.Error == CanonicalJsonError.InvalidJson ? "Content not JSON." : $"The body is not acceptable JSON: {e.Message}");
-        }
+        return JsonBody.ParseObject(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private static MatrixException Unauthorized(string message) => new(401, ErrorCodes.Unauthorized, message);

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Events.Filtering;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.Directory;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Sync.Presence;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Rooms.State;
 
@@ -16,7 +17,8 @@ public sealed record GetRoomInitialSync(Requester Requester, string RoomId, int 
 /// The state and the page come from GET /state's and GET /messages' own handlers, so who may read what (a member, a
 /// departed member up to the leave, anyone in a world-readable room) is decided the same way, with the same errors.
 /// </summary>
-public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator mediator, PresenceService presence, TimeProvider clock)
+public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator mediator, RoomStateReader reader, AccountDataService accountData,
+    PresenceService presence)
     : IQueryHandler<GetRoomInitialSync, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetRoomInitialSync query, CancellationToken cancellationToken)
@@ -32,37 +34,22 @@ public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator med
         if (page["end"] is { } earlier) messages["start"] = earlier.DeepClone();
 
         var userId = query.Requester.UserId;
-        var membership = await db.RoomMemberships.AsNoTracking().Where(m => m.RoomId == query.RoomId && m.UserId == userId)
-            .Select(m => m.Membership).FirstOrDefaultAsync(cancellationToken);
-        var isPublic = await db.Rooms.AsNoTracking().Where(r => r.RoomId == query.RoomId).Select(r => r.IsPublic).FirstOrDefaultAsync(cancellationToken);
-        var accountData = await db.AccountData.AsNoTracking().Where(a => a.UserId == userId && a.RoomId == query.RoomId)
-            .Select(a => new { a.Type, a.Content }).ToListAsync(cancellationToken);
+        var membership = await reader.GetMembershipAsync(db, query.RoomId, userId, cancellationToken);
+        var visibility = await mediator.Send(new GetDirectoryVisibility(query.RoomId), cancellationToken);
+        var roomData = await accountData.GetAllAsync(userId, query.RoomId, cancellationToken);
 
         var result = new JsonObject
         {
             ["room_id"] = query.RoomId,
             ["messages"] = messages,
-            ["state"] = state.DeepClone(),
-            ["visibility"] = isPublic ? "public" : "private",
-            ["account_data"] = new JsonArray([.. accountData.Select(a => new JsonObject { ["type"] = a.Type, ["content"] = JsonNode.Parse(a.Content) })]),
-            ["presence"] = new JsonArray([.. PresenceOf(JoinedMembers(state))]),
+            ["state"] = state,
+            ["visibility"] = visibility["visibility"]!.DeepClone(),
+            ["account_data"] = new JsonArray([.. roomData.Select(e => e.ToJson())]),
+            ["presence"] = new JsonArray([.. presence.EventsOf(JoinedMembers(state))]),
         };
         // A peek has no membership of its own.
         if (membership is not null) result["membership"] = membership;
         return result;
-    }
-
-    /// <summary>The presence of these users as m.presence events (those the server knows a presence of).</summary>
-    public IEnumerable<JsonObject> PresenceOf(IEnumerable<string> userIds)
-    {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var userId in userIds)
-        {
-            if (presence.Get(userId) is { } p)
-            {
-                yield return new JsonObject { ["type"] = "m.presence", ["sender"] = userId, ["content"] = PresenceEvent.Content(p, now) };
-            }
-        }
     }
 
     private static IEnumerable<string> JoinedMembers(JsonArray state) =>

@@ -42,6 +42,16 @@ public sealed class PresenceService(
     /// <summary>A local or remote user's presence; null when nothing is known.</summary>
     public UserPresence? Get(string userId) => _users.GetValueOrDefault(userId) ?? remote.Get(userId);
 
+    /// <summary>The m.presence events of these users (those whose presence is known), as the legacy initial syncs list them.</summary>
+    public IEnumerable<System.Text.Json.Nodes.JsonObject> EventsOf(IEnumerable<string> userIds)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var userId in userIds)
+        {
+            if (Get(userId) is { } p) yield return new() { ["type"] = "m.presence", ["sender"] = userId, ["content"] = PresenceEvent.Content(p, now) };
+        }
+    }
+
     /// <summary>Local users' presence as held now.</summary>
     public IEnumerable<UserPresence> Local => _users.Values;
 
