@@ -17,6 +17,7 @@ public static class AdminApi
         services.AddSingleton<AdminAudit>();
         services.AddScoped<AdminTargets>();
         services.AddScoped<UserAccountEditor>();
+        services.AddScoped<AccountRestrictions>();
         services.AddScoped<AdminLogin>();
         services.AddSingleton<RoomShutdown>();
         services.AddSingleton<RoomPurger>();
@@ -28,6 +29,7 @@ public static class AdminApi
     {
         app.MapServerVersionApi();
         app.MapUserAdminApi();
+        app.MapAccountModerationApi();
         app.MapRoomAdminApi();
         return app;
     }

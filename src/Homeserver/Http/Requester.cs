@@ -23,6 +23,12 @@ public sealed record Requester(string UserId, string DeviceId, long AccessTokenI
     /// </summary>
     public long? Timestamp { get; init; }
 
+    /// <summary>The account is locked (spec: Account locking): only logout is answered.</summary>
+    public bool Locked { get; init; }
+
+    /// <summary>The account is suspended (spec: Account suspension): see <see cref="RestrictedAccess"/>.</summary>
+    public bool Suspended { get; init; }
+
     /// <summary>Whether the request names a device: an application service may act without one (DeviceId is then empty).</summary>
     public bool HasDevice => DeviceId.Length > 0;
 
@@ -34,6 +40,7 @@ public sealed record Requester(string UserId, string DeviceId, long AccessTokenI
         var requester = appService is not null
             ? await context.RequestServices.GetRequiredService<AppServiceAuthenticator>().AuthenticateAsync(appService, context.Request, context.RequestAborted)
             : await context.RequestServices.GetRequiredService<AccessTokenService>().ValidateAsync(token, context.RequestAborted);
+        if (requester.Locked) throw RestrictedAccess.LockedError();
         context.Items[typeof(Requester)] = requester;
         if (requester.HasDevice) context.RequestServices.GetRequiredService<DeviceActivity>().Record(requester, context.Connection.RemoteIpAddress?.ToString());
         return requester;

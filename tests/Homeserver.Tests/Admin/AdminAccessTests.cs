@@ -37,6 +37,11 @@ public sealed class AdminAccessTests(HomeserverFixture fixture) : IClassFixture<
         { "DELETE", $"/_synapse/admin/v2/rooms/{Room}" },
         { "GET", $"/_synapse/admin/v2/rooms/{Room}/delete_status" },
         { "GET", "/_synapse/admin/v2/rooms/delete_status/abc" },
+        { "PUT", $"/_synapse/admin/v1/suspend/{User}" },
+        { "GET", $"/_matrix/client/v1/admin/lock/{User}" },
+        { "PUT", $"/_matrix/client/v1/admin/lock/{User}" },
+        { "GET", $"/_matrix/client/v1/admin/suspend/{User}" },
+        { "PUT", $"/_matrix/client/v1/admin/suspend/{User}" },
     };
 
     [Theory]

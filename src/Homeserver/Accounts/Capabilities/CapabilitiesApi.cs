@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Accounts.Capabilities;
 
@@ -10,12 +11,21 @@ public static class CapabilitiesApi
 {
     public static IEndpointRouteBuilder MapCapabilitiesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/_matrix/client/v3/capabilities", (Requester requester, HomeserverOptions options) =>
-            Results.Json(new JsonObject { ["capabilities"] = For(requester, options) }));
+        app.MapGet("/_matrix/client/v3/capabilities", async (Requester requester, HomeserverOptions options, HomeserverDbContext db, CancellationToken ct) =>
+        {
+            var capabilities = For(requester, options);
+            // Only server admins may lock and suspend accounts; for everyone else the spec omits the capability.
+            if (await AdminAccess.IsServerAdminAsync(db, requester.UserId, ct))
+            {
+                capabilities["m.account_moderation"] = new JsonObject { ["suspend"] = true, ["lock"] = true };
+            }
+
+            return Results.Json(new JsonObject { ["capabilities"] = capabilities });
+        });
         return app;
     }
 
-    public static JsonObject For(Requester requester, HomeserverOptions options) => new()
+    private static JsonObject For(Requester requester, HomeserverOptions options) => new()
     {
         // Guests have no password to change (as in Synapse).
         ["m.change_password"] = Enabled(!requester.IsGuest),

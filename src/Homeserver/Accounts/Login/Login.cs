@@ -56,6 +56,8 @@ public sealed class LoginHandler(
             _ => throw new MatrixException(400, ErrorCodes.Unknown, "Unknown login type"),
         };
 
+        // A locked account gets no new access token until it is unlocked (spec: Account locking).
+        if (await db.Users.AnyAsync(u => u.UserId == userId && u.Locked, cancellationToken)) throw RestrictedAccess.LockedError();
         var session = await sessions.IssueAsync(db, userId, command.Body.DeviceId, command.Body.InitialDeviceDisplayName,
             command.Body.RefreshToken == true, cancellationToken);
         return new LoginResponse(userId, session.AccessToken, session.DeviceId, options.ServerName, session.RefreshToken, session.ExpiresInMs,

@@ -14,12 +14,12 @@ public static class ProfileApi
             Results.Json(await mediator.Send(new GetProfileQuery(userId, Key: null), ct)));
         profile.MapGet("/{keyName}", async (string userId, string keyName, IMediator mediator, CancellationToken ct) =>
             Results.Json(await mediator.Send(new GetProfileQuery(userId, keyName), ct)));
-        profile.MapPut("/{keyName}", SetAsync);
+        profile.MapPut("/{keyName}", SetAsync).DenySuspended();
         profile.MapDelete("/{keyName}", async (Requester requester, string userId, string keyName, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new ChangeProfileCommand(requester, userId, keyName, Delete: true, Value: null), ct);
             return Results.Json(new JsonObject());
-        });
+        }).DenySuspended();
         return app;
     }
 

@@ -106,19 +106,21 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
             await ConfirmRefreshAsync(db, row.Id, replaced, cancellationToken);
         }
 
-        var requester = new Requester(row.UserId, row.DeviceId, row.Id, row.IsGuest);
+        var requester = new Requester(row.UserId, row.DeviceId, row.Id, row.IsGuest) { Locked = row.Locked, Suspended = row.Suspended };
         Remember(token, new CachedToken(requester, row.ExpiresTs, hash, now + Lifetime(), now), now);
         if (expired && !allowExpired) throw Expired();
         return requester;
     }
 
-    private sealed record TokenRow(long Id, string UserId, string DeviceId, long? ExpiresTs, long? ReplacesRefreshTokenId, bool IsGuest, bool Deactivated);
+    private sealed record TokenRow(long Id, string UserId, string DeviceId, long? ExpiresTs, long? ReplacesRefreshTokenId, bool IsGuest, bool Deactivated,
+        bool Locked, bool Suspended);
 
     // Compiled once: every client asks again every minute or so (the cache's lifetime), a thousand clients many times a second.
     private static readonly Func<HomeserverDbContext, byte[], CancellationToken, Task<TokenRow?>> FindTokenAsync =
         EF.CompileAsyncQuery((HomeserverDbContext db, byte[] hash, CancellationToken _) => db.AccessTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
-            .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new TokenRow(t.Id, t.UserId, t.DeviceId, t.ExpiresTs, t.ReplacesRefreshTokenId, u.IsGuest, u.Deactivated))
+            .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new TokenRow(t.Id, t.UserId, t.DeviceId, t.ExpiresTs, t.ReplacesRefreshTokenId, u.IsGuest, u.Deactivated,
+                u.Locked, u.Suspended))
             .FirstOrDefault());
 
     private void Remember(string token, CachedToken entry, long now)
@@ -164,12 +166,13 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         {
             var ids = batch.Select(p => p.Value.Requester.AccessTokenId).ToList();
             var rows = await db.AccessTokens.AsNoTracking().Where(t => ids.Contains(t.Id))
-                .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new { t.Id, t.TokenHash, u.Deactivated })
+                .Join(db.Users, t => t.UserId, u => u.UserId, (t, u) => new { t.Id, t.TokenHash, u.Deactivated, u.Locked, u.Suspended })
                 .ToDictionaryAsync(r => r.Id, cancellationToken);
             foreach (var (token, entry) in batch)
             {
                 // The ID alone could name a newer token where SQLite reuses a deleted row's ID.
-                if (rows.TryGetValue(entry.Requester.AccessTokenId, out var row) && !row.Deactivated && row.TokenHash.AsSpan().SequenceEqual(entry.Hash))
+                if (rows.TryGetValue(entry.Requester.AccessTokenId, out var row) && !row.Deactivated && row.TokenHash.AsSpan().SequenceEqual(entry.Hash)
+                    && row.Locked == entry.Requester.Locked && row.Suspended == entry.Requester.Suspended)
                 {
                     // An entry forgotten meanwhile (a logout) stays forgotten: only the object is updated, not the cache.
                     Volatile.Write(ref entry.RevalidateAt, now + Lifetime());

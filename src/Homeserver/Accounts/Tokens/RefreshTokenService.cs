@@ -17,11 +17,14 @@ public sealed class RefreshTokenService(SessionIssuer issuer, AccessTokenService
         var hash = AccessTokenService.Hash(refreshToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var current = await db.RefreshTokens.FirstOrDefaultAsync(r => r.TokenHash == hash, cancellationToken);
-        var deactivated = current is not null && await db.Users.AnyAsync(u => u.UserId == current.UserId && u.Deactivated, cancellationToken);
-        if (current is null || deactivated)
+        var user = current is null ? null
+            : await db.Users.Where(u => u.UserId == current.UserId).Select(u => new { u.Deactivated, u.Locked }).FirstOrDefaultAsync(cancellationToken);
+        if (current is null || user is null || user.Deactivated)
         {
             throw new MatrixException(401, ErrorCodes.UnknownToken, "Unknown refresh token", new JsonObject { ["soft_logout"] = false });
         }
+
+        if (user.Locked) throw RestrictedAccess.LockedError();
 
         // Using this token confirms the exchange that produced it: its predecessor stops working.
         await db.RefreshTokens.Where(r => r.NextTokenId == current.Id).ExecuteDeleteAsync(cancellationToken);

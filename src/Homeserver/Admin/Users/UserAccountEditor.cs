@@ -22,6 +22,7 @@ public sealed class UserAccountEditor(
     PasswordSetter passwords,
     ProfileService profiles,
     AccountDeactivator deactivator,
+    AccountRestrictions restrictions,
     AdminAudit audit)
 {
     private const int MaxPasswordLength = 512;
@@ -29,7 +30,7 @@ public sealed class UserAccountEditor(
 
     /// <summary>The body's fields, each null when absent.</summary>
     private sealed record Changes(string? Password, bool LogoutDevices, string? DisplayName, bool HasDisplayName, string? AvatarUrl, bool HasAvatarUrl,
-        bool? Admin, bool? Deactivated, string? UserType, bool HasUserType);
+        bool? Admin, bool? Deactivated, string? UserType, bool HasUserType, bool? Locked);
 
     /// <returns>Whether the account was created (201) rather than changed (200).</returns>
     public async Task<bool> PutAsync(Requester admin, string userId, JsonObject body, CancellationToken cancellationToken)
@@ -67,7 +68,8 @@ public sealed class UserAccountEditor(
             AdminParams.BodyString(body, "avatar_url"), body.ContainsKey("avatar_url"),
             AdminParams.BodyBool(body, "admin"),
             AdminParams.BodyBool(body, "deactivated"),
-            userType, body.ContainsKey("user_type"));
+            userType, body.ContainsKey("user_type"),
+            AdminParams.BodyBool(body, "locked"));
     }
 
     /// <summary>This server keeps no third-party or SSO identifiers: an empty list is accepted, anything else refused rather than dropped.</summary>
@@ -90,6 +92,7 @@ public sealed class UserAccountEditor(
             userType: changes.UserType, cancellationToken: cancellationToken);
         if (changes.AvatarUrl is not null) await profiles.SetAsync(userId, ProfileKeys.AvatarUrl, changes.AvatarUrl, cancellationToken);
         if (changes.Deactivated == true) await deactivator.DeactivateAsync(userId, erase: false, cancellationToken);
+        else if (changes.Locked == true) await restrictions.SetAsync(userId, AccountRestriction.Lock, true, cancellationToken);
     }
 
     private async Task ModifyAsync(Requester admin, User user, Changes changes, CancellationToken cancellationToken)
@@ -116,5 +119,6 @@ public sealed class UserAccountEditor(
         if (changes.Password is not null) await passwords.SetAsync(user.UserId, changes.Password, changes.LogoutDevices, keepDeviceId: null, cancellationToken);
         if (changes.HasDisplayName) await profiles.SetAsync(user.UserId, ProfileKeys.DisplayName, changes.DisplayName, cancellationToken);
         if (changes.HasAvatarUrl) await profiles.SetAsync(user.UserId, ProfileKeys.AvatarUrl, changes.AvatarUrl, cancellationToken);
+        if (changes.Locked is { } locked) await restrictions.SetAsync(user.UserId, AccountRestriction.Lock, locked, cancellationToken);
     }
 }

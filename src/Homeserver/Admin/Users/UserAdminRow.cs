@@ -12,6 +12,8 @@ public sealed class UserAdminRow
     public bool IsAdmin { get; init; }
     public string? UserType { get; init; }
     public bool Deactivated { get; init; }
+    public bool Locked { get; init; }
+    public bool Suspended { get; init; }
     public string? DisplayName { get; init; }
     public string? AvatarUrl { get; init; }
     public long CreatedTs { get; init; }
@@ -25,6 +27,8 @@ public sealed class UserAdminRow
         IsAdmin = u.IsAdmin,
         UserType = u.UserType,
         Deactivated = u.Deactivated,
+        Locked = u.Locked,
+        Suspended = u.Suspended,
         DisplayName = u.DisplayName,
         AvatarUrl = u.AvatarUrl,
         CreatedTs = u.CreatedTs,
@@ -32,8 +36,8 @@ public sealed class UserAdminRow
     });
 
     /// <summary>
-    /// Synapse's list entry. This server has no shadow bans, account locks, approvals or erasure
-    /// records, so every account shows those in their default state.
+    /// Synapse's list entry. This server has no shadow bans, approvals or erasure records, so every
+    /// account shows those in their default state.
     /// </summary>
     public JsonObject ToListEntry() => new()
     {
@@ -44,7 +48,8 @@ public sealed class UserAdminRow
         ["deactivated"] = Deactivated,
         ["erased"] = false,
         ["shadow_banned"] = false,
-        ["locked"] = false,
+        ["locked"] = Locked,
+        ["suspended"] = Suspended,
         ["approved"] = true,
         ["displayname"] = DisplayName,
         ["avatar_url"] = AvatarUrl,
@@ -59,7 +64,6 @@ public sealed class UserAdminRow
         details["threepids"] = new JsonArray();
         details["external_ids"] = new JsonArray();
         details["appservice_id"] = null;
-        details["suspended"] = false;
         return details;
     }
 }

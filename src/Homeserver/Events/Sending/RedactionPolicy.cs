@@ -16,7 +16,9 @@ namespace Matrix.Homeserver.Events.Sending;
 /// </summary>
 public sealed class RedactionPolicy(RoomStateReader state, Configuration.HomeserverOptions options)
 {
-    public async Task CheckAsync(HomeserverDbContext db, string roomId, string redacter, string targetId, CancellationToken cancellationToken)
+    /// <param name="ownOnly">A suspended redacter: only its own events (403 M_USER_SUSPENDED for any other).</param>
+    public async Task CheckAsync(HomeserverDbContext db, string roomId, string redacter, string targetId, CancellationToken cancellationToken,
+        bool ownOnly = false)
     {
         var target = await db.Events.AsNoTracking()
             .Where(e => e.EventId == targetId && e.RoomId == roomId && e.RejectedReason == null)
@@ -24,6 +26,7 @@ public sealed class RedactionPolicy(RoomStateReader state, Configuration.Homeser
             .FirstOrDefaultAsync(cancellationToken);
         if (target?.Type == EventTypes.Create && target.StateKey == "") throw MatrixException.Forbidden("Redacting create events is not permitted");
         if (target?.Type == EventTypes.ServerAcl && target.StateKey == "") throw MatrixException.Forbidden("Redacting server ACL events is not permitted");
+        if (ownOnly && target?.Sender != redacter) throw RestrictedAccess.SuspendedError();
 
         var create = await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken);
         var powerLevels = await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken);

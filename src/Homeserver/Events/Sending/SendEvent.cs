@@ -65,6 +65,8 @@ public sealed class SendEventHandler(HomeserverDbContext db, RoomEventWriter wri
         CancellationToken cancellationToken)
     {
         CheckIdentifier(txnId, "transaction ID");
+        // Suspended: redacting its own events is the one kind of send left (spec: Account suspension).
+        if (requester.Suspended && redacts is null) throw RestrictedAccess.SuspendedError();
         var transaction = new ClientTransaction(requester.DeviceId, txnId, path);
         // The writer finds a retried transaction before it checks anything; only the checks made here first
         // (relations, redactions) need it found sooner, or a retried reaction would be its own duplicate.
@@ -72,7 +74,7 @@ public sealed class SendEventHandler(HomeserverDbContext db, RoomEventWriter wri
         {
             if (await ClientTransactions.FindEventIdAsync(db, requester.UserId, transaction, cancellationToken) is { } earlier) return earlier;
             await RelationRules.CheckAsync(db, roomId, requester.UserId, type, content, cancellationToken);
-            if (redacts is not null) await redactions.CheckAsync(db, roomId, requester.UserId, redacts, cancellationToken);
+            if (redacts is not null) await redactions.CheckAsync(db, roomId, requester.UserId, redacts, cancellationToken, ownOnly: requester.Suspended);
         }
 
         var draft = new EventDraft(type, null, requester.UserId, content) { Redacts = redacts, Transaction = transaction, OriginServerTs = requester.Timestamp };

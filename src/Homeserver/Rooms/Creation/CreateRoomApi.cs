@@ -15,7 +15,7 @@ public static class CreateRoomApi
             var body = await JsonBody.ReadAsync(request, validator, emptyIsObject: true);
             var roomId = await mediator.Send(new CreateRoom(requester, body), request.HttpContext.RequestAborted);
             return Results.Json(new JsonObject { ["room_id"] = roomId });
-        });
+        }).DenySuspended();
         return app;
     }
 }

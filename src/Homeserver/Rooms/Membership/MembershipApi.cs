@@ -13,11 +13,11 @@ public static class MembershipApi
     {
         var client = app.MapGroup("/_matrix/client/v3");
         client.MapPost("/rooms/{roomId}/join", (Requester r, string roomId, HttpRequest request, IMediator m) =>
-            Enter(r, RequestIds.RoomId(roomId), MembershipAction.Join, [], [], request, m));
+            Enter(r, RequestIds.RoomId(roomId), MembershipAction.Join, [], [], request, m)).DenySuspended();
         client.MapPost("/join/{roomIdOrAlias}", (Requester r, string roomIdOrAlias, [FromQuery] string[]? via, [FromQuery(Name = "server_name")] string[]? serverName, HttpRequest request, IMediator m) =>
-            Enter(r, roomIdOrAlias, MembershipAction.Join, via, serverName, request, m));
+            Enter(r, roomIdOrAlias, MembershipAction.Join, via, serverName, request, m)).DenySuspended();
         client.MapPost("/knock/{roomIdOrAlias}", (Requester r, string roomIdOrAlias, [FromQuery] string[]? via, [FromQuery(Name = "server_name")] string[]? serverName, HttpRequest request, IMediator m) =>
-            Enter(r, roomIdOrAlias, MembershipAction.Knock, via, serverName, request, m));
+            Enter(r, roomIdOrAlias, MembershipAction.Knock, via, serverName, request, m)).DenySuspended();
         client.MapPost("/rooms/{roomId}/leave", Leave);
         client.MapPost("/rooms/{roomId}/forget", async (Requester r, string roomId, IMediator m, CancellationToken ct) =>
         {
@@ -25,7 +25,7 @@ public static class MembershipApi
             return Results.Json(new JsonObject());
         });
         client.MapPost("/rooms/{roomId}/invite", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>
-            ChangeOther(r, roomId, MembershipAction.Invite, request, v, m));
+            ChangeOther(r, roomId, MembershipAction.Invite, request, v, m)).DenySuspended();
         client.MapPost("/rooms/{roomId}/kick", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>
             ChangeOther(r, roomId, MembershipAction.Kick, request, v, m));
         client.MapPost("/rooms/{roomId}/ban", (Requester r, string roomId, HttpRequest request, IValidator<TargetBody> v, IMediator m) =>

@@ -51,9 +51,16 @@ public static class RoomStateApi
     private static async Task<IResult> PutStateEvent(Requester requester, string roomId, string eventType, string? stateKey, HttpRequest request, IMediator mediator)
     {
         var content = await JsonBody.ReadObjectAsync(request);
+        // A suspended account may still leave rooms this way, nothing else (spec: Account suspension).
+        if (requester.Suspended && !IsOwnLeave(requester, eventType, StateKeyOf(stateKey), content)) throw RestrictedAccess.SuspendedError();
+
         var eventId = await mediator.Send(new SetStateEvent(requester, RequestIds.RoomId(roomId), eventType, StateKeyOf(stateKey), content), request.HttpContext.RequestAborted);
         return Results.Json(new JsonObject { ["event_id"] = eventId });
     }
+
+    private static bool IsOwnLeave(Requester requester, string eventType, string stateKey, JsonObject content) =>
+        eventType == EventTypes.Member && stateKey == requester.UserId && content["membership"] is JsonValue v && v.TryGetValue(out string? membership)
+        && membership == "leave";
 
     private static async Task<IResult> GetMembers(Requester requester, string roomId, string? at, string? membership,
         [FromQuery(Name = "not_membership")] string? notMembership, IMediator mediator, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ public static class UpgradeApi
                 ?? throw new MatrixException(400, ErrorCodes.UnsupportedRoomVersion, "This server does not support that room version");
             var replacement = await m.Send(new UpgradeRoom(r, room, version, body.AdditionalCreators), request.HttpContext.RequestAborted);
             return Results.Json(new JsonObject { ["replacement_room"] = replacement });
-        });
+        }).DenySuspended();
         return app;
     }
 }

@@ -14,6 +14,13 @@ public sealed class User
     public bool IsAdmin { get; set; }
     public bool IsGuest { get; set; }
     public bool Deactivated { get; set; }
+
+    /// <summary>Locked by a server admin: every authenticated request but logout answers 401 M_USER_LOCKED (reversible).</summary>
+    public bool Locked { get; set; }
+
+    /// <summary>Suspended by a server admin: readable, but joins, invites, sends and profile changes answer 403 M_USER_SUSPENDED.</summary>
+    public bool Suspended { get; set; }
+
     public long CreatedTs { get; set; }
 
     /// <summary>Synapse's user_type ("support", "bot"), or null for a regular user.</summary>

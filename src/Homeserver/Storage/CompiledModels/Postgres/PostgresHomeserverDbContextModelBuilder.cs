@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5c7dbe18-4f27-4e3b-9b9c-995755b16f0b"), entityTypeCount: 58)
+            : base(skipDetectChanges: false, modelId: new Guid("bf776e60-9469-4851-8064-58acf25561b0"), entityTypeCount: 58)
         {
         }
 

@@ -20,7 +20,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 "Matrix.Homeserver.Storage.Entities.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 13,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -104,6 +104,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             localpart.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             localpart.AddAnnotation("Relational:ColumnName", "localpart");
 
+            var locked = runtimeEntityType.AddProperty(
+                "Locked",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("Locked", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<Locked>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            locked.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            locked.AddAnnotation("Relational:ColumnName", "locked");
+
             var passwordHash = runtimeEntityType.AddProperty(
                 "PasswordHash",
                 typeof(string),
@@ -112,6 +121,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 nullable: true);
             passwordHash.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             passwordHash.AddAnnotation("Relational:ColumnName", "password_hash");
+
+            var suspended = runtimeEntityType.AddProperty(
+                "Suspended",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("Suspended", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<Suspended>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            suspended.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            suspended.AddAnnotation("Relational:ColumnName", "suspended");
 
             var userType = runtimeEntityType.AddProperty(
                 "UserType",

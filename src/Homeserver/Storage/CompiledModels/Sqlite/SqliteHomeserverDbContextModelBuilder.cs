@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("40fa5891-b8d1-4910-bffb-3e23da1ee870"), entityTypeCount: 58)
+            : base(skipDetectChanges: false, modelId: new Guid("81abc26e-8a16-444f-aca4-abada71993ae"), entityTypeCount: 58)
         {
         }
 

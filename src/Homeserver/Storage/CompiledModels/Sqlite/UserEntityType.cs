@@ -19,7 +19,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 "Matrix.Homeserver.Storage.Entities.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 13,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -94,6 +94,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(User).GetField("<Localpart>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             localpart.AddAnnotation("Relational:ColumnName", "localpart");
 
+            var locked = runtimeEntityType.AddProperty(
+                "Locked",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("Locked", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<Locked>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            locked.AddAnnotation("Relational:ColumnName", "locked");
+
             var passwordHash = runtimeEntityType.AddProperty(
                 "PasswordHash",
                 typeof(string),
@@ -101,6 +109,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(User).GetField("<PasswordHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             passwordHash.AddAnnotation("Relational:ColumnName", "password_hash");
+
+            var suspended = runtimeEntityType.AddProperty(
+                "Suspended",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("Suspended", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<Suspended>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            suspended.AddAnnotation("Relational:ColumnName", "suspended");
 
             var userType = runtimeEntityType.AddProperty(
                 "UserType",

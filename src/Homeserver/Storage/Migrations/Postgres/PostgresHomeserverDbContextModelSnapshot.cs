@@ -2056,9 +2056,17 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("localpart");
 
+                    b.Property<bool>("Locked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("locked");
+
                     b.Property<string>("PasswordHash")
                         .HasColumnType("text")
                         .HasColumnName("password_hash");
+
+                    b.Property<bool>("Suspended")
+                        .HasColumnType("boolean")
+                        .HasColumnName("suspended");
 
                     b.Property<string>("UserType")
                         .HasColumnType("text")

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261204180739_Initial")]
+    [Migration("20261205163754_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2059,9 +2059,17 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("localpart");
 
+                    b.Property<bool>("Locked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("locked");
+
                     b.Property<string>("PasswordHash")
                         .HasColumnType("text")
                         .HasColumnName("password_hash");
+
+                    b.Property<bool>("Suspended")
+                        .HasColumnType("boolean")
+                        .HasColumnName("suspended");
 
                     b.Property<string>("UserType")
                         .HasColumnType("text")

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261204180732_Initial")]
+    [Migration("20261205163747_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2032,9 +2032,17 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("localpart");
 
+                    b.Property<bool>("Locked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked");
+
                     b.Property<string>("PasswordHash")
                         .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
+
+                    b.Property<bool>("Suspended")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suspended");
 
                     b.Property<string>("UserType")
                         .HasColumnType("TEXT")

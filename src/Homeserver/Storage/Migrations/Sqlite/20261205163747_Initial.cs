@@ -927,6 +927,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
                     deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    locked = table.Column<bool>(type: "INTEGER", nullable: false),
+                    suspended = table.Column<bool>(type: "INTEGER", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
                     user_type = table.Column<string>(type: "TEXT", nullable: true),
                     app_service_id = table.Column<string>(type: "TEXT", nullable: true)
