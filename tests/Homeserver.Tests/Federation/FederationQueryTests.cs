@@ -68,6 +68,8 @@ public sealed class FederationQueryTests(MembershipFederationFixture fixture)
         (await AskHs1Async($"/query/directory?room_alias={RoomsClient.Path("#missing:hs1.test")}")).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
         (await AskHs1Async($"/query/directory?room_alias={RoomsClient.Path("#elsewhere:hs2.test")}")).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
         (await AskHs1Async("/query/directory")).IsError(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
+        // The generic query endpoint knows only those two types (404, as Synapse answers).
+        (await AskHs1Async("/query/org.example.unknown?x=1")).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
         // Unsigned requests are refused.
         (await fixture.Servers.SendRawAsync("hs1.test", HttpMethod.Get, "/_matrix/federation/v1/query/directory?room_alias=%23x%3Ahs1.test", null, null))
             .IsError(HttpStatusCode.Unauthorized, "M_UNAUTHORIZED");

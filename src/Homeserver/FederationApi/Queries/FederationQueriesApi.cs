@@ -22,6 +22,9 @@ public static class FederationQueriesApi
             Results.Json(await m.Send(new QueryDirectory(alias), ct)));
         v1.MapGet("/query/profile", async ([FromQuery(Name = "user_id")] string? userId, string? field, FederationRequester _, IMediator m, CancellationToken ct) =>
             Results.Json(await m.Send(new QueryProfile(userId, field), ct)));
+        // The spec's generic form; the two types above are the only ones (their literal routes win over this one).
+        v1.MapGet("/query/{queryType}", IResult (string queryType, FederationRequester _) =>
+            throw MatrixException.NotFound($"No handler for query type '{queryType}'"));
         v1.MapGet("/publicRooms", async (string? limit, string? since, [FromQuery(Name = "include_all_networks")] string? allNetworks,
             [FromQuery(Name = "third_party_instance_id")] string? instance, FederationRequester _, IMediator m, CancellationToken ct) =>
         {
