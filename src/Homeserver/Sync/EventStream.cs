@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Accounts.Filters;
+using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Streams;
@@ -13,7 +14,8 @@ namespace Matrix.Homeserver.Sync;
 /// GET /events, the event stream /sync replaced (deprecated in r0, still called by older clients and SyTest's helpers):
 /// what happened for the user after <c>from</c>, as one flat list. It is an incremental /sync (the same waits, tokens
 /// and visibility) whose answer is flattened: timeline, typing, receipts and room account data with their room_id,
-/// the invites, then global account data and presence. Without <c>from</c> it starts now. <c>room_id</c> keeps one
+/// the invites, then global account data and presence. Without <c>from</c> it starts now; a room's pagination token
+/// (<c>s&lt;n&gt;</c>) is a position of the same stream. <c>room_id</c> keeps one
 /// room's events; peeking into a room the user is not in is not supported (nothing of it comes).
 /// </summary>
 public static class EventStream
@@ -31,7 +33,11 @@ public static class EventStream
         StreamIdGenerator streams, EphemeralSerial serial, IServiceProvider services, CancellationToken cancellationToken)
     {
         var since = from is null ? new SyncToken(streams.Current, serial.Current)
-            : SyncToken.TryParse(from, out var token) ? token : throw MatrixException.InvalidParam("from is not a token of this stream");
+            : SyncToken.TryParse(from, out var token) ? token
+            // A room's pagination token (the initialSyncs' messages.end) names a position of the same stream, as in
+            // Synapse where they are one token type: typing and presence are then taken as of now.
+            : RoomStreamToken.TryParse(from, out var roomToken) && roomToken.Position >= 0 ? new SyncToken(roomToken.Position, serial.Current)
+            : throw MatrixException.InvalidParam("from is not a token of this stream");
         var timeoutMs = NonNegative(timeout, "timeout") ?? 0;
         NonNegative(limit, "limit");
         if (roomId is not null) RequestIds.RoomId(roomId);

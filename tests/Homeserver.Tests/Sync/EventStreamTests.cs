@@ -88,6 +88,20 @@ public sealed class EventStreamTests : IAsyncLifetime
         Assert.NotNull(answer["end"]);
     }
 
+    [Fact]
+    public async Task A_rooms_initial_sync_token_continues_as_the_stream()
+    {
+        var alice = await _server.CreateUserAsync("alice");
+        var roomId = await _server.CreateRoomAsync(alice);
+        var initial = (await _server.Http.GetJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/initialSync", alice.AccessToken)).Ok();
+        var from = initial["messages"]!["end"]!.GetValue<string>();
+        Assert.Empty((await EventsAsync(alice, $"?timeout=0&room_id={Uri.EscapeDataString(roomId)}&from={Uri.EscapeDataString(from)}"))["chunk"]!.AsArray());
+
+        var eventId = await _server.SendMessageAsync(roomId, alice, "after the initial sync");
+        var events = (await EventsAsync(alice, $"?timeout=5000&from={Uri.EscapeDataString(from)}"))["chunk"]!.AsArray().OfType<JsonObject>();
+        Assert.Equal([eventId], events.Where(e => e["type"]!.GetValue<string>() == "m.room.message").Select(e => e["event_id"]!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData("?timeout=hello")]
     [InlineData("?timeout=0&limit=hello")]
