@@ -5,7 +5,7 @@ using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.Events;
 
-/// <summary>PUT /rooms/{roomId}/send/{eventType}/{txnId}.</summary>
+/// <summary>PUT /rooms/{roomId}/send/{eventType}/{txnId}, and the older POST without a transaction ID.</summary>
 public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsServer>, IAsyncLifetime
 {
     private readonly TestHomeserver _server = fixture.Server;
@@ -45,6 +45,18 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
         Assert.Equal(first, retry);
         Assert.NotEqual(first, other);
         Assert.NotEqual(first, fromPhone);
+    }
+
+    [Fact]
+    public async Task A_post_without_a_transaction_id_sends_a_new_event_each_time()
+    {
+        var path = $"{EventsHttp.Room(_roomId)}/send/m.room.message";
+        var first = (await _server.Http.PostJsonAsync(path, Text("posted"), _alice.AccessToken)).Ok()["event_id"]!.GetValue<string>();
+        var second = (await _server.Http.PostJsonAsync(path, Text("posted"), _alice.AccessToken)).Ok()["event_id"]!.GetValue<string>();
+        Assert.NotEqual(first, second);
+        var served = (await _server.GetEventAsync(_bob, _roomId, second)).Ok();
+        Assert.Equal("posted", served["content"]!["body"]!.GetValue<string>());
+        Assert.Null((await _server.GetEventAsync(_alice, _roomId, first)).Ok()["unsigned"]!["transaction_id"]);
     }
 
     [Fact]

@@ -9,8 +9,11 @@ using Mediator;
 
 namespace Matrix.Homeserver.Events.Sending;
 
-/// <summary>PUT /rooms/{roomId}/send/{eventType}/{txnId}: a message event (a state type is sent as a message, with no state_key).</summary>
-public sealed record SendEventCommand(Requester Requester, string RoomId, string EventType, string TxnId, string Path, JsonObject Content) : ICommand<string>;
+/// <summary>
+/// PUT /rooms/{roomId}/send/{eventType}/{txnId}: a message event (a state type is sent as a message, with no state_key).
+/// No TxnId (POST without one): not idempotent.
+/// </summary>
+public sealed record SendEventCommand(Requester Requester, string RoomId, string EventType, string? TxnId, string Path, JsonObject Content) : ICommand<string>;
 
 /// <summary>PUT /rooms/{roomId}/redact/{eventId}/{txnId}: an m.room.redaction of the event.</summary>
 public sealed record RedactEventCommand(Requester Requester, string RoomId, string EventId, string TxnId, string Path, JsonObject Body) : ICommand<string>;
@@ -61,18 +64,18 @@ public sealed class SendEventHandler(HomeserverDbContext db, RoomEventWriter wri
         return await SendAsync(command.Requester, command.RoomId, EventTypes.Redaction, command.TxnId, command.Path, content, command.EventId, cancellationToken);
     }
 
-    private async Task<string> SendAsync(Requester requester, string roomId, string type, string txnId, string path, JsonObject content, string? redacts,
+    private async Task<string> SendAsync(Requester requester, string roomId, string type, string? txnId, string path, JsonObject content, string? redacts,
         CancellationToken cancellationToken)
     {
-        CheckIdentifier(txnId, "transaction ID");
+        if (txnId is not null) CheckIdentifier(txnId, "transaction ID");
         // Suspended: redacting its own events is the one kind of send left (spec: Account suspension).
         if (requester.Suspended && redacts is null) throw RestrictedAccess.SuspendedError();
-        var transaction = new ClientTransaction(requester.DeviceId, txnId, path);
+        var transaction = txnId is null ? null : new ClientTransaction(requester.DeviceId, txnId, path);
         // The writer finds a retried transaction before it checks anything; only the checks made here first
         // (relations, redactions) need it found sooner, or a retried reaction would be its own duplicate.
         if (redacts is not null || RelatesTo.From(content) is not null)
         {
-            if (await ClientTransactions.FindEventIdAsync(db, requester.UserId, transaction, cancellationToken) is { } earlier) return earlier;
+            if (transaction is not null && await ClientTransactions.FindEventIdAsync(db, requester.UserId, transaction, cancellationToken) is { } earlier) return earlier;
             await RelationRules.CheckAsync(db, roomId, requester.UserId, type, content, cancellationToken);
             if (redacts is not null) await redactions.CheckAsync(db, roomId, requester.UserId, redacts, cancellationToken, ownOnly: requester.Suspended);
         }
