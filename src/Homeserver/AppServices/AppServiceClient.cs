@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -49,7 +50,7 @@ public sealed class AppServiceClient : IDisposable
         var url = appService.Url ?? throw new InvalidOperationException($"application service {appService.Id} has no URL");
         using var request = new HttpRequestMessage(method, url + path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", appService.HsToken);
-        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        if (body is not null) request.Content = OutboundJson.Content(body);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         HttpResponseMessage response;

@@ -26,11 +26,14 @@ public static class EventsApi
     {
         var v3 = app.MapGroup("/_matrix/client/v3/rooms/{roomId}");
         v3.MapPut("/send/{eventType}/{txnId}", SendAsync).WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
-        // The r0-era form without a transaction ID (Synapse still serves it): every call is a new event.
+        // The r0-era forms without a transaction ID (Synapse still serves them): every call is a new event.
         v3.MapPost("/send/{eventType}", (string roomId, string eventType, Requester requester, HttpRequest http, IMediator mediator,
             UnansweredSends unanswered, CancellationToken cancellationToken) => SendAsync(roomId, eventType, null, requester, http, mediator, unanswered, cancellationToken))
             .WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
         v3.MapPut("/redact/{eventId}/{txnId}", RedactAsync).WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
+        v3.MapPost("/redact/{eventId}", (string roomId, string eventId, Requester requester, HttpRequest http, IMediator mediator,
+            UnansweredSends unanswered, CancellationToken cancellationToken) => RedactAsync(roomId, eventId, null, requester, http, mediator, unanswered, cancellationToken))
+            .WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
         v3.MapGet("/event/{eventId}", GetEventAsync);
         v3.MapGet("/messages", MessagesAsync);
         v3.MapGet("/context/{eventId}", ContextAsync);
@@ -47,7 +50,7 @@ public static class EventsApi
         return Results.Json(new { event_id = eventId });
     }
 
-    private static async Task<IResult> RedactAsync(string roomId, string eventId, string txnId, Requester requester, HttpRequest http, IMediator mediator,
+    private static async Task<IResult> RedactAsync(string roomId, string eventId, string? txnId, Requester requester, HttpRequest http, IMediator mediator,
         UnansweredSends unanswered, CancellationToken cancellationToken)
     {
         unanswered.Track(http.HttpContext, requester);

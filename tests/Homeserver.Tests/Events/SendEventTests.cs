@@ -60,6 +60,17 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
     }
 
     [Fact]
+    public async Task A_post_redaction_without_a_transaction_id_redacts()
+    {
+        var eventId = await _server.SendOkAsync(_alice, _roomId, "m.room.message", Text("to redact"));
+        var redaction = (await _server.Http.PostJsonAsync($"{EventsHttp.Room(_roomId)}/redact/{Uri.EscapeDataString(eventId)}", new JsonObject(), _alice.AccessToken))
+            .Ok()["event_id"]!.GetValue<string>();
+        Assert.NotEqual(eventId, redaction);
+        var served = (await _server.GetEventAsync(_bob, _roomId, eventId)).Ok();
+        Assert.Empty(served["content"]!.AsObject());
+    }
+
+    [Fact]
     public async Task A_state_event_type_sent_here_is_a_message_and_leaves_the_state_alone()
     {
         var eventId = await _server.SendOkAsync(_alice, _roomId, "m.room.name", new JsonObject { ["name"] = "not state" });

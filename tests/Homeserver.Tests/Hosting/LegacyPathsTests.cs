@@ -4,7 +4,7 @@ using Matrix.Homeserver.Tests.Infrastructure;
 
 namespace Matrix.Homeserver.Tests.Hosting;
 
-/// <summary>The client and media APIs under r0, as Synapse serves them to older clients and bots.</summary>
+/// <summary>The client and media APIs under r0 (and unstable), as Synapse serves them to older clients and bots.</summary>
 public sealed class LegacyPathsTests : IAsyncLifetime
 {
     private TestHomeserver _server = null!;
@@ -30,6 +30,22 @@ public sealed class LegacyPathsTests : IAsyncLifetime
         var sync = (await _server.Http.GetJsonAsync("/_matrix/client/r0/sync?timeout=0", alice.AccessToken)).Ok();
         Assert.NotNull(sync["rooms"]!["join"]![roomId]);
         Assert.NotNull((await _server.Http.GetJsonAsync("/_matrix/media/r0/config", alice.AccessToken)).Ok()["m.upload.size"]);
+    }
+
+    [Fact]
+    public async Task An_unstable_path_is_its_v3_endpoint_unless_an_msc_prefixes_it()
+    {
+        var alice = await _server.CreateUserAsync("alice");
+        var whoami = (await _server.Http.GetJsonAsync("/_matrix/client/unstable/account/whoami", alice.AccessToken)).Ok();
+        Assert.Equal(alice.UserId, whoami["user_id"]!.GetValue<string>());
+        var version = (await _server.Http.PostJsonAsync("/_matrix/client/unstable/room_keys/version",
+            new JsonObject { ["algorithm"] = "m.megolm_backup.v1.curve25519-aes-sha2", ["auth_data"] = new JsonObject { ["public_key"] = "abc" } }, alice.AccessToken)).Ok();
+        Assert.NotNull(version["version"]);
+        // An MSC's prefix is a route of its own: not rewritten to v3.
+        (await _server.Http.GetJsonAsync("/_matrix/client/unstable/org.example.msc9999/account/whoami", alice.AccessToken))
+            .IsError(HttpStatusCode.NotFound, "M_UNRECOGNIZED");
+        var sliding = await _server.Http.PostJsonAsync("/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?timeout=0", new JsonObject(), alice.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, sliding.Status);
     }
 
     [Fact]

@@ -17,7 +17,8 @@ namespace Matrix.Federation.Transport.Client;
 public sealed class FederationClient : IDisposable
 {
     private const int MaxAnswerDepth = 128;
-    private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
+    // No charset parameter: JSON has none (RFC 8259), and some receivers compare the type exactly (Synapse sends it plain).
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
     private readonly FederationClientOptions _options;
     private readonly ServerNameResolver _resolver;

@@ -16,7 +16,7 @@ namespace Matrix.Homeserver.Events.Sending;
 public sealed record SendEventCommand(Requester Requester, string RoomId, string EventType, string? TxnId, string Path, JsonObject Content) : ICommand<string>;
 
 /// <summary>PUT /rooms/{roomId}/redact/{eventId}/{txnId}: an m.room.redaction of the event.</summary>
-public sealed record RedactEventCommand(Requester Requester, string RoomId, string EventId, string TxnId, string Path, JsonObject Body) : ICommand<string>;
+public sealed record RedactEventCommand(Requester Requester, string RoomId, string EventId, string? TxnId, string Path, JsonObject Body) : ICommand<string>;
 
 /// <summary>
 /// Sends client events through the pipeline. A retried transaction returns its first event before

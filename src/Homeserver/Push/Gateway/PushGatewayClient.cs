@@ -1,3 +1,4 @@
+using Matrix.Homeserver.Http;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -46,7 +47,7 @@ public sealed class PushGatewayClient : IDisposable
     {
         try
         {
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var content = OutboundJson.Content(body);
             using var response = await _http.PostAsync(url, content, cancellationToken);
             if (!response.IsSuccessStatusCode) return null;
             var answer = await response.Content.ReadAsStringAsync(cancellationToken);
