@@ -56,6 +56,11 @@ public sealed class KeyBackupTests(HomeserverFixture fixture) : IClassFixture<Ho
         otherAlgorithm["algorithm"] = "m.other";
         (await Server.Http.PutJsonAsync($"/_matrix/client/v3/room_keys/version/{v2}", otherAlgorithm, alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         (await Server.Http.PostJsonAsync("/_matrix/client/v3/room_keys/version", new JsonObject { ["algorithm"] = Algorithm }, alice.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
+        // auth_data is the algorithm's, kept as given whatever its JSON type (as Synapse keeps it).
+        var bob = await Server.CreateUserAsync("backup_opaque");
+        var opaque = (await Server.Http.PostJsonAsync("/_matrix/client/v3/room_keys/version",
+            new JsonObject { ["algorithm"] = "org.example.opaque", ["auth_data"] = "anopaquestring" }, bob.AccessToken)).Ok()["version"]!.GetValue<string>();
+        Assert.Equal("anopaquestring", (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/version/{opaque}", bob.AccessToken)).Ok()["auth_data"]!.GetValue<string>());
 
         (await Server.Http.DeleteJsonAsync($"/_matrix/client/v3/room_keys/version/{v2}", alice.AccessToken)).Ok();
         (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/version/{v2}", alice.AccessToken)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");

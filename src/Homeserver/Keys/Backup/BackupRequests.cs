@@ -5,13 +5,13 @@ using Mediator;
 namespace Matrix.Homeserver.Keys.Backup;
 
 /// <summary>POST /room_keys/version.</summary>
-public sealed record CreateBackupVersion(Requester Requester, string Algorithm, JsonObject AuthData) : ICommand<JsonObject>;
+public sealed record CreateBackupVersion(Requester Requester, string Algorithm, JsonNode AuthData) : ICommand<JsonObject>;
 
 /// <summary>GET /room_keys/version[/{version}]: null version = the current one.</summary>
 public sealed record GetBackupVersion(Requester Requester, string? Version) : IQuery<JsonObject>;
 
 /// <summary>PUT /room_keys/version/{version}.</summary>
-public sealed record UpdateBackupVersion(Requester Requester, string Version, string Algorithm, JsonObject AuthData, string? BodyVersion) : ICommand<JsonObject>;
+public sealed record UpdateBackupVersion(Requester Requester, string Version, string Algorithm, JsonNode AuthData, string? BodyVersion) : ICommand<JsonObject>;
 
 /// <summary>DELETE /room_keys/version/{version}.</summary>
 public sealed record DeleteBackupVersion(Requester Requester, string Version) : ICommand<JsonObject>;

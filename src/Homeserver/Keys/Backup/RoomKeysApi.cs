@@ -51,11 +51,15 @@ public static class RoomKeysApi
 
     private static IResult Json(JsonObject body) => Results.Json(body);
 
-    private static async Task<(string Algorithm, JsonObject AuthData, string? Version)> ReadVersionBodyAsync(HttpRequest http)
+    /// <remarks>
+    /// auth_data is the algorithm's business, opaque to the server: the spec's algorithm has an object there, and any JSON
+    /// value is kept as given, as Synapse keeps it (SyTest's backups use a string).
+    /// </remarks>
+    private static async Task<(string Algorithm, JsonNode AuthData, string? Version)> ReadVersionBodyAsync(HttpRequest http)
     {
         var body = await JsonBody.ReadObjectAsync(http);
         var algorithm = JsonFields.String(body, "algorithm") ?? throw MatrixException.MissingParam("algorithm is required");
-        var authData = JsonFields.Object(body, "auth_data") ?? throw MatrixException.MissingParam("auth_data is required");
+        var authData = body["auth_data"]?.DeepClone() ?? throw MatrixException.MissingParam("auth_data is required");
         return (algorithm, authData, JsonFields.String(body, "version"));
     }
 
