@@ -42,6 +42,18 @@ public sealed class MembershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_joins_body_is_its_member_content_but_the_server_sets_the_membership()
+    {
+        var alice = await _server.NewUserAsync("alice");
+        var bob = await _server.NewUserAsync("bob");
+        var roomId = await PublicRoomAsync(alice);
+        (await _server.JoinRoomAsync(bob, roomId, new JsonObject { ["foo"] = "bar", ["membership"] = "leave" })).Ok();
+        var member = (await _server.StateContentAsync(alice, roomId, "m.room.member", bob.UserId))!;
+        Assert.Equal("bar", member["foo"]!.GetValue<string>());
+        Assert.Equal("join", member["membership"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Joining_twice_with_the_same_content_adds_no_event()
     {
         var alice = await _server.NewUserAsync("alice");

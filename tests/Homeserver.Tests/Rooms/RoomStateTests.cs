@@ -169,6 +169,10 @@ public sealed class RoomStateTests : IAsyncLifetime
 
         var joined = (await _server.GetAsync(alice, $"{Room(roomId)}/joined_members")).Ok()["joined"]!.AsObject();
         Assert.Equal(new[] { alice.UserId, bob.UserId }.Order(), joined.Select(kv => kv.Key).Order());
+        // Unset profile fields are there, as null (Synapse's shape).
+        Assert.True(joined[alice.UserId]!.AsObject().ContainsKey("avatar_url"));
+        Assert.Null(joined[alice.UserId]!["avatar_url"]);
+        Assert.True(joined[alice.UserId]!.AsObject().ContainsKey("display_name"));
     }
 
     [Fact]

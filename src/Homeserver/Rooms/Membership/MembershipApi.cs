@@ -39,10 +39,15 @@ public static class MembershipApi
     private static async Task<IResult> Enter(Requester requester, string roomIdOrAlias, MembershipAction action, string[]? via, string[]? serverName,
         HttpRequest request, IMediator mediator)
     {
-        var body = await JsonBody.ReadAsync<ReasonBody>(request, emptyIsObject: true);
+        var json = await JsonBody.ReadObjectAsync(request, emptyIsObject: true);
+        var body = JsonBody.Bind<ReasonBody>(json);
         if (body.ThirdPartySigned is not null) throw ThirdPartyUnavailable();
         var servers = (via ?? []).Concat(serverName ?? []).Distinct().ToList();
-        var roomId = await mediator.Send(new EnterRoom(requester, roomIdOrAlias, action, servers, body.Reason), request.HttpContext.RequestAborted);
+        // A join's body is its member event's content, as Synapse takes it (the server still sets membership and the
+        // profile it lacks); a knock keeps only the reason.
+        var content = action == MembershipAction.Join ? json : null;
+        var roomId = await mediator.Send(new EnterRoom(requester, roomIdOrAlias, action, servers, body.Reason) { Content = content },
+            request.HttpContext.RequestAborted);
         return Results.Json(new JsonObject { ["room_id"] = roomId });
     }
 

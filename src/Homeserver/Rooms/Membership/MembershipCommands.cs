@@ -7,7 +7,11 @@ namespace Matrix.Homeserver.Rooms.Membership;
 public sealed record ChangeMembership(MembershipChange Change) : ICommand<string>;
 
 /// <summary>POST /join/{roomIdOrAlias}, /rooms/{roomId}/join and /knock/{roomIdOrAlias}: returns the room ID.</summary>
-public sealed record EnterRoom(Requester Requester, string RoomIdOrAlias, MembershipAction Action, IReadOnlyList<string> Servers, string? Reason) : ICommand<string>;
+public sealed record EnterRoom(Requester Requester, string RoomIdOrAlias, MembershipAction Action, IReadOnlyList<string> Servers, string? Reason) : ICommand<string>
+{
+    /// <summary>The member event's content the client gave (a join's body), or null.</summary>
+    public System.Text.Json.Nodes.JsonObject? Content { get; init; }
+}
 
 /// <summary>POST /rooms/{roomId}/forget.</summary>
 public sealed record ForgetRoom(Requester Requester, string RoomId) : ICommand;
@@ -25,6 +29,7 @@ public sealed class MembershipHandlers(RoomMembershipService membership, RoomTar
         await membership.ApplyAsync(new MembershipChange(target.RoomId, userId, userId, command.Action)
         {
             Reason = command.Reason,
+            Content = command.Content,
             SenderIsGuest = command.Requester.IsGuest,
             Servers = target.Servers,
         }, cancellationToken);

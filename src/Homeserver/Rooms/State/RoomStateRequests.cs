@@ -78,8 +78,9 @@ public sealed class RoomStateHandlers(
         foreach (var row in rows)
         {
             var member = new JsonObject();
-            if (row.DisplayName is not null) member["display_name"] = row.DisplayName;
-            if (row.AvatarUrl is not null) member["avatar_url"] = row.AvatarUrl;
+            // Both keys always, null when unset, as Synapse answers (SyTest asserts them).
+            member["display_name"] = row.DisplayName;
+            member["avatar_url"] = row.AvatarUrl;
             joined[row.UserId] = member;
         }
 
