@@ -101,6 +101,7 @@ public static class HomeserverHost
         app.UseCors();
         app.UseLegacyPaths();
         app.UseRouting();
+        app.UseEscapedSlashes();
         app.UseListenerRouting(options);
         app.UseMetricsListenerRouting(options.Metrics);
         app.UseFederationAuthentication();

@@ -24,6 +24,24 @@ public sealed class GetEventTests(EventsServer fixture) : IClassFixture<EventsSe
     }
 
     [Fact]
+    public async Task A_room_version_3_event_id_with_a_slash_is_found_escaped_in_the_path()
+    {
+        // Version 3 event IDs are standard base64: about half of them hold a "/", which a path carries as %2F.
+        var roomId = await _server.CreateRoomAsync(fixture.Alice, version: Matrix.Federation.Rooms.RoomVersions.Find("3"));
+        string? withSlash = null;
+        for (var i = 0; i < 40 && withSlash is null; i++)
+        {
+            var eventId = await _server.SayAsync(fixture.Alice, roomId, $"message {i}");
+            if (eventId.Contains('/')) withSlash = eventId;
+        }
+
+        Assert.NotNull(withSlash);
+        var served = (await _server.GetEventAsync(fixture.Alice, roomId, withSlash)).Ok();
+        Assert.Equal(withSlash, served["event_id"]!.GetValue<string>());
+        (await _server.RedactAsync(fixture.Alice, roomId, withSlash)).Ok();
+    }
+
+    [Fact]
     public async Task Unknown_events_and_events_of_another_room_are_404()
     {
         var roomId = await fixture.RoomWithBobAsync();

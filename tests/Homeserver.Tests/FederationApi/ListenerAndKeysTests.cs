@@ -56,6 +56,10 @@ public sealed class ListenerAndKeysTests(FederationFixture fixture)
         Assert.InRange(validUntil, now + TimeSpan.FromHours(12).TotalMilliseconds, now + TimeSpan.FromHours(24).TotalMilliseconds);
 
         Assert.Equal(SignatureStatus.Valid, JsonSigning.Verify(keys, "hs2.test", fixture.Servers.KeyId("hs2.test"), fixture.Servers.VerifyKey("hs2.test")));
+
+        // The deprecated path with a key ID serves the same document.
+        var byKeyId = (await federation.GetJsonAsync("/_matrix/key/v2/server/" + Uri.EscapeDataString(keyId))).Ok();
+        Assert.Equal(keys["verify_keys"]!.ToJsonString(), byKeyId["verify_keys"]!.ToJsonString());
     }
 
     [Fact]
@@ -84,6 +88,9 @@ public sealed class ListenerAndKeysTests(FederationFixture fixture)
 
         var own = (await federation.GetJsonAsync("/_matrix/key/v2/query/hs1.test")).Ok();
         Assert.Equal("hs1.test", Assert.Single(own["server_keys"]!.AsArray())!["server_name"]!.GetValue<string>());
+
+        var byKeyId = (await federation.GetJsonAsync($"/_matrix/key/v2/query/hs2.test/{Uri.EscapeDataString(fixture.Servers.KeyId("hs2.test").ToString())}")).Ok();
+        AssertSignedBy(Assert.Single(byKeyId["server_keys"]!.AsArray())!.AsObject(), "hs2.test");
     }
 
     [Fact]

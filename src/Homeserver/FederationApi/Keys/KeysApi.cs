@@ -6,15 +6,20 @@ using Matrix.Homeserver.Http;
 
 namespace Matrix.Homeserver.FederationApi.Keys;
 
-/// <summary>/_matrix/key/v2: our keys, and the notary queries. Not authenticated (keys carry their own signatures).</summary>
+/// <summary>/_matrix/key/v2: our keys, and the notary queries (each also in its deprecated form with a key ID). Not authenticated (keys carry their own signatures).</summary>
 public static class KeysApi
 {
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {
         var keys = app.MapFederationGroup("/_matrix/key/v2").AllowUnauthenticated();
         keys.MapGet("/server", (LocalServerKeys local) => Results.Json(local.GetKeysObject()));
+        // The deprecated form with a key ID, which Synapse still serves and older servers (and SyTest) still ask: the
+        // same document, every key in it.
+        keys.MapGet("/server/{keyId}", (string keyId, LocalServerKeys local) => Results.Json(local.GetKeysObject()));
         keys.MapPost("/query", QueryAsync);
-        keys.MapGet("/query/{serverName}", QueryOneAsync);
+        keys.MapGet("/query/{serverName}", (string serverName, HttpRequest request, KeyQueryService notary) => QueryOneAsync(serverName, null, request, notary));
+        keys.MapGet("/query/{serverName}/{keyId}", (string serverName, string keyId, HttpRequest request, KeyQueryService notary) =>
+            QueryOneAsync(serverName, keyId, request, notary));
         return app;
     }
 
@@ -25,7 +30,8 @@ public static class KeysApi
         return Results.Json(await notary.QueryAsync(query, request.HttpContext.RequestAborted));
     }
 
-    private static async Task<IResult> QueryOneAsync(string serverName, HttpRequest request, KeyQueryService notary)
+    /// <param name="keyId">The deprecated form's key ID (that key's freshness is asked), or null for all keys.</param>
+    private static async Task<IResult> QueryOneAsync(string serverName, string? keyId, HttpRequest request, KeyQueryService notary)
     {
         if (!ServerName.IsValid(serverName)) throw MatrixException.InvalidParam("serverName is not a server name");
         long? minimum = null;
@@ -36,8 +42,10 @@ public static class KeysApi
                 : throw MatrixException.InvalidParam("minimum_valid_until_ts must be an integer");
         }
 
-        // No key IDs in this form: all keys, with the requested freshness.
-        var query = new Dictionary<string, ServerKeyCriteria> { [serverName] = ServerKeyCriteria.AllKeys with { MinimumForAll = minimum } };
+        // Without a key ID: all keys, with the requested freshness.
+        var criteria = keyId is null ? ServerKeyCriteria.AllKeys with { MinimumForAll = minimum }
+            : new ServerKeyCriteria(new Dictionary<string, long?>(StringComparer.Ordinal) { [keyId] = minimum });
+        var query = new Dictionary<string, ServerKeyCriteria> { [serverName] = criteria };
         return Results.Json(await notary.QueryAsync(query, request.HttpContext.RequestAborted));
     }
 
