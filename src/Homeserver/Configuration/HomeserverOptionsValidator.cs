@@ -56,6 +56,9 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
         RuleFor(o => o.Voip).SetValidator(new VoipOptionsValidator());
         RuleFor(o => o.Support).SetValidator(new SupportOptionsValidator());
         RuleFor(o => o.Sync).SetValidator(new SyncOptionsValidator());
+        RuleFor(o => o.Rooms.DefaultRoomVersion)
+            .Must(v => Matrix.Federation.Rooms.RoomVersions.Find(v) is not null)
+            .WithMessage(o => $"'{o.Rooms.DefaultRoomVersion}' is not a room version this server supports");
         Include(new OperationsOptionsValidator());
     }
 

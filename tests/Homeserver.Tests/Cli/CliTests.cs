@@ -68,6 +68,10 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(1, bad.Code);
         Assert.Equal("Configuration error: Homeserver:Database:Provider: 'Mysql' is not one of Sqlite, Postgres", bad.Error.Trim());
 
+        var version = await RunAsync("check-config", "--Homeserver:Rooms:DefaultRoomVersion=13");
+        Assert.Equal(1, version.Code);
+        Assert.Contains("'13' is not a room version this server supports", version.Error, StringComparison.Ordinal);
+
         var key = Path.Combine(_directory, "broken.key");
         await File.WriteAllTextAsync(key, "not a key\n");
         var brokenKey = await RunAsync("check-config", $"--Homeserver:SigningKeyPath={key}");

@@ -265,3 +265,23 @@ public sealed class EncryptByDefaultTests
         if (encrypted) Assert.Equal("m.megolm.v1.aes-sha2", encryption!["algorithm"]!.GetValue<string>());
     }
 }
+
+public sealed class DefaultRoomVersionTests
+{
+    [Fact]
+    public async Task Rooms_created_without_a_version_get_the_configured_one_and_capabilities_say_so()
+    {
+        await using var server = await TestHomeserver.StartAsync(s => s["Homeserver:Rooms:DefaultRoomVersion"] = "10");
+        var alice = await server.NewUserAsync("alice");
+        var capabilities = (await server.GetAsync(alice, "/capabilities")).Ok()["capabilities"]!;
+        Assert.Equal("10", capabilities["m.room_versions"]!["default"]!.GetValue<string>());
+
+        var roomId = await server.CreateRoomAsync(alice, new JsonObject());
+        var create = (await server.StateContentAsync(alice, roomId, "m.room.create"))!;
+        Assert.Equal("10", create["room_version"]!.GetValue<string>());
+        // Before version 11 the creator is named in the create event and the power levels.
+        Assert.Equal(alice.UserId, create["creator"]!.GetValue<string>());
+        var explicitVersion = await server.CreateRoomAsync(alice, new JsonObject { ["room_version"] = "12" });
+        Assert.Equal("12", (await server.StateContentAsync(alice, explicitVersion, "m.room.create"))!["room_version"]!.GetValue<string>());
+    }
+}

@@ -31,7 +31,7 @@ public static class CapabilitiesApi
         ["m.change_password"] = Enabled(!requester.IsGuest),
         ["m.room_versions"] = new JsonObject
         {
-            ["default"] = RoomVersions.Default.Id,
+            ["default"] = options.Rooms.DefaultVersion.Id,
             ["available"] = new JsonObject(RoomVersions.All.Select(v => KeyValuePair.Create(v.Id, (JsonNode?)"stable"))),
         },
         ["m.set_displayname"] = Enabled(true),

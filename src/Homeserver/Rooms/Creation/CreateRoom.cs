@@ -37,7 +37,7 @@ public sealed class CreateRoomHandler(
     {
         var body = command.Body;
         var creator = command.Requester.UserId;
-        var version = body.RoomVersion is null ? RoomVersions.Default
+        var version = body.RoomVersion is null ? options.Rooms.DefaultVersion
             : RoomVersions.Find(body.RoomVersion) ?? throw new MatrixException(400, ErrorCodes.UnsupportedRoomVersion, "Your homeserver does not support this room version");
         if (body.Invite3Pid is { Count: > 0 }) throw MembershipApi.ThirdPartyUnavailable();
         if (body.InitialState?.Any(e => e.Type == EventTypes.Create) == true)
