@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Matrix.Federation.Auth;
 using Matrix.Federation.StateResolution;
 using Matrix.Homeserver.Configuration;
@@ -38,6 +39,7 @@ public static class EventServices
         services.AddSingleton<RelationAggregator>();
         services.AddSingleton<VisibleEventPager>();
         services.AddSingleton<RoomTimeline>();
+        services.TryAddSingleton<IRoomHistoryBackfill, NoHistoryBackfill>();
         services.AddSingleton<StateAtEvent>();
         services.AddSingleton<RoomAccess>();
         services.AddSingleton<RedactionPolicy>();

@@ -27,6 +27,7 @@ public static class FederationEventServices
         services.AddSingleton<ServerRoomAccess>();
         services.AddSingleton<ServerEventView>();
         services.AddSingleton<RoomHistoryBackfiller>();
+        services.AddSingleton<Matrix.Homeserver.Events.Pagination.IRoomHistoryBackfill>(sp => sp.GetRequiredService<RoomHistoryBackfiller>());
 
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SenderCatchUp>();

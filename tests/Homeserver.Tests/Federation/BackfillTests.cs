@@ -40,6 +40,23 @@ public sealed class BackfillTests(FederationEventsFixture fixture)
     }
 
     [Fact]
+    public async Task A_clients_backwards_page_past_the_join_backfills_the_history()
+    {
+        var alice = await FederationEventsFixture.NewUserAsync(Hs1, "alice");
+        var bob = await FederationEventsFixture.NewUserAsync(Hs2, "bob");
+        var roomId = await Hs1.CreateRoomAsync(alice);
+        for (var i = 0; i < 20; i++) await Hs1.SendMessageAsync(roomId, alice, $"before bob {i}");
+        await Hs2.JoinOverFederationAsync(Hs1, roomId, bob);
+
+        var page = (await Hs2.Http.GetJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/messages?dir=b&limit=6", bob.AccessToken)).Ok();
+        var chunk = page["chunk"]!.AsArray();
+        Assert.Equal(6, chunk.Count);
+        Assert.Equal("m.room.member", chunk[0]!["type"]!.GetValue<string>());
+        Assert.Equal("before bob 19", chunk[1]!["content"]!["body"]!.GetValue<string>());
+        Assert.NotNull(page["end"]);
+    }
+
+    [Fact]
     public async Task Backfilled_history_the_server_may_not_see_arrives_redacted()
     {
         var alice = await FederationEventsFixture.NewUserAsync(Hs1, "alice");

@@ -18,8 +18,11 @@ public sealed record GetMessagesQuery(Requester Requester, string RoomId, Direct
 /// pages at the room's first; end is omitted once nothing is left in that direction.
 /// </summary>
 public sealed class GetMessagesHandler(HomeserverDbContext db, RoomAccess access, RoomTimeline timeline, StateAtEvent stateAt, ClientEventLoader loader,
-    StreamIdGenerator streams) : IQueryHandler<GetMessagesQuery, JsonObject>
+    StreamIdGenerator streams, IRoomHistoryBackfill backfill) : IQueryHandler<GetMessagesQuery, JsonObject>
 {
+    /// <summary>Backfills one request may wait for (each asks up to three servers for one batch).</summary>
+    private const int MaxBackfillRounds = 2;
+
     public async ValueTask<JsonObject> Handle(GetMessagesQuery query, CancellationToken cancellationToken)
     {
         var reader = await access.EnsureCanReadAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
@@ -28,6 +31,13 @@ public sealed class GetMessagesHandler(HomeserverDbContext db, RoomAccess access
         var limit = query.Filter.Limit is { } filterLimit ? Math.Min(query.Limit, filterLimit) : query.Limit;
 
         var page = await timeline.PageAsync(db, reader, query.Direction, from, query.To?.Position, limit, query.Filter, cancellationToken);
+        // A backwards page that runs out before its limit may have reached the oldest event held (a room joined over
+        // federation starts at the join): older history is asked of the room's other servers, then the page read again.
+        for (var round = 0; round < MaxBackfillRounds && query.Direction == Direction.Backward && page.End is null && page.Events.Count < limit; round++)
+        {
+            if (await backfill.BackfillAsync(query.RoomId, cancellationToken) == 0) break;
+            page = await timeline.PageAsync(db, reader, query.Direction, from, query.To?.Position, limit, query.Filter, cancellationToken);
+        }
         var chunk = await loader.LoadAsync(db, [.. page.Events.Select(e => e.EventId)], query.Requester, cancellationToken);
         var result = new JsonObject
         {

@@ -17,7 +17,7 @@ namespace Matrix.Homeserver.FederationApi.Backfill;
 /// </summary>
 public sealed class RoomHistoryBackfiller(
     RoomEventRequests requests, AuthEventFetcher fetcher, IncomingPduHandler handler, RoomEventWriter writer, RoomServers servers, EventStore events,
-    IDbContextFactory<HomeserverDbContext> dbs, HomeserverOptions options, ILogger<RoomHistoryBackfiller> logger)
+    IDbContextFactory<HomeserverDbContext> dbs, HomeserverOptions options, ILogger<RoomHistoryBackfiller> logger) : Matrix.Homeserver.Events.Pagination.IRoomHistoryBackfill
 {
     /// <summary>Servers asked, in turn, before giving up.</summary>
     private const int MaxServersAsked = 3;
