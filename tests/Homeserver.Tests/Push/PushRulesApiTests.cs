@@ -34,6 +34,16 @@ public sealed class PushRulesApiTests(PushServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task The_rules_of_one_kind_are_listed_under_their_kind_with_a_trailing_slash()
+    {
+        var user = await fixture.NewUserAsync("ivy");
+        (await Http.PutJsonAsync(PushRules + "/global/room/" + Uri.EscapeDataString("!r:localhost"), new JsonObject { ["actions"] = new JsonArray("notify") }, user.AccessToken)).Ok();
+        var room = (await Http.GetJsonAsync(PushRules + "/global/room/", user.AccessToken)).Body!.AsArray();
+        Assert.Contains(room, r => r!["rule_id"]!.GetValue<string>() == "!r:localhost");
+        Assert.Contains((await Http.GetJsonAsync(PushRules + "/global/override/", user.AccessToken)).Body!.AsArray(), r => r!["rule_id"]!.GetValue<string>() == ".m.rule.master");
+    }
+
+    [Fact]
     public async Task A_rule_is_created_read_changed_and_deleted()
     {
         var carol = await fixture.NewUserAsync("carol");
@@ -166,7 +176,17 @@ public sealed class PushRulesApiTests(PushServerFixture fixture) : IClassFixture
     [InlineData("PUT", "/global/override/.m.rule.master/actions", """{"actions":[5]}""", HttpStatusCode.BadRequest, "M_INVALID_PARAM")]
     [InlineData("PUT", "/global/override/.m.rule.master/actions", """{}""", HttpStatusCode.BadRequest, "M_MISSING_PARAM")]
     [InlineData("DELETE", "/global/bogus/ok", null, HttpStatusCode.BadRequest, "M_INVALID_PARAM")]
-    [InlineData("GET", "/device/override/x", null, HttpStatusCode.NotFound, "M_UNRECOGNIZED")]
+    [InlineData("GET", "/device/override/x", null, HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("GET", "", null, HttpStatusCode.NotFound, "M_UNRECOGNIZED")]
+    [InlineData("GET", "/global", null, HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("GET", "/global/room", null, HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("GET", "/not_a_scope/", null, HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("GET", "/global/not_a_template/", null, HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("GET", "/global/override/.m.rule.master/not_an_attr", null, HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("PUT", "/", "{}", HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("PUT", "/global", "{}", HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("PUT", "/global/room/", "{}", HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
+    [InlineData("PUT", "/not_a_scope/room/x", "{}", HttpStatusCode.BadRequest, "M_UNRECOGNIZED")]
     public async Task Bad_requests_get_the_spec_errors(string method, string path, string? body, HttpStatusCode status, string errcode)
     {
         var user = await fixture.NewUserAsync("henry");

@@ -12,31 +12,46 @@ public static class PushRulesApi
     public static IEndpointRouteBuilder MapPushRulesApi(this IEndpointRouteBuilder app)
     {
         var rules = app.MapGroup("/pushrules");
-        rules.MapGet("/", async (Requester requester, IMediator mediator, CancellationToken ct) =>
-            Results.Json(await mediator.Send(new GetPushRulesQuery(requester), ct)));
-        rules.MapGet("/global/", async (Requester requester, IMediator mediator, CancellationToken ct) =>
-            Results.Json((await mediator.Send(new GetPushRulesQuery(requester), ct))["global"]));
+        // The ruleset paths end in a slash, as the spec writes them; without it they are refused as Synapse refuses them
+        // (404 for /pushrules, 400 below it), since routing would otherwise take either form.
+        rules.MapGet("/", async (Requester requester, HttpRequest http, IMediator mediator, CancellationToken ct) =>
+        {
+            if (!EndsWithSlash(http)) throw MatrixException.Unrecognized();
+            return Results.Json(await mediator.Send(new GetPushRulesQuery(requester), ct));
+        });
+        rules.MapGet("/global/", async (Requester requester, HttpRequest http, IMediator mediator, CancellationToken ct) =>
+        {
+            if (!EndsWithSlash(http)) throw Unrecognised();
+            return Results.Json((await mediator.Send(new GetPushRulesQuery(requester), ct))["global"]);
+        });
+        rules.MapGet("/global/{kind}/", async (Requester requester, string kind, HttpRequest http, IMediator mediator, CancellationToken ct) =>
+        {
+            if (!EndsWithSlash(http)) throw Unrecognised();
+            return Results.Json((await mediator.Send(new GetPushRulesQuery(requester), ct))["global"]?[kind] ?? throw Unrecognised());
+        });
+        // Anything else under /pushrules (another scope, a missing or empty rule ID, an unknown attribute): 400.
+        rules.MapMethods("/{**rest}", [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete], IResult (Requester _, string? rest) => throw Unrecognised());
 
         var rule = rules.MapGroup("/global/{kind}/{ruleId}");
         rule.MapGet("", (Requester requester, string kind, string ruleId, IMediator mediator, CancellationToken ct) =>
-            GetAsync(mediator, new GetPushRuleQuery(requester, kind, RuleId(ruleId)), ct));
+            GetAsync(mediator, new GetPushRuleQuery(requester, kind, ruleId), ct));
         rule.MapPut("", async (Requester requester, string kind, string ruleId, string? before, string? after, HttpRequest http,
             IMediator mediator, IValidator<PutPushRuleCommand> validator, CancellationToken ct) =>
-            await SendAsync(mediator, validator, new PutPushRuleCommand(requester, kind, RuleId(ruleId), before, after, await JsonBody.ReadAsync<PushRuleBody>(http)), ct));
+            await SendAsync(mediator, validator, new PutPushRuleCommand(requester, kind, ruleId, before, after, await JsonBody.ReadAsync<PushRuleBody>(http)), ct));
         rule.MapDelete("", (Requester requester, string kind, string ruleId, IMediator mediator, IValidator<DeletePushRuleCommand> validator, CancellationToken ct) =>
-            SendAsync(mediator, validator, new DeletePushRuleCommand(requester, kind, RuleId(ruleId)), ct));
+            SendAsync(mediator, validator, new DeletePushRuleCommand(requester, kind, ruleId), ct));
 
         rule.MapGet("/enabled", (Requester requester, string kind, string ruleId, IMediator mediator, CancellationToken ct) =>
-            GetAsync(mediator, new GetPushRuleQuery(requester, kind, RuleId(ruleId), "enabled"), ct));
+            GetAsync(mediator, new GetPushRuleQuery(requester, kind, ruleId, "enabled"), ct));
         rule.MapPut("/enabled", async (Requester requester, string kind, string ruleId, HttpRequest http, IMediator mediator,
             IValidator<SetPushRuleEnabledCommand> validator, CancellationToken ct) =>
-            await SendAsync(mediator, validator, new SetPushRuleEnabledCommand(requester, kind, RuleId(ruleId), await JsonBody.ReadAsync<EnabledBody>(http)), ct));
+            await SendAsync(mediator, validator, new SetPushRuleEnabledCommand(requester, kind, ruleId, await JsonBody.ReadAsync<EnabledBody>(http)), ct));
 
         rule.MapGet("/actions", (Requester requester, string kind, string ruleId, IMediator mediator, CancellationToken ct) =>
-            GetAsync(mediator, new GetPushRuleQuery(requester, kind, RuleId(ruleId), "actions"), ct));
+            GetAsync(mediator, new GetPushRuleQuery(requester, kind, ruleId, "actions"), ct));
         rule.MapPut("/actions", async (Requester requester, string kind, string ruleId, HttpRequest http, IMediator mediator,
             IValidator<SetPushRuleActionsCommand> validator, CancellationToken ct) =>
-            await SendAsync(mediator, validator, new SetPushRuleActionsCommand(requester, kind, RuleId(ruleId), await JsonBody.ReadAsync<ActionsBody>(http)), ct));
+            await SendAsync(mediator, validator, new SetPushRuleActionsCommand(requester, kind, ruleId, await JsonBody.ReadAsync<ActionsBody>(http)), ct));
         return app;
     }
 
@@ -51,6 +66,7 @@ public static class PushRulesApi
         return Results.Json(new JsonObject());
     }
 
-    /// <summary>Routing decodes every escape but %2F; decode it too, so that a slash in a rule ID is seen (and refused).</summary>
-    private static string RuleId(string routeValue) => routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    private static bool EndsWithSlash(HttpRequest http) => http.Path.Value?.EndsWith('/') == true;
+
+    private static MatrixException Unrecognised() => new(400, ErrorCodes.Unrecognized, "Unrecognised request: not a push rule path");
 }
