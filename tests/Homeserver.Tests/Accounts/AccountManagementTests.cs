@@ -76,7 +76,7 @@ public sealed class AccountManagementTests(HomeserverFixture fixture) : IClassFi
         var session = (await ChangePassword(victim, body)).Object["session"]!.GetValue<string>();
         // A stolen token plus the thief's own password does not pass.
         body["auth"] = mallory.PasswordAuth(session);
-        (await ChangePassword(victim, body)).IsError(HttpStatusCode.Unauthorized, "M_FORBIDDEN");
+        (await ChangePassword(victim, body)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
     }
 
     [Fact]

@@ -81,6 +81,11 @@ public sealed class DevicesTests(HomeserverFixture fixture) : IClassFixture<Home
 
         var challenge = await _server.Http.SendAsync(HttpMethod.Delete, path, accessToken: user.AccessToken);
         Assert.Equal(HttpStatusCode.Unauthorized, challenge.Status);
+        // Another account's valid password is refused outright.
+        var other = await _server.RegisterAsync("bystander");
+        var othersAuth = new JsonObject { ["auth"] = other.PasswordAuth(challenge.Object["session"]!.GetValue<string>()) };
+        (await _server.Http.SendAsync(HttpMethod.Delete, path, othersAuth, user.AccessToken)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        challenge = await _server.Http.SendAsync(HttpMethod.Delete, path, accessToken: user.AccessToken);
         var body = new JsonObject { ["auth"] = user.PasswordAuth(challenge.Object["session"]!.GetValue<string>()) };
         (await _server.Http.SendAsync(HttpMethod.Delete, path, body, user.AccessToken)).Ok();
 

@@ -89,13 +89,13 @@ public sealed class RedactionTests(EventsServer fixture) : IClassFixture<EventsS
     }
 
     [Fact]
-    public async Task An_event_of_another_room_counts_as_unknown()
+    public async Task An_event_of_another_room_cannot_be_redacted_from_this_one()
     {
         var roomId = await fixture.RoomWithBobAsync();
         var otherRoom = await _server.CreateRoomAsync(fixture.Bob);
         var elsewhere = await _server.SayAsync(fixture.Bob, otherRoom, "elsewhere");
-        (await _server.RedactAsync(fixture.Bob, roomId, elsewhere)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
-        (await _server.RedactAsync(fixture.Alice, roomId, elsewhere)).Ok();
+        (await _server.RedactAsync(fixture.Bob, roomId, elsewhere)).IsError(HttpStatusCode.BadRequest, "M_UNKNOWN");
+        (await _server.RedactAsync(fixture.Alice, roomId, elsewhere)).IsError(HttpStatusCode.BadRequest, "M_UNKNOWN");
         Assert.NotEmpty((await _server.GetEventAsync(fixture.Bob, otherRoom, elsewhere)).Ok()["content"]!.AsObject());
     }
 

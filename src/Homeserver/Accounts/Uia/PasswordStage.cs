@@ -16,15 +16,18 @@ public sealed class PasswordStage(PasswordAuthenticator passwords) : IUiaStage
     {
         var requester = context.Request.Requester
             ?? throw new UiaStageException(ErrorCodes.Forbidden, "Password authentication needs a signed-in user");
+        Storage.Entities.User user;
         try
         {
-            var user = await passwords.AuthenticateAsync(auth, cancellationToken);
-            if (user.UserId != requester.UserId) throw new UiaStageException(ErrorCodes.Forbidden, "The identifier does not name the signed-in user");
-            return user.UserId;
+            user = await passwords.AuthenticateAsync(auth, cancellationToken);
         }
         catch (MatrixException e) when (e.StatusCode is 400 or 403)
         {
             throw new UiaStageException(e.ErrCode, e.Message);
         }
+
+        // Another account's valid password is no failed attempt to retry: the request is refused outright (403, as Synapse).
+        if (user.UserId != requester.UserId) throw MatrixException.Forbidden("The identifier does not name the signed-in user");
+        return user.UserId;
     }
 }

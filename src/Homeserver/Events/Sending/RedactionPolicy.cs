@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Events.Sending;
 /// sender may send m.room.redaction; since room v3 whether it applies to the target is the server's
 /// call). As Synapse: a user with the redact power level may redact anything, even an event this server
 /// has not seen; otherwise only their own events, or, for server admins, events of local users. An
-/// event of another room is treated as unknown here. Create and server ACL events are never redacted.
+/// event of another room is refused (400). Create and server ACL events are never redacted.
 /// </summary>
 public sealed class RedactionPolicy(RoomStateReader state, Configuration.HomeserverOptions options)
 {
@@ -20,10 +20,13 @@ public sealed class RedactionPolicy(RoomStateReader state, Configuration.Homeser
     public async Task CheckAsync(HomeserverDbContext db, string roomId, string redacter, string targetId, CancellationToken cancellationToken,
         bool ownOnly = false)
     {
-        var target = await db.Events.AsNoTracking()
-            .Where(e => e.EventId == targetId && e.RoomId == roomId && e.RejectedReason == null)
-            .Select(e => new { e.Type, e.Sender, e.StateKey })
+        var found = await db.Events.AsNoTracking()
+            .Where(e => e.EventId == targetId && e.RejectedReason == null)
+            .Select(e => new { e.RoomId, e.Type, e.Sender, e.StateKey })
             .FirstOrDefaultAsync(cancellationToken);
+        // As Synapse: a redaction in one room cannot name another room's event (it would never apply there).
+        if (found is not null && found.RoomId != roomId) throw new MatrixException(400, ErrorCodes.Unknown, "Cannot redact event from a different room");
+        var target = found;
         if (target?.Type == EventTypes.Create && target.StateKey == "") throw MatrixException.Forbidden("Redacting create events is not permitted");
         if (target?.Type == EventTypes.ServerAcl && target.StateKey == "") throw MatrixException.Forbidden("Redacting server ACL events is not permitted");
         if (ownOnly && target?.Sender != redacter) throw RestrictedAccess.SuspendedError();
