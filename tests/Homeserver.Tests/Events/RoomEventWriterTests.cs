@@ -69,6 +69,19 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Identical_v12_rooms_created_in_the_same_millisecond_get_distinct_ids()
+    {
+        // A v12 room ID is its create event's hash: the same creator, content and timestamp would hash alike.
+        var version = RoomVersions.Find("12")!;
+        IReadOnlyList<EventDraft> Alike() => [.. PublicRoom(version).Select((d, i) => i == 0 ? d with { OriginServerTs = 1_700_000_000_000 } : d)];
+        var created = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Writer.CreateRoomAsync(version, Alike(), isPublic: false, CancellationToken.None)));
+
+        Assert.Equal(3, created.Select(c => c.RoomId).Distinct().Count());
+        await using var db = Db();
+        foreach (var (roomId, _) in created) Assert.Equal(4, await db.CurrentState.CountAsync(c => c.RoomId == roomId));
+    }
+
+    [Fact]
     public async Task Messages_chain_on_the_extremity_and_advance_the_stream()
     {
         var (roomId, created) = await Writer.CreateRoomAsync(RoomVersions.V10, PublicRoom(RoomVersions.V10), false, CancellationToken.None);

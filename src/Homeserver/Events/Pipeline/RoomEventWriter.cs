@@ -47,6 +47,9 @@ public sealed partial class RoomEventWriter(
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
     private const int MaxPrevEvents = 10;
 
+    /// <summary>Room IDs tried for one new room (a v12 room ID taken by an identical create event moves on a millisecond).</summary>
+    private const int MaxCreateAttempts = 16;
+
     private static readonly StateKey CreateKey = new(EventTypes.Create, "");
     private static readonly StateKey PowerLevelsKey = new(EventTypes.PowerLevels, "");
 
@@ -57,14 +60,30 @@ public sealed partial class RoomEventWriter(
     {
         if (drafts.Count == 0 || drafts[0].Type != EventTypes.Create) throw new ArgumentException("the first event of a room is its create event", nameof(drafts));
 
-        // Before v12 the room ID is ours to pick; from v12 it is the create event's hash, known once built.
-        var roomId = version.RoomIdIsCreateEventHash ? null : "!" + RandomId(18) + ":" + options.ServerName;
-        var create = Build(version, drafts[0], roomId, prevEvents: [], authEvents: [], depth: 1, references: null);
-        roomId = create.RoomId;
-        events.RememberRoomVersion(roomId, version);
+        // Before v12 the room ID is ours to pick; from v12 it is the create event's hash, known once built. Two rooms
+        // created alike in the same millisecond (one user's concurrent requests) would hash alike: the later one takes
+        // the next millisecond instead, under the room's lock, until its ID is new.
+        var createDraft = drafts[0];
+        Pdu create;
+        string roomId;
+        IDisposable roomLock;
+        HomeserverDbContext db;
+        for (var attempt = 0; ; attempt++)
+        {
+            var id = version.RoomIdIsCreateEventHash ? null : "!" + RandomId(18) + ":" + options.ServerName;
+            create = Build(version, createDraft, id, prevEvents: [], authEvents: [], depth: 1, references: null);
+            roomId = create.RoomId;
+            roomLock = await locks.AcquireAsync(roomId, cancellationToken);
+            db = await OpenWriteContextAsync(cancellationToken);
+            if (attempt >= MaxCreateAttempts || !await db.Rooms.AnyAsync(r => r.RoomId == roomId, cancellationToken)) break;
+            await db.DisposeAsync();
+            roomLock.Dispose();
+            createDraft = createDraft with { OriginServerTs = create.OriginServerTs + 1 };
+        }
 
-        using var roomLock = await locks.AcquireAsync(roomId, cancellationToken);
-        await using var db = await OpenWriteContextAsync(cancellationToken);
+        using var heldLock = roomLock;
+        await using var ownedDb = db;
+        events.RememberRoomVersion(roomId, version);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0, OnPostgres) { Transaction = transaction };
         db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
