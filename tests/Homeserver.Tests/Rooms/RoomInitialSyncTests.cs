@@ -45,6 +45,13 @@ public sealed class RoomInitialSyncTests : IAsyncLifetime
             alice.AccessToken)).Ok();
         Assert.Equal("m0", earlier["chunk"]![0]!["content"]!["body"]!.GetValue<string>());
         Assert.NotNull(answer["messages"]!["end"]);
+
+        // The whole room in one answer: start is still there, and nothing comes before it.
+        var whole = (await InitialSyncAsync(alice, roomId, "?limit=100")).Ok();
+        var first = whole["messages"]!["start"]!.GetValue<string>();
+        var before = (await _server.Http.GetJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/messages?dir=b&from={Uri.EscapeDataString(first)}",
+            alice.AccessToken)).Ok();
+        Assert.Empty(before["chunk"]!.AsArray());
     }
 
     [Fact]

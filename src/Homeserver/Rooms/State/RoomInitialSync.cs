@@ -27,11 +27,12 @@ public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator med
         var page = await mediator.Send(new GetMessagesQuery(query.Requester, query.RoomId, Direction.Backward, null, null, query.Limit, RoomEventFilter.Empty),
             cancellationToken);
 
-        // /messages went backwards from now; here the chunk reads oldest first, start is the token for earlier events (none
-        // left: omitted) and end the position now.
+        // /messages went backwards from now; here the chunk reads oldest first, start is the token for earlier events and
+        // end the position now. With nothing earlier, start is the stream's beginning (a page back from it is empty): the
+        // key is always there, as Synapse answers it.
         var chunk = page["chunk"]!.AsArray().Select(e => e!.DeepClone()).Reverse();
-        var messages = new JsonObject { ["chunk"] = new JsonArray([.. chunk]), ["end"] = page["start"]!.DeepClone() };
-        if (page["end"] is { } earlier) messages["start"] = earlier.DeepClone();
+        var start = page["end"]?.DeepClone() ?? new RoomStreamToken(0).ToString();
+        var messages = new JsonObject { ["chunk"] = new JsonArray([.. chunk]), ["start"] = start, ["end"] = page["start"]!.DeepClone() };
 
         var userId = query.Requester.UserId;
         var membership = await reader.GetMembershipAsync(db, query.RoomId, userId, cancellationToken);
