@@ -85,7 +85,13 @@ public static class EventStream
         }
 
         foreach (var e in Events(sync["account_data"])) yield return e.DeepClone();
-        foreach (var e in Events(sync["presence"])) yield return e.DeepClone();
+        foreach (var e in Events(sync["presence"]))
+        {
+            if (e["sender"]?.GetValue<string>() is { } sender && e["content"] is JsonObject content)
+            {
+                yield return Presence.PresenceService.LegacyEvent(sender, (JsonObject)content.DeepClone());
+            }
+        }
     }
 
     private static IEnumerable<JsonObject> Events(JsonNode? container) => (container?["events"] as JsonArray ?? []).OfType<JsonObject>();

@@ -43,7 +43,12 @@ public sealed class LegacyInitialSyncTests : IAsyncLifetime
         Assert.Equal(bob.UserId, invite["invite"]!["state_key"]!.GetValue<string>());
         Assert.Null(Room(answer, left));
         Assert.Contains(answer["account_data"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "x.global");
-        Assert.IsType<JsonArray>(answer["presence"]);
+        // Bob's own presence (he is online: he asked), with user_id in the content as these endpoints' clients read it.
+        (await _server.Http.PutJsonAsync($"/_matrix/client/v3/presence/{Uri.EscapeDataString(bob.UserId)}/status", new JsonObject { ["presence"] = "online" }, bob.AccessToken)).Ok();
+        answer = (await _server.Http.GetJsonAsync("/_matrix/client/v3/initialSync?limit=2", bob.AccessToken)).Ok();
+        var own = answer["presence"]!.AsArray().Single(e => e!["content"]!["user_id"]?.GetValue<string>() == bob.UserId)!;
+        Assert.Equal("m.presence", own["type"]!.GetValue<string>());
+        Assert.Equal("online", own["content"]!["presence"]!.GetValue<string>());
 
         var archived = (await _server.Http.GetJsonAsync("/_matrix/client/v3/initialSync?archived=true", bob.AccessToken)).Ok();
         Assert.Equal("leave", Room(archived, left)!["membership"]!.GetValue<string>());

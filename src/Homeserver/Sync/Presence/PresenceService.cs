@@ -48,8 +48,18 @@ public sealed class PresenceService(
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var userId in userIds)
         {
-            if (Get(userId) is { } p) yield return new() { ["type"] = "m.presence", ["sender"] = userId, ["content"] = PresenceEvent.Content(p, now) };
+            if (Get(userId) is { } p) yield return LegacyEvent(userId, PresenceEvent.Content(p, now));
         }
+    }
+
+    /// <summary>
+    /// A presence event as the pre-/sync endpoints (initialSync, /events) give it: the user also named in the content's
+    /// user_id, where clients of that era (and SyTest) look for it.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject LegacyEvent(string userId, System.Text.Json.Nodes.JsonObject content)
+    {
+        content["user_id"] = userId;
+        return new() { ["type"] = "m.presence", ["sender"] = userId, ["content"] = content };
     }
 
     /// <summary>Local users' presence as held now.</summary>
