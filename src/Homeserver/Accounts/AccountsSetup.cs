@@ -49,6 +49,7 @@ public static class AccountsSetup
         services.TryAddSingleton<IRemoteProfileLookup, NoRemoteProfiles>();
         services.AddScoped<AccountDataService>();
         services.AddSingleton<AccountDataLocks>();
+        services.AddSingleton<IgnoredUsers>();
         services.AddSingleton<FilterService>();
         return services;
     }

@@ -20,7 +20,8 @@ public sealed record AccountDataChanges(IReadOnlyList<AccountDataEvent> Global, 
 /// user's /sync; sync reads the changes between two positions with <see cref="GetChangesAsync"/>.
 /// Other features write server-managed types (m.fully_read, m.push_rules) through <see cref="SetAsync"/>.
 /// </summary>
-public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator streams, StreamChanges changes, SyncNotifier notifier, AccountDataLocks locks)
+public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator streams, StreamChanges changes, SyncNotifier notifier, AccountDataLocks locks,
+    IgnoredUsers ignoredUsers)
 {
     private const int MaxAttempts = 5;
 
@@ -82,6 +83,7 @@ public sealed class AccountDataService(HomeserverDbContext db, StreamIdGenerator
             }
         }
 
+        if (roomId is null && type == IgnoredUsers.EventType) ignoredUsers.Forget(userId);
         notifier.NotifyUser(userId);
     }
 

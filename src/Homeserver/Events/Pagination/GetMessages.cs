@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Filtering;
 using Matrix.Homeserver.Events.Reading;
@@ -18,7 +19,7 @@ public sealed record GetMessagesQuery(Requester Requester, string RoomId, Direct
 /// pages at the room's first; end is omitted once nothing is left in that direction.
 /// </summary>
 public sealed class GetMessagesHandler(HomeserverDbContext db, RoomAccess access, RoomTimeline timeline, StateAtEvent stateAt, ClientEventLoader loader,
-    StreamIdGenerator streams, IRoomHistoryBackfill backfill) : IQueryHandler<GetMessagesQuery, JsonObject>
+    StreamIdGenerator streams, IRoomHistoryBackfill backfill, IgnoredUsers ignoredUsers) : IQueryHandler<GetMessagesQuery, JsonObject>
 {
     /// <summary>Backfills one request may wait for (each asks up to three servers for one batch).</summary>
     private const int MaxBackfillRounds = 2;
@@ -38,7 +39,10 @@ public sealed class GetMessagesHandler(HomeserverDbContext db, RoomAccess access
             if (await backfill.BackfillAsync(query.RoomId, cancellationToken) == 0) break;
             page = await timeline.PageAsync(db, reader, query.Direction, from, query.To?.Position, limit, query.Filter, cancellationToken);
         }
-        var chunk = await loader.LoadAsync(db, [.. page.Events.Select(e => e.EventId)], query.Requester, cancellationToken);
+        // Spec "Ignoring Users": the ignored users' events but their state events are left out, as /sync leaves them out.
+        var ignored = await ignoredUsers.GetAsync(db, query.Requester.UserId, cancellationToken);
+        var shown = page.Events.Where(e => e.StateKey is not null || !ignored.Contains(e.Sender)).Select(e => e.EventId).ToList();
+        var chunk = await loader.LoadAsync(db, shown, query.Requester, cancellationToken);
         var result = new JsonObject
         {
             ["chunk"] = new JsonArray([.. chunk]),

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
@@ -27,6 +28,7 @@ internal sealed class RoomsStream(
     SyncEventFormatter formatter,
     EventStore events,
     StreamChanges changes,
+    IgnoredUsers ignoredUsers,
     HomeserverOptions options)
 {
     /// <summary>Timeline events per room when the filter does not say (Synapse's default).</summary>
@@ -76,19 +78,22 @@ internal sealed class RoomsStream(
 
         // A client starting over has none of the members it was sent.
         if (context.Filter.Room.State.LazyLoadMembers && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, context.Requester.DeviceId);
-        if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, cancellationToken);
+        // Spec "Ignoring Users": nothing but state events from the users this one ignores, and no invites from them.
+        var ignored = await ignoredUsers.GetAsync(db, context.UserId, cancellationToken);
+        if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, ignored, cancellationToken);
         if (pending.Count == 0) return;
         var strippedStates = await stripped.BuildAsync(db, pending, cancellationToken);
         foreach (var plan in pending)
         {
             if (!strippedStates.TryGetValue(plan.RoomId, out var state)) continue;
+            if (ignored.Count > 0 && plan.Section == RoomSection.Invite && InviterOf(state, context.UserId) is { } inviter && ignored.Contains(inviter)) continue;
             (plan.Section == RoomSection.Invite ? response.Invite : response.Knock)[plan.RoomId] = state;
         }
     }
 
     /// <summary>The joined and left rooms that have something to show: their timelines, state and summaries.</summary>
     private async Task AddRoomsAsync(SyncContext context, SyncResponse response, List<RoomPlan> shown, Dictionary<string, TimelineBatch> batches,
-        CancellationToken cancellationToken)
+        System.Collections.Frozen.FrozenSet<string> ignored, CancellationToken cancellationToken)
     {
         var states = await ComputeStatesAsync(context, shown, batches, cancellationToken);
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -115,6 +120,7 @@ internal sealed class RoomsStream(
             var timeline = joined?.Timeline ?? left!.Timeline;
             foreach (var e in batch.Events)
             {
+                if (e.StateKey is null && ignored.Contains(e.Sender)) continue;
                 if (formatted.TryGetValue(e.EventId, out var json)) timeline.Events.Add(json);
             }
 
@@ -231,5 +237,16 @@ internal sealed class RoomsStream(
         }
 
         return new LazyMembers(needed, forced);
+    }
+
+    /// <summary>Who sent the user's invite, as its stripped state shows it.</summary>
+    private static string? InviterOf(System.Text.Json.Nodes.JsonArray state, string userId)
+    {
+        foreach (var e in state)
+        {
+            if (e?["type"]?.GetValue<string>() == EventTypes.Member && e["state_key"]?.GetValue<string>() == userId) return e["sender"]?.GetValue<string>();
+        }
+
+        return null;
     }
 }
