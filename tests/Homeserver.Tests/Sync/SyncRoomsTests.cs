@@ -218,6 +218,13 @@ public sealed class SyncRoomsTests : IAsyncLifetime
         Assert.NotNull(room.StateEvent(EventTypes.Create));
         Assert.NotNull(room.StateEvent(EventTypes.Member, alice.UserId));
         Assert.Equal(2, room["summary"]!["m.joined_member_count"]!.GetValue<int>());
+        // The client holds none of its history yet: limited, as Synapse marks a newly joined room, even when all fits.
+        Assert.True(room["timeline"]!["limited"]!.GetValue<bool>());
+        var small = await _server.CreateRoomAsync(alice);
+        var again = await _server.SyncAsync(bob, since: sync.NextBatch());
+        await _server.JoinAsync(small, bob);
+        var joinedSmall = (await _server.SyncAsync(bob, since: again.NextBatch())).JoinedRoom(small);
+        Assert.True(joinedSmall!["timeline"]!["limited"]!.GetValue<bool>());
     }
 
     [Fact]

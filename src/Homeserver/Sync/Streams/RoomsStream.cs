@@ -124,7 +124,9 @@ internal sealed class RoomsStream(
                 if (formatted.TryGetValue(e.EventId, out var json)) timeline.Events.Add(json);
             }
 
-            timeline.Limited = batch.Limited;
+            // A room joined since the token has no history on the client yet: limited, as Synapse marks it, so that the
+            // client knows to page back for what came before.
+            timeline.Limited = batch.Limited || (plan.Section == RoomSection.Join && plan.After is null && !context.IsInitial);
             timeline.PrevBatch = new RoomStreamToken(batch.Events.Count > 0 ? batch.Events[0].Stream - 1 : plan.UpTo).ToString();
             var state = states[plan.RoomId];
             var stateEvents = joined?.State ?? left!.State;
