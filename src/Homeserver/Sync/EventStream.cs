@@ -16,7 +16,8 @@ namespace Matrix.Homeserver.Sync;
 /// and visibility) whose answer is flattened: timeline, typing, receipts and room account data with their room_id,
 /// the invites, then global account data and presence. Without <c>from</c> it starts now; a room's pagination token
 /// (<c>s&lt;n&gt;</c>) is a position of the same stream. <c>room_id</c> keeps one
-/// room's events; peeking into a room the user is not in is not supported (nothing of it comes).
+/// room's events; of a room the user is not in, only a world-readable one may be asked about (403 otherwise, as
+/// Synapse), and peeking is not supported (nothing of it comes).
 /// </summary>
 public static class EventStream
 {
@@ -40,7 +41,12 @@ public static class EventStream
             : throw MatrixException.InvalidParam("from is not a token of this stream");
         var timeoutMs = NonNegative(timeout, "timeout") ?? 0;
         NonNegative(limit, "limit");
-        if (roomId is not null) RequestIds.RoomId(roomId);
+        var peeking = false;
+        if (roomId is not null)
+        {
+            RequestIds.RoomId(roomId);
+            peeking = await IsPeekAsync(services, requester.UserId, roomId, cancellationToken);
+        }
 
         var room = new JsonObject { ["timeline"] = new JsonObject { ["limit"] = TimelineLimit }, ["state"] = new JsonObject { ["types"] = new JsonArray() } };
         if (roomId is not null) room["rooms"] = new JsonArray(roomId);
@@ -57,8 +63,23 @@ public static class EventStream
         {
             ["start"] = since.ToString(),
             ["end"] = sync["next_batch"]!.DeepClone(),
-            ["chunk"] = new JsonArray([.. Flatten(sync, requester.UserId)]),
+            // A non-member's view of a world-readable room has only that room's events (no peeking yet: none come).
+            ["chunk"] = new JsonArray([.. Flatten(sync, requester.UserId).Where(e => !peeking || e["room_id"]?.GetValue<string>() == roomId)]),
         });
+    }
+
+    /// <summary>
+    /// Whether <paramref name="userId"/> asks about a room it is not joined to: allowed for a world-readable room (true),
+    /// 403 otherwise, as Synapse refuses a preview.
+    /// </summary>
+    private static async Task<bool> IsPeekAsync(IServiceProvider services, string userId, string roomId, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<Storage.HomeserverDbContext>();
+        var state = services.GetRequiredService<Matrix.Homeserver.Rooms.State.RoomStateReader>();
+        if (await state.GetMembershipAsync(db, roomId, userId, cancellationToken) == Matrix.Federation.Events.Memberships.Join) return false;
+        var visibility = await state.GetStateEventAsync(db, roomId, Matrix.Federation.Events.EventTypes.HistoryVisibility, "", cancellationToken);
+        if (visibility?.Content["history_visibility"] is JsonValue v && v.TryGetValue(out string? value) && value == "world_readable") return true;
+        throw MatrixException.Forbidden($"User {userId} not in room {roomId}, and room previews are disabled");
     }
 
     private static IEnumerable<JsonNode> Flatten(JsonObject sync, string userId)

@@ -102,6 +102,20 @@ public sealed class EventStreamTests : IAsyncLifetime
         Assert.Equal([eventId], events.Where(e => e["type"]!.GetValue<string>() == "m.room.message").Select(e => e["event_id"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task A_room_the_user_is_not_in_is_refused_unless_world_readable_and_then_nothing_else_comes()
+    {
+        var alice = await _server.CreateUserAsync("alice");
+        var outsider = await _server.CreateUserAsync("outsider");
+        var shared = await _server.CreateRoomAsync(alice);
+        var open = await _server.CreateRoomAsync(alice, historyVisibility: "world_readable");
+        (await _server.Http.GetJsonAsync($"/_matrix/client/v3/events?timeout=0&room_id={Uri.EscapeDataString(shared)}", outsider.AccessToken))
+            .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        (await _server.Http.PutJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(outsider.UserId)}/account_data/x.mine", new JsonObject { ["a"] = 1 }, outsider.AccessToken)).Ok();
+        var answer = await EventsAsync(outsider, $"?timeout=0&room_id={Uri.EscapeDataString(open)}&from=s0_0");
+        Assert.All(answer["chunk"]!.AsArray(), e => Assert.Equal(open, e!["room_id"]?.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData("?timeout=hello")]
     [InlineData("?timeout=0&limit=hello")]
