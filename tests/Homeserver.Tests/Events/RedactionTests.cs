@@ -28,6 +28,7 @@ public sealed class RedactionTests(EventsServer fixture) : IClassFixture<EventsS
         var inTimeline = page["chunk"]!.AsArray().Single(e => e!["event_id"]!.GetValue<string>() == message)!;
         Assert.Empty(inTimeline["content"]!.AsObject());
         Assert.Equal(redaction, inTimeline["unsigned"]!["redacted_because"]!["event_id"]!.GetValue<string>());
+        Assert.Equal(redaction, inTimeline["unsigned"]!["redacted_by"]!.GetValue<string>());
         Assert.Equal(message, page["chunk"]![0]!["redacts"]!.GetValue<string>());
 
         // Sync formats its timeline from the rows its timeline query read.

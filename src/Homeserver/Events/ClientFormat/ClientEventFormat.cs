@@ -53,7 +53,12 @@ public static class ClientEventFormat
         var unsigned = new JsonObject { ["age"] = Math.Max(0, now - pdu.OriginServerTs) };
         if (extras is not null)
         {
-            if (extras.RedactedBecause is not null) unsigned["redacted_because"] = extras.RedactedBecause.DeepClone();
+            if (extras.RedactedBecause is not null)
+            {
+                unsigned["redacted_because"] = extras.RedactedBecause.DeepClone();
+                // Synapse's name for the redaction's ID beside it (clients and SyTest of its era read it).
+                if (extras.RedactedBecause["event_id"] is JsonValue id) unsigned["redacted_by"] = id.DeepClone();
+            }
             if (extras.PrevContent is not null) unsigned["prev_content"] = extras.PrevContent.DeepClone();
             if (extras.PrevSender is not null) unsigned["prev_sender"] = extras.PrevSender;
             if (extras.ReplacesState is not null) unsigned["replaces_state"] = extras.ReplacesState;
