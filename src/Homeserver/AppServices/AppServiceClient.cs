@@ -1,6 +1,5 @@
 using Matrix.Homeserver.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Matrix.Homeserver.AppServices;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Matrix.Homeserver.Http;
 
 /// <summary>
-/// What a locked or suspended account gets (spec: Account moderation; applied by Accounts/Admin/AccountRestrictions).
+/// What a locked or suspended account gets (spec: Account moderation; applied by Admin/Users/AccountRestrictions).
 /// A locked caller is refused when its Requester is bound; endpoints closed to suspended callers say so with
 /// <see cref="DenySuspended{TBuilder}"/>, and handlers whose answer depends on the request check <see cref="ThrowIfSuspended"/>.
 /// </summary>

@@ -77,8 +77,7 @@ public static class EventStream
         var db = services.GetRequiredService<Storage.HomeserverDbContext>();
         var state = services.GetRequiredService<Matrix.Homeserver.Rooms.State.RoomStateReader>();
         if (await state.GetMembershipAsync(db, roomId, userId, cancellationToken) == Matrix.Federation.Events.Memberships.Join) return false;
-        var visibility = await state.GetStateEventAsync(db, roomId, Matrix.Federation.Events.EventTypes.HistoryVisibility, "", cancellationToken);
-        if (visibility?.Content["history_visibility"] is JsonValue v && v.TryGetValue(out string? value) && value == "world_readable") return true;
+        if (await state.IsWorldReadableAsync(db, roomId, cancellationToken)) return true;
         throw MatrixException.Forbidden($"User {userId} not in room {roomId}, and room previews are disabled");
     }
 

@@ -38,6 +38,9 @@ public sealed class IgnoredUsers
         return ignored;
     }
 
+    /// <summary>Whether an event is withheld from a user ignoring <paramref name="ignored"/>: their events but state events.</summary>
+    public static bool Hides(FrozenSet<string> ignored, string sender, string? stateKey) => stateKey is null && ignored.Contains(sender);
+
     /// <summary>Call after the user's list was written.</summary>
     public void Forget(string userId)
     {

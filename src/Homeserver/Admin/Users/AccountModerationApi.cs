@@ -15,17 +15,16 @@ public static class AccountModerationApi
         var v1 = app.MapGroup("/_matrix/client/v1/admin").RequireAdmin();
         foreach (var (path, field, restriction) in new[] { ("lock", "locked", AccountRestriction.Lock), ("suspend", "suspended", AccountRestriction.Suspend) })
         {
-            v1.MapGet($"/{path}/{{userId}}", async (Requester _, string userId, AdminTargets targets, AccountRestrictions restrictions, CancellationToken ct) =>
+            v1.MapGet($"/{path}/{{userId}}", async (Requester _, string userId, AdminTargets targets, CancellationToken ct) =>
             {
-                var target = await ModerableAsync(targets, userId, ct);
-                var applied = await restrictions.GetAsync(target, restriction, ct) ?? throw MatrixException.NotFound("User not found.");
-                return Results.Json(new JsonObject { [field] = applied });
+                var user = await ModerableAsync(targets, userId, ct);
+                return Results.Json(new JsonObject { [field] = restriction == AccountRestriction.Lock ? user.Locked : user.Suspended });
             });
             v1.MapPut($"/{path}/{{userId}}", async (Requester r, string userId, HttpRequest http, AdminTargets targets, AccountRestrictions restrictions,
                 AdminAudit audit, CancellationToken ct) =>
             {
                 var applied = await RequiredBoolAsync(http, field);
-                var target = await ModerableAsync(targets, userId, ct);
+                var target = (await ModerableAsync(targets, userId, ct)).UserId;
                 await SetAsync(r, restrictions, audit, target, restriction, applied, ct);
                 return Results.Json(new JsonObject { [field] = applied });
             });
@@ -35,7 +34,7 @@ public static class AccountModerationApi
             AccountRestrictions restrictions, AdminAudit audit, CancellationToken ct) =>
         {
             var applied = await RequiredBoolAsync(http, "suspend");
-            var target = await ModerableAsync(targets, userId, ct);
+            var target = (await ModerableAsync(targets, userId, ct)).UserId;
             await SetAsync(r, restrictions, audit, target, AccountRestriction.Suspend, applied, ct);
             return Results.Json(new JsonObject { [$"user_{target}_suspended"] = applied });
         }).RequireAdmin();
@@ -46,12 +45,12 @@ public static class AccountModerationApi
         AdminParams.BodyBool(await JsonBody.ReadObjectAsync(http), field) ?? throw MatrixException.MissingParam($"Missing params: ['{field}']");
 
     /// <summary>The local account the path names: 400 M_INVALID_PARAM if not local, 404 if unknown or deactivated, 403 for an admin.</summary>
-    private static async Task<string> ModerableAsync(AdminTargets targets, string userId, CancellationToken ct)
+    private static async Task<Storage.Entities.User> ModerableAsync(AdminTargets targets, string userId, CancellationToken ct)
     {
         var user = await targets.LocalUserAsync(userId, ct, "User does not belong to the local server.");
         if (user.Deactivated) throw MatrixException.NotFound("User not found.");
         if (user.IsAdmin) throw MatrixException.Forbidden("Server administrators cannot be locked or suspended.");
-        return user.UserId;
+        return user;
     }
 
     private static async Task SetAsync(Requester admin, AccountRestrictions restrictions, AdminAudit audit, string target, AccountRestriction restriction,

@@ -20,20 +20,12 @@ public enum AccountRestriction
 }
 
 /// <summary>
-/// Reads and sets the restrictions (enforced through <see cref="RestrictedAccess"/>). A request sees them
+/// Sets the restrictions (enforced through <see cref="RestrictedAccess"/>). A request sees them
 /// through its <see cref="Requester"/> (read with the access token), so a change forgets the user's cached tokens
 /// and applies from the next request.
 /// </summary>
 public sealed class AccountRestrictions(HomeserverDbContext db, AccessTokenService tokens)
 {
-    /// <summary>Whether the local account has the restriction; null when it does not exist or is deactivated.</summary>
-    public async Task<bool?> GetAsync(string userId, AccountRestriction restriction, CancellationToken cancellationToken)
-    {
-        var user = await db.Users.AsNoTracking().Where(u => u.UserId == userId && !u.Deactivated)
-            .Select(u => new { u.Locked, u.Suspended }).FirstOrDefaultAsync(cancellationToken);
-        return user is null ? null : restriction == AccountRestriction.Lock ? user.Locked : user.Suspended;
-    }
-
     /// <summary>Applies or lifts the restriction; false when the account does not exist or is deactivated.</summary>
     public async Task<bool> SetAsync(string userId, AccountRestriction restriction, bool applied, CancellationToken cancellationToken)
     {

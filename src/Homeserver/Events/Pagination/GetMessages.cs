@@ -41,7 +41,7 @@ public sealed class GetMessagesHandler(HomeserverDbContext db, RoomAccess access
         }
         // Spec "Ignoring Users": the ignored users' events but their state events are left out, as /sync leaves them out.
         var ignored = await ignoredUsers.GetAsync(db, query.Requester.UserId, cancellationToken);
-        var shown = page.Events.Where(e => e.StateKey is not null || !ignored.Contains(e.Sender)).Select(e => e.EventId).ToList();
+        var shown = page.Events.Where(e => !IgnoredUsers.Hides(ignored, e.Sender, e.StateKey)).Select(e => e.EventId).ToList();
         var chunk = await loader.LoadAsync(db, shown, query.Requester, cancellationToken);
         var result = new JsonObject
         {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
@@ -27,15 +26,9 @@ public sealed class RoomAccess(RoomStateReader state, EventVisibility visibility
             .Select(m => new { m.Membership, m.StreamOrdering })
             .FirstOrDefaultAsync(cancellationToken);
         if (membership?.Membership == Memberships.Join) return new RoomReader(roomId, userId, null);
-        if (await IsWorldReadableAsync(db, roomId, cancellationToken)) return new RoomReader(roomId, userId, null);
+        if (await state.IsWorldReadableAsync(db, roomId, cancellationToken)) return new RoomReader(roomId, userId, null);
         if (membership?.Membership is Memberships.Leave or Memberships.Ban) return new RoomReader(roomId, userId, membership.StreamOrdering);
         throw MatrixException.Forbidden("You aren't a member of the room");
-    }
-
-    private async Task<bool> IsWorldReadableAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
-    {
-        var visibility = await state.GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken);
-        return visibility?.Content["history_visibility"] is JsonValue v && v.TryGetValue(out string? s) && s == "world_readable";
     }
 
     /// <summary>

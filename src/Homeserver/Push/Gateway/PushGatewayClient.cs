@@ -1,7 +1,6 @@
 using Matrix.Homeserver.Http;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Configuration;

@@ -34,8 +34,7 @@ public sealed class RoomStateAccess(RoomStateReader reader, StateGroupStore stat
             return (Standing.Departed, membership.EventId);
         }
 
-        var historyVisibility = await reader.GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken);
-        if (JsonFields.String(historyVisibility, "history_visibility") == "world_readable") return (Standing.WorldReadable, null);
+        if (await reader.IsWorldReadableAsync(db, roomId, cancellationToken)) return (Standing.WorldReadable, null);
         throw MatrixException.Forbidden($"User {userId} not in room {roomId}, and room previews are disabled");
     }
 

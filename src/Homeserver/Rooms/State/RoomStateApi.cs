@@ -76,7 +76,6 @@ public static class RoomStateApi
         return Results.Json(await mediator.Send(new GetMembers(requester, RequestIds.RoomId(roomId), position, membership, notMembership), cancellationToken));
     }
 
-    /// <summary>Kestrel leaves an encoded slash (%2F) encoded in the path; a state key may contain one.</summary>
-    private static string StateKeyOf(string? routeValue) =>
-        routeValue is null ? "" : routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    /// <summary>An absent state key is the empty one (a "/" escaped in it is decoded by <see cref="Http.EscapedSlashes"/>).</summary>
+    private static string StateKeyOf(string? routeValue) => routeValue ?? "";
 }

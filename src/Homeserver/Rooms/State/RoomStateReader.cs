@@ -31,6 +31,11 @@ public sealed class RoomStateReader(EventStore events)
         return [.. ids.Select(id => pdus.GetValueOrDefault(id)).OfType<Pdu>()];
     }
 
+    /// <summary>Whether the room's current history visibility is world_readable (anyone may read it, members or not).</summary>
+    public async Task<bool> IsWorldReadableAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
+        (await GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken))?.Content["history_visibility"]
+            is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? value) && value == "world_readable";
+
     /// <summary>The user's current membership in the room (join, invite, leave, ban, knock), or null if none.</summary>
     public Task<string?> GetMembershipAsync(HomeserverDbContext db, string roomId, string userId, CancellationToken cancellationToken) =>
         db.RoomMemberships.AsNoTracking().Where(m => m.RoomId == roomId && m.UserId == userId).Select(m => m.Membership).FirstOrDefaultAsync(cancellationToken);

@@ -120,7 +120,7 @@ internal sealed class RoomsStream(
             var timeline = joined?.Timeline ?? left!.Timeline;
             foreach (var e in batch.Events)
             {
-                if (e.StateKey is null && ignored.Contains(e.Sender)) continue;
+                if (IgnoredUsers.Hides(ignored, e.Sender, e.StateKey)) continue;
                 if (formatted.TryGetValue(e.EventId, out var json)) timeline.Events.Add(json);
             }
 
