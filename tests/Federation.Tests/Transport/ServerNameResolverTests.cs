@@ -107,6 +107,9 @@ public sealed class ServerNameResolverTests
     {
         await Assert.ThrowsAsync<ServerDiscoveryException>(() => Resolve("not a name"));
         await Assert.ThrowsAsync<ServerDiscoveryException>(() => Resolve("example.org:99999"));
+        // Allowed by the grammar, but no host: refused before any lookup (a URI for it threw before).
+        await Assert.ThrowsAsync<ServerDiscoveryException>(() => Resolve("not..a..server"));
+        await Assert.ThrowsAsync<ServerDiscoveryException>(() => Resolve(".example.org"));
     }
 
     [Fact]

@@ -91,6 +91,9 @@ public sealed class ListenerAndKeysTests(FederationFixture fixture)
 
         var byKeyId = (await federation.GetJsonAsync($"/_matrix/key/v2/query/hs2.test/{Uri.EscapeDataString(fixture.Servers.KeyId("hs2.test").ToString())}")).Ok();
         AssertSignedBy(Assert.Single(byKeyId["server_keys"]!.AsArray())!.AsObject(), "hs2.test");
+        (await federation.GetJsonAsync("/_matrix/key/v2/query/not_a_server!/ed25519:x")).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        // A name the grammar allows but no host can have: nothing to give, not an error (it answered 500 before).
+        Assert.Empty((await federation.GetJsonAsync("/_matrix/key/v2/query/not..a..server/ed25519:x")).Ok()["server_keys"]!.AsArray());
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public sealed class ServerNameResolver(IDnsResolver dns, WellKnownResolver wellK
     {
         if (overrides.TryGetValue(serverName, out var overridden)) return new ResolvedServer(serverName, serverName, [overridden], IsOverride: true);
         if (!ServerName.TryParse(serverName, out var name, out var error)) throw new ServerDiscoveryException($"'{serverName}' is not a server name: {error}");
+        // The grammar lets a DNS name have empty labels ("a..b", ".a"); no such host can be reached (nor put in a URI).
+        if (!name.IsIpLiteral && Uri.CheckHostName(name.Host) != UriHostNameType.Dns) throw new ServerDiscoveryException($"'{serverName}' names no reachable host");
 
         // Steps 1 and 2: the name says where to go; the Host header is the server name itself.
         if (Direct(name) is { } direct) return new ResolvedServer(serverName, serverName, [direct]);
