@@ -57,6 +57,7 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
         var served = (await _server.GetEventAsync(_bob, _roomId, second)).Ok();
         Assert.Equal("posted", served["content"]!["body"]!.GetValue<string>());
         Assert.Null((await _server.GetEventAsync(_alice, _roomId, first)).Ok()["unsigned"]!["transaction_id"]);
+        (await _server.Http.SendAsync(HttpMethod.Post, path, null, _alice.AccessToken, rawBody: "not json")).IsError(HttpStatusCode.BadRequest, "M_NOT_JSON");
     }
 
     [Fact]
@@ -68,6 +69,8 @@ public sealed class SendEventTests(EventsServer fixture) : IClassFixture<EventsS
         Assert.NotEqual(eventId, redaction);
         var served = (await _server.GetEventAsync(_bob, _roomId, eventId)).Ok();
         Assert.Empty(served["content"]!.AsObject());
+        (await _server.Http.PostJsonAsync($"{EventsHttp.Room(_roomId)}/redact/{Uri.EscapeDataString(eventId)}", new JsonObject { ["reason"] = 5 }, _alice.AccessToken))
+            .IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
     }
 
     [Fact]
