@@ -63,8 +63,7 @@ public static class RequestSigning
         }
         catch (CanonicalJsonException)
         {
-            // A body that has no canonical form (floats) cannot carry a valid signature.
-            return new(XMatrixError.InvalidSignature, auth.Origin);
+            return new(XMatrixError.BodyNotCanonical, auth.Origin);
         }
     }
 }

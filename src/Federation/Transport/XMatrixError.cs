@@ -23,4 +23,9 @@ public enum XMatrixError
     UnknownKey,
     /// <summary>The signature does not verify for this method, URI, destination and body.</summary>
     InvalidSignature,
+    /// <summary>
+    /// The body has no canonical form (a float, an integer out of range), so no signature over it can be checked:
+    /// the request is bad JSON (400 M_BAD_JSON, where Synapse, whose encoder takes floats, refuses the event inside).
+    /// </summary>
+    BodyNotCanonical,
 }

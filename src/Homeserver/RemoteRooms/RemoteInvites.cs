@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Federation.Rooms;
 using Matrix.Federation.Transport.Client;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.FederationApi.Events;
@@ -37,11 +38,17 @@ public sealed class RemoteInvites(
             ["event"] = ServerEventView.ToFederation(pdu, redacted: false),
             ["invite_room_state"] = roomState,
         };
-        var path = $"/_matrix/federation/v2/invite/{FederationPath.Segment(roomId)}/{FederationPath.Segment(pdu.EventId)}";
+        // v1 has no room version: the invitee's server assumes the first event format, so only rooms of that format
+        // may fall back to it (as Synapse does); the stripped state rides in the event's unsigned.
+        var v1Body = pdu.Version.EventFormat == EventFormat.V1 ? V1Invite(pdu, roomState) : null;
         JsonObject answer;
         try
         {
-            answer = await client.PutJsonAsync(server, path, body, cancellationToken: cancellationToken);
+            answer = await MembershipEndpoints.PutAsync(client, server, "invite", roomId, pdu.EventId, body, v1Body, null, cancellationToken);
+        }
+        catch (FederationHttpException e) when (v1Body is null && FederationClient.IsUnknownEndpoint(e))
+        {
+            throw new MatrixException(400, ErrorCodes.UnsupportedRoomVersion, $"{server} does not support this room's version");
         }
         catch (FederationHttpException e)
         {
@@ -62,6 +69,15 @@ public sealed class RemoteInvites(
         }
 
         return signed.EventId;
+    }
+
+    private static JsonObject V1Invite(Pdu pdu, JsonArray roomState)
+    {
+        var invite = ServerEventView.ToFederation(pdu, redacted: false);
+        var unsigned = invite["unsigned"] as JsonObject ?? new JsonObject();
+        unsigned["invite_room_state"] = roomState.DeepClone();
+        invite["unsigned"] = unsigned;
+        return invite;
     }
 
     /// <summary>Our invite with the invitee server's signature added: nothing else may differ, and the signature must hold.</summary>

@@ -8,7 +8,7 @@ namespace Matrix.Homeserver.RemoteRooms;
 
 /// <summary>
 /// A local user joins a room this server is not in (spec: "Joining Rooms"): make_join (v1) at a resident server,
-/// our join built from its template, send_join (v2), the answer verified and persisted
+/// our join built from its template, send_join (v2, or v1 for a server without it), the answer verified and persisted
 /// (<see cref="SendJoinAnswer"/>); on failure the next server is tried (<see cref="ServerAttempts"/>). One remote
 /// join per room at a time, so two users joining at once do not both take in the room's state.
 /// </summary>
@@ -27,8 +27,8 @@ public sealed class RemoteJoins(
         var join = await ServerAttempts.TryEachAsync(candidates, "join the room", logger, async server =>
         {
             var ours = await handshake.MakeAsync(server, roomId, userId, Memberships.Join, content, cancellationToken);
-            var path = $"/_matrix/federation/v2/send_join/{FederationPath.Segment(roomId)}/{FederationPath.Segment(ours.Pdu.EventId)}";
-            var answer = await client.PutJsonAsync(server, path, ours.Pdu.Json, _sendJoinCall, cancellationToken);
+            var answer = await MembershipEndpoints.PutAsync(
+                client, server, "send_join", roomId, ours.Pdu.EventId, ours.Pdu.Json, ours.Pdu.Json, _sendJoinCall, cancellationToken);
             return await answers.PersistAsync(server, ours, answer, cancellationToken);
         });
         logger.LogInformation("Joined {RoomId} over federation", roomId);

@@ -42,8 +42,7 @@ public sealed class RemoteLeaves(
             leave = await ServerAttempts.TryEachAsync(candidates, "leave the room", logger, async server =>
             {
                 var ours = await handshake.MakeAsync(server, roomId, userId, Memberships.Leave, content, cancellationToken);
-                var path = $"/_matrix/federation/v2/send_leave/{FederationPath.Segment(roomId)}/{FederationPath.Segment(ours.Pdu.EventId)}";
-                await client.PutJsonAsync(server, path, ours.Pdu.Json, cancellationToken: cancellationToken);
+                await MembershipEndpoints.PutAsync(client, server, "send_leave", roomId, ours.Pdu.EventId, ours.Pdu.Json, ours.Pdu.Json, null, cancellationToken);
                 return ours.Pdu;
             });
         }

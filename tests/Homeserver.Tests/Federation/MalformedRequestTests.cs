@@ -70,6 +70,23 @@ public sealed class MalformedRequestTests(FederationEventsFixture fixture)
     }
 
     [Fact]
+    public async Task A_body_with_a_float_is_bad_json_not_a_bad_signature()
+    {
+        // A peer whose encoder takes floats signs such a body; it has no canonical form, so it is refused as bad JSON
+        // (what SyTest expects of an invite carrying one) rather than as a forged request.
+        var (roomId, _, _) = await fixture.SharedRoomAsync();
+        var uri = $"/_matrix/federation/v2/invite/{Path(roomId)}/{Path("$x")}";
+        var signedWith = Json("""{"event":{"content":{"membership":"invite","bad_val":1}},"room_version":"10"}""");
+        var sent = Json("""{"event":{"content":{"membership":"invite","bad_val":1.1}},"room_version":"10"}""");
+        (await fixture.Servers.SendRawAsync("hs1.test", HttpMethod.Put, uri, sent, fixture.Servers.Sign("hs2.test", "hs1.test", HttpMethod.Put, uri, signedWith)))
+            .IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
+        // Without a key of the origin's it stays unauthorized.
+        using var other = Matrix.Crypto.SigningKey.Generate("other");
+        (await fixture.Servers.SendRawAsync("hs1.test", HttpMethod.Put, uri, sent, fixture.Servers.Sign("hs2.test", "hs1.test", HttpMethod.Put, uri, signedWith, other)))
+            .IsError(HttpStatusCode.Unauthorized, "M_UNAUTHORIZED");
+    }
+
+    [Fact]
     public async Task A_transaction_of_malformed_pdus_and_edus_is_answered_without_a_server_error()
     {
         var (roomId, _, bob) = await fixture.SharedRoomAsync();

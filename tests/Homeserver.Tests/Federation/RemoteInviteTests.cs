@@ -175,6 +175,43 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_server_without_v2_invite_gets_a_v1_invite_only_for_rooms_of_the_first_event_format()
+    {
+        var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
+        var evil = fixture.EvilServer;
+        var invitee = "@carol:" + evil.ServerName;
+        // v2/invite is unknown to it (404 M_UNRECOGNIZED); v1 takes the bare event and answers [200, {"event": ...}].
+        evil.Answers["/_matrix/federation/v1/invite/"] = request =>
+        {
+            var invite = (JsonObject)JsonNode.Parse(new StreamReader(request.Body).ReadToEndAsync().GetAwaiter().GetResult())!;
+            Assert.Equal("m.room.name", invite["unsigned"]!["invite_room_state"]!.AsArray().Single(e => e!["type"]!.GetValue<string>() == "m.room.name")!["type"]!.GetValue<string>());
+            invite.Remove("unsigned");
+            EventSigning.Sign(invite, RoomVersions.V2, evil.ServerName, evil.Key);
+            return new JsonArray(200, new JsonObject { ["event"] = invite });
+        };
+        try
+        {
+            var v2Room = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat", ["room_version"] = "2", ["name"] = "Old" });
+            evil.Requests.Clear();
+            (await Hs1.MembershipAsync(alice, v2Room, "invite", invitee)).Ok();
+            Assert.Equal("invite", await Hs1.MembershipOfAsync(alice, v2Room, invitee));
+            Assert.Equal(2, evil.Requests.Count(r => r.Contains("/invite/", StringComparison.Ordinal)));
+            Assert.Contains(evil.Requests, r => r.StartsWith("PUT /_matrix/federation/v1/invite/", StringComparison.Ordinal));
+
+            // A v3+ event cannot be read as v1 by its receiver: refused as Synapse does, nothing sent to v1.
+            var newRoom = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat", ["room_version"] = "10" });
+            evil.Requests.Clear();
+            (await Hs1.MembershipAsync(alice, newRoom, "invite", invitee)).IsError(HttpStatusCode.BadRequest, "M_UNSUPPORTED_ROOM_VERSION");
+            Assert.DoesNotContain(evil.Requests, r => r.Contains("/v1/invite/", StringComparison.Ordinal));
+            Assert.Null(await Hs1.MembershipRowAsync(newRoom, invitee));
+        }
+        finally
+        {
+            evil.Answers.TryRemove("/_matrix/federation/v1/invite/", out _);
+        }
+    }
+
+    [Fact]
     public async Task A_room_created_with_a_remote_invite_invites_over_federation()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");

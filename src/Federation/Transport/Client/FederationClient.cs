@@ -57,6 +57,31 @@ public sealed class FederationClient : IDisposable
         }, cancellationToken);
 
     /// <summary>
+    /// A PUT to a deprecated v1 membership endpoint (send_join, send_leave, invite), for servers that lack the v2 one:
+    /// v1 wraps its answer as <c>[200, {...}]</c> (MSC1802); the object inside is returned.
+    /// </summary>
+    /// <exception cref="FederationHttpException">The server answered an error status.</exception>
+    /// <exception cref="FederationUnreachableException">No usable answer.</exception>
+    /// <exception cref="FederationRefusedException">We do not talk to this server.</exception>
+    public Task<JsonObject> PutJsonV1Async(string destination, string pathAndQuery, JsonObject body, FederationCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        ExchangeAsync(HttpMethod.Put, destination, pathAndQuery, body, call, async (server, response, ct) =>
+        {
+            using (response)
+            {
+                var answer = await ReadNodeAsync(server, response, call?.MaxResponseBytes ?? _options.MaxResponseBytes, ct);
+                return answer is JsonArray { Count: 2 } pair && pair[1] is JsonObject inner ? inner
+                    : throw new FederationUnreachableException(server, $"{server} answered something other than [200, {{...}}]");
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// True when an error answer says the server does not know the endpoint (it predates it), as Synapse tells: 404 or
+    /// 405 without an errcode or with M_UNRECOGNIZED, or 400 M_UNRECOGNIZED. A 404 M_NOT_FOUND is the endpoint's answer.
+    /// </summary>
+    public static bool IsUnknownEndpoint(FederationHttpException e) =>
+        (e.StatusCode is 404 or 405 && e.ErrCode is null or "M_UNRECOGNIZED") || (e.StatusCode == 400 && e.ErrCode == "M_UNRECOGNIZED");
+
+    /// <summary>
     /// A signed GET whose successful answer is read by the caller as it streams (media): the time limit covers the
     /// answer's headers; the caller disposes the response and bounds what it reads.
     /// </summary>
@@ -138,27 +163,31 @@ public sealed class FederationClient : IDisposable
         throw new FederationUnreachableException(server.ServerName, $"cannot connect to {server.ServerName}: {lastFailure?.InnerException?.Message ?? lastFailure?.Message}", lastFailure);
     }
 
-    private async Task<JsonObject> ReadAsync(string destination, HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    private async Task<JsonObject> ReadAsync(string destination, HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken) =>
+        await ReadNodeAsync(destination, response, maxBytes, cancellationToken) as JsonObject
+        ?? throw new FederationUnreachableException(destination, $"{destination} answered something other than a JSON object");
+
+    private async Task<JsonNode?> ReadNodeAsync(string destination, HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode) throw await ErrorAsync(destination, response, cancellationToken);
         var bytes = await BoundedContent.ReadAsync(response.Content, maxBytes, cancellationToken)
             ?? throw new FederationUnreachableException(destination, $"{destination} answered more than {maxBytes} bytes");
-        return TryParseObject(bytes) ?? throw new FederationUnreachableException(destination, $"{destination} answered something other than a JSON object");
+        return TryParse(bytes);
     }
 
     /// <summary>An error answer, with its errcode and error when its (bounded) body is a JSON object.</summary>
     private async Task<FederationHttpException> ErrorAsync(string destination, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var bytes = await BoundedContent.ReadAsync(response.Content, _options.MaxErrorBytes, cancellationToken);
-        var json = bytes is null ? null : TryParseObject(bytes);
+        var json = bytes is null ? null : TryParse(bytes) as JsonObject;
         return new FederationHttpException(destination, (int)response.StatusCode, Text(json, "errcode"), Text(json, "error"), json);
     }
 
-    private static JsonObject? TryParseObject(byte[] bytes)
+    private static JsonNode? TryParse(byte[] bytes)
     {
         try
         {
-            return JsonInput.Parse(bytes, MaxAnswerDepth) as JsonObject;
+            return JsonInput.Parse(bytes, MaxAnswerDepth);
         }
         catch (CanonicalJsonException)
         {

@@ -35,6 +35,11 @@ public sealed class FederationAuthenticator(
         var uri = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
         var result = await RequestSigning.VerifyAsync(
             header, request.Method, uri, options.ServerName, content, keys, time.GetUtcNow().ToUnixTimeMilliseconds(), context.RequestAborted);
+        if (result.Error == XMatrixError.BodyNotCanonical)
+        {
+            throw new MatrixException(400, ErrorCodes.BadJson, "The body is not canonical JSON: it has a number that is not an integer");
+        }
+
         if (!result.IsValid)
         {
             throw Unauthorized(result.Error switch
