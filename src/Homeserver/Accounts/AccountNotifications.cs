@@ -17,6 +17,12 @@ public sealed record UserDeactivated(string UserId, bool Erase) : INotification;
 /// <summary>A device was deleted (logout, device deletion, password change, deactivation): the E2EE feature drops its keys and tells device-list watchers.</summary>
 public sealed record DeviceDeleted(string UserId, string DeviceId) : INotification;
 
+/// <summary>
+/// A device was added (a login) or renamed: the E2EE feature tells device-list watchers, as Synapse does, so other
+/// users' clients fetch the new device (or its new name) without waiting for its keys.
+/// </summary>
+public sealed record DeviceChanged(string UserId, string DeviceId) : INotification;
+
 /// <summary>The user's display name or avatar changed: the rooms feature updates their m.room.member events.</summary>
 public sealed record ProfileChanged(string UserId, string? DisplayName, string? AvatarUrl) : INotification;
 #pragma warning restore MSG0005

@@ -25,7 +25,7 @@ public static class AccountsSetup
         services.AddSingleton(new RateLimits(options.RateLimits));
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordPolicy>();
-        services.AddSingleton<SessionIssuer>();
+        services.AddScoped<SessionIssuer>();
         services.AddSingleton<LoginTokenService>();
         services.AddSingleton<RegistrationTokenService>();
         services.AddSingleton<SharedSecretNonces>();

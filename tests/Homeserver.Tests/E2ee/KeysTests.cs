@@ -57,7 +57,7 @@ public sealed class KeysTests(HomeserverFixture fixture) : IClassFixture<Homeser
     }
 
     [Fact]
-    public async Task Device_keys_must_be_the_callers_own_well_formed_and_unchanging()
+    public async Task Device_keys_must_be_the_callers_own_and_well_formed_and_new_ones_replace_the_old()
     {
         var alice = await Server.CreateUserAsync("shape_alice", deviceId: "SHAPEDEV");
         using var deviceKey = TestKeys.NewKey();
@@ -76,9 +76,15 @@ public sealed class KeysTests(HomeserverFixture fixture) : IClassFixture<Homeser
         (await UploadAsync(alice, new JsonObject { ["device_keys"] = "not an object" })).IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
 
         (await UploadAsync(alice, new JsonObject { ["device_keys"] = TestKeys.DeviceKeys(alice, deviceKey) })).Ok();
-        // The same keys again are fine; other identity keys for the same device are not.
+        // The same keys again change nothing; other identity keys replace them as Synapse does (clients that knew the
+        // old ones see the change when they query, and refuse it) and are a device-list change.
+        var changes = fixture.Publisher.OfType<DeviceListChanged>().Count(n => n.UserId == alice.UserId);
         (await UploadAsync(alice, new JsonObject { ["device_keys"] = TestKeys.DeviceKeys(alice, deviceKey) })).Ok();
-        (await UploadAsync(alice, new JsonObject { ["device_keys"] = TestKeys.DeviceKeys(alice, otherKey) })).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        Assert.Equal(changes, fixture.Publisher.OfType<DeviceListChanged>().Count(n => n.UserId == alice.UserId));
+        (await UploadAsync(alice, new JsonObject { ["device_keys"] = TestKeys.DeviceKeys(alice, otherKey) })).Ok();
+        Assert.Equal(changes + 1, fixture.Publisher.OfType<DeviceListChanged>().Count(n => n.UserId == alice.UserId));
+        var served = (await QueryAsync(alice, new JsonObject { [alice.UserId] = new JsonArray() })).Ok();
+        Assert.Equal(otherKey.VerifyKey.Base64, served["device_keys"]![alice.UserId]![alice.DeviceId]!["keys"]![$"ed25519:{alice.DeviceId}"]!.GetValue<string>());
 
         (await Server.Http.PostJsonAsync("/_matrix/client/v3/keys/upload", new JsonObject())).IsError(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
     }

@@ -86,6 +86,27 @@ public sealed class SyncE2eeTests(HomeserverFixture fixture) : IClassFixture<Hom
     }
 
     [Fact]
+    public async Task A_new_login_and_a_renamed_device_are_device_list_changes_before_any_keys()
+    {
+        // As Synapse: the other members' clients learn of the device (or its name) without waiting for its keys.
+        var alice = await Server.CreateUserAsync("sync_dn_alice");
+        var bob = await Server.RegisterAsync("sync_dn_bob");
+        var roomId = await Server.CreateRoomAsync(alice);
+        await Server.JoinAsync(roomId, bob);
+        var aliceSince = (await Server.SyncAsync(alice)).NextBatch();
+        var bobSince = (await Server.SyncAsync(bob)).NextBatch();
+
+        var waiting = Server.SyncAsync(alice, aliceSince, timeoutMs: 10_000);
+        var bobLaptop = await Server.LoginAsync(bob);
+        var sync = await waiting.WaitAsync(TimeSpan.FromSeconds(8));
+        Assert.Equal([bob.UserId], DeviceLists(sync, "changed"));
+        Assert.Contains(bob.UserId, DeviceLists(await Server.SyncAsync(bob, bobSince), "changed"));
+
+        (await Server.Http.PutJsonAsync($"/_matrix/client/v3/devices/{bobLaptop.DeviceId}", new JsonObject { ["display_name"] = "laptop" }, bobLaptop.AccessToken)).Ok();
+        Assert.Equal([bob.UserId], DeviceLists(await Server.SyncAsync(alice, sync.NextBatch(), timeoutMs: 5_000), "changed"));
+    }
+
+    [Fact]
     public async Task Sync_reports_one_time_key_counts_and_unused_fallback_key_types()
     {
         var alice = await Server.CreateUserAsync("sync_counts_alice", deviceId: "COUNTS");

@@ -28,9 +28,13 @@ public sealed class DeviceService(HomeserverDbContext db, AccessTokenService tok
     }
 
     /// <summary>Renames the device; false when the user has no such device.</summary>
-    public async Task<bool> RenameAsync(string userId, string deviceId, string displayName, CancellationToken cancellationToken) =>
-        await db.Devices.Where(d => d.UserId == userId && d.DeviceId == deviceId)
+    public async Task<bool> RenameAsync(string userId, string deviceId, string displayName, CancellationToken cancellationToken)
+    {
+        var renamed = await db.Devices.Where(d => d.UserId == userId && d.DeviceId == deviceId)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.DisplayName, displayName), cancellationToken) == 1;
+        if (renamed) await publisher.Publish(new DeviceChanged(userId, deviceId), cancellationToken);
+        return renamed;
+    }
 
     /// <summary>Deletes the named devices the user has (unknown IDs are ignored, as the spec allows).</summary>
     public async Task DeleteAsync(string userId, IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Accounts.Tokens;
@@ -13,7 +14,7 @@ public sealed record IssuedSession(string UserId, string DeviceId, string Access
 /// Opens a login session: the device (new, or reused when the client names one it had) and its
 /// access token, plus a refresh token and an expiring access token when the client supports them.
 /// </summary>
-public sealed class SessionIssuer(AccessTokenService tokens, AuthOptions auth, TimeProvider clock)
+public sealed class SessionIssuer(AccessTokenService tokens, AuthOptions auth, TimeProvider clock, IPublisher publisher)
 {
     /// <summary>Longest device ID a client may choose (Synapse's bound).</summary>
     public const int MaxDeviceIdLength = 512;
@@ -23,7 +24,9 @@ public sealed class SessionIssuer(AccessTokenService tokens, AuthOptions auth, T
 
     /// <summary>
     /// Creates or reuses the device and issues its tokens. A reused device's earlier tokens are revoked,
-    /// so a client that logs in again with its device ID ends up with exactly one session on it.
+    /// so a client that logs in again with its device ID ends up with exactly one session on it. A new device is
+    /// announced (<see cref="DeviceChanged"/>) once committed; inside a caller's transaction (a registration) it is
+    /// not: a new account shares no room, so nobody tracks its devices yet.
     /// </summary>
     public async Task<IssuedSession> IssueAsync(HomeserverDbContext db, string userId, string? deviceId, string? initialDisplayName,
         bool withRefreshToken, CancellationToken cancellationToken)
@@ -31,6 +34,7 @@ public sealed class SessionIssuer(AccessTokenService tokens, AuthOptions auth, T
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         var reused = false;
+        var added = false;
         if (deviceId is not null && await db.Devices.AnyAsync(d => d.UserId == userId && d.DeviceId == deviceId, cancellationToken))
         {
             reused = true;
@@ -41,11 +45,13 @@ public sealed class SessionIssuer(AccessTokenService tokens, AuthOptions auth, T
             deviceId ??= await NewDeviceIdAsync(db, userId, cancellationToken);
             db.Devices.Add(new Device { UserId = userId, DeviceId = deviceId, DisplayName = Truncate(initialDisplayName), CreatedTs = now });
             await db.SaveChangesAsync(cancellationToken);
+            added = true;
         }
 
         var (issued, _) = await IssueTokensAsync(db, userId, deviceId, withRefreshToken, replacesRefreshTokenId: null, cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         if (reused) tokens.InvalidateCache(r => r.UserId == userId && r.DeviceId == deviceId);
+        if (added && transaction is not null) await publisher.Publish(new DeviceChanged(userId, deviceId), cancellationToken);
         return issued;
     }
 

@@ -14,8 +14,8 @@ namespace Matrix.Homeserver.Keys.Upload;
 public sealed record UploadKeysCommand(Requester Requester, JsonObject Body) : ICommand<JsonObject>;
 
 /// <summary>
-/// Device keys must describe the caller's own device and be self-signed with its ed25519 key; a device's
-/// identity keys never change once uploaded. One-time keys are idempotent per key ID (the same key again
+/// Device keys must describe the caller's own device; keys that differ from the stored ones replace them and are a
+/// device-list change. One-time keys are idempotent per key ID (the same key again
 /// is fine, another key under a used ID is refused); fallback keys replace the algorithm's previous one.
 /// </summary>
 public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks, StreamIdGenerator streams, DeviceListTracker deviceLists, KeyCountCache keyCounts)
@@ -73,9 +73,9 @@ public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks
             throw MatrixException.BadJson("device_keys.keys must map <algorithm>:<device_id> to keys");
         }
 
-        // The self-signature is not checked here: every client checks it when it queries the keys (a server cannot be
-        // trusted with that), and Synapse stores what the device uploads (SyTest's devices upload placeholder keys).
-        if (KeyJson.Ed25519Key(keys, deviceId) is null) throw MatrixException.BadJson($"device_keys.keys must hold ed25519:{deviceId}");
+        // Neither the ed25519:<device> key's presence nor the self-signature is checked here: every client checks them
+        // when it queries the keys (a server cannot be trusted with that), and Synapse stores what the device uploads
+        // (SyTest's devices upload placeholder keys).
         if (keys["signatures"] is not JsonObject) throw MatrixException.BadJson("device_keys.signatures must be an object");
     }
 
@@ -92,13 +92,9 @@ public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks
             return true;
         }
 
+        // New identity keys for a known device replace the old ones, as Synapse takes them: clients that knew the old keys
+        // see the change when they query and refuse it (a device's keys must not change), so nothing is trusted here.
         var old = KeyJson.Parse(existing.Json);
-        if (!JsonNode.DeepEquals(old["keys"], stored["keys"]))
-        {
-            // A device is its identity keys: new ones must come with a new device (as Synapse refuses).
-            throw MatrixException.InvalidParam("This device already has different identity keys; log in as a new device to use new keys");
-        }
-
         if (KeyJson.SignedPart(old) == KeyJson.SignedPart(stored) && JsonNode.DeepEquals(old["signatures"], stored["signatures"])) return false;
         existing.Json = json;
         return true;
