@@ -85,6 +85,8 @@ public sealed class KeysTests(HomeserverFixture fixture) : IClassFixture<Homeser
         Assert.Equal(changes + 1, fixture.Publisher.OfType<DeviceListChanged>().Count(n => n.UserId == alice.UserId));
         var served = (await QueryAsync(alice, new JsonObject { [alice.UserId] = new JsonArray() })).Ok();
         Assert.Equal(otherKey.VerifyKey.Base64, served["device_keys"]![alice.UserId]![alice.DeviceId]!["keys"]![$"ed25519:{alice.DeviceId}"]!.GetValue<string>());
+        // A device without a name still has its unsigned object, as Synapse answers.
+        Assert.Empty(served["device_keys"]![alice.UserId]![alice.DeviceId]!["unsigned"]!.AsObject());
 
         (await Server.Http.PostJsonAsync("/_matrix/client/v3/keys/upload", new JsonObject())).IsError(HttpStatusCode.Unauthorized, "M_MISSING_TOKEN");
     }

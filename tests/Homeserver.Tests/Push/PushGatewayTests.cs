@@ -33,6 +33,7 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
 
         var notification = (await Gateway.NextAsync(pushkey))["notification"]!.AsObject();
         Assert.Equal(eventId, notification["event_id"]!.GetValue<string>());
+        Assert.Equal(eventId, notification["id"]!.GetValue<string>());
         Assert.Equal(room, notification["room_id"]!.GetValue<string>());
         Assert.Equal("m.room.message", notification["type"]!.GetValue<string>());
         Assert.Equal(alice.UserId, notification["sender"]!.GetValue<string>());

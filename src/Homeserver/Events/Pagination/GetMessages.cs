@@ -48,7 +48,10 @@ public sealed class GetMessagesHandler(HomeserverDbContext db, RoomAccess access
             ["chunk"] = new JsonArray([.. chunk]),
             ["start"] = query.FromText ?? new RoomStreamToken(from).ToString(),
         };
+        // As Synapse: a page with events always has an end (the room's first event or the live edge may be reached, but
+        // a client continues from it; forwards, new events come); only an empty page at the end of the room has none.
         if (page.End is { } end) result["end"] = end.ToString();
+        else if (page.Events.Count > 0) result["end"] = page.NextToken.ToString();
 
         if (query.Filter.LazyLoadMembers && page.Events.Count > 0)
         {

@@ -29,8 +29,12 @@ public static class FederationKeyView
         bool allowNames, CancellationToken cancellationToken)
     {
         var result = await KeyReader.DeviceKeysAsync(db, wanted, cancellationToken);
-        if (allowNames) return result;
-        foreach (var (_, keys) in result.Values.SelectMany(devices => devices)) (keys as JsonObject)?.Remove(Unsigned);
+        foreach (var (_, keys) in result.Values.SelectMany(devices => devices))
+        {
+            // Clients get an unsigned object always; other servers only a name, when they may see names.
+            if (keys is JsonObject device && (!allowNames || device[Unsigned] is JsonObject { Count: 0 })) device.Remove(Unsigned);
+        }
+
         return result;
     }
 

@@ -36,7 +36,8 @@ public static class KeyReader
             if (devices.Count > 0 && !devices.Contains(row.DeviceId)) continue;
             var keys = KeyJson.Parse(row.Json);
             MergeSignatures(keys, signatures, row.UserId, row.DeviceId, viewer: null);
-            if (row.DisplayName is not null) keys["unsigned"] = new JsonObject { ["device_display_name"] = row.DisplayName };
+            // Always an unsigned object, as Synapse answers (clients and SyTest read it), the name only when there is one.
+            keys["unsigned"] = row.DisplayName is null ? new JsonObject() : new JsonObject { ["device_display_name"] = row.DisplayName };
             result[row.UserId][row.DeviceId] = keys;
         }
 

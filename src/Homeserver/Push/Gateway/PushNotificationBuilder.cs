@@ -43,6 +43,8 @@ public static class PushNotificationBuilder
 
         if (!eventIdOnly)
         {
+            // The pre-spec name of event_id: Synapse still sends it, and older gateways (and SyTest's) read it.
+            notification["id"] = pdu.EventId;
             notification["type"] = pdu.Type;
             notification["sender"] = pdu.Sender;
             if (room.SenderDisplayName is { Length: > 0 } sender) notification["sender_display_name"] = sender;
