@@ -20,6 +20,27 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task A_rejoined_private_history_room_shows_current_state_from_the_absence_but_no_messages()
+    {
+        // As Synapse: current state is always in a sync timeline (the spec's state rules would otherwise hide who joined
+        // while the user was away, since the rejoin's timeline holds it), messages of the absence stay hidden.
+        var alice = await _server.CreateUserAsync("rejoin-alice");
+        var bob = await _server.CreateUserAsync("rejoin-bob");
+        var carol = await _server.CreateUserAsync("rejoin-carol");
+        var roomId = await _server.CreateRoomAsync(alice, joinRule: "public", historyVisibility: "joined");
+        await _server.JoinAsync(roomId, bob);
+        var since = (await _server.SyncAsync(bob)).NextBatch();
+        await _server.SendEventsAsync(roomId, EventDraft.Member(bob.UserId, bob.UserId, Memberships.Leave));
+        var carolJoin = (await _server.JoinAsync(roomId, carol))[0];
+        var secret = await _server.SendMessageAsync(roomId, alice, "while bob was away");
+        await _server.JoinAsync(roomId, bob);
+
+        var timeline = (await _server.SyncAsync(bob, since)).JoinedRoom(roomId).EventIds("timeline");
+        Assert.Contains(carolJoin, timeline);
+        Assert.DoesNotContain(secret, timeline);
+    }
+
+    [Fact]
     public async Task Initial_sync_shows_joined_rooms_with_state_and_timeline()
     {
         var alice = await _server.CreateUserAsync("init-alice");

@@ -147,11 +147,20 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
             }
 
             var allowed = allowedIds.ToHashSet(StringComparer.Ordinal);
+            var hidden = toCheck[request.RoomId].Where(id => !allowed.Contains(id)).ToList();
+            if (hidden.Count > 0) allowed.UnionWith(await CurrentStateAmongAsync(db, request.RoomId, hidden, cancellationToken));
             result[request.RoomId] = [.. rows.Where(r => Known(request, r) || allowed.Contains(r.EventId))];
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Which of the events are the room's current state: a sync timeline shows those whatever the history visibility
+    /// (as Synapse does), so a member who rejoins a private-history room sees e.g. who joined while they were away.
+    /// </summary>
+    private static Task<List<string>> CurrentStateAmongAsync(HomeserverDbContext db, string roomId, List<string> eventIds, CancellationToken cancellationToken) =>
+        db.CurrentState.AsNoTracking().Where(s => s.RoomId == roomId && eventIds.Contains(s.EventId)).Select(s => s.EventId).ToListAsync(cancellationToken);
 
     /// <summary>Up to <paramref name="count"/> newest timeline events of each room in the window, newest first.</summary>
     private async Task<List<TimelineRow>> LatestAsync(HomeserverDbContext db, List<string> rooms, long? after, long upTo,
