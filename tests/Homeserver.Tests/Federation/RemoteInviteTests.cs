@@ -81,6 +81,7 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         (await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, body,
             fixture.Servers.Sign(evil.ServerName, "hs2.test", HttpMethod.Put, uri, body, evil.Key))).Ok();
         Assert.Equal("invite", await Hs2.MembershipRowAsync(roomId, bob.UserId));
+        var since = (await Hs2.SyncAsync(bob)).NextBatch();
 
         // evil.test answers no make_leave: the leave is made here, on top of the invite, so bob is not stuck with it.
         (await Hs2.MembershipAsync(bob, roomId, "leave")).Ok();
@@ -88,6 +89,12 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         Assert.Contains(evil.Requests, r => r.Contains("make_leave", StringComparison.Ordinal));
         var leave = await Hs2.StoredMembershipAsync(roomId, bob.UserId);
         Assert.Equal([invite.EventId], leave.PrevEvents);
+
+        // The room moves to the leave section with that (out-of-band) leave in its timeline, as Synapse shows it.
+        var left = (await Hs2.SyncAsync(bob, since)).Section("leave", roomId)!;
+        var timeline = left["timeline"]!["events"]!.AsArray();
+        Assert.Equal(leave.EventId, timeline.Single()!["event_id"]!.GetValue<string>());
+        Assert.Equal("leave", timeline.Single()!["content"]!["membership"]!.GetValue<string>());
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Rooms;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync.Streams;
 
@@ -111,6 +112,8 @@ internal sealed class RoomsStream(
         }
 
         foreach (var state in states.Values) ids.UnionWith(state.EventIds);
+        var outOfBand = await OutOfBandLeavesAsync(context, shown, batches, cancellationToken);
+        ids.UnionWith(outOfBand.Values);
         var formatted = await formatter.FormatAsync(context.Db, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
         foreach (var plan in shown)
         {
@@ -123,6 +126,8 @@ internal sealed class RoomsStream(
                 if (IgnoredUsers.Hides(ignored, e.Sender, e.StateKey)) continue;
                 if (formatted.TryGetValue(e.EventId, out var json)) timeline.Events.Add(json);
             }
+
+            if (outOfBand.TryGetValue(plan.RoomId, out var leaveId) && formatted.TryGetValue(leaveId, out var leave)) timeline.Events.Add(leave);
 
             // A room joined since the token has no history on the client yet: limited, as Synapse marks it, so that the
             // client knows to page back for what came before.
@@ -137,6 +142,39 @@ internal sealed class RoomsStream(
 
             if (joined is not null) joined.Summary = state.Summary?.ToJson();
         }
+    }
+
+    /// <summary>
+    /// The leaves of left rooms that are outside the room's timeline: an invite or knock rejected through another
+    /// server, or locally when none answered, is an out-of-band event (an outlier). The leave section shows it, as
+    /// Synapse does, so that the client sees why the room moved there.
+    /// </summary>
+    private async Task<Dictionary<string, string>> OutOfBandLeavesAsync(SyncContext context, List<RoomPlan> shown, Dictionary<string, TimelineBatch> batches,
+        CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var timelineFilter = context.Filter.Room.Timeline;
+        List<RoomPlan>? candidates = null;
+        foreach (var plan in shown)
+        {
+            if (plan.Section != RoomSection.Leave || !timelineFilter.IncludesRoom(plan.RoomId)) continue;
+            if (!BatchOf(batches, plan).Events.Exists(e => e.EventId == plan.MembershipEventId)) (candidates ??= []).Add(plan);
+        }
+
+        if (candidates is null) return result;
+        var ids = candidates.ConvertAll(p => p.MembershipEventId);
+        var outliers = await context.Db.Events.AsNoTracking().Where(e => ids.Contains(e.EventId) && e.Outlier).Select(e => e.EventId).ToListAsync(cancellationToken);
+        if (outliers.Count == 0) return result;
+        var pdus = await events.GetManyAsync(context.Db, outliers, cancellationToken);
+        foreach (var plan in candidates)
+        {
+            if (pdus.TryGetValue(plan.MembershipEventId, out var pdu) && timelineFilter.Matches(pdu.Json))
+            {
+                result[plan.RoomId] = plan.MembershipEventId;
+            }
+        }
+
+        return result;
     }
 
     private static TimelineBatch BatchOf(Dictionary<string, TimelineBatch> batches, RoomPlan plan) =>
