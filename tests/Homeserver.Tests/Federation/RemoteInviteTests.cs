@@ -118,7 +118,7 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         // Someone else's invite is not ours to countersign, in v1 as in v2.
         var other = (JsonObject)body.DeepClone();
         (await fixture.Servers.SendRawAsync("hs2.test", HttpMethod.Put, uri, other, fixture.Servers.Sign("hs1.test", "hs2.test", HttpMethod.Put, uri, other)))
-            .IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+            .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
     }
 
     [Theory]
@@ -239,7 +239,14 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
         var invite = Hs1.Build(roomId, snapshot, alice.UserId, EventTypes.Member, bob.UserId, FederatedRooms.Membership("invite"));
 
         // From a server that is not the sender's.
-        (await SendInviteAsync("hs3.test", invite, Body(invite, []))).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        (await SendInviteAsync("hs3.test", invite, Body(invite, []))).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // Not signed by the sender's server.
+        using (var otherKey = Matrix.Crypto.SigningKey.Generate("forged"))
+        {
+            var forged = FederatedRooms.Build("hs1.test", otherKey, roomId, snapshot, alice.UserId, EventTypes.Member, bob.UserId, FederatedRooms.Membership("invite"));
+            (await SendInviteAsync("hs1.test", forged, Body(forged, []))).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        }
+
         // For a user of another server.
         var forHs3User = Hs1.Build(roomId, snapshot, alice.UserId, EventTypes.Member, "@carol:hs3.test", FederatedRooms.Membership("invite"));
         (await SendInviteAsync("hs1.test", forHs3User, Body(forHs3User, []))).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");

@@ -129,8 +129,8 @@ public sealed class RemoteJoinTests(MembershipFederationFixture fixture)
         var join = Hs2.Build(roomId, snapshot, "@mallory:hs2.test", EventTypes.Member, "@mallory:hs2.test", FederatedRooms.Membership("join"));
         var sendJoin = $"/_matrix/federation/v2/send_join/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(join.EventId)}";
 
-        // Sent by another server than the user's.
-        (await fixture.Servers.SendSignedAsync("hs3.test", "hs1.test", HttpMethod.Put, sendJoin, join.Json)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        // Sent by another server than the user's (403, as Synapse answers).
+        (await fixture.Servers.SendSignedAsync("hs3.test", "hs1.test", HttpMethod.Put, sendJoin, join.Json)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         // Not the event of the path, not a join.
         var leave = Hs2.Build(roomId, snapshot, "@mallory:hs2.test", EventTypes.Member, "@mallory:hs2.test", FederatedRooms.Membership("leave"));
         (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Put, sendJoin, leave.Json)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
@@ -140,7 +140,7 @@ public sealed class RemoteJoinTests(MembershipFederationFixture fixture)
         using var otherKey = Matrix.Crypto.SigningKey.Generate("forged");
         var forged = FederatedRooms.Build("hs2.test", otherKey, roomId, snapshot, "@mallory:hs2.test", EventTypes.Member, "@mallory:hs2.test", FederatedRooms.Membership("join"));
         var forgedPath = $"/_matrix/federation/v2/send_join/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString(forged.EventId)}";
-        (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Put, forgedPath, forged.Json)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+        (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Put, forgedPath, forged.Json)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         Assert.Null(await Hs1.MembershipRowAsync(roomId, "@mallory:hs2.test"));
 
         // The real thing: v1 answers [200, {...}] with the state before the join.

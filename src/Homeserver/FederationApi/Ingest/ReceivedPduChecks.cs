@@ -7,9 +7,10 @@ namespace Matrix.Homeserver.FederationApi.Ingest;
 
 /// <summary>A received PDU after the checks every ingress applies: the PDU to go on with, or why it was dropped.</summary>
 /// <param name="EventId">The event's ID when it could be computed, for the per-PDU answer.</param>
-public sealed record CheckedPdu(Pdu? Pdu, string? EventId, string? Error)
+/// <param name="BadSignature">Dropped because a required server's signature is missing or wrong.</param>
+public sealed record CheckedPdu(Pdu? Pdu, string? EventId, string? Error, bool BadSignature = false)
 {
-    public static CheckedPdu Dropped(string? eventId, string error) => new(null, eventId, error);
+    public static CheckedPdu Dropped(string? eventId, string error, bool badSignature = false) => new(null, eventId, error, badSignature);
 }
 
 /// <summary>
@@ -40,7 +41,7 @@ public sealed class ReceivedPduChecks(IServerKeyLookup keys, ILogger<ReceivedPdu
         if (!signatures.IsValid)
         {
             logger.LogInformation("Dropped {EventId}: {Signatures}", pdu.EventId, signatures);
-            return CheckedPdu.Dropped(pdu.EventId, $"bad signature: {signatures}");
+            return CheckedPdu.Dropped(pdu.EventId, $"bad signature: {signatures}", badSignature: true);
         }
 
         if (!EventHashes.CheckContentHash(pdu.Json, version))

@@ -49,7 +49,7 @@ public sealed class ReceiveInviteHandler(
         var version = RoomVersions.Find(versionId) ?? throw new MatrixException(400, ErrorCodes.IncompatibleRoomVersion,
             $"This server does not support room version {versionId}", new JsonObject { ["room_version"] = versionId });
         var invite = ReceivedMembershipEvent.Parse(command.Body.Event!, version, command.RoomId, command.EventId, Memberships.Invite);
-        if (RequestIds.ServerOf(invite.Sender) != command.Origin) throw MatrixException.InvalidParam("The sender is not a user of the calling server");
+        if (RequestIds.ServerOf(invite.Sender) != command.Origin) throw ReceivedMembershipEvent.NotFromOrigin();
         if (RequestIds.ServerOf(invite.StateKey!) != options.ServerName) throw MatrixException.InvalidParam("The invited user is not a user of this server");
         if (!await db.Users.AsNoTracking().AnyAsync(u => u.UserId == invite.StateKey && !u.Deactivated, cancellationToken))
         {
@@ -58,7 +58,10 @@ public sealed class ReceiveInviteHandler(
 
         if (!await acls.IsAllowedAsync(db, command.RoomId, command.Origin, cancellationToken)) throw MatrixException.Forbidden("Server is denied by the room's server ACL");
         var checkedInvite = await checks.CheckAsync((JsonObject)invite.Json.DeepClone(), version, command.RoomId, enforceReferenceLimits: true, cancellationToken);
-        if (checkedInvite.Pdu is null) throw MatrixException.InvalidParam($"The invite does not check out: {checkedInvite.Error}");
+        if (checkedInvite.Pdu is null)
+        {
+            throw checkedInvite.BadSignature ? ReceivedMembershipEvent.BadSignature(checkedInvite.Error!) : MatrixException.InvalidParam($"The invite does not check out: {checkedInvite.Error}");
+        }
 
         var roomState = await strippedState.CheckAsync(command.Body.InviteRoomState, version, command.RoomId, cancellationToken);
         // The spec's format rules for invite_room_state are a SHOULD from v12 and a MAY before: older servers send less.

@@ -10,7 +10,8 @@ namespace Matrix.Homeserver.FederationApi.Membership;
 /// The checks every membership endpoint applies to the event another server sends (send_join, send_leave,
 /// send_knock, invite), with the spec's M_INVALID_PARAM: the room version's event format, the event and room IDs of
 /// the path, an m.room.member event of the expected membership, and, so that we never sign or accept an event for
-/// someone else, who it is about.
+/// someone else, who it is about. An event the calling server may not send (another server's user, a signature
+/// that does not hold) is 403 M_FORBIDDEN, as Synapse answers.
 /// </summary>
 public static class ReceivedMembershipEvent
 {
@@ -38,10 +39,13 @@ public static class ReceivedMembershipEvent
     /// <summary>send_join, send_leave, send_knock: a user of the calling server, changing their own membership.</summary>
     public static void EnsureOwnMembership(Pdu pdu, string origin)
     {
-        if (RequestIds.ServerOf(pdu.Sender) != origin) throw MatrixException.InvalidParam("The sender is not a user of the calling server");
+        if (RequestIds.ServerOf(pdu.Sender) != origin) throw NotFromOrigin();
         if (pdu.StateKey != pdu.Sender) throw MatrixException.InvalidParam("The state_key must be the sender");
     }
 
-    /// <summary>A signature check that failed, as the spec's answer.</summary>
-    public static MatrixException BadSignature(EventSignatureCheck check) => MatrixException.InvalidParam($"The event's signatures do not check out: {check}");
+    /// <summary>A signature check that failed.</summary>
+    public static MatrixException BadSignature(object check) => MatrixException.Forbidden($"The event's signatures do not check out: {check}");
+
+    /// <summary>The event's sender is not a user of the server that sent it.</summary>
+    public static MatrixException NotFromOrigin() => MatrixException.Forbidden("The sender is not a user of the calling server");
 }
