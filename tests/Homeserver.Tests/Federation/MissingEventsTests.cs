@@ -73,6 +73,22 @@ public sealed class MissingEventsTests(FederationEventsFixture fixture)
     }
 
     [Fact]
+    public async Task A_pushed_event_whose_prev_events_its_sender_does_not_give_is_dropped()
+    {
+        // As Synapse: the origin's claimed state for such a gap is not asked for, let alone trusted.
+        var (roomId, _, bob) = await fixture.SharedRoomAsync();
+        var view = await Hs2.SnapshotAsync(roomId);
+        var unknown = Hs2.Build(roomId, view, bob.UserId, EventTypes.Message, null, FederatedRooms.Message("never stored anywhere"));
+        var pushed = Hs2.Build(roomId, view.After(unknown), bob.UserId, EventTypes.Message, null, FederatedRooms.Message("after it"));
+
+        var answer = await Hs2.PushAsync(Hs1.ServerName, [pushed]);
+
+        Assert.NotNull(answer[pushed.EventId]!["error"]);
+        Assert.Null(await Hs1.EventRowAsync(pushed.EventId));
+        Assert.Null(await Hs1.EventRowAsync(unknown.EventId));
+    }
+
+    [Fact]
     public async Task Unknown_auth_events_are_fetched_with_the_auth_chain()
     {
         var (roomId, _, _) = await fixture.SharedRoomAsync();

@@ -11,8 +11,9 @@ namespace Matrix.Homeserver.FederationApi.Ingest;
 
 /// <summary>
 /// Takes a checked PDU into a room's timeline: its auth events first (<see cref="AuthEventFetcher"/>), then its
-/// prev events (<see cref="PrevEventFetcher"/> for a pushed PDU), then, if a gap remains, the state before it
-/// (<see cref="StateAtIncoming"/>), and finally the writer's auth checks and persistence. One room is ingested by
+/// prev events (<see cref="PrevEventFetcher"/> for a pushed PDU, which is dropped if they cannot all be had), then,
+/// for a pulled PDU whose gap remains, the state before it (<see cref="StateAtIncoming"/>), and finally the
+/// writer's auth checks and persistence. One room is ingested by
 /// one caller at a time (its own lock, not the writer's), so two servers pushing into the same gap do not fetch it
 /// twice.
 /// </summary>
@@ -41,6 +42,10 @@ public sealed class IncomingPduHandler(
             missing = await MissingPrevsAsync(pdu, cancellationToken);
         }
 
+        // As Synapse: a pushed event whose sender will not give what comes before it is dropped, not taken in with the
+        // state that server claims for the gap (it could then become the room's only forward extremity, its claimed
+        // state trusted for the whole room). Events pulled through /get_missing_events may have their gap's state asked.
+        if (missing.Count > 0) throw new IngestException($"{missing.Count} prev events could not be had from {origin}");
         return await PersistAsync(context, pdu, missing, null, cancellationToken);
     }
 
