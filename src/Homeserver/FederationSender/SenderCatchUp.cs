@@ -1,3 +1,4 @@
+using Matrix.Federation.Events;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.Storage;
@@ -33,14 +34,15 @@ public sealed class SenderCatchUp(IDbContextFactory<HomeserverDbContext> dbs, Ro
         var events = await db.Events.AsNoTracking()
             .Where(e => e.StreamOrdering > from && !e.Outlier && e.RejectedReason == null && e.Sender.EndsWith(suffix))
             .OrderBy(e => e.StreamOrdering).Take(MaxEvents)
-            .Select(e => new { e.EventId, e.RoomId, e.Type, e.StateKey, e.StreamOrdering }).ToListAsync(cancellationToken);
+            .Select(e => new { e.EventId, e.RoomId, e.Type, e.StateKey, e.StreamOrdering, MemberJson = e.Type == EventTypes.Member ? e.Json : null })
+            .ToListAsync(cancellationToken);
         _scannedUpTo = events.Count == MaxEvents ? events[^1].StreamOrdering!.Value : max;
 
         var items = new List<(string, string)>();
         foreach (var room in events.GroupBy(e => e.RoomId))
         {
             var joined = await servers.GetJoinedAsync(db, room.Key, cancellationToken);
-            items.AddRange(room.SelectMany(e => RoomEventsSender.Destinations(e.Type, e.StateKey, joined).Select(d => (d, e.EventId))));
+            items.AddRange(room.SelectMany(e => RoomEventsSender.Destinations(e.Type, e.StateKey, MembershipOf(e.MemberJson), joined).Select(d => (d, e.EventId))));
         }
 
         var ids = events.Select(e => e.EventId).ToList();
@@ -50,6 +52,10 @@ public sealed class SenderCatchUp(IDbContextFactory<HomeserverDbContext> dbs, Ro
         if (missing.Count > 0) logger.LogInformation("Queueing {Count} deliveries of local events that were never queued", missing.Count);
         return missing;
     }
+
+    private static string? MembershipOf(string? memberJson) =>
+        memberJson is null ? null : System.Text.Json.Nodes.JsonNode.Parse(memberJson)?["content"]?["membership"] is System.Text.Json.Nodes.JsonValue v
+            && v.TryGetValue(out string? membership) ? membership : null;
 
     /// <summary>Records that everything found has been queued.</summary>
     public async Task MarkDoneAsync(CancellationToken cancellationToken)

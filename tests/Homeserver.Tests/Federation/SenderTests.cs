@@ -19,6 +19,18 @@ public sealed class SenderTests(FederationEventsFixture fixture)
     private FederationOutbox Outbox(TestHomeserver server) => server.Services.GetRequiredService<FederationOutbox>();
 
     [Fact]
+    public void A_membership_event_also_goes_to_its_targets_server_unless_it_is_an_invite()
+    {
+        var joined = new HashSet<string>(["hs2.test"]);
+        // A kick or ban of the last user of a server: that server hears of it.
+        Assert.Equal(["hs2.test", "hs3.test"], RoomEventsSender.Destinations(EventTypes.Member, "@bob:hs3.test", "leave", joined));
+        Assert.Equal(["hs2.test", "hs3.test"], RoomEventsSender.Destinations(EventTypes.Member, "@bob:hs3.test", "ban", joined));
+        // An invite reached its server through /invite; not in the room, that server takes no PDUs of it.
+        Assert.Equal(["hs2.test"], RoomEventsSender.Destinations(EventTypes.Member, "@bob:hs3.test", "invite", joined));
+        Assert.Equal(["hs2.test"], RoomEventsSender.Destinations(EventTypes.Message, null, null, joined));
+    }
+
+    [Fact]
     public async Task Messages_travel_both_ways()
     {
         var (roomId, alice, bob) = await fixture.SharedRoomAsync();

@@ -90,7 +90,7 @@ public sealed class SendMembershipHandler(
     private async Task RelayAsync(Pdu pdu, string origin, CancellationToken cancellationToken)
     {
         var joined = await servers.GetJoinedAsync(db, pdu.RoomId, cancellationToken);
-        var destinations = RoomEventsSender.Destinations(pdu.Type, pdu.StateKey, joined).Where(d => d != origin && d != options.ServerName);
+        var destinations = RoomEventsSender.Destinations(pdu.Type, pdu.StateKey, pdu.Membership, joined).Where(d => d != origin && d != options.ServerName);
         await outbox.EnqueuePdusAsync(destinations.Select(d => (d, pdu.EventId)), position: null, cancellationToken);
     }
 
