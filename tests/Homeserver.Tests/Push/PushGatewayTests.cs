@@ -55,6 +55,28 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_read_receipt_sends_the_new_unread_count_alone_once()
+    {
+        // A badge update, as Synapse sends it: what clears an iPhone's badge once the user read the room elsewhere.
+        var (alice, bob, room, pushkey) = await SetUpAsync();
+        var eventId = await _server.SendMessageAsync(room, alice, "read me");
+        Assert.Equal(1, (await Gateway.NextAsync(pushkey))["notification"]!["counts"]!["unread"]!.GetValue<long>());
+
+        (await _server.Http.PostJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/receipt/m.read/{Uri.EscapeDataString(eventId)}",
+            new JsonObject(), bob.AccessToken)).Ok();
+        var badge = (await Gateway.NextAsync(pushkey))["notification"]!.AsObject();
+        Assert.Equal(0, badge["counts"]!["unread"]!.GetValue<long>());
+        Assert.Equal("", badge["id"]!.GetValue<string>());
+        Assert.Equal(pushkey, badge["devices"]![0]!["pushkey"]!.GetValue<string>());
+        Assert.False(badge.ContainsKey("event_id"));
+
+        // The count did not change: nothing more is sent.
+        (await _server.Http.PostJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/receipt/m.read.private/{Uri.EscapeDataString(eventId)}",
+            new JsonObject(), bob.AccessToken)).Ok();
+        Assert.False(await Gateway.ReceivesWithinAsync(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
     public async Task Event_id_only_pushers_get_no_content()
     {
         var (alice, _, room, pushkey) = await SetUpAsync(new JsonObject { ["format"] = "event_id_only" });

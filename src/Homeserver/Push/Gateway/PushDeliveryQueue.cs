@@ -20,6 +20,9 @@ public sealed class PushDeliveryQueue
     /// <summary>From now on, notifications of this user reach the worker.</summary>
     public void Track(string userId) => _withPushers.TryAdd(userId, 0);
 
+    // Users whose unread count a read receipt may have lowered: their pushers send the new badge.
+    private readonly ConcurrentDictionary<string, byte> _badges = new(StringComparer.Ordinal);
+
     public void Poke(IEnumerable<string> userIds)
     {
         foreach (var userId in userIds)
@@ -27,6 +30,17 @@ public sealed class PushDeliveryQueue
             if (_withPushers.ContainsKey(userId)) _users.Writer.TryWrite(userId);
         }
     }
+
+    /// <summary>The user read something: their pushers tell their gateways the new unread count (a badge update).</summary>
+    public void PokeBadge(string userId)
+    {
+        if (!_withPushers.ContainsKey(userId)) return;
+        _badges[userId] = 0;
+        _users.Writer.TryWrite(userId);
+    }
+
+    /// <summary>Whether a badge update was asked for the user since the last call.</summary>
+    public bool TakeBadge(string userId) => _badges.TryRemove(userId, out _);
 
     public ChannelReader<string> Reader => _users.Reader;
 }

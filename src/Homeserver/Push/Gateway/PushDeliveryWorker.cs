@@ -18,7 +18,8 @@ namespace Matrix.Homeserver.Push.Gateway;
 /// time, several pushers in parallel, so a dead gateway never slows a live one. A failing gateway is
 /// retried with exponential backoff (1 s doubling to 1 h); after a day of failure the notification is
 /// skipped, as Synapse does, so a fixed gateway does not get a flood of stale ones. Pushkeys the gateway
-/// rejects lose their pusher.
+/// rejects lose their pusher. After a read receipt each pusher also sends its user's new unread count alone (a
+/// badge update, as Synapse sends it, best effort) when it differs from the last count the gateway got.
 /// </summary>
 public sealed class PushDeliveryWorker(
     IDbContextFactory<HomeserverDbContext> dbFactory,
@@ -45,6 +46,8 @@ public sealed class PushDeliveryWorker(
     private readonly ConcurrentDictionary<long, Task> _running = new();
     private readonly ConcurrentDictionary<long, byte> _again = new();
     private readonly ConcurrentDictionary<long, (TimeSpan Delay, DateTimeOffset RetryAt)> _backoff = new();
+    private readonly ConcurrentDictionary<long, byte> _badgeDue = new();
+    private readonly ConcurrentDictionary<long, long> _lastBadge = new();
     private CancellationToken _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -67,7 +70,12 @@ public sealed class PushDeliveryWorker(
                 users.Clear();
                 while (users.Count < MaxUsersPerLookup && queue.Reader.TryRead(out var userId)) users.Add(userId);
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                foreach (var id in await db.Set<Pusher>().AsNoTracking().Where(p => users.Contains(p.UserId)).Select(p => p.Id).ToListAsync(stoppingToken)) Start(id);
+                var badges = users.Where(queue.TakeBadge).ToHashSet(StringComparer.Ordinal);
+                foreach (var pusher in await db.Set<Pusher>().AsNoTracking().Where(p => users.Contains(p.UserId)).Select(p => new { p.Id, p.UserId }).ToListAsync(stoppingToken))
+                {
+                    if (badges.Contains(pusher.UserId)) _badgeDue[pusher.Id] = 0;
+                    Start(pusher.Id);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -184,7 +192,11 @@ public sealed class PushDeliveryWorker(
             var pending = await db.Set<EventPushAction>().AsNoTracking()
                 .Where(a => a.UserId == pusher.UserId && a.StreamOrdering > pusher.LastStreamOrdering)
                 .OrderBy(a => a.StreamOrdering).Take(Batch).ToListAsync(cancellationToken);
-            if (pending.Count == 0) return null;
+            if (pending.Count == 0)
+            {
+                if (_badgeDue.TryRemove(pusherId, out _)) await SendBadgeAsync(db, pusher, cancellationToken);
+                return null;
+            }
 
             foreach (var action in pending)
             {
@@ -230,7 +242,18 @@ public sealed class PushDeliveryWorker(
         var tweaks = PushActions.From(JsonNode.Parse(action.Actions) as JsonArray ?? []).Tweaks;
         var unread = await counts.GetTotalUnreadAsync(db, pusher.UserId, cancellationToken);
         var body = PushNotificationBuilder.Build(pdu, pusher.UserId, pusher, tweaks, unread, await RoomContextAsync(db, pdu, cancellationToken), options.Push.IncludeContent);
-        return await gateway.NotifyAsync(uri, body, cancellationToken);
+        var rejected = await gateway.NotifyAsync(uri, body, cancellationToken);
+        if (rejected is not null) _lastBadge[pusher.Id] = unread;
+        return rejected;
+    }
+
+    /// <summary>The unread count alone, when the gateway last got another one; a failure is not retried (the next one will do).</summary>
+    private async Task SendBadgeAsync(HomeserverDbContext db, Pusher pusher, CancellationToken cancellationToken)
+    {
+        if (JsonNode.Parse(pusher.Data)?["url"] is not JsonValue u || !u.TryGetValue(out string? url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)) return;
+        var unread = await counts.GetTotalUnreadAsync(db, pusher.UserId, cancellationToken);
+        if (_lastBadge.TryGetValue(pusher.Id, out var last) && last == unread) return;
+        if (await gateway.NotifyAsync(uri, PushNotificationBuilder.BuildBadge(pusher, unread), cancellationToken) is not null) _lastBadge[pusher.Id] = unread;
     }
 
     private async Task<PushRoomContext> RoomContextAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken)

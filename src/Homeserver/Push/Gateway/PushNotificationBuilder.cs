@@ -19,17 +19,7 @@ public static class PushNotificationBuilder
 
     public static JsonObject Build(Pdu pdu, string userId, Pusher pusher, JsonObject tweaks, long unread, PushRoomContext room, bool includeContent)
     {
-        var data = JsonNode.Parse(pusher.Data) as JsonObject ?? [];
-        var eventIdOnly = data["format"] is JsonValue f && f.TryGetValue(out string? format) && format == EventIdOnly;
-        data.Remove("url");
-
-        var device = new JsonObject
-        {
-            ["app_id"] = pusher.AppId,
-            ["pushkey"] = pusher.PushKey,
-            ["pushkey_ts"] = pusher.PushKeyTs / 1000,
-            ["data"] = data,
-        };
+        var (device, eventIdOnly) = Device(pusher);
         if (!eventIdOnly && tweaks.Count > 0) device["tweaks"] = tweaks.DeepClone();
 
         var notification = new JsonObject
@@ -61,6 +51,38 @@ public static class PushNotificationBuilder
 
         notification["devices"] = new JsonArray(device);
         return new JsonObject { ["notification"] = notification };
+    }
+
+    /// <summary>
+    /// A badge update: the unread count alone (zero included: it clears the badge), in Synapse's shape (an empty id and
+    /// sender, a null type), sent when a read receipt changed the count.
+    /// </summary>
+    public static JsonObject BuildBadge(Pusher pusher, long unread) => new()
+    {
+        ["notification"] = new JsonObject
+        {
+            ["id"] = "",
+            ["type"] = null,
+            ["sender"] = "",
+            ["counts"] = new JsonObject { ["unread"] = unread },
+            ["devices"] = new JsonArray(Device(pusher).Device),
+        },
+    };
+
+    /// <summary>The pusher as the notification's device (its data without the url), and whether it wants event IDs only.</summary>
+    private static (JsonObject Device, bool EventIdOnly) Device(Pusher pusher)
+    {
+        var data = JsonNode.Parse(pusher.Data) as JsonObject ?? [];
+        var eventIdOnly = data["format"] is JsonValue f && f.TryGetValue(out string? format) && format == EventIdOnly;
+        data.Remove("url");
+        var device = new JsonObject
+        {
+            ["app_id"] = pusher.AppId,
+            ["pushkey"] = pusher.PushKey,
+            ["pushkey_ts"] = pusher.PushKeyTs / 1000,
+            ["data"] = data,
+        };
+        return (device, eventIdOnly);
     }
 
     /// <summary>High when it makes a sound or highlights, or may (encrypted: the server cannot tell); else low, to spare batteries.</summary>

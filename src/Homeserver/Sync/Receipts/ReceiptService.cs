@@ -27,7 +27,8 @@ public sealed class ReceiptService(
     EventThreads threads,
     SyncWakeups wakeups,
     TimeProvider clock,
-    AppServiceEphemeral appServices)
+    AppServiceEphemeral appServices,
+    Push.Gateway.PushDeliveryQueue pushes)
 {
     /// <summary>Checks the room, event and thread, then stores the receipt.</summary>
     public async Task SetAsync(string userId, string roomId, string receiptType, string eventId, string? threadId, CancellationToken cancellationToken)
@@ -65,6 +66,8 @@ public sealed class ReceiptService(
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        // A read receipt moves the user's unread count: their push gateways get the new badge.
+        if (receiptType is ReceiptTypes.Read or ReceiptTypes.ReadPrivate) pushes.PokeBadge(userId);
         if (ReceiptTypes.IsPrivate(receiptType))
         {
             wakeups.User(userId);
