@@ -61,6 +61,15 @@ public sealed class KeyBackupTests(HomeserverFixture fixture) : IClassFixture<Ho
         var opaque = (await Server.Http.PostJsonAsync("/_matrix/client/v3/room_keys/version",
             new JsonObject { ["algorithm"] = "org.example.opaque", ["auth_data"] = "anopaquestring" }, bob.AccessToken)).Ok()["version"]!.GetValue<string>();
         Assert.Equal("anopaquestring", (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/version/{opaque}", bob.AccessToken)).Ok()["auth_data"]!.GetValue<string>());
+        // So is a session's session_data; and an update may echo the version as a number (older clients do).
+        (await Server.Http.PutJsonAsync($"/_matrix/client/v3/room_keys/keys/{Uri.EscapeDataString("!r:hs")}/S1?version={opaque}", new JsonObject
+        {
+            ["first_message_index"] = 0, ["forwarded_count"] = 0, ["is_verified"] = false, ["session_data"] = "anopaquesession",
+        }, bob.AccessToken)).Ok();
+        Assert.Equal("anopaquesession", (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/keys/{Uri.EscapeDataString("!r:hs")}/S1?version={opaque}", bob.AccessToken))
+            .Ok()["session_data"]!.GetValue<string>());
+        (await Server.Http.PutJsonAsync($"/_matrix/client/v3/room_keys/version/{opaque}",
+            new JsonObject { ["algorithm"] = "org.example.opaque", ["auth_data"] = "other", ["version"] = long.Parse(opaque) }, bob.AccessToken)).Ok();
 
         (await Server.Http.DeleteJsonAsync($"/_matrix/client/v3/room_keys/version/{v2}", alice.AccessToken)).Ok();
         (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/version/{v2}", alice.AccessToken)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");

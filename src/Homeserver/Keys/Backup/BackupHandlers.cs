@@ -184,7 +184,7 @@ public sealed class BackupHandlers(HomeserverDbContext db, UserKeyLocks locks)
     }
 
     private static RoomKeyData Data(RoomKeyBackup row) =>
-        new(row.FirstMessageIndex, row.ForwardedCount, row.IsVerified, JsonNode.Parse(row.SessionData)!.AsObject());
+        new(row.FirstMessageIndex, row.ForwardedCount, row.IsVerified, JsonNode.Parse(row.SessionData)!);
 
     private static MatrixException NoBackup() => MatrixException.NotFound("Unknown backup version");
 

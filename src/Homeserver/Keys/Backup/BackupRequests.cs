@@ -26,7 +26,9 @@ public sealed record GetRoomKeys(Requester Requester, string? Version, string? R
 public sealed record DeleteRoomKeys(Requester Requester, string? Version, string? RoomId, string? SessionId) : ICommand<JsonObject>;
 
 /// <summary>A backed-up session: how good the copy is (verified, earliest index, fewest forwards) and its encrypted data.</summary>
-public sealed record RoomKeyData(long FirstMessageIndex, long ForwardedCount, bool IsVerified, JsonObject SessionData)
+/// <param name="SessionData">The algorithm's encrypted session, opaque to the server: the spec's algorithm has an object there, and any
+/// JSON value is kept as given, as Synapse keeps it (SyTest's backups use a string).</param>
+public sealed record RoomKeyData(long FirstMessageIndex, long ForwardedCount, bool IsVerified, JsonNode SessionData)
 {
     /// <summary>The spec's order: a verified key beats an unverified one, then a lower first index, then fewer forwards.</summary>
     public bool IsBetterThan(RoomKeyData other) =>
@@ -49,7 +51,7 @@ public sealed record RoomKeyData(long FirstMessageIndex, long ForwardedCount, bo
             Integer(json, "first_message_index"),
             Integer(json, "forwarded_count"),
             json["is_verified"] is JsonValue v && v.TryGetValue(out bool verified) ? verified : throw MatrixException.BadJson("is_verified must be a boolean"),
-            json["session_data"] as JsonObject ?? throw MatrixException.BadJson("session_data must be an object"));
+            json["session_data"]?.DeepClone() ?? throw MatrixException.BadJson("session_data is required"));
     }
 
     private static long Integer(JsonObject json, string name) =>

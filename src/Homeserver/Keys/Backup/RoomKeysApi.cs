@@ -60,7 +60,9 @@ public static class RoomKeysApi
         var body = await JsonBody.ReadObjectAsync(http);
         var algorithm = JsonFields.String(body, "algorithm") ?? throw MatrixException.MissingParam("algorithm is required");
         var authData = body["auth_data"]?.DeepClone() ?? throw MatrixException.MissingParam("auth_data is required");
-        return (algorithm, authData, JsonFields.String(body, "version"));
+        // The version is a string; older clients (and SyTest) echo it back as a number.
+        var version = body["version"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number ? v.ToJsonString() : JsonFields.String(body, "version");
+        return (algorithm, authData, version);
     }
 
     private static Dictionary<string, Dictionary<string, RoomKeyData>> ParseRooms(JsonObject rooms) =>
