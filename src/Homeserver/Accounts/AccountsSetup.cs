@@ -45,6 +45,7 @@ public static class AccountsSetup
         services.AddScoped<DeviceService>();
         services.AddScoped<PasswordSetter>();
         services.AddScoped<AccountDeactivator>();
+        services.AddSingleton<ErasedUsers>();
         services.AddScoped<ProfileService>();
         services.TryAddSingleton<IRemoteProfileLookup, NoRemoteProfiles>();
         services.AddScoped<AccountDataService>();

@@ -12,7 +12,8 @@ namespace Matrix.Homeserver.Accounts.Management;
 /// Password, profile, account data, filters, login tokens and every device go; then
 /// <see cref="UserDeactivated"/> makes the user leave their rooms.
 /// </summary>
-public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, FilterService filters, IPublisher publisher)
+public sealed class AccountDeactivator(
+    HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, FilterService filters, ErasedUsers erased, IPublisher publisher)
 {
     public async Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken)
     {
@@ -21,6 +22,7 @@ public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService dev
             // Marked first: from here on no token of the user validates, whatever happens below.
             await db.Users.Where(u => u.UserId == userId).ExecuteUpdateAsync(s => s
                 .SetProperty(u => u.Deactivated, true)
+                .SetProperty(u => u.Erased, u => u.Erased || erase)
                 .SetProperty(u => u.PasswordHash, (string?)null)
                 .SetProperty(u => u.DisplayName, (string?)null)
                 .SetProperty(u => u.AvatarUrl, (string?)null), cancellationToken);
@@ -31,6 +33,7 @@ public sealed class AccountDeactivator(HomeserverDbContext db, DeviceService dev
             await transaction.CommitAsync(cancellationToken);
         }
 
+        if (erase) erased.Add(userId);
         tokens.InvalidateCache(r => r.UserId == userId);
         filters.ForgetAll();
         await devices.DeleteAllAsync(userId, keepDeviceId: null, cancellationToken);

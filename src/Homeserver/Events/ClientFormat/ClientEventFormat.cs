@@ -9,6 +9,9 @@ public sealed record ClientEventExtras
     /// <summary>The redaction that applies to the event; its content is then redacted.</summary>
     public JsonObject? RedactedBecause { get; init; }
 
+    /// <summary>Served redacted without a redaction: its sender was erased and the viewer was not joined when it was sent.</summary>
+    public bool Erased { get; init; }
+
     /// <summary>Content of the state event this one replaced.</summary>
     public JsonObject? PrevContent { get; init; }
     public string? PrevSender { get; init; }
@@ -35,7 +38,7 @@ public static class ClientEventFormat
 {
     public static JsonObject Format(Pdu pdu, long now, ClientEventExtras? extras = null)
     {
-        var source = extras?.RedactedBecause is not null ? Redaction.Redact(pdu.Json, pdu.Version) : pdu.Json;
+        var source = extras?.RedactedBecause is not null || extras?.Erased == true ? Redaction.Redact(pdu.Json, pdu.Version) : pdu.Json;
         var content = source["content"]?.DeepClone() ?? new JsonObject();
         var result = new JsonObject
         {

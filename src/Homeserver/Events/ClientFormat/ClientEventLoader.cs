@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Accounts.Management;
 using Matrix.Homeserver.Events.Relations;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +18,7 @@ public readonly record struct EventRowLinks(string? RedactedBy, string? Replaces
 /// state (prev_content), the requester's own transaction IDs, and the bundled aggregations of child
 /// events (unsigned.m.relations) that every endpoint serving events includes.
 /// </summary>
-public sealed class ClientEventLoader(EventStore events, RelationAggregator relations, TimeProvider clock)
+public sealed class ClientEventLoader(EventStore events, RelationAggregator relations, ErasedUsers erasedUsers, EventVisibility visibility, TimeProvider clock)
 {
     private sealed record EventRow(string EventId, string? RedactedBy, string? ReplacesState);
 
@@ -80,6 +82,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
             if (requester is not null && pdu.Sender == requester.UserId) own.Add(id);
         }
 
+        var erased = await ErasedForAsync(db, loaded, requester, cancellationToken);
         var transactions = await TransactionIdsAsync(db, own, requester, cancellationToken);
         var bundles = await relations.AggregateAsync(db, loaded, redacted, requester?.UserId, aggregations, cancellationToken);
         var bundled = await FormatBundlesAsync(db, bundles, requester, aggregations, cancellationToken);
@@ -94,6 +97,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
             result.Add(ClientEventFormat.Format(pdu, now, new ClientEventExtras
             {
                 RedactedBecause = redaction,
+                Erased = erased?.Contains(id) == true,
                 PrevContent = replaced?.Content,
                 PrevSender = replaced?.Sender,
                 ReplacesState = replaced?.EventId,
@@ -103,6 +107,27 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The events of erased senders that the requester is served pruned: those sent when the requester was not joined
+    /// (spec, "erase" of POST /account/deactivate: who saw them keeps seeing them, who comes later does not). Null
+    /// when none (the usual case: no erased sender among the events).
+    /// </summary>
+    private async Task<HashSet<string>?> ErasedForAsync(HomeserverDbContext db, List<Pdu> loaded, Requester? requester, CancellationToken cancellationToken)
+    {
+        var erased = await erasedUsers.GetAsync(cancellationToken);
+        if (erased.Count == 0) return null;
+        List<string>? ids = null;
+        foreach (var pdu in loaded)
+        {
+            if (erased.Contains(pdu.Sender) && pdu.Sender != requester?.UserId) (ids ??= []).Add(pdu.EventId);
+        }
+
+        if (ids is null) return null;
+        var seen = requester is null ? [] : await visibility.JoinedAtAsync(db, requester.UserId, ids, cancellationToken);
+        ids.RemoveAll(seen.Contains);
+        return [.. ids];
     }
 
     private static async Task<Dictionary<string, string>> TransactionIdsAsync(HomeserverDbContext db, List<string> ids, Requester? requester, CancellationToken cancellationToken)

@@ -85,6 +85,26 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
         return result;
     }
 
+    /// <summary>The events among <paramref name="eventIds"/> (of any rooms) at which the user was joined to their room.</summary>
+    public async Task<HashSet<string>> JoinedAtAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    {
+        var memberKey = new StateKey(EventTypes.Member, userId);
+        var rows = await db.Events.AsNoTracking().Where(e => eventIds.Contains(e.EventId))
+            .Select(e => new VisibilityRow(e.EventId, e.RoomId, e.StateGroup, e.ReplacesState, e.Type, e.StateKey)).ToListAsync(cancellationToken);
+        var memberships = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (row.StateGroup is not { } group) continue;
+            var state = await stateGroups.LoadAsync(db, group, cancellationToken);
+            // The state at a state event is the state before it.
+            var member = row.Type == memberKey.Type && row.StateKey == userId ? row.ReplacesState : state.GetValueOrDefault(memberKey);
+            if (member is not null) memberships[row.EventId] = member;
+        }
+
+        var contents = await events.GetManyAsync(db, memberships.Values, cancellationToken);
+        return [.. memberships.Where(m => contents.TryGetValue(m.Value, out var pdu) && pdu.Membership == Memberships.Join).Select(m => m.Key)];
+    }
+
     /// <summary>The rule itself: visibility at the event, membership at the event, and membership now.</summary>
     public static bool IsVisible(string visibility, string? membershipAtEvent, string? currentMembership) => visibility switch
     {

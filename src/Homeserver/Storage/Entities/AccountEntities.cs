@@ -15,6 +15,9 @@ public sealed class User
     public bool IsGuest { get; set; }
     public bool Deactivated { get; set; }
 
+    /// <summary>Deactivated with erasure: the user's events are served pruned to whoever was not joined when they were sent.</summary>
+    public bool Erased { get; set; }
+
     /// <summary>Locked by a server admin: every authenticated request but logout answers 401 M_USER_LOCKED (reversible).</summary>
     public bool Locked { get; set; }
 

@@ -565,6 +565,7 @@ CREATE TABLE users (
     is_admin boolean NOT NULL,
     is_guest boolean NOT NULL,
     deactivated boolean NOT NULL,
+    erased boolean NOT NULL,
     locked boolean NOT NULL,
     suspended boolean NOT NULL,
     created_ts bigint NOT NULL,
@@ -664,7 +665,7 @@ CREATE INDEX ix_user_filter_user_id_json_hash ON user_filter (user_id, json_hash
 CREATE UNIQUE INDEX ix_users_localpart ON users (localpart);
 
 INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
-VALUES ('20261205163754_Initial', '10.0.15');
+VALUES ('20261205200108_Initial', '10.0.15');
 
 ALTER TABLE event_search ADD COLUMN vector tsvector GENERATED ALWAYS AS (to_tsvector('english', value)) STORED;
 

@@ -536,6 +536,7 @@ CREATE TABLE "users" (
     "is_admin" INTEGER NOT NULL,
     "is_guest" INTEGER NOT NULL,
     "deactivated" INTEGER NOT NULL,
+    "erased" INTEGER NOT NULL,
     "locked" INTEGER NOT NULL,
     "suspended" INTEGER NOT NULL,
     "created_ts" INTEGER NOT NULL,
@@ -634,7 +635,7 @@ CREATE INDEX "ix_user_filter_user_id_json_hash" ON "user_filter" ("user_id", "js
 CREATE UNIQUE INDEX "ix_users_localpart" ON "users" ("localpart");
 
 INSERT INTO "__EFMigrationsHistory" ("migration_id", "product_version")
-VALUES ('20261205163747_Initial', '10.0.15');
+VALUES ('20261205200059_Initial', '10.0.15');
 
 CREATE VIRTUAL TABLE event_search_fts USING fts5(value, content='event_search', content_rowid='id', tokenize='porter unicode61');
 

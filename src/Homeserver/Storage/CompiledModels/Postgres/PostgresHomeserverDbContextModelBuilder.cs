@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("bf776e60-9469-4851-8064-58acf25561b0"), entityTypeCount: 58)
+            : base(skipDetectChanges: false, modelId: new Guid("e52e6231-2161-4502-84f9-bd4a26efa2e4"), entityTypeCount: 58)
         {
         }
 

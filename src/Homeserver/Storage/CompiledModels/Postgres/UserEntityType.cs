@@ -20,7 +20,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 "Matrix.Homeserver.Storage.Entities.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 13,
+                propertyCount: 14,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -77,6 +77,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 nullable: true);
             displayName.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             displayName.AddAnnotation("Relational:ColumnName", "display_name");
+
+            var erased = runtimeEntityType.AddProperty(
+                "Erased",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("Erased", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<Erased>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            erased.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            erased.AddAnnotation("Relational:ColumnName", "erased");
 
             var isAdmin = runtimeEntityType.AddProperty(
                 "IsAdmin",

@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("81abc26e-8a16-444f-aca4-abada71993ae"), entityTypeCount: 58)
+            : base(skipDetectChanges: false, modelId: new Guid("c2d935fa-88bc-44e4-ad4e-7438d56fd395"), entityTypeCount: 58)
         {
         }
 

@@ -19,7 +19,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 "Matrix.Homeserver.Storage.Entities.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 13,
+                propertyCount: 14,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -70,6 +70,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(User).GetField("<DisplayName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             displayName.AddAnnotation("Relational:ColumnName", "display_name");
+
+            var erased = runtimeEntityType.AddProperty(
+                "Erased",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("Erased", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<Erased>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            erased.AddAnnotation("Relational:ColumnName", "erased");
 
             var isAdmin = runtimeEntityType.AddProperty(
                 "IsAdmin",

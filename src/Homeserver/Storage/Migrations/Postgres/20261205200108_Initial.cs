@@ -928,6 +928,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     is_admin = table.Column<bool>(type: "boolean", nullable: false),
                     is_guest = table.Column<bool>(type: "boolean", nullable: false),
                     deactivated = table.Column<bool>(type: "boolean", nullable: false),
+                    erased = table.Column<bool>(type: "boolean", nullable: false),
                     locked = table.Column<bool>(type: "boolean", nullable: false),
                     suspended = table.Column<bool>(type: "boolean", nullable: false),
                     created_ts = table.Column<long>(type: "bigint", nullable: false),

@@ -927,6 +927,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
                     is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
                     deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    erased = table.Column<bool>(type: "INTEGER", nullable: false),
                     locked = table.Column<bool>(type: "INTEGER", nullable: false),
                     suspended = table.Column<bool>(type: "INTEGER", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
