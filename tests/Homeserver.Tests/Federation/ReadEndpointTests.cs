@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Accounts.Management;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Matrix.Homeserver.Tests.Federation;
 
@@ -49,6 +51,24 @@ public sealed class ReadEndpointTests(FederationEventsFixture fixture)
         Assert.Empty(hidden["content"]!.AsObject());
         var seen = (await GetAsync("hs2.test", $"{V1}/event/{Path(after)}")).Ok()["pdus"]![0]!.AsObject();
         Assert.Equal("after hs2 came", seen["content"]!["body"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_erased_users_events_are_given_redacted()
+    {
+        // As Synapse: another server cannot tell which of its users saw them, so every server gets them pruned.
+        var (roomId, _, _) = await fixture.SharedRoomAsync();
+        var eraser = await FederationEventsFixture.NewUserAsync(Hs1, "eraser");
+        await Hs1.JoinAsync(roomId, eraser);
+        var eventId = await Hs1.SendMessageAsync(roomId, eraser, "forget me");
+        Assert.Equal("forget me", (await GetAsync("hs2.test", $"{V1}/event/{Path(eventId)}")).Ok()["pdus"]![0]!["content"]!["body"]!.GetValue<string>());
+
+        using (var scope = Hs1.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AccountDeactivator>().DeactivateAsync(eraser.UserId, erase: true, CancellationToken.None);
+        }
+
+        Assert.Empty((await GetAsync("hs2.test", $"{V1}/event/{Path(eventId)}")).Ok()["pdus"]![0]!["content"]!.AsObject());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Accounts.Management;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
@@ -13,9 +14,11 @@ namespace Matrix.Homeserver.FederationApi.Events;
 /// redaction applies to it. History another server may not see (Synapse's filter_events_for_server) is given in its
 /// redacted form, so the DAG stays whole while the content stays private: an event is visible when the history
 /// visibility at it is shared or world_readable, or when a user of that server was joined (or, for "invited",
-/// invited) at it. Outliers carry no state and count as visible, as in Synapse.
+/// invited) at it. Outliers carry no state and count as visible, as in Synapse. Events of erased users are given
+/// redacted too (Synapse's filter_events_for_server does so for every server: another server cannot tell which of its
+/// users saw them).
 /// </summary>
-public sealed class ServerEventView(EventStore events, StateGroupStore stateGroups)
+public sealed class ServerEventView(EventStore events, StateGroupStore stateGroups, ErasedUsers erasedUsers)
 {
     private static readonly StateKey VisibilityKey = new(EventTypes.HistoryVisibility, "");
 
@@ -24,12 +27,13 @@ public sealed class ServerEventView(EventStore events, StateGroupStore stateGrou
     {
         var rows = await RowsAsync(db, eventIds, cancellationToken);
         var pdus = await events.GetManyAsync(db, eventIds, cancellationToken);
+        var erased = await erasedUsers.GetAsync(cancellationToken);
         var result = new List<JsonObject>(eventIds.Count);
         foreach (var id in eventIds)
         {
             if (!pdus.TryGetValue(id, out var pdu) || !rows.TryGetValue(id, out var row)) continue;
             var visible = row.StateGroup is not { } group || await IsVisibleAsync(db, serverName, await stateGroups.LoadAsync(db, group, cancellationToken), cancellationToken);
-            result.Add(ToFederation(pdu, redacted: !visible || row.RedactedBy is not null));
+            result.Add(ToFederation(pdu, redacted: !visible || row.RedactedBy is not null || erased.Contains(pdu.Sender)));
         }
 
         return result;
