@@ -4,6 +4,7 @@ using Matrix.Homeserver.FederationApi.KeysEdus;
 using Matrix.Homeserver.Keys.Query;
 using Matrix.Homeserver.Tests.E2ee;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Rooms;
 using Matrix.Homeserver.Tests.Sync;
 
 namespace Matrix.Homeserver.Tests.Federation;
@@ -44,6 +45,32 @@ public sealed class DeviceListFederationTests(KeysFederationFixture fixture)
         var answer = await Hs1.QueryAsync(alice, FederatedKeys.AllDevicesOf(bob));
         Assert.True(JsonNode.DeepEquals(TestKeys.DeviceKeys(newDevice, newKey), answer["device_keys"]![bob.UserId]!["NEWDEVICE"]));
         Assert.NotNull(answer["device_keys"]![bob.UserId]![bob.DeviceId]);
+    }
+
+    [Fact]
+    public async Task A_remote_user_who_left_is_no_longer_a_device_list_change_while_one_who_stayed_is()
+    {
+        var (roomId, alice, bob) = await fixture.SharedRoomAsync();
+        var carol = await FederationEventsFixture.NewUserAsync(Hs2, "carol");
+        await Hs2.JoinOverFederationAsync(Hs1, roomId, carol);
+        using (var bobKey = TestKeys.NewKey()) await Hs2.UploadDeviceAsync(bob, bobKey);
+        using (var carolKey = TestKeys.NewKey()) await Hs2.UploadDeviceAsync(carol, carolKey);
+        await Hs1.QueryAsync(alice, FederatedKeys.AllDevicesOf(bob));
+        await Hs1.QueryAsync(alice, FederatedKeys.AllDevicesOf(carol));
+
+        (await Hs2.MembershipAsync(bob, roomId, "leave")).Ok();
+        Assert.True(await Eventually.HoldsAsync(async () => await Hs1.MembershipOfAsync(alice, roomId, bob.UserId) == "leave"));
+        var since = (await Hs1.SyncAsync(alice)).NextBatch();
+        using (var bobKey = TestKeys.NewKey()) await Hs2.UploadDeviceAsync(bob, bobKey);
+        using (var carolKey = TestKeys.NewKey()) await Hs2.UploadDeviceAsync(carol, carolKey);
+
+        JsonObject sync = new();
+        Assert.True(await Eventually.HoldsAsync(async () =>
+        {
+            sync = await Hs1.SyncAsync(alice, since);
+            return sync["device_lists"]?["changed"]?.AsArray().Any(u => u!.GetValue<string>() == carol.UserId) == true;
+        }));
+        Assert.DoesNotContain(bob.UserId, sync["device_lists"]!["changed"]!.AsArray().Select(u => u!.GetValue<string>()));
     }
 
     [Fact]

@@ -132,7 +132,10 @@ public sealed class PduBatchProcessor(
             var checkedPdu = await checks.CheckAsync(json, room.Version, room.RoomId, enforceReferenceLimits: true, timeout.Token);
             if (checkedPdu.Pdu is not { } pdu) return Error(checkedPdu.Error!);
             var result = await handler.HandlePushedAsync(origin, pdu, timeout.Token);
-            return result.Outcome == IncomingOutcome.Rejected ? Error($"rejected: {result.Reason}") : new JsonObject();
+            // A rejected event was processed (it is kept as rejected): {} as Synapse answers, which its senders and
+            // SyTest expect; an error is for what could not be processed.
+            if (result.Outcome == IncomingOutcome.Rejected) logger.LogInformation("Rejected {EventId} from {Origin}: {Reason}", pdu.EventId, origin, result.Reason);
+            return new JsonObject();
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
