@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Http;
@@ -64,7 +65,7 @@ public static class EventStream
             ["start"] = since.ToString(),
             ["end"] = sync["next_batch"]!.DeepClone(),
             // A non-member's view of a world-readable room has only that room's events (no peeking yet: none come).
-            ["chunk"] = new JsonArray([.. Flatten(sync, requester.UserId).Where(e => !peeking || e["room_id"]?.GetValue<string>() == roomId)]),
+            ["chunk"] = LegacyEventFormat.ToV1(new JsonArray([.. Flatten(sync, requester.UserId).Where(e => !peeking || e["room_id"]?.GetValue<string>() == roomId)])),
         });
     }
 

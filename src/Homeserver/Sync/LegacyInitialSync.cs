@@ -6,6 +6,7 @@ using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Sync.Presence;
+using Matrix.Homeserver.Sync.Receipts;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 using Mediator;
@@ -16,8 +17,8 @@ namespace Matrix.Homeserver.Sync;
 /// <summary>
 /// GET /initialSync, the snapshot /sync replaced (deprecated in r0, still called by older clients and SyTest): each room
 /// the user is in (and with <c>archived=true</c> has left) as GET /rooms/{roomId}/initialSync gives it, each invite with
-/// its invite event, the user's account data and the presence of the users sharing those rooms, and <c>end</c>, the
-/// position to read GET /events from.
+/// its invite event, the user's account data, the joined rooms' receipts and the presence of the users sharing those
+/// rooms, and <c>end</c>, the position to read GET /events from.
 /// </summary>
 public static class LegacyInitialSync
 {
@@ -57,7 +58,7 @@ public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator medi
             {
                 var invite = await loader.LoadAsync(db, [membership.EventId], query.Requester, cancellationToken);
                 var room = new JsonObject { ["room_id"] = membership.RoomId, ["membership"] = Memberships.Invite };
-                if (invite.Count > 0) room["invite"] = invite[0];
+                if (invite.Count > 0) room["invite"] = LegacyEventFormat.ToV1(invite[0]);
                 result.Add(room);
                 continue;
             }
@@ -69,10 +70,14 @@ public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator medi
         }
 
         var global = await accountData.GetAllAsync(userId, null, cancellationToken);
+        // The joined rooms' receipts, one m.receipt event each with its room_id (Synapse's top-level list).
+        var joined = memberships.Where(m => m.Membership == Memberships.Join).Select(m => m.RoomId).ToList();
+        var receipts = await ReceiptReader.ReadAsync(db, userId, joined, new HashSet<string>(), since: null, end.Position, cancellationToken);
         return new JsonObject
         {
             ["end"] = end.ToString(),
             ["rooms"] = result,
+            ["receipts"] = new JsonArray([.. receipts.Select(r => { r.Value["room_id"] = r.Key; return (JsonNode)r.Value; })]),
             ["presence"] = new JsonArray([.. presence.EventsOf(sharing)]),
             ["account_data"] = new JsonArray([.. global.Select(e => e.ToJson())]),
         };

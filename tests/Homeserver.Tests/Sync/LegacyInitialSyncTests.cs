@@ -30,7 +30,9 @@ public sealed class LegacyInitialSyncTests : IAsyncLifetime
         await _server.JoinAsync(left, bob);
         await _server.SendEventsAsync(left, EventDraft.Member(bob.UserId, bob.UserId, Memberships.Leave));
         await _server.SendEventsAsync(invited, EventDraft.Member(bob.UserId, alice.UserId, Memberships.Invite));
-        for (var i = 0; i < 3; i++) await _server.SendMessageAsync(joined, alice, $"m{i}");
+        string last = "";
+        for (var i = 0; i < 3; i++) last = await _server.SendMessageAsync(joined, alice, $"m{i}");
+        (await _server.Http.PostJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(joined)}/receipt/m.read/{Uri.EscapeDataString(last)}", new JsonObject(), alice.AccessToken)).Ok();
         (await _server.Http.PutJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(bob.UserId)}/account_data/x.global", new JsonObject { ["g"] = 1 }, bob.AccessToken)).Ok();
 
         var answer = (await _server.Http.GetJsonAsync("/_matrix/client/v3/initialSync?limit=2", bob.AccessToken)).Ok();
@@ -38,11 +40,18 @@ public sealed class LegacyInitialSyncTests : IAsyncLifetime
         Assert.Equal("join", room["membership"]!.GetValue<string>());
         Assert.Equal(["m1", "m2"], room["messages"]!["chunk"]!.AsArray().Select(e => e!["content"]!["body"]!.GetValue<string>()));
         Assert.Contains(room["state"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "m.room.join_rules");
+        // The pre-r0 event format these endpoints answer in: user_id beside sender, as Synapse's v1 format.
+        Assert.All(room["state"]!.AsArray().Concat(room["messages"]!["chunk"]!.AsArray()),
+            e => Assert.Equal(e!["sender"]!.GetValue<string>(), e["user_id"]!.GetValue<string>()));
         var invite = Room(answer, invited)!;
         Assert.Equal("invite", invite["membership"]!.GetValue<string>());
         Assert.Equal(bob.UserId, invite["invite"]!["state_key"]!.GetValue<string>());
         Assert.Null(Room(answer, left));
         Assert.Contains(answer["account_data"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "x.global");
+        // The joined rooms' receipts, one m.receipt event per room with its room_id.
+        var receipt = answer["receipts"]!.AsArray().Single(e => e!["room_id"]!.GetValue<string>() == joined)!;
+        Assert.Equal("m.receipt", receipt["type"]!.GetValue<string>());
+        Assert.NotNull(receipt["content"]![last]!["m.read"]![alice.UserId]!["ts"]);
         // Bob's own presence (he is online: he asked), with user_id in the content as these endpoints' clients read it.
         (await _server.Http.PutJsonAsync($"/_matrix/client/v3/presence/{Uri.EscapeDataString(bob.UserId)}/status", new JsonObject { ["presence"] = "online" }, bob.AccessToken)).Ok();
         answer = (await _server.Http.GetJsonAsync("/_matrix/client/v3/initialSync?limit=2", bob.AccessToken)).Ok();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Events.Filtering;
 using Matrix.Homeserver.Events.Pagination;
@@ -32,7 +33,7 @@ public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator med
         // key is always there, as Synapse answers it.
         var chunk = page["chunk"]!.AsArray().Select(e => e!.DeepClone()).Reverse();
         var start = page["end"]?.DeepClone() ?? new RoomStreamToken(0).ToString();
-        var messages = new JsonObject { ["chunk"] = new JsonArray([.. chunk]), ["start"] = start, ["end"] = page["start"]!.DeepClone() };
+        var messages = new JsonObject { ["chunk"] = LegacyEventFormat.ToV1(new JsonArray([.. chunk])), ["start"] = start, ["end"] = page["start"]!.DeepClone() };
 
         var userId = query.Requester.UserId;
         var membership = await reader.GetMembershipAsync(db, query.RoomId, userId, cancellationToken);
@@ -43,7 +44,7 @@ public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator med
         {
             ["room_id"] = query.RoomId,
             ["messages"] = messages,
-            ["state"] = state,
+            ["state"] = LegacyEventFormat.ToV1(state),
             ["visibility"] = visibility["visibility"]!.DeepClone(),
             ["account_data"] = new JsonArray([.. roomData.Select(e => e.ToJson())]),
             ["presence"] = new JsonArray([.. presence.EventsOf(JoinedMembers(state))]),

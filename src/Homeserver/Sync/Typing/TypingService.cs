@@ -74,9 +74,9 @@ public sealed class TypingService : IDisposable
     }
 
     /// <summary>
-    /// The m.typing events a sync sends: for rooms new to the client their current typers when someone
-    /// is typing, for the others the list when it changed after <paramref name="since"/>. Every sync asks, and most
-    /// rooms have had no typing: nothing is allocated for them.
+    /// The m.typing events a sync sends: for rooms new to the client their current list (empty too) once anyone typed
+    /// there since the server started, as Synapse sends it; for the others the list when it changed after
+    /// <paramref name="since"/>. Every sync asks, and most rooms have had no typing: nothing is allocated for them.
     /// </summary>
     public List<(string RoomId, JsonObject Event)> ForSync(IEnumerable<string> roomIds, Func<string, bool> isFresh, long since, long upTo)
     {
@@ -87,8 +87,7 @@ public sealed class TypingService : IDisposable
             foreach (var roomId in roomIds)
             {
                 if (!_rooms.TryGetValue(roomId, out var room) || room.Serial <= 0 || room.Serial > upTo) continue;
-                var sends = isFresh(roomId) ? room.Typers.Count > 0 : room.Serial > since;
-                if (sends) (result ??= []).Add((roomId, TypingEvent(room)));
+                if (isFresh(roomId) || room.Serial > since) (result ??= []).Add((roomId, TypingEvent(room)));
             }
         }
 
