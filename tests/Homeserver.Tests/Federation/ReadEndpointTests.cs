@@ -178,5 +178,10 @@ public sealed class ReadEndpointTests(FederationEventsFixture fixture)
         await Hs1.SendEventsAsync(roomId, EventDraft.State(EventTypes.ServerAcl, "", alice.UserId,
             new JsonObject { ["allow"] = new JsonArray("*"), ["deny"] = new JsonArray("hs3.test") }));
         (await GetAsync("hs3.test", $"{V1}/event/{Path(message)}")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        // A denied server learns nothing, not even what its request lacks.
+        (await fixture.Servers.SendSignedAsync("hs3.test", "hs1.test", HttpMethod.Post, $"{V1}/get_missing_events/{Path(roomId)}", new JsonObject()))
+            .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Post, $"{V1}/get_missing_events/{Path(roomId)}", new JsonObject()))
+            .IsError(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
     }
 }

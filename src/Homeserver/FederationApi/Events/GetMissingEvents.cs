@@ -31,19 +31,21 @@ public sealed class GetMissingEventsBodyValidator : AbstractValidator<GetMissing
     }
 }
 
-public sealed record GetMissingEventsQuery(string Origin, string RoomId, GetMissingEventsBody Body) : IQuery<JsonObject>;
+/// <param name="Content">The request's body, bound once the asking server may read the room (a denied server learns nothing, not even what its body lacks).</param>
+public sealed record GetMissingEventsQuery(string Origin, string RoomId, JsonObject? Content) : IQuery<JsonObject>;
 
 /// <summary>
 /// The events before <c>latest_events</c> that the asking server lacks: a breadth-first walk of prev_events that
 /// stops at <c>earliest_events</c>, below <c>min_depth</c> and at the limit, answered oldest first (as Synapse).
 /// </summary>
-public sealed class GetMissingEventsHandler(HomeserverDbContext db, ServerRoomAccess access, ServerEventView view, EventStore events)
+public sealed class GetMissingEventsHandler(
+    HomeserverDbContext db, ServerRoomAccess access, ServerEventView view, EventStore events, IValidator<GetMissingEventsBody> validator)
     : IQueryHandler<GetMissingEventsQuery, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(GetMissingEventsQuery query, CancellationToken cancellationToken)
     {
         await access.EnsureCanReadAsync(db, query.RoomId, query.Origin, cancellationToken);
-        var body = query.Body;
+        var body = JsonBody.Bind(query.Content ?? throw MatrixException.NotJson(), validator);
         var limit = Math.Min(body.Limit ?? 10, GetMissingEventsBody.MaxLimit);
         var minDepth = body.MinDepth ?? 0;
         var seen = new HashSet<string>(body.EarliestEvents!, StringComparer.Ordinal);

@@ -50,12 +50,8 @@ public static class RoomEventsApi
         return Results.Json(await mediator.Send(query, cancellationToken));
     }
 
-    private static async Task<IResult> MissingEventsAsync(string roomId, FederationRequester requester, IValidator<GetMissingEventsBody> validator,
-        IMediator mediator, CancellationToken cancellationToken)
-    {
-        var body = JsonBody.Bind(requester.Content ?? throw MatrixException.NotJson(), validator);
-        return Results.Json(await mediator.Send(new GetMissingEventsQuery(requester.Origin, roomId, body), cancellationToken));
-    }
+    private static async Task<IResult> MissingEventsAsync(string roomId, FederationRequester requester, IMediator mediator, CancellationToken cancellationToken) =>
+        Results.Json(await mediator.Send(new GetMissingEventsQuery(requester.Origin, roomId, requester.Content), cancellationToken));
 
     private static async Task<IResult> TimestampAsync(string roomId, string? ts, string? dir, FederationRequester requester, IMediator mediator,
         CancellationToken cancellationToken)

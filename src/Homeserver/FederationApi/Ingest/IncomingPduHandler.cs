@@ -44,8 +44,13 @@ public sealed class IncomingPduHandler(
 
         // As Synapse: a pushed event whose sender will not give what comes before it is dropped, not taken in with the
         // state that server claims for the gap (it could then become the room's only forward extremity, its claimed
-        // state trusted for the whole room). Events pulled through /get_missing_events may have their gap's state asked.
-        if (missing.Count > 0) throw new IngestException($"{missing.Count} prev events could not be had from {origin}");
+        // state trusted for the whole room). Events pulled through /get_missing_events may have their gap's state asked,
+        // and so may prev events we hold but rejected (no gap: the state at them is what their own prevs left).
+        if (missing.Count > 0 && await UnheldAsync(missing, cancellationToken) is > 0 and var unheld)
+        {
+            throw new IngestException($"{unheld} prev events could not be had from {origin}");
+        }
+
         return await PersistAsync(context, pdu, missing, null, cancellationToken);
     }
 
@@ -92,6 +97,13 @@ public sealed class IncomingPduHandler(
             : await stateAt.ComputeAsync(context, pdu, missingPrevs, cancellationToken) ?? throw new IngestException("the state before the event could not be had");
         var incoming = new IncomingEvent(pdu) { StateBefore = stateBefore, Backfilled = backfillPosition is not null, BackfillPosition = backfillPosition };
         return await writer.PersistRemoteAsync(incoming, cancellationToken);
+    }
+
+    /// <summary>How many of the events we hold no row of at all (rejected events and outliers have one).</summary>
+    private async Task<int> UnheldAsync(List<string> eventIds, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return eventIds.Count - (await KnownEvents.StoredAsync(db, eventIds, cancellationToken)).Count;
     }
 
     private async Task<List<string>> MissingPrevsAsync(Pdu pdu, CancellationToken cancellationToken)

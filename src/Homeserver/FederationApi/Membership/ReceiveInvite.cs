@@ -51,12 +51,13 @@ public sealed class ReceiveInviteHandler(
         var invite = ReceivedMembershipEvent.Parse(command.Body.Event!, version, command.RoomId, command.EventId, Memberships.Invite);
         if (RequestIds.ServerOf(invite.Sender) != command.Origin) throw ReceivedMembershipEvent.NotFromOrigin();
         if (RequestIds.ServerOf(invite.StateKey!) != options.ServerName) throw MatrixException.InvalidParam("The invited user is not a user of this server");
+        // The ACL first: a denied server learns nothing, not even whether the user exists.
+        if (!await acls.IsAllowedAsync(db, command.RoomId, command.Origin, cancellationToken)) throw MatrixException.Forbidden("Server is denied by the room's server ACL");
         if (!await db.Users.AsNoTracking().AnyAsync(u => u.UserId == invite.StateKey && !u.Deactivated, cancellationToken))
         {
             throw MatrixException.NotFound("No such user");
         }
 
-        if (!await acls.IsAllowedAsync(db, command.RoomId, command.Origin, cancellationToken)) throw MatrixException.Forbidden("Server is denied by the room's server ACL");
         var checkedInvite = await checks.CheckAsync((JsonObject)invite.Json.DeepClone(), version, command.RoomId, enforceReferenceLimits: true, cancellationToken);
         if (checkedInvite.Pdu is null)
         {
