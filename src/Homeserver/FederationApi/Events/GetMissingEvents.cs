@@ -21,8 +21,7 @@ public sealed class GetMissingEventsBodyValidator : AbstractValidator<GetMissing
 {
     public GetMissingEventsBodyValidator()
     {
-        RuleFor(b => b.EarliestEvents).NotNull().WithErrorCode(ErrorCodes.MissingParam).WithMessage("earliest_events is required");
-        RuleFor(b => b.LatestEvents).NotNull().WithErrorCode(ErrorCodes.MissingParam).WithMessage("latest_events is required");
+        // Both lists may be left out, as Synapse takes them (as empty lists).
         RuleFor(b => b.EarliestEvents!.Count).LessThanOrEqualTo(GetMissingEventsBody.MaxEarliest).When(b => b.EarliestEvents is not null)
             .WithMessage($"earliest_events holds at most {GetMissingEventsBody.MaxEarliest} events");
         RuleFor(b => b.LatestEvents!.Count).LessThanOrEqualTo(GetMissingEventsBody.MaxLatest).When(b => b.LatestEvents is not null)
@@ -48,8 +47,8 @@ public sealed class GetMissingEventsHandler(
         var body = JsonBody.Bind(query.Content ?? throw MatrixException.NotJson(), validator);
         var limit = Math.Min(body.Limit ?? 10, GetMissingEventsBody.MaxLimit);
         var minDepth = body.MinDepth ?? 0;
-        var seen = new HashSet<string>(body.EarliestEvents!, StringComparer.Ordinal);
-        var front = body.LatestEvents!.Where(seen.Add).ToList();
+        var seen = new HashSet<string>(body.EarliestEvents ?? [], StringComparer.Ordinal);
+        var front = (body.LatestEvents ?? []).Where(seen.Add).ToList();
         var found = new List<string>();
         while (front.Count > 0 && found.Count < limit)
         {
