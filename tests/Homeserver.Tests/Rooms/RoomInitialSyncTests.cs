@@ -65,11 +65,14 @@ public sealed class RoomInitialSyncTests : IAsyncLifetime
         await _server.SendMessageAsync(roomId, alice, "before");
         await _server.SendEventsAsync(roomId, EventDraft.Member(bob.UserId, bob.UserId, Memberships.Leave));
         await _server.SendMessageAsync(roomId, alice, "after");
+        (await _server.Http.PutJsonAsync($"/_matrix/client/v3/presence/{Uri.EscapeDataString(alice.UserId)}/status", new JsonObject { ["presence"] = "online" }, alice.AccessToken)).Ok();
 
         var answer = (await InitialSyncAsync(bob, roomId)).Ok();
         Assert.Equal("leave", answer["membership"]!.GetValue<string>());
         Assert.Contains("before", Bodies(answer));
         Assert.DoesNotContain("after", Bodies(answer));
+        // Nor the members' presence now (as Synapse).
+        Assert.Empty(answer["presence"]!.AsArray());
 
         (await InitialSyncAsync(carol, roomId)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         (await InitialSyncAsync(alice, roomId, "?limit=x")).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");

@@ -75,6 +75,21 @@ public sealed class RoomStateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_banned_user_reads_neither_state_nor_history()
+    {
+        // As Synapse: only a leave keeps the departed view; a ban ends it (a world-readable room stays readable).
+        var alice = await _server.NewUserAsync("alice");
+        var bob = await _server.NewUserAsync("bob");
+        var roomId = await _server.CreateRoomAsync(alice, new JsonObject { ["preset"] = "public_chat" });
+        (await _server.JoinRoomAsync(bob, roomId)).Ok();
+        (await _server.PostAsync(alice, $"{Room(roomId)}/ban", new JsonObject { ["user_id"] = bob.UserId })).Ok();
+
+        (await _server.GetAsync(bob, $"{Room(roomId)}/state/m.room.member/{Uri.EscapeDataString(bob.UserId)}")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        (await _server.GetAsync(bob, $"{Room(roomId)}/members")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        (await _server.GetAsync(bob, $"{Room(roomId)}/messages?dir=b")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+    }
+
+    [Fact]
     public async Task Someone_who_only_rejected_an_invite_sees_nothing()
     {
         var alice = await _server.NewUserAsync("alice");

@@ -14,7 +14,7 @@ public sealed record RoomReader(string RoomId, string UserId, long? LeftAt);
 
 /// <summary>
 /// Who may read a room's history at all, as Synapse decides it before any event is filtered: members,
-/// users who left or were banned (they keep what they saw), and anyone when the room is world-readable.
+/// users who left (they keep what they saw; a banned user does not), and anyone when the room is world-readable.
 /// Which events each of them sees is then <see cref="EventVisibility"/>'s call.
 /// </summary>
 public sealed class RoomAccess(RoomStateReader state, EventVisibility visibility)
@@ -27,7 +27,7 @@ public sealed class RoomAccess(RoomStateReader state, EventVisibility visibility
             .FirstOrDefaultAsync(cancellationToken);
         if (membership?.Membership == Memberships.Join) return new RoomReader(roomId, userId, null);
         if (await state.IsWorldReadableAsync(db, roomId, cancellationToken)) return new RoomReader(roomId, userId, null);
-        if (membership?.Membership is Memberships.Leave or Memberships.Ban) return new RoomReader(roomId, userId, membership.StreamOrdering);
+        if (membership?.Membership == Memberships.Leave) return new RoomReader(roomId, userId, membership.StreamOrdering);
         throw MatrixException.Forbidden("You aren't a member of the room");
     }
 

@@ -13,9 +13,8 @@ namespace Matrix.Homeserver.FederationApi.Ingest;
 /// Takes a checked PDU into a room's timeline: its auth events first (<see cref="AuthEventFetcher"/>), then its
 /// prev events (<see cref="PrevEventFetcher"/> for a pushed PDU, which is dropped if they cannot all be had), then,
 /// for a pulled PDU whose gap remains, the state before it (<see cref="StateAtIncoming"/>), and finally the
-/// writer's auth checks and persistence. One room is ingested by
-/// one caller at a time (its own lock, not the writer's), so two servers pushing into the same gap do not fetch it
-/// twice.
+/// writer's auth checks and persistence. One room is ingested by one caller at a time (its own lock, not the
+/// writer's), so two servers pushing into the same gap do not fetch it twice.
 /// </summary>
 public sealed class IncomingPduHandler(
     AuthEventFetcher authEvents, PrevEventFetcher prevEvents, StateAtIncoming stateAt, RoomEventWriter writer,

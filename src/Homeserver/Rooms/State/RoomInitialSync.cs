@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Events.Filtering;
@@ -47,7 +48,8 @@ public sealed class RoomInitialSyncHandler(HomeserverDbContext db, IMediator med
             ["state"] = LegacyEventFormat.ToV1(state),
             ["visibility"] = visibility["visibility"]!.DeepClone(),
             ["account_data"] = new JsonArray([.. roomData.Select(e => e.ToJson())]),
-            ["presence"] = new JsonArray([.. presence.EventsOf(JoinedMembers(state))]),
+            // A user who left sees the room as it was, but not its members' presence now (as Synapse).
+            ["presence"] = membership is null or Memberships.Join ? new JsonArray([.. presence.EventsOf(JoinedMembers(state))]) : new JsonArray(),
         };
         // A peek has no membership of its own.
         if (membership is not null) result["membership"] = membership;

@@ -10,7 +10,8 @@ namespace Matrix.Homeserver.Rooms.State;
 
 /// <summary>
 /// Which state of a room a user may read (GET /state, /members, /joined_members): the current state
-/// for joined users; for users who left or were banned after being joined, the state when they left;
+/// for joined users; for users who left after being joined, the state when they left (not for a banned user, as
+/// Synapse: only a leave keeps that access);
 /// the current state of a world_readable room for anyone; nothing (403) for everyone else, whether
 /// or not the room exists, so that state and members never leak to non-members.
 /// </summary>
@@ -29,7 +30,7 @@ public sealed class RoomStateAccess(RoomStateReader reader, StateGroupStore stat
     {
         var membership = await db.RoomMemberships.AsNoTracking().FirstOrDefaultAsync(m => m.RoomId == roomId && m.UserId == userId, cancellationToken);
         if (membership?.Membership == Memberships.Join) return (Standing.Joined, membership.EventId);
-        if (membership is { Membership: Memberships.Leave or Memberships.Ban, Forgotten: false } && await WasJoinedAsync(db, membership.EventId, cancellationToken))
+        if (membership is { Membership: Memberships.Leave, Forgotten: false } && await WasJoinedAsync(db, membership.EventId, cancellationToken))
         {
             return (Standing.Departed, membership.EventId);
         }
