@@ -235,9 +235,8 @@ public sealed class PushDeliveryWorker(
     {
         var redacted = await db.Events.AsNoTracking().Where(e => e.EventId == action.EventId).Select(e => e.RedactedBy).FirstOrDefaultAsync(cancellationToken);
         var pdu = redacted is null ? await events.GetAsync(db, action.EventId, cancellationToken) : null;
-        // A redacted (or vanished) event is not worth a notification.
-        if (pdu is null) return [];
-        if (JsonNode.Parse(pusher.Data)?["url"] is not JsonValue u || !u.TryGetValue(out string? url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)) return [];
+        // A redacted (or vanished) event is not worth a notification; a pusher without a usable url gets none.
+        if (pdu is null || GatewayUri(pusher) is not { } uri) return [];
 
         var tweaks = PushActions.From(JsonNode.Parse(action.Actions) as JsonArray ?? []).Tweaks;
         var unread = await counts.GetTotalUnreadAsync(db, pusher.UserId, cancellationToken);
@@ -250,11 +249,15 @@ public sealed class PushDeliveryWorker(
     /// <summary>The unread count alone, when the gateway last got another one; a failure is not retried (the next one will do).</summary>
     private async Task SendBadgeAsync(HomeserverDbContext db, Pusher pusher, CancellationToken cancellationToken)
     {
-        if (JsonNode.Parse(pusher.Data)?["url"] is not JsonValue u || !u.TryGetValue(out string? url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)) return;
+        if (GatewayUri(pusher) is not { } uri) return;
         var unread = await counts.GetTotalUnreadAsync(db, pusher.UserId, cancellationToken);
         if (_lastBadge.TryGetValue(pusher.Id, out var last) && last == unread) return;
         if (await gateway.NotifyAsync(uri, PushNotificationBuilder.BuildBadge(pusher, unread), cancellationToken) is not null) _lastBadge[pusher.Id] = unread;
     }
+
+    /// <summary>The pusher's gateway address (its data's url), null when it has none that parses.</summary>
+    private static Uri? GatewayUri(Pusher pusher) =>
+        JsonNode.Parse(pusher.Data)?["url"] is JsonValue u && u.TryGetValue(out string? url) && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null;
 
     private async Task<PushRoomContext> RoomContextAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken)
     {

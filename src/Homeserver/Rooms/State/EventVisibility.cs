@@ -54,10 +54,7 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
                 if (!rows.TryGetValue(id, out var row) || row.RoomId != roomId || row.StateGroup is not { } group) continue;
                 if (row.Type == EventTypes.Member && row.StateKey == userId) continue;
                 var state = await stateGroups.LoadAsync(db, group, cancellationToken);
-                // The state at a state event is the state before it: undo its own entry.
-                string? Before(StateKey key) =>
-                    row.StateKey is not null && row.Type == key.Type && row.StateKey == key.Key ? row.ReplacesState : state.GetValueOrDefault(key);
-                inForce[id] = (Before(VisibilityKey), Before(memberKey));
+                inForce[id] = (StateBefore(row, state, VisibilityKey), StateBefore(row, state, memberKey));
             }
         }
 
@@ -96,14 +93,17 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
         {
             if (row.StateGroup is not { } group) continue;
             var state = await stateGroups.LoadAsync(db, group, cancellationToken);
-            // The state at a state event is the state before it.
-            var member = row.Type == memberKey.Type && row.StateKey == userId ? row.ReplacesState : state.GetValueOrDefault(memberKey);
-            if (member is not null) memberships[row.EventId] = member;
+            if (StateBefore(row, state, memberKey) is { } member) memberships[row.EventId] = member;
         }
 
         var contents = await events.GetManyAsync(db, memberships.Values, cancellationToken);
         return [.. memberships.Where(m => contents.TryGetValue(m.Value, out var pdu) && pdu.Membership == Memberships.Join).Select(m => m.Key)];
     }
+
+    /// <summary>The event in force for <paramref name="key"/> at the event of <paramref name="row"/> (its state group holds the state after it): for a
+    /// state event of that key, the one it replaced.</summary>
+    private static string? StateBefore(VisibilityRow row, IReadOnlyDictionary<StateKey, string> stateAfter, StateKey key) =>
+        row.StateKey is not null && row.Type == key.Type && row.StateKey == key.Key ? row.ReplacesState : stateAfter.GetValueOrDefault(key);
 
     /// <summary>The rule itself: visibility at the event, membership at the event, and membership now.</summary>
     public static bool IsVisible(string visibility, string? membershipAtEvent, string? currentMembership) => visibility switch
