@@ -36,7 +36,7 @@ public static class OpenIdApi
             return userId is null
                 ? throw new MatrixException(401, ErrorCodes.UnknownToken, "Access token unknown or expired")
                 : Results.Json(new JsonObject { ["sub"] = userId });
-        }).AllowUnauthenticated();
+        }).AllowUnauthenticated().AlsoOnClientListener();
         return app;
     }
 

@@ -42,6 +42,8 @@ public static class EventStream
             : throw MatrixException.InvalidParam("from is not a token of this stream");
         var timeoutMs = NonNegative(timeout, "timeout") ?? 0;
         NonNegative(limit, "limit");
+        // Guests may use it for room previews only (the spec's guest access list; Synapse asks them for a room_id too).
+        if (requester.IsGuest && roomId is null) throw new MatrixException(403, ErrorCodes.GuestAccessForbidden, "Guests must give a room_id");
         var peeking = false;
         if (roomId is not null)
         {

@@ -45,6 +45,9 @@ public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator medi
         // Read first: whatever commits while the snapshot is taken comes again from GET /events, not never.
         var end = new SyncToken(streams.Current, serial.Current);
         var userId = query.Requester.UserId;
+        // The snapshot starts a legacy client's event stream, as a /sync does: an offline user comes online (and sees
+        // it in the snapshot's presence); the idle and offline timeouts apply from here.
+        presence.SyncStarted(userId, PresenceState.Online).Dispose();
         string[] shown = query.Archived ? [Memberships.Join, Memberships.Invite, Memberships.Leave, Memberships.Ban] : [Memberships.Join, Memberships.Invite];
         var memberships = await db.RoomMemberships.AsNoTracking()
             .Where(m => m.UserId == userId && shown.Contains(m.Membership) && !m.Forgotten)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Rooms;
 
 namespace Matrix.Homeserver.Tests.Accounts;
 
@@ -66,6 +67,84 @@ public sealed class GuestTests(GuestTests.Fixture fixture) : IClassFixture<Guest
             var body = method == HttpMethod.Get ? null : new JsonObject { ["avatar_url"] = "mxc://localhost/x" };
             (await _server.Http.SendAsync(method, path, body, token)).IsError(HttpStatusCode.Forbidden, "M_GUEST_ACCESS_FORBIDDEN");
         }
+    }
+
+    [Fact]
+    public async Task A_guest_upgrades_to_a_full_account_under_its_own_name_only()
+    {
+        var (userId, _, guestToken) = await RegisterGuest();
+        var (otherId, _, otherToken) = await RegisterGuest();
+        var localpart = userId[1..userId.IndexOf(':', StringComparison.Ordinal)];
+        JsonObject Upgrade(string token, string? username) => new()
+        {
+            ["username"] = username,
+            ["password"] = "SIR_Arthur_David",
+            ["guest_access_token"] = token,
+            ["auth"] = new JsonObject { ["type"] = "m.login.dummy" },
+        };
+
+        // Another guest's token, no username, or a token that is not a guest's: refused before anything changes.
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/register", Upgrade(otherToken, localpart))).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/register", Upgrade(guestToken, null))).IsError(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
+        var full = await _server.RegisterAsync("notaguest");
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/register", Upgrade(full.AccessToken, "notaguest"))).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+
+        var upgraded = (await _server.Http.PostJsonAsync("/_matrix/client/v3/register", Upgrade(guestToken, localpart))).Ok();
+        Assert.Equal(userId, upgraded["user_id"]!.GetValue<string>());
+        var me = (await _server.Http.GetJsonAsync("/_matrix/client/v3/account/whoami", upgraded["access_token"]!.GetValue<string>())).Ok();
+        Assert.False(me["is_guest"]!.GetValue<bool>());
+        // The guest's own token now speaks for a full account too (no cached guest validation left).
+        Assert.False((await _server.Http.GetJsonAsync("/_matrix/client/v3/account/whoami", guestToken)).Ok()["is_guest"]!.GetValue<bool>());
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/login", new JsonObject
+        {
+            ["type"] = "m.login.password",
+            ["identifier"] = new JsonObject { ["type"] = "m.id.user", ["user"] = localpart },
+            ["password"] = "SIR_Arthur_David",
+        })).Ok();
+        // Upgraded once: the token no longer names a guest.
+        (await _server.Http.PostJsonAsync("/_matrix/client/v3/register", Upgrade(guestToken, localpart))).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        Assert.True((await _server.Http.GetJsonAsync("/_matrix/client/v3/account/whoami", otherToken)).Ok()["is_guest"]!.GetValue<bool>());
+        Assert.NotEqual(userId, otherId);
+    }
+
+    [Fact]
+    public async Task Guests_read_the_event_stream_of_one_room_only()
+    {
+        var (_, _, token) = await RegisterGuest();
+        (await _server.Http.GetJsonAsync("/_matrix/client/v3/events?timeout=0", token)).IsError(HttpStatusCode.Forbidden, "M_GUEST_ACCESS_FORBIDDEN");
+        var alice = await _server.RegisterAsync("streamer" + Guid.NewGuid().ToString("N")[..6]);
+        var roomId = await _server.CreateRoomAsync(alice, new JsonObject
+        {
+            ["preset"] = "public_chat",
+            ["initial_state"] = RoomsClient.InitialState("m.room.history_visibility", "history_visibility", "world_readable"),
+        });
+        (await _server.Http.GetJsonAsync($"/_matrix/client/v3/events?timeout=0&room_id={Uri.EscapeDataString(roomId)}", token)).Ok();
+    }
+
+    [Fact]
+    public async Task Guests_leave_a_room_whose_guest_access_is_revoked()
+    {
+        var alice = await _server.RegisterAsync("host" + Guid.NewGuid().ToString("N")[..6]);
+        var (userId, deviceId, token) = await RegisterGuest();
+        var guest = new TestUser(userId, deviceId, token);
+        var roomId = await _server.CreateRoomAsync(alice, new JsonObject
+        {
+            ["preset"] = "public_chat",
+            ["initial_state"] = RoomsClient.InitialState("m.room.guest_access", "guest_access", "can_join"),
+        });
+        (await _server.JoinRoomAsync(guest, roomId)).Ok();
+        // Another state change keeps them in.
+        await _server.SetStateAsync(alice, roomId, "m.room.topic", "", new JsonObject { ["topic"] = "still open" });
+        await _server.SetStateAsync(alice, roomId, "m.room.guest_access", "", new JsonObject { ["guest_access"] = "can_join" });
+        Assert.Equal("join", await _server.MembershipOfAsync(alice, roomId, userId));
+
+        await _server.SetStateAsync(alice, roomId, "m.room.guest_access", "", new JsonObject { ["guest_access"] = "forbidden" });
+        Assert.True(await Eventually.HoldsAsync(async () => await _server.MembershipOfAsync(alice, roomId, userId) == "leave"));
+        // Their own leave: the sender is the guest.
+        var member = (await _server.Http.GetJsonAsync(
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.member/{Uri.EscapeDataString(userId)}?format=event", alice.AccessToken)).Ok();
+        Assert.Equal(userId, member["sender"]!.GetValue<string>());
+        Assert.Equal("join", await _server.MembershipOfAsync(alice, roomId, alice.UserId));
     }
 }
 

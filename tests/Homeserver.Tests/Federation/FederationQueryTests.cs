@@ -147,6 +147,10 @@ public sealed class FederationQueryTests(MembershipFederationFixture fixture)
         var accessToken = token["access_token"]!.GetValue<string>();
         var userInfo = await fixture.Servers.SendRawAsync("hs1.test", HttpMethod.Get, $"/_matrix/federation/v1/openid/userinfo?access_token={Uri.EscapeDataString(accessToken)}", null, null);
         Assert.Equal(alice.UserId, userInfo.Ok()["sub"]!.GetValue<string>());
+        // Also at the client address (where SyTest and some integration managers ask), unlike the rest of federation.
+        var onClientPort = await Hs1.Http.GetJsonAsync($"/_matrix/federation/v1/openid/userinfo?access_token={Uri.EscapeDataString(accessToken)}");
+        Assert.Equal(alice.UserId, onClientPort.Ok()["sub"]!.GetValue<string>());
+        (await Hs1.Http.GetJsonAsync("/_matrix/federation/v1/version")).IsError(HttpStatusCode.NotFound, "M_UNRECOGNIZED");
         (await fixture.Servers.SendRawAsync("hs1.test", HttpMethod.Get, "/_matrix/federation/v1/openid/userinfo?access_token=nope", null, null))
             .IsError(HttpStatusCode.Unauthorized, "M_UNKNOWN_TOKEN");
         (await fixture.Servers.SendRawAsync("hs1.test", HttpMethod.Get, "/_matrix/federation/v1/openid/userinfo", null, null))

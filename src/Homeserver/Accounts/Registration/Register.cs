@@ -7,6 +7,7 @@ using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Accounts.Registration;
 
@@ -18,7 +19,8 @@ public sealed record RegisterBody(
     string? DeviceId,
     string? InitialDeviceDisplayName,
     bool? InhibitLogin,
-    bool? RefreshToken);
+    bool? RefreshToken,
+    string? GuestAccessToken);
 
 internal sealed class RegisterBodyValidator : AbstractValidator<RegisterBody>
 {
@@ -50,7 +52,8 @@ public sealed class RegisterHandler(
     UserInteractiveAuth uia,
     PasswordPolicy policy,
     PasswordHasher hasher,
-    SessionIssuer sessions) : ICommandHandler<RegisterUserCommand, RegisterResponse>, ICommandHandler<RegisterGuestCommand, RegisterResponse>
+    SessionIssuer sessions,
+    AccessTokenService tokens) : ICommandHandler<RegisterUserCommand, RegisterResponse>, ICommandHandler<RegisterGuestCommand, RegisterResponse>
 {
     public async ValueTask<RegisterResponse> Handle(RegisterUserCommand command, CancellationToken cancellationToken)
     {
@@ -58,7 +61,8 @@ public sealed class RegisterHandler(
         if (options.Registration.Mode == RegistrationMode.Closed) throw MatrixException.Forbidden("Registration has been disabled");
 
         // The spec wants name and password problems reported before the client goes through auth.
-        var localpart = body.Username is null ? null : await accounts.CheckUsernameAsync(body.Username, cancellationToken);
+        var guest = body.GuestAccessToken is null ? null : await GuestToUpgradeAsync(body.GuestAccessToken, body.Username, cancellationToken);
+        var localpart = guest is not null ? null : body.Username is null ? null : await accounts.CheckUsernameAsync(body.Username, cancellationToken);
         if (body.Password is not null) policy.Check(body.Password);
 
         var result = await uia.CheckAsync(command.Uia, Flows(options.Registration.Mode), "register a new account", intent: null, cancellationToken);
@@ -66,13 +70,37 @@ public sealed class RegisterHandler(
         var hash = await hasher.HashAsync(password);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var user = await accounts.CreateAsync(localpart, hash, cancellationToken: cancellationToken);
+        var userId = guest ?? (await accounts.CreateAsync(localpart, hash, cancellationToken: cancellationToken)).UserId;
+        if (guest is not null && await db.Users.Where(u => u.UserId == guest && u.IsGuest)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsGuest, false).SetProperty(u => u.PasswordHash, hash), cancellationToken) == 0)
+        {
+            throw MatrixException.Forbidden("This guest account has already been upgraded");
+        }
+
         await uia.ConsumeAsync(result, cancellationToken);
         var session = body.InhibitLogin == true
             ? null
-            : await sessions.IssueAsync(db, user.UserId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
+            : await sessions.IssueAsync(db, userId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return RegisterResponse.From(user.UserId, options.ServerName, session);
+        // The guest's tokens stay valid; their cached validations still say guest.
+        if (guest is not null) tokens.InvalidateCache(r => r.UserId == guest);
+        return RegisterResponse.From(userId, options.ServerName, session);
+    }
+
+    /// <summary>
+    /// The spec's guest upgrade: <c>guest_access_token</c> names the guest account that becomes a full one, whose localpart
+    /// <c>username</c> must repeat. Another user's name, or a token not of a guest, is 403 (as Synapse).
+    /// </summary>
+    private async Task<string> GuestToUpgradeAsync(string guestAccessToken, string? username, CancellationToken cancellationToken)
+    {
+        if (username is null) throw MatrixException.MissingParam("username is required to upgrade a guest account");
+        var guest = await tokens.ValidateAsync(guestAccessToken, cancellationToken);
+        if (!guest.IsGuest || guest.UserId != UserIds.Of(username.ToLowerInvariant(), options.ServerName))
+        {
+            throw MatrixException.Forbidden("Cannot register taken user ID without valid guest credentials for that user.");
+        }
+
+        return guest.UserId;
     }
 
     public async ValueTask<RegisterResponse> Handle(RegisterGuestCommand command, CancellationToken cancellationToken)

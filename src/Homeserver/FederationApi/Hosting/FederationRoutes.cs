@@ -19,6 +19,18 @@ public sealed class UnauthenticatedFederationMetadata
     {
     }
 }
+/// <summary>
+/// Marks a federation endpoint also served on the client listener: OpenID userinfo, which third parties (widgets,
+/// integration managers) ask at the client address too, as Synapse serves it there.
+/// </summary>
+public sealed class ClientListenerTooMetadata
+{
+    public static readonly ClientListenerTooMetadata Instance = new();
+
+    private ClientListenerTooMetadata()
+    {
+    }
+}
 
 public static class FederationRoutes
 {
@@ -34,4 +46,8 @@ public static class FederationRoutes
     /// <summary>Opts endpoints out of X-Matrix authentication: only for what the spec leaves open (version, keys).</summary>
     public static TBuilder AllowUnauthenticated<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(UnauthenticatedFederationMetadata.Instance);
+
+    /// <summary>Serves a federation endpoint on the client listener as well (see <see cref="ClientListenerTooMetadata"/>).</summary>
+    public static TBuilder AlsoOnClientListener<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(ClientListenerTooMetadata.Instance);
 }

@@ -14,7 +14,8 @@ public sealed class FederationListenerFeature
 }
 
 /// <summary>
-/// Which routes each listener serves. With a federation listener: federation routes only there, everything else
+/// Which routes each listener serves. With a federation listener: federation routes only there (OpenID userinfo on both,
+/// <see cref="ClientListenerTooMetadata"/>), everything else
 /// (client API, /.well-known) only on the client listener. Without one: all on the client listener (a
 /// TLS-terminating proxy in front, like Synapse's combined listener). Federation disabled: no federation routes.
 /// A route refused on a listener answers as an unknown one (404 M_UNRECOGNIZED).
@@ -41,7 +42,9 @@ public static class ListenerRouting
                 // By path too: routing's own "405 method not allowed" endpoint carries no metadata of ours.
                 var isFederationRoute = endpoint.Metadata.GetMetadata<FederationEndpointMetadata>() is not null || IsFederationPath(context.Request.Path);
                 var onFederationListener = context.Features.Get<FederationListenerFeature>() is not null;
-                var served = isFederationRoute ? enabled && (!separate || onFederationListener) : !onFederationListener;
+                var served = isFederationRoute
+                    ? (enabled && (!separate || onFederationListener)) || (!onFederationListener && endpoint.Metadata.GetMetadata<ClientListenerTooMetadata>() is not null)
+                    : !onFederationListener;
                 if (!served) context.SetEndpoint(null);
             }
 
