@@ -14,6 +14,7 @@ public static class E2eeTables
         public DbSet<CrossSigningKey> CrossSigningKeys => db.Set<CrossSigningKey>();
         public DbSet<CrossSigningSignature> CrossSigningSignatures => db.Set<CrossSigningSignature>();
         public DbSet<DeviceListChange> DeviceListChanges => db.Set<DeviceListChange>();
+        public DbSet<PrivateDeviceListChange> PrivateDeviceListChanges => db.Set<PrivateDeviceListChange>();
         public DbSet<ToDeviceMessage> ToDeviceMessages => db.Set<ToDeviceMessage>();
         public DbSet<ToDeviceTransaction> ToDeviceTransactions => db.Set<ToDeviceTransaction>();
         public DbSet<RoomKeyBackupVersion> RoomKeyBackupVersions => db.Set<RoomKeyBackupVersion>();

@@ -109,4 +109,53 @@ public sealed class CrossSigningTests(HomeserverFixture fixture) : IClassFixture
         Assert.Equal("M_NOT_FOUND", failures["NOSUCHDEVICE"]!["errcode"]!.GetValue<string>());
         (await UploadSignaturesAsync(alice, new JsonObject { [alice.UserId] = "not an object" })).IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
     }
+
+    private async Task<string> PositionAsync(TestUser user) =>
+        (await Server.Http.GetJsonAsync("/_matrix/client/v3/sync?timeout=0", user.AccessToken)).Ok()["next_batch"]!.GetValue<string>();
+
+    private async Task<List<string>> ChangedSinceAsync(TestUser user, string from)
+    {
+        var to = await PositionAsync(user);
+        var changes = (await Server.Http.GetJsonAsync($"/_matrix/client/v3/keys/changes?from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}",
+            user.AccessToken)).Ok();
+        return [.. changes["changed"]!.AsArray().Select(u => u!.GetValue<string>())];
+    }
+
+    [Fact]
+    public async Task A_user_signing_key_and_the_signatures_it_makes_are_news_to_their_owner_only()
+    {
+        var alice = await Server.RegisterAsync("priv_alice");
+        var bob = await Server.CreateUserAsync("priv_bob");
+        var carol = await Server.CreateUserAsync("priv_carol");
+        var roomId = await Server.CreateRoomAsync(alice);
+        await Server.JoinAsync(roomId, bob);
+        await Server.JoinAsync(roomId, carol);
+        using var aliceKeys = new CrossSigningKeys(alice.UserId);
+        using var bobKeys = new CrossSigningKeys(bob.UserId);
+        var masterAndSelf = aliceKeys.UploadBody();
+        masterAndSelf.Remove("user_signing_key");
+        (await UploadSigningKeysAsync(alice, masterAndSelf)).Ok();
+        var bobMasterOnly = new JsonObject { ["master_key"] = TestKeys.CrossSigningKey(bob.UserId, "master", bobKeys.Master) };
+        (await UploadSigningKeysAsync(bob, bobMasterOnly)).Ok();
+        var (aliceFrom, bobFrom, carolFrom) = (await PositionAsync(alice), await PositionAsync(bob), await PositionAsync(carol));
+
+        // Alice's user-signing key alone: she hears of it, the members sharing her room do not (nor do other servers).
+        var userSigning = new JsonObject { ["user_signing_key"] = TestKeys.CrossSigningKey(alice.UserId, "user_signing", aliceKeys.UserSigning, aliceKeys.Master) };
+        var challenge = await UploadSigningKeysAsync(alice, userSigning);
+        userSigning["auth"] = alice.PasswordAuth(challenge.Object["session"]!.GetValue<string>());
+        var published = fixture.Publisher.OfType<SigningKeysChanged>().Count(n => n.UserId == alice.UserId);
+        (await UploadSigningKeysAsync(alice, userSigning)).Ok();
+        Assert.Contains(alice.UserId, await ChangedSinceAsync(alice, aliceFrom));
+        Assert.DoesNotContain(alice.UserId, await ChangedSinceAsync(bob, bobFrom));
+        Assert.Equal(published, fixture.Publisher.OfType<SigningKeysChanged>().Count(n => n.UserId == alice.UserId));
+
+        // Her signature over Bob's master key: news to her (Bob's keys now say more to her), to nobody else.
+        (aliceFrom, bobFrom) = (await PositionAsync(alice), await PositionAsync(bob));
+        var bobMaster = TestKeys.Sign(TestKeys.CrossSigningKey(bob.UserId, "master", bobKeys.Master), alice.UserId, TestKeys.KeyId(aliceKeys.UserSigning), aliceKeys.UserSigning);
+        Assert.Empty((await UploadSignaturesAsync(alice, new JsonObject { [bob.UserId] = new JsonObject { [bobKeys.Master.VerifyKey.Base64] = bobMaster } }))
+            .Ok()["failures"]!.AsObject());
+        Assert.Contains(bob.UserId, await ChangedSinceAsync(alice, aliceFrom));
+        Assert.DoesNotContain(bob.UserId, await ChangedSinceAsync(bob, bobFrom));
+        Assert.DoesNotContain(bob.UserId, await ChangedSinceAsync(carol, carolFrom));
+    }
 }

@@ -133,19 +133,25 @@ public sealed class UploadSignaturesHandler(HomeserverDbContext db, UserKeyLocks
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            foreach (var userId in changedUsers) await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
+            foreach (var userId in changedUsers)
+            {
+                // A signature over another user's master key is the signer's private knowledge (so is the change).
+                if (userId == signer) await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
+                else await deviceLists.RecordPrivateAsync(signer, userId, position.Position, cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
 
-        // Signatures over the signer's own devices and master key go to federation; one by the
-        // user-signing key over another user's master key is private to the signer (no EDU).
-        foreach (var target in signatures.GroupBy(s => (s.TargetUserId, s.TargetKeyId)).Select(g => g.Key))
+        // Signatures over the signer's own devices and master key go to everyone tracking them and to federation; one by
+        // the user-signing key over another user's master key is private to the signer (no EDU, nobody else woken).
+        if (changedUsers.Any(u => u != signer)) deviceLists.AnnouncePrivate(signer);
+        foreach (var target in signatures.Where(s => s.TargetUserId == signer).GroupBy(s => s.TargetKeyId).Select(g => g.Key))
         {
-            INotification? notification = target.TargetUserId != signer ? null
-                : await db.DeviceKeys.AnyAsync(k => k.UserId == signer && k.DeviceId == target.TargetKeyId, cancellationToken)
-                    ? new DeviceListChanged(signer, target.TargetKeyId)
-                    : new SigningKeysChanged(signer);
-            await deviceLists.AnnounceAsync(target.TargetUserId, notification, cancellationToken);
+            INotification notification = await db.DeviceKeys.AnyAsync(k => k.UserId == signer && k.DeviceId == target, cancellationToken)
+                ? new DeviceListChanged(signer, target)
+                : new SigningKeysChanged(signer);
+            await deviceLists.AnnounceAsync(signer, notification, cancellationToken);
         }
     }
 }

@@ -37,6 +37,7 @@ public sealed class UploadSigningKeysHandler(HomeserverDbContext db, UserKeyLock
 
         if (uploaded.Count == 0) return Unit.Value;
 
+        bool onlyUserSigning;
         using (await locks.AcquireAsync(userId, cancellationToken))
         {
             var stored = await db.CrossSigningKeys.Where(k => k.UserId == userId).ToListAsync(cancellationToken);
@@ -68,11 +69,15 @@ public sealed class UploadSigningKeysHandler(HomeserverDbContext db, UserKeyLock
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
+            // Only the owner ever sees their user-signing key: a change of it alone is theirs to know.
+            onlyUserSigning = changed.All(k => k.Usage == KeyReader.UserSigning);
+            if (onlyUserSigning) await deviceLists.RecordPrivateAsync(userId, userId, position.Position, cancellationToken);
+            else await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await deviceLists.AnnounceAsync(userId, new SigningKeysChanged(userId), cancellationToken);
+        if (onlyUserSigning) deviceLists.AnnouncePrivate(userId);
+        else await deviceLists.AnnounceAsync(userId, new SigningKeysChanged(userId), cancellationToken);
         return Unit.Value;
     }
 }

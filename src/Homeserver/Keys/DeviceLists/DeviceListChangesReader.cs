@@ -20,6 +20,7 @@ public static class DeviceListChangesReader
     /// <summary>Whether any key change or membership change at all happened in the window (one query; the delta needs one of them).</summary>
     public static Task<bool> AnyChangeAsync(HomeserverDbContext db, long from, long to, CancellationToken cancellationToken) =>
         db.DeviceListChanges.Where(c => c.StreamPosition > from && c.StreamPosition <= to).Select(c => 1)
+            .Concat(db.PrivateDeviceListChanges.Where(c => c.StreamPosition > from && c.StreamPosition <= to).Select(c => 1))
             .Concat(db.RoomMemberships.Where(m => m.StreamOrdering > from && m.StreamOrdering <= to).Select(m => 1))
             .AnyAsync(cancellationToken);
 
@@ -32,6 +33,9 @@ public static class DeviceListChangesReader
         var keyChanges = await db.DeviceListChanges.AsNoTracking()
             .Where(c => c.StreamPosition > from && c.StreamPosition <= to).Select(c => c.UserId).ToListAsync(cancellationToken);
         changed.UnionWith(keyChanges.Where(u => u == userId || sharing.Contains(u)));
+        // Changes only this user sees (their user-signing key, their signatures over others' keys), shared room or not.
+        changed.UnionWith(await db.PrivateDeviceListChanges.AsNoTracking()
+            .Where(c => c.ViewerUserId == userId && c.StreamPosition > from && c.StreamPosition <= to).Select(c => c.UserId).ToListAsync(cancellationToken));
 
         // Everyone in a room the user joined in the window, and whoever joined one of the user's rooms: new to the client.
         changed.UnionWith(await SharedRooms.NewlySharingAsync(db, userId, from, to, cancellationToken));

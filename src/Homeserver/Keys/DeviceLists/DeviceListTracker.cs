@@ -27,6 +27,23 @@ public sealed class DeviceListTracker(HomeserverDbContext db, StreamChanges chan
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Marks <paramref name="userId"/>'s keys changed at <paramref name="position"/> for <paramref name="viewer"/> alone (a change
+    /// only they can see: their user-signing key, their signatures over others' master keys), in the caller's transaction.
+    /// </summary>
+    public async Task RecordPrivateAsync(string viewer, string userId, long position, CancellationToken cancellationToken)
+    {
+        changes.DeviceLists.Mark(StreamChanges.Anywhere, position);
+        var updated = await db.PrivateDeviceListChanges.Where(c => c.ViewerUserId == viewer && c.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.StreamPosition, position), cancellationToken);
+        if (updated > 0) return;
+        db.PrivateDeviceListChanges.Add(new PrivateDeviceListChange { ViewerUserId = viewer, UserId = userId, StreamPosition = position });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>After a private change commits: wakes the viewer's long-polls only (no other user or server is told).</summary>
+    public void AnnouncePrivate(string viewer) => notifier.NotifyUsers([viewer]);
+
     /// <summary>After commit: wakes everyone who tracks the user's devices and publishes <paramref name="notification"/> (if any).</summary>
     public async Task AnnounceAsync(string userId, INotification? notification, CancellationToken cancellationToken)
     {

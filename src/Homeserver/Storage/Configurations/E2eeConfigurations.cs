@@ -59,6 +59,16 @@ internal sealed class DeviceListChangeConfiguration : IEntityTypeConfiguration<D
     }
 }
 
+internal sealed class PrivateDeviceListChangeConfiguration : IEntityTypeConfiguration<PrivateDeviceListChange>
+{
+    public void Configure(EntityTypeBuilder<PrivateDeviceListChange> b)
+    {
+        b.ToTable("private_device_list_changes");
+        b.HasKey(c => new { c.ViewerUserId, c.UserId });
+        b.HasIndex(c => c.StreamPosition);
+    }
+}
+
 internal sealed class ToDeviceMessageConfiguration : IEntityTypeConfiguration<ToDeviceMessage>
 {
     public void Configure(EntityTypeBuilder<ToDeviceMessage> b)

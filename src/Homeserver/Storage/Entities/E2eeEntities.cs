@@ -67,6 +67,17 @@ public sealed class DeviceListChange
     public long StreamPosition { get; set; }
 }
 
+/// <summary>
+/// A key change only one user is told of (Synapse's user-signature stream): their own user-signing key, or their
+/// signature over another user's master key, which nobody else sees in /keys/query.
+/// </summary>
+public sealed class PrivateDeviceListChange
+{
+    public required string ViewerUserId { get; set; }
+    public required string UserId { get; set; }
+    public long StreamPosition { get; set; }
+}
+
 /// <summary>A to-device message waiting for its recipient device's next sync.</summary>
 public sealed class ToDeviceMessage
 {

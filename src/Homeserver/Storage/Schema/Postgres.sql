@@ -330,6 +330,13 @@ CREATE TABLE presence (
     CONSTRAINT pk_presence PRIMARY KEY (user_id)
 );
 
+CREATE TABLE private_device_list_changes (
+    viewer_user_id text NOT NULL,
+    user_id text NOT NULL,
+    stream_position bigint NOT NULL,
+    CONSTRAINT pk_private_device_list_changes PRIMARY KEY (viewer_user_id, user_id)
+);
+
 CREATE TABLE profile_field (
     user_id text NOT NULL,
     key text NOT NULL,
@@ -630,6 +637,8 @@ CREATE UNIQUE INDEX ix_media_thumbnails_origin_media_id_width_height_method_cont
 
 CREATE INDEX ix_openid_tokens_expires_ts ON openid_tokens (expires_ts);
 
+CREATE INDEX ix_private_device_list_changes_stream_position ON private_device_list_changes (stream_position);
+
 CREATE UNIQUE INDEX ix_pushers_app_id_push_key_user_id ON pushers (app_id, push_key, user_id);
 
 CREATE INDEX ix_pushers_user_id_device_id ON pushers (user_id, device_id);
@@ -665,7 +674,7 @@ CREATE INDEX ix_user_filter_user_id_json_hash ON user_filter (user_id, json_hash
 CREATE UNIQUE INDEX ix_users_localpart ON users (localpart);
 
 INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
-VALUES ('20261205200108_Initial', '10.0.15');
+VALUES ('20261205220246_Initial', '10.0.15');
 
 ALTER TABLE event_search ADD COLUMN vector tsvector GENERATED ALWAYS AS (to_tsvector('english', value)) STORED;
 

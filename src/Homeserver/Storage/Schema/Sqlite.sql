@@ -311,6 +311,13 @@ CREATE TABLE "presence" (
     "last_user_sync_ts" INTEGER NOT NULL
 );
 
+CREATE TABLE "private_device_list_changes" (
+    "viewer_user_id" TEXT NOT NULL,
+    "user_id" TEXT NOT NULL,
+    "stream_position" INTEGER NOT NULL,
+    CONSTRAINT "pk_private_device_list_changes" PRIMARY KEY ("viewer_user_id", "user_id")
+);
+
 CREATE TABLE "profile_field" (
     "user_id" TEXT NOT NULL,
     "key" TEXT NOT NULL,
@@ -600,6 +607,8 @@ CREATE UNIQUE INDEX "ix_media_thumbnails_origin_media_id_width_height_method_con
 
 CREATE INDEX "ix_openid_tokens_expires_ts" ON "openid_tokens" ("expires_ts");
 
+CREATE INDEX "ix_private_device_list_changes_stream_position" ON "private_device_list_changes" ("stream_position");
+
 CREATE UNIQUE INDEX "ix_pushers_app_id_push_key_user_id" ON "pushers" ("app_id", "push_key", "user_id");
 
 CREATE INDEX "ix_pushers_user_id_device_id" ON "pushers" ("user_id", "device_id");
@@ -635,7 +644,7 @@ CREATE INDEX "ix_user_filter_user_id_json_hash" ON "user_filter" ("user_id", "js
 CREATE UNIQUE INDEX "ix_users_localpart" ON "users" ("localpart");
 
 INSERT INTO "__EFMigrationsHistory" ("migration_id", "product_version")
-VALUES ('20261205200059_Initial', '10.0.15');
+VALUES ('20261205220241_Initial', '10.0.15');
 
 CREATE VIRTUAL TABLE event_search_fts USING fts5(value, content='event_search', content_rowid='id', tokenize='porter unicode61');
 

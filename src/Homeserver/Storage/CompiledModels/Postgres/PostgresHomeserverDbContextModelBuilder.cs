@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("e52e6231-2161-4502-84f9-bd4a26efa2e4"), entityTypeCount: 58)
+            : base(skipDetectChanges: false, modelId: new Guid("2b791405-debe-41ee-a2cf-d74836e9c244"), entityTypeCount: 59)
         {
         }
 
@@ -50,6 +50,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             var openIdToken = OpenIdTokenEntityType.Create(this);
             var outboundFederationItem = OutboundFederationItemEntityType.Create(this);
             var presenceStatus = PresenceStatusEntityType.Create(this);
+            var privateDeviceListChange = PrivateDeviceListChangeEntityType.Create(this);
             var profileField = ProfileFieldEntityType.Create(this);
             var pushRuleEntry = PushRuleEntryEntityType.Create(this);
             var pusher = PusherEntityType.Create(this);
@@ -109,6 +110,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             OpenIdTokenEntityType.CreateAnnotations(openIdToken);
             OutboundFederationItemEntityType.CreateAnnotations(outboundFederationItem);
             PresenceStatusEntityType.CreateAnnotations(presenceStatus);
+            PrivateDeviceListChangeEntityType.CreateAnnotations(privateDeviceListChange);
             ProfileFieldEntityType.CreateAnnotations(profileField);
             PushRuleEntryEntityType.CreateAnnotations(pushRuleEntry);
             PusherEntityType.CreateAnnotations(pusher);

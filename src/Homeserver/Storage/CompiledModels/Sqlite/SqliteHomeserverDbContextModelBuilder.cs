@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("c2d935fa-88bc-44e4-ad4e-7438d56fd395"), entityTypeCount: 58)
+            : base(skipDetectChanges: false, modelId: new Guid("c40cfd0a-a842-442f-9658-80596862fa42"), entityTypeCount: 59)
         {
         }
 
@@ -49,6 +49,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             var openIdToken = OpenIdTokenEntityType.Create(this);
             var outboundFederationItem = OutboundFederationItemEntityType.Create(this);
             var presenceStatus = PresenceStatusEntityType.Create(this);
+            var privateDeviceListChange = PrivateDeviceListChangeEntityType.Create(this);
             var profileField = ProfileFieldEntityType.Create(this);
             var pushRuleEntry = PushRuleEntryEntityType.Create(this);
             var pusher = PusherEntityType.Create(this);
@@ -108,6 +109,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             OpenIdTokenEntityType.CreateAnnotations(openIdToken);
             OutboundFederationItemEntityType.CreateAnnotations(outboundFederationItem);
             PresenceStatusEntityType.CreateAnnotations(presenceStatus);
+            PrivateDeviceListChangeEntityType.CreateAnnotations(privateDeviceListChange);
             ProfileFieldEntityType.CreateAnnotations(profileField);
             PushRuleEntryEntityType.CreateAnnotations(pushRuleEntry);
             PusherEntityType.CreateAnnotations(pusher);

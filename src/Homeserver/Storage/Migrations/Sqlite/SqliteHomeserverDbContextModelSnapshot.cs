@@ -1129,6 +1129,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("presence", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PrivateDeviceListChange", b =>
+                {
+                    b.Property<string>("ViewerUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("viewer_user_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("ViewerUserId", "UserId")
+                        .HasName("pk_private_device_list_changes");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_private_device_list_changes_stream_position");
+
+                    b.ToTable("private_device_list_changes", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
                 {
                     b.Property<string>("UserId")

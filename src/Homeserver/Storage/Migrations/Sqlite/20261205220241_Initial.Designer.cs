@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261205200059_Initial")]
+    [Migration("20261205220241_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1130,6 +1130,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasName("pk_presence");
 
                     b.ToTable("presence", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PrivateDeviceListChange", b =>
+                {
+                    b.Property<string>("ViewerUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("viewer_user_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("ViewerUserId", "UserId")
+                        .HasName("pk_private_device_list_changes");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_private_device_list_changes_stream_position");
+
+                    b.ToTable("private_device_list_changes", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>

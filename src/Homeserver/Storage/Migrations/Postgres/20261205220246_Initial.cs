@@ -549,6 +549,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "private_device_list_changes",
+                columns: table => new
+                {
+                    viewer_user_id = table.Column<string>(type: "text", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_private_device_list_changes", x => new { x.viewer_user_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "profile_field",
                 columns: table => new
                 {
@@ -1088,6 +1101,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 column: "expires_ts");
 
             migrationBuilder.CreateIndex(
+                name: "ix_private_device_list_changes_stream_position",
+                table: "private_device_list_changes",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pushers_app_id_push_key_user_id",
                 table: "pushers",
                 columns: new[] { "app_id", "push_key", "user_id" },
@@ -1280,6 +1298,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "presence");
+
+            migrationBuilder.DropTable(
+                name: "private_device_list_changes");
 
             migrationBuilder.DropTable(
                 name: "profile_field");

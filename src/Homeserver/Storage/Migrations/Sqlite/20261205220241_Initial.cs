@@ -548,6 +548,19 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "private_device_list_changes",
+                columns: table => new
+                {
+                    viewer_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_private_device_list_changes", x => new { x.viewer_user_id, x.user_id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "profile_field",
                 columns: table => new
                 {
@@ -1087,6 +1100,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                 column: "expires_ts");
 
             migrationBuilder.CreateIndex(
+                name: "ix_private_device_list_changes_stream_position",
+                table: "private_device_list_changes",
+                column: "stream_position");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pushers_app_id_push_key_user_id",
                 table: "pushers",
                 columns: new[] { "app_id", "push_key", "user_id" },
@@ -1279,6 +1297,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "presence");
+
+            migrationBuilder.DropTable(
+                name: "private_device_list_changes");
 
             migrationBuilder.DropTable(
                 name: "profile_field");

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261205200108_Initial")]
+    [Migration("20261205220246_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1149,6 +1149,29 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasName("pk_presence");
 
                     b.ToTable("presence", (string)null);
+                });
+
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.PrivateDeviceListChange", b =>
+                {
+                    b.Property<string>("ViewerUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("viewer_user_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("StreamPosition")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stream_position");
+
+                    b.HasKey("ViewerUserId", "UserId")
+                        .HasName("pk_private_device_list_changes");
+
+                    b.HasIndex("StreamPosition")
+                        .HasDatabaseName("ix_private_device_list_changes_stream_position");
+
+                    b.ToTable("private_device_list_changes", (string)null);
                 });
 
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ProfileField", b =>
