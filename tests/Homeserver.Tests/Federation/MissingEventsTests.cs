@@ -89,6 +89,35 @@ public sealed class MissingEventsTests(FederationEventsFixture fixture)
     }
 
     [Fact]
+    public async Task An_event_on_a_prev_event_we_rejected_starts_from_the_state_at_it_without_asking()
+    {
+        var (roomId, _, bob) = await fixture.SharedRoomAsync();
+        var carol = await FederationEventsFixture.NewUserAsync(Hs2, "carol");
+        await Hs2.JoinOverFederationAsync(Hs1, roomId, carol);
+        var joined = await Hs2.SnapshotAsync(roomId);
+        var leave = Hs2.Build(roomId, joined, bob.UserId, EventTypes.Member, bob.UserId, FederatedRooms.Membership("leave"));
+        await Hs2.StoreAsReceivedAsync(leave);
+        Assert.True(JsonNode.DeepEquals(new JsonObject(), (await Hs2.PushAsync(Hs1.ServerName, [leave]))[leave.EventId]));
+
+        // Bob's message after his leave, citing his join: its auth events allow it, the state before it does not. Only
+        // hs1 ever holds it (hs2 could not tell the state at it).
+        var ghost = Hs2.Build(roomId, joined with { Depth = leave.Depth }, bob.UserId, EventTypes.Message, null, FederatedRooms.Message("ghost"),
+            prevEvents: [leave.EventId]);
+        Assert.True(JsonNode.DeepEquals(new JsonObject(), (await Hs2.PushAsync(Hs1.ServerName, [ghost]))[ghost.EventId]));
+        var row = await Hs1.EventRowAsync(ghost.EventId);
+        Assert.NotNull(row?.RejectedReason);
+        Assert.NotNull(row.StateGroup);
+
+        // Carol's message on it: the state at the rejected event is the state before it, no server asked.
+        var afterGhost = Hs2.Build(roomId, joined.After(leave) with { Depth = ghost.Depth }, carol.UserId, EventTypes.Message, null,
+            FederatedRooms.Message("on a rejected event"), prevEvents: [ghost.EventId]);
+        Assert.True(JsonNode.DeepEquals(new JsonObject(), (await Hs2.PushAsync(Hs1.ServerName, [afterGhost]))[afterGhost.EventId]));
+        Assert.True(await Hs1.WaitForTimelineAsync([afterGhost.EventId], TimeSpan.Zero));
+        await using var db = Hs1.Db();
+        Assert.Equal("leave", (await db.RoomMemberships.SingleAsync(m => m.RoomId == roomId && m.UserId == bob.UserId)).Membership);
+    }
+
+    [Fact]
     public async Task Unknown_auth_events_are_fetched_with_the_auth_chain()
     {
         var (roomId, _, _) = await fixture.SharedRoomAsync();

@@ -41,6 +41,25 @@ public sealed class SyncRoomsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_incremental_syncs_prev_batch_pages_back_to_what_the_previous_sync_held()
+    {
+        var alice = await _server.CreateUserAsync("prevbatch-alice");
+        var roomId = await _server.CreateRoomAsync(alice);
+        var first = await _server.SendMessageAsync(roomId, alice, "1");
+        var since = (await _server.SyncAsync(alice)).NextBatch();
+        var second = await _server.SendMessageAsync(roomId, alice, "2");
+
+        var room = (await _server.SyncAsync(alice, since)).JoinedRoom(roomId);
+        Assert.Equal([second], room.EventIds("timeline"));
+        var prevBatch = room!["timeline"]!["prev_batch"]!.GetValue<string>();
+        var page = (await _server.Http.GetJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/messages?dir=b&limit=1&from={Uri.EscapeDataString(prevBatch)}",
+            alice.AccessToken)).Ok();
+        Assert.Equal([first], page["chunk"]!.AsArray().Select(e => e!["event_id"]!.GetValue<string>()));
+        Assert.NotNull(page["start"]);
+        Assert.NotNull(page["end"]);
+    }
+
+    [Fact]
     public async Task Initial_sync_shows_joined_rooms_with_state_and_timeline()
     {
         var alice = await _server.CreateUserAsync("init-alice");

@@ -75,7 +75,17 @@ public sealed partial class RoomEventWriter
             ?? await StateFromPrevEventsAsync(db, pdu, provider, cancellationToken);
         if (stateBefore is null) return await RejectAsync(db, pdu, "the state before the event is unknown (missing prev events)", cancellationToken);
         var byStateBefore = authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, stateBefore, cancellationToken));
-        if (!byStateBefore.IsAllowed) return await RejectAsync(db, pdu, byStateBefore.RejectionReason!, cancellationToken);
+        if (!byStateBefore.IsAllowed)
+        {
+            // Kept with the state before it, which is the state after it too (a rejected event changes nothing): an event
+            // built on it starts from there, as in Synapse, instead of asking a server for the state at it.
+            var groups = new List<(long, ImmutableDictionary<StateKey, string>)>();
+            var group = await StateGroupOfAsync(db, pdu, stateBefore, groups, cancellationToken);
+            var rejected = await RejectAsync(db, pdu, byStateBefore.RejectionReason!, cancellationToken, group);
+            await transaction.CommitAsync(cancellationToken);
+            foreach (var (id, state) in groups) stateGroups.Remember(id, state);
+            return rejected;
+        }
 
         // Step 6: the room's current state decides soft failure (backfilled history is not judged by today's state).
         var currentState = room.CurrentStateGroup is { } currentGroup
@@ -143,8 +153,9 @@ public sealed partial class RoomEventWriter
     private async Task<ImmutableDictionary<StateKey, string>?> StateFromPrevEventsAsync(HomeserverDbContext db, Pdu pdu, DbStateEventProvider provider, CancellationToken cancellationToken)
     {
         var prevs = pdu.PrevEvents.Distinct().ToList();
+        // A rejected prev event counts with the state at it (it changed nothing).
         var groups = await db.Events.AsNoTracking()
-            .Where(e => prevs.Contains(e.EventId) && !e.Outlier && e.RejectedReason == null && e.StateGroup != null)
+            .Where(e => prevs.Contains(e.EventId) && (!e.Outlier || e.RejectedReason != null) && e.StateGroup != null)
             .Select(e => e.StateGroup!.Value).ToListAsync(cancellationToken);
         if (groups.Count != prevs.Count || groups.Count == 0) return null;
         var states = new List<ImmutableDictionary<StateKey, string>>();
@@ -239,19 +250,24 @@ public sealed partial class RoomEventWriter
         return row;
     }
 
-    private async Task<IncomingResult> RejectAsync(HomeserverDbContext db, Pdu pdu, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the event as rejected; <paramref name="stateGroup"/>, when the state before it is known, is the state at it for
+    /// the events that cite it as a prev event.
+    /// </summary>
+    private async Task<IncomingResult> RejectAsync(HomeserverDbContext db, Pdu pdu, string reason, CancellationToken cancellationToken, long? stateGroup = null)
     {
         logger.LogInformation("Rejected {EventId} in {RoomId}: {Reason}", pdu.EventId, pdu.RoomId, reason);
         // Kept (as an outlier) so that the same event is not fetched and judged again, and so that
         // events citing it as an auth event are rejected too.
         if (!await db.Events.AnyAsync(e => e.EventId == pdu.EventId, cancellationToken))
         {
-            EventRows.Insert(db, pdu, null, outlier: true, rejectedReason: reason, softFailed: false);
+            EventRows.Insert(db, pdu, null, outlier: true, rejectedReason: reason, softFailed: false).StateGroup = stateGroup;
             await db.SaveChangesAsync(cancellationToken);
         }
         else
         {
-            await db.Events.Where(e => e.EventId == pdu.EventId).ExecuteUpdateAsync(s => s.SetProperty(e => e.RejectedReason, reason), cancellationToken);
+            await db.Events.Where(e => e.EventId == pdu.EventId)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.RejectedReason, reason).SetProperty(e => e.StateGroup, e => stateGroup ?? e.StateGroup), cancellationToken);
         }
 
         return new IncomingResult(pdu.EventId, IncomingOutcome.Rejected, reason);

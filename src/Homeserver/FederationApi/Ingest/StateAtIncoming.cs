@@ -13,7 +13,8 @@ namespace Matrix.Homeserver.FederationApi.Ingest;
 /// The state before an event whose prev events are not all in our timeline (tuwunel's state_at_incoming, Synapse's
 /// _compute_event_context_with_maybe_missing_prevs): the origin tells us the state at each missing prev event
 /// (/state_ids, fetching the events we lack with /event, or with /state when we lack most of them), and those
-/// states are resolved with the state after the prev events we have. Safe because the event then joins the room
+/// states are resolved with the state after the prev events we have (a prev event we rejected counts with the state we
+/// computed at it, as Synapse keeps it: no server is asked). Safe because the event then joins the room
 /// as a fork: the writer resolves it against the current state rather than trusting it alone.
 /// </summary>
 public sealed class StateAtIncoming(
@@ -25,7 +26,16 @@ public sealed class StateAtIncoming(
         CancellationToken cancellationToken)
     {
         var states = new List<IReadOnlyDictionary<StateKey, string>>();
-        foreach (var prev in missingPrevs)
+        List<string> rejectedWithState;
+        await using (var before = await dbs.CreateDbContextAsync(cancellationToken))
+        {
+            // Prev events we rejected after computing the state at them (as Synapse keeps it) need no server's word.
+            rejectedWithState = await before.Events.AsNoTracking()
+                .Where(e => missingPrevs.Contains(e.EventId) && e.RejectedReason != null && e.StateGroup != null)
+                .Select(e => e.EventId).ToListAsync(cancellationToken);
+        }
+
+        foreach (var prev in missingPrevs.Except(rejectedWithState, StringComparer.Ordinal))
         {
             var state = await StateAfterRemoteEventAsync(context, prev, cancellationToken);
             if (state is null) return null;
@@ -33,9 +43,9 @@ public sealed class StateAtIncoming(
         }
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var known = pdu.PrevEvents.Except(missingPrevs, StringComparer.Ordinal).ToList();
+        var known = pdu.PrevEvents.Except(missingPrevs, StringComparer.Ordinal).Concat(rejectedWithState).ToList();
         var groups = await db.Events.AsNoTracking()
-            .Where(e => known.Contains(e.EventId) && !e.Outlier && e.RejectedReason == null && e.StateGroup != null)
+            .Where(e => known.Contains(e.EventId) && (!e.Outlier || e.RejectedReason != null) && e.StateGroup != null)
             .Select(e => e.StateGroup!.Value).Distinct().ToListAsync(cancellationToken);
         foreach (var group in groups) states.Add(await stateGroups.LoadAsync(db, group, cancellationToken));
 
