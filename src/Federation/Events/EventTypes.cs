@@ -19,6 +19,7 @@ public static class EventTypes
     public const string CanonicalAlias = "m.room.canonical_alias";
     public const string Encryption = "m.room.encryption";
     public const string Tombstone = "m.room.tombstone";
+    public const string Policy = "m.room.policy";
     public const string PinnedEvents = "m.room.pinned_events";
     public const string Message = "m.room.message";
     public const string Encrypted = "m.room.encrypted";

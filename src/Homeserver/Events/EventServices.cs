@@ -29,6 +29,7 @@ public static class EventServices
         services.AddSingleton<IAuthSignatureVerifier, HomeserverSignatureVerifier>();
         services.AddSingleton<EventAuthorizer>();
         services.AddSingleton<StateResolver>();
+        services.AddSingleton<Policy.RoomPolicyServers>();
         services.AddSingleton<RoomEventWriter>();
         services.AddSingleton<ClientEventLoader>();
         services.AddSingleton<RoomStateReader>();

@@ -34,6 +34,9 @@ public sealed class FakeFederationServer : IAsyncDisposable
     /// <summary>Answers by path prefix; unknown paths get 404 M_UNRECOGNIZED.</summary>
     public ConcurrentDictionary<string, Func<HttpRequest, JsonNode>> Answers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Answers to a POSTed JSON body by path prefix (status and body), looked at before <see cref="Answers"/>.</summary>
+    public ConcurrentDictionary<string, Func<JsonObject, (int Status, JsonNode Body)>> Posts { get; } = new(StringComparer.Ordinal);
+
     public List<string> Requests { get; } = [];
 
     public static async Task<FakeFederationServer> StartAsync(TestFederation federation, string serverName, int port)
@@ -50,8 +53,17 @@ public sealed class FakeFederationServer : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         lock (Requests) Requests.Add($"{context.Request.Method} {path}");
-        var answer = Answers.FirstOrDefault(a => path.StartsWith(a.Key, StringComparison.Ordinal)).Value;
         context.Response.ContentType = "application/json";
+        var post = Posts.FirstOrDefault(a => path.StartsWith(a.Key, StringComparison.Ordinal)).Value;
+        if (context.Request.Method == "POST" && post is not null)
+        {
+            var (status, body) = post((await JsonNode.ParseAsync(context.Request.Body))!.AsObject());
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync(body.ToJsonString());
+            return;
+        }
+
+        var answer = Answers.FirstOrDefault(a => path.StartsWith(a.Key, StringComparison.Ordinal)).Value;
         if (answer is null)
         {
             context.Response.StatusCode = 404;

@@ -24,6 +24,12 @@ public sealed record IncomingEvent(Pdu Pdu)
     /// </summary>
     public bool BuiltHere { get; init; }
 
+    /// <summary>
+    /// The room's Policy Server when it uses one (the caller asked it for a signature the event lacked): an event without
+    /// its valid signature is soft failed (spec v1.18). Null: no Policy Server check.
+    /// </summary>
+    public Matrix.Federation.Policy.PolicyServer? PolicyServer { get; init; }
+
     /// <summary>For a backfilled event: its stream position, from RoomEventWriter.ReserveBackfillPositionsAsync. Null: the next one down.</summary>
     public long? BackfillPosition { get; init; }
 }

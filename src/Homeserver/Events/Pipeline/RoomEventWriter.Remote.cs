@@ -93,6 +93,13 @@ public sealed partial class RoomEventWriter
             : ImmutableDictionary<StateKey, string>.Empty;
         var softFailed = !incoming.Backfilled && currentState.Count > 0
             && !authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, currentState, cancellationToken)).IsAllowed;
+        // Step 7: in a room with a Policy Server, an event it did not sign is not recommended for inclusion.
+        if (!softFailed && incoming.PolicyServer is { } policyServer && !Matrix.Federation.Policy.PolicyServer.IsExempt(pdu) && !policyServer.HasSigned(pdu))
+        {
+            logger.LogInformation("Soft failed {EventId} in {RoomId}: no valid signature of the Policy Server {Server}", pdu.EventId, pdu.RoomId,
+                policyServer.ServerName);
+            softFailed = true;
+        }
 
         using var position = incoming.Backfilled ? null : streams.Next();
         if (position is not null) changes.RoomEvents.Mark(pdu.RoomId, position.Position);

@@ -42,6 +42,7 @@ public sealed partial class RoomEventWriter(
     RoomSnapshots snapshots,
     RoomHeads heads,
     EventNotifications eventNotifications,
+    Policy.RoomPolicyServers policyServers,
     ILogger<RoomEventWriter> logger)
 {
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
@@ -156,6 +157,13 @@ public sealed partial class RoomEventWriter(
     private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
     {
         var built = await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
+        // A room with a Policy Server has it sign our events before anyone sees them (its refusal is the client's answer).
+        if (session.State.GetValueOrDefault(Policy.RoomPolicyServers.PolicyKey) is { } policyId
+            && await policyServers.OfRoomAsync(db, session.RoomId, policyId, cancellationToken) is { } policyServer)
+        {
+            built = await policyServers.SignAsync(policyServer, built, cancellationToken) ?? built;
+        }
+
         await PersistLocalAsync(db, session, built, draft.Transaction, cancellationToken);
         if (draft.Transaction is { } written)
         {
