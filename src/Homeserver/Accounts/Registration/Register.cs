@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Homeserver.Accounts.Passwords;
@@ -65,9 +66,29 @@ public sealed class RegisterHandler(
         var localpart = guest is not null ? null : body.Username is null ? null : await accounts.CheckUsernameAsync(body.Username, cancellationToken);
         if (body.Password is not null) policy.Check(body.Password);
 
-        var result = await uia.CheckAsync(command.Uia, Flows(options.Registration.Mode), "register a new account", intent: null, cancellationToken);
-        var password = body.Password ?? throw MatrixException.MissingParam("Missing params: password");
-        var hash = await hasher.HashAsync(password);
+        UiaResult result;
+        try
+        {
+            result = await uia.CheckAsync(command.Uia, Flows(options.Registration.Mode), "register a new account", intent: null, cancellationToken);
+        }
+        catch (UiaRequiredException e)
+        {
+            await RememberAsync(e.SessionId, body, cancellationToken);
+            throw;
+        }
+
+        // As Synapse: what the client gave in an earlier request of the session counts when this one leaves it out, and a
+        // retry of a registration that went through (its answer lost) logs in to the account it made.
+        var remembered = await uia.GetDataAsync(result.SessionId, cancellationToken);
+        body = Recalled(body, remembered);
+        if (result.Finished && JsonFields.String(remembered, RegisteredUserKey) is { } registered)
+        {
+            return await LogInAsync(registered, body, cancellationToken);
+        }
+
+        if (guest is null && localpart is null && body.Username is not null) localpart = await accounts.CheckUsernameAsync(body.Username, cancellationToken);
+        var hash = body.Password is not null ? await hasher.HashAsync(body.Password)
+            : JsonFields.String(remembered, PasswordHashKey) ?? throw MatrixException.MissingParam("Missing params: password");
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var userId = guest ?? (await accounts.CreateAsync(localpart, hash, cancellationToken: cancellationToken)).UserId;
@@ -77,13 +98,59 @@ public sealed class RegisterHandler(
             throw MatrixException.Forbidden("This guest account has already been upgraded");
         }
 
-        await uia.ConsumeAsync(result, cancellationToken);
+        remembered[RegisteredUserKey] = userId;
+        await uia.SetDataAsync(result.SessionId, remembered, cancellationToken);
+        await uia.FinishAsync(result, cancellationToken);
         var session = body.InhibitLogin == true
             ? null
             : await sessions.IssueAsync(db, userId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // The guest's tokens stay valid; their cached validations still say guest.
         if (guest is not null) tokens.InvalidateCache(r => r.UserId == guest);
+        return RegisterResponse.From(userId, options.ServerName, session);
+    }
+
+    private const string RegisteredUserKey = "registered_user_id";
+    private const string PasswordHashKey = "password_hash";
+
+    /// <summary>The body fields a later request of the session may leave out (the password is kept as its hash only).</summary>
+    private static readonly string[] RememberedFields = ["username", "device_id", "initial_device_display_name", "inhibit_login", "refresh_token"];
+
+    /// <summary>Keeps what this request of the session gave for the next (the password hashed once per session, as Synapse).</summary>
+    private async Task RememberAsync(string sessionId, RegisterBody body, CancellationToken cancellationToken)
+    {
+        var data = await uia.GetDataAsync(sessionId, cancellationToken);
+        var given = JsonSerializer.SerializeToNode(body, JsonBody.ResponseOptions)!.AsObject();
+        foreach (var field in RememberedFields)
+        {
+            if (given[field] is { } value) data[field] = value.DeepClone();
+        }
+
+        if (body.Password is not null && !data.ContainsKey(PasswordHashKey)) data[PasswordHashKey] = await hasher.HashAsync(body.Password);
+        await uia.SetDataAsync(sessionId, data, cancellationToken);
+    }
+
+    private static RegisterBody Recalled(RegisterBody body, JsonObject remembered)
+    {
+        bool? Flag(string key) => remembered[key] is JsonValue v && v.TryGetValue(out bool b) ? b : null;
+        return body with
+        {
+            Username = body.Username ?? JsonFields.String(remembered, "username"),
+            DeviceId = body.DeviceId ?? JsonFields.String(remembered, "device_id"),
+            InitialDeviceDisplayName = body.InitialDeviceDisplayName ?? JsonFields.String(remembered, "initial_device_display_name"),
+            InhibitLogin = body.InhibitLogin ?? Flag("inhibit_login"),
+            RefreshToken = body.RefreshToken ?? Flag("refresh_token"),
+        };
+    }
+
+    /// <summary>A retried registration: the account exists, the client gets a session for it (unless it asked for none).</summary>
+    private async Task<RegisterResponse> LogInAsync(string userId, RegisterBody body, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var session = body.InhibitLogin == true
+            ? null
+            : await sessions.IssueAsync(db, userId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return RegisterResponse.From(userId, options.ServerName, session);
     }
 

@@ -30,6 +30,9 @@ public sealed record UiaRequest(string Method, string Path, JsonObject? Auth, Re
 /// <summary>A completed authentication: the session and what each completed stage established.</summary>
 public sealed record UiaResult(string SessionId, IReadOnlyDictionary<string, string?> Completed)
 {
+    /// <summary>The session's operation ran before (<see cref="UserInteractiveAuth.FinishAsync"/>): this is a retry.</summary>
+    public bool Finished { get; init; }
+
     /// <summary>The user the m.login.password stage authenticated, if it was part of the flow.</summary>
     public string? PasswordUser => Completed.GetValueOrDefault(UiaStageTypes.Password);
 

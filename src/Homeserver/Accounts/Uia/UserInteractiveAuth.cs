@@ -51,6 +51,7 @@ public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUia
             ? await LoadSessionAsync(sessionNode, request, intentHash, cancellationToken)
             : await StartSessionAsync(request, intentHash, description, cancellationToken);
 
+        if (session.Finished) return new UiaResult(session.SessionId, new Dictionary<string, string?>()) { Finished = true };
         if (auth is null) throw new UiaRequiredException(session.SessionId, flows, []);
 
         var completed = await CompletedAsync(session.SessionId, cancellationToken);
@@ -81,6 +82,37 @@ public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUia
     {
         var removed = await db.UiaSessions.Where(s => s.SessionId == result.SessionId).ExecuteDeleteAsync(cancellationToken);
         if (removed == 0) throw UnknownSession();
+        await EndStagesAsync(result, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="ConsumeAsync"/>, but the session stays till it expires, finished: a retry with it is answered by the
+    /// operation's outcome (<see cref="UiaResult.Finished"/>) instead of a new run, as Synapse makes registration idempotent.
+    /// </summary>
+    public async Task FinishAsync(UiaResult result, CancellationToken cancellationToken)
+    {
+        var finished = await db.UiaSessions.Where(s => s.SessionId == result.SessionId && !s.Finished)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Finished, true), cancellationToken);
+        if (finished == 0) throw UnknownSession();
+        await EndStagesAsync(result, cancellationToken);
+    }
+
+    /// <summary>What an operation keeps with its session (an empty object at first).</summary>
+    public async Task<JsonObject> GetDataAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var data = await db.UiaSessions.AsNoTracking().Where(s => s.SessionId == sessionId).Select(s => s.Data).FirstOrDefaultAsync(cancellationToken);
+        return data is null ? [] : JsonNode.Parse(data) as JsonObject ?? [];
+    }
+
+    public Task SetDataAsync(string sessionId, JsonObject data, CancellationToken cancellationToken)
+    {
+        var json = data.ToJsonString();
+        return db.UiaSessions.Where(s => s.SessionId == sessionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Data, json), cancellationToken);
+    }
+
+    /// <summary>Lets the completed stages release or use up what they hold (a registration token's use) and forgets them.</summary>
+    private async Task EndStagesAsync(UiaResult result, CancellationToken cancellationToken)
+    {
         await db.UiaSessionStages.Where(s => s.SessionId == result.SessionId).ExecuteDeleteAsync(cancellationToken);
         foreach (var (stage, value) in result.Completed)
         {

@@ -20,6 +20,12 @@ public sealed class UiaSession
     public required string Description { get; set; }
     public long CreatedTs { get; set; }
     public long ExpiresTs { get; set; }
+
+    /// <summary>What the operation keeps between the session's requests, as JSON (registration: what the client gave first).</summary>
+    public string? Data { get; set; }
+
+    /// <summary>Its operation ran and the session is kept till it expires to answer a retry (registration).</summary>
+    public bool Finished { get; set; }
 }
 
 /// <summary>A completed stage of a session, with what it established (a user ID, a registration token).</summary>

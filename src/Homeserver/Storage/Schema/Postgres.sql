@@ -545,6 +545,8 @@ CREATE TABLE uia_session (
     description text NOT NULL,
     created_ts bigint NOT NULL,
     expires_ts bigint NOT NULL,
+    data text,
+    finished boolean NOT NULL,
     CONSTRAINT pk_uia_session PRIMARY KEY (session_id)
 );
 
@@ -674,7 +676,7 @@ CREATE INDEX ix_user_filter_user_id_json_hash ON user_filter (user_id, json_hash
 CREATE UNIQUE INDEX ix_users_localpart ON users (localpart);
 
 INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
-VALUES ('20261205220246_Initial', '10.0.15');
+VALUES ('20261205222811_Initial', '10.0.15');
 
 ALTER TABLE event_search ADD COLUMN vector tsvector GENERATED ALWAYS AS (to_tsvector('english', value)) STORED;
 

@@ -516,7 +516,9 @@ CREATE TABLE "uia_session" (
     "intent_hash" BLOB NULL,
     "description" TEXT NOT NULL,
     "created_ts" INTEGER NOT NULL,
-    "expires_ts" INTEGER NOT NULL
+    "expires_ts" INTEGER NOT NULL,
+    "data" TEXT NULL,
+    "finished" INTEGER NOT NULL
 );
 
 CREATE TABLE "uia_session_stage" (
@@ -644,7 +646,7 @@ CREATE INDEX "ix_user_filter_user_id_json_hash" ON "user_filter" ("user_id", "js
 CREATE UNIQUE INDEX "ix_users_localpart" ON "users" ("localpart");
 
 INSERT INTO "__EFMigrationsHistory" ("migration_id", "product_version")
-VALUES ('20261205220241_Initial', '10.0.15');
+VALUES ('20261205222805_Initial', '10.0.15');
 
 CREATE VIRTUAL TABLE event_search_fts USING fts5(value, content='event_search', content_rowid='id', tokenize='porter unicode61');
 

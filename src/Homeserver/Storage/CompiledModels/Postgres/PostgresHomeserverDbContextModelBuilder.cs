@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2b791405-debe-41ee-a2cf-d74836e9c244"), entityTypeCount: 59)
+            : base(skipDetectChanges: false, modelId: new Guid("dd0e3d22-a4e1-4053-ab8d-1cece66673e2"), entityTypeCount: 59)
         {
         }
 

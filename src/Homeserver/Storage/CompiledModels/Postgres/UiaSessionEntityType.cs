@@ -20,7 +20,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 "Matrix.Homeserver.Storage.Entities.UiaSession",
                 typeof(UiaSession),
                 baseEntityType,
-                propertyCount: 8,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -42,6 +42,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             createdTs.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             createdTs.AddAnnotation("Relational:ColumnName", "created_ts");
 
+            var data = runtimeEntityType.AddProperty(
+                "Data",
+                typeof(string),
+                propertyInfo: typeof(UiaSession).GetProperty("Data", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(UiaSession).GetField("<Data>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            data.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            data.AddAnnotation("Relational:ColumnName", "data");
+
             var description = runtimeEntityType.AddProperty(
                 "Description",
                 typeof(string),
@@ -58,6 +67,15 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
                 sentinel: 0L);
             expiresTs.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             expiresTs.AddAnnotation("Relational:ColumnName", "expires_ts");
+
+            var finished = runtimeEntityType.AddProperty(
+                "Finished",
+                typeof(bool),
+                propertyInfo: typeof(UiaSession).GetProperty("Finished", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(UiaSession).GetField("<Finished>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            finished.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            finished.AddAnnotation("Relational:ColumnName", "finished");
 
             var intentHash = runtimeEntityType.AddProperty(
                 "IntentHash",

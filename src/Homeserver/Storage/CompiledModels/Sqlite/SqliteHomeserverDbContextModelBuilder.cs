@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("c40cfd0a-a842-442f-9658-80596862fa42"), entityTypeCount: 59)
+            : base(skipDetectChanges: false, modelId: new Guid("0fcdbdad-e085-4f7b-bad2-81da9828b463"), entityTypeCount: 59)
         {
         }
 

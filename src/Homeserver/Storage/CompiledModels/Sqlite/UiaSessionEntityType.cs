@@ -19,7 +19,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 "Matrix.Homeserver.Storage.Entities.UiaSession",
                 typeof(UiaSession),
                 baseEntityType,
-                propertyCount: 8,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -39,6 +39,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 sentinel: 0L);
             createdTs.AddAnnotation("Relational:ColumnName", "created_ts");
 
+            var data = runtimeEntityType.AddProperty(
+                "Data",
+                typeof(string),
+                propertyInfo: typeof(UiaSession).GetProperty("Data", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(UiaSession).GetField("<Data>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            data.AddAnnotation("Relational:ColumnName", "data");
+
             var description = runtimeEntityType.AddProperty(
                 "Description",
                 typeof(string),
@@ -53,6 +61,14 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(UiaSession).GetField("<ExpiresTs>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0L);
             expiresTs.AddAnnotation("Relational:ColumnName", "expires_ts");
+
+            var finished = runtimeEntityType.AddProperty(
+                "Finished",
+                typeof(bool),
+                propertyInfo: typeof(UiaSession).GetProperty("Finished", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(UiaSession).GetField("<Finished>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            finished.AddAnnotation("Relational:ColumnName", "finished");
 
             var intentHash = runtimeEntityType.AddProperty(
                 "IntentHash",

@@ -1984,6 +1984,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("text")
+                        .HasColumnName("data");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1992,6 +1996,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.Property<long>("ExpiresTs")
                         .HasColumnType("bigint")
                         .HasColumnName("expires_ts");
+
+                    b.Property<bool>("Finished")
+                        .HasColumnType("boolean")
+                        .HasColumnName("finished");
 
                     b.Property<byte[]>("IntentHash")
                         .HasColumnType("bytea")

@@ -1957,6 +1957,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1965,6 +1969,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.Property<long>("ExpiresTs")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
+
+                    b.Property<bool>("Finished")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished");
 
                     b.Property<byte[]>("IntentHash")
                         .HasColumnType("BLOB")

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261205220241_Initial")]
+    [Migration("20261205222805_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1960,6 +1960,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_ts");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1968,6 +1972,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.Property<long>("ExpiresTs")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_ts");
+
+                    b.Property<bool>("Finished")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished");
 
                     b.Property<byte[]>("IntentHash")
                         .HasColumnType("BLOB")

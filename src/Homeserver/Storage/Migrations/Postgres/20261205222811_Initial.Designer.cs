@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Matrix.Homeserver.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHomeserverDbContext))]
-    [Migration("20261205220246_Initial")]
+    [Migration("20261205222811_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1987,6 +1987,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("created_ts");
 
+                    b.Property<string>("Data")
+                        .HasColumnType("text")
+                        .HasColumnName("data");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1995,6 +1999,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.Property<long>("ExpiresTs")
                         .HasColumnType("bigint")
                         .HasColumnName("expires_ts");
+
+                    b.Property<bool>("Finished")
+                        .HasColumnType("boolean")
+                        .HasColumnName("finished");
 
                     b.Property<byte[]>("IntentHash")
                         .HasColumnType("bytea")

@@ -895,7 +895,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     intent_hash = table.Column<byte[]>(type: "bytea", nullable: true),
                     description = table.Column<string>(type: "text", nullable: false),
                     created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                    expires_ts = table.Column<long>(type: "bigint", nullable: false),
+                    data = table.Column<string>(type: "text", nullable: true),
+                    finished = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {

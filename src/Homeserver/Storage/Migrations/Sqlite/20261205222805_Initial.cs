@@ -894,7 +894,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     intent_hash = table.Column<byte[]>(type: "BLOB", nullable: true),
                     description = table.Column<string>(type: "TEXT", nullable: false),
                     created_ts = table.Column<long>(type: "INTEGER", nullable: false),
-                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: true),
+                    finished = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
