@@ -98,6 +98,29 @@ public sealed class PolicyServerTests(MembershipFederationFixture fixture) : IDi
         Assert.True((await Hs1.EventRowAsync(refused.EventId))?.SoftFailed);
     }
 
+    [Fact]
+    public async Task A_join_over_federation_is_signed_by_the_policy_server_or_refused()
+    {
+        PolicyServerHost.Posts[SignPath] = Sign;
+        var (roomId, _, _, _) = await RoomWithPolicyServerAsync();
+        var carol = await MembershipFederationFixture.NewUserAsync(Hs2, "carol");
+        // hs2 cannot ask before it knows the room: hs1 asks on send_join, and the join is taken in with the signature.
+        (await Hs2.PostAsync(carol, $"/join/{RoomsClient.Path(roomId)}?via=hs1.test")).Ok();
+        var join = await Hs1.StoredMembershipAsync(roomId, carol.UserId);
+        Assert.Equal("join", join.Membership);
+        Assert.NotNull(join.Json["signatures"]![MembershipFederationFixture.Evil]);
+
+        // Refused, for a server not in the room yet: hs1 soft fails the join and answers 403; dave is not in the room.
+        PolicyServerHost.Posts[SignPath] = Refuse;
+        var dave = await MembershipFederationFixture.NewUserAsync(fixture.Hs3, "dave");
+        var refused = await fixture.Hs3.PostAsync(dave, $"/join/{RoomsClient.Path(roomId)}?via=hs1.test");
+        Assert.True(refused.Status == HttpStatusCode.Forbidden, refused.Object.ToJsonString());
+        Assert.Null(await Hs1.MembershipRowAsync(roomId, dave.UserId));
+        // hs2, in the room through carol, asks the Policy Server itself: its refusal is erin's answer, verbatim.
+        var erin = await MembershipFederationFixture.NewUserAsync(Hs2, "erin");
+        (await Hs2.PostAsync(erin, $"/join/{RoomsClient.Path(roomId)}?via=hs1.test")).IsError(HttpStatusCode.BadRequest, "M_FORBIDDEN");
+    }
+
     private async Task<Pdu> StoredAsync(string eventId) =>
         Pdu.FromJson(JsonNode.Parse((await Hs1.EventRowAsync(eventId))!.Json)!.AsObject(), eventId, RoomVersions.V10);
 }

@@ -12,15 +12,15 @@ namespace Matrix.Homeserver.Events.Pipeline;
 public sealed partial class RoomEventWriter
 {
     /// <summary>
-    /// Builds and signs a local event on the room's current state, authorized (403 otherwise), without
-    /// persisting it. Persist the countersigned event with <see cref="PersistRemoteAsync"/> and
+    /// Builds and signs a local event on the room's current state, authorized (403 otherwise) and signed by the room's
+    /// Policy Server if it uses one, without persisting it. Persist the countersigned event with <see cref="PersistRemoteAsync"/> and
     /// <see cref="IncomingEvent.BuiltHere"/>.
     /// </summary>
     public async Task<Pdu> BuildAsync(string roomId, EventDraft draft, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var session = await OpenSessionAsync(db, roomId, cancellationToken, write: false);
-        return await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
+        return await WithPolicySignatureAsync(db, session, await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken), cancellationToken);
     }
 
     /// <summary>

@@ -156,19 +156,27 @@ public sealed partial class RoomEventWriter(
     /// <summary>Builds one draft on the session's state and extremities, authorizes it, and writes it.</summary>
     private async Task AppendAsync(HomeserverDbContext db, WriteSession session, EventDraft draft, CancellationToken cancellationToken)
     {
-        var built = await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken);
-        // A room with a Policy Server has it sign our events before anyone sees them (its refusal is the client's answer).
-        if (session.State.GetValueOrDefault(Policy.RoomPolicyServers.PolicyKey) is { } policyId
-            && await policyServers.OfRoomAsync(db, session.RoomId, policyId, cancellationToken) is { } policyServer)
-        {
-            built = await policyServers.SignAsync(policyServer, built, cancellationToken) ?? built;
-        }
-
+        var built = await WithPolicySignatureAsync(db, session, await BuildAuthorizedAsync(db, session, draft, signed: true, cancellationToken), cancellationToken);
         await PersistLocalAsync(db, session, built, draft.Transaction, cancellationToken);
         if (draft.Transaction is { } written)
         {
             session.Transactions[TransactionKey(draft, written)] = new PersistedEvent(built, session.Positions[^1].Position);
         }
+    }
+
+    /// <summary>
+    /// A room with a Policy Server has it sign our events before anyone sees them (spec v1.18): the event with its
+    /// signature; its refusal is thrown, the client's answer.
+    /// </summary>
+    private async Task<Pdu> WithPolicySignatureAsync(HomeserverDbContext db, WriteSession session, Pdu built, CancellationToken cancellationToken)
+    {
+        if (session.State.GetValueOrDefault(Policy.RoomPolicyServers.PolicyKey) is not { } policyId
+            || await policyServers.OfRoomAsync(db, session.RoomId, policyId, cancellationToken) is not { } policyServer)
+        {
+            return built;
+        }
+
+        return await policyServers.SignAsync(policyServer, built, cancellationToken) ?? built;
     }
 
     /// <summary>

@@ -36,6 +36,28 @@ public sealed class RoomPolicyServers(FederationClient client, EventStore events
     }
 
     /// <summary>
+    /// A received event before the writer judges it: in a room using a Policy Server, the event with that server's
+    /// signature (asked for once more when it lacks one, as the spec wants: its key may have rotated) and the Policy
+    /// Server the writer checks it against (still unsigned, it is soft failed); otherwise the event as it came.
+    /// </summary>
+    public async Task<(Pdu Pdu, PolicyServer? Server)> PrepareReceivedAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken)
+    {
+        var policyId = await db.CurrentState.AsNoTracking()
+            .Where(c => c.RoomId == pdu.RoomId && c.Type == EventTypes.Policy && c.StateKey == "").Select(c => c.EventId).FirstOrDefaultAsync(cancellationToken);
+        if (await OfRoomAsync(db, pdu.RoomId, policyId, cancellationToken) is not { } server) return (pdu, null);
+        if (PolicyServer.IsExempt(pdu) || server.HasSigned(pdu)) return (pdu, server);
+        try
+        {
+            return (await SignAsync(server, pdu, cancellationToken) ?? pdu, server);
+        }
+        catch (MatrixException)
+        {
+            // Refused: the writer soft fails it.
+            return (pdu, server);
+        }
+    }
+
+    /// <summary>
     /// Asks the Policy Server to sign <paramref name="pdu"/>: the event with its signature, or null when it could not
     /// be asked or gave no signature that verifies (the event then goes on unsigned, and is soft failed by whoever
     /// checks). A refusal (an error answer of the Policy Server's) is thrown as that error, for the client verbatim.

@@ -1,11 +1,10 @@
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
+using Matrix.Federation.Policy;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Policy;
-using Matrix.Federation.Policy;
-using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -21,8 +20,7 @@ namespace Matrix.Homeserver.FederationApi.Ingest;
 /// </summary>
 public sealed class IncomingPduHandler(
     AuthEventFetcher authEvents, PrevEventFetcher prevEvents, StateAtIncoming stateAt, RoomEventWriter writer,
-    IDbContextFactory<HomeserverDbContext> dbs, HomeserverOptions options, RoomPolicyServers policyServers, RoomStateReader state,
-    ILogger<IncomingPduHandler> logger)
+    IDbContextFactory<HomeserverDbContext> dbs, HomeserverOptions options, RoomPolicyServers policyServers, ILogger<IncomingPduHandler> logger)
 {
     private static readonly IReadOnlyDictionary<StateKey, string> EmptyState = new Dictionary<StateKey, string>();
     private readonly RoomLocks _ingestLocks = new();
@@ -98,33 +96,18 @@ public sealed class IncomingPduHandler(
         var stateBefore = pdu.PrevEvents.Count == 0 ? EmptyState
             : missingPrevs.Count == 0 ? null
             : await stateAt.ComputeAsync(context, pdu, missingPrevs, cancellationToken) ?? throw new IngestException("the state before the event could not be had");
-        var policyServer = backfillPosition is null ? await PolicyServerOfAsync(pdu.RoomId, cancellationToken) : null;
-        if (policyServer is not null && !PolicyServer.IsExempt(pdu) && !policyServer.HasSigned(pdu)) pdu = await AskPolicyServerAsync(policyServer, pdu, cancellationToken);
+        PolicyServer? policyServer = null;
+        if (backfillPosition is null)
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            (pdu, policyServer) = await policyServers.PrepareReceivedAsync(db, pdu, cancellationToken);
+        }
+
         var incoming = new IncomingEvent(pdu)
         {
             StateBefore = stateBefore, Backfilled = backfillPosition is not null, BackfillPosition = backfillPosition, PolicyServer = policyServer,
         };
         return await writer.PersistRemoteAsync(incoming, cancellationToken);
-    }
-
-    private async Task<PolicyServer?> PolicyServerOfAsync(string roomId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var policy = await state.GetStateEventAsync(db, roomId, EventTypes.Policy, "", cancellationToken);
-        return await policyServers.OfRoomAsync(db, roomId, policy?.EventId, cancellationToken);
-    }
-
-    /// <summary>The spec: an event lacking the Policy Server's valid signature is sent to it once more (its key may have rotated).</summary>
-    private async Task<Pdu> AskPolicyServerAsync(PolicyServer policyServer, Pdu pdu, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await policyServers.SignAsync(policyServer, pdu, cancellationToken) ?? pdu;
-        }
-        catch (Http.MatrixException)
-        {
-            return pdu;
-        }
     }
 
     /// <summary>How many of the events we hold no row of at all (rejected events and outliers have one).</summary>

@@ -2,9 +2,11 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
+using Matrix.Federation.Policy;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.Events.Policy;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.FederationApi.Acl;
 using Matrix.Homeserver.FederationApi.Events;
@@ -32,7 +34,7 @@ public sealed record SendMembershipCommand(string Origin, string RoomId, string 
 public sealed class SendMembershipHandler(
     HomeserverDbContext db, EventStore events, StateGroupStore stateGroups, ServerAclChecker acls, RestrictedRemoteJoins restricted,
     RoomEventWriter writer, IServerKeyLookup keys, ServerSigningKey signingKey, ServerEventView view, StrippedRoomState strippedState,
-    FederationOutbox outbox, RoomServers servers, HomeserverOptions options)
+    FederationOutbox outbox, RoomServers servers, RoomPolicyServers policyServers, HomeserverOptions options)
     : ICommandHandler<SendMembershipCommand, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(SendMembershipCommand command, CancellationToken cancellationToken)
@@ -49,7 +51,9 @@ public sealed class SendMembershipHandler(
         var signatures = await EventSigning.VerifyAsync(pdu, keys, cancellationToken);
         if (!signatures.IsValid) throw ReceivedMembershipEvent.BadSignature(signatures);
 
-        var result = await writer.PersistRemoteAsync(new IncomingEvent(pdu), cancellationToken);
+        PolicyServer? policyServer;
+        (pdu, policyServer) = await policyServers.PrepareReceivedAsync(db, pdu, cancellationToken);
+        var result = await writer.PersistRemoteAsync(new IncomingEvent(pdu) { PolicyServer = policyServer }, cancellationToken);
         if (result.Outcome is IncomingOutcome.Rejected or IncomingOutcome.SoftFailed)
         {
             throw MatrixException.Forbidden($"The {command.Membership} event was not allowed: {result.Reason ?? "not allowed by the room's current state"}");
