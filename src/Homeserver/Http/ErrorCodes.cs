@@ -24,6 +24,7 @@ public static class ErrorCodes
     public const string IncompatibleRoomVersion = "M_INCOMPATIBLE_ROOM_VERSION";
     public const string BadState = "M_BAD_STATE";
     public const string GuestAccessForbidden = "M_GUEST_ACCESS_FORBIDDEN";
+    public const string InviteBlocked = "M_INVITE_BLOCKED";
     public const string MissingParam = "M_MISSING_PARAM";
     public const string InvalidParam = "M_INVALID_PARAM";
     public const string TooLarge = "M_TOO_LARGE";

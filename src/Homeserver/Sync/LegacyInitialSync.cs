@@ -55,10 +55,13 @@ public sealed class GetInitialSyncHandler(HomeserverDbContext db, IMediator medi
 
         var result = new JsonArray();
         var sharing = new HashSet<string>(StringComparer.Ordinal) { userId };
+        // Spec "Invite permission": while the user blocks invites, the invites they hold are not served.
+        var invitesBlocked = memberships.Any(m => m.Membership == Memberships.Invite) && await InvitePermission.BlocksInvitesAsync(db, userId, cancellationToken);
         foreach (var membership in memberships)
         {
             if (membership.Membership == Memberships.Invite)
             {
+                if (invitesBlocked) continue;
                 var invite = await loader.LoadAsync(db, [membership.EventId], query.Requester, cancellationToken);
                 var room = new JsonObject { ["room_id"] = membership.RoomId, ["membership"] = Memberships.Invite };
                 if (invite.Count > 0) room["invite"] = LegacyEventFormat.ToV1(invite[0]);

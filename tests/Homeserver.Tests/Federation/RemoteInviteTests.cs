@@ -53,6 +53,21 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_user_who_blocks_invites_is_not_invited_from_another_server()
+    {
+        var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
+        var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        (await Hs2.PutAsync(bob, $"/user/{RoomsClient.Path(bob.UserId)}/account_data/m.invite_permission_config",
+            new JsonObject { ["default_action"] = "block" })).Ok();
+        var roomId = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat" });
+
+        // hs2 answers /invite 403 M_INVITE_BLOCKED, which hs1 gives its client as it is.
+        (await Hs1.MembershipAsync(alice, roomId, "invite", bob.UserId)).IsError(HttpStatusCode.Forbidden, "M_INVITE_BLOCKED");
+        Assert.Null(await Hs2.MembershipRowAsync(roomId, bob.UserId));
+        Assert.Null(await Hs1.MembershipOfAsync(alice, roomId, bob.UserId));
+    }
+
+    [Fact]
     public async Task Rejecting_an_invite_of_another_server_reaches_the_room()
     {
         var (roomId, alice, bob) = await InvitedAsync();

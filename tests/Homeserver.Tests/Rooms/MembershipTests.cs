@@ -315,6 +315,37 @@ public sealed class MembershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_user_who_blocks_invites_gets_none_and_sees_none_held()
+    {
+        var alice = await _server.NewUserAsync("alice");
+        var bob = await _server.NewUserAsync("bob");
+        var carol = await _server.NewUserAsync("carol");
+        var earlier = await _server.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat", ["invite"] = new JsonArray(bob.UserId) });
+        var config = $"/user/{RoomsClient.Path(bob.UserId)}/account_data/m.invite_permission_config";
+        (await _server.PutAsync(bob, config, new JsonObject { ["default_action"] = "block" })).Ok();
+
+        var roomId = await PublicRoomAsync(alice);
+        (await _server.PostAsync(alice, $"/rooms/{RoomsClient.Path(roomId)}/invite", new JsonObject { ["user_id"] = bob.UserId }))
+            .IsError(HttpStatusCode.Forbidden, "M_INVITE_BLOCKED");
+        (await _server.PutAsync(alice, $"/rooms/{RoomsClient.Path(roomId)}/state/m.room.member/{RoomsClient.Path(bob.UserId)}", new JsonObject { ["membership"] = "invite" }))
+            .IsError(HttpStatusCode.Forbidden, "M_INVITE_BLOCKED");
+        // createRoom goes on without the blocked invitee.
+        var created = await _server.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat", ["invite"] = new JsonArray(bob.UserId, carol.UserId) });
+        Assert.Equal("invite", await _server.MembershipOfAsync(alice, created, carol.UserId));
+        Assert.Null(await _server.MembershipOfAsync(alice, created, bob.UserId));
+        // The invite held from before is not served while the block lasts (the room's state still shows it).
+        var sync = (await _server.Http.GetJsonAsync("/_matrix/client/v3/sync?timeout=0", bob.AccessToken)).Ok();
+        Assert.Null(sync["rooms"]?["invite"]?[earlier]);
+        Assert.Equal("invite", await _server.MembershipOfAsync(alice, earlier, bob.UserId));
+
+        // Lifted: invites as normal.
+        (await _server.PutAsync(bob, config, new JsonObject())).Ok();
+        (await _server.PostAsync(alice, $"/rooms/{RoomsClient.Path(roomId)}/invite", new JsonObject { ["user_id"] = bob.UserId })).Ok();
+        sync = (await _server.Http.GetJsonAsync("/_matrix/client/v3/sync?timeout=0", bob.AccessToken)).Ok();
+        Assert.NotNull(sync["rooms"]!["invite"]![roomId]);
+    }
+
+    [Fact]
     public async Task Member_state_events_go_through_the_membership_rules()
     {
         var alice = await _server.NewUserAsync("alice");

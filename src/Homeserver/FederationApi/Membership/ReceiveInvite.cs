@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.FederationApi.Acl;
@@ -57,6 +58,8 @@ public sealed class ReceiveInviteHandler(
         {
             throw MatrixException.NotFound("No such user");
         }
+
+        if (await InvitePermission.BlocksInvitesAsync(db, invite.StateKey!, cancellationToken)) throw InvitePermission.Blocked(invite.StateKey!);
 
         var checkedInvite = await checks.CheckAsync((JsonObject)invite.Json.DeepClone(), version, command.RoomId, enforceReferenceLimits: true, cancellationToken);
         if (checkedInvite.Pdu is null)

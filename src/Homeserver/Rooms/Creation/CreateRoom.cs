@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Matrix.Federation.Events;
 using Matrix.Federation.Identifiers;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
@@ -63,6 +64,12 @@ public sealed class CreateRoomHandler(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // An invitee who blocks invites is left out; the room is made all the same (spec "Invite permission").
+        foreach (var invitee in invites.ToList())
+        {
+            if (await InvitePermission.BlocksInvitesAsync(db, invitee, cancellationToken)) invites.Remove(invitee);
+        }
+
         var alias = await ReserveAliasAsync(db, body.RoomAliasName, creator, command.Requester.AppServiceId, cancellationToken);
         string? roomId = null;
         try

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Accounts.AccountData;
 using Matrix.Homeserver.Admin.Rooms;
 using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
@@ -74,6 +75,13 @@ public sealed class RoomMembershipService(
         if (current is not null && await IsRepeatAsync(db, current, change.Sender, content, cancellationToken)) return current.EventId;
 
         if (change.Action == MembershipAction.Join) await PrepareJoinAsync(db, change, version!, current?.Membership, content, cancellationToken);
+        // A local user may block every invite (a remote one's server answers the same for its users).
+        if (change.Action == MembershipAction.Invite && RequestIds.IsLocal(change.Target, options.ServerName)
+            && await InvitePermission.BlocksInvitesAsync(db, change.Target, cancellationToken))
+        {
+            throw InvitePermission.Blocked(change.Target);
+        }
+
         var draft = EventDraft.Member(change.Target, change.Sender, change.Membership, content);
         if (change.Action == MembershipAction.Invite && !RequestIds.IsLocal(change.Target, options.ServerName))
         {

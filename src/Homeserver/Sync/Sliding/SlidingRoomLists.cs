@@ -52,6 +52,12 @@ internal sealed class SlidingRoomLists(EventStore events, AccountDataService acc
                 RoomId = r.RoomId, Membership = r.Membership, MembershipEventId = r.EventId, MembershipStream = r.StreamOrdering,
                 Latest = r.Latest ?? 0, BumpStamp = r.Bump ?? r.StreamOrdering,
             }, StringComparer.Ordinal);
+        // Spec "Invite permission": while the user blocks invites, the invites they hold are not served.
+        if (rooms.Values.Any(r => r.Membership == Memberships.Invite) && await InvitePermission.BlocksInvitesAsync(db, userId, cancellationToken))
+        {
+            foreach (var invite in rooms.Values.Where(r => r.Membership == Memberships.Invite).ToList()) rooms.Remove(invite.RoomId);
+        }
+
         await AddRoomFactsAsync(db, rooms, cancellationToken);
         await AddDirectAsync(db, userId, rooms, cancellationToken);
         return rooms;

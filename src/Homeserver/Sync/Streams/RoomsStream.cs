@@ -6,8 +6,8 @@ using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Storage;
-using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Rooms;
 using Microsoft.EntityFrameworkCore;
 
@@ -83,6 +83,12 @@ internal sealed class RoomsStream(
         var ignored = await ignoredUsers.GetAsync(db, context.UserId, cancellationToken);
         if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, ignored, cancellationToken);
         if (pending.Count == 0) return;
+        // Spec "Invite permission": while the user blocks invites, the invites they hold are not served.
+        if (pending.Any(p => p.Section == RoomSection.Invite) && await InvitePermission.BlocksInvitesAsync(db, context.UserId, cancellationToken))
+        {
+            pending.RemoveAll(p => p.Section == RoomSection.Invite);
+        }
+
         var strippedStates = await stripped.BuildAsync(db, pending, cancellationToken);
         foreach (var plan in pending)
         {

@@ -180,6 +180,11 @@ public sealed class SlidingSyncRoomsTests(HomeserverFixture fixture) : IClassFix
         Assert.Contains(EventTypes.Create, stripped);
         Assert.Contains(EventTypes.Member, stripped);
         Assert.Null(invite["timeline"]);
+
+        // Spec "Invite permission": while Alice blocks invites, the one she holds is not served.
+        (await _server.Http.PutJsonAsync($"/_matrix/client/v3/user/{Uri.EscapeDataString(alice.UserId)}/account_data/m.invite_permission_config",
+            new JsonObject { ["default_action"] = "block" }, alice.AccessToken)).Ok();
+        Assert.Empty(await Filtered(new JsonObject { ["is_invite"] = true }));
     }
 
     [Fact]
