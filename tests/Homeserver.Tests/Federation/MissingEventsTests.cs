@@ -113,6 +113,17 @@ public sealed class MissingEventsTests(FederationEventsFixture fixture)
             FederatedRooms.Message("on a rejected event"), prevEvents: [ghost.EventId]);
         Assert.True(JsonNode.DeepEquals(new JsonObject(), (await Hs2.PushAsync(Hs1.ServerName, [afterGhost]))[afterGhost.EventId]));
         Assert.True(await Hs1.WaitForTimelineAsync([afterGhost.EventId], TimeSpan.Zero));
+
+        // Rejected by its own auth events (Bob's leave among them) keeps the state before it as well.
+        var left = joined.After(leave);
+        var byAuthEvents = Hs2.Build(roomId, left with { Depth = afterGhost.Depth }, bob.UserId, EventTypes.Message, null, FederatedRooms.Message("ghost again"),
+            prevEvents: [afterGhost.EventId]);
+        await Hs2.PushAsync(Hs1.ServerName, [byAuthEvents]);
+        Assert.NotNull((await Hs1.EventRowAsync(byAuthEvents.EventId))?.StateGroup);
+        var afterIt = Hs2.Build(roomId, left with { Depth = byAuthEvents.Depth }, carol.UserId, EventTypes.Message, null,
+            FederatedRooms.Message("on it"), prevEvents: [byAuthEvents.EventId]);
+        await Hs2.PushAsync(Hs1.ServerName, [afterIt]);
+        Assert.True(await Hs1.WaitForTimelineAsync([afterIt.EventId], TimeSpan.Zero));
         await using var db = Hs1.Db();
         Assert.Equal("leave", (await db.RoomMemberships.SingleAsync(m => m.RoomId == roomId && m.UserId == bob.UserId)).Membership);
     }

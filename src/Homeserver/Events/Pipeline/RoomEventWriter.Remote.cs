@@ -58,35 +58,45 @@ public sealed partial class RoomEventWriter
         var provider = new DbStateEventProvider(db, events);
         var rejectedAuth = await provider.GetRejectedAsync([.. authEvents.Keys], cancellationToken);
         var byAuthEvents = authorizer.AuthorizeByAuthEvents(pdu, [.. authEvents.Values], rejectedAuth.Contains);
-        if (!byAuthEvents.IsAllowed) return await RejectAsync(db, pdu, byAuthEvents.RejectionReason!, cancellationToken);
+        if (!byAuthEvents.IsAllowed)
+        {
+            // Kept with the state before it when that is known (an outlier has none), as the events of step 5.
+            ImmutableDictionary<StateKey, string>? known = null;
+            try
+            {
+                if (!incoming.Outlier) known = incoming.StateBefore?.ToImmutableDictionary() ?? await StateFromPrevEventsAsync(db, pdu, provider, cancellationToken);
+            }
+            catch (StateResolutionException e)
+            {
+                logger.LogInformation("The state before the rejected {EventId} could not be resolved: {Reason}", pdu.EventId, e.Message);
+            }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            return await RejectAsync(db, pdu, byAuthEvents.RejectionReason!, cancellationToken, known);
+        }
+
         if (incoming.Outlier)
         {
+            await using var outlierTransaction = await db.Database.BeginTransactionAsync(cancellationToken);
             EventRows.AddEdges(db, await InsertOrReuseAsync(db, pdu, null, outlier: true, softFailed: false, cancellationToken), pdu);
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await outlierTransaction.CommitAsync(cancellationToken);
             events.Remember(pdu);
             return new IncomingResult(pdu.EventId, IncomingOutcome.Accepted);
         }
 
-        // Step 5: the state before the event.
-        var stateBefore = incoming.StateBefore?.ToImmutableDictionary()
-            ?? await StateFromPrevEventsAsync(db, pdu, provider, cancellationToken);
-        if (stateBefore is null) return await RejectAsync(db, pdu, "the state before the event is unknown (missing prev events)", cancellationToken);
-        var byStateBefore = authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, stateBefore, cancellationToken));
-        if (!byStateBefore.IsAllowed)
+        // Step 5: the state before the event. Unknown (prev events missing), the event is refused but not kept: it may be
+        // taken in later, once they are had.
+        var stateBefore = incoming.StateBefore?.ToImmutableDictionary() ?? await StateFromPrevEventsAsync(db, pdu, provider, cancellationToken);
+        if (stateBefore is null)
         {
-            // Kept with the state before it, which is the state after it too (a rejected event changes nothing): an event
-            // built on it starts from there, as in Synapse, instead of asking a server for the state at it.
-            var groups = new List<(long, ImmutableDictionary<StateKey, string>)>();
-            var group = await StateGroupOfAsync(db, pdu, stateBefore, groups, cancellationToken);
-            var rejected = await RejectAsync(db, pdu, byStateBefore.RejectionReason!, cancellationToken, group);
-            await transaction.CommitAsync(cancellationToken);
-            foreach (var (id, state) in groups) stateGroups.Remember(id, state);
-            return rejected;
+            logger.LogInformation("Refused {EventId} in {RoomId}: the state before it is unknown (missing prev events)", pdu.EventId, pdu.RoomId);
+            return new IncomingResult(pdu.EventId, IncomingOutcome.Rejected, "the state before the event is unknown (missing prev events)");
         }
 
+        var byStateBefore = authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, stateBefore, cancellationToken));
+        if (!byStateBefore.IsAllowed) return await RejectAsync(db, pdu, byStateBefore.RejectionReason!, cancellationToken, stateBefore);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Step 6: the room's current state decides soft failure (backfilled history is not judged by today's state).
         var currentState = room.CurrentStateGroup is { } currentGroup
             ? await stateGroups.LoadAsync(db, currentGroup, cancellationToken)
@@ -258,14 +268,18 @@ public sealed partial class RoomEventWriter
     }
 
     /// <summary>
-    /// Keeps the event as rejected; <paramref name="stateGroup"/>, when the state before it is known, is the state at it for
-    /// the events that cite it as a prev event.
+    /// Keeps the event as rejected, so that it is not fetched and judged again and events citing it as an auth event are
+    /// rejected too (as an outlier: never in the timeline). With <paramref name="stateBefore"/> known, that state is kept
+    /// with it, being the state after it too (a rejected event changes nothing): an event citing it as a prev event starts
+    /// from there, as in Synapse, instead of asking a server for the state at it.
     /// </summary>
-    private async Task<IncomingResult> RejectAsync(HomeserverDbContext db, Pdu pdu, string reason, CancellationToken cancellationToken, long? stateGroup = null)
+    private async Task<IncomingResult> RejectAsync(HomeserverDbContext db, Pdu pdu, string reason, CancellationToken cancellationToken,
+        ImmutableDictionary<StateKey, string>? stateBefore = null)
     {
         logger.LogInformation("Rejected {EventId} in {RoomId}: {Reason}", pdu.EventId, pdu.RoomId, reason);
-        // Kept (as an outlier) so that the same event is not fetched and judged again, and so that
-        // events citing it as an auth event are rejected too.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var groups = new List<(long, ImmutableDictionary<StateKey, string>)>();
+        long? stateGroup = stateBefore is null ? null : await StateGroupOfAsync(db, pdu, stateBefore, groups, cancellationToken);
         if (!await db.Events.AnyAsync(e => e.EventId == pdu.EventId, cancellationToken))
         {
             EventRows.Insert(db, pdu, null, outlier: true, rejectedReason: reason, softFailed: false).StateGroup = stateGroup;
@@ -277,6 +291,8 @@ public sealed partial class RoomEventWriter
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.RejectedReason, reason).SetProperty(e => e.StateGroup, e => stateGroup ?? e.StateGroup), cancellationToken);
         }
 
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var (id, state) in groups) stateGroups.Remember(id, state);
         return new IncomingResult(pdu.EventId, IncomingOutcome.Rejected, reason);
     }
 
