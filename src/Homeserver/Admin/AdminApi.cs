@@ -31,6 +31,7 @@ public static class AdminApi
         app.MapUserAdminApi();
         app.MapAccountModerationApi();
         app.MapRoomAdminApi();
+        app.MapServerNoticeApi();
         return app;
     }
 }

@@ -31,6 +31,7 @@ public sealed class HomeserverOptions
     public AppServicesOptions AppServices { get; set; } = new();
     public VoipOptions Voip { get; set; } = new();
     public SupportOptions Support { get; set; } = new();
+    public ServerNoticesOptions ServerNotices { get; set; } = new();
     public DiagnosticsOptions Diagnostics { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public LogOptions Logging { get; set; } = new();

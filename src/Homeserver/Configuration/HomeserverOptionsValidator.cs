@@ -37,6 +37,10 @@ public sealed class HomeserverOptionsValidator : AbstractValidator<HomeserverOpt
                     : $"file '{o.Listeners.Federation.CertificateKeyPath}' does not exist");
         });
 
+        RuleFor(o => o.ServerNotices.SystemUserLocalpart)
+            .Must(l => l is null || Accounts.UserIds.IsValidLocalpart(l))
+            .WithMessage(o => $"'{o.ServerNotices.SystemUserLocalpart}' is not a valid localpart");
+
         RuleFor(o => o.Federation).SetValidator(new FederationOptionsValidator());
         RuleFor(o => o.FederationEvents).SetValidator(new FederationEventsOptionsValidator());
         RuleFor(o => o.FederationMembership).SetValidator(new FederationMembershipOptionsValidator());

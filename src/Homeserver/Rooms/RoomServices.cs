@@ -20,6 +20,7 @@ public static class RoomServices
     {
         services.TryAddSingleton<IRemoteRooms, LocalOnlyRooms>();
         services.AddSingleton<RoomAliases>();
+        services.AddScoped<ServerNotices.ServerNoticeRooms>();
         services.AddSingleton<CanonicalAliasValidator>();
         services.AddSingleton<RoomTargets>();
         services.AddSingleton<RoomPermissions>();

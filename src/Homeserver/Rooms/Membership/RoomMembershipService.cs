@@ -72,6 +72,12 @@ public sealed class RoomMembershipService(
         var current = await db.RoomMemberships.AsNoTracking()
             .FirstOrDefaultAsync(m => m.RoomId == roomId && m.UserId == change.Target, cancellationToken);
         CheckTransition(change, current?.Membership);
+        // The spec: the invite into a server notices room cannot be rejected.
+        if (change.Action == MembershipAction.Leave && change.Sender == change.Target && current is { Membership: Memberships.Invite }
+            && current.Sender == ServerNotices.ServerNoticeRooms.SystemUserId(options))
+        {
+            throw new MatrixException(403, ErrorCodes.CannotLeaveServerNoticeRoom, "You cannot reject this invite");
+        }
         if (current is not null && await IsRepeatAsync(db, current, change.Sender, content, cancellationToken)) return current.EventId;
 
         if (change.Action == MembershipAction.Join) await PrepareJoinAsync(db, change, version!, current?.Membership, content, cancellationToken);
