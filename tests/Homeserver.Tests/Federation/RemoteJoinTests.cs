@@ -23,6 +23,31 @@ public sealed class RemoteJoinTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task A_guest_joins_a_room_of_another_server_only_where_guests_may()
+    {
+        var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
+        var guest = await MembershipFederationFixture.NewUserAsync(Hs2, "guest");
+        await using (var db = Hs2.Db())
+        {
+            await db.Users.Where(u => u.UserId == guest.UserId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsGuest, true));
+        }
+
+        var closed = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "public_chat" });
+        var open = await Hs1.CreateRoomAsync(alice, new JsonObject
+        {
+            ["preset"] = "public_chat",
+            ["initial_state"] = RoomsClient.InitialState("m.room.guest_access", "guest_access", "can_join"),
+        });
+
+        // Its guest access is known only once in: hs2 leaves at once and refuses the guest.
+        (await Hs2.PostAsync(guest, $"/join/{RoomsClient.Path(closed)}?via=hs1.test")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        Assert.Equal("leave", await Hs2.MembershipRowAsync(closed, guest.UserId));
+        Assert.True(await Hs1.WaitForMembershipAsync(closed, guest.UserId, "leave"));
+        (await Hs2.PostAsync(guest, $"/join/{RoomsClient.Path(open)}?via=hs1.test")).Ok();
+        Assert.Equal("join", await Hs2.MembershipRowAsync(open, guest.UserId));
+    }
+
+    [Fact]
     public async Task A_user_joins_a_room_of_another_server_by_room_id_and_messages_flow_both_ways()
     {
         var (roomId, alice) = await PublicRoomAsync();

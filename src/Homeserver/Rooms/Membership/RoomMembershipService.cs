@@ -56,7 +56,9 @@ public sealed class RoomMembershipService(
             switch (change.Action)
             {
                 case MembershipAction.Join:
-                    return await remote.JoinAsync(roomId, change.Target, change.Servers, content, cancellationToken);
+                    var joined = await remote.JoinAsync(roomId, change.Target, change.Servers, content, cancellationToken);
+                    await LeaveUnlessGuestsMayJoinAsync(change, cancellationToken);
+                    return joined;
                 case MembershipAction.Knock:
                     return await remote.KnockAsync(roomId, change.Target, change.Servers, content, cancellationToken);
                 case MembershipAction.Leave when version is not null:
@@ -161,6 +163,23 @@ public sealed class RoomMembershipService(
         }
 
         return content;
+    }
+
+    /// <summary>
+    /// A guest's join of a room this server was not in: the room's guest access is known only once joined (invites do
+    /// not carry it), so a guest who may not be there leaves at once and is refused, as a local room refuses them.
+    /// </summary>
+    private async Task LeaveUnlessGuestsMayJoinAsync(MembershipChange change, CancellationToken cancellationToken)
+    {
+        if (!change.SenderIsGuest) return;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var guestAccess = await state.GetStateEventAsync(db, change.RoomId, EventTypes.GuestAccess, "", cancellationToken);
+            if (JsonFields.String(guestAccess, "guest_access") == "can_join") return;
+        }
+
+        await ApplyAsync(new MembershipChange(change.RoomId, change.Target, change.Target, MembershipAction.Leave), cancellationToken);
+        throw MatrixException.Forbidden("Guest access not allowed");
     }
 
     /// <summary>Guests need guest_access can_join; a restricted room needs a local member to vouch.</summary>
