@@ -56,29 +56,39 @@ public sealed partial class RoomEventWriter(
 
     private readonly EventBuilder _builder = new(ServerName.Parse(options.ServerName), signingKey.Key);
 
-    /// <summary>Creates a room: the first draft must be its m.room.create event. Returns the room ID and the events.</summary>
-    public async Task<(string RoomId, IReadOnlyList<PersistedEvent> Events)> CreateRoomAsync(RoomVersion version, IReadOnlyList<EventDraft> drafts, bool isPublic, CancellationToken cancellationToken)
+    /// <summary>A new room ID of this server, for a room version whose room IDs are chosen (before v12).</summary>
+    public string NewRoomId() => "!" + RandomId(18) + ":" + options.ServerName;
+
+    /// <summary>
+    /// Creates a room: the first draft must be its m.room.create event. Returns the room ID and the events.
+    /// <paramref name="roomId"/> (from <see cref="NewRoomId"/>) is the ID when known beforehand (a room upgrade's tombstone
+    /// names it); only for versions whose room IDs are chosen.
+    /// </summary>
+    public async Task<(string RoomId, IReadOnlyList<PersistedEvent> Events)> CreateRoomAsync(RoomVersion version, IReadOnlyList<EventDraft> drafts, bool isPublic,
+        CancellationToken cancellationToken, string? roomId = null)
     {
+        if (roomId is not null && version.RoomIdIsCreateEventHash) throw new ArgumentException("a v12+ room ID is its create event's hash", nameof(roomId));
         if (drafts.Count == 0 || drafts[0].Type != EventTypes.Create) throw new ArgumentException("the first event of a room is its create event", nameof(drafts));
 
         // Before v12 the room ID is ours to pick; from v12 it is the create event's hash, known once built. Two rooms
         // created alike in the same millisecond (one user's concurrent requests) would hash alike: the later one takes
         // the next millisecond instead, under the room's lock, until its ID is new.
         var createDraft = drafts[0];
+        var chosen = roomId;
         Pdu create;
-        string roomId;
         IDisposable roomLock;
         HomeserverDbContext db;
         for (var attempt = 0; ; attempt++)
         {
-            var id = version.RoomIdIsCreateEventHash ? null : "!" + RandomId(18) + ":" + options.ServerName;
+            var id = version.RoomIdIsCreateEventHash ? null : chosen ?? NewRoomId();
             create = Build(version, createDraft, id, prevEvents: [], authEvents: [], depth: 1, references: null);
             roomId = create.RoomId;
             roomLock = await locks.AcquireAsync(roomId, cancellationToken);
             db = await OpenWriteContextAsync(cancellationToken);
-            if (attempt >= MaxCreateAttempts || !await db.Rooms.AnyAsync(r => r.RoomId == roomId, cancellationToken)) break;
+            if (!await db.Rooms.AnyAsync(r => r.RoomId == roomId, cancellationToken)) break;
             await db.DisposeAsync();
             roomLock.Dispose();
+            if (attempt >= MaxCreateAttempts || chosen is not null) throw new InvalidOperationException($"room ID {roomId} is taken");
             createDraft = createDraft with { OriginServerTs = create.OriginServerTs + 1 };
         }
 

@@ -69,20 +69,31 @@ public sealed class RoomUpgrader(
         var (raised, temporarily) = original is null ? (null, false) : RaiseUpgrader(original, userId, levels, version);
         if (raised is not null) initialState.Add((new StateKey(EventTypes.PowerLevels, ""), raised));
 
+        // Before v12 the new room's ID is ours to pick, so the tombstone can be built first and the new room name it as
+        // its predecessor's event, as Synapse does; from v12 the ID is the create event's hash and predecessor has none.
+        var chosenRoomId = version.RoomIdIsCreateEventHash ? null : writer.NewRoomId();
+        var tombstone = chosenRoomId is null ? null
+            : await writer.BuildAsync(oldRoomId, EventDraft.State(EventTypes.Tombstone, "", userId, TombstoneContent(chosenRoomId)), cancellationToken);
+
         var creatorContent = new JsonObject();
         await MemberProfiles.AddMissingAsync(db, userId, creatorContent, cancellationToken);
+        var creationContent = new JsonObject { ["predecessor"] = new JsonObject { ["room_id"] = oldRoomId } };
+        if (tombstone is not null) creationContent["predecessor"]!["event_id"] = tombstone.EventId;
         var spec = new RoomCreationSpec(userId, version, RoomPresets.PrivateChat)
         {
-            CreationContent = await CreationContentAsync(db, state, oldRoomId, version, additionalCreators, cancellationToken),
+            CreationContent = CreationContent(creationContent, state, additionalCreators),
             CreatorMemberContent = creatorContent,
             InitialState = initialState,
         };
-        var (newRoomId, _) = await writer.CreateRoomAsync(version, RoomCreationPlan.Build(spec), oldRoom.IsPublic, cancellationToken);
+        var (newRoomId, _) = await writer.CreateRoomAsync(version, RoomCreationPlan.Build(spec), oldRoom.IsPublic, cancellationToken, chosenRoomId);
         logger.LogInformation("Room {OldRoomId} upgraded to {NewRoomId} (version {Version})", oldRoomId, newRoomId, version.Id);
 
         await TryAsync("copy bans", () => CopyBansAsync(state, newRoomId, userId, cancellationToken));
-        await stateSender.SendAsync(oldRoomId, userId, EventTypes.Tombstone, "",
-            new JsonObject { ["body"] = "This room has been replaced", ["replacement_room"] = newRoomId }, cancellationToken);
+        if (tombstone is null || (await writer.PersistRemoteAsync(new IncomingEvent(tombstone) { BuiltHere = true }, cancellationToken)).Outcome != IncomingOutcome.Accepted)
+        {
+            // v12, or the old room changed under the built tombstone so much that it no longer passes: a new one.
+            await stateSender.SendAsync(oldRoomId, userId, EventTypes.Tombstone, "", TombstoneContent(newRoomId), cancellationToken);
+        }
         await TryAsync("move aliases", () => MoveAliasesAsync(db, state, oldRoomId, newRoomId, userId, cancellationToken));
         if (oldRoom.IsPublic)
         {
@@ -143,18 +154,11 @@ public sealed class RoomUpgrader(
         return powerLevels;
     }
 
-    private static async Task<JsonObject> CreationContentAsync(HomeserverDbContext db, Dictionary<StateKey, Pdu> state, string oldRoomId, RoomVersion version,
-        IReadOnlyList<string> additionalCreators, CancellationToken cancellationToken)
-    {
-        var predecessor = new JsonObject { ["room_id"] = oldRoomId };
-        // Before v12 predecessor.event_id is required: the last event known in the old room before the upgrade.
-        if (!version.RoomIdIsCreateEventHash)
-        {
-            predecessor["event_id"] = await RoomTimeline.Events(db, oldRoomId)
-                .OrderByDescending(e => e.StreamOrdering).Select(e => e.EventId).FirstAsync(cancellationToken);
-        }
+    private static JsonObject TombstoneContent(string newRoomId) => new() { ["body"] = "This room has been replaced", ["replacement_room"] = newRoomId };
 
-        var content = new JsonObject { ["predecessor"] = predecessor };
+    /// <summary>The new room's creation content: its predecessor, and what the old create event says of the room's kind.</summary>
+    private static JsonObject CreationContent(JsonObject content, Dictionary<StateKey, Pdu> state, IReadOnlyList<string> additionalCreators)
+    {
         var oldCreate = state.GetValueOrDefault(new StateKey(EventTypes.Create, ""));
         if (JsonFields.String(oldCreate, "type") is { } type) content["type"] = type;
         if (oldCreate?.Content["m.federate"] is JsonValue federate && federate.TryGetValue(out bool federates) && !federates) content["m.federate"] = false;
