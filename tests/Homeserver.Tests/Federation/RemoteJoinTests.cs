@@ -23,6 +23,25 @@ public sealed class RemoteJoinTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task An_upgrade_tombstone_built_before_the_new_room_reaches_the_other_servers()
+    {
+        var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
+        var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
+        var oldRoom = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "public_chat", ["room_version"] = "10" });
+        (await Hs2.PostAsync(bob, $"/join/{RoomsClient.Path(oldRoom)}?via=hs1.test")).Ok();
+
+        var newRoom = (await Hs1.PostAsync(alice, $"/rooms/{RoomsClient.Path(oldRoom)}/upgrade", new JsonObject { ["new_version"] = "11" }))
+            .Ok()["replacement_room"]!.GetValue<string>();
+
+        Assert.True(await Eventually.HoldsAsync(async () =>
+            (await Hs2.StateContentAsync(bob, oldRoom, "m.room.tombstone"))?["replacement_room"]?.GetValue<string>() == newRoom));
+        (await Hs2.PostAsync(bob, $"/join/{RoomsClient.Path(newRoom)}?via=hs1.test")).Ok();
+        var create = (await Hs2.StateContentAsync(bob, newRoom, "m.room.create"))!;
+        var tombstone = (await Hs2.GetAsync(bob, $"/rooms/{RoomsClient.Path(oldRoom)}/state/m.room.tombstone/?format=event")).Ok();
+        Assert.Equal(tombstone["event_id"]!.GetValue<string>(), create["predecessor"]!["event_id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_guest_joins_a_room_of_another_server_only_where_guests_may()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
