@@ -20,6 +20,7 @@ public sealed class DiscoveryTests : IAsyncLifetime
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
         var versions = body["versions"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
         Assert.Contains("v1.11", versions);
+        Assert.Equal("v1.19", versions[^1]);
         Assert.IsType<JsonObject>(body["unstable_features"]);
     }
 
