@@ -39,9 +39,7 @@ public sealed class RegisterAppServiceUserHandler(HomeserverDbContext db, Homese
         var localpart = await accounts.CheckAppServiceUsernameAsync(username, command.AppService, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await accounts.CreateAsync(localpart, passwordHash: null, appServiceId: command.AppService.Id, cancellationToken: cancellationToken);
-        var session = body.InhibitLogin == true
-            ? null
-            : await sessions.IssueAsync(db, user.UserId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
+        var session = await sessions.RegisteredSessionAsync(db, user.UserId, body, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return RegisterResponse.From(user.UserId, options.ServerName, session);
     }

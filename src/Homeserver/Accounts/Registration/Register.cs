@@ -40,6 +40,16 @@ public sealed record RegisterResponse(string UserId, string HomeServer, string? 
         new(userId, homeServer, session?.AccessToken, session?.DeviceId, session?.RefreshToken, session?.ExpiresInMs);
 }
 
+public static class RegisteredSessions
+{
+    /// <summary>A registered account's first session, with the device the body names; none with inhibit_login.</summary>
+    public static async Task<IssuedSession?> RegisteredSessionAsync(this SessionIssuer sessions, HomeserverDbContext db, string userId, RegisterBody body,
+        CancellationToken cancellationToken) =>
+        body.InhibitLogin == true
+            ? null
+            : await sessions.IssueAsync(db, userId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
+}
+
 /// <summary>Registers a user account through user-interactive auth.</summary>
 public sealed record RegisterUserCommand(RegisterBody Body, UiaRequest Uia) : ICommand<RegisterResponse>;
 
@@ -101,9 +111,7 @@ public sealed class RegisterHandler(
         remembered[RegisteredUserKey] = userId;
         await uia.SetDataAsync(result.SessionId, remembered, cancellationToken);
         await uia.FinishAsync(result, cancellationToken);
-        var session = body.InhibitLogin == true
-            ? null
-            : await sessions.IssueAsync(db, userId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
+        var session = await sessions.RegisteredSessionAsync(db, userId, body, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // The guest's tokens stay valid; their cached validations still say guest.
         if (guest is not null) tokens.InvalidateCache(r => r.UserId == guest);
@@ -147,12 +155,11 @@ public sealed class RegisterHandler(
     private async Task<RegisterResponse> LogInAsync(string userId, RegisterBody body, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var session = body.InhibitLogin == true
-            ? null
-            : await sessions.IssueAsync(db, userId, body.DeviceId, body.InitialDeviceDisplayName, body.RefreshToken == true, cancellationToken);
+        var session = await sessions.RegisteredSessionAsync(db, userId, body, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return RegisterResponse.From(userId, options.ServerName, session);
     }
+
 
     /// <summary>
     /// The spec's guest upgrade: <c>guest_access_token</c> names the guest account that becomes a full one, whose localpart

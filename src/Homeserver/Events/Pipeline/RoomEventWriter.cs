@@ -181,7 +181,7 @@ public sealed partial class RoomEventWriter(
     private async Task<Pdu> WithPolicySignatureAsync(HomeserverDbContext db, WriteSession session, Pdu built, CancellationToken cancellationToken)
     {
         if (session.State.GetValueOrDefault(Policy.RoomPolicyServers.PolicyKey) is not { } policyId
-            || await policyServers.OfRoomAsync(db, session.RoomId, policyId, cancellationToken) is not { } policyServer)
+            || await policyServers.OfRoomAsync(db, session.RoomId, await events.GetAsync(db, policyId, cancellationToken), cancellationToken) is not { } policyServer)
         {
             return built;
         }

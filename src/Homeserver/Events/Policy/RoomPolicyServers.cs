@@ -3,8 +3,8 @@ using Matrix.Federation.Policy;
 using Matrix.Federation.Rooms;
 using Matrix.Federation.Transport.Client;
 using Matrix.Homeserver.Configuration;
-using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +14,7 @@ namespace Matrix.Homeserver.Events.Policy;
 /// The Policy Server side of the pipeline (spec v1.18, "Policy Servers"): which rooms use one, asking it to sign an
 /// event (our own before they are sent; a received one that lacks its signature, once more), and its refusal.
 /// </summary>
-public sealed class RoomPolicyServers(FederationClient client, EventStore events, HomeserverOptions options, ILogger<RoomPolicyServers> logger)
+public sealed class RoomPolicyServers(FederationClient client, RoomStateReader state, HomeserverOptions options, ILogger<RoomPolicyServers> logger)
 {
     public static readonly StateKey PolicyKey = new(EventTypes.Policy, "");
 
@@ -22,13 +22,12 @@ public sealed class RoomPolicyServers(FederationClient client, EventStore events
     private static readonly FederationCallOptions Call = new(Timeout: TimeSpan.FromSeconds(10), MaxResponseBytes: 64 * 1024);
 
     /// <summary>
-    /// The room's Policy Server when it uses one: its current state holds a valid <c>m.room.policy</c> event (ID
-    /// <paramref name="policyEventId"/>) whose server has a joined member (spec: else the room uses none).
+    /// The room's Policy Server when it uses one: its current state holds a valid <c>m.room.policy</c> event
+    /// (<paramref name="policy"/>) whose server has a joined member (spec: else the room uses none).
     /// </summary>
-    public async Task<PolicyServer?> OfRoomAsync(HomeserverDbContext db, string roomId, string? policyEventId, CancellationToken cancellationToken)
+    public async Task<PolicyServer?> OfRoomAsync(HomeserverDbContext db, string roomId, Pdu? policy, CancellationToken cancellationToken)
     {
-        if (policyEventId is null) return null;
-        if (PolicyServer.FromState(await events.GetAsync(db, policyEventId, cancellationToken)) is not { } server) return null;
+        if (PolicyServer.FromState(policy) is not { } server) return null;
         var suffix = ":" + server.ServerName;
         var hasMember = await db.RoomMemberships.AsNoTracking()
             .AnyAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join && m.UserId.EndsWith(suffix), cancellationToken);
@@ -42,9 +41,8 @@ public sealed class RoomPolicyServers(FederationClient client, EventStore events
     /// </summary>
     public async Task<(Pdu Pdu, PolicyServer? Server)> PrepareReceivedAsync(HomeserverDbContext db, Pdu pdu, CancellationToken cancellationToken)
     {
-        var policyId = await db.CurrentState.AsNoTracking()
-            .Where(c => c.RoomId == pdu.RoomId && c.Type == EventTypes.Policy && c.StateKey == "").Select(c => c.EventId).FirstOrDefaultAsync(cancellationToken);
-        if (await OfRoomAsync(db, pdu.RoomId, policyId, cancellationToken) is not { } server) return (pdu, null);
+        var policy = await state.GetStateEventAsync(db, pdu.RoomId, EventTypes.Policy, "", cancellationToken);
+        if (await OfRoomAsync(db, pdu.RoomId, policy, cancellationToken) is not { } server) return (pdu, null);
         if (PolicyServer.IsExempt(pdu) || server.HasSigned(pdu)) return (pdu, server);
         try
         {

@@ -34,9 +34,7 @@ public sealed class GuestAccessRevocation(IServiceScopeFactory scopes, IHostAppl
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<HomeserverDbContext>();
             // The room's current state decides: a later event may have given guests access again.
-            var guestAccess = await scope.ServiceProvider.GetRequiredService<RoomStateReader>()
-                .GetStateEventAsync(db, roomId, EventTypes.GuestAccess, "", cancellationToken);
-            if (JsonFields.String(guestAccess, "guest_access") == "can_join") return;
+            if (await scope.ServiceProvider.GetRequiredService<RoomStateReader>().GuestsMayJoinAsync(db, roomId, cancellationToken)) return;
 
             var suffix = ":" + options.ServerName;
             var guests = await db.RoomMemberships.AsNoTracking()

@@ -174,8 +174,7 @@ public sealed class RoomMembershipService(
         if (!change.SenderIsGuest) return;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var guestAccess = await state.GetStateEventAsync(db, change.RoomId, EventTypes.GuestAccess, "", cancellationToken);
-            if (JsonFields.String(guestAccess, "guest_access") == "can_join") return;
+            if (await state.GuestsMayJoinAsync(db, change.RoomId, cancellationToken)) return;
         }
 
         await ApplyAsync(new MembershipChange(change.RoomId, change.Target, change.Target, MembershipAction.Leave), cancellationToken);
@@ -188,8 +187,7 @@ public sealed class RoomMembershipService(
     {
         if (change.SenderIsGuest)
         {
-            var guestAccess = await state.GetStateEventAsync(db, change.RoomId, EventTypes.GuestAccess, "", cancellationToken);
-            if (JsonFields.String(guestAccess, "guest_access") != "can_join") throw MatrixException.Forbidden("Guest access not allowed");
+            if (!await state.GuestsMayJoinAsync(db, change.RoomId, cancellationToken)) throw MatrixException.Forbidden("Guest access not allowed");
         }
 
         if (current is Memberships.Join or Memberships.Invite) return;

@@ -36,6 +36,11 @@ public sealed class RoomStateReader(EventStore events)
         (await GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken))?.Content["history_visibility"]
             is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? value) && value == "world_readable";
 
+    /// <summary>Whether the room's current guest access is can_join (the spec's one value that lets guests in).</summary>
+    public async Task<bool> GuestsMayJoinAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
+        (await GetStateEventAsync(db, roomId, EventTypes.GuestAccess, "", cancellationToken))?.Content["guest_access"]
+            is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? value) && value == "can_join";
+
     /// <summary>The user's current membership in the room (join, invite, leave, ban, knock), or null if none.</summary>
     public Task<string?> GetMembershipAsync(HomeserverDbContext db, string roomId, string userId, CancellationToken cancellationToken) =>
         db.RoomMemberships.AsNoTracking().Where(m => m.RoomId == roomId && m.UserId == userId).Select(m => m.Membership).FirstOrDefaultAsync(cancellationToken);
