@@ -113,24 +113,9 @@ internal sealed class MembershipRules(IAuthSignatureVerifier signatures)
         if (room.Get(EventTypes.ThirdPartyInvite, token) is not { } invite) return AuthResult.Reject("third-party invite: no m.room.third_party_invite for the token");
         if (invite.Sender != pdu.Sender) return AuthResult.Reject("third-party invite: the sender did not send the m.room.third_party_invite");
 
-        return signatures.IsThirdPartyInviteSigned(signed, PublicKeys(invite))
+        return signatures.IsThirdPartyInviteSigned(signed, [.. ThirdPartyInviteKeys.Of(invite.Content).Select(k => k.PublicKey)])
             ? AuthResult.Allowed
             : AuthResult.Reject("third-party invite: no signature in signed matches the invite's public keys");
-    }
-
-    private static List<string> PublicKeys(Pdu invite)
-    {
-        var keys = new List<string>();
-        if (AuthEventSelection.StringAt(invite.Content, "public_key") is { } single) keys.Add(single);
-        if (invite.Content["public_keys"] is JsonArray list)
-        {
-            foreach (var entry in list)
-            {
-                if (entry is JsonObject o && AuthEventSelection.StringAt(o, "public_key") is { } key) keys.Add(key);
-            }
-        }
-
-        return keys;
     }
 
     private static AuthResult CheckLeave(Pdu pdu, string target, RoomView room, PowerLevels levels)

@@ -24,6 +24,7 @@ public static class AccountsSetup
         services.AddSingleton(options.Auth);
         services.AddSingleton(new RateLimits(options.RateLimits));
         services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<ThreePids.IdentityServerBindings>();
         services.AddSingleton<PasswordPolicy>();
         services.AddScoped<SessionIssuer>();
         services.AddSingleton<LoginTokenService>();

@@ -8,7 +8,7 @@ namespace Matrix.Homeserver.RemoteRooms;
 
 /// <summary>The rooms API's seam to other servers, over federation (registered when federation is enabled).</summary>
 public sealed class FederatedRooms(RemoteJoins joins, RemoteKnocks knocks, RemoteLeaves leaves, RemoteInvites invites, RemoteDirectory directory,
-    RemoteSpaces spaces)
+    RemoteSpaces spaces, RemoteThirdPartyInvites thirdPartyInvites)
     : IRemoteRooms
 {
     public Task<string> JoinAsync(string roomId, string userId, IReadOnlyList<string> servers, JsonObject content, CancellationToken cancellationToken) =>
@@ -22,6 +22,9 @@ public sealed class FederatedRooms(RemoteJoins joins, RemoteKnocks knocks, Remot
 
     public Task<string> InviteAsync(string roomId, EventDraft invite, CancellationToken cancellationToken) =>
         invites.InviteAsync(roomId, invite, cancellationToken);
+
+    public Task ExchangeThirdPartyInviteAsync(string server, string roomId, JsonObject invite, CancellationToken cancellationToken) =>
+        thirdPartyInvites.ExchangeAsync(server, roomId, invite, cancellationToken);
 
     public Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken) =>
         directory.ListPublicRoomsAsync(server, request, cancellationToken);

@@ -19,6 +19,7 @@ public static class RemoteRoomServices
         services.AddSingleton<RemoteKnocks>();
         services.AddSingleton<RemoteLeaves>();
         services.AddSingleton<RemoteInvites>();
+        services.AddSingleton<RemoteThirdPartyInvites>();
         services.AddSingleton<RemoteDirectory>();
         services.AddSingleton<RemoteProfiles>();
         services.AddSingleton<RemoteSpaces>();

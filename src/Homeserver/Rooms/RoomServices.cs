@@ -5,6 +5,7 @@ using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.Rooms.Remote;
 using Matrix.Homeserver.Rooms.Spaces;
 using Matrix.Homeserver.Rooms.State;
+using Matrix.Homeserver.Rooms.ThirdPartyInvites;
 using Matrix.Homeserver.Rooms.Upgrades;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -31,6 +32,7 @@ public static class RoomServices
         services.AddSingleton<StateEventSender>();
         services.AddSingleton<RoomSummaries>();
         services.AddSingleton<SpaceChildren>();
+        services.AddThirdPartyInvites();
         return services;
     }
 
@@ -39,6 +41,7 @@ public static class RoomServices
     {
         app.MapCreateRoomApi();
         app.MapMembershipApi();
+        app.MapThirdPartyInviteApi();
         app.MapAliasApi();
         app.MapDirectoryApi();
         app.MapRoomStateApi();

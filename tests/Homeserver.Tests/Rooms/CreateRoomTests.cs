@@ -235,14 +235,19 @@ public sealed class CreateRoomTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Third_party_and_remote_invites_are_refused_clearly()
+    public async Task Remote_invites_are_refused_clearly_and_third_party_ones_checked_first()
     {
         var alice = await _server.NewUserAsync("alice");
-        var threePid = new JsonObject { ["id_server"] = "id.example", ["id_access_token"] = "t", ["medium"] = "email", ["address"] = "a@example.org" };
-        (await _server.PostAsync(alice, "/createRoom", new JsonObject { ["invite_3pid"] = new JsonArray(threePid) })).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        var threePid = new JsonObject { ["id_server"] = "id.example", ["medium"] = "email", ["address"] = "a@example.org" };
+        (await _server.PostAsync(alice, "/createRoom", new JsonObject { ["invite_3pid"] = new JsonArray(threePid.DeepClone()) })).IsError(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
         (await _server.PostAsync(alice, "/createRoom", new JsonObject { ["invite"] = RoomsClient.Array("@bob:elsewhere.example") }))
             .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         Assert.Empty((await _server.GetAsync(alice, "/joined_rooms")).Ok()["joined_rooms"]!.AsArray());
+
+        // An identity server that cannot be reached costs the invite, not the room (as a remote invite that fails).
+        threePid["id_access_token"] = "t";
+        var roomId = (await _server.PostAsync(alice, "/createRoom", new JsonObject { ["invite_3pid"] = new JsonArray(threePid.DeepClone()) })).Ok()["room_id"]!.GetValue<string>();
+        Assert.Equal("join", await _server.MembershipOfAsync(alice, roomId, alice.UserId));
     }
 }
 

@@ -118,7 +118,7 @@ public sealed class MembershipTests : IAsyncLifetime
         (await _server.MembershipAsync(alice, roomId, "invite", "bob")).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
         (await _server.MembershipAsync(alice, roomId, "invite", "@bob:remote.example")).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         (await _server.PostAsync(alice, $"/rooms/{RoomsClient.Path(roomId)}/invite",
-            new JsonObject { ["id_server"] = "id.example", ["medium"] = "email", ["address"] = "x@example.org" })).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+            new JsonObject { ["id_server"] = "id.example", ["medium"] = "email", ["address"] = "x@example.org" })).IsError(HttpStatusCode.BadRequest, "M_MISSING_PARAM");
         // Only members invite; the joined cannot be invited.
         (await _server.MembershipAsync(bob, roomId, "invite", carol.UserId)).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         (await _server.JoinRoomAsync(bob, roomId)).Ok();

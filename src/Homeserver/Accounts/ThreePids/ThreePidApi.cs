@@ -1,13 +1,16 @@
 using System.Text.Json.Nodes;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Identity;
+using Matrix.Homeserver.Rooms;
 
 namespace Matrix.Homeserver.Accounts.ThreePids;
 
 /// <summary>
 /// Third-party identifiers (email, phone). This server sends no email or SMS, so it validates no
-/// 3PIDs: an account has none, requests for validation tokens are refused with M_THREEPID_DENIED,
-/// adding or binding one fails for want of a validated session, and removing one finds nothing to
-/// remove. Clients (Element's settings) read the empty list and hide the feature.
+/// 3PIDs itself: an account has none, requests for validation tokens are refused with M_THREEPID_DENIED
+/// and adding one fails for want of a validated session. Binding one at an identity server goes through
+/// that server's own validated session (<see cref="IdentityServerBindings"/>), and removing or
+/// unbinding one unbinds it there.
 /// </summary>
 public static class ThreePidApi
 {
@@ -32,9 +35,9 @@ public static class ThreePidApi
 
         client.MapGet("/account/3pid", (Requester _) => Results.Json(new JsonObject { ["threepids"] = new JsonArray() }));
         client.MapPost("/account/3pid/add", (Requester _, HttpRequest request) => NoValidatedSession(request));
-        client.MapPost("/account/3pid/bind", (Requester _, HttpRequest request) => NoValidatedSession(request));
-        client.MapPost("/account/3pid/delete", (Requester _, HttpRequest request) => NothingToRemove(request));
-        client.MapPost("/account/3pid/unbind", (Requester _, HttpRequest request) => NothingToRemove(request));
+        client.MapPost("/account/3pid/bind", BindAsync).DenyGuests();
+        client.MapPost("/account/3pid/delete", UnbindAsync).DenyGuests();
+        client.MapPost("/account/3pid/unbind", UnbindAsync).DenyGuests();
         return app;
     }
 
@@ -46,11 +49,28 @@ public static class ThreePidApi
         throw new MatrixException(400, ErrorCodes.ThreepidAuthFailed, "No validated third-party identifier session has that sid");
     }
 
-    private static async Task<IResult> NothingToRemove(HttpRequest request)
+    private static async Task<IResult> BindAsync(Requester requester, HttpRequest request, IdentityServerBindings bindings)
     {
         var body = await JsonBody.ReadObjectAsync(request);
-        if (body["medium"] is null) throw MatrixException.MissingParam("Missing medium");
-        if (body["address"] is null) throw MatrixException.MissingParam("Missing address");
-        return Results.Json(new JsonObject { ["id_server_unbind_result"] = "no-support" });
+        var idServer = Required(body, "id_server");
+        IdentityServerClient.BaseOf(idServer);
+        await bindings.BindAsync(requester.UserId, idServer, Required(body, "id_access_token"), Required(body, "sid"), Required(body, "client_secret"),
+            request.HttpContext.RequestAborted);
+        return Results.Json(new JsonObject());
     }
+
+    /// <summary>/delete and /unbind alike: the account holds no 3PIDs, so removing one only unbinds it at identity servers.</summary>
+    private static async Task<IResult> UnbindAsync(Requester requester, HttpRequest request, IdentityServerBindings bindings)
+    {
+        var body = await JsonBody.ReadObjectAsync(request);
+        var medium = Required(body, "medium");
+        var address = Required(body, "address");
+        var idServer = JsonFields.String(body, "id_server");
+        if (idServer is not null) IdentityServerClient.BaseOf(idServer);
+        var result = await bindings.UnbindAsync(requester.UserId, medium, address, idServer, request.HttpContext.RequestAborted);
+        return Results.Json(new JsonObject { ["id_server_unbind_result"] = result });
+    }
+
+    private static string Required(JsonObject body, string key) =>
+        JsonFields.String(body, key) is { Length: > 0 } value ? value : throw MatrixException.MissingParam($"Missing {key}");
 }

@@ -23,24 +23,6 @@ public sealed class HomeserverSignatureVerifier(ServerSigningKey serverKey) : IA
         return JsonSigning.Verify(redacted, serverName, serverKey.Key.KeyId, serverKey.Key.VerifyKey, mode) == SignatureStatus.Valid;
     }
 
-    public bool IsThirdPartyInviteSigned(JsonObject signed, IReadOnlyList<string> publicKeys)
-    {
-        if (signed["signatures"] is not JsonObject byServer) return false;
-        foreach (var (entity, keys) in byServer)
-        {
-            if (keys is not JsonObject keyMap) continue;
-            foreach (var (keyIdText, _) in keyMap)
-            {
-                if (!SigningKeyId.TryParse(keyIdText, out var keyId)) continue;
-                foreach (var publicKey in publicKeys)
-                {
-                    if (!UnpaddedBase64.TryDecode(publicKey, out var bytes) && !UnpaddedBase64.TryDecodeUrlSafe(publicKey, out bytes)) continue;
-                    if (bytes.Length != VerifyKey.Length) continue;
-                    if (JsonSigning.Verify(signed, entity, keyId, VerifyKey.FromBytes(bytes)) == SignatureStatus.Valid) return true;
-                }
-            }
-        }
-
-        return false;
-    }
+    public bool IsThirdPartyInviteSigned(JsonObject signed, IReadOnlyList<string> publicKeys) =>
+        publicKeys.Any(key => ThirdPartyInviteKeys.Verifies(signed, key));
 }

@@ -10,6 +10,7 @@ using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.Aliases;
 using Matrix.Homeserver.Rooms.Membership;
 using Matrix.Homeserver.Rooms.Remote;
+using Matrix.Homeserver.Rooms.ThirdPartyInvites;
 using Matrix.Homeserver.Storage;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public sealed class CreateRoomHandler(
     IRemoteRooms remote,
     HomeserverOptions options,
     AppServiceQueries appServiceQueries,
+    ThirdPartyInviteService thirdParty,
     ILogger<CreateRoomHandler> logger) : ICommandHandler<CreateRoom, string>
 {
     public async ValueTask<string> Handle(CreateRoom command, CancellationToken cancellationToken)
@@ -40,7 +42,7 @@ public sealed class CreateRoomHandler(
         var creator = command.Requester.UserId;
         var version = body.RoomVersion is null ? options.Rooms.DefaultVersion
             : RoomVersions.Find(body.RoomVersion) ?? throw new MatrixException(400, ErrorCodes.UnsupportedRoomVersion, "Your homeserver does not support this room version");
-        if (body.Invite3Pid is { Count: > 0 }) throw MembershipApi.ThirdPartyUnavailable();
+        var thirdPartyInvites = (body.Invite3Pid ?? []).Select(ThirdPartyInvitee.From).ToList();
         if (body.InitialState?.Any(e => e.Type == EventTypes.Create) == true)
         {
             throw new MatrixException(400, ErrorCodes.InvalidRoomState, "initial_state may not hold an m.room.create event");
@@ -89,6 +91,18 @@ public sealed class CreateRoomHandler(
 
         if (alias is not null) await aliases.CompleteReservationAsync(db, alias, roomId, CancellationToken.None);
         await InviteRemoteAsync(roomId, creator, remoteInvites, body.IsDirect == true, cancellationToken);
+        foreach (var invitee in thirdPartyInvites)
+        {
+            try
+            {
+                await thirdParty.InviteAsync(roomId, creator, invitee, cancellationToken);
+            }
+            catch (MatrixException e)
+            {
+                logger.LogWarning("Could not invite a third-party identifier to the new room {RoomId}: {Reason}", roomId, e.Message);
+            }
+        }
+
         return roomId;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentValidation;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Rooms.ThirdPartyInvites;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 
@@ -41,12 +42,17 @@ public static class MembershipApi
     {
         var json = await JsonBody.ReadObjectAsync(request, emptyIsObject: true);
         var body = JsonBody.Bind<ReasonBody>(json);
-        if (body.ThirdPartySigned is not null) throw ThirdPartyUnavailable();
+        if (body.ThirdPartySigned is not null && action != MembershipAction.Join) throw MatrixException.BadJson("third_party_signed belongs to a join");
         var servers = (via ?? []).Concat(serverName ?? []).Distinct().ToList();
         // A join's body is its member event's content, as Synapse takes it (the server still sets membership and the
         // profile it lacks); a knock keeps only the reason.
         var content = action == MembershipAction.Join ? json : null;
-        var roomId = await mediator.Send(new EnterRoom(requester, roomIdOrAlias, action, servers, body.Reason) { Content = content },
+        content?.Remove("third_party_signed");
+        var roomId = await mediator.Send(new EnterRoom(requester, roomIdOrAlias, action, servers, body.Reason)
+            {
+                Content = content,
+                ThirdPartySigned = body.ThirdPartySigned,
+            },
             request.HttpContext.RequestAborted);
         return Results.Json(new JsonObject { ["room_id"] = roomId });
     }
@@ -63,19 +69,17 @@ public static class MembershipApi
         IValidator<TargetBody> validator, IMediator mediator)
     {
         var room = RequestIds.RoomId(roomId);
-        var body = await JsonBody.ReadAsync(request, validator);
+        var json = await JsonBody.ReadObjectAsync(request);
+        var body = JsonBody.Bind(json, validator);
         if (body.IsThirdParty)
         {
-            if (action == MembershipAction.Invite) throw ThirdPartyUnavailable();
-            throw MatrixException.MissingParam("Missing user_id");
+            if (action != MembershipAction.Invite) throw MatrixException.MissingParam("Missing user_id");
+            await mediator.Send(new InviteThirdParty(requester, room, ThirdPartyInvitee.From(json)), request.HttpContext.RequestAborted);
+            return Results.Json(new JsonObject());
         }
 
         var change = new MembershipChange(room, requester.UserId, body.UserId!, action) { Reason = body.Reason, SenderIsGuest = requester.IsGuest };
         await mediator.Send(new ChangeMembership(change), request.HttpContext.RequestAborted);
         return Results.Json(new JsonObject());
     }
-
-    /// <summary>Third-party (email, phone) invites need an identity server, which this server does not use.</summary>
-    public static MatrixException ThirdPartyUnavailable() =>
-        MatrixException.Forbidden("Third-party invites are not available: this server does not use an identity server");
 }

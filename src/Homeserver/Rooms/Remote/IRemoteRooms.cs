@@ -34,6 +34,12 @@ public interface IRemoteRooms
     /// </summary>
     Task<string> InviteAsync(string roomId, EventDraft invite, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Asks the inviter's server to turn a third-party invite's signed token into the member invite
+    /// (PUT /exchange_third_party_invite); its refusal is the caller's answer.
+    /// </summary>
+    Task ExchangeThirdPartyInviteAsync(string server, string roomId, JsonObject invite, CancellationToken cancellationToken);
+
     /// <summary>Another server's published room directory (/publicRooms with server=), answered as that server gives it.</summary>
     Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken);
 

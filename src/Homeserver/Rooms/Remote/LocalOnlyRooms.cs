@@ -21,6 +21,9 @@ internal sealed class LocalOnlyRooms : IRemoteRooms
     public Task<string> InviteAsync(string roomId, EventDraft invite, CancellationToken cancellationToken) =>
         throw MatrixException.Forbidden($"Cannot invite {invite.StateKey}: users of other servers cannot be reached");
 
+    public Task ExchangeThirdPartyInviteAsync(string server, string roomId, JsonObject invite, CancellationToken cancellationToken) =>
+        throw MatrixException.Forbidden($"Cannot accept the invite: {server}, the inviter's server, cannot be reached");
+
     public Task<JsonObject> ListPublicRoomsAsync(string server, DirectoryApi.PublicRoomsBody request, CancellationToken cancellationToken) =>
         throw MatrixException.NotFound($"Cannot list the rooms of {server}");
 

@@ -565,6 +565,14 @@ CREATE TABLE user_filter (
     CONSTRAINT pk_user_filter PRIMARY KEY (user_id, filter_id)
 );
 
+CREATE TABLE user_threepid_id_servers (
+    user_id text NOT NULL,
+    medium text NOT NULL,
+    address text NOT NULL,
+    id_server text NOT NULL,
+    CONSTRAINT pk_user_threepid_id_servers PRIMARY KEY (user_id, medium, address, id_server)
+);
+
 CREATE TABLE users (
     user_id text NOT NULL,
     localpart text NOT NULL,
@@ -676,7 +684,7 @@ CREATE INDEX ix_user_filter_user_id_json_hash ON user_filter (user_id, json_hash
 CREATE UNIQUE INDEX ix_users_localpart ON users (localpart);
 
 INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
-VALUES ('20261205222811_Initial', '10.0.15');
+VALUES ('20261206004516_Initial', '10.0.15');
 
 ALTER TABLE event_search ADD COLUMN vector tsvector GENERATED ALWAYS AS (to_tsvector('english', value)) STORED;
 

@@ -536,6 +536,14 @@ CREATE TABLE "user_filter" (
     CONSTRAINT "pk_user_filter" PRIMARY KEY ("user_id", "filter_id")
 );
 
+CREATE TABLE "user_threepid_id_servers" (
+    "user_id" TEXT NOT NULL,
+    "medium" TEXT NOT NULL,
+    "address" TEXT NOT NULL,
+    "id_server" TEXT NOT NULL,
+    CONSTRAINT "pk_user_threepid_id_servers" PRIMARY KEY ("user_id", "medium", "address", "id_server")
+);
+
 CREATE TABLE "users" (
     "user_id" TEXT NOT NULL CONSTRAINT "pk_users" PRIMARY KEY,
     "localpart" TEXT NOT NULL,
@@ -646,7 +654,7 @@ CREATE INDEX "ix_user_filter_user_id_json_hash" ON "user_filter" ("user_id", "js
 CREATE UNIQUE INDEX "ix_users_localpart" ON "users" ("localpart");
 
 INSERT INTO "__EFMigrationsHistory" ("migration_id", "product_version")
-VALUES ('20261205222805_Initial', '10.0.15');
+VALUES ('20261206004510_Initial', '10.0.15');
 
 CREATE VIRTUAL TABLE event_search_fts USING fts5(value, content='event_search', content_rowid='id', tokenize='porter unicode61');
 

@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("dd0e3d22-a4e1-4053-ab8d-1cece66673e2"), entityTypeCount: 59)
+            : base(skipDetectChanges: false, modelId: new Guid("237553cd-6824-448c-9879-3ad5335896a2"), entityTypeCount: 60)
         {
         }
 
@@ -71,6 +71,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             var stateGroup = StateGroupEntityType.Create(this);
             var stateGroupEntry = StateGroupEntryEntityType.Create(this);
             var streamPosition = StreamPositionEntityType.Create(this);
+            var threePidBinding = ThreePidBindingEntityType.Create(this);
             var toDeviceMessage = ToDeviceMessageEntityType.Create(this);
             var toDeviceTransaction = ToDeviceTransactionEntityType.Create(this);
             var uiaSession = UiaSessionEntityType.Create(this);
@@ -131,6 +132,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
             StateGroupEntityType.CreateAnnotations(stateGroup);
             StateGroupEntryEntityType.CreateAnnotations(stateGroupEntry);
             StreamPositionEntityType.CreateAnnotations(streamPosition);
+            ThreePidBindingEntityType.CreateAnnotations(threePidBinding);
             ToDeviceMessageEntityType.CreateAnnotations(toDeviceMessage);
             ToDeviceTransactionEntityType.CreateAnnotations(toDeviceTransaction);
             UiaSessionEntityType.CreateAnnotations(uiaSession);

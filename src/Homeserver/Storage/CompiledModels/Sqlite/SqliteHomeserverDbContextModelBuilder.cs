@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("0fcdbdad-e085-4f7b-bad2-81da9828b463"), entityTypeCount: 59)
+            : base(skipDetectChanges: false, modelId: new Guid("57095c31-fd47-4fd4-b7e0-f247727feb79"), entityTypeCount: 60)
         {
         }
 
@@ -70,6 +70,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             var stateGroup = StateGroupEntityType.Create(this);
             var stateGroupEntry = StateGroupEntryEntityType.Create(this);
             var streamPosition = StreamPositionEntityType.Create(this);
+            var threePidBinding = ThreePidBindingEntityType.Create(this);
             var toDeviceMessage = ToDeviceMessageEntityType.Create(this);
             var toDeviceTransaction = ToDeviceTransactionEntityType.Create(this);
             var uiaSession = UiaSessionEntityType.Create(this);
@@ -130,6 +131,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
             StateGroupEntityType.CreateAnnotations(stateGroup);
             StateGroupEntryEntityType.CreateAnnotations(stateGroupEntry);
             StreamPositionEntityType.CreateAnnotations(streamPosition);
+            ThreePidBindingEntityType.CreateAnnotations(threePidBinding);
             ToDeviceMessageEntityType.CreateAnnotations(toDeviceMessage);
             ToDeviceTransactionEntityType.CreateAnnotations(toDeviceTransaction);
             UiaSessionEntityType.CreateAnnotations(uiaSession);

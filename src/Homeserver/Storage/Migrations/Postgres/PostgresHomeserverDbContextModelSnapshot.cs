@@ -1907,6 +1907,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                     b.ToTable("stream_positions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ThreePidBinding", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Medium")
+                        .HasColumnType("text")
+                        .HasColumnName("medium");
+
+                    b.Property<string>("Address")
+                        .HasColumnType("text")
+                        .HasColumnName("address");
+
+                    b.Property<string>("IdServer")
+                        .HasColumnType("text")
+                        .HasColumnName("id_server");
+
+                    b.HasKey("UserId", "Medium", "Address", "IdServer")
+                        .HasName("pk_user_threepid_id_servers");
+
+                    b.ToTable("user_threepid_id_servers", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ToDeviceMessage", b =>
                 {
                     b.Property<long>("Id")

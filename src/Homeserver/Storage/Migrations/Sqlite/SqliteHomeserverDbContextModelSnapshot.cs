@@ -1882,6 +1882,30 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                     b.ToTable("stream_positions", (string)null);
                 });
 
+            modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ThreePidBinding", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Medium")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("medium");
+
+                    b.Property<string>("Address")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<string>("IdServer")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id_server");
+
+                    b.HasKey("UserId", "Medium", "Address", "IdServer")
+                        .HasName("pk_user_threepid_id_servers");
+
+                    b.ToTable("user_threepid_id_servers", (string)null);
+                });
+
             modelBuilder.Entity("Matrix.Homeserver.Storage.Entities.ToDeviceMessage", b =>
                 {
                     b.Property<long>("Id")
