@@ -16,8 +16,10 @@ public sealed record ServerKeyCriteria(IReadOnlyDictionary<string, long?> KeyIds
 /// Notary answers (POST /_matrix/key/v2/query and GET /_matrix/key/v2/query/{serverName}): the keys objects we
 /// hold for each server, fetched from the server itself when missing or too old, each signed by its server and
 /// by us. Freshness follows Synapse: a minimum_valid_until_ts asks for a valid_until_ts at least that late;
-/// without one, an object is refetched once half its lifetime has passed. Unreachable servers with nothing
-/// cached are left out of the answer.
+/// without one, an object is refetched once half its lifetime has passed. A fetch asked for with a minimum is made
+/// whenever the keys held fall short of it; if the server then gives nothing better (or nothing at all), the keys
+/// held are the answer, expired or not, as Synapse's notary answers. Unreachable servers with nothing cached are
+/// left out of the answer.
 /// </summary>
 public sealed class KeyQueryService(LocalServerKeys local, ServerKeyCache cache, FederationDomainPolicy domains, TimeProvider time)
 {
@@ -45,7 +47,8 @@ public sealed class KeyQueryService(LocalServerKeys local, ServerKeyCache cache,
         var keyIds = criteria.KeyIds;
         var rows = await cache.LoadStoredAsync(serverName, cancellationToken);
         if (IsMiss(rows, criteria) && domains.IsAllowed(serverName)
-            && await cache.RefreshAsync(serverName, [.. keyIds.Keys], keyIds.Values.Append(criteria.MinimumForAll).Max() ?? 0, directOnly: true, cancellationToken))
+            && await cache.RefreshAsync(serverName, [.. keyIds.Keys], keyIds.Values.Append(criteria.MinimumForAll).Max() ?? 0, directOnly: true, cancellationToken,
+                unscheduled: keyIds.Values.Append(criteria.MinimumForAll).Any(m => m is not null)))
         {
             rows = await cache.LoadStoredAsync(serverName, cancellationToken);
         }

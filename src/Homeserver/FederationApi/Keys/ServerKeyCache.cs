@@ -41,12 +41,17 @@ public sealed class ServerKeyCache(
     /// share the fetch. True when keys were fetched and stored.
     /// </summary>
     /// <param name="directOnly">Ask the server itself only (a notary answering for others does this).</param>
-    public Task<bool> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, long minimumValidUntilTs, bool directOnly, CancellationToken cancellationToken)
+    /// <param name="unscheduled">
+    /// Fetch even if the schedule says not yet: a notary query that names a minimum_valid_until_ts our keys do not
+    /// reach asks for a fresh answer, as Synapse's notary fetches one (still one fetch per server at a time).
+    /// </param>
+    public Task<bool> RefreshAsync(string serverName, IReadOnlyCollection<string> keyIds, long minimumValidUntilTs, bool directOnly, CancellationToken cancellationToken,
+        bool unscheduled = false)
     {
         if (serverName == local.ServerName || !domains.IsAllowed(serverName) || !options.Federation.Enabled) return Task.FromResult(false);
         // A fetch under way is joined even though the schedule would refuse a new one.
         if (_inFlight.TryGetValue(serverName, out var running)) return running.Value.WaitAsync(cancellationToken);
-        if (!_schedule.MayFetch(serverName)) return Task.FromResult(false);
+        if (!unscheduled && !_schedule.MayFetch(serverName)) return Task.FromResult(false);
 
         var lazy = _inFlight.GetOrAdd(serverName, name => new Lazy<Task<bool>>(() => FetchAndStoreAsync(name, keyIds, minimumValidUntilTs, directOnly)));
         return lazy.Value.WaitAsync(cancellationToken);
