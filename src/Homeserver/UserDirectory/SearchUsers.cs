@@ -12,7 +12,7 @@ public sealed record SearchUsers(string Searcher, string Term, int Limit) : IQue
 
 /// <summary>
 /// The user directory: users who share a joined room with the searcher, and users joined to public
-/// rooms (join rule public, or world-readable history). The term matches case-insensitively anywhere
+/// rooms (join rule public, or world-readable history), the searcher included only through the latter. The term matches case-insensitively anywhere
 /// in the user ID or display name. Built from current memberships at query time, so it needs no
 /// separate index to keep in step; the candidate scan is bounded.
 /// </summary>
@@ -37,14 +37,16 @@ public sealed class SearchUsersHandler(HomeserverDbContext db, RoomSummaries sum
         var shared = (await db.RoomMemberships.AsNoTracking()
             .Where(m => m.UserId == query.Searcher && m.Membership == Memberships.Join)
             .Select(m => m.RoomId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var otherRooms = candidates.Select(c => c.RoomId).Where(r => !shared.Contains(r)).Distinct().ToList();
+        // Searchers share no room with themselves (as in Synapse): they find themselves through public rooms only.
+        bool SharedWithSearcher(string userId, string roomId) => userId != query.Searcher && shared.Contains(roomId);
+        var otherRooms = candidates.Where(c => !SharedWithSearcher(c.UserId, c.RoomId)).Select(c => c.RoomId).Distinct().ToList();
         var publicRooms = (await summaries.LoadAsync(db, otherRooms, cancellationToken)).Values
             .Where(s => s.JoinRule == "public" || s.WorldReadable).Select(s => s.RoomId).ToHashSet(StringComparer.Ordinal);
 
         var visible = candidates
-            .Where(c => shared.Contains(c.RoomId) || publicRooms.Contains(c.RoomId))
+            .Where(c => SharedWithSearcher(c.UserId, c.RoomId) || publicRooms.Contains(c.RoomId))
             .GroupBy(c => c.UserId, StringComparer.Ordinal)
-            .Select(g => (User: g.First(), SharesRoom: g.Any(c => shared.Contains(c.RoomId))))
+            .Select(g => (User: g.First(), SharesRoom: g.Any(c => SharedWithSearcher(c.UserId, c.RoomId))))
             .OrderByDescending(u => u.SharesRoom)
             .ThenBy(u => u.User.UserId, StringComparer.Ordinal)
             .ToList();

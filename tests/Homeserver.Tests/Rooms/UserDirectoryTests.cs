@@ -51,6 +51,29 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Searchers_find_themselves_while_a_room_of_theirs_is_public_or_world_readable()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var creator = await _server.CreateUserAsync($"creator{tag}");
+        var user = await _server.CreateUserAsync($"self{tag}");
+        var roomId = await _server.CreateRoomAsync(creator, new JsonObject { ["preset"] = "private_chat", ["invite"] = new JsonArray(user.UserId) });
+        (await _server.JoinRoomAsync(user, roomId)).Ok();
+        Assert.DoesNotContain(user.UserId, await SearchAsync(user, $"self{tag}"));
+
+        await _server.SetStateAsync(creator, roomId, "m.room.join_rules", "", new JsonObject { ["join_rule"] = "public" });
+        Assert.Contains(user.UserId, await SearchAsync(user, $"self{tag}"));
+        await _server.SetStateAsync(creator, roomId, "m.room.join_rules", "", new JsonObject { ["join_rule"] = "invite" });
+        Assert.DoesNotContain(user.UserId, await SearchAsync(user, $"self{tag}"));
+
+        await _server.SetStateAsync(creator, roomId, "m.room.history_visibility", "", new JsonObject { ["history_visibility"] = "world_readable" });
+        Assert.Contains(user.UserId, await SearchAsync(user, $"self{tag}"));
+        // The creator shares the room with the user, whatever its rules.
+        await _server.SetStateAsync(creator, roomId, "m.room.history_visibility", "", new JsonObject { ["history_visibility"] = "shared" });
+        Assert.DoesNotContain(user.UserId, await SearchAsync(user, $"self{tag}"));
+        Assert.Contains(user.UserId, await SearchAsync(creator, $"self{tag}"));
+    }
+
+    [Fact]
     public async Task Limit_truncates_and_sets_limited_and_wildcards_match_literally()
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
