@@ -40,20 +40,25 @@ public sealed class PresenceFederationTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
-    public async Task A_server_that_comes_to_share_a_room_hears_its_members_presence_set_before()
+    public async Task Servers_that_come_to_share_a_room_hear_each_others_members_presence_set_before()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
         var bob = await MembershipFederationFixture.NewUserAsync(Hs2, "bob");
         // Set while nobody on hs2 shares a room with Alice: nothing went to hs2 then.
         (await Hs1.Http.PutJsonAsync(PresenceFederation.StatusPath(alice), new JsonObject { ["presence"] = "unavailable", ["status_msg"] = "deep work" },
             alice.AccessToken)).Ok();
+        (await Hs2.Http.PutJsonAsync(PresenceFederation.StatusPath(bob), new JsonObject { ["presence"] = "online", ["status_msg"] = "joining" },
+            bob.AccessToken)).Ok();
         var remote = Hs2.Services.GetRequiredService<RemotePresence>();
         Assert.Null(remote.Get(alice.UserId));
 
         await PresenceFederation.SharedRoomAsync(Hs1, alice, [(Hs2, bob)]);
 
+        // Each way: hs1 introduces Alice to hs2 once hs2's join is done, hs2 introduces its joiner Bob to hs1.
         Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(remote.Get(alice.UserId)?.StatusMsg == "deep work")));
         Assert.Equal("deep work", PresenceFederation.PresenceOf(await Hs2.SyncAsync(bob), alice)?.Str("status_msg"));
+        var remoteOnHs1 = Hs1.Services.GetRequiredService<RemotePresence>();
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(remoteOnHs1.Get(bob.UserId)?.StatusMsg == "joining")));
     }
 
     [Fact]

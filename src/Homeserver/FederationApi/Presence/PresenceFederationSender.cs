@@ -26,10 +26,17 @@ public sealed class PresenceFederationSender(
     public static readonly TimeSpan PingInterval = TimeSpan.FromMinutes(25);
 
     /// <summary>
-    /// How long after a join a newly shared room's presence goes out: the other server then knows the room, where an EDU
-    /// about users it does not share a room with yet would be dropped.
+    /// How long after a user of another server joined our users' room their presence goes to that server: its join is
+    /// still under way there (our send_join answer, its persisting the room), and an EDU about users it does not share a
+    /// room with yet would be dropped. SyTest expects the presence within two seconds of the join.
     /// </summary>
-    public static readonly TimeSpan IntroductionDelay = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan IntroductionDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long after our user joined a room its presence goes to the room's other servers: they know the room, and the
+    /// join event, queued a moment after, should reach them first.
+    /// </summary>
+    public static readonly TimeSpan JoinedIntroductionDelay = TimeSpan.FromMilliseconds(250);
 
     private const int MaxQueued = 10_000;
     private static readonly TimeSpan PingCheckInterval = TimeSpan.FromMinutes(1);
@@ -40,9 +47,9 @@ public sealed class PresenceFederationSender(
     private readonly Channel<(string Server, IReadOnlyList<string> Users, long DueTs)> _introductions =
         Channel.CreateBounded<(string, IReadOnlyList<string>, long)>(new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
-    /// <summary>After <see cref="IntroductionDelay"/>, sends the current presence of the local users who are not offline to the server.</summary>
-    public void IntroduceLater(string server, IReadOnlyList<string> localUsers) =>
-        _introductions.Writer.TryWrite((server, localUsers, Now() + (long)IntroductionDelay.TotalMilliseconds));
+    /// <summary>After <paramref name="delay"/>, sends the current presence of the local users who are not offline to the server.</summary>
+    public void IntroduceLater(string server, IReadOnlyList<string> localUsers, TimeSpan delay) =>
+        _introductions.Writer.TryWrite((server, localUsers, Now() + (long)delay.TotalMilliseconds));
 
     /// <summary>When each user's presence was last queued for other servers (ms since the epoch).</summary>
     private readonly ConcurrentDictionary<string, long> _lastSent = new(StringComparer.Ordinal);

@@ -32,12 +32,12 @@ public sealed class PresenceForNewMembers(HomeserverDbContext db, EventStore eve
             var userId = join.StateKey!;
             if (IsLocal(userId))
             {
-                foreach (var server in room.JoinedServers.Where(s => s != options.ServerName)) sender.IntroduceLater(server, [userId]);
+                foreach (var server in room.JoinedServers.Where(s => s != options.ServerName)) sender.IntroduceLater(server, [userId], PresenceFederationSender.JoinedIntroductionDelay);
             }
             else
             {
                 var locals = room.Members.Where(m => m.Membership == Memberships.Join && IsLocal(m.UserId)).Select(m => m.UserId).ToList();
-                if (locals.Count > 0) sender.IntroduceLater(RequestIds.ServerOf(userId), locals);
+                if (locals.Count > 0) sender.IntroduceLater(RequestIds.ServerOf(userId), locals, PresenceFederationSender.IntroductionDelay);
             }
         }
     }
