@@ -98,6 +98,15 @@ public static class JsonBody
     }
 
     /// <summary>Maps the first validation failure to the spec's error: the rule's ErrorCode picks the errcode.</summary>
+    /// <summary>A body field that must be a non-empty string: 400 M_MISSING_PARAM when absent, M_INVALID_PARAM otherwise.</summary>
+    public static string RequiredString(JsonObject body, string key) =>
+        body[key] switch
+        {
+            null => throw MatrixException.MissingParam($"Missing {key}"),
+            JsonValue v when v.TryGetValue(out string? s) && s.Length > 0 => s,
+            _ => throw MatrixException.InvalidParam($"{key} must be a non-empty string"),
+        };
+
     public static void ThrowIfInvalid(FluentValidation.Results.ValidationResult result)
     {
         if (result.IsValid) return;

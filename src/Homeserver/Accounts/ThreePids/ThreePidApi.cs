@@ -52,10 +52,10 @@ public static class ThreePidApi
     private static async Task<IResult> BindAsync(Requester requester, HttpRequest request, IdentityServerBindings bindings)
     {
         var body = await JsonBody.ReadObjectAsync(request);
-        var idServer = Required(body, "id_server");
+        var idServer = JsonBody.RequiredString(body, "id_server");
         IdentityServerClient.BaseOf(idServer);
-        await bindings.BindAsync(requester.UserId, idServer, Required(body, "id_access_token"), Required(body, "sid"), Required(body, "client_secret"),
-            request.HttpContext.RequestAborted);
+        await bindings.BindAsync(requester.UserId, idServer, JsonBody.RequiredString(body, "id_access_token"), JsonBody.RequiredString(body, "sid"),
+            JsonBody.RequiredString(body, "client_secret"), request.HttpContext.RequestAborted);
         return Results.Json(new JsonObject());
     }
 
@@ -63,14 +63,11 @@ public static class ThreePidApi
     private static async Task<IResult> UnbindAsync(Requester requester, HttpRequest request, IdentityServerBindings bindings)
     {
         var body = await JsonBody.ReadObjectAsync(request);
-        var medium = Required(body, "medium");
-        var address = Required(body, "address");
+        var medium = JsonBody.RequiredString(body, "medium");
+        var address = JsonBody.RequiredString(body, "address");
         var idServer = JsonFields.String(body, "id_server");
         if (idServer is not null) IdentityServerClient.BaseOf(idServer);
         var result = await bindings.UnbindAsync(requester.UserId, medium, address, idServer, request.HttpContext.RequestAborted);
         return Results.Json(new JsonObject { ["id_server_unbind_result"] = result });
     }
-
-    private static string Required(JsonObject body, string key) =>
-        JsonFields.String(body, key) is { Length: > 0 } value ? value : throw MatrixException.MissingParam($"Missing {key}");
 }

@@ -10,16 +10,9 @@ public sealed record ThirdPartyInvitee(string IdServer, string IdAccessToken, st
     /// <summary>The invite_3pid fields of /invite and createRoom; each is required.</summary>
     public static ThirdPartyInvitee From(JsonObject body)
     {
-        var invitee = new ThirdPartyInvitee(Required(body, "id_server"), Required(body, "id_access_token"), Required(body, "medium"), Required(body, "address"));
+        var invitee = new ThirdPartyInvitee(JsonBody.RequiredString(body, "id_server"), JsonBody.RequiredString(body, "id_access_token"),
+            JsonBody.RequiredString(body, "medium"), JsonBody.RequiredString(body, "address"));
         IdentityServerClient.BaseOf(invitee.IdServer);
         return invitee;
     }
-
-    private static string Required(JsonObject body, string key) =>
-        body[key] switch
-        {
-            null => throw MatrixException.MissingParam($"Missing {key}"),
-            JsonValue v when v.TryGetValue(out string? s) && s.Length > 0 => s,
-            _ => throw MatrixException.InvalidParam($"{key} must be a non-empty string"),
-        };
 }
