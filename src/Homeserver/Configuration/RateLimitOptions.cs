@@ -23,6 +23,9 @@ public sealed class RateLimitOptions
 
     /// <summary>Joining rooms, per user.</summary>
     public RateLimitPolicyOptions Join { get; set; } = new() { PerSecond = 2, Burst = 30 };
+
+    /// <summary>Third-party invites (each asks an identity server), per user: Synapse's rc_third_party_invite.</summary>
+    public RateLimitPolicyOptions ThirdPartyInvite { get; set; } = new() { PerSecond = 0.2, Burst = 10 };
 }
 
 /// <summary>A token bucket: up to Burst requests at once, refilled at PerSecond.</summary>

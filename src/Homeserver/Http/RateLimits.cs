@@ -11,6 +11,7 @@ public static class RateLimitPolicy
     public const string LoginToken = "login_token";
     public const string Send = "send";
     public const string Join = "join";
+    public const string ThirdPartyInvite = "third_party_invite";
 }
 
 /// <summary>
@@ -35,6 +36,7 @@ public sealed class RateLimits : IDisposable
             [RateLimitPolicy.LoginToken] = Bucket(options.LoginToken),
             [RateLimitPolicy.Send] = Bucket(options.Send),
             [RateLimitPolicy.Join] = Bucket(options.Join),
+            [RateLimitPolicy.ThirdPartyInvite] = Bucket(options.ThirdPartyInvite),
         };
     }
 

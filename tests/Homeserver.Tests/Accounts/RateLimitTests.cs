@@ -20,6 +20,7 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
             settings["Homeserver:RateLimits:Register:Burst"] = "4";
             settings["Homeserver:RateLimits:Register:PerSecond"] = "0.1";
             settings["Homeserver:RateLimits:Send:Burst"] = "2";
+            settings["Homeserver:RateLimits:ThirdPartyInvite:Burst"] = "2";
         }
     }
 
@@ -48,6 +49,17 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
         for (var i = 0; i < 5; i++) answers.Add(await _server.Http.GetJsonAsync($"/_matrix/client/v3/register/available?username=free{i}"));
         Assert.All(answers.Take(4), a => a.Ok());
         IsLimited(answers[4]);
+    }
+
+    [Fact]
+    public async Task Third_party_invites_of_one_user_are_limited_before_an_identity_server_is_asked()
+    {
+        var user = await _server.CreateUserAsync("inviter" + Guid.NewGuid().ToString("N")[..6]);
+        var body = new JsonObject { ["id_server"] = "id.invalid", ["id_access_token"] = "t", ["medium"] = "email", ["address"] = "a@example.org" };
+        var answers = new List<MatrixResponse>();
+        for (var i = 0; i < 3; i++) answers.Add(await _server.Http.PostJsonAsync("/_matrix/client/v3/rooms/!nowhere:localhost/invite", body.DeepClone(), user.AccessToken));
+        Assert.All(answers.Take(2), a => a.IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN"));
+        IsLimited(answers[2]);
     }
 
     [Fact]

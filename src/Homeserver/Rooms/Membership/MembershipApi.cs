@@ -74,6 +74,7 @@ public static class MembershipApi
         if (body.IsThirdParty)
         {
             if (action != MembershipAction.Invite) throw MatrixException.MissingParam("Missing user_id");
+            request.HttpContext.RequestServices.GetRequiredService<RateLimits>().AcquireFor(RateLimitPolicy.ThirdPartyInvite, request.HttpContext);
             await mediator.Send(new InviteThirdParty(requester, room, ThirdPartyInvitee.From(json)), request.HttpContext.RequestAborted);
             return Results.Json(new JsonObject());
         }
