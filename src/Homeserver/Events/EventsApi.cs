@@ -25,15 +25,15 @@ public static class EventsApi
     public static IEndpointRouteBuilder MapRoomEventsApi(this IEndpointRouteBuilder app)
     {
         var v3 = app.MapGroup("/_matrix/client/v3/rooms/{roomId}");
-        v3.MapPut("/send/{eventType}/{txnId}", SendAsync).WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
+        v3.MapPut("/send/{eventType}/{txnId}", SendAsync).WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes)).RateLimited(RateLimitPolicy.Send);
         // The r0-era forms without a transaction ID (Synapse still serves them): every call is a new event.
         v3.MapPost("/send/{eventType}", (string roomId, string eventType, Requester requester, HttpRequest http, IMediator mediator,
             UnansweredSends unanswered, CancellationToken cancellationToken) => SendAsync(roomId, eventType, null, requester, http, mediator, unanswered, cancellationToken))
-            .WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
-        v3.MapPut("/redact/{eventId}/{txnId}", RedactAsync).WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes)).RateLimited(RateLimitPolicy.Send);
+        v3.MapPut("/redact/{eventId}/{txnId}", RedactAsync).WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes)).RateLimited(RateLimitPolicy.Send);
         v3.MapPost("/redact/{eventId}", (string roomId, string eventId, Requester requester, HttpRequest http, IMediator mediator,
             UnansweredSends unanswered, CancellationToken cancellationToken) => RedactAsync(roomId, eventId, null, requester, http, mediator, unanswered, cancellationToken))
-            .WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxSendBodyBytes)).RateLimited(RateLimitPolicy.Send);
         v3.MapGet("/event/{eventId}", GetEventAsync);
         v3.MapGet("/messages", MessagesAsync);
         v3.MapGet("/context/{eventId}", ContextAsync);

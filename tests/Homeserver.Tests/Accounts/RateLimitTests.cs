@@ -20,6 +20,9 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
             settings["Homeserver:RateLimits:Register:Burst"] = "4";
             settings["Homeserver:RateLimits:Register:PerSecond"] = "0.1";
             settings["Homeserver:RateLimits:Send:Burst"] = "2";
+            settings["Homeserver:RateLimits:Send:PerSecond"] = "0.1";
+            settings["Homeserver:RateLimits:Join:Burst"] = "2";
+            settings["Homeserver:RateLimits:Join:PerSecond"] = "0.1";
             settings["Homeserver:RateLimits:ThirdPartyInvite:Burst"] = "2";
         }
     }
@@ -60,6 +63,40 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
         for (var i = 0; i < 3; i++) answers.Add(await _server.Http.PostJsonAsync("/_matrix/client/v3/rooms/!nowhere:localhost/invite", body.DeepClone(), user.AccessToken));
         Assert.All(answers.Take(2), a => a.IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN"));
         IsLimited(answers[2]);
+    }
+
+    [Fact]
+    public async Task Sends_and_joins_of_one_user_are_limited()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var (alice, bob) = (await _server.CreateUserAsync("sender" + tag), await _server.CreateUserAsync("joiner" + tag));
+        var rooms = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            rooms.Add((await _server.Http.PostJsonAsync("/_matrix/client/v3/createRoom", new JsonObject { ["preset"] = "public_chat" }, alice.AccessToken))
+                .Ok()["room_id"]!.GetValue<string>());
+        }
+
+        var room = Uri.EscapeDataString(rooms[0]);
+        var sends = new List<MatrixResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            sends.Add(await _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{room}/send/m.room.message/t{i}",
+                new JsonObject { ["msgtype"] = "m.text", ["body"] = "hi" }, alice.AccessToken));
+        }
+
+        Assert.All(sends.Take(2), s => s.Ok());
+        IsLimited(sends[2]);
+        // State events count as sends too.
+        IsLimited(await _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{room}/state/m.room.topic", new JsonObject { ["topic"] = "t" }, alice.AccessToken));
+
+        var joins = new List<MatrixResponse>();
+        foreach (var id in rooms) joins.Add(await _server.Http.PostJsonAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(id)}", new JsonObject(), bob.AccessToken));
+        Assert.All(joins.Take(2), j => j.Ok());
+        IsLimited(joins[2]);
+        // bob's bucket of sends is his own.
+        (await _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{room}/send/m.room.message/b", new JsonObject { ["msgtype"] = "m.text", ["body"] = "hi" },
+            bob.AccessToken)).Ok();
     }
 
     [Fact]

@@ -14,11 +14,11 @@ public static class MembershipApi
     {
         var client = app.MapGroup("/_matrix/client/v3");
         client.MapPost("/rooms/{roomId}/join", (Requester r, string roomId, HttpRequest request, IMediator m) =>
-            Enter(r, RequestIds.RoomId(roomId), MembershipAction.Join, [], [], request, m)).DenySuspended();
+            Enter(r, RequestIds.RoomId(roomId), MembershipAction.Join, [], [], request, m)).DenySuspended().RateLimited(RateLimitPolicy.Join);
         client.MapPost("/join/{roomIdOrAlias}", (Requester r, string roomIdOrAlias, [FromQuery] string[]? via, [FromQuery(Name = "server_name")] string[]? serverName, HttpRequest request, IMediator m) =>
-            Enter(r, roomIdOrAlias, MembershipAction.Join, via, serverName, request, m)).DenySuspended();
+            Enter(r, roomIdOrAlias, MembershipAction.Join, via, serverName, request, m)).DenySuspended().RateLimited(RateLimitPolicy.Join);
         client.MapPost("/knock/{roomIdOrAlias}", (Requester r, string roomIdOrAlias, [FromQuery] string[]? via, [FromQuery(Name = "server_name")] string[]? serverName, HttpRequest request, IMediator m) =>
-            Enter(r, roomIdOrAlias, MembershipAction.Knock, via, serverName, request, m)).DenySuspended();
+            Enter(r, roomIdOrAlias, MembershipAction.Knock, via, serverName, request, m)).DenySuspended().RateLimited(RateLimitPolicy.Join);
         client.MapPost("/rooms/{roomId}/leave", Leave);
         client.MapPost("/rooms/{roomId}/forget", async (Requester r, string roomId, IMediator m, CancellationToken ct) =>
         {

@@ -21,8 +21,8 @@ public static class RoomStateApi
             GetStateEvent(r, roomId, eventType, "", format, m, ct));
         rooms.MapGet("/state/{eventType}/{**stateKey}", GetStateEvent);
         rooms.MapPut("/state/{eventType}", (Requester r, string roomId, string eventType, HttpRequest request, IMediator m) =>
-            PutStateEvent(r, roomId, eventType, "", request, m));
-        rooms.MapPut("/state/{eventType}/{**stateKey}", PutStateEvent);
+            PutStateEvent(r, roomId, eventType, "", request, m)).RateLimited(RateLimitPolicy.Send);
+        rooms.MapPut("/state/{eventType}/{**stateKey}", PutStateEvent).RateLimited(RateLimitPolicy.Send);
         rooms.MapGet("/members", GetMembers);
         rooms.MapGet("/initialSync", async (Requester r, string roomId, string? limit, IMediator m, CancellationToken ct) =>
             Results.Json(await m.Send(new GetRoomInitialSync(r, RequestIds.RoomId(roomId), QueryParameters.ParseLimit(limit, 10, Events.EventsApi.MaxPageSize)), ct)));
