@@ -73,7 +73,9 @@ public sealed class FakeIdentityServer : IAsyncDisposable
     /// homeserver's /3pid/onbind, each token signed (with the long-term key; <paramref name="beforeNotify"/> runs after
     /// the signing and before the post).
     /// </summary>
-    public async Task<HttpStatusCode?> BindAsync(string medium, string address, string userId, HttpClient? homeserver = null, Action? beforeNotify = null)
+    /// <param name="put">PUT, as the spec has it, instead of the POST that Synapse and SyTest's identity server use.</param>
+    public async Task<HttpStatusCode?> BindAsync(string medium, string address, string userId, HttpClient? homeserver = null, Action? beforeNotify = null,
+        bool put = false)
     {
         _hashes[Hash(medium, address)] = userId;
         if (homeserver is null) return null;
@@ -91,8 +93,10 @@ public sealed class FakeIdentityServer : IAsyncDisposable
         var body = new JsonObject { ["medium"] = medium, ["address"] = address, ["mxid"] = userId, ["invites"] = invites };
         Sign(body);
         beforeNotify?.Invoke();
-        using var response = await homeserver.PostAsync("/_matrix/federation/v1/3pid/onbind",
-            new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = put
+            ? await homeserver.PutAsync("/_matrix/federation/v1/3pid/onbind", content)
+            : await homeserver.PostAsync("/_matrix/federation/v1/3pid/onbind", content);
         return response.StatusCode;
     }
 

@@ -129,7 +129,7 @@ public sealed class ThirdPartyInviteTests(ThirdPartyInviteFixture fixture) : ICl
         (await InviteAsync(Hs1, alice, roomId, email)).Ok();
         (await Hs1.MembershipAsync(alice, roomId, "leave")).Ok();
 
-        await Is.BindAsync("email", email, bob.UserId, Hs1.Http);
+        Assert.Equal(HttpStatusCode.OK, await Is.BindAsync("email", email, bob.UserId, Hs1.Http, put: true));
 
         (await Hs1.JoinRoomAsync(bob, roomId)).Ok();
         Assert.Equal("join", await Hs1.MembershipOfAsync(carol, roomId, bob.UserId));
