@@ -83,6 +83,20 @@ public sealed class IdentityServerBindingTests(ThirdPartyInviteFixture fixture) 
     }
 
     [Fact]
+    public async Task An_admins_deactivation_unbinds_the_accounts_3pids_too()
+    {
+        var admin = await Hs1.NewUserAsync("admin", admin: true);
+        var user = await Hs1.NewUserAsync("leaver");
+        var email = NewEmail();
+        (await BindAsync(user, email)).Ok();
+
+        var done = (await Hs1.Http.PostJsonAsync($"/_synapse/admin/v1/deactivate/{Uri.EscapeDataString(user.UserId)}", new JsonObject(), admin.AccessToken)).Ok();
+
+        Assert.Equal("success", done["id_server_unbind_result"]!.GetValue<string>());
+        Assert.Null(Is.BoundTo("email", email));
+    }
+
+    [Fact]
     public async Task Binding_needs_every_field_and_the_identity_servers_session()
     {
         var user = await Hs1.NewUserAsync("binder");

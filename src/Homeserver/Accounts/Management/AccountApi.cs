@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using FluentValidation;
-using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Uia;
 using Matrix.Homeserver.Http;
 using Mediator;
@@ -26,13 +25,11 @@ public static class AccountApi
         return Results.Json(new JsonObject());
     }
 
-    private static async Task<IResult> DeactivateAsync(Requester requester, HttpRequest http, IMediator mediator, IdentityServerBindings bindings,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> DeactivateAsync(Requester requester, HttpRequest http, IMediator mediator, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<DeactivateBody>(http, emptyIsObject: true);
-        await mediator.Send(new DeactivateCommand(requester, body.Erase ?? false, UiaRequest.From(http, body.Auth, requester)), cancellationToken);
-        // The 3PIDs bound at identity servers through this server are unbound there too (the account is gone already).
-        var unbound = await bindings.UnbindAllAsync(requester.UserId, body.IdServer, CancellationToken.None);
+        var unbound = await mediator.Send(new DeactivateCommand(requester, body.Erase ?? false, body.IdServer, UiaRequest.From(http, body.Auth, requester)),
+            cancellationToken);
         return Results.Json(new JsonObject { ["id_server_unbind_result"] = unbound });
     }
 }

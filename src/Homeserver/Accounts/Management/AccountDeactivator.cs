@@ -1,5 +1,6 @@
 using Matrix.Homeserver.Accounts.Devices;
 using Matrix.Homeserver.Accounts.Filters;
+using Matrix.Homeserver.Accounts.ThreePids;
 using Matrix.Homeserver.Accounts.Tokens;
 using Matrix.Homeserver.Storage;
 using Mediator;
@@ -10,12 +11,16 @@ namespace Matrix.Homeserver.Accounts.Management;
 /// <summary>
 /// Closes an account for good: the one path shared by POST /account/deactivate and the admin API.
 /// Password, profile, account data, filters, login tokens and every device go; then
-/// <see cref="UserDeactivated"/> makes the user leave their rooms.
+/// <see cref="UserDeactivated"/> makes the user leave their rooms, and the 3PIDs bound at identity servers through
+/// this server are unbound there.
 /// </summary>
 public sealed class AccountDeactivator(
-    HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, FilterService filters, ErasedUsers erased, IPublisher publisher)
+    HomeserverDbContext db, DeviceService devices, AccessTokenService tokens, FilterService filters, ErasedUsers erased, IPublisher publisher,
+    IdentityServerBindings bindings)
 {
-    public async Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken)
+    /// <summary>Returns the spec's id_server_unbind_result ("success" or "no-support").</summary>
+    /// <param name="idServer">The identity server to unbind from (the client's id_server); null: each one a 3PID was bound through.</param>
+    public async Task<string> DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken, string? idServer = null)
     {
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -38,5 +43,7 @@ public sealed class AccountDeactivator(
         filters.ForgetAll();
         await devices.DeleteAllAsync(userId, keepDeviceId: null, cancellationToken);
         await publisher.Publish(new UserDeactivated(userId, erase), cancellationToken);
+        // The account is gone already: nothing an identity server answers may undo that.
+        return await bindings.UnbindAllAsync(userId, idServer, CancellationToken.None);
     }
 }

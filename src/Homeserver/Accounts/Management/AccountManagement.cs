@@ -19,13 +19,14 @@ public sealed record DeactivateBody(bool? Erase, string? IdServer, System.Text.J
 public sealed record ChangePasswordCommand(Requester Requester, ChangePasswordBody Body, UiaRequest Uia) : ICommand<Unit>;
 
 /// <summary>POST /account/deactivate: after a password prompt, closes the account for good.</summary>
-public sealed record DeactivateCommand(Requester Requester, bool Erase, UiaRequest Uia) : ICommand<Unit>;
+/// <summary>Returns the id_server_unbind_result.</summary>
+public sealed record DeactivateCommand(Requester Requester, bool Erase, string? IdServer, UiaRequest Uia) : ICommand<string>;
 
 public sealed class AccountManagementHandlers(
     UserInteractiveAuth uia,
     PasswordPolicy policy,
     PasswordSetter passwords,
-    AccountDeactivator deactivator) : ICommandHandler<ChangePasswordCommand, Unit>, ICommandHandler<DeactivateCommand, Unit>
+    AccountDeactivator deactivator) : ICommandHandler<ChangePasswordCommand, Unit>, ICommandHandler<DeactivateCommand, string>
 {
     private static readonly UiaFlow[] PasswordFlow = [new(UiaStageTypes.Password)];
 
@@ -41,10 +42,9 @@ public sealed class AccountManagementHandlers(
         return Unit.Value;
     }
 
-    public async ValueTask<Unit> Handle(DeactivateCommand command, CancellationToken cancellationToken)
+    public async ValueTask<string> Handle(DeactivateCommand command, CancellationToken cancellationToken)
     {
         await uia.RequireAsync(command.Uia, PasswordFlow, "deactivate your account", cancellationToken: cancellationToken);
-        await deactivator.DeactivateAsync(command.Requester.UserId, command.Erase, cancellationToken);
-        return Unit.Value;
+        return await deactivator.DeactivateAsync(command.Requester.UserId, command.Erase, cancellationToken, command.IdServer);
     }
 }

@@ -45,7 +45,7 @@ public sealed class IdentityServerBindings(IDbContextFactory<HomeserverDbContext
         return result;
     }
 
-    /// <summary>Account deactivation: every 3PID bound through this server, from <paramref name="idServer"/> if given.</summary>
+    /// <summary>Account deactivation (<see cref="Management.AccountDeactivator"/>): every 3PID bound through this server, from <paramref name="idServer"/> if given.</summary>
     public async Task<string> UnbindAllAsync(string userId, string? idServer, CancellationToken cancellationToken)
     {
         List<(string Medium, string Address)> bound;

@@ -36,9 +36,9 @@ public static class UserAdminApi
         {
             var erase = AdminParams.BodyBool(await JsonBody.ReadObjectAsync(http, emptyIsObject: true), "erase") ?? false;
             var user = await targets.LocalUserAsync(userId, ct, "Can only deactivate local users");
-            await deactivator.DeactivateAsync(user.UserId, erase, ct);
+            var unbound = await deactivator.DeactivateAsync(user.UserId, erase, ct);
             audit.Record(r, erase ? "deactivated and erased user" : "deactivated user", user.UserId);
-            return Results.Json(new JsonObject { ["id_server_unbind_result"] = "success" });
+            return Results.Json(new JsonObject { ["id_server_unbind_result"] = unbound });
         });
         v1.MapPost("/reset_password/{userId}", async (Requester r, string userId, HttpRequest http, AdminTargets targets, PasswordSetter passwords,
             AdminAudit audit, CancellationToken ct) =>
