@@ -38,11 +38,15 @@ public sealed class IdentityServerClient(SocketsHttpHandler transport, ServerSig
             ? new Uri($"https://{name.Value}")
             : throw MatrixException.InvalidParam($"'{idServer}' is not a valid identity server name");
 
+    /// <summary>Where the identity server says whether a key of its own is still valid, when it does not name the place.</summary>
+    public static string KeyValidityUrlOf(string idServer) => UrlOf(idServer, "/_matrix/identity/v2/pubkey/isvalid").ToString();
+
+    private static Uri UrlOf(string idServer, string path) => new(BaseOf(idServer), path);
+
     /// <summary>The Matrix ID bound to the 3PID (POST /lookup with a sha256 hash, or in the clear if that is all it offers), or null.</summary>
     public async Task<string?> LookupAsync(string idServer, string accessToken, string medium, string address, CancellationToken cancellationToken)
     {
-        var baseUri = BaseOf(idServer);
-        var details = await SendAsync(idServer, HttpMethod.Get, new Uri(baseUri, "/_matrix/identity/v2/hash_details"), null, accessToken, cancellationToken);
+        var details = await SendAsync(idServer, HttpMethod.Get, UrlOf(idServer, "/_matrix/identity/v2/hash_details"), null, accessToken, cancellationToken);
         var algorithms = (details["algorithms"] as JsonArray)?.Select(a => a is JsonValue v && v.TryGetValue(out string? s) ? s : null).ToList() ?? [];
         var pepper = JsonFields.String(details, "lookup_pepper") ?? "";
         string algorithm, lookedUp;
@@ -62,7 +66,7 @@ public sealed class IdentityServerClient(SocketsHttpHandler transport, ServerSig
         }
 
         var body = new JsonObject { ["addresses"] = new JsonArray(lookedUp), ["algorithm"] = algorithm, ["pepper"] = pepper };
-        var answer = await SendAsync(idServer, HttpMethod.Post, new Uri(baseUri, "/_matrix/identity/v2/lookup"), body, accessToken, cancellationToken);
+        var answer = await SendAsync(idServer, HttpMethod.Post, UrlOf(idServer, "/_matrix/identity/v2/lookup"), body, accessToken, cancellationToken);
         var userId = JsonFields.String(answer["mappings"] as JsonObject, lookedUp);
         return Matrix.Federation.Identifiers.UserId.IsValid(userId) ? userId : null;
     }
@@ -70,7 +74,7 @@ public sealed class IdentityServerClient(SocketsHttpHandler transport, ServerSig
     /// <summary>POST /store-invite: the token and keys the room's m.room.third_party_invite carries.</summary>
     public async Task<StoredInvite> StoreInviteAsync(string idServer, string accessToken, JsonObject invite, CancellationToken cancellationToken)
     {
-        var answer = await SendAsync(idServer, HttpMethod.Post, new Uri(BaseOf(idServer), "/_matrix/identity/v2/store-invite"), invite, accessToken,
+        var answer = await SendAsync(idServer, HttpMethod.Post, UrlOf(idServer, "/_matrix/identity/v2/store-invite"), invite, accessToken,
             cancellationToken);
         var token = JsonFields.String(answer, "token");
         var keys = new JsonArray();
@@ -81,7 +85,7 @@ public sealed class IdentityServerClient(SocketsHttpHandler transport, ServerSig
         else if (JsonFields.String(answer, "public_key") is { } single)
         {
             // Older identity servers give one key; its validity is checked where the spec puts it.
-            keys.Add(new JsonObject { ["public_key"] = single, ["key_validity_url"] = new Uri(BaseOf(idServer), "/_matrix/identity/v2/pubkey/isvalid").ToString() });
+            keys.Add(new JsonObject { ["public_key"] = single, ["key_validity_url"] = KeyValidityUrlOf(idServer) });
         }
 
         if (string.IsNullOrEmpty(token) || keys.Count == 0)
@@ -97,7 +101,7 @@ public sealed class IdentityServerClient(SocketsHttpHandler transport, ServerSig
         CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["sid"] = sid, ["client_secret"] = clientSecret, ["mxid"] = userId };
-        var answer = await SendAsync(idServer, HttpMethod.Post, new Uri(BaseOf(idServer), "/_matrix/identity/v2/3pid/bind"), body, accessToken,
+        var answer = await SendAsync(idServer, HttpMethod.Post, UrlOf(idServer, "/_matrix/identity/v2/3pid/bind"), body, accessToken,
             cancellationToken);
         return JsonFields.String(answer, "medium") is { } medium && JsonFields.String(answer, "address") is { } address
             ? (medium, address)
@@ -115,7 +119,7 @@ public sealed class IdentityServerClient(SocketsHttpHandler transport, ServerSig
         var authorization = RequestSigning.Sign("POST", path, serverKey.ServerName, idServer, body, serverKey.Key).ToHeaderValue();
         try
         {
-            await SendAsync(idServer, HttpMethod.Post, new Uri(BaseOf(idServer), path), body, null, cancellationToken, authorization);
+            await SendAsync(idServer, HttpMethod.Post, UrlOf(idServer, path), body, null, cancellationToken, authorization);
             return true;
         }
         catch (IdentityServerRefusal e) when (e.RemoteStatus is 400 or 404 or 501)

@@ -45,10 +45,11 @@ public sealed class KeyQueryService(LocalServerKeys local, ServerKeyCache cache,
         if (serverName == local.ServerName) return [local.GetKeysObject()];
 
         var keyIds = criteria.KeyIds;
+        // The latest minimum asked for; null when the query names none (an explicit one fetches whatever the schedule says).
+        var minimum = keyIds.Values.Append(criteria.MinimumForAll).Max();
         var rows = await cache.LoadStoredAsync(serverName, cancellationToken);
         if (IsMiss(rows, criteria) && domains.IsAllowed(serverName)
-            && await cache.RefreshAsync(serverName, [.. keyIds.Keys], keyIds.Values.Append(criteria.MinimumForAll).Max() ?? 0, directOnly: true, cancellationToken,
-                unscheduled: keyIds.Values.Append(criteria.MinimumForAll).Any(m => m is not null)))
+            && await cache.RefreshAsync(serverName, [.. keyIds.Keys], minimum ?? 0, directOnly: true, cancellationToken, unscheduled: minimum is not null))
         {
             rows = await cache.LoadStoredAsync(serverName, cancellationToken);
         }

@@ -33,16 +33,13 @@ public sealed class ThirdPartyInviteService(
     /// <summary>POST /rooms/{roomId}/invite with a 3PID (and createRoom's invite_3pid).</summary>
     public async Task InviteAsync(string roomId, string sender, ThirdPartyInvitee invitee, CancellationToken cancellationToken)
     {
-        JsonObject storeBody;
+        // Nothing goes to the identity server for a user who could not invite anyway.
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            // Nothing goes to the identity server for a user who could not invite anyway.
             if (await state.GetMembershipAsync(db, roomId, sender, cancellationToken) != Memberships.Join)
             {
                 throw MatrixException.Forbidden($"{sender} is not in the room");
             }
-
-            storeBody = await StoreBodyAsync(db, roomId, sender, invitee, cancellationToken);
         }
 
         var userId = await identity.LookupAsync(invitee.IdServer, invitee.IdAccessToken, invitee.Medium, invitee.Address, cancellationToken);
@@ -52,13 +49,18 @@ public sealed class ThirdPartyInviteService(
             return;
         }
 
+        JsonObject storeBody;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            storeBody = await StoreBodyAsync(db, roomId, sender, invitee, cancellationToken);
+        }
+
         var stored = await identity.StoreInviteAsync(invitee.IdServer, invitee.IdAccessToken, storeBody, cancellationToken);
         var first = (JsonObject)stored.PublicKeys[0]!;
         var content = new JsonObject
         {
             ["display_name"] = stored.DisplayName,
-            ["key_validity_url"] = JsonFields.String(first, "key_validity_url")
-                ?? new Uri(IdentityServerClient.BaseOf(invitee.IdServer), "/_matrix/identity/v2/pubkey/isvalid").ToString(),
+            ["key_validity_url"] = JsonFields.String(first, "key_validity_url") ?? IdentityServerClient.KeyValidityUrlOf(invitee.IdServer),
             ["public_key"] = JsonFields.String(first, "public_key"),
             ["public_keys"] = stored.PublicKeys.DeepClone(),
         };
