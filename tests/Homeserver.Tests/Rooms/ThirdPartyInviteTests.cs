@@ -149,6 +149,10 @@ public sealed class ThirdPartyInviteTests(ThirdPartyInviteFixture fixture) : ICl
         // Someone else's proof is no use to carol.
         var carol = await Hs1.NewUserAsync("carol");
         (await Hs1.JoinRoomAsync(carol, roomId, new JsonObject { ["third_party_signed"] = signed.DeepClone() })).IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        var senderless = (JsonObject)signed.DeepClone();
+        senderless["mxid"] = carol.UserId;
+        senderless.Remove("sender");
+        (await Hs1.JoinRoomAsync(carol, roomId, new JsonObject { ["third_party_signed"] = senderless })).IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
 
         (await Hs1.JoinRoomAsync(bob, roomId, new JsonObject { ["third_party_signed"] = signed })).Ok();
 
@@ -157,6 +161,18 @@ public sealed class ThirdPartyInviteTests(ThirdPartyInviteFixture fixture) : ICl
             .Single(e => e!["type"]!.GetValue<string>() == "m.room.member" && e["content"]!["membership"]!.GetValue<string>() == "invite"
                 && e["state_key"]!.GetValue<string>() == bob.UserId);
         Assert.Equal(alice.UserId, invite!["sender"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Onbind_takes_any_identity_servers_notice_but_only_json()
+    {
+        // Nothing pending, or invites for users of other servers: nothing to do, and the identity server is answered.
+        (await Hs1.Http.PostJsonAsync("/_matrix/federation/v1/3pid/onbind", new JsonObject
+        {
+            ["medium"] = "email", ["address"] = NewEmail(), ["mxid"] = "@x:hs2.test",
+            ["invites"] = new JsonArray(new JsonObject { ["mxid"] = "@x:hs2.test", ["sender"] = "@y:hs1.test", ["room_id"] = "!r:hs1.test", ["signed"] = new JsonObject() }),
+        })).Ok();
+        (await Hs1.Http.SendAsync(HttpMethod.Post, "/_matrix/federation/v1/3pid/onbind", rawBody: "{nope")).IsError(HttpStatusCode.BadRequest, "M_NOT_JSON");
     }
 
     [Fact]
@@ -271,6 +287,9 @@ public sealed class ThirdPartyInviteTests(ThirdPartyInviteFixture fixture) : ICl
             .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
         (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Put, uri, Exchange("@alice:hs2.test", bob.UserId)))
             .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+        var notAnInvite = Exchange(alice.UserId, bob.UserId);
+        notAnInvite["content"]!["membership"] = "join";
+        (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Put, uri, notAnInvite)).IsError(HttpStatusCode.BadRequest, "M_BAD_JSON");
         (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Put, uri, Exchange(alice.UserId, bob.UserId))).Ok();
         Assert.Equal("invite", await Hs1.MembershipOfAsync(alice, roomId, bob.UserId));
     }
