@@ -20,7 +20,7 @@ public sealed class LoadOptions
     /// </summary>
     public Uri? RemoteUrl => Text("remote-url") is { } url ? new Uri(url) : null;
 
-    /// <summary>sequential, concurrent, delivery, fanout, initial-sync, cold-start, or all (every one but cold-start).</summary>
+    /// <summary>sequential, concurrent, delivery, fanout, initial-sync, state, cold-start, or all (every one but cold-start).</summary>
     public string Scenario => Text("scenario") ?? "all";
 
     /// <summary>Synapse-style shared-secret registration when set, else open registration (m.login.dummy).</summary>

@@ -61,6 +61,10 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
     public Task JoinAsync(string roomId, string? via = null) => SendAsync(HttpMethod.Post,
         $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}" + (via is null ? "" : $"?server_name={Uri.EscapeDataString(via)}"), new JsonObject());
 
+    /// <summary>Sends a state event (PUT /rooms/{roomId}/state/{type}/{stateKey}).</summary>
+    public Task SetStateAsync(string roomId, string type, string stateKey, JsonObject content) => SendAsync(HttpMethod.Put,
+        $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(stateKey)}", content);
+
     /// <summary>A message whose JSON was written once beforehand (<see cref="LoadRun.Message"/>): the timed sends serialize nothing.</summary>
     public async Task SendMessageAsync(string roomId, string txnId, OutgoingMessage message)
     {

@@ -206,6 +206,59 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_and_state_events_written_together_leave_each_row_as_written_alone()
+    {
+        var (roomId, created) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
+        static EventDraft Text(string body) => new(EventTypes.Message, null, Alice, new JsonObject { ["body"] = body });
+        static EventDraft Topic(string topic) => EventDraft.State(EventTypes.Topic, "", Alice, new JsonObject { ["topic"] = topic });
+
+        // One send: a message, a topic, a message after it, Bob's join; then a topic change and a redaction (which
+        // reads its target's row back) beside a message; then Bob's profile change, leave and return.
+        var first = await Writer.SendAsync(roomId, [Text("one"), Topic("first"), Text("two"), EventDraft.Member(Bob, Bob, Memberships.Join)], CancellationToken.None);
+        var second = await Writer.SendAsync(roomId,
+            [Topic("second"), new EventDraft(EventTypes.Redaction, null, Alice, new JsonObject()) { Redacts = first[2].EventId }, Text("three")], CancellationToken.None);
+        var renamed = (await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Join, new JsonObject { ["displayname"] = "Bob" })], CancellationToken.None))[0];
+
+        await using var db = Db();
+        var ids = first.Concat(second).Append(renamed).Select(e => e.EventId).ToList();
+        var rows = await db.Events.AsNoTracking().Where(e => ids.Contains(e.EventId)).ToDictionaryAsync(e => e.EventId);
+        var lastCreated = created[^1].EventId;
+        var roomGroupAtCreation = (await db.Events.AsNoTracking().SingleAsync(e => e.EventId == lastCreated)).StateGroup;
+        Assert.Equal(roomGroupAtCreation, rows[first[0].EventId].StateGroup);
+        Assert.NotEqual(roomGroupAtCreation, rows[first[1].EventId].StateGroup);
+        Assert.Equal(rows[first[1].EventId].StateGroup, rows[first[2].EventId].StateGroup);
+        Assert.Null(rows[first[1].EventId].ReplacesState);
+        Assert.Equal(first[1].EventId, rows[second[0].EventId].ReplacesState);
+        Assert.Equal(first[3].EventId, rows[renamed.EventId].ReplacesState);
+        Assert.Equal(second[1].EventId, rows[first[2].EventId].RedactedBy);
+        Assert.Equal(rows[second[0].EventId].StateGroup, rows[second[2].EventId].StateGroup);
+        Assert.Equal(ids.Count, ids.Select(id => rows[id].StreamOrdering).Distinct().Count());
+
+        var room = await db.Rooms.AsNoTracking().SingleAsync(r => r.RoomId == roomId);
+        Assert.Equal(rows[renamed.EventId].StateGroup, room.CurrentStateGroup);
+        using var fresh = new StateGroupStore();
+        var state = await fresh.LoadAsync(db, room.CurrentStateGroup!.Value, CancellationToken.None);
+        Assert.Equal(second[0].EventId, state[new StateKey(EventTypes.Topic, "")]);
+        Assert.Equal(renamed.EventId, state[new StateKey(EventTypes.Member, Bob)]);
+        var current = await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).ToDictionaryAsync(c => new StateKey(c.Type, c.StateKey), c => c.EventId);
+        Assert.Equal(state.OrderBy(kv => kv.Key.Type).ThenBy(kv => kv.Key.Key), current.OrderBy(kv => kv.Key.Type).ThenBy(kv => kv.Key.Key));
+        var nids = await db.Events.AsNoTracking().Where(e => e.RoomId == roomId).ToDictionaryAsync(e => e.EventId, e => e.Nid);
+        Assert.All(await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).ToListAsync(), c => Assert.Equal(nids[c.EventId], c.EventNid));
+
+        // A profile change keeps the join's start; a leave ends it; a return begins a new one and un-forgets the room.
+        var bob = await db.RoomMemberships.AsNoTracking().SingleAsync(m => m.RoomId == roomId && m.UserId == Bob);
+        Assert.Equal((Memberships.Join, first[3].StreamPosition!.Value, renamed.StreamPosition!.Value, "Bob", renamed.EventId),
+            (bob.Membership, bob.JoinedAt, bob.StreamOrdering, bob.DisplayName, bob.EventId));
+        var left = (await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Leave)], CancellationToken.None))[0];
+        bob = await db.RoomMemberships.AsNoTracking().SingleAsync(m => m.RoomId == roomId && m.UserId == Bob);
+        Assert.Equal((Memberships.Leave, 0L, left.StreamPosition!.Value, (string?)null), (bob.Membership, bob.JoinedAt, bob.StreamOrdering, bob.DisplayName));
+        await db.RoomMemberships.Where(m => m.RoomId == roomId && m.UserId == Bob).ExecuteUpdateAsync(u => u.SetProperty(m => m.Forgotten, true));
+        var back = (await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Join)], CancellationToken.None))[0];
+        bob = await db.RoomMemberships.AsNoTracking().SingleAsync(m => m.RoomId == roomId && m.UserId == Bob);
+        Assert.Equal((Memberships.Join, back.StreamPosition!.Value, false), (bob.Membership, bob.JoinedAt, bob.Forgotten));
+    }
+
+    [Fact]
     public async Task A_redaction_by_the_sender_marks_the_event_redacted()
     {
         var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);

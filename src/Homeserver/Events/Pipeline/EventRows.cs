@@ -128,10 +128,8 @@ internal static class EventRows
     /// <summary>Makes a member event the target's membership in room_memberships, taking effect at <paramref name="streamOrdering"/>.</summary>
     public static async Task SetMembershipAsync(HomeserverDbContext db, StreamChanges changes, Pdu pdu, long streamOrdering, CancellationToken cancellationToken)
     {
-        // A membership change moves device lists (users now sharing or no longer sharing a room).
-        changes.DeviceLists.Mark(StreamChanges.Anywhere, streamOrdering);
+        MarkMembership(changes, pdu, streamOrdering);
         var key = pdu.StateKey!;
-        changes.Memberships.Mark(key, streamOrdering);
         var membership = pdu.Membership!;
         var member = await db.RoomMemberships.FirstOrDefaultAsync(m => m.RoomId == pdu.RoomId && m.UserId == key, cancellationToken);
         if (member is null)
@@ -153,6 +151,13 @@ internal static class EventRows
         if (membership is not (Memberships.Leave or Memberships.Ban)) member.Forgotten = false;
     }
 
-    private static string? StringField(Pdu pdu, string key) =>
+    /// <summary>A membership change moves the target's memberships and device lists (users now sharing or no longer sharing a room).</summary>
+    public static void MarkMembership(StreamChanges changes, Pdu pdu, long streamOrdering)
+    {
+        changes.DeviceLists.Mark(StreamChanges.Anywhere, streamOrdering);
+        changes.Memberships.Mark(pdu.StateKey!, streamOrdering);
+    }
+
+    internal static string? StringField(Pdu pdu, string key) =>
         pdu.Content[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null;
 }

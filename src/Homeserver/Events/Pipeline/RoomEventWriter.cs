@@ -158,7 +158,7 @@ public sealed partial class RoomEventWriter(
     }
 
     /// <summary>
-    /// PostgreSQL takes a batch's plain messages in one command (<see cref="MessageRows"/>), and its unique violation
+    /// PostgreSQL takes a batch's messages and state events in one command (<see cref="LocalEventRows"/>), and its unique violation
     /// tells a retried send (so the first attempt skips the transaction lookup); SQLite, in process, goes through the context.
     /// </summary>
     private bool OnPostgres => options.Database.Provider == Configuration.DatabaseProvider.Postgres;
@@ -230,12 +230,15 @@ public sealed partial class RoomEventWriter(
         session.Extremities = [pdu.EventId];
         session.Depth = pdu.Depth;
         session.Pending.Add(pdu);
-        // A plain message is written with the rest of the batch at commit; what reads rows back goes now.
+        // Messages and state events are written with the rest of the batch at commit (PostgreSQL); a redaction, which
+        // reads its target's row, goes now.
         var plain = !pdu.IsState && pdu.Type != EventTypes.Redaction;
-        if (plain && session.Messages is { } messages)
+        if (pdu.Type != EventTypes.Redaction && session.Messages is { } messages)
         {
-            messages.Add(new MessageRows.Message(pdu, position.Position, transaction, Now()));
-            session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, null, pdu.Sender, session.StateGroup, null, null));
+            var change = pdu.IsState ? await ChangeStateAsync(db, session, pdu, position.Position, cancellationToken) : null;
+            messages.Add(new LocalEventRows.Message(pdu, position.Position, transaction, Now(), session.StateGroup, change));
+            session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, pdu.StateKey, pdu.Sender, session.StateGroup,
+                change?.ReplacesState, null));
             return;
         }
 
@@ -268,10 +271,8 @@ public sealed partial class RoomEventWriter(
             // The parent's chain length from the head or the session's last group, the event's nid from its insert: two queries fewer.
             var group = await stateGroups.SaveAsync(db, session.RoomId, session.StateGroup, session.State, newState, cancellationToken,
                 session.StateGroupChainLength, new Dictionary<string, long>(StringComparer.Ordinal) { [pdu.EventId] = row.Nid });
-            session.NewGroups.Add((group.Id, newState));
-            session.State = newState;
-            session.StateGroup = group.Id;
-            session.StateGroupChainLength = group.ChainLength;
+            session.MoveState(newState, group.Id, group.ChainLength);
+            session.StateViaContext = true;
             await EventRows.SetCurrentStateAsync(db, changes, pdu, row.Nid, position.Position, cancellationToken);
         }
 
@@ -285,6 +286,21 @@ public sealed partial class RoomEventWriter(
 
         session.Timeline.Add(TimelineRowOf(row));
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: a state event's new state, in memory until the batch writes it (<see cref="StateRows"/>): its group's ID
+    /// is reserved now, so later events of the batch can name it.
+    /// </summary>
+    private async Task<StateRows.Change> ChangeStateAsync(HomeserverDbContext db, WriteSession session, Pdu pdu, long streamOrdering, CancellationToken cancellationToken)
+    {
+        var replaces = session.State.GetValueOrDefault(pdu.StateTuple);
+        var newState = session.State.SetItem(pdu.StateTuple, pdu.EventId);
+        var plan = await StateGroupStore.PlanAsync(db, session.StateGroup, session.State, newState, session.StateGroupChainLength, cancellationToken);
+        var groupId = await stateGroups.NextIdAsync(db, cancellationToken);
+        session.MoveState(newState, groupId, plan.ChainLength);
+        if (pdu.Membership is not null) EventRows.MarkMembership(changes, pdu, streamOrdering);
+        return new StateRows.Change(replaces, groupId, plan);
     }
 
     private static TimelineRow TimelineRowOf(Event row) =>
@@ -302,8 +318,8 @@ public sealed partial class RoomEventWriter(
     {
         if (session.Messages is { Count: > 0 } messages)
         {
-            // Messages before a state event or a redaction: written first, in the session's transaction.
-            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, StoredNotifications.None, cancellationToken);
+            // Messages and state events before a redaction (or a create event's room row): written first, in the session's transaction.
+            await LocalEventRows.WriteAsync(db, session.RoomId, messages, StoredNotifications.None, RoomStateGroupToWrite(session), cancellationToken);
             messages.Clear();
         }
 
@@ -342,8 +358,8 @@ public sealed partial class RoomEventWriter(
         var stored = session.Notifications?.Stored ?? StoredNotifications.None;
         if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
         {
-            // Nothing but messages (state events and redactions begin the transaction): their one command is the commit.
-            await MessageRows.WriteAsync(db, session.RoomId, session.StateGroup, messages, stored, cancellationToken);
+            // Nothing but messages and state events (a redaction begins the transaction): their one command is the commit.
+            await LocalEventRows.WriteAsync(db, session.RoomId, messages, stored, RoomStateGroupToWrite(session), cancellationToken);
         }
         else
         {
@@ -351,7 +367,7 @@ public sealed partial class RoomEventWriter(
             await FlushAsync(db, session, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await EventNotifications.InsertAsync(db, stored, cancellationToken);
-            if (session.StateGroup != session.InitialStateGroup)
+            if (session.StateViaContext && session.StateGroup != session.InitialStateGroup)
             {
                 await db.Rooms.Where(r => r.RoomId == session.RoomId)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.CurrentStateGroup, session.StateGroup), cancellationToken);
@@ -369,6 +385,10 @@ public sealed partial class RoomEventWriter(
         foreach (var pdu in session.Pending) events.Remember(pdu);
         return [.. session.PersistedEvents()];
     }
+
+    /// <summary>The room's state group after a batch of state events (<see cref="LocalEventRows"/>), null when it has none.</summary>
+    private static long? RoomStateGroupToWrite(WriteSession session) =>
+        session.Messages!.Any(m => m.State is not null) ? session.StateGroup : null;
 
     /// <summary>
     /// The room's newest timeline events once the session commits. A head read from the database knows none of the
@@ -535,8 +555,20 @@ public sealed partial class RoomEventWriter(
         /// <summary>The transaction, once something went through the context; a batch of messages alone needs none.</summary>
         public IDbContextTransaction? Transaction { get; set; }
 
-        /// <summary>PostgreSQL: plain messages not written yet, for one command (<see cref="MessageRows"/>). Null on SQLite.</summary>
-        public List<MessageRows.Message>? Messages { get; } = messagesInOneCommand ? [] : null;
+        /// <summary>PostgreSQL: messages and state events not written yet, for one command (<see cref="LocalEventRows"/>). Null on SQLite.</summary>
+        public List<LocalEventRows.Message>? Messages { get; } = messagesInOneCommand ? [] : null;
+
+        /// <summary>A state event went through the context (SQLite, or a redaction with a state key): the room's row is updated at commit.</summary>
+        public bool StateViaContext { get; set; }
+
+        /// <summary>The room's state after a state event, in its new group.</summary>
+        public void MoveState(ImmutableDictionary<StateKey, string> state, long groupId, int chainLength)
+        {
+            NewGroups.Add((groupId, state));
+            State = state;
+            StateGroup = groupId;
+            StateGroupChainLength = chainLength;
+        }
 
         /// <summary>Events added to the context but not inserted yet (no numeric ID, no edges).</summary>
         public List<(Event Row, Pdu Pdu)> Unflushed { get; } = [];

@@ -197,7 +197,7 @@ public sealed class EventNotifications(
         if (stored.RoomRows.Count > 0) await BulkInsert.ExecuteAsync(db, RoomTable, RoomColumns(stored.RoomRows), cancellationToken);
     }
 
-    /// <summary>PostgreSQL: the rows' inserts as more statements of a batch (the events' own, <see cref="MessageRows"/>).</summary>
+    /// <summary>PostgreSQL: the rows' inserts as more statements of a batch (the events' own, <see cref="Events.Pipeline.LocalEventRows"/>).</summary>
     internal static void AddInsertStatements(PostgresBatch statements, StoredNotifications stored)
     {
         if (stored.UserRows.Count > 0) BulkInsert.AddTo(statements, Table, Columns(stored.UserRows));

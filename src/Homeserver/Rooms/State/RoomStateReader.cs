@@ -1,32 +1,42 @@
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
+using Matrix.Homeserver.Events.Pipeline;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Rooms.State;
 
-/// <summary>Reads of a room's current state and memberships, from the materialized tables.</summary>
-public sealed class RoomStateReader(EventStore events)
+/// <summary>
+/// Reads of a room's current state and memberships, from the materialized tables, or from the room's head when the last
+/// local write left one (<see cref="RoomHeads"/>: it is the current state, and every other writer of the room forgets it).
+/// </summary>
+public sealed class RoomStateReader(EventStore events, RoomHeads heads)
 {
     /// <summary>The current state event for a key, or null.</summary>
     public async Task<Pdu?> GetStateEventAsync(HomeserverDbContext db, string roomId, string type, string stateKey, CancellationToken cancellationToken)
     {
-        var eventId = await db.CurrentState.AsNoTracking()
-            .Where(c => c.RoomId == roomId && c.Type == type && c.StateKey == stateKey)
-            .Select(c => c.EventId).FirstOrDefaultAsync(cancellationToken);
+        var eventId = heads.Peek(roomId) is { } head
+            ? head.State.GetValueOrDefault(new StateKey(type, stateKey))
+            : await db.CurrentState.AsNoTracking()
+                .Where(c => c.RoomId == roomId && c.Type == type && c.StateKey == stateKey)
+                .Select(c => c.EventId).FirstOrDefaultAsync(cancellationToken);
         return eventId is null ? null : await events.GetAsync(db, eventId, cancellationToken);
     }
 
     /// <summary>The whole current state as StateKey → event ID.</summary>
     public async Task<Dictionary<StateKey, string>> GetCurrentStateIdsAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
-        (await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).Select(c => new { c.Type, c.StateKey, c.EventId }).ToListAsync(cancellationToken))
-            .ToDictionary(c => new StateKey(c.Type, c.StateKey), c => c.EventId);
+        heads.Peek(roomId) is { } head
+            ? new Dictionary<StateKey, string>(head.State)
+            : (await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).Select(c => new { c.Type, c.StateKey, c.EventId }).ToListAsync(cancellationToken))
+                .ToDictionary(c => new StateKey(c.Type, c.StateKey), c => c.EventId);
 
     /// <summary>The whole current state as PDUs.</summary>
     public async Task<List<Pdu>> GetCurrentStateAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
     {
-        var ids = await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).Select(c => c.EventId).ToListAsync(cancellationToken);
+        var ids = heads.Peek(roomId) is { } head
+            ? [.. head.State.Values]
+            : await db.CurrentState.AsNoTracking().Where(c => c.RoomId == roomId).Select(c => c.EventId).ToListAsync(cancellationToken);
         var pdus = await events.GetManyAsync(db, ids, cancellationToken);
         return [.. ids.Select(id => pdus.GetValueOrDefault(id)).OfType<Pdu>()];
     }

@@ -4,43 +4,54 @@ using Matrix.Homeserver.Events.Search;
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Matrix.Homeserver.Events.Pipeline;
 
 /// <summary>
-/// Plain local messages (neither state nor redaction: nothing reads their rows back while the batch is written) sent
-/// to PostgreSQL as one <see cref="PostgresBatch"/>: the events, their client transactions, search text and relations,
-/// their DAG edges, the room's forward extremities moved past them, and their notifications. Outside an explicit
-/// transaction, PostgreSQL runs the statements of one round trip as one implicit transaction, all or nothing, so a batch of
-/// messages commits in one round trip where the context took four (transaction lookup, inserts, edges, commit).
+/// Local messages and state events (not redactions, which read their target's row: nothing reads these rows back while
+/// the batch is written) sent to PostgreSQL as one <see cref="PostgresBatch"/>: the events, the state they make
+/// (<see cref="StateRows"/>), their client transactions, search text and relations, their DAG edges, the room's forward
+/// extremities moved past them, and their notifications. Outside an explicit transaction, PostgreSQL runs the statements
+/// of one round trip as one implicit transaction, all or nothing, so a batch of messages commits in one round trip where
+/// the context took four (transaction lookup, inserts, edges, commit), and a state event in one where it took nine.
 /// </summary>
-internal static class MessageRows
+internal static class LocalEventRows
 {
-    /// <summary>A message to write: the event, its stream position, and the client transaction that sent it.</summary>
-    public sealed record Message(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs);
+    /// <summary>
+    /// An event to write: the event, its stream position, the client transaction that sent it, the room's state group
+    /// after it, and for a state event the state it makes.
+    /// </summary>
+    public sealed record Message(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs, long? StateGroup, StateRows.Change? State = null);
 
-    /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a state event).</param>
-    public static async Task WriteAsync(HomeserverDbContext db, string roomId, long? stateGroup, IReadOnlyList<Message> messages,
-        StoredNotifications notifications, CancellationToken cancellationToken)
+    /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a redaction).</param>
+    /// <param name="roomStateGroup">The room's state group after the batch, when its state events changed it.</param>
+    public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<Message> messages,
+        StoredNotifications notifications, long? roomStateGroup, CancellationToken cancellationToken)
     {
         var sql = new PostgresBatch();
-        var group = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)stateGroup ?? DBNull.Value };
         sql.Add(
             """
-            INSERT INTO events (event_id, room_id, type, sender, origin_server_ts, depth, stream_ordering, json, state_group, outlier, soft_failed)
-            SELECT id, $1, type, sender, ts, depth, ordering, json, $2, false, false
-            FROM unnest($3, $4, $5, $6, $7, $8, $9) AS m(id, type, sender, ts, depth, ordering, json)
+            INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, stream_ordering, json, state_group, replaces_state, outlier, soft_failed)
+            SELECT id, $1, type, key, sender, ts, depth, ordering, json, grp, replaces, false, false
+            FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS m(id, type, key, sender, ts, depth, ordering, json, grp, replaces)
             """,
-            roomId, group,
+            roomId,
             messages.Select(m => m.Pdu.EventId).ToArray(),
             messages.Select(m => m.Pdu.Type).ToArray(),
+            messages.Select(m => m.Pdu.StateKey).ToArray(),
             messages.Select(m => m.Pdu.Sender).ToArray(),
             messages.Select(m => m.Pdu.OriginServerTs).ToArray(),
             messages.Select(m => m.Pdu.Depth).ToArray(),
             messages.Select(m => m.StreamOrdering).ToArray(),
-            messages.Select(m => EventRows.JsonOf(m.Pdu)).ToArray());
+            messages.Select(m => EventRows.JsonOf(m.Pdu)).ToArray(),
+            messages.Select(m => m.StateGroup).ToArray(),
+            messages.Select(m => m.State?.ReplacesState).ToArray());
+        foreach (var message in messages)
+        {
+            if (message.State is { } state) StateRows.AddStatements(sql, message.Pdu, message.StreamOrdering, state);
+        }
+
+        if (roomStateGroup is { } group) sql.Add("UPDATE rooms SET current_state_group = $2 WHERE room_id = $1", roomId, group);
 
         var sent = messages.Where(m => m.Transaction is not null).ToList();
         if (sent.Count > 0)
