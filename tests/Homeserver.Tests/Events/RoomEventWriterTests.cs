@@ -259,6 +259,30 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_room_snapshot_a_write_carries_forward_matches_one_read_from_the_database()
+    {
+        var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
+        var snapshots = _server.Services.GetRequiredService<RoomSnapshots>();
+        const string Carol = "@carol:localhost";
+        await using var db = Db();
+        await snapshots.GetAsync(db, roomId, CancellationToken.None);
+
+        // Each write moves the cached snapshot on from the last one: joins, a profile change, an invite, a leave, a topic.
+        await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Join)], CancellationToken.None);
+        await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Join, new JsonObject { ["displayname"] = "Bob" }),
+            EventDraft.Member(Carol, Alice, Memberships.Invite)], CancellationToken.None);
+        await Writer.SendAsync(roomId, [EventDraft.State(EventTypes.Topic, "", Alice, new JsonObject { ["topic"] = "t" })], CancellationToken.None);
+        await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Leave), EventDraft.Member(Carol, Carol, Memberships.Join)], CancellationToken.None);
+
+        var carried = await snapshots.GetAsync(db, roomId, CancellationToken.None);
+        var read = await new RoomSnapshots(_server.Services.GetRequiredService<RoomStateReader>()).GetAsync(db, roomId, CancellationToken.None);
+        Assert.Equal(read.StateGroup, carried.StateGroup);
+        Assert.Equal(read.Members.OrderBy(m => m.UserId, StringComparer.Ordinal), carried.Members.OrderBy(m => m.UserId, StringComparer.Ordinal));
+        Assert.Equal([Alice, Carol], carried.Members.Select(m => m.UserId).Order(StringComparer.Ordinal));
+        Assert.Equal(read.PowerLevels.UserLevel(Alice), carried.PowerLevels.UserLevel(Alice));
+    }
+
+    [Fact]
     public async Task A_redaction_by_the_sender_marks_the_event_redacted()
     {
         var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);

@@ -4,6 +4,8 @@ using Matrix.Homeserver.Events.Search;
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Matrix.Homeserver.Events.Pipeline;
 
@@ -25,8 +27,9 @@ internal static class LocalEventRows
 
     /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a redaction).</param>
     /// <param name="roomStateGroup">The room's state group after the batch, when its state events changed it.</param>
+    /// <param name="newRoom">The room's row, when the batch creates the room.</param>
     public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<Message> messages,
-        StoredNotifications notifications, long? roomStateGroup, CancellationToken cancellationToken)
+        StoredNotifications notifications, long? roomStateGroup, Room? newRoom, CancellationToken cancellationToken)
     {
         var sql = new PostgresBatch();
         sql.Add(
@@ -51,7 +54,16 @@ internal static class LocalEventRows
             if (message.State is { } state) StateRows.AddStatements(sql, message.Pdu, message.StreamOrdering, state);
         }
 
-        if (roomStateGroup is { } group) sql.Add("UPDATE rooms SET current_state_group = $2 WHERE room_id = $1", roomId, group);
+        if (newRoom is not null)
+        {
+            sql.Add("INSERT INTO rooms (room_id, room_version, creator, is_public, created_ts, current_state_group) VALUES ($1, $2, $3, $4, $5, $6)",
+                roomId, newRoom.RoomVersion, newRoom.Creator!, newRoom.IsPublic, newRoom.CreatedTs,
+                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)roomStateGroup ?? DBNull.Value });
+        }
+        else if (roomStateGroup is { } group)
+        {
+            sql.Add("UPDATE rooms SET current_state_group = $2 WHERE room_id = $1", roomId, group);
+        }
 
         var sent = messages.Where(m => m.Transaction is not null).ToList();
         if (sent.Count > 0)

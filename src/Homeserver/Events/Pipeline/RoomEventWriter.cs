@@ -95,10 +95,19 @@ public sealed partial class RoomEventWriter(
         using var heldLock = roomLock;
         await using var ownedDb = db;
         events.RememberRoomVersion(roomId, version);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0, OnPostgres) { Transaction = transaction };
-        db.Rooms.Add(new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() });
-        await db.SaveChangesAsync(cancellationToken);
+        var room = new Room { RoomId = roomId, RoomVersion = version.Id, Creator = create.Sender, IsPublic = isPublic, CreatedTs = Now() };
+        var session = new WriteSession(roomId, version, ImmutableDictionary<StateKey, string>.Empty, null, [], 0, OnPostgres);
+        if (OnPostgres)
+        {
+            // The room's row goes with its events' batch: the whole room in one round trip.
+            session.NewRoom = room;
+        }
+        else
+        {
+            session.Transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Rooms.Add(room);
+            await db.SaveChangesAsync(cancellationToken);
+        }
 
         List<PersistedEvent> persisted;
         try
@@ -110,6 +119,7 @@ public sealed partial class RoomEventWriter(
         finally
         {
             ReleasePositions(session);
+            if (session.Transaction is { } transaction) await transaction.DisposeAsync();
         }
 
         await NotifyAsync(db, roomId, persisted, local: true, cancellationToken);
@@ -319,8 +329,9 @@ public sealed partial class RoomEventWriter(
         if (session.Messages is { Count: > 0 } messages)
         {
             // Messages and state events before a redaction (or a create event's room row): written first, in the session's transaction.
-            await LocalEventRows.WriteAsync(db, session.RoomId, messages, StoredNotifications.None, RoomStateGroupToWrite(session), cancellationToken);
+            await LocalEventRows.WriteAsync(db, session.RoomId, messages, StoredNotifications.None, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
             messages.Clear();
+            session.NewRoom = null;
         }
 
         if (session.Unflushed.Count == 0) return;
@@ -359,7 +370,7 @@ public sealed partial class RoomEventWriter(
         if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
         {
             // Nothing but messages and state events (a redaction begins the transaction): their one command is the commit.
-            await LocalEventRows.WriteAsync(db, session.RoomId, messages, stored, RoomStateGroupToWrite(session), cancellationToken);
+            await LocalEventRows.WriteAsync(db, session.RoomId, messages, stored, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
         }
         else
         {
@@ -382,6 +393,11 @@ public sealed partial class RoomEventWriter(
             StateGroupChainLength = session.StateGroupChainLength,
         });
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
+        if (session.StateGroup != session.InitialStateGroup)
+        {
+            snapshots.Advance(session.RoomId, session.InitialStateGroup, session.StateGroup, session.Pending.Select((pdu, i) => (pdu, session.Positions[i].Position)));
+        }
+
         foreach (var pdu in session.Pending) events.Remember(pdu);
         return [.. session.PersistedEvents()];
     }
@@ -557,6 +573,9 @@ public sealed partial class RoomEventWriter(
 
         /// <summary>PostgreSQL: messages and state events not written yet, for one command (<see cref="LocalEventRows"/>). Null on SQLite.</summary>
         public List<LocalEventRows.Message>? Messages { get; } = messagesInOneCommand ? [] : null;
+
+        /// <summary>PostgreSQL: a room being created, whose row goes in its events' batch.</summary>
+        public Room? NewRoom { get; set; }
 
         /// <summary>A state event went through the context (SQLite, or a redaction with a state key): the room's row is updated at commit.</summary>
         public bool StateViaContext { get; set; }

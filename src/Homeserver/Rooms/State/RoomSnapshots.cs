@@ -73,6 +73,39 @@ public sealed class RoomSnapshots(RoomStateReader state)
         return snapshot;
     }
 
+    /// <summary>
+    /// After a local write moved the room from <paramref name="fromGroup"/> to <paramref name="toGroup"/> with
+    /// <paramref name="events"/> (under the room's lock, once committed): the cached snapshot of the old group, with the
+    /// events' memberships applied, becomes the new group's, so a join or a topic change does not read the room's members
+    /// again (a thousand rows per join in a thousand-member room). A new power levels event leaves it to the next read.
+    /// </summary>
+    public void Advance(string roomId, long? fromGroup, long? toGroup, IEnumerable<(Pdu Pdu, long Position)> events)
+    {
+        if (fromGroup is null || toGroup is null || !_cache.TryGetValue(roomId, out var cached) || cached.StateGroup != fromGroup) return;
+        var members = cached.Members.ToDictionary(m => m.UserId, StringComparer.Ordinal);
+        foreach (var (pdu, position) in events)
+        {
+            if (pdu.Type is EventTypes.PowerLevels or EventTypes.Create && pdu.StateKey == "")
+            {
+                _cache.TryRemove(roomId, out _);
+                return;
+            }
+
+            if (pdu.Membership is not { } membership) continue;
+            if (membership is Memberships.Join or Memberships.Invite or Memberships.Knock)
+            {
+                var name = pdu.Content["displayname"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null;
+                members[pdu.StateKey!] = new RoomMember(pdu.StateKey!, membership, name, position);
+            }
+            else
+            {
+                members.Remove(pdu.StateKey!);
+            }
+        }
+
+        _cache[roomId] = new RoomSnapshot(toGroup, [.. members.Values], cached.PowerLevels);
+    }
+
     /// <summary>For a membership written without a state change (an out-of-band invite, knock or rejection).</summary>
     public void Forget(string roomId) => _cache.TryRemove(roomId, out _);
 }
