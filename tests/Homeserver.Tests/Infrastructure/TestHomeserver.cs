@@ -73,6 +73,9 @@ public sealed class TestHomeserver : IAsyncDisposable
         return new TestHomeserver(app, database, dataDirectory, serverName);
     }
 
+    /// <summary>Takes the server's database away under it (SQLite: its files; PostgreSQL: the database, dropped).</summary>
+    public Task LoseDatabaseAsync() => _database.DisposeAsync().AsTask();
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

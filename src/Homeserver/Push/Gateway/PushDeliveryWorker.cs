@@ -86,7 +86,15 @@ public sealed class PushDeliveryWorker(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_running.Values).WaitAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(_running.Values).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // As the federation and application service senders: the stop's time ran out, not a failure to report.
+            logger.LogWarning("Stopped before every push gateway request finished");
+        }
     }
 
     public override void Dispose()

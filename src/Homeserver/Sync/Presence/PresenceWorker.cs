@@ -20,7 +20,16 @@ internal sealed class PresenceWorker(PresenceService presence, RemotePresence re
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await presence.PersistAsync(cancellationToken);
+        try
+        {
+            await presence.PersistAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // A database gone or a stop cut short loses the last changes of a best-effort state; thrown, it failed the
+            // host's stop and the process died with an unhandled exception instead of exiting.
+            logger.LogWarning(e, "Writing presence at shutdown failed; its latest changes are lost");
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
