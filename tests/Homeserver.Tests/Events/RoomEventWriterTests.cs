@@ -263,9 +263,14 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
     {
         var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
         var snapshots = _server.Services.GetRequiredService<RoomSnapshots>();
+        var reader = _server.Services.GetRequiredService<RoomStateReader>();
         const string Carol = "@carol:localhost";
         await using var db = Db();
-        await snapshots.GetAsync(db, roomId, CancellationToken.None);
+        // The new room's own snapshot, made from its events.
+        var made = await snapshots.GetAsync(db, roomId, CancellationToken.None);
+        var first = await new RoomSnapshots(reader).GetAsync(db, roomId, CancellationToken.None);
+        Assert.Equal((first.StateGroup, first.Members.Single()), (made.StateGroup, made.Members.Single()));
+        Assert.Equal((100, 0), (made.PowerLevels.UserLevel(Alice), made.PowerLevels.UserLevel(Bob)));
 
         // Each write moves the cached snapshot on from the last one: joins, a profile change, an invite, a leave, a topic.
         await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Join)], CancellationToken.None);
@@ -275,7 +280,7 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
         await Writer.SendAsync(roomId, [EventDraft.Member(Bob, Bob, Memberships.Leave), EventDraft.Member(Carol, Carol, Memberships.Join)], CancellationToken.None);
 
         var carried = await snapshots.GetAsync(db, roomId, CancellationToken.None);
-        var read = await new RoomSnapshots(_server.Services.GetRequiredService<RoomStateReader>()).GetAsync(db, roomId, CancellationToken.None);
+        var read = await new RoomSnapshots(reader).GetAsync(db, roomId, CancellationToken.None);
         Assert.Equal(read.StateGroup, carried.StateGroup);
         Assert.Equal(read.Members.OrderBy(m => m.UserId, StringComparer.Ordinal), carried.Members.OrderBy(m => m.UserId, StringComparer.Ordinal));
         Assert.Equal([Alice, Carol], carried.Members.Select(m => m.UserId).Order(StringComparer.Ordinal));

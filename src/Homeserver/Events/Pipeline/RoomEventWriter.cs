@@ -395,7 +395,7 @@ public sealed partial class RoomEventWriter(
         foreach (var (groupId, state) in session.NewGroups) stateGroups.Remember(groupId, state);
         if (session.StateGroup != session.InitialStateGroup)
         {
-            snapshots.Advance(session.RoomId, session.InitialStateGroup, session.StateGroup, session.Pending.Select((pdu, i) => (pdu, session.Positions[i].Position)));
+            snapshots.Advance(session.RoomId, session.InitialStateGroup, session.StateGroup, [.. session.Pending.Select((pdu, i) => (pdu, session.Positions[i].Position))]);
         }
 
         foreach (var pdu in session.Pending) events.Remember(pdu);

@@ -77,18 +77,29 @@ public sealed class RoomSnapshots(RoomStateReader state)
     /// After a local write moved the room from <paramref name="fromGroup"/> to <paramref name="toGroup"/> with
     /// <paramref name="events"/> (under the room's lock, once committed): the cached snapshot of the old group, with the
     /// events' memberships applied, becomes the new group's, so a join or a topic change does not read the room's members
-    /// again (a thousand rows per join in a thousand-member room). A new power levels event leaves it to the next read.
+    /// again (a thousand rows per join in a thousand-member room). A new room's starts empty, its power levels from its
+    /// own create and power levels events; a new power levels event in an existing room leaves it to the next read.
     /// </summary>
-    public void Advance(string roomId, long? fromGroup, long? toGroup, IEnumerable<(Pdu Pdu, long Position)> events)
+    public void Advance(string roomId, long? fromGroup, long? toGroup, IReadOnlyList<(Pdu Pdu, long Position)> events)
     {
-        if (fromGroup is null || toGroup is null || !_cache.TryGetValue(roomId, out var cached) || cached.StateGroup != fromGroup) return;
-        var members = cached.Members.ToDictionary(m => m.UserId, StringComparer.Ordinal);
+        if (toGroup is null) return;
+        var created = fromGroup is null && events.Count > 0 && events[0].Pdu.Type == EventTypes.Create;
+        RoomSnapshot? cached = null;
+        if (!created && (fromGroup is null || !_cache.TryGetValue(roomId, out cached) || cached.StateGroup != fromGroup)) return;
+
+        var members = created ? [] : cached!.Members.ToDictionary(m => m.UserId, StringComparer.Ordinal);
+        Pdu? powerLevels = null;
         foreach (var (pdu, position) in events)
         {
-            if (pdu.Type is EventTypes.PowerLevels or EventTypes.Create && pdu.StateKey == "")
+            if (pdu.Type == EventTypes.PowerLevels && pdu.StateKey == "")
             {
-                _cache.TryRemove(roomId, out _);
-                return;
+                if (!created)
+                {
+                    _cache.TryRemove(roomId, out _);
+                    return;
+                }
+
+                powerLevels = pdu;
             }
 
             if (pdu.Membership is not { } membership) continue;
@@ -103,7 +114,9 @@ public sealed class RoomSnapshots(RoomStateReader state)
             }
         }
 
-        _cache[roomId] = new RoomSnapshot(toGroup, [.. members.Values], cached.PowerLevels);
+        var levels = created ? PowerLevels.From(events[0].Pdu, powerLevels) : cached!.PowerLevels;
+        if (_cache.Count >= MaxCached) _cache.Clear();
+        _cache[roomId] = new RoomSnapshot(toGroup, [.. members.Values], levels);
     }
 
     /// <summary>For a membership written without a state change (an out-of-band invite, knock or rejection).</summary>
