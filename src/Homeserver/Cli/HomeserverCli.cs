@@ -5,7 +5,7 @@ namespace Matrix.Homeserver.Cli;
 
 /// <summary>
 /// The executable's commands, dispatched before any host starts. Without a command the server runs. Exit codes:
-/// 0 done, 1 failed (bad configuration, user exists...), 2 wrong command line.
+/// 0 done, 1 failed (bad configuration, user exists, the database unreachable...), 2 wrong command line.
 /// </summary>
 public static class HomeserverCli
 {
@@ -66,6 +66,29 @@ public static class HomeserverCli
             await error.WriteLineAsync(e.Message);
             return 1;
         }
+        catch (Exception e) when (DatabaseFailure(e) is { } failure)
+        {
+            // The commonest first-start mistake (PostgreSQL not running or not reachable, a wrong password, a data
+            // directory that cannot be written) is one line naming the cause, not an unhandled exception's stack and a
+            // core dump. The connection string is not printed: it may hold a password.
+            await error.WriteLineAsync($"Database error: {failure}. Check Homeserver:Database (its provider and connection string) and that the database server is running.");
+            return 1;
+        }
+    }
+
+    /// <summary>The database driver's own error in an exception's chain (EF Core wraps it), with its cause; null when there is none.</summary>
+    private static string? DatabaseFailure(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is System.Data.Common.DbException db)
+            {
+                var message = db.Message.TrimEnd('.');
+                return db.InnerException is { } cause ? $"{message} ({cause.Message.TrimEnd('.')})" : message;
+            }
+        }
+
+        return null;
     }
 
     private static async Task<int> Done(TextWriter output, string text)

@@ -94,7 +94,15 @@ public static class StorageSetup
         {
             var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
             var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
-            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            try
+            {
+                if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new Configuration.ConfigurationException(
+                    $"Homeserver:Database:ConnectionString: the SQLite database's directory {directory} cannot be created ({e.Message.TrimEnd('.')})");
+            }
         }
         else
         {

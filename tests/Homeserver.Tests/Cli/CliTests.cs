@@ -91,6 +91,36 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unreachable_database_is_one_line_naming_the_cause_for_the_server_and_its_commands()
+    {
+        string[] unreachable =
+        [
+            "--Homeserver:Database:Provider=Postgres", "--Homeserver:Database:ConnectionString=Host=127.0.0.1;Port=1;Username=hs;Password=s3cret-pw;Database=hs",
+            "--Homeserver:Listeners:Client:Url=http://127.0.0.1:0", $"--Homeserver:SigningKeyPath={Path.Combine(_directory, "signing.key")}",
+            $"--Homeserver:Media:StorePath={Path.Combine(_directory, "media")}",
+        ];
+        foreach (var run in new[] { await RunAsync(unreachable), await RunAsync(["migrate", .. unreachable]) })
+        {
+            Assert.Equal(1, run.Code);
+            Assert.StartsWith("Database error: Failed to connect to 127.0.0.1:1", run.Error, StringComparison.Ordinal);
+            Assert.Contains("Connection refused", run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("s3cret-pw", run.Error, StringComparison.Ordinal);
+            Assert.Single(run.Error.Trim().Split('\n'));
+        }
+    }
+
+    [Fact]
+    public async Task A_sqlite_directory_that_cannot_be_made_is_a_configuration_error()
+    {
+        var blocker = Path.Combine(_directory, "a-file");
+        await File.WriteAllTextAsync(blocker, "");
+        var run = await RunAsync("migrate", "--Homeserver:Database:Provider=Sqlite", $"--Homeserver:Database:ConnectionString=Data Source={blocker}/data/homeserver.db");
+        Assert.Equal(1, run.Code);
+        Assert.StartsWith($"Configuration error: Homeserver:Database:ConnectionString: the SQLite database's directory {blocker}/data cannot be created", run.Error,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Register_user_creates_an_account_that_can_log_in_and_refuses_a_taken_name()
     {
         var created = await RunAsync(["register-user", "--user", "Alice", "--password", "correct horse battery", "--admin", .. DatabaseArguments()]);
