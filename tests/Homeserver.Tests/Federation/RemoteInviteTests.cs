@@ -186,14 +186,25 @@ public sealed class RemoteInviteTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
-    public async Task A_refused_invite_is_the_inviters_answer_and_is_not_stored()
+    public async Task An_unreachable_invitees_server_is_the_inviters_answer_and_nothing_is_stored()
     {
         var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
         var roomId = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat" });
 
-        (await Hs1.MembershipAsync(alice, roomId, "invite", "@nobody-at-all:hs2.test")).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
-        Assert.Null(await Hs1.MembershipRowAsync(roomId, "@nobody-at-all:hs2.test"));
         (await Hs1.MembershipAsync(alice, roomId, "invite", "@someone:unreachable.test")).IsError(HttpStatusCode.BadGateway, "M_UNKNOWN");
+        Assert.Null(await Hs1.MembershipRowAsync(roomId, "@someone:unreachable.test"));
+    }
+
+    [Fact]
+    public async Task An_invite_for_a_user_the_other_server_does_not_have_is_taken_as_synapse_takes_it()
+    {
+        var alice = await MembershipFederationFixture.NewUserAsync(Hs1, "alice");
+        var roomId = await Hs1.CreateRoomAsync(alice, new JsonObject { ["preset"] = "private_chat" });
+
+        // No 404 (the spec has none for /invite): hs2 signs it and keeps it out of band, where nobody sees it.
+        (await Hs1.MembershipAsync(alice, roomId, "invite", "@nobody-at-all:hs2.test")).Ok();
+        Assert.Equal("invite", await Hs1.MembershipOfAsync(alice, roomId, "@nobody-at-all:hs2.test"));
+        Assert.Equal("invite", await Hs2.MembershipRowAsync(roomId, "@nobody-at-all:hs2.test"));
     }
 
     [Fact]
