@@ -23,12 +23,12 @@ internal static class LocalEventRows
     /// An event to write: the event, its stream position, the client transaction that sent it, the room's state group
     /// after it, and for a state event the state it makes.
     /// </summary>
-    public sealed record Message(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs, long? StateGroup, StateRows.Change? State = null);
+    public sealed record LocalEvent(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs, long? StateGroup, StateRows.Change? State = null);
 
     /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a redaction).</param>
     /// <param name="roomStateGroup">The room's state group after the batch, when its state events changed it.</param>
     /// <param name="newRoom">The room's row, when the batch creates the room.</param>
-    public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<Message> messages,
+    public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<LocalEvent> messages,
         StoredNotifications notifications, long? roomStateGroup, Room? newRoom, CancellationToken cancellationToken)
     {
         var sql = new PostgresBatch();

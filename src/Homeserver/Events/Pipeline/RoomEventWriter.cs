@@ -246,7 +246,7 @@ public sealed partial class RoomEventWriter(
         if (pdu.Type != EventTypes.Redaction && session.Messages is { } messages)
         {
             var change = pdu.IsState ? await ChangeStateAsync(db, session, pdu, position.Position, cancellationToken) : null;
-            messages.Add(new LocalEventRows.Message(pdu, position.Position, transaction, Now(), session.StateGroup, change));
+            messages.Add(new LocalEventRows.LocalEvent(pdu, position.Position, transaction, Now(), session.StateGroup, change));
             session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, pdu.StateKey, pdu.Sender, session.StateGroup,
                 change?.ReplacesState, null));
             return;
@@ -572,7 +572,7 @@ public sealed partial class RoomEventWriter(
         public IDbContextTransaction? Transaction { get; set; }
 
         /// <summary>PostgreSQL: messages and state events not written yet, for one command (<see cref="LocalEventRows"/>). Null on SQLite.</summary>
-        public List<LocalEventRows.Message>? Messages { get; } = messagesInOneCommand ? [] : null;
+        public List<LocalEventRows.LocalEvent>? Messages { get; } = messagesInOneCommand ? [] : null;
 
         /// <summary>PostgreSQL: a room being created, whose row goes in its events' batch.</summary>
         public Room? NewRoom { get; set; }
