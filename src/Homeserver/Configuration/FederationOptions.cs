@@ -35,6 +35,12 @@ public sealed class FederationOptions
 
     /// <summary>Time allowed for one outbound federation request, discovery included.</summary>
     public int RequestTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Authenticated requests of one server handled at once; the next ones wait their turn (Synapse: 3).</summary>
+    public int ConcurrentRequestsPerServer { get; set; } = 3;
+
+    /// <summary>Requests of one server waiting for a turn; more are refused with 429 M_LIMIT_EXCEEDED.</summary>
+    public int QueuedRequestsPerServer { get; set; } = 50;
 }
 
 /// <summary>A notary we trust for other servers' keys, with the keys its answers must be signed with.</summary>

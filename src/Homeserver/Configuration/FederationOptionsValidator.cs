@@ -32,6 +32,8 @@ public sealed class FederationOptionsValidator : AbstractValidator<FederationOpt
         });
 
         RuleFor(o => o.KeyValidityHours).InclusiveBetween(1, 24 * 7).WithMessage(o => $"{o.KeyValidityHours} must be between 1 and 168 hours");
+        RuleFor(o => o.ConcurrentRequestsPerServer).InclusiveBetween(1, 1000).WithMessage(o => $"{o.ConcurrentRequestsPerServer} must be between 1 and 1000");
+        RuleFor(o => o.QueuedRequestsPerServer).InclusiveBetween(0, 100000).WithMessage(o => $"{o.QueuedRequestsPerServer} must be between 0 and 100000");
         RuleFor(o => o.RequestTimeoutSeconds).InclusiveBetween(1, 3600).WithMessage(o => $"{o.RequestTimeoutSeconds} must be between 1 and 3600 seconds");
     }
 }

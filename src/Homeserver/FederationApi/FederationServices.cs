@@ -55,6 +55,7 @@ public static class FederationServices
 
         services.AddSingleton<ServerContactSignal>();
         services.AddSingleton<FederationAuthenticator>();
+        services.AddSingleton<OriginRequestLimiter>();
         services.AddSingleton<ServerAclChecker>();
         return services;
     }

@@ -67,7 +67,9 @@ public static class ListenerRouting
 
     private static async Task AuthenticateThenAsync(HttpContext context, RequestDelegate next)
     {
-        await Auth.FederationRequester.BindAsync(context);
+        var requester = (await Auth.FederationRequester.BindAsync(context))!;
+        // The server's turn among its own requests (Auth.OriginRequestLimiter), held until the answer is written.
+        using var turn = await context.RequestServices.GetRequiredService<Auth.OriginRequestLimiter>().EnterAsync(requester.Origin, context.RequestAborted);
         await next(context);
     }
 }
