@@ -1,5 +1,6 @@
 using Matrix.Crypto;
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
@@ -145,8 +146,8 @@ internal static class EventRows
         member.EventId = pdu.EventId;
         member.Sender = pdu.Sender;
         member.StreamOrdering = streamOrdering;
-        member.DisplayName = StringField(pdu, "displayname");
-        member.AvatarUrl = StringField(pdu, "avatar_url");
+        member.DisplayName = JsonFields.String(pdu, "displayname");
+        member.AvatarUrl = JsonFields.String(pdu, "avatar_url");
         // Rejoining or being invited again un-forgets the room.
         if (membership is not (Memberships.Leave or Memberships.Ban)) member.Forgotten = false;
     }
@@ -157,7 +158,4 @@ internal static class EventRows
         changes.DeviceLists.Mark(StreamChanges.Anywhere, streamOrdering);
         changes.Memberships.Mark(pdu.StateKey!, streamOrdering);
     }
-
-    internal static string? StringField(Pdu pdu, string key) =>
-        pdu.Content[key] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null;
 }

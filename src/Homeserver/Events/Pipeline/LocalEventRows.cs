@@ -25,10 +25,10 @@ internal static class LocalEventRows
     /// </summary>
     public sealed record LocalEvent(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs, long? StateGroup, StateRows.Change? State = null);
 
-    /// <param name="notifications">The messages' notification rows, written in the same batch (none when written before a redaction).</param>
+    /// <param name="notifications">The events' notification rows, written in the same batch (none when written before a redaction).</param>
     /// <param name="roomStateGroup">The room's state group after the batch, when its state events changed it.</param>
     /// <param name="newRoom">The room's row, when the batch creates the room.</param>
-    public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<LocalEvent> messages,
+    public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<LocalEvent> events,
         StoredNotifications notifications, long? roomStateGroup, Room? newRoom, CancellationToken cancellationToken)
     {
         var sql = new PostgresBatch();
@@ -39,19 +39,19 @@ internal static class LocalEventRows
             FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS m(id, type, key, sender, ts, depth, ordering, json, grp, replaces)
             """,
             roomId,
-            messages.Select(m => m.Pdu.EventId).ToArray(),
-            messages.Select(m => m.Pdu.Type).ToArray(),
-            messages.Select(m => m.Pdu.StateKey).ToArray(),
-            messages.Select(m => m.Pdu.Sender).ToArray(),
-            messages.Select(m => m.Pdu.OriginServerTs).ToArray(),
-            messages.Select(m => m.Pdu.Depth).ToArray(),
-            messages.Select(m => m.StreamOrdering).ToArray(),
-            messages.Select(m => EventRows.JsonOf(m.Pdu)).ToArray(),
-            messages.Select(m => m.StateGroup).ToArray(),
-            messages.Select(m => m.State?.ReplacesState).ToArray());
-        foreach (var message in messages)
+            events.Select(m => m.Pdu.EventId).ToArray(),
+            events.Select(m => m.Pdu.Type).ToArray(),
+            events.Select(m => m.Pdu.StateKey).ToArray(),
+            events.Select(m => m.Pdu.Sender).ToArray(),
+            events.Select(m => m.Pdu.OriginServerTs).ToArray(),
+            events.Select(m => m.Pdu.Depth).ToArray(),
+            events.Select(m => m.StreamOrdering).ToArray(),
+            events.Select(m => EventRows.JsonOf(m.Pdu)).ToArray(),
+            events.Select(m => m.StateGroup).ToArray(),
+            events.Select(m => m.State?.ReplacesState).ToArray());
+        foreach (var local in events)
         {
-            if (message.State is { } state) StateRows.AddStatements(sql, message.Pdu, message.StreamOrdering, state);
+            if (local.State is { } state) StateRows.AddStatements(sql, local.Pdu, local.StreamOrdering, state);
         }
 
         if (newRoom is not null)
@@ -65,7 +65,7 @@ internal static class LocalEventRows
             sql.Add("UPDATE rooms SET current_state_group = $2 WHERE room_id = $1", roomId, group);
         }
 
-        var sent = messages.Where(m => m.Transaction is not null).ToList();
+        var sent = events.Where(m => m.Transaction is not null).ToList();
         if (sent.Count > 0)
         {
             sql.Add(
@@ -78,7 +78,7 @@ internal static class LocalEventRows
                 sent.Select(m => m.ReceivedTs).ToArray());
         }
 
-        var searchable = messages.Select(m => (m.Pdu, m.StreamOrdering, Text: SearchRows.Extract(m.Pdu))).Where(m => m.Text.Key is not null).ToList();
+        var searchable = events.Select(m => (m.Pdu, m.StreamOrdering, Text: SearchRows.Extract(m.Pdu))).Where(m => m.Text.Key is not null).ToList();
         if (searchable.Count > 0)
         {
             sql.Add(
@@ -97,7 +97,7 @@ internal static class LocalEventRows
                 searchable.Select(m => m.Pdu.OriginServerTs).ToArray());
         }
 
-        var related = messages.Select(m => (m.Pdu, m.StreamOrdering, Relation: RelatesTo.From(m.Pdu.Content))).Where(m => m.Relation is not null).ToList();
+        var related = events.Select(m => (m.Pdu, m.StreamOrdering, Relation: RelatesTo.From(m.Pdu.Content))).Where(m => m.Relation is not null).ToList();
         if (related.Count > 0)
         {
             sql.Add(
@@ -116,7 +116,7 @@ internal static class LocalEventRows
                 related.Select(m => m.StreamOrdering).ToArray());
         }
 
-        EventRows.AddLinkStatements(sql, messages.Select(m => m.Pdu).ToList());
+        EventRows.AddLinkStatements(sql, events.Select(m => m.Pdu).ToList());
         EventNotifications.AddInsertStatements(sql, notifications);
         await sql.ExecuteAsync(db, cancellationToken);
     }

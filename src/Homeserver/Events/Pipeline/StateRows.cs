@@ -1,4 +1,5 @@
 using Matrix.Federation.Events;
+using Matrix.Homeserver.Rooms;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Npgsql;
@@ -54,7 +55,7 @@ internal static class StateRows
                 stream_ordering = excluded.stream_ordering, display_name = excluded.display_name, avatar_url = excluded.avatar_url
             """,
             pdu.RoomId, pdu.StateKey!, membership, pdu.EventId, pdu.Sender, streamOrdering,
-            Text(EventRows.StringField(pdu, "displayname")), Text(EventRows.StringField(pdu, "avatar_url")));
+            Text(JsonFields.String(pdu, "displayname")), Text(JsonFields.String(pdu, "avatar_url")));
     }
 
     private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };

@@ -64,12 +64,7 @@ public sealed class RoomSnapshots(RoomStateReader state)
             await state.GetStateEventAsync(db, roomId, EventTypes.Create, "", cancellationToken),
             await state.GetStateEventAsync(db, roomId, EventTypes.PowerLevels, "", cancellationToken));
         var snapshot = new RoomSnapshot(group, members, levels);
-        if (group is not null)
-        {
-            if (_cache.Count >= MaxCached) _cache.Clear();
-            _cache[roomId] = snapshot;
-        }
-
+        if (group is not null) Keep(roomId, snapshot);
         return snapshot;
     }
 
@@ -105,8 +100,7 @@ public sealed class RoomSnapshots(RoomStateReader state)
             if (pdu.Membership is not { } membership) continue;
             if (membership is Memberships.Join or Memberships.Invite or Memberships.Knock)
             {
-                var name = pdu.Content["displayname"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null;
-                members[pdu.StateKey!] = new RoomMember(pdu.StateKey!, membership, name, position);
+                members[pdu.StateKey!] = new RoomMember(pdu.StateKey!, membership, JsonFields.String(pdu, "displayname"), position);
             }
             else
             {
@@ -115,8 +109,13 @@ public sealed class RoomSnapshots(RoomStateReader state)
         }
 
         var levels = created ? PowerLevels.From(events[0].Pdu, powerLevels) : cached!.PowerLevels;
+        Keep(roomId, new RoomSnapshot(toGroup, [.. members.Values], levels));
+    }
+
+    private void Keep(string roomId, RoomSnapshot snapshot)
+    {
         if (_cache.Count >= MaxCached) _cache.Clear();
-        _cache[roomId] = new RoomSnapshot(toGroup, [.. members.Values], levels);
+        _cache[roomId] = snapshot;
     }
 
     /// <summary>For a membership written without a state change (an out-of-band invite, knock or rejection).</summary>
