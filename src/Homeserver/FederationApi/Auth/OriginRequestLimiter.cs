@@ -31,7 +31,7 @@ public sealed class OriginRequestLimiter(HomeserverOptions options)
                 return new Lease(this, origin);
             }
 
-            if (state.Waiting.Count >= options.Federation.QueuedRequestsPerServer) throw MatrixException.LimitExceeded(RetryAfterMs);
+            if (state.LiveWaiting() >= options.Federation.QueuedRequestsPerServer) throw MatrixException.LimitExceeded(RetryAfterMs);
             turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             state.Waiting.Enqueue(turn);
         }
@@ -48,7 +48,7 @@ public sealed class OriginRequestLimiter(HomeserverOptions options)
     /// <summary>How many requests of <paramref name="origin"/> wait for a turn now.</summary>
     internal int WaitingOf(string origin)
     {
-        lock (_gate) return _origins.TryGetValue(origin, out var state) ? state.Waiting.Count(t => !t.Task.IsCompleted) : 0;
+        lock (_gate) return _origins.TryGetValue(origin, out var state) ? state.LiveWaiting() : 0;
     }
 
     /// <summary>A finished request's turn goes to the next waiting one, else back to the server's count.</summary>
@@ -69,7 +69,17 @@ public sealed class OriginRequestLimiter(HomeserverOptions options)
     private sealed class Origin
     {
         public int Running;
-        public readonly Queue<TaskCompletionSource> Waiting = new();
+        public Queue<TaskCompletionSource> Waiting = new();
+
+        /// <summary>
+        /// The waiting requests whose callers still wait: those that gave up leave the line here, so that they neither
+        /// count against the line nor pile up while the running requests last.
+        /// </summary>
+        public int LiveWaiting()
+        {
+            if (Waiting.Any(t => t.Task.IsCompleted)) Waiting = new Queue<TaskCompletionSource>(Waiting.Where(t => !t.Task.IsCompleted));
+            return Waiting.Count;
+        }
     }
 
     private sealed class Lease(OriginRequestLimiter limiter, string origin) : IDisposable
