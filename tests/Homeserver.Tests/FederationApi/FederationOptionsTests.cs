@@ -52,6 +52,8 @@ public sealed class FederationOptionsTests
     [InlineData("Homeserver:Federation:TrustedCaPath", "/nonexistent/ca.pem", "file '/nonexistent/ca.pem' does not exist")]
     [InlineData("Homeserver:Federation:KeyValidityHours", "0", "0 must be between 1 and 168 hours")]
     [InlineData("Homeserver:Federation:RequestTimeoutSeconds", "0", "0 must be between 1 and 3600 seconds")]
+    [InlineData("Homeserver:Federation:ConcurrentRequestsPerServer", "0", "0 must be between 1 and 1000")]
+    [InlineData("Homeserver:Federation:QueuedRequestsPerServer", "-1", "-1 must be between 0 and 100000")]
     public void Bad_values_stop_start_up(string key, string value, string message) =>
         Assert.EndsWith(message, Error((key, value)));
 
