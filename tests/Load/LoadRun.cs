@@ -14,6 +14,9 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
 
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>Every user of the run registers with this password.</summary>
+    public string Password => "load-password-" + RunId;
+
     /// <summary>
     /// With <see cref="LoadOptions.RemoteUrl"/>: a user of that server (another HttpClient, the same registration) joins the
     /// room through its creator's server, so that every message also goes to another server. Null without it.
@@ -23,7 +26,7 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
         if (Options.RemoteUrl is not { } remoteUrl) return null;
         var http = new HttpClient { BaseAddress = remoteUrl, Timeout = Http.Timeout };
         var n = Interlocked.Increment(ref _users);
-        var remote = await MatrixClient.RegisterAsync(http, $"load{RunId}r{n}", "load-password-" + RunId, Options.SharedSecret);
+        var remote = await MatrixClient.RegisterAsync(http, $"load{RunId}r{n}", Password, Options.SharedSecret);
         await remote.JoinAsync(roomId, via: creator.UserId[(creator.UserId.IndexOf(':') + 1)..]);
         return remote;
     }
@@ -35,7 +38,7 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, _) =>
         {
             var n = Interlocked.Increment(ref _users);
-            users[i] = await MatrixClient.RegisterAsync(Http, $"load{RunId}u{n}", "load-password-" + RunId, Options.SharedSecret);
+            users[i] = await MatrixClient.RegisterAsync(Http, $"load{RunId}u{n}", Password, Options.SharedSecret);
         });
         return users;
     }

@@ -83,6 +83,28 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
         return SyncAnswer.Parse(json, Stopwatch.GetTimestamp());
     }
 
+    /// <summary>Any request as this user with a JSON body (or none); its JSON answer, or an exception naming the failure.</summary>
+    public Task<JsonObject> RequestAsync(HttpMethod method, string path, JsonObject? body = null) => SendAsync(method, path, body);
+
+    /// <summary>A GET as this user whose answer need not be an object (e.g. a room's whole state): read, not parsed.</summary>
+    public async Task GetAsync(string path)
+    {
+        using var response = await ExchangeAsync(HttpMethod.Get, path, null, CancellationToken.None);
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    /// <summary>A password login as <paramref name="userId"/> (a new device): a client for that session.</summary>
+    public static async Task<MatrixClient> LoginAsync(HttpClient http, string userId, string password)
+    {
+        var body = new JsonObject
+        {
+            ["type"] = "m.login.password", ["password"] = password,
+            ["identifier"] = new JsonObject { ["type"] = "m.id.user", ["user"] = userId },
+        };
+        var result = await Ok(await http.PostAsJsonAsync("/_matrix/client/v3/login", body));
+        return new MatrixClient(http, result["access_token"]!.GetValue<string>(), result["user_id"]!.GetValue<string>());
+    }
+
     private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken = default)
     {
         using var response = await ExchangeAsync(method, path, body is null ? null : JsonContent.Create(body), cancellationToken);
@@ -110,7 +132,7 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
     private static async Task<JsonObject> Ok(HttpResponseMessage response)
     {
         await EnsureSucceededAsync(response);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonObject ?? throw new HttpRequestException("not a JSON object");
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonObject ?? throw new HttpRequestException($"not a JSON object: {response.RequestMessage?.RequestUri?.AbsolutePath}");
     }
 
     private static async Task EnsureSucceededAsync(HttpResponseMessage response)

@@ -20,6 +20,7 @@ public static class AdminApi
         services.AddScoped<AccountRestrictions>();
         services.AddScoped<AdminLogin>();
         services.AddSingleton<RoomShutdown>();
+        services.AddSingleton<RoomBlocks>();
         services.AddSingleton<RoomPurger>();
         services.AddSingleton<RoomDeletions>();
         return services;

@@ -24,6 +24,11 @@ public sealed class SearchUsersHandler(HomeserverDbContext db, RoomSummaries sum
     /// <summary>Membership rows read per search: enough for any page, bounded for a common term.</summary>
     private const int CandidateRows = 2000;
 
+    /// <summary>Users whose rooms are checked for being public at a time, until the page is full.</summary>
+    private const int PublicCheckUsers = 50;
+
+    private sealed record Candidate(string UserId, string RoomId, string? DisplayName, string? AvatarUrl);
+
     public async ValueTask<JsonObject> Handle(SearchUsers query, CancellationToken cancellationToken)
     {
         var pattern = "%" + EscapeLike(query.Term.Trim().ToLowerInvariant()) + "%";
@@ -31,7 +36,7 @@ public sealed class SearchUsersHandler(HomeserverDbContext db, RoomSummaries sum
             .Where(m => m.Membership == Memberships.Join
                 && (EF.Functions.Like(m.UserId.ToLower(), pattern, "\\") || EF.Functions.Like(m.DisplayName!.ToLower(), pattern, "\\")))
             .OrderBy(m => m.UserId).Take(CandidateRows)
-            .Select(m => new { m.UserId, m.RoomId, m.DisplayName, m.AvatarUrl })
+            .Select(m => new Candidate(m.UserId, m.RoomId, m.DisplayName, m.AvatarUrl))
             .ToListAsync(cancellationToken);
 
         var shared = (await db.RoomMemberships.AsNoTracking()
@@ -39,20 +44,30 @@ public sealed class SearchUsersHandler(HomeserverDbContext db, RoomSummaries sum
             .Select(m => m.RoomId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         // Searchers share no room with themselves (as in Synapse): they find themselves through public rooms only.
         bool SharedWithSearcher(string userId, string roomId) => userId != query.Searcher && shared.Contains(roomId);
-        var otherRooms = candidates.Where(c => !SharedWithSearcher(c.UserId, c.RoomId)).Select(c => c.RoomId).Distinct().ToList();
-        var publicRooms = (await summaries.LoadAsync(db, otherRooms, cancellationToken)).Values
-            .Where(s => s.JoinRule == "public" || s.WorldReadable).Select(s => s.RoomId).ToHashSet(StringComparer.Ordinal);
 
-        var visible = candidates
-            .Where(c => SharedWithSearcher(c.UserId, c.RoomId) || publicRooms.Contains(c.RoomId))
-            .GroupBy(c => c.UserId, StringComparer.Ordinal)
-            .Select(g => (User: g.First(), SharesRoom: g.Any(c => SharedWithSearcher(c.UserId, c.RoomId))))
-            .OrderByDescending(u => u.SharesRoom)
-            .ThenBy(u => u.User.UserId, StringComparer.Ordinal)
-            .ToList();
+        // Users sharing a room come first; the others, in user ID order, only through a public room. Whether a room is
+        // public takes a read, so only as many of the others' rooms are looked at as fill the page (and one more, for `limited`).
+        var visible = new List<(string UserId, string? DisplayName, string? AvatarUrl)>();
+        var others = new List<IGrouping<string, Candidate>>();
+        foreach (var user in candidates.GroupBy(c => c.UserId, StringComparer.Ordinal))
+        {
+            if (user.FirstOrDefault(c => SharedWithSearcher(c.UserId, c.RoomId)) is { } row) visible.Add((row.UserId, row.DisplayName, row.AvatarUrl));
+            else others.Add(user);
+        }
+
+        foreach (var chunk in others.Chunk(PublicCheckUsers))
+        {
+            if (visible.Count > query.Limit) break;
+            var publicRooms = (await summaries.LoadAsync(db, [.. chunk.SelectMany(u => u.Select(c => c.RoomId))], cancellationToken)).Values
+                .Where(s => s.JoinRule == "public" || s.WorldReadable).Select(s => s.RoomId).ToHashSet(StringComparer.Ordinal);
+            foreach (var user in chunk)
+            {
+                if (user.FirstOrDefault(c => publicRooms.Contains(c.RoomId)) is { } row) visible.Add((row.UserId, row.DisplayName, row.AvatarUrl));
+            }
+        }
 
         // Local users' global profiles win over whatever a room's member event says.
-        var page = visible.Take(query.Limit).Select(u => u.User).ToList();
+        var page = visible.Take(query.Limit).ToList();
         var pageIds = page.Select(u => u.UserId).ToList();
         var profiles = await db.Users.AsNoTracking().Where(u => pageIds.Contains(u.UserId))
             .ToDictionaryAsync(u => u.UserId, u => (u.DisplayName, u.AvatarUrl), StringComparer.Ordinal, cancellationToken);

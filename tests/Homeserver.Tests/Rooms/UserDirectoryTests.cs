@@ -93,6 +93,29 @@ public sealed class UserDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Users_in_public_rooms_are_found_behind_many_who_are_not()
+    {
+        // Sixty users (more than one batch of the public-room check) sort first and are in private rooms only.
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var searcher = await _server.CreateUserAsync($"seeker{tag}");
+        for (var i = 0; i < 60; i++)
+        {
+            var hidden = await _server.CreateUserAsync($"dir{tag}a{i:D2}");
+            await _server.CreateRoomAsync(hidden, new JsonObject { ["preset"] = "private_chat" });
+        }
+
+        var host = await _server.CreateUserAsync($"dir{tag}z0");
+        var roomId = await _server.CreateRoomAsync(host, new JsonObject { ["preset"] = "public_chat" });
+        var guest = await _server.CreateUserAsync($"dir{tag}z1");
+        (await _server.JoinRoomAsync(guest, roomId)).Ok();
+
+        Assert.Equal([host.UserId, guest.UserId], await SearchAsync(searcher, $"dir{tag}"));
+        var page = (await _server.PostAsync(searcher, "/user_directory/search", new JsonObject { ["search_term"] = $"dir{tag}", ["limit"] = 1 })).Ok();
+        Assert.Equal(host.UserId, Assert.Single(page["results"]!.AsArray())!["user_id"]!.GetValue<string>());
+        Assert.True(page["limited"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Bad_requests_are_refused()
     {
         var alice = await _server.CreateUserAsync($"bad{Guid.NewGuid():N}"[..12]);

@@ -60,6 +60,15 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
     public async Task<(string Token, AccessToken Row)> CreateAsync(HomeserverDbContext db, string userId, string deviceId, long? expiresTs = null,
         long? refreshTokenId = null, long? replacesRefreshTokenId = null, CancellationToken cancellationToken = default)
     {
+        var created = Add(db, userId, deviceId, expiresTs, refreshTokenId, replacesRefreshTokenId);
+        await db.SaveChangesAsync(cancellationToken);
+        return created;
+    }
+
+    /// <summary>A new access token's row, added to <paramref name="db"/> for the caller's next SaveChanges.</summary>
+    public (string Token, AccessToken Row) Add(HomeserverDbContext db, string userId, string deviceId, long? expiresTs = null,
+        long? refreshTokenId = null, long? replacesRefreshTokenId = null)
+    {
         var token = NewToken();
         var row = new AccessToken
         {
@@ -72,7 +81,6 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
             ReplacesRefreshTokenId = replacesRefreshTokenId,
         };
         db.AccessTokens.Add(row);
-        await db.SaveChangesAsync(cancellationToken);
         return (token, row);
     }
 

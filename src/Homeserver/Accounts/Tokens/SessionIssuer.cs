@@ -32,26 +32,32 @@ public sealed class SessionIssuer(AccessTokenService tokens, AuthOptions auth, T
         bool withRefreshToken, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        var reused = false;
-        var added = false;
-        if (deviceId is not null && await db.Devices.AnyAsync(d => d.UserId == userId && d.DeviceId == deviceId, cancellationToken))
-        {
-            reused = true;
-            await DeviceTokens.RevokeAsync(db, userId, [deviceId], cancellationToken);
-        }
-        else
+        var ownTransaction = db.Database.CurrentTransaction is null;
+        var reused = deviceId is not null && await db.Devices.AnyAsync(d => d.UserId == userId && d.DeviceId == deviceId, cancellationToken);
+        if (!reused)
         {
             deviceId ??= await NewDeviceIdAsync(db, userId, cancellationToken);
             db.Devices.Add(new Device { UserId = userId, DeviceId = deviceId, DisplayName = Truncate(initialDisplayName), CreatedTs = now });
-            await db.SaveChangesAsync(cancellationToken);
-            added = true;
         }
 
-        var (issued, _) = await IssueTokensAsync(db, userId, deviceId, withRefreshToken, replacesRefreshTokenId: null, cancellationToken);
-        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        IssuedSession issued;
+        if (!reused && !withRefreshToken)
+        {
+            // The common login: the new device and its token in one SaveChanges, all or nothing without a transaction of ours.
+            var (token, _) = tokens.Add(db, userId, deviceId!);
+            await db.SaveChangesAsync(cancellationToken);
+            issued = new IssuedSession(userId, deviceId!, token, null, null);
+        }
+        else
+        {
+            await using var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+            if (reused) await DeviceTokens.RevokeAsync(db, userId, [deviceId!], cancellationToken);
+            (issued, _) = await IssueTokensAsync(db, userId, deviceId!, withRefreshToken, replacesRefreshTokenId: null, cancellationToken);
+            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        }
+
         if (reused) tokens.InvalidateCache(r => r.UserId == userId && r.DeviceId == deviceId);
-        if (added && transaction is not null) await publisher.Publish(new DeviceChanged(userId, deviceId), cancellationToken);
+        else if (ownTransaction) await publisher.Publish(new DeviceChanged(userId, deviceId!), cancellationToken);
         return issued;
     }
 

@@ -42,12 +42,12 @@ public static class RoomAdminApi
             if (blockedBy is not null) json["user_id"] = blockedBy;
             return Results.Json(json);
         });
-        rooms.MapPut("/{roomId}/block", async (Requester r, string roomId, HttpRequest http, HomeserverDbContext db, TimeProvider clock, AdminAudit audit,
+        rooms.MapPut("/{roomId}/block", async (Requester r, string roomId, HttpRequest http, HomeserverDbContext db, RoomBlocks blocks, TimeProvider clock, AdminAudit audit,
             CancellationToken ct) =>
         {
             var room = RequestIds.RoomId(roomId);
             var block = AdminParams.BodyBool(await JsonBody.ReadObjectAsync(http), "block") ?? throw MatrixException.MissingParam("Missing params: ['block']");
-            await RoomBlocks.SetAsync(db, room, block, r.UserId, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            await blocks.SetAsync(db, room, block, r.UserId, clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
             audit.Record(r, block ? "blocked room" : "unblocked room", room);
             return Results.Json(new JsonObject { ["block"] = block });
         });

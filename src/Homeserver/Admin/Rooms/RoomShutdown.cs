@@ -30,7 +30,7 @@ public sealed record ShutdownResult(IReadOnlyList<string> KickedUsers, IReadOnly
 /// power level is needed), then forgets it for them.
 /// </summary>
 public sealed class RoomShutdown(IDbContextFactory<HomeserverDbContext> dbFactory, RoomMembershipService membership, HomeserverOptions options,
-    TimeProvider clock, ILogger<RoomShutdown> logger)
+    RoomBlocks blocks, TimeProvider clock, ILogger<RoomShutdown> logger)
 {
     public async Task<ShutdownResult> ShutdownAsync(string roomId, string admin, bool block, CancellationToken cancellationToken)
     {
@@ -38,7 +38,7 @@ public sealed class RoomShutdown(IDbContextFactory<HomeserverDbContext> dbFactor
         List<string> users;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            if (block) await RoomBlocks.SetAsync(db, roomId, true, admin, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            if (block) await blocks.SetAsync(db, roomId, true, admin, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
             await db.Rooms.Where(r => r.RoomId == roomId).ExecuteUpdateAsync(s => s.SetProperty(r => r.IsPublic, false), cancellationToken);
             var roomAliases = db.Set<RoomAliasMapping>().Where(a => a.RoomId == roomId);
             aliases = await roomAliases.Select(a => a.Alias).OrderBy(a => a).ToListAsync(cancellationToken);

@@ -29,11 +29,18 @@ public sealed class DeviceListUpdateSender(HomeserverDbContext db, FederationOut
             : await db.Devices.AsNoTracking().Where(d => d.UserId == userId).Select(d => d.DeviceId).OrderBy(d => d).ToListAsync(cancellationToken);
         if (deviceIds.Count == 0) return;
 
+        var destinations = await destinationsOf.ForUserAsync(db, userId, options.ServerName, cancellationToken);
+        if (destinations.Count == 0)
+        {
+            // Nobody to tell (no other server shares a room with the user): only the stream IDs move on.
+            using (await locks.AcquireAsync(userId, cancellationToken)) await DeviceListStreams.AdvanceAsync(db, userId, deviceIds.Count, cancellationToken);
+            return;
+        }
+
         var existing = (await db.Devices.AsNoTracking().Where(d => d.UserId == userId && deviceIds.Contains(d.DeviceId)).Select(d => d.DeviceId)
             .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var keys = (await FederationKeyView.DeviceKeysAsync(db, new Dictionary<string, IReadOnlyList<string>> { [userId] = deviceIds },
             options.FederationKeys.AllowDeviceNameLookup, cancellationToken))[userId];
-        var destinations = await destinationsOf.ForUserAsync(db, userId, options.ServerName, cancellationToken);
 
         using (await locks.AcquireAsync(userId, cancellationToken))
         {

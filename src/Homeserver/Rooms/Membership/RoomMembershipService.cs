@@ -34,7 +34,9 @@ public sealed class RoomMembershipService(
     StreamIdGenerator streams,
     StreamChanges changes,
     HomeserverOptions options,
-    AppServiceQueries appServiceQueries)
+    AppServiceQueries appServiceQueries,
+    RoomBlocks blocks,
+    RoomSnapshots snapshots)
 {
     /// <summary>Applies the change; returns the ID of the membership event (the existing one when nothing changes).</summary>
     public async Task<string> ApplyAsync(MembershipChange change, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public sealed class RoomMembershipService(
         var content = await BuildContentAsync(db, change, cancellationToken);
         if (change.Action is MembershipAction.Join or MembershipAction.Invite or MembershipAction.Knock)
         {
-            await RoomBlocks.ThrowIfBlockedAsync(db, roomId, cancellationToken);
+            await blocks.ThrowIfBlockedAsync(db, roomId, cancellationToken);
         }
 
         // This server takes part in a room while one of its users is joined; otherwise another server must help.
@@ -198,6 +200,7 @@ public sealed class RoomMembershipService(
 
     private Task<bool> IsServerInRoomAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
     {
+        if (snapshots.CachedCurrent(roomId) is { } snapshot) return Task.FromResult(snapshot.JoinedServers.Contains(options.ServerName));
         var suffix = ":" + options.ServerName;
         return db.RoomMemberships.AsNoTracking()
             .AnyAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join && m.UserId.EndsWith(suffix), cancellationToken);

@@ -49,10 +49,10 @@ public sealed class RoomSnapshots(RoomStateReader state)
     public Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
         GetAsync(db, roomId, currentGroup: null, cancellationToken);
 
-    /// <param name="currentGroup">The room's current state group when the caller knows it (else it is read).</param>
+    /// <param name="currentGroup">The room's current state group when the caller knows it (else the room's head or row has it).</param>
     public async Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, long? currentGroup, CancellationToken cancellationToken)
     {
-        var group = currentGroup ?? await CurrentStateGroup(db, roomId, cancellationToken);
+        var group = currentGroup ?? state.HeadStateGroup(roomId) ?? await CurrentStateGroup(db, roomId, cancellationToken);
         if (group is not null && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group) return cached;
 
         // Read after the group: the members are at least as new as it, so a match never serves older ones.
@@ -67,6 +67,10 @@ public sealed class RoomSnapshots(RoomStateReader state)
         if (group is not null) Keep(roomId, snapshot);
         return snapshot;
     }
+
+    /// <summary>The cached snapshot when it is of the current state group the room's head names (no read at all); else null.</summary>
+    public RoomSnapshot? CachedCurrent(string roomId) =>
+        state.HeadStateGroup(roomId) is { } group && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group ? cached : null;
 
     /// <summary>
     /// After a local write moved the room from <paramref name="fromGroup"/> to <paramref name="toGroup"/> with

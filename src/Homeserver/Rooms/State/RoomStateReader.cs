@@ -24,6 +24,9 @@ public sealed class RoomStateReader(EventStore events, RoomHeads heads)
         return eventId is null ? null : await events.GetAsync(db, eventId, cancellationToken);
     }
 
+    /// <summary>The room's current state group as the last local write left it; null when unknown (then read the room's row).</summary>
+    public long? HeadStateGroup(string roomId) => heads.Peek(roomId)?.StateGroup;
+
     /// <summary>The whole current state as StateKey → event ID.</summary>
     public async Task<Dictionary<StateKey, string>> GetCurrentStateIdsAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
         heads.Peek(roomId) is { } head
