@@ -49,6 +49,15 @@ public sealed class RelationAggregator(EventStore events)
 
         if (candidates.Count == 0 || wanted == Aggregations.None) return result;
 
+        // Most events have no children: one query says which kinds exist, and only those are read.
+        var ids = candidates.Keys.ToList();
+        var present = (await db.Set<EventRelation>().AsNoTracking()
+            .Where(r => ids.Contains(r.RelatesToId) && (r.RelType == RelationTypes.Replace || r.RelType == RelationTypes.Thread || r.RelType == RelationTypes.Reference))
+            .Select(r => r.RelType).Distinct().ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        if (!present.Contains(RelationTypes.Replace)) wanted &= ~Aggregations.Edits;
+        if (!present.Contains(RelationTypes.Thread)) wanted &= ~Aggregations.Threads;
+        if (!present.Contains(RelationTypes.Reference)) wanted &= ~Aggregations.References;
+
         var edits = wanted.HasFlag(Aggregations.Edits)
             ? await LatestEditsAsync(db, [.. candidates.Values.Where(p => !redacted.Contains(p.EventId))], cancellationToken)
             : [];
