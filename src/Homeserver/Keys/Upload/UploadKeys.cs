@@ -40,13 +40,15 @@ public sealed class UploadKeysHandler(HomeserverDbContext db, UserKeyLocks locks
         using (await locks.AcquireAsync(userId, cancellationToken))
         {
             using var position = streams.Next();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // New device keys also mark the device list changed (its own statement): one transaction for both. One-time and
+            // fallback keys alone, the common upload, are one SaveChanges, all or nothing by itself.
+            await using var transaction = deviceKeys is not null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
             listChanged = deviceKeys is not null && await StoreDeviceKeysAsync(userId, deviceId, deviceKeys, cancellationToken);
             await StoreOneTimeKeysAsync(userId, deviceId, oneTimeKeys, cancellationToken);
             await StoreFallbackKeysAsync(userId, deviceId, fallbackKeys, cancellationToken);
             if (listChanged) await deviceLists.RecordAsync(userId, position.Position, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
             keyCounts.Forget(userId, deviceId);
         }
 
