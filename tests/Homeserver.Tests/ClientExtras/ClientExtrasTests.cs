@@ -51,8 +51,16 @@ public sealed class ClientExtrasTests(ClientExtrasTests.Fixture fixture) : IClas
         var list = (await _server.Http.GetJsonAsync("/_matrix/client/v3/account/3pid", user.AccessToken)).Ok();
         Assert.Empty(list["threepids"]!.AsArray());
         var request = new JsonObject { ["client_secret"] = "s3cret", ["email"] = "a@example.org", ["send_attempt"] = 1 };
-        (await _server.Http.PostJsonAsync("/_matrix/client/v3/register/email/requestToken", request)).IsError(HttpStatusCode.BadRequest, "M_THREEPID_DENIED");
-        (await _server.Http.PostJsonAsync("/_matrix/client/v3/account/password/email/requestToken", request)).IsError(HttpStatusCode.BadRequest, "M_THREEPID_DENIED");
+        var phone = new JsonObject { ["client_secret"] = "s3cret", ["country"] = "GB", ["phone_number"] = "07700900001", ["send_attempt"] = 1 };
+        foreach (var (path, body) in new[]
+        {
+            ("register/email", request), ("account/password/email", request), ("account/3pid/email", request),
+            ("register/msisdn", phone), ("account/password/msisdn", phone), ("account/3pid/msisdn", phone),
+        })
+        {
+            (await _server.Http.PostJsonAsync($"/_matrix/client/v3/{path}/requestToken", body)).IsError(HttpStatusCode.BadRequest, "M_THREEPID_DENIED");
+        }
+
         (await _server.Http.PostJsonAsync("/_matrix/client/v3/account/3pid/add", new JsonObject { ["sid"] = "x", ["client_secret"] = "y" }, user.AccessToken))
             .IsError(HttpStatusCode.BadRequest, "M_THREEPID_AUTH_FAILED");
         (await _server.Http.PostJsonAsync("/_matrix/client/v3/account/3pid/add", new JsonObject { ["client_secret"] = "y" }, user.AccessToken))

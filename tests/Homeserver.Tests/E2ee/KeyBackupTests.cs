@@ -132,6 +132,14 @@ public sealed class KeyBackupTests(HomeserverFixture fixture) : IClassFixture<Ho
         Assert.Empty((await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/keys/!none:localhost?version={version}", alice.AccessToken)).Ok()["sessions"]!.AsObject());
         (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/keys/!none:localhost/x?version={version}", alice.AccessToken)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
 
+        // One room's sessions in one request; one session deleted alone.
+        var third = new JsonObject { ["sessions"] = new JsonObject { ["c"] = Key(0, 0, false, "c") } };
+        Assert.Equal(4, (await Server.Http.PutJsonAsync($"/_matrix/client/v3/room_keys/keys/!third:localhost?version={version}", third, alice.AccessToken)).Ok()["count"]!.GetValue<int>());
+        Assert.Equal("c", (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/keys/!third:localhost/c?version={version}", alice.AccessToken)).Ok()
+            ["session_data"]!["ciphertext"]!.GetValue<string>());
+        Assert.Equal(3, (await Server.Http.DeleteJsonAsync($"/_matrix/client/v3/room_keys/keys/!third:localhost/c?version={version}", alice.AccessToken)).Ok()["count"]!.GetValue<int>());
+        (await Server.Http.GetJsonAsync($"/_matrix/client/v3/room_keys/keys/!third:localhost/c?version={version}", alice.AccessToken)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
+
         var deleted = (await Server.Http.DeleteJsonAsync($"/_matrix/client/v3/room_keys/keys/!other:localhost?version={version}", alice.AccessToken)).Ok();
         Assert.Equal(1, deleted["count"]!.GetValue<int>());
         Assert.NotEqual(verified["etag"]!.GetValue<string>(), deleted["etag"]!.GetValue<string>());
