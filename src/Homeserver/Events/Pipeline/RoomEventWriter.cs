@@ -460,8 +460,8 @@ public sealed partial class RoomEventWriter(
         IReadOnlyList<PersistedEvent> persisted, bool local, CancellationToken cancellationToken)
     {
         var suffix = ":" + options.ServerName;
-        // The head a local write just left names the room's state group: no query to check the cached members against.
-        var room = await snapshots.GetAsync(db, roomId, heads.Peek(roomId)?.StateGroup, cancellationToken);
+        // The head a local write just left names the room's state group (GetAsync takes it): no query to check the cached members against.
+        var room = await snapshots.GetAsync(db, roomId, cancellationToken);
 
         // Listeners first (as Synapse computes push actions before it notifies): the woken /sync then finds the
         // events and their notification counts together, instead of answering twice.
