@@ -82,6 +82,11 @@ public sealed class ReceiptTests : IAsyncLifetime
         (await ReceiptAsync(bob, roomId, "m.read", m2)).Ok();
         Assert.Equal(1, Unread(await _server.SyncAsync(bob), roomId));
 
+        // The same receipt again changes nothing: the others' syncs have nothing new.
+        var since = (await _server.SyncAsync(alice))["next_batch"]!.GetValue<string>();
+        (await ReceiptAsync(bob, roomId, "m.read", m2)).Ok();
+        Assert.Null(ReceiptContent(await _server.SyncAsync(alice, since), roomId));
+
         // An older receipt does not move the marker back.
         (await ReceiptAsync(bob, roomId, "m.read", m1)).Ok();
         Assert.Equal(1, Unread(await _server.SyncAsync(bob), roomId));

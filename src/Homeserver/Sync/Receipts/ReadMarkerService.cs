@@ -21,7 +21,7 @@ public sealed class ReadMarkerService(HomeserverDbContext db, RoomStateReader st
         var target = await StreamOrderingAsync(roomId, eventId, cancellationToken) ?? throw MatrixException.NotFound("Unknown event");
         var current = await accountData.GetAsync(userId, roomId, ReceiptTypes.FullyRead, cancellationToken);
         if (current?["event_id"] is JsonValue v && v.TryGetValue(out string? currentId)
-            && await StreamOrderingAsync(roomId, currentId, cancellationToken) >= target) return;
+            && (currentId == eventId || await StreamOrderingAsync(roomId, currentId, cancellationToken) >= target)) return;
         await accountData.SetAsync(userId, roomId, ReceiptTypes.FullyRead, new JsonObject { ["event_id"] = eventId }, cancellationToken);
     }
 

@@ -46,6 +46,8 @@ public sealed class ReceiptService(
         var row = await db.Receipts.FirstOrDefaultAsync(r => r.RoomId == roomId && r.ReceiptType == receiptType && r.UserId == userId && r.ThreadId == thread, cancellationToken);
         if (row is not null)
         {
+            // The same receipt again (clients resend it) changes nothing: no need to find where its event is.
+            if (row.EventId == eventId) return;
             var current = await db.Events.AsNoTracking().Where(e => e.EventId == row.EventId).Select(e => e.StreamOrdering).FirstOrDefaultAsync(cancellationToken);
             if (current >= target.StreamOrdering) return;
         }
