@@ -20,6 +20,15 @@ public sealed class RoomServers(RoomSnapshots snapshots)
             .AnyAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join && m.UserId.EndsWith(suffix), cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="IsJoinedAsync"/> without a read when the snapshot of the room's current state (as its head names it)
+    /// is cached: every join and profile change of a local user asks it of our own server.
+    /// </summary>
+    public Task<bool> HasJoinedMemberAsync(HomeserverDbContext db, string roomId, string serverName, CancellationToken cancellationToken) =>
+        snapshots.CachedCurrent(roomId) is { } snapshot
+            ? Task.FromResult(snapshot.JoinedServers.Contains(serverName))
+            : IsJoinedAsync(db, roomId, serverName, cancellationToken);
+
     /// <summary>Every server with a joined member in the room now (ours included when we are in it).</summary>
     public async Task<IReadOnlySet<string>> GetJoinedAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
         (await snapshots.GetAsync(db, roomId, cancellationToken)).JoinedServers;

@@ -3,6 +3,7 @@ using Matrix.Federation.Policy;
 using Matrix.Federation.Rooms;
 using Matrix.Federation.Transport.Client;
 using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
@@ -28,10 +29,7 @@ public sealed class RoomPolicyServers(FederationClient client, RoomStateReader s
     public async Task<PolicyServer?> OfRoomAsync(HomeserverDbContext db, string roomId, Pdu? policy, CancellationToken cancellationToken)
     {
         if (PolicyServer.FromState(policy) is not { } server) return null;
-        var suffix = ":" + server.ServerName;
-        var hasMember = await db.RoomMemberships.AsNoTracking()
-            .AnyAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join && m.UserId.EndsWith(suffix), cancellationToken);
-        return hasMember ? server : null;
+        return await RoomServers.IsJoinedAsync(db, roomId, server.ServerName, cancellationToken) ? server : null;
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Matrix.Homeserver.Admin.Rooms;
 using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.Pipeline;
+using Matrix.Homeserver.FederationApi;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Rooms.Remote;
@@ -36,7 +37,7 @@ public sealed class RoomMembershipService(
     HomeserverOptions options,
     AppServiceQueries appServiceQueries,
     RoomBlocks blocks,
-    RoomSnapshots snapshots)
+    RoomServers servers)
 {
     /// <summary>Applies the change; returns the ID of the membership event (the existing one when nothing changes).</summary>
     public async Task<string> ApplyAsync(MembershipChange change, CancellationToken cancellationToken)
@@ -198,11 +199,6 @@ public sealed class RoomMembershipService(
         content[AuthEventSelection.JoinAuthorisedViaKey] = await restrictedJoins.AuthoriseAsync(db, change.RoomId, change.Target, joinRules?.Content, cancellationToken);
     }
 
-    private Task<bool> IsServerInRoomAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken)
-    {
-        if (snapshots.CachedCurrent(roomId) is { } snapshot) return Task.FromResult(snapshot.JoinedServers.Contains(options.ServerName));
-        var suffix = ":" + options.ServerName;
-        return db.RoomMemberships.AsNoTracking()
-            .AnyAsync(m => m.RoomId == roomId && m.Membership == Memberships.Join && m.UserId.EndsWith(suffix), cancellationToken);
-    }
+    private Task<bool> IsServerInRoomAsync(HomeserverDbContext db, string roomId, CancellationToken cancellationToken) =>
+        servers.HasJoinedMemberAsync(db, roomId, options.ServerName, cancellationToken);
 }

@@ -53,7 +53,7 @@ public sealed class RoomSnapshots(RoomStateReader state)
     public async Task<RoomSnapshot> GetAsync(HomeserverDbContext db, string roomId, long? currentGroup, CancellationToken cancellationToken)
     {
         var group = currentGroup ?? state.HeadStateGroup(roomId) ?? await CurrentStateGroup(db, roomId, cancellationToken);
-        if (group is not null && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group) return cached;
+        if (Cached(roomId, group) is { } cached) return cached;
 
         // Read after the group: the members are at least as new as it, so a match never serves older ones.
         var members = await db.RoomMemberships.AsNoTracking()
@@ -69,8 +69,10 @@ public sealed class RoomSnapshots(RoomStateReader state)
     }
 
     /// <summary>The cached snapshot when it is of the current state group the room's head names (no read at all); else null.</summary>
-    public RoomSnapshot? CachedCurrent(string roomId) =>
-        state.HeadStateGroup(roomId) is { } group && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group ? cached : null;
+    public RoomSnapshot? CachedCurrent(string roomId) => Cached(roomId, state.HeadStateGroup(roomId));
+
+    private RoomSnapshot? Cached(string roomId, long? group) =>
+        group is not null && _cache.TryGetValue(roomId, out var cached) && cached.StateGroup == group ? cached : null;
 
     /// <summary>
     /// After a local write moved the room from <paramref name="fromGroup"/> to <paramref name="toGroup"/> with
