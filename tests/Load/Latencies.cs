@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
@@ -33,6 +34,20 @@ public sealed class Latencies
         ["p99_ms"] = Round(Percentile(0.99)),
         ["max_ms"] = Round(Percentile(1.0)),
     };
+
+    /// <summary>Runs <paramref name="operation"/> warm-up plus repeats times, one after another, until the deadline; times the repeats.</summary>
+    public static async Task<Latencies> OneAtATimeAsync(int repeats, int warmup, Func<int, Task> operation, CancellationToken deadline)
+    {
+        var latencies = new Latencies();
+        for (var n = 0; n < warmup + repeats && !deadline.IsCancellationRequested; n++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await operation(n);
+            if (n >= warmup) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return latencies;
+    }
 
     public static double Round(double value) => double.IsNaN(value) ? -1 : Math.Round(value, 2);
 }

@@ -55,14 +55,14 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
     }
 
     public async Task<string> CreateRoomAsync() =>
-        (await SendAsync(HttpMethod.Post, "/_matrix/client/v3/createRoom", new JsonObject { ["preset"] = "public_chat" }))["room_id"]!.GetValue<string>();
+        (await RequestAsync(HttpMethod.Post, "/_matrix/client/v3/createRoom", new JsonObject { ["preset"] = "public_chat" }))["room_id"]!.GetValue<string>();
 
     /// <summary>Joins a room; through <paramref name="via"/> when the room is on another server.</summary>
-    public Task JoinAsync(string roomId, string? via = null) => SendAsync(HttpMethod.Post,
+    public Task JoinAsync(string roomId, string? via = null) => RequestAsync(HttpMethod.Post,
         $"/_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}" + (via is null ? "" : $"?server_name={Uri.EscapeDataString(via)}"), new JsonObject());
 
     /// <summary>Sends a state event (PUT /rooms/{roomId}/state/{type}/{stateKey}).</summary>
-    public Task SetStateAsync(string roomId, string type, string stateKey, JsonObject content) => SendAsync(HttpMethod.Put,
+    public Task SetStateAsync(string roomId, string type, string stateKey, JsonObject content) => RequestAsync(HttpMethod.Put,
         $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(stateKey)}", content);
 
     /// <summary>A message whose JSON was written once beforehand (<see cref="LoadRun.Message"/>): the timed sends serialize nothing.</summary>
@@ -83,9 +83,6 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
         return SyncAnswer.Parse(json, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Any request as this user with a JSON body (or none); its JSON answer, or an exception naming the failure.</summary>
-    public Task<JsonObject> RequestAsync(HttpMethod method, string path, JsonObject? body = null) => SendAsync(method, path, body);
-
     /// <summary>A GET as this user whose answer need not be an object (e.g. a room's whole state): read, not parsed.</summary>
     public async Task GetAsync(string path)
     {
@@ -105,9 +102,10 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
         return new MatrixClient(http, result["access_token"]!.GetValue<string>(), result["user_id"]!.GetValue<string>());
     }
 
-    private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken = default)
+    /// <summary>Any request as this user with a JSON body (or none); its JSON answer, or an exception naming the failure.</summary>
+    public async Task<JsonObject> RequestAsync(HttpMethod method, string path, JsonObject? body = null)
     {
-        using var response = await ExchangeAsync(method, path, body is null ? null : JsonContent.Create(body), cancellationToken);
+        using var response = await ExchangeAsync(method, path, body is null ? null : JsonContent.Create(body), CancellationToken.None);
         return await Ok(response);
     }
 

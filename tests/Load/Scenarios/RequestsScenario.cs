@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -20,7 +19,6 @@ public sealed class RequestsScenario : IScenario
     {
         var repeats = run.Options.Repeats(50);
         var warmup = run.Options.Warmup(5);
-        var total = repeats + warmup;
         var users = await run.RegisterUsersAsync(3, deadline);
         var (owner, peer, renamed) = (users[0], users[1], users[2]);
         var results = new JsonObject();
@@ -28,14 +26,7 @@ public sealed class RequestsScenario : IScenario
 
         async Task Time(string name, Func<int, Task> operation)
         {
-            var latencies = new Latencies();
-            for (var n = 0; n < total && !deadline.IsCancellationRequested; n++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                await operation(n);
-                if (n >= warmup) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-
+            var latencies = await Latencies.OneAtATimeAsync(repeats, warmup, operation, deadline);
             results[name] = latencies.Summary();
             completed &= latencies.Count == repeats;
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -20,10 +19,10 @@ public sealed class StateScenario : IScenario
         var users = await run.RegisterUsersAsync(1 + repeats + warmup, deadline);
         var owner = users[0];
 
-        var creates = await TimeAsync(repeats, warmup, _ => owner.CreateRoomAsync(), deadline);
+        var creates = await Latencies.OneAtATimeAsync(repeats, warmup, _ => owner.CreateRoomAsync(), deadline);
         var roomId = await owner.CreateRoomAsync();
-        var joins = await TimeAsync(repeats, warmup, n => users[1 + n].JoinAsync(roomId), deadline);
-        var topics = await TimeAsync(repeats, warmup,
+        var joins = await Latencies.OneAtATimeAsync(repeats, warmup, n => users[1 + n].JoinAsync(roomId), deadline);
+        var topics = await Latencies.OneAtATimeAsync(repeats, warmup,
             n => owner.SetStateAsync(roomId, "m.room.topic", "", new JsonObject { ["topic"] = string.Create(CultureInfo.InvariantCulture, $"load {run.RunId} topic {n}") }),
             deadline);
 
@@ -34,19 +33,5 @@ public sealed class StateScenario : IScenario
             ["topic"] = topics.Summary(),
             ["completed"] = creates.Count == repeats && joins.Count == repeats && topics.Count == repeats,
         };
-    }
-
-    /// <summary>Runs <paramref name="operation"/> warm-up plus repeats times, one after another; times the repeats.</summary>
-    private static async Task<Latencies> TimeAsync(int repeats, int warmup, Func<int, Task> operation, CancellationToken deadline)
-    {
-        var latencies = new Latencies();
-        for (var n = 0; n < warmup + repeats && !deadline.IsCancellationRequested; n++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await operation(n);
-            if (n >= warmup) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-
-        return latencies;
     }
 }
