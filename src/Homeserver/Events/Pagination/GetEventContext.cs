@@ -24,9 +24,8 @@ public sealed class GetEventContextHandler(HomeserverDbContext db, RoomAccess ac
     public async ValueTask<JsonObject> Handle(GetEventContextQuery query, CancellationToken cancellationToken)
     {
         var reader = await access.EnsureCanReadAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
-        await access.EnsureEventVisibleAsync(db, query.RoomId, query.Requester.UserId, query.EventId, cancellationToken);
-        var ordering = await RoomTimeline.Events(db, query.RoomId).Where(e => e.EventId == query.EventId)
-            .Select(e => e.StreamOrdering).FirstOrDefaultAsync(cancellationToken) ?? throw MatrixException.NotFound("Event not found.");
+        var ordering = await access.EnsureEventVisibleAsync(db, query.RoomId, query.Requester.UserId, query.EventId, cancellationToken, reader)
+            ?? throw MatrixException.NotFound("Event not found.");
         var target = await events.GetAsync(db, query.EventId, cancellationToken) ?? throw MatrixException.NotFound("Event not found.");
 
         var limit = query.Filter.Limit is { } filterLimit ? Math.Min(query.Limit, filterLimit) : query.Limit;

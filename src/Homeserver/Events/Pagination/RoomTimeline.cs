@@ -1,6 +1,7 @@
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Filtering;
 using Matrix.Homeserver.Events.Reading;
+using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,7 @@ public sealed class RoomTimeline(VisibleEventPager pager)
         var query = filter.Narrow(Events(db, reader.RoomId));
         if (to is { } bound) query = direction == Direction.Backward ? query.Where(e => e.StreamOrdering > bound) : query.Where(e => e.StreamOrdering <= bound);
 
-        return pager.PageAsync(db, reader.UserId, from, limit, Source(query, direction), filter.Matches, cancellationToken);
+        return pager.PageAsync(db, reader.UserId, from, limit, Source(query, direction), filter.Matches, cancellationToken, reader.Memberships);
     }
 
     /// <summary>The events on either side of the event at <paramref name="streamOrdering"/>: before it newest first, after it oldest first.</summary>
@@ -64,8 +65,10 @@ public sealed class RoomTimeline(VisibleEventPager pager)
         var rows = direction == Direction.Backward
             ? query.Where(e => e.StreamOrdering <= cursor).OrderByDescending(e => e.StreamOrdering)
             : query.Where(e => e.StreamOrdering > cursor).OrderBy(e => e.StreamOrdering);
-        var found = await rows.Take(take).Select(e => new { e.EventId, e.RoomId, e.StreamOrdering }).ToListAsync(cancellationToken);
-        return [.. found.Select(e => new PageRow(e.EventId, e.RoomId, Resume(e.StreamOrdering!.Value, direction)))];
+        var found = await rows.Take(take)
+            .Select(e => new { e.StreamOrdering, Row = new VisibilityRow(e.EventId, e.RoomId, e.StateGroup, e.ReplacesState, e.Type, e.StateKey) })
+            .ToListAsync(cancellationToken);
+        return [.. found.Select(e => new PageRow(e.Row.EventId, e.Row.RoomId, Resume(e.StreamOrdering!.Value, direction), e.Row))];
     };
 
     /// <summary>The position just past an event in the page's direction.</summary>

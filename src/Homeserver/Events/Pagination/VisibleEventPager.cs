@@ -5,8 +5,11 @@ using Matrix.Homeserver.Storage;
 
 namespace Matrix.Homeserver.Events.Pagination;
 
-/// <summary>A row of a paged query: the event, its room, and the cursor that resumes just after it.</summary>
-public readonly record struct PageRow(string EventId, string RoomId, long Resume);
+/// <summary>
+/// A row of a paged query: the event, its room, and the cursor that resumes just after it; a source that reads the
+/// event's row anyway gives what visibility is judged from too.
+/// </summary>
+public readonly record struct PageRow(string EventId, string RoomId, long Resume, VisibilityRow? Visibility = null);
 
 /// <summary>Reads up to <c>take</c> rows from <c>cursor</c> on, in the page's order.</summary>
 public delegate Task<List<PageRow>> PageSource(long cursor, int take, CancellationToken cancellationToken);
@@ -36,8 +39,9 @@ public sealed class VisibleEventPager(EventStore events, EventVisibility visibil
 
     private const int MaxBatch = 1000;
 
+    /// <param name="memberships">The user's membership now in rooms the caller already read it for (null: none).</param>
     public async Task<EventPage> PageAsync(HomeserverDbContext db, string userId, long from, int limit, PageSource source, Func<Pdu, bool> predicate,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? memberships = null)
     {
         var page = new List<Pdu>(limit);
         var cursor = from;
@@ -50,11 +54,10 @@ public sealed class VisibleEventPager(EventStore events, EventVisibility visibil
         {
             var rows = await source(cursor, batch, cancellationToken);
             var pdus = await events.GetManyAsync(db, rows.Select(r => r.EventId), cancellationToken);
-            var visible = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var room in rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && predicate(pdu)).GroupBy(r => r.RoomId))
-            {
-                visible.UnionWith(await visibility.FilterAsync(db, room.Key, userId, [.. room.Select(r => r.EventId)], cancellationToken));
-            }
+            var matching = rows.Where(r => pdus.TryGetValue(r.EventId, out var pdu) && predicate(pdu)).ToList();
+            var known = new VisibilityKnown([.. matching.Select(r => r.Visibility).OfType<VisibilityRow>()], memberships ?? new Dictionary<string, string?>());
+            var byRoom = matching.GroupBy(r => r.RoomId).ToDictionary(g => g.Key, IReadOnlyList<string> (g) => [.. g.Select(r => r.EventId)], StringComparer.Ordinal);
+            var visible = (await visibility.FilterManyAsync(db, userId, byRoom, cancellationToken, known)).Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
 
             for (var i = 0; i < rows.Count; i++)
             {

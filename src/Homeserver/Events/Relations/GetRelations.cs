@@ -22,14 +22,14 @@ public sealed class GetRelationsHandler(HomeserverDbContext db, RoomAccess acces
 {
     public async ValueTask<JsonObject> Handle(GetRelationsQuery query, CancellationToken cancellationToken)
     {
-        await access.EnsureCanReadAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
-        await access.EnsureEventVisibleAsync(db, query.RoomId, query.Requester.UserId, query.EventId, cancellationToken);
+        var reader = await access.EnsureCanReadAsync(db, query.RoomId, query.Requester.UserId, cancellationToken);
+        await access.EnsureEventVisibleAsync(db, query.RoomId, query.Requester.UserId, query.EventId, cancellationToken, reader);
 
         var from = QueryParameters.ParseToken(query.FromText, "from")?.Position
             ?? (query.Direction == Direction.Backward ? long.MaxValue : long.MinValue);
         var depth = query.Recurse == true ? RelationsSource.MaxDepth : 1;
         var source = RelationsSource.Create(db, query.RoomId, query.EventId, query.RelType, query.EventType, depth, query.Direction, query.To?.Position);
-        var page = await pager.PageAsync(db, query.Requester.UserId, from, query.Limit, source, _ => true, cancellationToken);
+        var page = await pager.PageAsync(db, query.Requester.UserId, from, query.Limit, source, _ => true, cancellationToken, reader.Memberships);
 
         var result = new JsonObject
         {

@@ -40,7 +40,7 @@ public sealed class GetThreadsHandler(HomeserverDbContext db, RoomAccess access,
             var rows = await threads.Where(t => t.Latest <= cursor).OrderByDescending(t => t.Latest).Take(take).ToListAsync(cancellationToken);
             return [.. rows.Select(t => new PageRow(t.RootId, query.RoomId, RoomTimeline.Resume(t.Latest, Direction.Backward)))];
         };
-        var page = await pager.PageAsync(db, userId, query.From?.Position ?? long.MaxValue, query.Limit, source, _ => true, cancellationToken);
+        var page = await pager.PageAsync(db, userId, query.From?.Position ?? long.MaxValue, query.Limit, source, _ => true, cancellationToken, reader.Memberships);
 
         var result = new JsonObject
         {

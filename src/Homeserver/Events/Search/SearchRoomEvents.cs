@@ -64,7 +64,8 @@ public sealed class SearchHandler(HomeserverDbContext db, IFullTextSearch search
             foreach (var hit in found) hits[hit.EventId] = hit;
             return [.. found.Select((h, i) => new PageRow(h.EventId, h.RoomId, order == SearchOrder.Rank ? cursor + i + 1 : h.StreamOrdering))];
         };
-        var page = await pager.PageAsync(db, requester.UserId, from, limit, source, filter.Matches, cancellationToken);
+        var page = await pager.PageAsync(db, requester.UserId, from, limit, source, filter.Matches, cancellationToken,
+            readers.ToDictionary(r => r.Key, r => r.Value.Reader.Membership, StringComparer.Ordinal));
 
         result["count"] = await search.CountAsync(db, new FullTextQuery(rooms, keys, terms, order, null, 0, 0), cancellationToken);
         result["results"] = await ResultsAsync(page.Events, hits, readers, criteria.EventContext, filter, requester, cancellationToken);
@@ -84,7 +85,7 @@ public sealed class SearchHandler(HomeserverDbContext db, IFullTextSearch search
             .ToListAsync(cancellationToken);
         return memberships.Where(m => filter.MatchesRoom(m.RoomId)).ToDictionary(
             m => m.RoomId,
-            m => (new RoomReader(m.RoomId, userId, m.Membership == Memberships.Join ? null : m.StreamOrdering), m.EventId),
+            m => (new RoomReader(m.RoomId, userId, m.Membership == Memberships.Join ? null : m.StreamOrdering, m.Membership), m.EventId),
             StringComparer.Ordinal);
     }
 

@@ -17,21 +17,24 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
     private static readonly StateKey VisibilityKey = new(EventTypes.HistoryVisibility, "");
 
     /// <summary>The IDs among <paramref name="eventIds"/> (all of one room) the user may see, in order.</summary>
-    public async Task<List<string>> FilterAsync(HomeserverDbContext db, string roomId, string userId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken) =>
-        (await FilterManyAsync(db, userId, new Dictionary<string, IReadOnlyList<string>> { [roomId] = eventIds }, cancellationToken))[roomId];
+    public async Task<List<string>> FilterAsync(HomeserverDbContext db, string roomId, string userId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken,
+        VisibilityKnown? known = null) =>
+        (await FilterManyAsync(db, userId, new Dictionary<string, IReadOnlyList<string>> { [roomId] = eventIds }, cancellationToken, known))[roomId];
 
     /// <summary>
     /// <see cref="FilterAsync"/> for several rooms at once (sync's timelines): the same rule, with the
-    /// rows, memberships and state events read in batches rather than per room.
+    /// rows, memberships and state events read in batches rather than per room. What <paramref name="known"/>
+    /// holds is not read again.
     /// </summary>
     public async Task<Dictionary<string, List<string>>> FilterManyAsync(HomeserverDbContext db, string userId,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> eventIdsByRoom, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, IReadOnlyList<string>> eventIdsByRoom, CancellationToken cancellationToken, VisibilityKnown? known = null)
     {
         var result = eventIdsByRoom.ToDictionary(r => r.Key, _ => new List<string>(), StringComparer.Ordinal);
         var rooms = eventIdsByRoom.Where(r => r.Value.Count > 0).Select(r => r.Key).ToList();
         if (rooms.Count == 0) return result;
         var rows = new Dictionary<string, VisibilityRow>(StringComparer.Ordinal);
-        foreach (var batch in eventIdsByRoom.Values.SelectMany(ids => ids).Distinct().Chunk(500))
+        foreach (var row in known?.Rows ?? []) rows[row.EventId] = row;
+        foreach (var batch in eventIdsByRoom.Values.SelectMany(ids => ids).Where(id => !rows.ContainsKey(id)).Distinct().Chunk(500))
         {
             foreach (var row in await db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId))
                          .Select(e => new VisibilityRow(e.EventId, e.RoomId, e.StateGroup, e.ReplacesState, e.Type, e.StateKey)).ToListAsync(cancellationToken))
@@ -40,9 +43,17 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
             }
         }
 
-        var currentMembership = await db.RoomMemberships.AsNoTracking()
-            .Where(m => m.UserId == userId && rooms.Contains(m.RoomId))
-            .ToDictionaryAsync(m => m.RoomId, m => m.Membership, StringComparer.Ordinal, cancellationToken);
+        var currentMembership = new Dictionary<string, string?>(known?.Memberships ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
+        var unknownRooms = rooms.Where(r => !currentMembership.ContainsKey(r)).ToList();
+        if (unknownRooms.Count > 0)
+        {
+            foreach (var m in await db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && unknownRooms.Contains(m.RoomId))
+                         .Select(m => new { m.RoomId, m.Membership }).ToListAsync(cancellationToken))
+            {
+                currentMembership[m.RoomId] = m.Membership;
+            }
+        }
+
         var memberKey = new StateKey(EventTypes.Member, userId);
 
         // The visibility and membership events in force at each event, then their contents in one batch.
@@ -116,5 +127,13 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
         _ => currentMembership == Memberships.Join,
     };
 
-    private sealed record VisibilityRow(string EventId, string RoomId, long? StateGroup, string? ReplacesState, string Type, string? StateKey);
 }
+
+/// <summary>What visibility is judged from for one event: its room, the state after it, and what it replaced when it is state.</summary>
+public sealed record VisibilityRow(string EventId, string RoomId, long? StateGroup, string? ReplacesState, string Type, string? StateKey);
+
+/// <summary>
+/// What a caller already read, so that <see cref="EventVisibility"/> does not read it again: the rows of some of the
+/// events, and the user's membership now in some rooms (null: none).
+/// </summary>
+public sealed record VisibilityKnown(IReadOnlyCollection<VisibilityRow> Rows, IReadOnlyDictionary<string, string?> Memberships);
