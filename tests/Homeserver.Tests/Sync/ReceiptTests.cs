@@ -147,6 +147,31 @@ public sealed class ReceiptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_marker_and_the_receipt_on_one_event_are_both_set_and_both_checked()
+    {
+        var (alice, bob, roomId) = await RoomAsync("rm1");
+        var outsider = await _server.CreateUserAsync("rm1-outsider");
+        var first = await _server.SendMessageAsync(roomId, alice, "first");
+        var second = await _server.SendMessageAsync(roomId, alice, "second");
+        var markers = $"/_matrix/client/v3/rooms/{roomId}/read_markers";
+
+        (await _server.Http.PostJsonAsync(markers, new JsonObject { ["m.fully_read"] = second, ["m.read"] = second }, bob.AccessToken)).Ok();
+        var sync = await _server.SyncAsync(bob);
+        Assert.NotNull(ReceiptContent(sync, roomId)![second]!["m.read"]![bob.UserId]);
+        Assert.Equal(second, sync.JoinedRoom(roomId).Events("account_data").Single(e => e.Str("type") == "m.fully_read")["content"].Str("event_id"));
+
+        // Back to an older event: neither moves; an unknown event or a non-member is refused before anything is set.
+        (await _server.Http.PostJsonAsync(markers, new JsonObject { ["m.fully_read"] = first, ["m.read"] = first }, bob.AccessToken)).Ok();
+        var again = await _server.SyncAsync(bob);
+        Assert.Equal(second, again.JoinedRoom(roomId).Events("account_data").Single(e => e.Str("type") == "m.fully_read")["content"].Str("event_id"));
+        Assert.Equal(0, Unread(again, roomId));
+        (await _server.Http.PostJsonAsync(markers, new JsonObject { ["m.fully_read"] = "$unknown", ["m.read"] = "$unknown" }, bob.AccessToken))
+            .IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
+        (await _server.Http.PostJsonAsync(markers, new JsonObject { ["m.fully_read"] = second, ["m.read"] = second }, outsider.AccessToken))
+            .IsError(HttpStatusCode.Forbidden, "M_FORBIDDEN");
+    }
+
+    [Fact]
     public async Task Bad_receipts_are_refused()
     {
         var (alice, _, roomId) = await RoomAsync("rx");

@@ -13,12 +13,12 @@ namespace Matrix.Homeserver.Sync.Receipts;
 /// which only the read markers API may set (the account data API refuses it). Like Synapse, the
 /// marker never moves back to an older event.
 /// </summary>
-public sealed class ReadMarkerService(HomeserverDbContext db, RoomStateReader state, AccountDataService accountData)
+public sealed class ReadMarkerService(HomeserverDbContext db, AccountDataService accountData)
 {
-    public async Task SetFullyReadAsync(string userId, string roomId, string eventId, CancellationToken cancellationToken)
+    /// <summary>Moves the marker to an event already checked, unless it is there or further on.</summary>
+    public async Task SetFullyReadAsync(string userId, string roomId, ReadTarget marker, CancellationToken cancellationToken)
     {
-        if (await state.GetMembershipAsync(db, roomId, userId, cancellationToken) != Memberships.Join) throw MatrixException.Forbidden("You are not in this room");
-        var target = await StreamOrderingAsync(roomId, eventId, cancellationToken) ?? throw MatrixException.NotFound("Unknown event");
+        var (eventId, target) = marker;
         var current = await accountData.GetAsync(userId, roomId, ReceiptTypes.FullyRead, cancellationToken);
         if (current?["event_id"] is JsonValue v && v.TryGetValue(out string? currentId)
             && (currentId == eventId || await StreamOrderingAsync(roomId, currentId, cancellationToken) >= target)) return;

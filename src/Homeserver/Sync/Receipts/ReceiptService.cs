@@ -23,7 +23,6 @@ public sealed class ReceiptService(
     StreamIdGenerator streams,
     StreamChanges changes,
     EventStore events,
-    RoomStateReader state,
     EventThreads threads,
     SyncWakeups wakeups,
     TimeProvider clock,
@@ -31,12 +30,13 @@ public sealed class ReceiptService(
     Push.Gateway.PushDeliveryQueue pushes)
 {
     /// <summary>Checks the room, event and thread, then stores the receipt.</summary>
-    public async Task SetAsync(string userId, string roomId, string receiptType, string eventId, string? threadId, CancellationToken cancellationToken)
+    public async Task SetAsync(string userId, string roomId, string receiptType, string eventId, string? threadId, CancellationToken cancellationToken) =>
+        await SetAsync(userId, roomId, receiptType, await ReadTarget.CheckAsync(db, userId, roomId, eventId, cancellationToken), threadId, cancellationToken);
+
+    /// <summary>Checks the thread, then stores the receipt for an event already checked.</summary>
+    public async Task SetAsync(string userId, string roomId, string receiptType, ReadTarget target, string? threadId, CancellationToken cancellationToken)
     {
-        if (await state.GetMembershipAsync(db, roomId, userId, cancellationToken) != Memberships.Join) throw MatrixException.Forbidden("You are not in this room");
-        var target = await db.Events.AsNoTracking().Where(e => e.EventId == eventId && e.RoomId == roomId && e.StreamOrdering != null)
-            .Select(e => new { e.StreamOrdering }).FirstOrDefaultAsync(cancellationToken)
-            ?? throw MatrixException.NotFound("Unknown event");
+        var eventId = target.EventId;
         if (threadId is not null and not ReceiptTypes.MainThread && !await IsInThreadAsync(eventId, threadId, cancellationToken))
         {
             throw MatrixException.InvalidParam("The event is not in the thread thread_id names");
