@@ -16,11 +16,15 @@ public sealed class LoadOptions
 
     /// <summary>
     /// Another homeserver federating with the one at <see cref="Url"/>: the delivery scenario then joins a user of it to its
-    /// room, so that every message also goes to another server (registered with the same shared secret, or openly).
+    /// room, so that every message also goes to another server (registered with the same shared secret, or openly); the
+    /// inbound scenario has that user send.
     /// </summary>
     public Uri? RemoteUrl => Text("remote-url") is { } url ? new Uri(url) : null;
 
-    /// <summary>sequential, concurrent, delivery, fanout, initial-sync, state, cold-start, or all (every one but cold-start).</summary>
+    /// <summary>
+    /// sequential, concurrent, delivery, inbound, fanout, initial-sync, state, requests, cold-start, or all (every one but
+    /// cold-start, and inbound only with a remote URL).
+    /// </summary>
     public string Scenario => Text("scenario") ?? "all";
 
     /// <summary>Synapse-style shared-secret registration when set, else open registration (m.login.dummy).</summary>

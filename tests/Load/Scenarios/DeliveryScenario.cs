@@ -7,14 +7,16 @@ namespace Matrix.Load.Scenarios;
 /// <summary>
 /// One user sends, another has a /sync long-poll parked: the time from the start of the send to the
 /// receiver's answer, <c>--repeats</c> times (default 200), one message at a time. With <c>--remote-url</c> a user of
-/// that server joins the room first, so that every message also goes to another server.
+/// that server joins the room first, so that every message also goes to another server. As <c>inbound</c>
+/// (<paramref name="fromRemote"/>; needs <c>--remote-url</c>) that remote user is the sender: a message from a partner's
+/// server, through its federation sender and this server's inbound transactions, to the local receiver.
 /// </summary>
-public sealed class DeliveryScenario : IScenario
+public sealed class DeliveryScenario(bool fromRemote = false) : IScenario
 {
     /// <summary>Time for the receiver's request to reach the server and park before the send starts.</summary>
     private static readonly TimeSpan Park = TimeSpan.FromMilliseconds(20);
 
-    public string Name => "delivery";
+    public string Name => fromRemote ? "inbound" : "delivery";
 
     public async Task<JsonObject> RunAsync(LoadRun run, CancellationToken deadline)
     {
@@ -22,6 +24,7 @@ public sealed class DeliveryScenario : IScenario
         var (sender, receiver) = (users[0], users[1]);
         var roomId = await LoadRun.CreateRoomWithAsync(sender, users, deadline);
         var remote = await run.JoinRemoteUserAsync(roomId, sender);
+        if (fromRemote) sender = remote ?? throw new ArgumentException("the inbound scenario needs --remote-url");
         var waiter = await SyncWaiter.StartAsync(receiver, deadline);
         var latencies = new Latencies();
         var clock = Stopwatch.StartNew();

@@ -39,7 +39,8 @@ public sealed partial class RoomEventWriter
         var pdu = incoming.Pdu;
         using var roomLock = await locks.AcquireAsync(pdu.RoomId, cancellationToken);
         heads.Forget(pdu.RoomId);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Without savepoints: nothing here goes on with a transaction after a failed save (each was two round trips).
+        await using var db = await OpenWriteContextAsync(cancellationToken);
 
         var existing = await db.Events.AsNoTracking().Where(e => e.EventId == pdu.EventId)
             .Select(e => new { e.Outlier, e.RejectedReason }).FirstOrDefaultAsync(cancellationToken);
@@ -77,7 +78,7 @@ public sealed partial class RoomEventWriter
         if (incoming.Outlier)
         {
             await using var outlierTransaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            EventRows.AddEdges(db, await InsertOrReuseAsync(db, pdu, null, outlier: true, softFailed: false, cancellationToken), pdu);
+            EventRows.AddEdges(db, await InsertOrReuseAsync(db, pdu, null, outlier: true, softFailed: false, stored: existing is not null, cancellationToken), pdu);
             await db.SaveChangesAsync(cancellationToken);
             await outlierTransaction.CommitAsync(cancellationToken);
             events.Remember(pdu);
@@ -114,7 +115,7 @@ public sealed partial class RoomEventWriter
         using var position = incoming.Backfilled ? null : streams.Next();
         if (position is not null) changes.RoomEvents.Mark(pdu.RoomId, position.Position);
         var streamOrdering = position?.Position ?? incoming.BackfillPosition ?? await ReserveBackfillPositionsAsync(db, 1, cancellationToken);
-        var row = await InsertOrReuseAsync(db, pdu, streamOrdering, outlier: false, softFailed, cancellationToken);
+        var row = await InsertOrReuseAsync(db, pdu, streamOrdering, outlier: false, softFailed, stored: existing is not null, cancellationToken);
         EventRows.AddEdges(db, row, pdu);
 
         var stateAfter = stateBefore;
@@ -248,10 +249,12 @@ public sealed partial class RoomEventWriter
         }
     }
 
-    private static async Task<Event> InsertOrReuseAsync(HomeserverDbContext db, Pdu pdu, long? streamOrdering, bool outlier, bool softFailed, CancellationToken cancellationToken)
+    /// <param name="stored">Whether the event's row was there when the room's lock was taken (only then is it read).</param>
+    private static async Task<Event> InsertOrReuseAsync(HomeserverDbContext db, Pdu pdu, long? streamOrdering, bool outlier, bool softFailed, bool stored,
+        CancellationToken cancellationToken)
     {
         // An event first stored as an outlier joins the timeline when it arrives as part of it.
-        var row = await db.Events.FirstOrDefaultAsync(e => e.EventId == pdu.EventId, cancellationToken);
+        var row = stored ? await db.Events.FirstOrDefaultAsync(e => e.EventId == pdu.EventId, cancellationToken) : null;
         if (row is null)
         {
             row = EventRows.Insert(db, pdu, streamOrdering, outlier, rejectedReason: null, softFailed);

@@ -24,11 +24,10 @@ public sealed class ReceivedTransactionStore(IDbContextFactory<HomeserverDbConte
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        if (!await db.Set<ReceivedTransaction>().AnyAsync(t => t.Origin == origin && t.TxnId == txnId, cancellationToken))
-        {
-            db.Add(new ReceivedTransaction { Origin = origin, TxnId = txnId, ResponseJson = response.ToJsonString(), ReceivedTs = now });
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        // The first answer stays (a retry processed at the same time answers the same), in one statement on both providers.
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO received_transaction (origin, txn_id, response_json, received_ts) VALUES ({origin}, {txnId}, {response.ToJsonString()}, {now}) ON CONFLICT DO NOTHING",
+            cancellationToken);
 
         if (now < Interlocked.Read(ref _nextCleanupTs)) return;
         Interlocked.Exchange(ref _nextCleanupTs, now + (long)CleanupInterval.TotalMilliseconds);
