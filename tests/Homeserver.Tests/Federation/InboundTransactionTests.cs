@@ -4,6 +4,7 @@ using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.FederationApi.Transactions;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Sync;
 using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Tests.Federation;
@@ -46,6 +47,45 @@ public sealed class InboundTransactionTests(FederationEventsFixture fixture)
         Assert.False(JsonNode.Parse(tamperedRow.Json)!["content"]!.AsObject().ContainsKey("body"));
         var intruderRow = await Hs1.EventRowAsync(intruder.EventId);
         Assert.NotNull(intruderRow?.RejectedReason);
+    }
+
+    [Fact]
+    public async Task Messages_extending_the_room_land_in_order_with_their_notifications_and_the_next_local_send_builds_on_them()
+    {
+        var (roomId, alice, bob) = await fixture.SharedRoomAsync();
+        // A local send first: the room's head is kept in memory when the remote messages arrive.
+        await Hs1.SendMessageAsync(roomId, alice, "before");
+        var view = await Hs1.SnapshotAsync(roomId);
+        var first = Hs2.Build(roomId, view, bob.UserId, EventTypes.Message, null, FederatedRooms.Message("linear remote one"));
+        var second = Hs2.Build(roomId, view.After(first), bob.UserId, EventTypes.Message, null, FederatedRooms.Message("linear remote two"));
+
+        var answer = await Hs2.PushAsync(Hs1.ServerName, [first, second]);
+
+        Assert.True(JsonNode.DeepEquals(new JsonObject { [first.EventId] = new JsonObject(), [second.EventId] = new JsonObject() }, answer), answer.ToJsonString());
+        await using (var db = Hs1.Db())
+        {
+            var currentGroup = await db.Rooms.Where(r => r.RoomId == roomId).Select(r => r.CurrentStateGroup).SingleAsync();
+            var rows = await db.Events.Where(e => e.EventId == first.EventId || e.EventId == second.EventId).OrderBy(e => e.StreamOrdering).ToListAsync();
+            Assert.Equal([first.EventId, second.EventId], rows.Select(r => r.EventId));
+            Assert.All(rows, r => Assert.True(r is { Outlier: false, SoftFailed: false, RejectedReason: null } && r.StateGroup == currentGroup));
+            Assert.Equal([second.EventId], await db.ForwardExtremities.Where(f => f.RoomId == roomId).Select(f => f.EventId).ToListAsync());
+        }
+
+        // Both reach Alice's sync in order, each counted as a notification (a room of two), and are searchable.
+        var sync = await Hs1.SyncAsync(alice);
+        var timeline = sync.JoinedRoom(roomId).Events("timeline").Select(e => e.Str("event_id")).ToList();
+        Assert.True(timeline.IndexOf(first.EventId) >= 0 && timeline.IndexOf(first.EventId) < timeline.IndexOf(second.EventId), string.Join(",", timeline));
+        Assert.Equal(2, sync.JoinedRoom(roomId)!["unread_notifications"]!["notification_count"]!.GetValue<long>());
+        var search = await Hs1.Http.PostJsonAsync("/_matrix/client/v3/search", new JsonObject
+        {
+            ["search_categories"] = new JsonObject { ["room_events"] = new JsonObject { ["search_term"] = "linear remote" } },
+        }, alice.AccessToken);
+        Assert.Equal(2, search.Ok()["search_categories"]!["room_events"]!["count"]!.GetValue<long>());
+
+        // The next local send builds on the last remote message.
+        var after = await Hs1.SendMessageAsync(roomId, alice, "after");
+        var afterRow = await Hs1.EventRowAsync(after);
+        Assert.Equal([second.EventId], JsonNode.Parse(afterRow!.Json)!["prev_events"]!.AsArray().Select(e => e!.GetValue<string>()));
     }
 
     [Fact]

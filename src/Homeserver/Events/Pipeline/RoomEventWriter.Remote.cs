@@ -38,7 +38,6 @@ public sealed partial class RoomEventWriter
     {
         var pdu = incoming.Pdu;
         using var roomLock = await locks.AcquireAsync(pdu.RoomId, cancellationToken);
-        heads.Forget(pdu.RoomId);
         // Without savepoints: nothing here goes on with a transaction after a failed save (each was two round trips).
         await using var db = await OpenWriteContextAsync(cancellationToken);
 
@@ -48,6 +47,12 @@ public sealed partial class RoomEventWriter
         {
             return new IncomingResult(pdu.EventId, existing.RejectedReason is null ? IncomingOutcome.AlreadyKnown : IncomingOutcome.Rejected, existing.RejectedReason);
         }
+
+        var linearCandidate = existing is null && OnPostgres && !incoming.Outlier && !incoming.Backfilled && incoming.StateBefore is null
+            && incoming.PolicyServer is null && !pdu.IsState && pdu.Type != EventTypes.Redaction;
+        if (linearCandidate && await TryPersistLinearMessageAsync(db, incoming, cancellationToken) is { } linear) return linear;
+        // Everything below writes the room's events and rows its own way: the next local send reads the room anew.
+        heads.Forget(pdu.RoomId);
 
         var room = await db.Rooms.AsNoTracking().FirstOrDefaultAsync(r => r.RoomId == pdu.RoomId, cancellationToken)
             ?? throw new InvalidOperationException($"room {pdu.RoomId} is not registered");
@@ -165,6 +170,69 @@ public sealed partial class RoomEventWriter
         }
 
         return new IncomingResult(pdu.EventId, softFailed ? IncomingOutcome.SoftFailed : IncomingOutcome.Accepted);
+    }
+
+    /// <summary>
+    /// The common case of a pushed message (no state event, no redaction, no Policy Server) that extends the room's only
+    /// forward extremity: the state before it is the room's current state, so it passes the checks against its auth events,
+    /// that state and the current state (steps 4–6) at once, with no state resolution, and it is written as a local message
+    /// is (<see cref="LocalEventRows"/>, its notifications in the same round trip) on the room's head. Null when the event is
+    /// not such a case or a check refuses it: the general way then judges it (and keeps it as rejected). The room's head
+    /// is taken out either way, and put back only by this write.
+    /// </summary>
+    private async Task<IncomingResult?> TryPersistLinearMessageAsync(HomeserverDbContext db, IncomingEvent incoming, CancellationToken cancellationToken)
+    {
+        var pdu = incoming.Pdu;
+        var session = await OpenSessionAsync(db, pdu.RoomId, cancellationToken);
+        if (session.Version.Id != pdu.Version.Id || session.StateGroup is not { } currentGroup || session.Extremities.Count != 1
+            || pdu.PrevEvents.Count == 0 || pdu.PrevEvents.Any(p => p != session.Extremities[0]))
+        {
+            return null;
+        }
+
+        // The current state is the state after the extremity (a fork resolved into it would differ), and no redaction that
+        // arrived before the event waits for it (the general way applies it).
+        var prevId = session.Extremities[0];
+        var prev = await db.Events.AsNoTracking().Where(e => e.EventId == prevId)
+            .Select(e => new
+            {
+                e.StateGroup,
+                RedactionWaiting = db.Events.Any(r => r.RoomId == pdu.RoomId && r.Redacts == pdu.EventId && r.RejectedReason == null),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (prev is null || prev.StateGroup != currentGroup || prev.RedactionWaiting) return null;
+
+        // Auth events that are the current state's own are accepted events: none rejected, no query to ask.
+        var authIds = AuthEventReferences.Of(pdu);
+        var authEvents = await events.GetManyAsync(db, authIds, cancellationToken);
+        if (authEvents.Count != authIds.Distinct().Count()
+            || authEvents.Values.Any(a => !a.IsState || session.State.GetValueOrDefault(a.StateTuple) != a.EventId)
+            || !authorizer.AuthorizeByAuthEvents(pdu, [.. authEvents.Values], _ => false).IsAllowed
+            || !authorizer.Authorize(pdu, await AuthStateAsync(db, pdu, session.State, cancellationToken)).IsAllowed)
+        {
+            return null;
+        }
+
+        var position = streams.Next();
+        session.Positions.Add(position);
+        changes.RoomEvents.Mark(pdu.RoomId, position.Position);
+        session.Extremities = [pdu.EventId];
+        session.Depth = pdu.Depth;
+        session.Pending.Add(pdu);
+        session.Messages!.Add(new LocalEventRows.LocalEvent(pdu, position.Position, null, Now(), currentGroup));
+        session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, pdu.StateKey, pdu.Sender, currentGroup, null, null));
+        List<PersistedEvent> persisted;
+        try
+        {
+            persisted = await CommitAsync(db, session, cancellationToken);
+        }
+        finally
+        {
+            ReleasePositions(session);
+        }
+
+        await NotifyAsync(db, pdu.RoomId, persisted, local: incoming.BuiltHere, cancellationToken);
+        return new IncomingResult(pdu.EventId, IncomingOutcome.Accepted);
     }
 
     /// <summary>The state after the prev events: one prev's state, or the resolution of several. Null when a prev is missing.</summary>
