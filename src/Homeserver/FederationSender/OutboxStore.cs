@@ -21,6 +21,9 @@ public sealed class OutboxStore(IDbContextFactory<HomeserverDbContext> dbs, Time
     /// <summary>The stream whose position says up to where local events have been queued (for the catch-up at start).</summary>
     public const string SenderStream = "federation_sender";
 
+    /// <summary>Destinations known to have no formed transaction waiting (their last one was completed by this process).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _noneFormed = new(StringComparer.Ordinal);
+
     /// <summary>Queues PDUs and records that local events up to <paramref name="position"/> are queued.</summary>
     public async Task AddPdusAsync(IReadOnlyCollection<(string Destination, string EventId)> items, long? position, CancellationToken cancellationToken)
     {
@@ -81,14 +84,21 @@ public sealed class OutboxStore(IDbContextFactory<HomeserverDbContext> dbs, Time
     public async Task<OutboundTransaction?> NextTransactionAsync(string destination, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        // One save in the transaction below, which fails whole: no savepoint around it (two round trips).
+        db.Database.AutoSavepointsEnabled = false;
         var items = db.Set<OutboundFederationItem>().Where(i => i.Destination == destination);
-        var pending = await items.Where(i => i.TxnId != null).OrderBy(i => i.Id).Select(i => i.TxnId).FirstOrDefaultAsync(cancellationToken);
-        if (pending is not null) return ToTransaction(pending, await items.Where(i => i.TxnId == pending).OrderBy(i => i.Id).ToListAsync(cancellationToken));
+        // A formed transaction not yet accepted is sent again first; there is none right after one was completed.
+        if (!_noneFormed.ContainsKey(destination))
+        {
+            var pending = await items.Where(i => i.TxnId != null).OrderBy(i => i.Id).Select(i => i.TxnId).FirstOrDefaultAsync(cancellationToken);
+            if (pending is not null) return ToTransaction(pending, await items.Where(i => i.TxnId == pending).OrderBy(i => i.Id).ToListAsync(cancellationToken));
+        }
 
         var pdus = await items.Where(i => i.EventId != null).OrderBy(i => i.Id).Take(MaxPdusPerTransaction).ToListAsync(cancellationToken);
         var edus = await items.Where(i => i.EduType != null).OrderBy(i => i.Id).Take(MaxEdusPerTransaction).ToListAsync(cancellationToken);
         if (pdus.Count == 0 && edus.Count == 0) return null;
 
+        _noneFormed.TryRemove(destination, out _);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var record = await GetOrAddDestinationAsync(db, destination, cancellationToken);
         var txnId = record.NextTxnId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -96,8 +106,10 @@ public sealed class OutboxStore(IDbContextFactory<HomeserverDbContext> dbs, Time
         foreach (var item in pdus.Concat(edus)) item.TxnId = txnId;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // Read back: an EDU coalesced just before the items were claimed is sent as it is stored.
-        return ToTransaction(txnId, await items.AsNoTracking().Where(i => i.TxnId == txnId).OrderBy(i => i.Id).ToListAsync(cancellationToken));
+        // Read back: an EDU coalesced just before the items were claimed is sent as it is stored (queued PDUs never change).
+        return edus.Count == 0
+            ? ToTransaction(txnId, pdus)
+            : ToTransaction(txnId, await items.AsNoTracking().Where(i => i.TxnId == txnId).OrderBy(i => i.Id).ToListAsync(cancellationToken));
     }
 
     /// <summary>Removes a transaction's items: the destination accepted it (or refused it for good).</summary>
@@ -105,6 +117,8 @@ public sealed class OutboxStore(IDbContextFactory<HomeserverDbContext> dbs, Time
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await db.Set<OutboundFederationItem>().Where(i => i.Destination == destination && i.TxnId == txnId).ExecuteDeleteAsync(cancellationToken);
+        // Each destination's loop forms one transaction at a time and completes it before the next: none is formed now.
+        _noneFormed[destination] = true;
     }
 
     /// <summary>The destination's retry timings (RetryLastTs, RetryIntervalMs); zeros for one never seen or healthy.</summary>

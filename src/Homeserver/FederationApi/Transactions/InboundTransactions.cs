@@ -15,6 +15,10 @@ public sealed class InboundTransactions(ReceivedTransactionStore store, PduBatch
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (string TxnId, Task<JsonObject> Work)> _active = new(StringComparer.Ordinal);
 
+    // Each origin's last finished transaction, set as it leaves _active: a retry that looked at the store before the
+    // answer was saved finds it here, with no second look at the store.
+    private readonly Dictionary<string, (string TxnId, JsonObject Answer)> _finished = new(StringComparer.Ordinal);
+
     public async Task<JsonObject> ReceiveAsync(string origin, string txnId, TransactionBody body, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(origin, txnId, cancellationToken) is { } answered) return answered;
@@ -22,6 +26,7 @@ public sealed class InboundTransactions(ReceivedTransactionStore store, PduBatch
         Task<JsonObject> work;
         lock (_gate)
         {
+            if (_finished.TryGetValue(origin, out var finished) && finished.TxnId == txnId) return (JsonObject)finished.Answer.DeepClone();
             if (_active.TryGetValue(origin, out var active))
             {
                 if (active.TxnId != txnId) throw new MatrixException(429, ErrorCodes.Unknown, "Too many concurrent transactions");
@@ -41,20 +46,23 @@ public sealed class InboundTransactions(ReceivedTransactionStore store, PduBatch
     {
         // Leave the caller's lock before any work; the work belongs to no single request (a retry may share it).
         await Task.Yield();
+        JsonObject? answer = null;
         try
         {
             var stopping = lifetime.ApplicationStopping;
-            // It may have finished between the caller's look at the store and the lock.
-            if (await store.FindAsync(origin, txnId, stopping) is { } answered) return answered;
             var pduResults = pdus.ProcessAsync(origin, body.Pdus ?? [], stopping);
             await edus.DispatchAsync(origin, body.Edus ?? [], stopping);
-            var answer = new JsonObject { ["pdus"] = await pduResults };
+            answer = new JsonObject { ["pdus"] = await pduResults };
             await store.SaveAsync(origin, txnId, answer, stopping);
             return answer;
         }
         finally
         {
-            lock (_gate) _active.Remove(origin);
+            lock (_gate)
+            {
+                _active.Remove(origin);
+                if (answer is not null) _finished[origin] = (txnId, answer);
+            }
         }
     }
 }
