@@ -14,14 +14,14 @@ namespace Matrix.Homeserver.FederationApi.Events;
 /// now (Synapse's assert_host_in_room), or any allowed server when the room is world-readable. Which events it then
 /// sees whole is <see cref="ServerEventView"/>'s business.
 /// </summary>
-public sealed class ServerRoomAccess(ServerAclChecker acls, RoomStateReader state, EventStore events)
+public sealed class ServerRoomAccess(ServerAclChecker acls, RoomStateReader state, EventStore events, RoomServers servers)
 {
     /// <summary>The room's version; 403 M_FORBIDDEN when the server may not read the room (or we do not know it).</summary>
     public async Task<RoomVersion> EnsureCanReadAsync(HomeserverDbContext db, string roomId, string serverName, CancellationToken cancellationToken)
     {
         var version = await events.GetRoomVersionAsync(db, roomId, cancellationToken) ?? throw MatrixException.Forbidden("Server is not in the room");
         if (!await acls.IsAllowedAsync(db, roomId, serverName, cancellationToken)) throw MatrixException.Forbidden("Server is denied by the room's server ACL");
-        if (await RoomServers.IsJoinedAsync(db, roomId, serverName, cancellationToken)) return version;
+        if (await servers.HasJoinedMemberAsync(db, roomId, serverName, cancellationToken)) return version;
 
         var visibility = await state.GetStateEventAsync(db, roomId, EventTypes.HistoryVisibility, "", cancellationToken);
         if (visibility?.Content["history_visibility"] is JsonValue v && v.TryGetValue(out string? value) && value == "world_readable") return version;

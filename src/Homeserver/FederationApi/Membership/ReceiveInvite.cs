@@ -40,7 +40,7 @@ public sealed record ReceiveInviteCommand(string Origin, string RoomId, string E
 /// </summary>
 public sealed class ReceiveInviteHandler(
     HomeserverDbContext db, ReceivedPduChecks checks, StrippedRoomState strippedState, ServerAclChecker acls, RoomEventWriter writer,
-    ServerSigningKey signingKey, HomeserverOptions options)
+    ServerSigningKey signingKey, HomeserverOptions options, RoomServers servers)
     : ICommandHandler<ReceiveInviteCommand, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(ReceiveInviteCommand command, CancellationToken cancellationToken)
@@ -72,7 +72,7 @@ public sealed class ReceiveInviteHandler(
 
         var signed = (JsonObject)invite.Json.DeepClone();
         EventSigning.Sign(signed, version, options.ServerName, signingKey.Key);
-        if (!await RoomServers.IsJoinedAsync(db, command.RoomId, options.ServerName, cancellationToken))
+        if (!await servers.HasJoinedMemberAsync(db, command.RoomId, options.ServerName, cancellationToken))
         {
             var stored = (JsonObject)signed.DeepClone();
             stored[PduKeys.Unsigned] = new JsonObject { ["invite_room_state"] = roomState.Events };

@@ -17,7 +17,7 @@ namespace Matrix.Homeserver.FederationApi.Membership;
 /// the allowed rooms as far as we know (403), we must be able to tell (400 M_UNABLE_TO_AUTHORISE_JOIN when we are
 /// not in every allowed room), and a local member able to invite vouches (400 M_UNABLE_TO_GRANT_JOIN when none can).
 /// </summary>
-public sealed class RestrictedRemoteJoins(RoomStateReader state, RestrictedJoins restrictedJoins, HomeserverOptions options)
+public sealed class RestrictedRemoteJoins(RoomStateReader state, RestrictedJoins restrictedJoins, HomeserverOptions options, RoomServers servers)
 {
     /// <summary>The join rules when they make a join of <paramref name="userId"/> need authorising, else null.</summary>
     public async Task<JsonObject?> RulesNeedingAuthorisationAsync(HomeserverDbContext db, string roomId, RoomVersion version, string userId, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ public sealed class RestrictedRemoteJoins(RoomStateReader state, RestrictedJoins
         // The user may well be in an allowed room we are not in: say we cannot tell, so the joining server asks another.
         foreach (var roomId in allowed)
         {
-            if (!await RoomServers.IsJoinedAsync(db, roomId, options.ServerName, cancellationToken))
+            if (!await servers.HasJoinedMemberAsync(db, roomId, options.ServerName, cancellationToken))
             {
                 throw new MatrixException(400, ErrorCodes.UnableToAuthoriseJoin, $"Unable to check if {userId} is in the allowed rooms");
             }

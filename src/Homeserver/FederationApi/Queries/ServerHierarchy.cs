@@ -19,7 +19,7 @@ public sealed record GetServerHierarchy(string Origin, string RoomId, bool Sugge
 /// a server when it is public, knockable or world-readable, when a user of that server is joined to it, or when it
 /// is restricted and a user of that server is joined to an allowed room. Unknown or invisible rooms: 404.
 /// </summary>
-public sealed class ServerHierarchyHandler(HomeserverDbContext db, RoomSummaries summaries, SpaceChildren children)
+public sealed class ServerHierarchyHandler(HomeserverDbContext db, RoomSummaries summaries, SpaceChildren children, RoomServers servers)
     : IQueryHandler<GetServerHierarchy, JsonObject>
 {
     private const string SpaceType = "m.space";
@@ -60,7 +60,7 @@ public sealed class ServerHierarchyHandler(HomeserverDbContext db, RoomSummaries
         if (room.Version is not { } version) return false;
         var knockable = (version.KnockJoinRule && room.JoinRule == JoinRules.Knock) || (version.KnockRestrictedJoinRule && room.JoinRule == JoinRules.KnockRestricted);
         if (room.JoinRule == JoinRules.Public || knockable || room.WorldReadable) return true;
-        if (await RoomServers.IsJoinedAsync(db, room.RoomId, server, cancellationToken)) return true;
+        if (await servers.HasJoinedMemberAsync(db, room.RoomId, server, cancellationToken)) return true;
         var suffix = ":" + server;
         var allowed = room.AllowedRoomIds;
         return allowed.Count > 0 && await db.RoomMemberships.AsNoTracking()

@@ -23,7 +23,7 @@ namespace Matrix.Homeserver.FederationApi.Transactions;
 /// and go on in the background (Synapse answers once PDUs are staged, without waiting for them at all).
 /// </summary>
 public sealed class PduBatchProcessor(
-    ReceivedPduChecks checks, IncomingPduHandler handler, ServerAclChecker acls, EventStore events, IDbContextFactory<HomeserverDbContext> dbs,
+    ReceivedPduChecks checks, IncomingPduHandler handler, ServerAclChecker acls, EventStore events, RoomServers servers, IDbContextFactory<HomeserverDbContext> dbs,
     HomeserverOptions options, IHostApplicationLifetime lifetime, ILogger<PduBatchProcessor> logger)
 {
     public async Task<JsonObject> ProcessAsync(string origin, IReadOnlyList<JsonObject> pdus, CancellationToken cancellationToken)
@@ -68,7 +68,7 @@ public sealed class PduBatchProcessor(
             if (!rooms.TryGetValue(roomId, out var room))
             {
                 room = await events.GetRoomVersionAsync(db, roomId, cancellationToken) is { } version
-                    ? new RoomBatch(roomId, version, await RoomServers.IsJoinedAsync(db, roomId, options.ServerName, cancellationToken), [])
+                    ? new RoomBatch(roomId, version, await servers.HasJoinedMemberAsync(db, roomId, options.ServerName, cancellationToken), [])
                     : null;
                 rooms[roomId] = room;
             }
