@@ -8,7 +8,8 @@
 # (e.g. a ReadyToRun publish, as the Dockerfile makes); SERVER_ENV adds environment settings (e.g. DOTNET_...=...).
 # REMOTE=1 (PostgreSQL only) also starts a second server, remote.localhost, federating with the first over TLS on
 # loopback (a throwaway CA made with openssl), and passes it as --remote-url: the delivery scenario's room then has a
-# member on another server, as a room shared with a partner's server does. REMOTE_FREEZE_AFTER=SECONDS then stops that
+# member on another server, as a room shared with a partner's server does (and the inbound scenario has that member
+# send, so messages come in over federation). REMOTE_FREEZE_AFTER=SECONDS then stops that
 # server (SIGSTOP) so many seconds after the load tool starts: a partner's server that no longer answers, whose
 # processing no longer shares these cores; every message is still queued for it.
 set -euo pipefail
