@@ -4,6 +4,7 @@ using Matrix.Crypto;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.FederationApi.Transactions;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Matrix.Homeserver.Tests.Rooms;
 using Matrix.Homeserver.Tests.Sync;
 using Microsoft.EntityFrameworkCore;
 
@@ -86,6 +87,39 @@ public sealed class InboundTransactionTests(FederationEventsFixture fixture)
         var after = await Hs1.SendMessageAsync(roomId, alice, "after");
         var afterRow = await Hs1.EventRowAsync(after);
         Assert.Equal([second.EventId], JsonNode.Parse(afterRow!.Json)!["prev_events"]!.AsArray().Select(e => e!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Member_events_extending_the_room_change_its_state_and_members()
+    {
+        var (roomId, alice, _) = await fixture.SharedRoomAsync();
+        await Hs1.SendMessageAsync(roomId, alice, "before");
+        var carol = await FederationEventsFixture.NewUserAsync(Hs2, "carol");
+        var view = await Hs1.SnapshotAsync(roomId);
+        var join = Hs2.Build(roomId, view, carol.UserId, EventTypes.Member, carol.UserId, FederatedRooms.Membership("join"));
+        var named = FederatedRooms.Membership("join");
+        named["displayname"] = "Carol of hs2";
+        var rename = Hs2.Build(roomId, view.After(join), carol.UserId, EventTypes.Member, carol.UserId, named);
+
+        var answer = await Hs2.PushAsync(Hs1.ServerName, [join, rename]);
+
+        Assert.True(JsonNode.DeepEquals(new JsonObject { [join.EventId] = new JsonObject(), [rename.EventId] = new JsonObject() }, answer), answer.ToJsonString());
+        var member = (await Hs1.GetAsync(alice, $"/rooms/{Uri.EscapeDataString(roomId)}/state/m.room.member/{Uri.EscapeDataString(carol.UserId)}")).Ok();
+        Assert.Equal("Carol of hs2", member.Str("displayname"));
+        var joined = (await Hs1.GetAsync(alice, $"/rooms/{Uri.EscapeDataString(roomId)}/joined_members")).Ok()["joined"]!.AsObject();
+        Assert.Equal("Carol of hs2", joined[carol.UserId]!["display_name"]!.GetValue<string>());
+        await using (var db = Hs1.Db())
+        {
+            var rows = await db.Events.Where(e => e.EventId == join.EventId || e.EventId == rename.EventId).OrderBy(e => e.StreamOrdering).ToListAsync();
+            Assert.Equal([join.EventId, rename.EventId], rows.Select(r => r.EventId));
+            Assert.Equal(join.EventId, rows[1].ReplacesState);
+            Assert.Equal(rows[1].StateGroup, await db.Rooms.Where(r => r.RoomId == roomId).Select(r => r.CurrentStateGroup).SingleAsync());
+        }
+
+        var timeline = (await Hs1.SyncAsync(alice)).JoinedRoom(roomId).Events("timeline").Select(e => e.Str("event_id")).ToList();
+        Assert.True(timeline.IndexOf(join.EventId) >= 0 && timeline.IndexOf(join.EventId) < timeline.IndexOf(rename.EventId), string.Join(",", timeline));
+        var after = await Hs1.SendMessageAsync(roomId, alice, "after");
+        Assert.Equal([rename.EventId], JsonNode.Parse((await Hs1.EventRowAsync(after))!.Json)!["prev_events"]!.AsArray().Select(e => e!.GetValue<string>()));
     }
 
     [Fact]

@@ -49,8 +49,8 @@ public sealed partial class RoomEventWriter
         }
 
         var linearCandidate = existing is null && OnPostgres && !incoming.Outlier && !incoming.Backfilled && incoming.StateBefore is null
-            && incoming.PolicyServer is null && !pdu.IsState && pdu.Type != EventTypes.Redaction;
-        if (linearCandidate && await TryPersistLinearMessageAsync(db, incoming, cancellationToken) is { } linear) return linear;
+            && incoming.PolicyServer is null && pdu.Type is not (EventTypes.Redaction or EventTypes.Create);
+        if (linearCandidate && await TryPersistLinearAsync(db, incoming, cancellationToken) is { } linear) return linear;
         // Everything below writes the room's events and rows its own way: the next local send reads the room anew.
         heads.Forget(pdu.RoomId);
 
@@ -173,14 +173,14 @@ public sealed partial class RoomEventWriter
     }
 
     /// <summary>
-    /// The common case of a pushed message (no state event, no redaction, no Policy Server) that extends the room's only
-    /// forward extremity: the state before it is the room's current state, so it passes the checks against its auth events,
-    /// that state and the current state (steps 4–6) at once, with no state resolution, and it is written as a local message
-    /// is (<see cref="LocalEventRows"/>, its notifications in the same round trip) on the room's head. Null when the event is
-    /// not such a case or a check refuses it: the general way then judges it (and keeps it as rejected). The room's head
-    /// is taken out either way, and put back only by this write.
+    /// The common case of a pushed event (a message or a state event; no redaction, no Policy Server) that extends the
+    /// room's only forward extremity: the state before it is the room's current state, so it passes the checks against its
+    /// auth events, that state and the current state (steps 4–6) at once, with no state resolution, and it is written as a
+    /// local event is (<see cref="LocalEventRows"/>: one round trip, a message's notifications in it) on the room's head.
+    /// Null when the event is not such a case or a check refuses it: the general way then judges it (and keeps it as
+    /// rejected). The room's head is taken out either way, and put back only by this write.
     /// </summary>
-    private async Task<IncomingResult?> TryPersistLinearMessageAsync(HomeserverDbContext db, IncomingEvent incoming, CancellationToken cancellationToken)
+    private async Task<IncomingResult?> TryPersistLinearAsync(HomeserverDbContext db, IncomingEvent incoming, CancellationToken cancellationToken)
     {
         var pdu = incoming.Pdu;
         var session = await OpenSessionAsync(db, pdu.RoomId, cancellationToken);
@@ -219,8 +219,11 @@ public sealed partial class RoomEventWriter
         session.Extremities = [pdu.EventId];
         session.Depth = pdu.Depth;
         session.Pending.Add(pdu);
-        session.Messages!.Add(new LocalEventRows.LocalEvent(pdu, position.Position, null, Now(), currentGroup));
-        session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, pdu.StateKey, pdu.Sender, currentGroup, null, null));
+        // A state event's new state group, current state and membership go in the same batch (StateRows), as a local one's.
+        var change = pdu.IsState ? await ChangeStateAsync(db, session, pdu, position.Position, cancellationToken) : null;
+        session.Messages!.Add(new LocalEventRows.LocalEvent(pdu, position.Position, null, Now(), session.StateGroup, change));
+        session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, pdu.StateKey, pdu.Sender, session.StateGroup,
+            change?.ReplacesState, null));
         List<PersistedEvent> persisted;
         try
         {
