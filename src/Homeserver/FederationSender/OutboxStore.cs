@@ -94,8 +94,12 @@ public sealed class OutboxStore(IDbContextFactory<HomeserverDbContext> dbs, Time
             if (pending is not null) return ToTransaction(pending, await items.Where(i => i.TxnId == pending).OrderBy(i => i.Id).ToListAsync(cancellationToken));
         }
 
-        var pdus = await items.Where(i => i.EventId != null).OrderBy(i => i.Id).Take(MaxPdusPerTransaction).ToListAsync(cancellationToken);
-        var edus = await items.Where(i => i.EduType != null).OrderBy(i => i.Id).Take(MaxEdusPerTransaction).ToListAsync(cancellationToken);
+        // The oldest PDUs and the oldest EDUs, each up to its limit, in one query (EDUs are not held back by a PDU backlog).
+        var claimed = await items.Where(i => i.EventId != null).OrderBy(i => i.Id).Take(MaxPdusPerTransaction)
+            .Concat(items.Where(i => i.EduType != null).OrderBy(i => i.Id).Take(MaxEdusPerTransaction))
+            .ToListAsync(cancellationToken);
+        var pdus = claimed.Where(i => i.EventId != null).OrderBy(i => i.Id).ToList();
+        var edus = claimed.Where(i => i.EduType != null).OrderBy(i => i.Id).ToList();
         if (pdus.Count == 0 && edus.Count == 0) return null;
 
         _noneFormed.TryRemove(destination, out _);
