@@ -6,7 +6,6 @@ using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Events.Pagination;
 

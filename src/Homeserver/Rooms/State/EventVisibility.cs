@@ -126,7 +126,6 @@ public sealed class EventVisibility(StateGroupStore stateGroups, EventStore even
         "joined" => false,
         _ => currentMembership == Memberships.Join,
     };
-
 }
 
 /// <summary>What visibility is judged from for one event: its room, the state after it, and what it replaced when it is state.</summary>

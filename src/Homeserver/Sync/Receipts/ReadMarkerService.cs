@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
-using Matrix.Federation.Events;
 using Matrix.Homeserver.Accounts.AccountData;
-using Matrix.Homeserver.Http;
-using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
-using Matrix.Federation.Events;
 using Matrix.Homeserver.AppServices;
 using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Push.Notifications;
-using Matrix.Homeserver.Rooms.State;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Matrix.Homeserver.Streams;
