@@ -35,6 +35,11 @@ public sealed class OutboxStoreTests(FederationEventsFixture fixture)
         Assert.True(long.Parse(second!.TxnId, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(first.TxnId, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(events.Skip(50).Take(50), second.EventIds);
         Assert.Equal(50, second.Edus.Count);
+        // Formed once the destination has its record (on PostgreSQL in one statement): a retry is again the same.
+        var secondAgain = await Store.NextTransactionAsync(destination, CancellationToken.None);
+        Assert.Equal(second.TxnId, secondAgain!.TxnId);
+        Assert.Equal(second.EventIds, secondAgain.EventIds);
+        Assert.Equal(50, secondAgain.Edus.Count);
 
         await Store.CompleteAsync(destination, second.TxnId, CancellationToken.None);
         var third = await Store.NextTransactionAsync(destination, CancellationToken.None);
