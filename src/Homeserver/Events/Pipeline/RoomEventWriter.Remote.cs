@@ -213,20 +213,12 @@ public sealed partial class RoomEventWriter
             return null;
         }
 
-        var position = streams.Next();
-        session.Positions.Add(position);
-        changes.RoomEvents.Mark(pdu.RoomId, position.Position);
-        session.Extremities = [pdu.EventId];
-        session.Depth = pdu.Depth;
-        session.Pending.Add(pdu);
-        // A state event's new state group, current state and membership go in the same batch (StateRows), as a local one's.
-        var change = pdu.IsState ? await ChangeStateAsync(db, session, pdu, position.Position, cancellationToken) : null;
-        session.Messages!.Add(new LocalEventRows.LocalEvent(pdu, position.Position, null, Now(), session.StateGroup, change));
-        session.Timeline.Add(new TimelineRow(pdu.EventId, pdu.RoomId, position.Position, pdu.Type, pdu.StateKey, pdu.Sender, session.StateGroup,
-            change?.ReplacesState, null));
         List<PersistedEvent> persisted;
         try
         {
+            // Added to the session's batch as a local event is (no redaction, on PostgreSQL: its state change goes in the
+            // batch too); its stream position is released whatever happens, as the local batch's are.
+            await PersistLocalAsync(db, session, pdu, transaction: null, cancellationToken);
             persisted = await CommitAsync(db, session, cancellationToken);
         }
         finally
