@@ -14,7 +14,8 @@ namespace Matrix.Homeserver.Admin.Rooms;
 /// room_id column, found in the EF model so a table added later is purged too. Then the event cache
 /// forgets the room.
 /// </summary>
-public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory, EventStore events, RoomHeads heads, StreamIdGenerator streams, StreamChanges changes)
+public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory, EventStore events, RoomHeads heads, StreamIdGenerator streams, StreamChanges changes,
+    Events.Search.SearchIndexer searchIndexer)
 {
     /// <summary>
     /// Kept on purpose: the block (the room must stay refused after its rows are gone) and content
@@ -27,6 +28,8 @@ public sealed class RoomPurger(IDbContextFactory<HomeserverDbContext> dbFactory,
 
     public async Task PurgeAsync(string roomId, CancellationToken cancellationToken)
     {
+        // The room's search text still queued (PostgreSQL) is written first, so that the purge takes it too.
+        await searchIndexer.FlushAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var roomEvents = db.Events.Where(e => e.RoomId == roomId);
         var eventIds = await roomEvents.Select(e => e.EventId).ToListAsync(cancellationToken);

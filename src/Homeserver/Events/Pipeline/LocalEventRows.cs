@@ -1,6 +1,5 @@
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Events.Relations;
-using Matrix.Homeserver.Events.Search;
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
@@ -12,8 +11,8 @@ namespace Matrix.Homeserver.Events.Pipeline;
 /// <summary>
 /// Local messages and state events (not redactions, which read their target's row: nothing reads these rows back while
 /// the batch is written) sent to PostgreSQL as one <see cref="PostgresBatch"/>: the events, the state they make
-/// (<see cref="StateRows"/>), their client transactions, search text and relations, their DAG edges, the room's forward
-/// extremities moved past them, and their notifications. Outside an explicit transaction, PostgreSQL runs the statements
+/// (<see cref="StateRows"/>), their client transactions and relations, their DAG edges, the room's forward extremities
+/// moved past them, and their notifications (their search text follows the commit: <see cref="Search.SearchIndexer"/>). Outside an explicit transaction, PostgreSQL runs the statements
 /// of one round trip as one implicit transaction, all or nothing, so a batch of messages commits in one round trip where
 /// the context took four (transaction lookup, inserts, edges, commit), and a state event in one where it took nine.
 /// </summary>
@@ -76,25 +75,6 @@ internal static class LocalEventRows
                 sent.Select(m => m.Transaction!.TxnId).ToArray(),
                 sent.Select(m => m.Pdu.EventId).ToArray(),
                 sent.Select(m => m.ReceivedTs).ToArray());
-        }
-
-        var searchable = events.Select(m => (m.Pdu, m.StreamOrdering, Text: SearchRows.Extract(m.Pdu))).Where(m => m.Text.Key is not null).ToList();
-        if (searchable.Count > 0)
-        {
-            sql.Add(
-                """
-                INSERT INTO event_search (event_id, room_id, sender, type, key, value, stream_ordering, origin_server_ts)
-                SELECT id, $1, sender, type, key, value, ordering, ts FROM unnest($2, $3, $4, $5, $6, $7, $8)
-                    AS s(id, sender, type, key, value, ordering, ts)
-                """,
-                roomId,
-                searchable.Select(m => m.Pdu.EventId).ToArray(),
-                searchable.Select(m => m.Pdu.Sender).ToArray(),
-                searchable.Select(m => m.Pdu.Type).ToArray(),
-                searchable.Select(m => m.Text.Key!).ToArray(),
-                searchable.Select(m => m.Text.Value!).ToArray(),
-                searchable.Select(m => m.StreamOrdering).ToArray(),
-                searchable.Select(m => m.Pdu.OriginServerTs).ToArray());
         }
 
         var related = events.Select(m => (m.Pdu, m.StreamOrdering, Relation: RelatesTo.From(m.Pdu.Content))).Where(m => m.Relation is not null).ToList();

@@ -43,6 +43,7 @@ public sealed partial class RoomEventWriter(
     RoomHeads heads,
     EventNotifications eventNotifications,
     Policy.RoomPolicyServers policyServers,
+    Search.SearchIndexer searchIndexer,
     ILogger<RoomEventWriter> logger)
 {
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
@@ -330,6 +331,7 @@ public sealed partial class RoomEventWriter(
         {
             // Messages and state events before a redaction (or a create event's room row): written first, in the session's transaction.
             await LocalEventRows.WriteAsync(db, session.RoomId, messages, StoredNotifications.None, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
+            session.AddSearchable(messages);
             messages.Clear();
             session.NewRoom = null;
         }
@@ -350,6 +352,8 @@ public sealed partial class RoomEventWriter(
         if (target is null || target.RedactedBy is not null) return;
         if (!await MayRedactAsync(db, redaction, target.Sender, state, cancellationToken)) return;
         target.RedactedBy = redaction.EventId;
+        // The target's text may still be queued (PostgreSQL): written first, so that the delete below finds it.
+        await searchIndexer.FlushAsync(cancellationToken);
         await EventIndexes.RemoveAsync(db, targetId, cancellationToken);
     }
 
@@ -371,6 +375,7 @@ public sealed partial class RoomEventWriter(
         {
             // Nothing but messages and state events (a redaction begins the transaction): their one command is the commit.
             await LocalEventRows.WriteAsync(db, session.RoomId, messages, stored, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
+            session.AddSearchable(messages);
         }
         else
         {
@@ -387,6 +392,8 @@ public sealed partial class RoomEventWriter(
             await session.Transaction!.CommitAsync(cancellationToken);
         }
 
+        // Before the caller releases the positions: the indexer's recorded position relies on it.
+        searchIndexer.Enqueue(session.Searchable);
         session.Notifications?.Complete();
         heads.Put(session.RoomId, new RoomHead(session.Version, session.State, session.StateGroup, session.Extremities, session.Depth, RecentAfter(session))
         {
@@ -591,6 +598,12 @@ public sealed partial class RoomEventWriter(
 
         /// <summary>Events added to the context but not inserted yet (no numeric ID, no edges).</summary>
         public List<(Event Row, Pdu Pdu)> Unflushed { get; } = [];
+
+        /// <summary>The search text of the events written by <see cref="LocalEventRows"/>, queued for the indexer at commit.</summary>
+        public List<Search.SearchEntry> Searchable { get; } = [];
+
+        public void AddSearchable(IEnumerable<LocalEventRows.LocalEvent> written) =>
+            Searchable.AddRange(written.Select(m => Search.SearchEntry.Of(m.Pdu, m.StreamOrdering)).OfType<Search.SearchEntry>());
 
         /// <summary>The room's newest timeline events before the session, when its head kept them.</summary>
         public RecentTimeline? Recent { get; init; }

@@ -21,7 +21,7 @@ public sealed record SearchQuery(Requester Requester, SearchBody Body, string? N
 /// their leave), each with its aggregations and optional context. Pages continue with next_batch.
 /// </summary>
 public sealed class SearchHandler(HomeserverDbContext db, IFullTextSearch search, VisibleEventPager pager, SearchEventContextLoader contexts,
-    StateAtEvent stateAt, RoomStateReader roomState, ClientEventLoader loader) : IQueryHandler<SearchQuery, JsonObject>
+    StateAtEvent stateAt, RoomStateReader roomState, ClientEventLoader loader, SearchIndexer indexer) : IQueryHandler<SearchQuery, JsonObject>
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
@@ -39,6 +39,8 @@ public sealed class SearchHandler(HomeserverDbContext db, IFullTextSearch search
 
     private async Task<JsonObject> SearchRoomEventsAsync(Requester requester, RoomEventsCriteria criteria, string? nextBatch, CancellationToken cancellationToken)
     {
+        // Text queued by sends just before (PostgreSQL) is written first: a client finds the message it has just sent.
+        await indexer.FlushAsync(cancellationToken);
         var filter = RoomEventFilter.FromJson(criteria.Filter ?? []);
         var order = criteria.OrderBy == "recent" ? SearchOrder.Recent : SearchOrder.Rank;
         var from = SearchBatchToken.Parse(nextBatch, order)?.Value ?? (order == SearchOrder.Rank ? 0 : long.MaxValue);

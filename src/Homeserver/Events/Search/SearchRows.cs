@@ -8,7 +8,8 @@ namespace Matrix.Homeserver.Events.Search;
 
 /// <summary>
 /// Indexes the searchable text of an event inside the persisting transaction (spec "Server Side
-/// Search": body of m.room.message, name of m.room.name, the topic of m.room.topic). Encrypted events
+/// Search": body of m.room.message, name of m.room.name, the topic of m.room.topic); on PostgreSQL the
+/// one-command batch leaves it to <see cref="SearchIndexer"/>, just after the commit. Encrypted events
 /// have none of these keys in the clear, so they are never indexed.
 /// </summary>
 internal static class SearchRows
@@ -43,23 +44,22 @@ internal static class SearchRows
     /// The search key and text of an event, or nulls when it has nothing to search. A NUL in the text becomes a space, as
     /// Synapse does: PostgreSQL refuses NUL in text, and the event itself keeps it (escaped in its JSON).
     /// </summary>
-    internal static (string? Key, string? Value) Extract(Pdu pdu)
+    internal static (string? Key, string? Value) Extract(Pdu pdu) => Extract(pdu.Type, pdu.StateKey, pdu.Content);
+
+    /// <inheritdoc cref="Extract(Pdu)"/>
+    internal static (string? Key, string? Value) Extract(string type, string? stateKey, JsonObject content)
     {
-        var (key, value) = ExtractText(pdu);
+        var (key, value) = ExtractText(type, stateKey, content);
         return (key, value?.Replace('\0', ' '));
     }
 
-    private static (string? Key, string? Value) ExtractText(Pdu pdu)
+    private static (string? Key, string? Value) ExtractText(string type, string? stateKey, JsonObject content) => type switch
     {
-        var content = pdu.Content;
-        return pdu.Type switch
-        {
-            EventTypes.Message when NonEmpty(content["body"]) is { } body => (BodyKey, body),
-            EventTypes.Name when pdu.StateKey == "" && NonEmpty(content["name"]) is { } name => (NameKey, name),
-            EventTypes.Topic when pdu.StateKey == "" && TopicText(content) is { } topic => (TopicKey, topic),
-            _ => (null, null),
-        };
-    }
+        EventTypes.Message when NonEmpty(content["body"]) is { } body => (BodyKey, body),
+        EventTypes.Name when stateKey == "" && NonEmpty(content["name"]) is { } name => (NameKey, name),
+        EventTypes.Topic when stateKey == "" && TopicText(content) is { } topic => (TopicKey, topic),
+        _ => (null, null),
+    };
 
     /// <summary>content.topic, plus the text/plain body of m.topic when it says something else.</summary>
     private static string? TopicText(JsonObject content)

@@ -2,7 +2,8 @@ namespace Matrix.Homeserver.Storage.Entities;
 
 /// <summary>
 /// The searchable text of one unencrypted event (content.body, content.name or content.topic), written
-/// when the event is persisted and deleted when it is redacted. Full-text indexing is provider-specific
+/// when the event is persisted (on PostgreSQL a local batch's just after, by Events/Search/SearchIndexer)
+/// and deleted when it is redacted. Full-text indexing is provider-specific
 /// and lives beside the table: a generated tsvector column with a GIN index on PostgreSQL, an FTS5
 /// external-content table kept in step by triggers on SQLite (Storage/SearchMigrations).
 /// </summary>
