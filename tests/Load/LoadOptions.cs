@@ -22,7 +22,7 @@ public sealed class LoadOptions
     public Uri? RemoteUrl => Text("remote-url") is { } url ? new Uri(url) : null;
 
     /// <summary>
-    /// sequential, concurrent, delivery, inbound, fanout, initial-sync, state, requests, cold-start, or all (every one but
+    /// sequential, concurrent, rooms, delivery, inbound, fanout, initial-sync, state, requests, cold-start, or all (every one but
     /// cold-start, and inbound only with a remote URL).
     /// </summary>
     public string Scenario => Text("scenario") ?? "all";

@@ -7,7 +7,7 @@ using Matrix.Load.Scenarios;
 // (users come from open or shared-secret registration). Runs the named scenarios one after another,
 // prints each one's figures, and writes them all as JSON with --json.
 var options = LoadOptions.Parse(args);
-IScenario[] every = [new SequentialScenario(), new ConcurrentScenario(), new DeliveryScenario(), new DeliveryScenario(fromRemote: true), new FanoutScenario(), new InitialSyncScenario(), new StateScenario(), new RequestsScenario(), new ColdStartScenario()];
+IScenario[] every = [new SequentialScenario(), new ConcurrentScenario(), new RoomsScenario(), new DeliveryScenario(), new DeliveryScenario(fromRemote: true), new FanoutScenario(), new InitialSyncScenario(), new StateScenario(), new RequestsScenario(), new ColdStartScenario()];
 var chosen = options.Scenario == "all"
     ? every.Where(s => s is not ColdStartScenario && (s.Name != "inbound" || options.RemoteUrl is not null)).ToArray()
     : options.Scenario.Split(',').Select(name => every.FirstOrDefault(s => s.Name == name) ?? throw new ArgumentException($"unknown scenario '{name}'")).ToArray();

@@ -8,7 +8,11 @@ namespace Matrix.Load.Scenarios;
 internal static class SendTimer
 {
     /// <summary>Each sender sends <paramref name="perSender"/> messages into <paramref name="roomId"/>; returns throughput and latencies.</summary>
-    public static async Task<JsonObject> RunAsync(LoadRun run, IReadOnlyList<MatrixClient> senders, string roomId, int perSender, string phase, CancellationToken deadline)
+    public static Task<JsonObject> RunAsync(LoadRun run, IReadOnlyList<MatrixClient> senders, string roomId, int perSender, string phase, CancellationToken deadline) =>
+        RunAsync(run, senders, senders.Select(_ => roomId).ToArray(), perSender, phase, deadline);
+
+    /// <summary>Each sender sends <paramref name="perSender"/> messages into its own room of <paramref name="roomIds"/> (by index).</summary>
+    public static async Task<JsonObject> RunAsync(LoadRun run, IReadOnlyList<MatrixClient> senders, IReadOnlyList<string> roomIds, int perSender, string phase, CancellationToken deadline)
     {
         var latencies = new Latencies();
         var cpu = CpuTime.Start();
@@ -21,7 +25,7 @@ internal static class SendTimer
             {
                 var tag = string.Create(CultureInfo.InvariantCulture, $"{phase}-{s}-{n}");
                 var started = clock.Elapsed.TotalMilliseconds;
-                await sender.SendMessageAsync(roomId, run.RunId + tag, run.Message(tag));
+                await sender.SendMessageAsync(roomIds[s], run.RunId + tag, run.Message(tag));
                 latencies.Add(clock.Elapsed.TotalMilliseconds - started);
             }
         }, CancellationToken.None)));
