@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Matrix.Homeserver.Http;
 
 namespace Matrix.Homeserver.Sync;
@@ -11,7 +10,7 @@ namespace Matrix.Homeserver.Sync;
 /// it then throws on the send's answer ("updatePendingEventStatus called on an event which is not a local echo"), and
 /// the send is reported failed although it was sent.
 /// </summary>
-public sealed class UnansweredSends(TimeSpan? grace = null)
+public sealed class UnansweredSends(TimeSpan? grace = null, TimeProvider? clock = null)
 {
     /// <summary>A sync never waits longer than this for its device's sends: a slow answer must not stall the sync.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
@@ -29,9 +28,11 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
 
     private readonly TimeSpan _grace = grace ?? Grace;
 
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     private readonly ConcurrentDictionary<(string UserId, string DeviceId), Device> _devices = new();
 
-    private long _nextSweep = Stopwatch.GetTimestamp();
+    private long _nextSweep = (clock ?? TimeProvider.System).GetTimestamp();
 
     /// <summary>Counts the request as a send of its device until its response has completed (sent, failed or aborted).</summary>
     public void Track(HttpContext context, Requester requester)
@@ -40,7 +41,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
         var key = (requester.UserId, requester.DeviceId);
         while (true)
         {
-            var device = _devices.GetOrAdd(key, static _ => new Device());
+            var device = _devices.GetOrAdd(key, static (_, clock) => new Device(clock), _clock);
             if (!device.TryStart())
             {
                 // Swept a moment ago, not yet removed by the sweep: remove it here and take a fresh one.
@@ -69,17 +70,17 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
 
     private async Task WaitAsync(Device device, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(MaxWait.TotalSeconds * Stopwatch.Frequency);
+        var deadline = _clock.GetTimestamp() + (long)(MaxWait.TotalSeconds * _clock.TimestampFrequency);
         while (device.Pending(_grace) is { IsIdle: false } pending)
         {
-            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            var left = _clock.GetElapsedTime(_clock.GetTimestamp(), deadline);
             // A stuck send must not hold the device's events back: past MaxWait, answer the sync anyway.
             if (left <= TimeSpan.Zero) return;
             if (pending.InFlight is { } inFlight)
             {
                 try
                 {
-                    await inFlight.WaitAsync(left, cancellationToken);
+                    await inFlight.WaitAsync(left, _clock, cancellationToken);
                 }
                 catch (TimeoutException)
                 {
@@ -90,16 +91,16 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
             {
                 // At least a millisecond: a shorter delay completes at once, and the loop would spin until the grace ends.
                 var wait = pending.GraceLeft < left ? pending.GraceLeft : left;
-                await Task.Delay(wait < MinDelay ? MinDelay : wait, cancellationToken);
+                await Task.Delay(wait < MinDelay ? MinDelay : wait, _clock, cancellationToken);
             }
         }
     }
 
     private void SweepNowAndThen()
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = _clock.GetTimestamp();
         var next = Interlocked.Read(ref _nextSweep);
-        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + (long)(SweepInterval.TotalSeconds * Stopwatch.Frequency), next) != next) return;
+        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + (long)(SweepInterval.TotalSeconds * _clock.TimestampFrequency), next) != next) return;
         foreach (var (key, device) in _devices)
         {
             if (device.TrySweep(_grace)) _devices.TryRemove(new KeyValuePair<(string, string), Device>(key, device));
@@ -112,7 +113,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
         public bool IsIdle => InFlight is null && GraceLeft <= TimeSpan.Zero;
     }
 
-    private sealed class Device
+    private sealed class Device(TimeProvider clock)
     {
         private readonly Lock _gate = new();
         private int _inFlight;
@@ -137,7 +138,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
             TaskCompletionSource? waiters;
             lock (_gate)
             {
-                _lastAnswered = Stopwatch.GetTimestamp();
+                _lastAnswered = clock.GetTimestamp();
                 if (--_inFlight > 0) return;
                 (waiters, _noneInFlight) = (_noneInFlight, null);
             }
@@ -150,7 +151,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
             lock (_gate)
             {
                 if (_inFlight > 0) return new PendingSends((_noneInFlight ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task, grace);
-                return new PendingSends(null, grace - Stopwatch.GetElapsedTime(_lastAnswered));
+                return new PendingSends(null, grace - clock.GetElapsedTime(_lastAnswered));
             }
         }
 
@@ -159,7 +160,7 @@ public sealed class UnansweredSends(TimeSpan? grace = null)
         {
             lock (_gate)
             {
-                if (_inFlight > 0 || Stopwatch.GetElapsedTime(_lastAnswered) < grace) return false;
+                if (_inFlight > 0 || clock.GetElapsedTime(_lastAnswered) < grace) return false;
                 _swept = true;
                 return true;
             }

@@ -2,6 +2,7 @@ using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Sync;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Matrix.Homeserver.Tests.Sync;
 
@@ -41,8 +42,10 @@ public sealed class UnansweredSendsTests
     [Fact]
     public async Task The_echo_waits_a_moment_after_the_answer_and_a_later_answer_starts_the_moment_again()
     {
+        // On a clock the test moves: a busy machine's late timers made the real-time version of this test fail.
+        var clock = new FakeTimeProvider();
         var grace = TimeSpan.FromSeconds(1);
-        var sends = new UnansweredSends(grace);
+        var sends = new UnansweredSends(grace, clock);
         var first = new SendResponse();
         sends.Track(first.Context, Phone);
         // The callbacks return at once: Kestrel reads the connection's next request only after them.
@@ -51,14 +54,29 @@ public sealed class UnansweredSendsTests
         Assert.False(waits.IsCompleted);
 
         // Another send, answered halfway through the first one's grace: the wait lasts until its own grace is over.
-        await Task.Delay(grace / 2);
+        clock.Advance(grace / 2);
         var second = new SendResponse();
         sends.Track(second.Context, Phone);
         await second.CompleteAsync();
-        // Checked just past the first grace (1.1 s), 0.4 s before the second one ends: a busy machine has overshot a
-        // 750 ms delay here by more than 250 ms. (The grace stays under MaxWait, which ends any wait after 2 s.)
-        await Task.Delay(grace * 3 / 5);
+        clock.Advance(grace * 3 / 5);
+        await Task.Delay(50);
         Assert.False(waits.IsCompleted);
+        clock.Advance(grace / 2);
+        await waits.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_send_never_answered_holds_the_sync_back_no_longer_than_the_longest_wait()
+    {
+        var clock = new FakeTimeProvider();
+        var sends = new UnansweredSends(TimeSpan.FromMilliseconds(20), clock);
+        var stuck = new SendResponse();
+        sends.Track(stuck.Context, Phone);
+        var waits = sends.WhenAnsweredAsync(Phone, CancellationToken.None);
+        clock.Advance(UnansweredSends.MaxWait - TimeSpan.FromMilliseconds(100));
+        await Task.Delay(50);
+        Assert.False(waits.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(200));
         await waits.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
