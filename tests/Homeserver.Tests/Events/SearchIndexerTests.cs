@@ -56,8 +56,10 @@ public sealed class SearchIndexerTests(EventsServer fixture) : IClassFixture<Eve
 
         Assert.Empty(await FoundAsync(fixture.Bob, "narwhal", roomId));
 
-        // A new indexer over the same database, as at the next start.
-        var restarted = ActivatorUtilities.CreateInstance<SearchIndexer>(_server.Services);
+        // A new indexer over the same database, as at the next start: its process starts after the newest position.
+        var streams = new Streams.StreamIdGenerator();
+        await using (var db = await DbAsync()) streams.Initialize(await db.Events.MaxAsync(e => e.StreamOrdering) ?? 0);
+        var restarted = ActivatorUtilities.CreateInstance<SearchIndexer>(_server.Services, streams);
         await ((IHostedService)restarted).StartAsync(CancellationToken.None);
         try
         {

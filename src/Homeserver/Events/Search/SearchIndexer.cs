@@ -236,7 +236,8 @@ public sealed class SearchIndexer(IDbContextFactory<HomeserverDbContext> dbs, Ho
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var max = await db.Events.MaxAsync(e => e.StreamOrdering, cancellationToken) ?? 0;
+        // Only what earlier processes wrote: this one's events are queued, and their text counts only once written.
+        var max = Math.Min(await db.Events.MaxAsync(e => e.StreamOrdering, cancellationToken) ?? 0, streams.Start);
         var recorded = await db.StreamPositions.AsNoTracking().FirstOrDefaultAsync(s => s.Stream == Stream, cancellationToken);
         if (recorded is null)
         {
