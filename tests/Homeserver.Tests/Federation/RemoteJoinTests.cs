@@ -166,6 +166,18 @@ public sealed class RemoteJoinTests(MembershipFederationFixture fixture)
     }
 
     [Fact]
+    public async Task Make_join_into_a_room_this_server_has_left_is_404()
+    {
+        var (roomId, alice) = await PublicRoomAsync(new JsonObject { ["room_version"] = "10" });
+        var path = $"/_matrix/federation/v1/make_join/{Uri.EscapeDataString(roomId)}/{Uri.EscapeDataString("@bob:hs2.test")}?ver=10";
+        (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Get, path)).Ok();
+
+        // The room's only local member leaves: the room is known here, but no longer one this server takes part in.
+        (await Hs1.PostAsync(alice, $"/rooms/{RoomsClient.Path(roomId)}/leave", new JsonObject())).Ok();
+        (await fixture.Servers.SendSignedAsync("hs2.test", "hs1.test", HttpMethod.Get, path)).IsError(HttpStatusCode.NotFound, "M_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Send_join_refuses_events_it_must_not_accept()
     {
         var (roomId, _) = await PublicRoomAsync();

@@ -28,7 +28,8 @@ public sealed record MakeMembershipQuery(string Origin, string RoomId, string Us
 /// join names the local member who vouches for it (<see cref="RestrictedRemoteJoins"/>).
 /// </summary>
 public sealed class MakeMembershipHandler(
-    HomeserverDbContext db, EventStore events, ServerAclChecker acls, RoomEventWriter writer, RestrictedRemoteJoins restricted, HomeserverOptions options)
+    HomeserverDbContext db, EventStore events, ServerAclChecker acls, RoomEventWriter writer, RestrictedRemoteJoins restricted, RoomServers servers,
+    HomeserverOptions options)
     : IQueryHandler<MakeMembershipQuery, JsonObject>
 {
     public async ValueTask<JsonObject> Handle(MakeMembershipQuery query, CancellationToken cancellationToken)
@@ -38,7 +39,7 @@ public sealed class MakeMembershipHandler(
             throw MatrixException.Forbidden("The user is not a user of the calling server");
         }
 
-        var version = await KnownRoomAsync(db, events, query.RoomId, options.ServerName, cancellationToken);
+        var version = await KnownRoomAsync(db, events, servers, query.RoomId, options.ServerName, cancellationToken);
         if (query.SupportedVersions is { } supported && !supported.Contains(version.Id)) throw IncompatibleVersion(version);
         if (!await acls.IsAllowedAsync(db, query.RoomId, query.Origin, cancellationToken)) throw MatrixException.Forbidden("Server is denied by the room's server ACL");
         if (query.Membership == Memberships.Knock && !version.KnockJoinRule) throw MatrixException.Forbidden("This room version does not support knocking");
@@ -55,11 +56,15 @@ public sealed class MakeMembershipHandler(
         return new JsonObject { ["event"] = template, ["room_version"] = version.Id };
     }
 
-    /// <summary>The version of a room we are in; 404 when we do not know it or no longer take part in it.</summary>
-    public static async Task<RoomVersion> KnownRoomAsync(HomeserverDbContext db, EventStore events, string roomId, string serverName, CancellationToken cancellationToken)
+    /// <summary>
+    /// The version of a room we are in; 404 when we do not know it or no longer take part in it (from the room's cached
+    /// member snapshot when it is current: no read for a room this server writes to).
+    /// </summary>
+    public static async Task<RoomVersion> KnownRoomAsync(HomeserverDbContext db, EventStore events, RoomServers servers, string roomId, string serverName,
+        CancellationToken cancellationToken)
     {
         var version = await events.GetRoomVersionAsync(db, roomId, cancellationToken) ?? throw MatrixException.NotFound("Unknown room");
-        if (!await RoomServers.IsJoinedAsync(db, roomId, serverName, cancellationToken)) throw MatrixException.NotFound("Not an active room on this server");
+        if (!await servers.HasJoinedMemberAsync(db, roomId, serverName, cancellationToken)) throw MatrixException.NotFound("Not an active room on this server");
         return version;
     }
 

@@ -39,7 +39,7 @@ public sealed class SendMembershipHandler(
 {
     public async ValueTask<JsonObject> Handle(SendMembershipCommand command, CancellationToken cancellationToken)
     {
-        var version = await MakeMembershipHandler.KnownRoomAsync(db, events, command.RoomId, options.ServerName, cancellationToken);
+        var version = await MakeMembershipHandler.KnownRoomAsync(db, events, servers, command.RoomId, options.ServerName, cancellationToken);
         if (!await acls.IsAllowedAsync(db, command.RoomId, command.Origin, cancellationToken)) throw MatrixException.Forbidden("Server is denied by the room's server ACL");
         var pdu = ReceivedMembershipEvent.Parse(command.Event, version, command.RoomId, command.EventId, command.Membership);
         ReceivedMembershipEvent.EnsureOwnMembership(pdu, command.Origin);
