@@ -330,8 +330,7 @@ public sealed partial class RoomEventWriter(
         if (session.Messages is { Count: > 0 } messages)
         {
             // Messages and state events before a redaction (or a create event's room row): written first, in the session's transaction.
-            await LocalEventRows.WriteAsync(db, session.RoomId, messages, StoredNotifications.None, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
-            session.AddSearchable(messages);
+            await WriteMessagesAsync(db, session, messages, StoredNotifications.None, cancellationToken);
             messages.Clear();
             session.NewRoom = null;
         }
@@ -374,8 +373,7 @@ public sealed partial class RoomEventWriter(
         if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
         {
             // Nothing but messages and state events (a redaction begins the transaction): their one command is the commit.
-            await LocalEventRows.WriteAsync(db, session.RoomId, messages, stored, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
-            session.AddSearchable(messages);
+            await WriteMessagesAsync(db, session, messages, stored, cancellationToken);
         }
         else
         {
@@ -407,6 +405,14 @@ public sealed partial class RoomEventWriter(
 
         foreach (var pdu in session.Pending) events.Remember(pdu);
         return [.. session.PersistedEvents()];
+    }
+
+    /// <summary>The session's messages and state events in one command; their search text is queued for the indexer at commit.</summary>
+    private static async Task WriteMessagesAsync(HomeserverDbContext db, WriteSession session, List<LocalEventRows.LocalEvent> messages,
+        StoredNotifications notifications, CancellationToken cancellationToken)
+    {
+        await LocalEventRows.WriteAsync(db, session.RoomId, messages, notifications, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
+        session.Searchable.AddRange(messages.Select(m => Search.SearchEntry.Of(m.Pdu, m.StreamOrdering)).OfType<Search.SearchEntry>());
     }
 
     /// <summary>The room's state group after a batch of state events (<see cref="LocalEventRows"/>), null when it has none.</summary>
@@ -601,9 +607,6 @@ public sealed partial class RoomEventWriter(
 
         /// <summary>The search text of the events written by <see cref="LocalEventRows"/>, queued for the indexer at commit.</summary>
         public List<Search.SearchEntry> Searchable { get; } = [];
-
-        public void AddSearchable(IEnumerable<LocalEventRows.LocalEvent> written) =>
-            Searchable.AddRange(written.Select(m => Search.SearchEntry.Of(m.Pdu, m.StreamOrdering)).OfType<Search.SearchEntry>());
 
         /// <summary>The room's newest timeline events before the session, when its head kept them.</summary>
         public RecentTimeline? Recent { get; init; }

@@ -1,5 +1,6 @@
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Configuration;
+using Matrix.Homeserver.Events.Storage;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -30,8 +31,8 @@ public sealed record SearchEntry(string EventId, string RoomId, string Sender, s
 /// </list>
 /// SQLite writes the text in the event's own transaction, as before: nothing is queued there.
 /// </summary>
-public sealed class SearchIndexer(IDbContextFactory<HomeserverDbContext> dbs, HomeserverOptions options, Streams.StreamIdGenerator streams,
-    ILogger<SearchIndexer> logger) : BackgroundService
+public sealed class SearchIndexer(IDbContextFactory<HomeserverDbContext> dbs, EventStore events, HomeserverOptions options,
+    Streams.StreamIdGenerator streams, ILogger<SearchIndexer> logger) : BackgroundService
 {
     /// <summary>The stream whose position says up to where committed events' text is written.</summary>
     public const string Stream = "search_index";
@@ -255,12 +256,10 @@ public sealed class SearchIndexer(IDbContextFactory<HomeserverDbContext> dbs, Ho
                 .Where(e => e.StreamOrdering > from && e.StreamOrdering <= max && types.Contains(e.Type) && !e.Outlier && !e.SoftFailed
                     && e.RejectedReason == null && e.RedactedBy == null && !db.Set<EventSearchEntry>().Any(s => s.EventId == e.EventId))
                 .OrderBy(e => e.StreamOrdering).Take(MaxBatch)
-                .Select(e => new { e.EventId, e.RoomId, e.Sender, e.Type, e.StateKey, e.OriginServerTs, e.Json, e.StreamOrdering })
+                .Select(e => new { e.EventId, e.StreamOrdering })
                 .ToListAsync(cancellationToken);
-            var entries = rows
-                .Select(r => ContentOf(r.Json) is { } content && SearchRows.Extract(r.Type, r.StateKey, content) is ({ } key, { } value)
-                    ? new SearchEntry(r.EventId, r.RoomId, r.Sender, r.Type, key, value, r.StreamOrdering!.Value, r.OriginServerTs)
-                    : null)
+            var pdus = await events.GetManyAsync(db, rows.Select(r => r.EventId), cancellationToken);
+            var entries = rows.Select(r => pdus.TryGetValue(r.EventId, out var pdu) ? SearchEntry.Of(pdu, r.StreamOrdering!.Value) : null)
                 .OfType<SearchEntry>().ToList();
             found += entries.Count;
             var done = rows.Count < MaxBatch;
@@ -270,18 +269,5 @@ public sealed class SearchIndexer(IDbContextFactory<HomeserverDbContext> dbs, Ho
         }
 
         if (found > 0) logger.LogInformation("Wrote the search text of {Count} events committed before the last stop", found);
-    }
-
-    /// <summary>A stored event's content, or null when its JSON cannot be read.</summary>
-    private static System.Text.Json.Nodes.JsonObject? ContentOf(string json)
-    {
-        try
-        {
-            return System.Text.Json.Nodes.JsonNode.Parse(json)?["content"] as System.Text.Json.Nodes.JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -44,22 +44,23 @@ internal static class SearchRows
     /// The search key and text of an event, or nulls when it has nothing to search. A NUL in the text becomes a space, as
     /// Synapse does: PostgreSQL refuses NUL in text, and the event itself keeps it (escaped in its JSON).
     /// </summary>
-    internal static (string? Key, string? Value) Extract(Pdu pdu) => Extract(pdu.Type, pdu.StateKey, pdu.Content);
-
-    /// <inheritdoc cref="Extract(Pdu)"/>
-    internal static (string? Key, string? Value) Extract(string type, string? stateKey, JsonObject content)
+    internal static (string? Key, string? Value) Extract(Pdu pdu)
     {
-        var (key, value) = ExtractText(type, stateKey, content);
+        var (key, value) = ExtractText(pdu);
         return (key, value?.Replace('\0', ' '));
     }
 
-    private static (string? Key, string? Value) ExtractText(string type, string? stateKey, JsonObject content) => type switch
+    private static (string? Key, string? Value) ExtractText(Pdu pdu)
     {
-        EventTypes.Message when NonEmpty(content["body"]) is { } body => (BodyKey, body),
-        EventTypes.Name when stateKey == "" && NonEmpty(content["name"]) is { } name => (NameKey, name),
-        EventTypes.Topic when stateKey == "" && TopicText(content) is { } topic => (TopicKey, topic),
-        _ => (null, null),
-    };
+        var content = pdu.Content;
+        return pdu.Type switch
+        {
+            EventTypes.Message when NonEmpty(content["body"]) is { } body => (BodyKey, body),
+            EventTypes.Name when pdu.StateKey == "" && NonEmpty(content["name"]) is { } name => (NameKey, name),
+            EventTypes.Topic when pdu.StateKey == "" && TopicText(content) is { } topic => (TopicKey, topic),
+            _ => (null, null),
+        };
+    }
 
     /// <summary>content.topic, plus the text/plain body of m.topic when it says something else.</summary>
     private static string? TopicText(JsonObject content)
