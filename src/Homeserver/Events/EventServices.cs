@@ -45,6 +45,7 @@ public static class EventServices
         services.AddSingleton<RoomAccess>();
         services.AddSingleton<RedactionPolicy>();
         services.AddSingleton<SearchEventContextLoader>();
+        services.AddSingleton<LocalEventCommits>();
         services.AddSingleton<SearchIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
         services.AddSingleton<IFullTextSearch>(sp => sp.GetRequiredService<HomeserverOptions>().Database.Provider == DatabaseProvider.Postgres

@@ -62,20 +62,26 @@ internal static class EventRows
     }
 
     /// <summary>
-    /// PostgreSQL: the DAG edges of events inserted by the statements before these (found by event ID), and the room's
+    /// PostgreSQL: the DAG edges of events inserted by the statements before these (found by event ID), and their rooms'
     /// forward extremities moved past them. Each edge's event is a subquery, one index probe per row, not a join: a
     /// prepared statement's generic plan, made while the events table was small, hashed the whole table on every send.
     /// </summary>
     internal static void AddLinkStatements(PostgresBatch statements, IReadOnlyList<Pdu> pdus)
     {
-        var (stale, fresh) = ExtremityChange(pdus);
         var edges = pdus.SelectMany(p => p.PrevEvents.Distinct().Select(prev => (p.EventId, Id: prev))).ToList();
         var authEdges = pdus.SelectMany(p => p.AuthEvents.Distinct().Select(auth => (p.EventId, Id: auth))).ToList();
-        var roomId = pdus[0].RoomId;
-        // One equality per stale extremity: the generic plan of "= ANY(array)" probes the key by room alone, so it read
-        // every dead row the room's churn left since the last vacuum (thousands on a busy room).
-        foreach (var eventId in stale) statements.Add("DELETE FROM forward_extremities WHERE room_id = $1 AND event_id = $2", roomId, eventId);
-        statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT $1, unnest($2)", roomId, fresh.ToArray());
+        List<(string RoomId, string EventId)> fresh = [];
+        foreach (var room in pdus.GroupBy(p => p.RoomId, StringComparer.Ordinal))
+        {
+            var change = ExtremityChange([.. room]);
+            // One equality per stale extremity: the generic plan of "= ANY(array)" probes the key by room alone, so it read
+            // every dead row the room's churn left since the last vacuum (thousands on a busy room).
+            foreach (var eventId in change.Stale) statements.Add("DELETE FROM forward_extremities WHERE room_id = $1 AND event_id = $2", room.Key, eventId);
+            fresh.AddRange(change.Fresh.Select(id => (room.Key, id)));
+        }
+
+        statements.Add("INSERT INTO forward_extremities (room_id, event_id) SELECT * FROM unnest($1, $2)",
+            fresh.Select(f => f.RoomId).ToArray(), fresh.Select(f => f.EventId).ToArray());
         statements.Add(
             "INSERT INTO event_edges (event_nid, prev_event_id) SELECT (SELECT e.nid FROM events e WHERE e.event_id = x.id), x.prev FROM unnest($1, $2) AS x(id, prev)",
             edges.Select(e => e.EventId).ToArray(), edges.Select(e => e.Id).ToArray());

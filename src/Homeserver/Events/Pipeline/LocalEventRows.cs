@@ -24,21 +24,25 @@ internal static class LocalEventRows
     /// </summary>
     public sealed record LocalEvent(Pdu Pdu, long StreamOrdering, ClientTransaction? Transaction, long ReceivedTs, long? StateGroup, StateRows.Change? State = null);
 
-    /// <param name="notifications">The events' notification rows, written in the same batch (none when written before a redaction).</param>
-    /// <param name="roomStateGroup">The room's state group after the batch, when its state events changed it.</param>
-    /// <param name="newRoom">The room's row, when the batch creates the room.</param>
-    public static async Task WriteAsync(HomeserverDbContext db, string roomId, IReadOnlyList<LocalEvent> events,
-        StoredNotifications notifications, long? roomStateGroup, Room? newRoom, CancellationToken cancellationToken)
+    /// <summary>
+    /// One room's part of a batch: its events, their notification rows (none when written before a redaction), the room's
+    /// state group after them when its state events changed it, and the room's row when the batch creates the room.
+    /// </summary>
+    public sealed record RoomRows(string RoomId, IReadOnlyList<LocalEvent> Events, StoredNotifications Notifications, long? RoomStateGroup, Room? NewRoom);
+
+    /// <summary>Writes the rooms' rows as one command: each table's rows of every room in one statement.</summary>
+    public static async Task WriteAsync(HomeserverDbContext db, IReadOnlyList<RoomRows> rooms, CancellationToken cancellationToken)
     {
+        var events = rooms.SelectMany(r => r.Events).ToList();
         var sql = new PostgresBatch();
         sql.Add(
             """
             INSERT INTO events (event_id, room_id, type, state_key, sender, origin_server_ts, depth, stream_ordering, json, state_group, replaces_state, outlier, soft_failed)
-            SELECT id, $1, type, key, sender, ts, depth, ordering, json, grp, replaces, false, false
-            FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS m(id, type, key, sender, ts, depth, ordering, json, grp, replaces)
+            SELECT id, room, type, key, sender, ts, depth, ordering, json, grp, replaces, false, false
+            FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS m(id, room, type, key, sender, ts, depth, ordering, json, grp, replaces)
             """,
-            roomId,
             events.Select(m => m.Pdu.EventId).ToArray(),
+            events.Select(m => m.Pdu.RoomId).ToArray(),
             events.Select(m => m.Pdu.Type).ToArray(),
             events.Select(m => m.Pdu.StateKey).ToArray(),
             events.Select(m => m.Pdu.Sender).ToArray(),
@@ -53,16 +57,7 @@ internal static class LocalEventRows
             if (local.State is { } state) StateRows.AddStatements(sql, local.Pdu, local.StreamOrdering, state);
         }
 
-        if (newRoom is not null)
-        {
-            sql.Add("INSERT INTO rooms (room_id, room_version, creator, is_public, created_ts, current_state_group) VALUES ($1, $2, $3, $4, $5, $6)",
-                roomId, newRoom.RoomVersion, newRoom.Creator!, newRoom.IsPublic, newRoom.CreatedTs,
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)roomStateGroup ?? DBNull.Value });
-        }
-        else if (roomStateGroup is { } group)
-        {
-            sql.Add("UPDATE rooms SET current_state_group = $2 WHERE room_id = $1", roomId, group);
-        }
+        foreach (var room in rooms) AddRoomRow(sql, room);
 
         var sent = events.Where(m => m.Transaction is not null).ToList();
         if (sent.Count > 0)
@@ -83,21 +78,37 @@ internal static class LocalEventRows
             sql.Add(
                 """
                 INSERT INTO event_relations (event_id, relates_to_id, rel_type, aggregation_key, room_id, sender, type, stream_ordering)
-                SELECT id, parent, rel_type, key, $1, sender, type, ordering FROM unnest($2, $3, $4, $5, $6, $7, $8)
-                    AS r(id, parent, rel_type, key, sender, type, ordering)
+                SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8)
                 """,
-                roomId,
                 related.Select(m => m.Pdu.EventId).ToArray(),
                 related.Select(m => m.Relation!.EventId).ToArray(),
                 related.Select(m => m.Relation!.RelType).ToArray(),
                 related.Select(m => m.Relation!.Key).ToArray(),
+                related.Select(m => m.Pdu.RoomId).ToArray(),
                 related.Select(m => m.Pdu.Sender).ToArray(),
                 related.Select(m => m.Pdu.Type).ToArray(),
                 related.Select(m => m.StreamOrdering).ToArray());
         }
 
         EventRows.AddLinkStatements(sql, events.Select(m => m.Pdu).ToList());
-        EventNotifications.AddInsertStatements(sql, notifications);
+        EventNotifications.AddInsertStatements(sql, rooms.Count == 1
+            ? rooms[0].Notifications
+            : new StoredNotifications([.. rooms.SelectMany(r => r.Notifications.UserRows)], [.. rooms.SelectMany(r => r.Notifications.RoomRows)]));
         await sql.ExecuteAsync(db, cancellationToken);
+    }
+
+    /// <summary>The room's row for a new room, or its current state group when its state events moved it.</summary>
+    private static void AddRoomRow(PostgresBatch sql, RoomRows room)
+    {
+        if (room.NewRoom is { } created)
+        {
+            sql.Add("INSERT INTO rooms (room_id, room_version, creator, is_public, created_ts, current_state_group) VALUES ($1, $2, $3, $4, $5, $6)",
+                room.RoomId, created.RoomVersion, created.Creator!, created.IsPublic, created.CreatedTs,
+                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)room.RoomStateGroup ?? DBNull.Value });
+        }
+        else if (room.RoomStateGroup is { } group)
+        {
+            sql.Add("UPDATE rooms SET current_state_group = $2 WHERE room_id = $1", room.RoomId, group);
+        }
     }
 }

@@ -44,6 +44,7 @@ public sealed partial class RoomEventWriter(
     EventNotifications eventNotifications,
     Policy.RoomPolicyServers policyServers,
     Search.SearchIndexer searchIndexer,
+    LocalEventCommits commits,
     ILogger<RoomEventWriter> logger)
 {
     /// <summary>At most this many forward extremities become an event's prev_events.</summary>
@@ -325,12 +326,12 @@ public sealed partial class RoomEventWriter(
     /// Inserts the session's unwritten events (their IDs come back from the insert), then their DAG edges, and makes
     /// the last of them the room's forward extremity in place of every event they point to.
     /// </summary>
-    private static async Task FlushAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
+    private async Task FlushAsync(HomeserverDbContext db, WriteSession session, CancellationToken cancellationToken)
     {
         if (session.Messages is { Count: > 0 } messages)
         {
             // Messages and state events before a redaction (or a create event's room row): written first, in the session's transaction.
-            await WriteMessagesAsync(db, session, messages, StoredNotifications.None, cancellationToken);
+            await WriteMessagesAsync(db, session, StoredNotifications.None, cancellationToken);
             messages.Clear();
             session.NewRoom = null;
         }
@@ -370,10 +371,10 @@ public sealed partial class RoomEventWriter(
     {
         await BeginNotificationsAsync(db, session, cancellationToken);
         var stored = session.Notifications?.Stored ?? StoredNotifications.None;
-        if (session.Transaction is null && session.Messages is { Count: > 0 } messages)
+        if (session.Transaction is null && session.Messages is { Count: > 0 })
         {
             // Nothing but messages and state events (a redaction begins the transaction): their one command is the commit.
-            await WriteMessagesAsync(db, session, messages, stored, cancellationToken);
+            await WriteMessagesAsync(db, session, stored, cancellationToken);
         }
         else
         {
@@ -407,12 +408,15 @@ public sealed partial class RoomEventWriter(
         return [.. session.PersistedEvents()];
     }
 
-    /// <summary>The session's messages and state events in one command; their search text is queued for the indexer at commit.</summary>
-    private static async Task WriteMessagesAsync(HomeserverDbContext db, WriteSession session, List<LocalEventRows.LocalEvent> messages,
-        StoredNotifications notifications, CancellationToken cancellationToken)
+    /// <summary>
+    /// The session's messages and state events in one command, with other rooms' when it is the commit (in the session's
+    /// transaction, before a redaction, they go alone); their search text is queued for the indexer at commit.
+    /// </summary>
+    private async Task WriteMessagesAsync(HomeserverDbContext db, WriteSession session, StoredNotifications notifications, CancellationToken cancellationToken)
     {
-        await LocalEventRows.WriteAsync(db, session.RoomId, messages, notifications, RoomStateGroupToWrite(session), session.NewRoom, cancellationToken);
-        session.Searchable.AddRange(messages.Select(m => Search.SearchEntry.Of(m.Pdu, m.StreamOrdering)).OfType<Search.SearchEntry>());
+        var rows = new LocalEventRows.RoomRows(session.RoomId, session.Messages!, notifications, RoomStateGroupToWrite(session), session.NewRoom);
+        await (session.Transaction is null ? commits.WriteAsync(db, rows) : LocalEventRows.WriteAsync(db, [rows], cancellationToken));
+        session.Searchable.AddRange(session.Messages!.Select(m => Search.SearchEntry.Of(m.Pdu, m.StreamOrdering)).OfType<Search.SearchEntry>());
     }
 
     /// <summary>The room's state group after a batch of state events (<see cref="LocalEventRows"/>), null when it has none.</summary>
