@@ -66,12 +66,15 @@ public sealed class PushGatewayStub : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether a notification arrives within <paramref name="wait"/>.</summary>
-    public async Task<bool> ReceivesWithinAsync(TimeSpan wait)
+    /// <summary>
+    /// Whether a notification (for <paramref name="pushkey"/> when given) arrives within <paramref name="wait"/>. The
+    /// gateway is shared by a class's tests: an earlier test's pusher may still be retrying.
+    /// </summary>
+    public async Task<bool> ReceivesWithinAsync(TimeSpan wait, string? pushkey = null)
     {
         try
         {
-            await NextAsync(timeout: wait);
+            await NextAsync(pushkey, wait);
             return true;
         }
         catch (TimeoutException)

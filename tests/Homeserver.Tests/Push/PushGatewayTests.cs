@@ -73,7 +73,7 @@ public sealed class PushGatewayTests(PushGatewayFixture fixture) : IClassFixture
         // The count did not change: nothing more is sent.
         (await _server.Http.PostJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/receipt/m.read.private/{Uri.EscapeDataString(eventId)}",
             new JsonObject(), bob.AccessToken)).Ok();
-        Assert.False(await Gateway.ReceivesWithinAsync(TimeSpan.FromMilliseconds(500)));
+        Assert.False(await Gateway.ReceivesWithinAsync(TimeSpan.FromMilliseconds(500), pushkey));
     }
 
     [Fact]
