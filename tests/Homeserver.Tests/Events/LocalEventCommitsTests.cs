@@ -126,11 +126,13 @@ public sealed class LocalEventCommitsTests : IAsyncLifetime
         var hold = await blocker.Database.BeginTransactionAsync();
         await blocker.Database.ExecuteSqlRawAsync("LOCK TABLE forward_extremities IN EXCLUSIVE MODE");
         var leader = SayAsync(rooms[1], "lead");
-        await WaitForAsync(async () => await blocker.Database.SqlQueryRaw<int>(
-            "SELECT count(*)::int AS \"Value\" FROM pg_locks WHERE NOT granted AND relation = 'forward_extremities'::regclass").SingleAsync() > 0);
+        Assert.True(await Eventually.HoldsAsync(async () => await blocker.Database.SqlQueryRaw<int>(
+            "SELECT count(*)::int AS \"Value\" FROM pg_locks WHERE NOT granted AND relation = 'forward_extremities'::regclass").SingleAsync() > 0,
+            TimeSpan.FromSeconds(10)), "the first commit did not wait for the lock");
         var others = rooms[2..].Select(room => SayAsync(room, "other")).ToList();
         var poisoned = SayAsync(rooms[0], "poison");
-        await WaitForAsync(() => Task.FromResult(commits.Waiting == others.Count + 1));
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(commits.Waiting == others.Count + 1), TimeSpan.FromSeconds(10)),
+            "the other commits did not queue behind the first");
         await hold.RollbackAsync();
         await blocker.DisposeAsync();
 
@@ -144,16 +146,5 @@ public sealed class LocalEventCommitsTests : IAsyncLifetime
         // Written again alone after the shared command failed: one transaction each.
         var transactions = await check.Database.SqlQueryRaw<long>("SELECT xmin::text::bigint AS \"Value\" FROM events WHERE event_id = ANY({0})", [ids]).ToListAsync();
         Assert.Equal(ids.Length, transactions.Distinct().Count());
-    }
-
-    /// <summary>Polls a condition for up to ten seconds.</summary>
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within ten seconds");
-            await Task.Delay(10);
-        }
     }
 }

@@ -63,8 +63,7 @@ public sealed class SearchIndexerTests(EventsServer fixture) : IClassFixture<Eve
         await ((IHostedService)restarted).StartAsync(CancellationToken.None);
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while ((await FoundAsync(fixture.Bob, "narwhal", roomId)).Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Eventually.HoldsAsync(async () => (await FoundAsync(fixture.Bob, "narwhal", roomId)).Count >= 2, TimeSpan.FromSeconds(15));
             Assert.Equal([second, first], await FoundAsync(fixture.Bob, "narwhal", roomId));
             await using var db = await DbAsync();
             var recorded = await db.StreamPositions.AsNoTracking().FirstAsync(s => s.Stream == SearchIndexer.Stream);
