@@ -85,6 +85,42 @@ public sealed class LocalEventCommitsTests : IAsyncLifetime
         Assert.Equal(rooms.Count * 3 + 1, await db.EventTransactions.CountAsync());
     }
 
+    [Fact]
+    public async Task Clients_sending_into_their_own_rooms_at_once_each_read_back_their_own_messages()
+    {
+        List<(TestUser User, string Room)> senders = [];
+        for (var i = 0; i < 8; i++)
+        {
+            var user = await _server.RegisterAsync($"sender{i}");
+            senders.Add((user, await _server.CreateRoomAsync(user)));
+        }
+
+        string Path(string room, string txn) => $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/send/m.room.message/{txn}";
+        // Every sender's three messages at once, and beside them a body that is not JSON, refused on its own.
+        var sends = senders.SelectMany(s => Enumerable.Range(0, 3).Select(i =>
+            _server.Http.PutJsonAsync(Path(s.Room, $"t{i}"), new JsonObject { ["msgtype"] = "m.text", ["body"] = $"{s.User.Localpart} {i}" }, s.User.AccessToken)))
+            .ToList();
+        var refused = _server.Http.SendAsync(HttpMethod.Put, Path(senders[0].Room, "broken"), rawBody: "{not json", accessToken: senders[0].User.AccessToken);
+        var answers = await Task.WhenAll(sends);
+        (await refused).IsError(System.Net.HttpStatusCode.BadRequest, "M_NOT_JSON");
+
+        foreach (var (answer, index) in answers.Select((a, i) => (a, i)))
+        {
+            var (user, room) = senders[index / 3];
+            var eventId = answer.Ok()["event_id"]!.GetValue<string>();
+            var fetched = (await _server.Http.GetJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/event/{Uri.EscapeDataString(eventId)}",
+                user.AccessToken)).Ok();
+            Assert.Equal($"{user.Localpart} {index % 3}", fetched["content"]!["body"]!.GetValue<string>());
+        }
+
+        foreach (var (user, room) in senders)
+        {
+            var page = (await _server.Http.GetJsonAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/messages?dir=b&limit=3", user.AccessToken)).Ok();
+            var bodies = page["chunk"]!.AsArray().Select(e => e!["content"]!["body"]!.GetValue<string>()).ToHashSet();
+            Assert.Equal([$"{user.Localpart} 0", $"{user.Localpart} 1", $"{user.Localpart} 2"], bodies.Order());
+        }
+    }
+
     [PostgresFact]
     public async Task Sends_into_different_rooms_at_once_commit_in_one_transaction()
     {
