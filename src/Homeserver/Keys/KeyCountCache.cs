@@ -17,12 +17,12 @@ public sealed class KeyCountCache
     private readonly ConcurrentDictionary<(string UserId, string DeviceId), DeviceKeyCounts> _entries = new();
     private long _writes;
 
-    public async Task<DeviceKeyCounts> GetAsync(HomeserverDbContext db, string userId, string deviceId, CancellationToken cancellationToken)
+    public async Task<DeviceKeyCounts> GetAsync(IDbSource db, string userId, string deviceId, CancellationToken cancellationToken)
     {
         var key = (userId, deviceId);
         if (_entries.TryGetValue(key, out var cached)) return cached;
         var writes = Interlocked.Read(ref _writes);
-        var (counts, unusedFallbacks) = await OneTimeKeyCounts.ReadAsync(db, userId, deviceId, cancellationToken);
+        var (counts, unusedFallbacks) = await OneTimeKeyCounts.ReadAsync(db.Db, userId, deviceId, cancellationToken);
         var read = new DeviceKeyCounts(counts, unusedFallbacks);
         _entries[key] = read;
         // A write since the read began: its Forget may have run before this store, so drop what may be stale.

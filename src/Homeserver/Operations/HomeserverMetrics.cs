@@ -5,7 +5,7 @@ namespace Matrix.Homeserver.Operations;
 /// <summary>
 /// The server's own instruments, on the meter <see cref="MeterName"/>. Prometheus sees them as
 /// <c>matrix_events_persisted_total{origin}</c>, <c>matrix_federation_send_failures_total{destination}</c>,
-/// <c>matrix_sync_waiters</c> and <c>matrix_federation_queue_depth{destination}</c>. Counting costs nothing
+/// <c>matrix_sync_computations_total{source}</c>, <c>matrix_sync_waiters</c> and <c>matrix_federation_queue_depth{destination}</c>. Counting costs nothing
 /// measurable when metrics are off: no listener is attached then.
 /// </summary>
 public sealed class HomeserverMetrics
@@ -15,6 +15,7 @@ public sealed class HomeserverMetrics
     private readonly Meter _meter;
     private readonly Counter<long> _eventsPersisted;
     private readonly Counter<long> _federationSendFailures;
+    private readonly Counter<long> _syncComputations;
 
     public HomeserverMetrics(IMeterFactory meters)
     {
@@ -23,10 +24,15 @@ public sealed class HomeserverMetrics
             "Room events persisted, by origin: local (built here) or remote (received over federation).");
         _federationSendFailures = _meter.CreateCounter<long>("matrix.federation.send.failures", "{transaction}",
             "Outbound federation transactions that failed (and will be retried or were refused), by destination.");
+        _syncComputations = _meter.CreateCounter<long>("matrix.sync.computations", "{computation}",
+            "/sync answers computed, by source: memory (caches alone) or database (at least one query).");
     }
 
     public void EventsPersisted(int count, bool local) =>
         _eventsPersisted.Add(count, new KeyValuePair<string, object?>("origin", local ? "local" : "remote"));
+
+    public void SyncComputed(bool readDatabase) =>
+        _syncComputations.Add(1, new KeyValuePair<string, object?>("source", readDatabase ? "database" : "memory"));
 
     public void FederationSendFailed(string destination) =>
         _federationSendFailures.Add(1, new KeyValuePair<string, object?>("destination", destination));

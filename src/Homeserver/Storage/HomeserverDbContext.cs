@@ -7,8 +7,10 @@ namespace Matrix.Homeserver.Storage;
 /// The one database context. Provider-specific subclasses exist only so that each provider has its own
 /// migrations; the model is the same for both.
 /// </summary>
-public abstract class HomeserverDbContext(DbContextOptions options) : DbContext(options)
+public abstract class HomeserverDbContext(DbContextOptions options) : DbContext(options), IDbSource
 {
+    HomeserverDbContext IDbSource.Db => this;
+
     public DbSet<User> Users => Set<User>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();

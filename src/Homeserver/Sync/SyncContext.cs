@@ -1,6 +1,7 @@
 using Matrix.Homeserver.Http;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Accounts.Filters;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync;
 
@@ -9,10 +10,22 @@ namespace Matrix.Homeserver.Sync;
 /// covers: after <see cref="Since"/> (everything, for an initial sync) up to <see cref="UpTo"/>.
 /// The rooms stream runs first and records the user's rooms for the streams after it.
 /// </summary>
-public sealed class SyncContext
+public sealed class SyncContext(IDbContextFactory<HomeserverDbContext> dbFactory) : IDbSource, IAsyncDisposable
 {
+    private HomeserverDbContext? _db;
+
     public required Requester Requester { get; init; }
-    public required HomeserverDbContext Db { get; init; }
+
+    /// <summary>
+    /// The computation's DbContext, shared by its streams (do not dispose it), taken from the pool on first use: a
+    /// long-poll woken by a message is mostly answered from memory and then needs none.
+    /// </summary>
+    public HomeserverDbContext Db => _db ??= dbFactory.CreateDbContext();
+
+    /// <summary>Whether the computation took a DbContext (to read: no stream writes in a sync).</summary>
+    public bool ReadDatabase => _db is not null;
+
+    public ValueTask DisposeAsync() => _db?.DisposeAsync() ?? ValueTask.CompletedTask;
     public required SyncFilter Filter { get; init; }
 
     /// <summary>The client's token, or null for an initial sync.</summary>
@@ -46,8 +59,8 @@ public sealed class SyncContext
 /// One stream of a /sync answer (Dendrite's syncapi/streams shape): account data, receipts, typing,
 /// presence... It adds what changed in the context's window to the response. Features register more
 /// (the end-to-end encryption feature adds to-device messages, device lists and key counts) with
-/// <c>services.AddScoped&lt;ISyncStream, TheirStream&gt;()</c> (resolved in a scope per computation, so a
-/// stream may take scoped services and shares <see cref="SyncContext.Db"/>); each runs after the rooms stream.
+/// <c>services.AddSingleton&lt;ISyncStream, TheirStream&gt;()</c>; a stream queries through
+/// <see cref="SyncContext.Db"/> (only when it has something to read); each runs after the rooms stream.
 /// A stream that can have news for a user must wake that user's long-poll through the SyncNotifier.
 /// </summary>
 public interface ISyncStream

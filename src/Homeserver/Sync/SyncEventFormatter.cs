@@ -21,7 +21,7 @@ internal sealed class SyncEventFormatter(ClientEventLoader loader, EventStore ev
 {
     /// <param name="bundled">The events (of limited timelines) that carry their bundled aggregations.</param>
     /// <param name="known">The rows of the events the timelines just read (the rest are read here).</param>
-    public async Task<Dictionary<string, JsonObject>> FormatAsync(HomeserverDbContext db, IReadOnlyCollection<string> eventIds, IReadOnlySet<string> bundled,
+    public async Task<Dictionary<string, JsonObject>> FormatAsync(IDbSource db, IReadOnlyCollection<string> eventIds, IReadOnlySet<string> bundled,
         Requester requester, SyncFilter filter, CancellationToken cancellationToken, IReadOnlyDictionary<string, EventRowLinks>? known = null)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
@@ -32,7 +32,7 @@ internal sealed class SyncEventFormatter(ClientEventLoader loader, EventStore ev
             var redacted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var batch in ids.Chunk(500))
             {
-                redacted.UnionWith(await db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId) && e.RedactedBy != null)
+                redacted.UnionWith(await db.Db.Events.AsNoTracking().Where(e => batch.Contains(e.EventId) && e.RedactedBy != null)
                     .Select(e => e.EventId).ToListAsync(cancellationToken));
             }
 

@@ -1,11 +1,13 @@
 using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Http;
+using Matrix.Homeserver.Operations;
 using Matrix.Homeserver.Push.Notifications;
 using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Presence;
 using Matrix.Homeserver.Sync.Streams;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Sync;
 
@@ -13,12 +15,16 @@ namespace Matrix.Homeserver.Sync;
 /// GET /sync: computes the answer for the window after the client's token, and when there is nothing
 /// to say waits on the <see cref="SyncNotifier"/> (a parked task, no polling) until something for
 /// this user commits or the timeout passes. The notifier's counter is read before each computation,
-/// so a change that commits while computing still wakes the wait. Each computation runs in its own
-/// service scope (one DbContext, shared by the streams) that ends before any wait: no database
+/// so a change that commits while computing still wakes the wait. Each computation takes at most one
+/// DbContext (shared by the streams, taken on first use) and gives it back before any wait: no database
 /// connection is held while waiting.
 /// </summary>
 internal sealed class SyncService(
-    IServiceScopeFactory scopes,
+    IDbContextFactory<HomeserverDbContext> dbFactory,
+    RoomsStream rooms,
+    IEnumerable<ISyncStream> otherStreams,
+    UnreadNotificationCounts unread,
+    HomeserverMetrics metrics,
     StreamIdGenerator streams,
     StreamChanges changes,
     EphemeralSerial serial,
@@ -32,6 +38,7 @@ internal sealed class SyncService(
     // together, a thousand computations took every pooled database connection and every thread-pool turn, so
     // each answered late and other requests (sends) waited behind them all; a few at a time answer in turn.
     private readonly SemaphoreSlim _computing = new(Environment.ProcessorCount * 4);
+    private readonly ISyncStream[] _streams = [.. otherStreams];
 
     public void Dispose() => _computing.Dispose();
 
@@ -93,13 +100,10 @@ internal sealed class SyncService(
 
     private async Task<(SyncResponse Response, SyncToken UpTo)> ComputeAsync(Requester requester, SyncRequest request, SyncFilter filter, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
         var upTo = new SyncToken(streams.Current, serial.Current);
-        var context = new SyncContext
+        await using var context = new SyncContext(dbFactory)
         {
             Requester = requester,
-            Db = services.GetRequiredService<HomeserverDbContext>(),
             Filter = filter,
             Since = request.Since,
             UpTo = upTo,
@@ -108,9 +112,10 @@ internal sealed class SyncService(
             Now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         var response = new SyncResponse();
-        await services.GetRequiredService<RoomsStream>().AddAsync(context, response, cancellationToken);
-        foreach (var stream in services.GetServices<ISyncStream>()) await stream.AddAsync(context, response, cancellationToken);
-        await AddUnreadCountsAsync(context, response, services.GetRequiredService<UnreadNotificationCounts>(), changes, cancellationToken);
+        await rooms.AddAsync(context, response, cancellationToken);
+        foreach (var stream in _streams) await stream.AddAsync(context, response, cancellationToken);
+        await AddUnreadCountsAsync(context, response, unread, changes, cancellationToken);
+        metrics.SyncComputed(context.ReadDatabase);
         return (response, upTo);
     }
 
@@ -129,7 +134,7 @@ internal sealed class SyncService(
         }
 
         var byThread = context.Filter.Room.Timeline.UnreadThreadNotifications;
-        var counts = await unread.GetAsync(context.Db, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
+        var counts = await unread.GetAsync(context, context.UserId, response.Join.Keys, context.UpTo.Position, byThread, cancellationToken);
         foreach (var (roomId, room) in response.Join)
         {
             if (!counts.TryGetValue(roomId, out var c)) continue;

@@ -32,7 +32,7 @@ public static class SyncServices
         // The streams after the rooms stream, in answer order, resolved in each computation's scope;
         // other features add theirs (to-device, device lists, key counts). Those that keep nothing per request are
         // singletons: each woken sync would otherwise build them all again (a thousand at once in a busy room).
-        services.AddScoped<ISyncStream, AccountDataStream>();
+        services.AddSingleton<ISyncStream, AccountDataStream>();
         services.AddSingleton<ISyncStream, ReceiptsStream>();
         services.AddSingleton<ISyncStream, TypingStream>();
         services.AddSingleton<ISyncStream, PresenceStream>();

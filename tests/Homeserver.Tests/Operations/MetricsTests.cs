@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Matrix.Homeserver.FederationSender;
+using Matrix.Homeserver.Streams;
+using Matrix.Homeserver.Tests.Sync;
 using Matrix.Homeserver.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,6 +54,39 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.True(Value(text, "matrix_sync_waiters") >= 0, text);
         Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
         if (_server.DatabaseProvider == "Postgres") Assert.Contains("db_client_connection", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A long-poll woken by a message is answered from what the server keeps in memory (its memberships, the room's newest
+    /// events, the unread rows the send left, key counts): no sync computation reads the database, which
+    /// matrix_sync_computations_total shows by source.
+    /// </summary>
+    [Fact]
+    public async Task A_long_poll_woken_by_a_message_is_answered_from_memory()
+    {
+        var alice = await _server.CreateUserAsync("woken-alice");
+        var bob = await _server.CreateUserAsync("woken-bob");
+        var roomId = await _server.CreateRoomAsync(alice);
+        await _server.JoinAsync(roomId, bob);
+        var since = (await _server.SyncAsync(bob)).NextBatch();
+        since = (await _server.SyncAsync(bob, since)).NextBatch();
+        // A token the server never issued is the client's error, and computes nothing.
+        (await _server.Http.GetJsonAsync("/_matrix/client/v3/sync?since=not-a-token", bob.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
+
+        // Bob's first sync read his memberships from the database.
+        var before = await ScrapeUntilAsync(t => Value(t, "matrix_sync_computations_total", @"source=""database""") >= 1);
+        var fromDatabase = Value(before, "matrix_sync_computations_total", @"source=""database""");
+        var fromMemory = Value(before, "matrix_sync_computations_total", @"source=""memory""");
+        var notifier = _server.Services.GetRequiredService<SyncNotifier>();
+        var poll = _server.Http.GetJsonAsync(SyncClient.SyncPath(since, timeoutMs: 30_000), bob.AccessToken);
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(notifier.Waiters == 1)), "bob's long-poll never parked");
+        var sent = (await _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/woken-1",
+            new JsonObject { ["msgtype"] = "m.text", ["body"] = "wake up" }, alice.AccessToken)).Ok()["event_id"]!.GetValue<string>();
+
+        var answer = (await poll).Ok();
+        Assert.Contains(sent, answer.JoinedRoom(roomId).EventIds("timeline"));
+        var after = await ScrapeUntilAsync(t => Value(t, "matrix_sync_computations_total", @"source=""memory""") > fromMemory);
+        Assert.Equal(fromDatabase, Value(after, "matrix_sync_computations_total", @"source=""database"""));
     }
 
     [Fact]

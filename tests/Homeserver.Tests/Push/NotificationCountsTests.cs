@@ -227,7 +227,7 @@ public sealed class NotificationCountsTests(PushServerFixture fixture) : IClassF
     /// <summary>The receipts seam answered by the test: where each room is read up to.</summary>
     private sealed class FixedReceipts(Dictionary<string, ReadPosition> positions) : IReadReceiptPositions
     {
-        public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(IDbSource db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyDictionary<string, ReadPosition>>(positions);
     }
 }

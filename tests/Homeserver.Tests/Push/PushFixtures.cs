@@ -44,7 +44,7 @@ public sealed class SettableReadReceipts : IReadReceiptPositions
 
     public void Set(string userId, string roomId, ReadPosition position) => _positions[(userId, roomId)] = position;
 
-    public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(IDbSource db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, ReadPosition>>(roomIds
             .Where(room => _positions.ContainsKey((userId, room)))
             .ToDictionary(room => room, room => _positions[(userId, room)], StringComparer.Ordinal));

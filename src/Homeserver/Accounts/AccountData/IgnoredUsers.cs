@@ -21,11 +21,11 @@ public sealed class IgnoredUsers
     private long _generation;
 
     /// <summary>The users <paramref name="userId"/> ignores (empty for most).</summary>
-    public async ValueTask<FrozenSet<string>> GetAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken)
+    public async ValueTask<FrozenSet<string>> GetAsync(IDbSource db, string userId, CancellationToken cancellationToken)
     {
         if (_cache.TryGetValue(userId, out var held)) return held;
         var generation = Interlocked.Read(ref _generation);
-        var content = await db.AccountData.AsNoTracking()
+        var content = await db.Db.AccountData.AsNoTracking()
             .Where(a => a.UserId == userId && a.RoomId == Storage.Entities.AccountDataEntry.Global && a.Type == EventType)
             .Select(a => a.Content).FirstOrDefaultAsync(cancellationToken);
         var ignored = Parse(content);

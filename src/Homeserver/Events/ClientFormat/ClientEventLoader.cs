@@ -28,15 +28,15 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
             db.Events.AsNoTracking().Where(e => ids.Contains(e.EventId)).Select(e => new EventRow(e.EventId, e.RedactedBy, e.ReplacesState)));
 
     /// <summary>The events among <paramref name="eventIds"/> that exist, in the given order, with every aggregation.</summary>
-    public Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, CancellationToken cancellationToken) =>
+    public Task<List<JsonObject>> LoadAsync(IDbSource db, IReadOnlyList<string> eventIds, Requester? requester, CancellationToken cancellationToken) =>
         LoadAsync(db, eventIds, requester, Aggregations.All, cancellationToken);
 
     /// <summary>
-    /// As <see cref="LoadAsync(HomeserverDbContext, IReadOnlyList{string}, Requester?, CancellationToken)"/>, with a choice of
+    /// As <see cref="LoadAsync(IDbSource, IReadOnlyList{string}, Requester?, CancellationToken)"/>, with a choice of
     /// aggregations (sync bundles them only for limited timelines), and the rows of events the caller has just read
     /// (<paramref name="known"/>: sync's timeline query reads them), which are not read again.
     /// </summary>
-    public async Task<List<JsonObject>> LoadAsync(HomeserverDbContext db, IReadOnlyList<string> eventIds, Requester? requester, Aggregations aggregations,
+    public async Task<List<JsonObject>> LoadAsync(IDbSource db, IReadOnlyList<string> eventIds, Requester? requester, Aggregations aggregations,
         CancellationToken cancellationToken, IReadOnlyDictionary<string, EventRowLinks>? known = null)
     {
         if (eventIds.Count == 0) return [];
@@ -55,7 +55,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
 
         foreach (var batch in unknown.Chunk(500))
         {
-            await foreach (var row in Rows(db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = new EventRowLinks(row.RedactedBy, row.ReplacesState);
+            await foreach (var row in Rows(db.Db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = new EventRowLinks(row.RedactedBy, row.ReplacesState);
         }
 
         var wanted = new List<string>(ids);
@@ -114,7 +114,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
     /// (spec, "erase" of POST /account/deactivate: who saw them keeps seeing them, who comes later does not). Null
     /// when none (the usual case: no erased sender among the events).
     /// </summary>
-    private async Task<HashSet<string>?> ErasedForAsync(HomeserverDbContext db, List<Pdu> loaded, Requester? requester, CancellationToken cancellationToken)
+    private async Task<HashSet<string>?> ErasedForAsync(IDbSource db, List<Pdu> loaded, Requester? requester, CancellationToken cancellationToken)
     {
         var erased = await erasedUsers.GetAsync(cancellationToken);
         if (erased.Count == 0) return null;
@@ -125,12 +125,12 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         }
 
         if (ids is null) return null;
-        var seen = requester is null ? [] : await visibility.JoinedAtAsync(db, requester.UserId, ids, cancellationToken);
+        var seen = requester is null ? [] : await visibility.JoinedAtAsync(db.Db, requester.UserId, ids, cancellationToken);
         ids.RemoveAll(seen.Contains);
         return [.. ids];
     }
 
-    private static async Task<Dictionary<string, string>> TransactionIdsAsync(HomeserverDbContext db, List<string> ids, Requester? requester, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, string>> TransactionIdsAsync(IDbSource db, List<string> ids, Requester? requester, CancellationToken cancellationToken)
     {
         var transactions = new Dictionary<string, string>(StringComparer.Ordinal);
         if (requester is null || ids.Count == 0) return transactions;
@@ -138,7 +138,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         {
             // By event ID alone, the device checked here: with the user and device in the condition too, a planner without
             // statistics yet (a table just filled) read every transaction of the user's device through the key.
-            foreach (var t in await db.EventTransactions.AsNoTracking().Where(t => batch.Contains(t.EventId))
+            foreach (var t in await db.Db.EventTransactions.AsNoTracking().Where(t => batch.Contains(t.EventId))
                          .Select(t => new { t.EventId, t.UserId, t.DeviceId, t.TxnId }).ToListAsync(cancellationToken))
             {
                 if (t.UserId == requester.UserId && t.DeviceId == requester.DeviceId) transactions[t.EventId] = t.TxnId;
@@ -152,7 +152,7 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
     /// The m.relations object of each parent. A thread's latest event is served in full, with its own
     /// aggregations (edits and references: an event inside a thread cannot be a thread root).
     /// </summary>
-    private async Task<Dictionary<string, JsonObject>> FormatBundlesAsync(HomeserverDbContext db, Dictionary<string, BundledRelations> bundles,
+    private async Task<Dictionary<string, JsonObject>> FormatBundlesAsync(IDbSource db, Dictionary<string, BundledRelations> bundles,
         Requester? requester, Aggregations aggregations, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);

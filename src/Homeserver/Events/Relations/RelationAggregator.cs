@@ -34,7 +34,7 @@ public sealed record BundledRelations(Pdu? LatestEdit, ThreadSummary? Thread, IR
 /// </summary>
 public sealed class RelationAggregator(EventStore events)
 {
-    public async Task<Dictionary<string, BundledRelations>> AggregateAsync(HomeserverDbContext db, IReadOnlyCollection<Pdu> parents,
+    public async Task<Dictionary<string, BundledRelations>> AggregateAsync(IDbSource source, IReadOnlyCollection<Pdu> parents,
         IReadOnlySet<string> redacted, string? userId, Aggregations wanted, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, BundledRelations>(StringComparer.Ordinal);
@@ -48,6 +48,7 @@ public sealed class RelationAggregator(EventStore events)
         }
 
         if (candidates.Count == 0 || wanted == Aggregations.None) return result;
+        var db = source.Db;
 
         // Most events have no children: one query says which kinds exist, and only those are read.
         var ids = candidates.Keys.ToList();

@@ -67,7 +67,7 @@ public sealed class EventStore
     }
 
     /// <summary>The stored events among <paramref name="eventIds"/>, by ID (missing ones are absent).</summary>
-    public async Task<Dictionary<string, Pdu>> GetManyAsync(HomeserverDbContext db, IEnumerable<string> eventIds, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, Pdu>> GetManyAsync(IDbSource source, IEnumerable<string> eventIds, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Pdu>(StringComparer.Ordinal);
         var missing = new List<string>();
@@ -79,6 +79,8 @@ public sealed class EventStore
             else missing.Add(id);
         }
 
+        if (missing.Count == 0) return result;
+        var db = source.Db;
         foreach (var batch in missing.Distinct().Chunk(500))
         {
             var rows = await db.Events.AsNoTracking()

@@ -22,5 +22,5 @@ public sealed record ReadPosition(long Unthreaded, IReadOnlyDictionary<string, l
 /// </summary>
 public interface IReadReceiptPositions
 {
-    Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(IDbSource db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken);
 }

@@ -31,7 +31,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
     /// counts included). With <paramref name="byThread"/>, Room is the main timeline and Threads the rest
     /// (unread_thread_notifications); without, Room is the whole room.
     /// </summary>
-    public async Task<Dictionary<string, RoomNotificationCounts>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
+    public async Task<Dictionary<string, RoomNotificationCounts>> GetAsync(IDbSource db, string userId, IReadOnlyCollection<string> roomIds,
         long upTo, bool byThread, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, RoomNotificationCounts>(StringComparer.Ordinal);
@@ -50,12 +50,12 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
         if (unknown is [var one] && cache is not null)
         {
             var read = Position(positions, one);
-            if (!cache.IsOverflowing(userId, one, read.Unthreaded) && await LoadRowsAsync(cache, db, userId, one, read.Unthreaded, cancellationToken) is { } rows)
+            if (!cache.IsOverflowing(userId, one, read.Unthreaded) && await LoadRowsAsync(cache, db.Db, userId, one, read.Unthreaded, cancellationToken) is { } rows)
             {
                 CountRows(counts, one, rows, read, upTo);
                 unknown.Clear();
             }
-            else if (!ThreadsReadFurther(read) && CountTotals(counts, one, await LoadTotalsAsync(cache, db, userId, one, read.Unthreaded, cancellationToken), read, upTo))
+            else if (!ThreadsReadFurther(read) && CountTotals(counts, one, await LoadTotalsAsync(cache, db.Db, userId, one, read.Unthreaded, cancellationToken), read, upTo))
             {
                 unknown.Clear();
             }
@@ -67,7 +67,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
             if (chunk is [var only])
             {
                 // A woken sync's usual answer, one room: a compiled query, none of EF's per-query translation work.
-                await foreach (var g in CountInRoom(db, userId, only, Position(positions, only).Unthreaded, upTo).WithCancellation(cancellationToken))
+                await foreach (var g in CountInRoom(db.Db, userId, only, Position(positions, only).Unthreaded, upTo).WithCancellation(cancellationToken))
                 {
                     counts[(only, g.ThreadId)] = new NotificationCounts(g.Count, g.Highlights);
                 }
@@ -79,7 +79,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
                     var read = Position(positions, room).Unthreaded;
                     return (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == room && a.StreamOrdering > read);
                 }));
-                foreach (var group in await CountAsync(db, userId, upTo, afterUnthreaded, cancellationToken)) counts[group.Key] = group.Value;
+                foreach (var group in await CountAsync(db.Db, userId, upTo, afterUnthreaded, cancellationToken)) counts[group.Key] = group.Value;
             }
 
             // ...less what a thread's own, newer receipt has read.
@@ -91,7 +91,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
             if (threadReads.Count == 0) continue;
             var readInThreads = PredicateBuilder.Any(threadReads.Select(t =>
                 (Expression<Func<EventPushAction, bool>>)(a => a.RoomId == t.Room && a.ThreadId == t.Thread && a.StreamOrdering > t.From && a.StreamOrdering <= t.To)));
-            foreach (var (key, read) in await CountAsync(db, userId, upTo, readInThreads, cancellationToken))
+            foreach (var (key, read) in await CountAsync(db.Db, userId, upTo, readInThreads, cancellationToken))
             {
                 var unread = counts[key];
                 counts[key] = new NotificationCounts(unread.NotificationCount - read.NotificationCount, unread.HighlightCount - read.HighlightCount);

@@ -26,7 +26,7 @@ internal sealed class ReceiptReadPositions(StreamIdGenerator streams, StreamChan
                 .Where(r => r.UserId == userId && rooms.Contains(r.RoomId) && (r.ReceiptType == ReceiptTypes.Read || r.ReceiptType == ReceiptTypes.ReadPrivate))
                 .Join(db.Events, r => r.EventId, e => e.EventId, (r, e) => new ReadRow(r.RoomId, r.ThreadId, e.StreamOrdering ?? 0)));
 
-    public async Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds,
+    public async Task<IReadOnlyDictionary<string, ReadPosition>> GetAsync(IDbSource db, string userId, IReadOnlyCollection<string> roomIds,
         CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, ReadPosition>(StringComparer.Ordinal);
@@ -39,7 +39,7 @@ internal sealed class ReceiptReadPositions(StreamIdGenerator streams, StreamChan
 
         if (unknown.Count == 0) return result;
         var asOf = _known.Position;
-        var reads = (await Reads(db, userId, unknown).ToListAsync(cancellationToken)).ToLookup(r => r.RoomId, StringComparer.Ordinal);
+        var reads = (await Reads(db.Db, userId, unknown).ToListAsync(cancellationToken)).ToLookup(r => r.RoomId, StringComparer.Ordinal);
         foreach (var roomId in unknown)
         {
             var room = reads[roomId];

@@ -42,11 +42,10 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
 
     public async Task<List<RoomPlan>> SelectAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        var db = context.Db;
         var upTo = context.UpTo.Position;
         var userId = context.UserId;
         var rooms = context.Filter.Room;
-        var current = await CurrentAsync(db, userId, cancellationToken);
+        var current = await CurrentAsync(context, userId, cancellationToken);
         var since = context.Since?.Position;
         var memberships = new List<MembershipAt>(current.Length);
         var changed = new List<string>();
@@ -88,7 +87,7 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
     }
 
     /// <summary>The rooms the user is joined to now (their memberships are kept between syncs).</summary>
-    public async Task<HashSet<string>> JoinedRoomsAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken) =>
+    public async Task<HashSet<string>> JoinedRoomsAsync(IDbSource db, string userId, CancellationToken cancellationToken) =>
         (await CurrentAsync(db, userId, cancellationToken)).Where(m => m.Membership == Memberships.Join).Select(m => m.RoomId).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Whether the user is joined to one of <paramref name="rooms"/>, when their memberships are kept (a user who syncs); null when not.</summary>
@@ -103,11 +102,11 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
             db.RoomMemberships.AsNoTracking().Where(m => m.UserId == userId && !m.Forgotten)
                 .Select(m => new MembershipAt(m.RoomId, m.Membership, m.EventId, m.StreamOrdering)));
 
-    private async Task<MembershipAt[]> CurrentAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken)
+    private async Task<MembershipAt[]> CurrentAsync(IDbSource db, string userId, CancellationToken cancellationToken)
     {
         if (_memberships.TryGet(userId, out var known)) return known;
         var asOf = _memberships.Position;
-        var current = await CurrentMemberships(db, userId).ToArrayAsync(cancellationToken);
+        var current = await CurrentMemberships(db.Db, userId).ToArrayAsync(cancellationToken);
         _memberships.Set(userId, current, asOf, size: 1 + current.Length / 10);
         return current;
     }

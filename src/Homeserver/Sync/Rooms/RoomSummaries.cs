@@ -26,10 +26,11 @@ internal sealed class RoomSummaries(EventStore events)
 {
     public const int HeroCount = 5;
 
-    public async Task<Dictionary<string, RoomSummary>> ComputeAsync(HomeserverDbContext db, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, RoomSummary>> ComputeAsync(IDbSource source, string userId, IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, RoomSummary>(StringComparer.Ordinal);
         if (roomIds.Count == 0) return result;
+        var db = source.Db;
         var rooms = roomIds.ToList();
 
         var counts = (await db.RoomMemberships.AsNoTracking()

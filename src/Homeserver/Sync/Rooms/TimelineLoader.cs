@@ -37,7 +37,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     // until then no event of the window can change but its redaction, which a later window brings anyway.
     private readonly GenerationalCache<(string RoomId, long After, long UpTo, int Count), List<TimelineRow>> _sharedPages = new(1_000);
 
-    public async Task<Dictionary<string, TimelineBatch>> LoadAsync(HomeserverDbContext db, string userId, IReadOnlyList<TimelineRequest> requests,
+    public async Task<Dictionary<string, TimelineBatch>> LoadAsync(IDbSource db, string userId, IReadOnlyList<TimelineRequest> requests,
         RoomEventFilter filter, int limit, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, TimelineBatch>(StringComparer.Ordinal);
@@ -89,7 +89,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     }
 
     /// <summary>Reads further pages of a room while filtering left its first one short.</summary>
-    private async Task<TimelineBatch> CompleteAsync(HomeserverDbContext db, string userId, TimelineRequest request, List<TimelineRow> page, List<TimelineRow> kept,
+    private async Task<TimelineBatch> CompleteAsync(IDbSource db, string userId, TimelineRequest request, List<TimelineRow> page, List<TimelineRow> kept,
         RoomEventFilter filter, int fetch, CancellationToken cancellationToken)
     {
         var pageSize = fetch;
@@ -111,7 +111,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     }
 
     /// <summary>The rows of each room's page that pass contains_url and history visibility, batched over rooms.</summary>
-    private async Task<Dictionary<string, List<TimelineRow>>> KeepAsync(HomeserverDbContext db, string userId,
+    private async Task<Dictionary<string, List<TimelineRow>>> KeepAsync(IDbSource db, string userId,
         List<(TimelineRequest Request, List<TimelineRow> Page)> pages, RoomEventFilter filter, CancellationToken cancellationToken)
     {
         var candidates = pages;
@@ -136,7 +136,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         }
 
         // A long-poll woken by new events in a room the user is joined to has nothing to check.
-        var visible = toCheck.Count == 0 ? null : await visibility.FilterManyAsync(db, userId, toCheck, cancellationToken);
+        var visible = toCheck.Count == 0 ? null : await visibility.FilterManyAsync(db.Db, userId, toCheck, cancellationToken);
         var result = new Dictionary<string, List<TimelineRow>>(StringComparer.Ordinal);
         foreach (var (request, rows) in candidates)
         {
@@ -148,7 +148,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
 
             var allowed = allowedIds.ToHashSet(StringComparer.Ordinal);
             var hidden = toCheck[request.RoomId].Where(id => !allowed.Contains(id)).ToList();
-            if (hidden.Count > 0) allowed.UnionWith(await CurrentStateAmongAsync(db, request.RoomId, hidden, cancellationToken));
+            if (hidden.Count > 0) allowed.UnionWith(await CurrentStateAmongAsync(db.Db, request.RoomId, hidden, cancellationToken));
             result[request.RoomId] = [.. rows.Where(r => Known(request, r) || allowed.Contains(r.EventId))];
         }
 
@@ -163,11 +163,13 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         db.CurrentState.AsNoTracking().Where(s => s.RoomId == roomId && eventIds.Contains(s.EventId)).Select(s => s.EventId).ToListAsync(cancellationToken);
 
     /// <summary>Up to <paramref name="count"/> newest timeline events of each room in the window, newest first.</summary>
-    private async Task<List<TimelineRow>> LatestAsync(HomeserverDbContext db, List<string> rooms, long? after, long upTo,
+    private async Task<List<TimelineRow>> LatestAsync(IDbSource source, List<string> rooms, long? after, long upTo,
         RoomEventFilter filter, int count, CancellationToken cancellationToken)
     {
         // Already newest first, and one room needs no ordering by room.
-        if (rooms.Count == 1 && !FilterSql.Constrains(filter)) return await SharedPageAsync(db, rooms[0], after ?? long.MinValue, upTo, count, cancellationToken);
+        if (rooms.Count == 1 && !FilterSql.Constrains(filter)) return await SharedPageAsync(source, rooms[0], after ?? long.MinValue, upTo, count, cancellationToken);
+
+        var db = source.Db;
 
         var query = FilterSql.Where(TimelineEvents(db, after, upTo), filter);
         List<TimelineRow> rows;
@@ -216,13 +218,13 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
     }
 
     /// <summary>The one-room page without conditions, read once for every sync asking for it while the stream stays at its end.</summary>
-    private async Task<List<TimelineRow>> SharedPageAsync(HomeserverDbContext db, string roomId, long after, long upTo, int count, CancellationToken cancellationToken)
+    private async Task<List<TimelineRow>> SharedPageAsync(IDbSource db, string roomId, long after, long upTo, int count, CancellationToken cancellationToken)
     {
         // A long-poll woken by a local send: the room's head keeps its newest events.
         if (heads.Peek(roomId)?.Recent is { } recent && recent.TryWindow(after, upTo, count, out var known)) return known;
         var key = (roomId, after, upTo, count);
         if (streams.Current == upTo && _sharedPages.TryGet(key, out var shared)) return [.. shared];
-        var page = await LatestInRoom(db, roomId, after, upTo, count).ToListAsync(cancellationToken);
+        var page = await LatestInRoom(db.Db, roomId, after, upTo, count).ToListAsync(cancellationToken);
         if (streams.Current == upTo) _sharedPages.Set(key, page, 1);
         return [.. page];
     }

@@ -6,14 +6,17 @@ namespace Matrix.Homeserver.Sync.Streams;
 /// <summary>
 /// Account data (<see cref="AccountDataReader"/>): global events at the top level, room events under
 /// rooms.join/leave.*.account_data, as written after the token; everything for an initial or
-/// full_state sync, and all of a room's for a room joined since.
+/// full_state sync, and all of a room's for a room joined since. The reader (a scoped service) is resolved only when
+/// there is something to read: most syncs, those a message wakes among them, have none.
 /// </summary>
-internal sealed class AccountDataStream(AccountDataReader reader, StreamChanges changes) : ISyncStream
+internal sealed class AccountDataStream(IServiceScopeFactory scopes, StreamChanges changes) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         var fromScratch = context.IsInitial || context.FullState;
         if (!fromScratch && context.NewlyJoinedRooms.Count == 0 && !changes.AccountData.MayHaveChanged(context.UserId, context.Since!.Value.Position)) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var reader = scope.ServiceProvider.GetRequiredService<AccountDataReader>();
         var window = await reader.ReadAsync(context.UserId, fromScratch ? null : context.Since!.Value.Position, context.UpTo.Position,
             [.. context.NewlyJoinedRooms], cancellationToken);
         var global = context.Filter.AccountData;

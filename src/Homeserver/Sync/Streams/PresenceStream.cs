@@ -34,14 +34,13 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
 
         if (changed.Count == 0 && shown.Count == 0) return;
 
-        var db = context.Db;
         var me = context.UserId;
         var visible = new HashSet<string>(StringComparer.Ordinal);
         if (changed.ContainsKey(me)) visible.Add(me);
         // Users who sync have their memberships kept: whether they share a room with the requester is answered in memory
         // (a message into a big room wakes every member, and each would otherwise ask it of the database). The rest
         // (remote users, users who do not sync) are asked in batches.
-        var mine = await selection.JoinedRoomsAsync(db, me, cancellationToken);
+        var mine = await selection.JoinedRoomsAsync(context, me, cancellationToken);
         var unknown = new List<string>();
         foreach (var user in changed.Keys.Where(u => u != me))
         {
@@ -52,11 +51,11 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
             }
         }
 
-        var myRooms = db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
+        var myRooms = unknown.Count == 0 ? null : context.Db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
         foreach (var batch in unknown.Chunk(500))
         {
-            visible.UnionWith(await db.RoomMemberships.AsNoTracking()
-                .Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join && myRooms.Contains(m.RoomId))
+            visible.UnionWith(await context.Db.RoomMemberships.AsNoTracking()
+                .Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join && myRooms!.Contains(m.RoomId))
                 .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
         }
 

@@ -6,6 +6,7 @@ using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
 using Matrix.Homeserver.Events.Storage;
+using Matrix.Homeserver.Storage;
 using Matrix.Homeserver.Streams;
 using Matrix.Homeserver.Sync.Filtering;
 using Matrix.Homeserver.Sync.Rooms;
@@ -38,7 +39,8 @@ internal sealed class RoomsStream(
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         // Plain loops from here on: every member's long-poll runs this when a message wakes a room, a thousand at once.
-        var db = context.Db;
+        // The context's DbContext is taken only by a read that misses its cache.
+        var db = context;
         var timelineFilter = context.Filter.Room.Timeline;
         var plans = await selection.SelectAsync(context, cancellationToken);
         var withTimeline = new List<RoomPlan>(plans.Count);
@@ -84,12 +86,12 @@ internal sealed class RoomsStream(
         if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, ignored, cancellationToken);
         if (pending.Count == 0) return;
         // Spec "Invite permission": while the user blocks invites, the invites they hold are not served.
-        if (pending.Any(p => p.Section == RoomSection.Invite) && await InvitePermission.BlocksInvitesAsync(db, context.UserId, cancellationToken))
+        if (pending.Any(p => p.Section == RoomSection.Invite) && await InvitePermission.BlocksInvitesAsync(db.Db, context.UserId, cancellationToken))
         {
             pending.RemoveAll(p => p.Section == RoomSection.Invite);
         }
 
-        var strippedStates = await stripped.BuildAsync(db, pending, cancellationToken);
+        var strippedStates = await stripped.BuildAsync(db.Db, pending, cancellationToken);
         foreach (var plan in pending)
         {
             if (!strippedStates.TryGetValue(plan.RoomId, out var state)) continue;
@@ -120,7 +122,7 @@ internal sealed class RoomsStream(
         foreach (var state in states.Values) ids.UnionWith(state.EventIds);
         var outOfBand = await OutOfBandLeavesAsync(context, shown, batches, cancellationToken);
         ids.UnionWith(outOfBand.Values);
-        var formatted = await formatter.FormatAsync(context.Db, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
+        var formatted = await formatter.FormatAsync(context, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
         foreach (var plan in shown)
         {
             var batch = BatchOf(batches, plan);
@@ -192,7 +194,7 @@ internal sealed class RoomsStream(
     private async Task<Dictionary<string, RoomState>> ComputeStatesAsync(SyncContext context, List<RoomPlan> shown,
         Dictionary<string, TimelineBatch> batches, CancellationToken cancellationToken)
     {
-        var db = context.Db;
+        var db = context;
         var stateFilter = context.Filter.Room.State;
         var lazy = stateFilter.LazyLoadMembers;
         var device = context.Requester.DeviceId;
@@ -216,8 +218,8 @@ internal sealed class RoomsStream(
             return result;
         }
 
-        var ends = await stateMaps.AtAsync(db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
-        var previous = await stateMaps.AtAsync(db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
+        var ends = await stateMaps.AtAsync(db.Db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
+        var previous = await stateMaps.AtAsync(db.Db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
 
         var chosen = new Dictionary<string, (Dictionary<StateKey, string> State, HashSet<string> Forced)>(StringComparer.Ordinal);
         foreach (var plan in shown)
@@ -230,7 +232,7 @@ internal sealed class RoomsStream(
             }
 
             var batch = BatchOf(batches, plan);
-            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(db, batch.Events[0], cancellationToken) : end;
+            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(db.Db, batch.Events[0], cancellationToken) : end;
             var roomLazy = lazy ? LazyFor(context, plan, batch, summary) : null;
             if (lazy && plan.After is null && !context.IsInitial) lazyMembers.ForgetRoom(context.UserId, device, plan.RoomId);
             var state = StateDelta.Compute(plan.Fresh ? null : previous.GetValueOrDefault(plan.RoomId), start, end,
