@@ -18,6 +18,9 @@ public sealed class Latencies
         foreach (var value in other._values) _values.Add(value);
     }
 
+    /// <summary>The mean (NaN when empty): for CPU times, which /proc counts in 10 ms ticks, finer than a median of them.</summary>
+    public double Mean() => _values.IsEmpty ? double.NaN : _values.Average();
+
     public double Percentile(double p)
     {
         var sorted = _values.Order().ToArray();

@@ -32,6 +32,8 @@ public sealed class FanoutScenario : IScenario
         var later = new Latencies();
         var sends = new Latencies();
         var clientCpu = new Latencies();
+        var serverCpu = new Latencies();
+        var databaseCpu = new Latencies();
         var repeats = run.Options.Repeats(1);
         // Each message apart too (its send, and when its last member had it): one slow wave (a collection, a burst of
         // presence changes) shows as itself, not only in the overall maximum.
@@ -39,9 +41,11 @@ public sealed class FanoutScenario : IScenario
         for (var i = 1; i <= repeats; i++)
         {
             var arrivals = new Latencies();
-            var (sendMs, cpuMs) = await MeasureAsync(run, users[0], roomId, waiters, $"fanout-{i}", arrivals, deadline);
+            var (sendMs, cpu) = await MeasureAsync(run, users[0], roomId, waiters, $"fanout-{i}", arrivals, deadline);
             sends.Add(sendMs);
-            clientCpu.Add(cpuMs);
+            clientCpu.Add(cpu.ClientMs);
+            if (cpu.ServerMs is { } serverMs) serverCpu.Add(serverMs);
+            if (cpu.DatabaseMs is { } databaseMs) databaseCpu.Add(databaseMs);
             later.AddAll(arrivals);
             perMessage.Add(new JsonObject { ["send_ms"] = Latencies.Round(sendMs), ["max_ms"] = Latencies.Round(arrivals.Percentile(1.0)) });
         }
@@ -54,6 +58,10 @@ public sealed class FanoutScenario : IScenario
         result["catch_up_ms"] = Latencies.Round(catchUpMs);
         // From the send until every member had it, the client's own CPU (a thousand answers received and parsed).
         result["client_cpu_ms_per_message"] = Latencies.Round(clientCpu.Percentile(0.5));
+        // The server's (and its database's) over the same span, with --pid (--db-pid): the send and a thousand answers. A mean:
+        // /proc counts CPU time in 10 ms ticks.
+        if (serverCpu.Count > 0) result["server_cpu_ms_per_message"] = Latencies.Round(serverCpu.Mean());
+        if (databaseCpu.Count > 0) result["database_cpu_ms_per_message"] = Latencies.Round(databaseCpu.Mean());
         result["per_message"] = perMessage;
         var cold = first.Summary();
         cold["all_received"] = first.Count == users.Length;
@@ -64,9 +72,10 @@ public sealed class FanoutScenario : IScenario
 
     /// <summary>
     /// One message into the room while every member long-polls: adds when each had it (from the send) to <paramref name="arrivals"/>;
-    /// returns the send's duration and the client's CPU time until the last member had it.
+    /// returns the send's duration and the CPU time of the client (and of the server and its database, when their pids are
+    /// known) until the last member had it.
     /// </summary>
-    private static async Task<(double SendMs, double ClientCpuMs)> MeasureAsync(LoadRun run, MatrixClient sender, string roomId, SyncWaiter[] waiters, string tag,
+    private static async Task<(double SendMs, WaveCpu Cpu)> MeasureAsync(LoadRun run, MatrixClient sender, string roomId, SyncWaiter[] waiters, string tag,
         Latencies arrivals, CancellationToken deadline)
     {
         var clock = Stopwatch.StartNew();
@@ -77,6 +86,8 @@ public sealed class FanoutScenario : IScenario
         await Task.Delay(TimeSpan.FromSeconds(3), deadline);
 
         var cpu = CpuTime.Start();
+        var serverCpu = CpuTime.Start(run.Options.ServerPid);
+        var databaseCpu = CpuTime.Start(run.Options.DatabasePid);
         var started = clock.Elapsed.TotalMilliseconds;
         await sender.SendMessageAsync(roomId, run.RunId + tag, message);
         var sendMs = clock.Elapsed.TotalMilliseconds - started;
@@ -85,6 +96,8 @@ public sealed class FanoutScenario : IScenario
             if (arrived is { } ms) arrivals.Add(ms - started);
         }
 
-        return (sendMs, cpu.ElapsedMs);
+        return (sendMs, new WaveCpu(cpu.ElapsedMs, serverCpu?.ElapsedMs, databaseCpu?.ElapsedMs));
     }
+
+    private readonly record struct WaveCpu(double ClientMs, double? ServerMs, double? DatabaseMs);
 }
