@@ -91,8 +91,18 @@ internal sealed class RoomSelection(EventStore events, StreamIdGenerator streams
         (await CurrentAsync(db, userId, cancellationToken)).Where(m => m.Membership == Memberships.Join).Select(m => m.RoomId).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Whether the user is joined to one of <paramref name="rooms"/>, when their memberships are kept (a user who syncs); null when not.</summary>
-    public bool? JoinedToAny(string userId, IReadOnlySet<string> rooms) =>
-        _memberships.TryGet(userId, out var known) ? known.Any(m => m.Membership == Memberships.Join && rooms.Contains(m.RoomId)) : null;
+    public bool? JoinedToAny(string userId, IReadOnlySet<string> rooms)
+    {
+        // A loop, not a query with a closure: when a thousand members' presence changes at once, each of their woken syncs
+        // asks this of every one of them.
+        if (!_memberships.TryGet(userId, out var known)) return null;
+        foreach (var m in known)
+        {
+            if (m.Membership == Memberships.Join && rooms.Contains(m.RoomId)) return true;
+        }
+
+        return false;
+    }
 
     private sealed record MembershipAt(string RoomId, string Membership, string EventId, long Stream);
 
