@@ -22,10 +22,9 @@ public sealed class SyncContext(IDbContextFactory<HomeserverDbContext> dbFactory
     /// </summary>
     public HomeserverDbContext Db => _db ??= dbFactory.CreateDbContext();
 
-    /// <summary>Whether the computation took a DbContext (to read: no stream writes in a sync).</summary>
+    /// <summary>Whether the computation took a DbContext (a sync only reads).</summary>
     public bool ReadDatabase => _db is not null;
 
-    public ValueTask DisposeAsync() => _db?.DisposeAsync() ?? ValueTask.CompletedTask;
     public required SyncFilter Filter { get; init; }
 
     /// <summary>The client's token, or null for an initial sync.</summary>
@@ -53,6 +52,9 @@ public sealed class SyncContext(IDbContextFactory<HomeserverDbContext> dbFactory
 
     /// <summary>Whether a joined room's per-room streams start from scratch (no earlier sync saw the room).</summary>
     public bool IsFresh(string roomId) => IsInitial || NewlyJoinedRooms.Contains(roomId);
+
+    /// <summary>Gives the DbContext back to the pool, if the computation took one.</summary>
+    public ValueTask DisposeAsync() => _db?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 /// <summary>
