@@ -51,11 +51,12 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
             }
         }
 
-        var myRooms = unknown.Count == 0 ? null : context.Db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
         foreach (var batch in unknown.Chunk(500))
         {
-            visible.UnionWith(await context.Db.RoomMemberships.AsNoTracking()
-                .Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join && myRooms!.Contains(m.RoomId))
+            var db = context.Db;
+            var myRooms = db.RoomMemberships.Where(m => m.UserId == me && m.Membership == Memberships.Join).Select(m => m.RoomId);
+            visible.UnionWith(await db.RoomMemberships.AsNoTracking()
+                .Where(m => batch.Contains(m.UserId) && m.Membership == Memberships.Join && myRooms.Contains(m.RoomId))
                 .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken));
         }
 

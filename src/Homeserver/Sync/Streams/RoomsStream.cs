@@ -39,8 +39,7 @@ internal sealed class RoomsStream(
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
         // Plain loops from here on: every member's long-poll runs this when a message wakes a room, a thousand at once.
-        // The context's DbContext is taken only by a read that misses its cache.
-        var db = context;
+        // The context's DbContext is taken only by a read that misses its cache (the reads take the context as their source).
         var timelineFilter = context.Filter.Room.Timeline;
         var plans = await selection.SelectAsync(context, cancellationToken);
         var withTimeline = new List<RoomPlan>(plans.Count);
@@ -69,7 +68,7 @@ internal sealed class RoomsStream(
                 requests.Add(new TimelineRequest(plan.RoomId, plan.After, plan.UpTo, plan.JoinedAfter));
         }
 
-        var batches = requests.Count == 0 ? new Dictionary<string, TimelineBatch>(StringComparer.Ordinal) : await timelines.LoadAsync(db, context.UserId, requests, timelineFilter,
+        var batches = requests.Count == 0 ? new Dictionary<string, TimelineBatch>(StringComparer.Ordinal) : await timelines.LoadAsync(context, context.UserId, requests, timelineFilter,
             timelineFilter.EffectiveLimit(DefaultTimelineLimit, options.Sync.MaxTimelineLimit), cancellationToken);
 
         // An incremental sync only mentions a room when something happened in it.
@@ -82,16 +81,16 @@ internal sealed class RoomsStream(
         // A client starting over has none of the members it was sent.
         if (context.Filter.Room.State.LazyLoadMembers && (context.IsInitial || context.FullState)) lazyMembers.Reset(context.UserId, context.Requester.DeviceId);
         // Spec "Ignoring Users": nothing but state events from the users this one ignores, and no invites from them.
-        var ignored = await ignoredUsers.GetAsync(db, context.UserId, cancellationToken);
+        var ignored = await ignoredUsers.GetAsync(context, context.UserId, cancellationToken);
         if (shown.Count > 0) await AddRoomsAsync(context, response, shown, batches, ignored, cancellationToken);
         if (pending.Count == 0) return;
         // Spec "Invite permission": while the user blocks invites, the invites they hold are not served.
-        if (pending.Any(p => p.Section == RoomSection.Invite) && await InvitePermission.BlocksInvitesAsync(db.Db, context.UserId, cancellationToken))
+        if (pending.Any(p => p.Section == RoomSection.Invite) && await InvitePermission.BlocksInvitesAsync(context.Db, context.UserId, cancellationToken))
         {
             pending.RemoveAll(p => p.Section == RoomSection.Invite);
         }
 
-        var strippedStates = await stripped.BuildAsync(db.Db, pending, cancellationToken);
+        var strippedStates = await stripped.BuildAsync(context.Db, pending, cancellationToken);
         foreach (var plan in pending)
         {
             if (!strippedStates.TryGetValue(plan.RoomId, out var state)) continue;
@@ -194,7 +193,6 @@ internal sealed class RoomsStream(
     private async Task<Dictionary<string, RoomState>> ComputeStatesAsync(SyncContext context, List<RoomPlan> shown,
         Dictionary<string, TimelineBatch> batches, CancellationToken cancellationToken)
     {
-        var db = context;
         var stateFilter = context.Filter.Room.State;
         var lazy = stateFilter.LazyLoadMembers;
         var device = context.Requester.DeviceId;
@@ -209,7 +207,7 @@ internal sealed class RoomsStream(
             if (plan.Fresh || batch.Limited || context.UseStateAfter || lazy) needsState.Add(plan);
         }
 
-        var summaryByRoom = await summaries.ComputeAsync(db, context.UserId, summaryRooms, cancellationToken);
+        var summaryByRoom = await summaries.ComputeAsync(context, context.UserId, summaryRooms, cancellationToken);
         var result = new Dictionary<string, RoomState>(StringComparer.Ordinal);
         if (needsState.Count == 0)
         {
@@ -218,8 +216,8 @@ internal sealed class RoomsStream(
             return result;
         }
 
-        var ends = await stateMaps.AtAsync(db.Db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
-        var previous = await stateMaps.AtAsync(db.Db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
+        var ends = await stateMaps.AtAsync(context.Db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
+        var previous = await stateMaps.AtAsync(context.Db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
 
         var chosen = new Dictionary<string, (Dictionary<StateKey, string> State, HashSet<string> Forced)>(StringComparer.Ordinal);
         foreach (var plan in shown)
@@ -232,7 +230,7 @@ internal sealed class RoomsStream(
             }
 
             var batch = BatchOf(batches, plan);
-            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(db.Db, batch.Events[0], cancellationToken) : end;
+            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(context.Db, batch.Events[0], cancellationToken) : end;
             var roomLazy = lazy ? LazyFor(context, plan, batch, summary) : null;
             if (lazy && plan.After is null && !context.IsInitial) lazyMembers.ForgetRoom(context.UserId, device, plan.RoomId);
             var state = StateDelta.Compute(plan.Fresh ? null : previous.GetValueOrDefault(plan.RoomId), start, end,
@@ -242,7 +240,7 @@ internal sealed class RoomsStream(
             chosen[plan.RoomId] = (state, forced);
         }
 
-        var pdus = await events.GetManyAsync(db, chosen.Values.SelectMany(c => c.State.Values), cancellationToken);
+        var pdus = await events.GetManyAsync(context, chosen.Values.SelectMany(c => c.State.Values), cancellationToken);
         foreach (var (roomId, (state, forced)) in chosen)
         {
             var kept = new List<(StateKey Key, string EventId)>();
