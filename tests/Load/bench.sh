@@ -6,6 +6,8 @@
 # Build first: dotnet build src/Homeserver -c Release && dotnet build tests/Load -c Release
 # The server's log of the last run is left in /tmp/hs-bench-server.log. SERVER_DLL runs another build of the server
 # (e.g. a ReadyToRun publish, as the Dockerfile makes); SERVER_ENV adds environment settings (e.g. DOTNET_...=...).
+# METRICS=1 turns the server's metrics on and passes them to the load tool: the fanout then reports what the server
+# allocated per message (the metrics' own recording costs a little CPU per request, so it is off by default).
 # REMOTE=1 (PostgreSQL only) also starts a second server, remote.localhost, federating with the first over TLS on
 # loopback (a throwaway CA made with openssl), and passes it as --remote-url: the delivery scenario's room then has a
 # member on another server, as a room shared with a partner's server does (and the inbound scenario has that member
@@ -38,7 +40,9 @@ else
 fi
 
 server_dll=${SERVER_DLL:-src/Homeserver/bin/Release/net10.0/Matrix.Homeserver.dll}
-common=(--Homeserver:Registration:Mode=Open --Homeserver:Registration:SharedSecret=bench-secret
+metrics=() metrics_on=false
+[ -n "${METRICS:-}" ] && metrics=(--metrics-url "http://127.0.0.1:$port/metrics") metrics_on=true
+common=(--Homeserver:Metrics:Enabled=$metrics_on --Homeserver:Registration:Mode=Open --Homeserver:Registration:SharedSecret=bench-secret
   --Homeserver:RateLimits:Enabled=false --Homeserver:Auth:BcryptRounds=4)
 federation=(--Homeserver:Federation:Enabled=false)
 remote_args=()
@@ -81,5 +85,5 @@ uptime
 db_pid=()
 [ "${DB:-postgres}" = postgres ] && db_pid=(--db-pid "$(head -1 "$PG_TMP/data/postmaster.pid")")
 dotnet tests/Load/bin/Release/net10.0/Load.dll --url "http://127.0.0.1:$port" --pid "$server_pid" "${db_pid[@]}" --shared-secret bench-secret \
-  --json "$out" "${remote_args[@]}" "$@"
+  --json "$out" "${remote_args[@]}" "${metrics[@]}" "$@"
 uptime

@@ -98,6 +98,7 @@ public static class HomeserverHost
         var app = builder.Build();
         app.UseRequestLogging();
         app.UseMatrixErrors();
+        app.UseBufferedResponses();
         app.UseCors();
         app.UseLegacyPaths();
         app.UseRouting();

@@ -64,9 +64,12 @@ public static class ErrorHandling
 
     public static async Task WriteErrorAsync(HttpContext context, int status, JsonObject body)
     {
+        // With its length, in one write, as BufferedResponses sends the endpoints' answers (this runs outside it).
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.BodyWriter.WriteAsync(bytes, context.RequestAborted);
     }
 
     /// <summary>The route template (never the raw path, which may hold IDs) for logs.</summary>

@@ -26,16 +26,17 @@ public sealed class SyncAnswer(SyncResponse response, string nextBatch, bool use
 /// <summary>Writes a <see cref="SyncAnswer"/> as the response body, then releases it.</summary>
 internal sealed class SyncAnswerResult(SyncAnswer answer) : IResult
 {
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.ContentType = "application/json; charset=utf-8";
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(response.BodyWriter))
         {
             answer.WriteTo(writer);
         }
 
+        // Sent in one write, with its length, when the endpoint returns (BufferedResponses).
         answer.Release();
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        return Task.CompletedTask;
     }
 }

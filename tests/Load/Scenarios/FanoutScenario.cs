@@ -34,6 +34,7 @@ public sealed class FanoutScenario : IScenario
         var clientCpu = new Latencies();
         var serverCpu = new Latencies();
         var databaseCpu = new Latencies();
+        var allocated = new Latencies();
         var repeats = run.Options.Repeats(1);
         // Each message apart too (its send, and when its last member had it): one slow wave (a collection, a burst of
         // presence changes) shows as itself, not only in the overall maximum.
@@ -46,6 +47,7 @@ public sealed class FanoutScenario : IScenario
             clientCpu.Add(cpu.ClientMs);
             if (cpu.ServerMs is { } serverMs) serverCpu.Add(serverMs);
             if (cpu.DatabaseMs is { } databaseMs) databaseCpu.Add(databaseMs);
+            if (cpu.ServerAllocatedBytes is { } bytes) allocated.Add(bytes / (1024.0 * 1024.0));
             later.AddAll(arrivals);
             perMessage.Add(new JsonObject { ["send_ms"] = Latencies.Round(sendMs), ["max_ms"] = Latencies.Round(arrivals.Percentile(1.0)) });
         }
@@ -62,6 +64,8 @@ public sealed class FanoutScenario : IScenario
         // /proc counts CPU time in 10 ms ticks.
         if (serverCpu.Count > 0) result["server_cpu_ms_per_message"] = Latencies.Round(serverCpu.Mean());
         if (databaseCpu.Count > 0) result["database_cpu_ms_per_message"] = Latencies.Round(databaseCpu.Mean());
+        // With --metrics-url: what the server allocated over the same span, in MiB.
+        if (allocated.Count > 0) result["server_allocated_mib_per_message"] = Latencies.Round(allocated.Mean());
         result["per_message"] = perMessage;
         var cold = first.Summary();
         cold["all_received"] = first.Count == users.Length;
@@ -85,6 +89,7 @@ public sealed class FanoutScenario : IScenario
         // Every receiver's request must be parked at the server before the send; a thousand requests need a moment.
         await Task.Delay(TimeSpan.FromSeconds(3), deadline);
 
+        var allocations = await ServerAllocations.StartAsync(run.Http, run.Options.MetricsUrl, deadline);
         var cpu = CpuTime.Start();
         var serverCpu = CpuTime.Start(run.Options.ServerPid);
         var databaseCpu = CpuTime.Start(run.Options.DatabasePid);
@@ -96,8 +101,9 @@ public sealed class FanoutScenario : IScenario
             if (arrived is { } ms) arrivals.Add(ms - started);
         }
 
-        return (sendMs, new WaveCpu(cpu.ElapsedMs, serverCpu?.ElapsedMs, databaseCpu?.ElapsedMs));
+        var waveCpu = new WaveCpu(cpu.ElapsedMs, serverCpu?.ElapsedMs, databaseCpu?.ElapsedMs, null);
+        return (sendMs, allocations is { } a ? waveCpu with { ServerAllocatedBytes = await a.ElapsedAsync(deadline) } : waveCpu);
     }
 
-    private readonly record struct WaveCpu(double ClientMs, double? ServerMs, double? DatabaseMs);
+    private readonly record struct WaveCpu(double ClientMs, double? ServerMs, double? DatabaseMs, double? ServerAllocatedBytes);
 }
