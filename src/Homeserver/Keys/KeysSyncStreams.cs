@@ -26,8 +26,6 @@ internal sealed class KeyCountsSyncStream(KeyCountCache keyCounts) : ISyncStream
 {
     public async Task AddAsync(SyncContext context, SyncResponse response, CancellationToken cancellationToken)
     {
-        var (counts, unusedFallbacks) = await keyCounts.GetAsync(context, context.UserId, context.Requester.DeviceId, cancellationToken);
-        foreach (var (algorithm, count) in counts) response.OneTimeKeysCount[algorithm] = count;
-        response.UnusedFallbackKeyTypes.AddRange(unusedFallbacks);
+        (response.OneTimeKeysCount, response.UnusedFallbackKeyTypes) = await keyCounts.GetAsync(context, context.UserId, context.Requester.DeviceId, cancellationToken);
     }
 }

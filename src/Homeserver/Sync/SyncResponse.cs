@@ -20,8 +20,11 @@ public sealed class SyncResponse
     public List<JsonObject> ToDevice { get; } = [];
     public HashSet<string> DeviceListsChanged { get; } = new(StringComparer.Ordinal);
     public HashSet<string> DeviceListsLeft { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, long> OneTimeKeysCount { get; } = new(StringComparer.Ordinal);
-    public List<string> UnusedFallbackKeyTypes { get; } = [];
+    /// <summary>The device's counts as kept (not copied: the cache's entries are not changed, only replaced).</summary>
+    public IReadOnlyDictionary<string, long> OneTimeKeysCount { get; set; } = NoCounts;
+    public IReadOnlyList<string> UnusedFallbackKeyTypes { get; set; } = [];
+
+    private static readonly IReadOnlyDictionary<string, long> NoCounts = new Dictionary<string, long>();
 
     /// <summary>The joined room's entry, created when a stream first has something for it.</summary>
     public JoinedRoom JoinedRoom(string roomId)

@@ -127,10 +127,21 @@ internal sealed class SyncService(
         // already): rooms whose counts changed in the window are in the answer for their counts alone.
         if (context.Since is { } since && !context.FullState && changes.Notifications.MayHaveChanged(context.UserId, since.Position))
         {
-            var rooms = changes.NotificationRooms.Covers(since.Position)
-                ? context.JoinedRooms.Where(r => changes.NotificationRooms.MayHaveChanged(StreamChanges.UserInRoom(context.UserId, r), since.Position))
-                : await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
-            foreach (var roomId in rooms.Where(context.JoinedRooms.Contains).ToList()) response.JoinedRoom(roomId);
+            if (changes.NotificationRooms.Covers(since.Position))
+            {
+                // A loop, not a query with a closure: every woken long-poll of a room's members comes here.
+                foreach (var roomId in context.JoinedRooms)
+                {
+                    if (changes.NotificationRooms.MayHaveChanged(StreamChanges.UserInRoom(context.UserId, roomId), since.Position)) response.JoinedRoom(roomId);
+                }
+            }
+            else
+            {
+                foreach (var roomId in await unread.RoomsWithNewNotificationsAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken))
+                {
+                    if (context.JoinedRooms.Contains(roomId)) response.JoinedRoom(roomId);
+                }
+            }
         }
 
         var byThread = context.Filter.Room.Timeline.UnreadThreadNotifications;

@@ -22,6 +22,8 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
 {
     private sealed record EventRow(string EventId, string? RedactedBy, string? ReplacesState);
 
+    private static readonly IReadOnlySet<string> NoEvents = new HashSet<string>();
+
     // Compiled once: every timeline of every sync loads its events through here.
     private static readonly Func<HomeserverDbContext, string[], IAsyncEnumerable<EventRow>> Rows =
         EF.CompileAsyncQuery((HomeserverDbContext db, string[] ids) =>
@@ -40,32 +42,36 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         CancellationToken cancellationToken, IReadOnlyDictionary<string, EventRowLinks>? known = null)
     {
         if (eventIds.Count == 0) return [];
-        // Loops rather than queries over collections: every woken sync formats its new events here.
+        // Loops rather than queries over collections, and no collection made for nothing: every woken sync formats its
+        // new events here (one, mostly, with nothing redacted, replaced, bundled or sent by the requester).
         var ids = new List<string>(eventIds.Count);
-        var seen = new HashSet<string>(eventIds.Count, StringComparer.Ordinal);
-        var rows = new Dictionary<string, EventRowLinks>(StringComparer.Ordinal);
-        var unknown = new List<string>();
+        var seen = eventIds.Count > 8 ? new HashSet<string>(eventIds.Count, StringComparer.Ordinal) : null;
+        var rows = new Dictionary<string, EventRowLinks>(eventIds.Count, StringComparer.Ordinal);
+        List<string>? unknown = null;
         foreach (var id in eventIds)
         {
-            if (!seen.Add(id)) continue;
+            if (seen is null ? ids.Contains(id) : !seen.Add(id)) continue;
             ids.Add(id);
             if (known is not null && known.TryGetValue(id, out var links)) rows[id] = links;
-            else unknown.Add(id);
+            else (unknown ??= []).Add(id);
         }
 
-        foreach (var batch in unknown.Chunk(500))
+        foreach (var batch in unknown?.Chunk(500) ?? [])
         {
             await foreach (var row in Rows(db.Db, batch).WithCancellation(cancellationToken)) rows[row.EventId] = new EventRowLinks(row.RedactedBy, row.ReplacesState);
         }
 
-        var wanted = new List<string>(ids);
-        var redacted = new HashSet<string>(StringComparer.Ordinal);
+        // The redactions and replaced state events are read with the events themselves.
+        var wanted = ids;
+        HashSet<string>? redacted = null;
         foreach (var (id, links) in rows)
         {
+            if (links.RedactedBy is null && links.ReplacesState is null) continue;
+            if (ReferenceEquals(wanted, ids)) wanted = [.. ids];
             if (links.RedactedBy is { } redaction)
             {
                 wanted.Add(redaction);
-                redacted.Add(id);
+                (redacted ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
             }
 
             if (links.ReplacesState is { } replaced) wanted.Add(replaced);
@@ -74,18 +80,22 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         var pdus = await events.GetManyAsync(db, wanted, cancellationToken);
         var loaded = new List<Pdu>(ids.Count);
         // Only the requester's own events can carry their transaction ID.
-        var own = new List<string>();
+        List<string>? own = null;
         foreach (var id in ids)
         {
             if (!pdus.TryGetValue(id, out var pdu)) continue;
             if (rows.ContainsKey(id)) loaded.Add(pdu);
-            if (requester is not null && pdu.Sender == requester.UserId) own.Add(id);
+            if (requester is not null && pdu.Sender == requester.UserId) (own ??= []).Add(id);
         }
 
         var erased = await ErasedForAsync(db, loaded, requester, cancellationToken);
-        var transactions = await TransactionIdsAsync(db, own, requester, cancellationToken);
-        var bundles = await relations.AggregateAsync(db, loaded, redacted, requester?.UserId, aggregations, cancellationToken);
-        var bundled = await FormatBundlesAsync(db, bundles, requester, aggregations, cancellationToken);
+        var transactions = own is null ? null : await TransactionIdsAsync(db, own, requester, cancellationToken);
+        Dictionary<string, JsonObject>? bundled = null;
+        if (aggregations != Aggregations.None)
+        {
+            var bundles = await relations.AggregateAsync(db, loaded, redacted ?? NoEvents, requester?.UserId, aggregations, cancellationToken);
+            if (bundles.Count > 0) bundled = await FormatBundlesAsync(db, bundles, requester, aggregations, cancellationToken);
+        }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new List<JsonObject>(eventIds.Count);
@@ -94,16 +104,21 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
             if (!pdus.TryGetValue(id, out var pdu) || !rows.TryGetValue(id, out var row)) continue;
             var redaction = row.RedactedBy is { } r && pdus.TryGetValue(r, out var red) ? ClientEventFormat.Format(red, now) : null;
             var replaced = row.ReplacesState is { } p && pdus.TryGetValue(p, out var prev) ? prev : null;
-            result.Add(ClientEventFormat.Format(pdu, now, new ClientEventExtras
-            {
-                RedactedBecause = redaction,
-                Erased = erased?.Contains(id) == true,
-                PrevContent = replaced?.Content,
-                PrevSender = replaced?.Sender,
-                ReplacesState = replaced?.EventId,
-                TransactionId = transactions.GetValueOrDefault(id),
-                Relations = bundled.GetValueOrDefault(id),
-            }));
+            var isErased = erased?.Contains(id) == true;
+            var transactionId = transactions?.GetValueOrDefault(id);
+            var relationsOf = bundled?.GetValueOrDefault(id);
+            result.Add(redaction is null && replaced is null && !isErased && transactionId is null && relationsOf is null
+                ? ClientEventFormat.Format(pdu, now)
+                : ClientEventFormat.Format(pdu, now, new ClientEventExtras
+                {
+                    RedactedBecause = redaction,
+                    Erased = isErased,
+                    PrevContent = replaced?.Content,
+                    PrevSender = replaced?.Sender,
+                    ReplacesState = replaced?.EventId,
+                    TransactionId = transactionId,
+                    Relations = relationsOf,
+                }));
         }
 
         return result;

@@ -36,7 +36,14 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
     {
         var result = new Dictionary<string, RoomNotificationCounts>(StringComparer.Ordinal);
         if (roomIds.Count == 0) return result;
-        var rooms = roomIds.Distinct().ToList();
+        // Loops, not queries: a woken long-poll counts its one room here.
+        var rooms = new List<string>(roomIds.Count);
+        var distinct = roomIds.Count > 8 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        foreach (var room in roomIds)
+        {
+            if (distinct is null ? !rooms.Contains(room) : distinct.Add(room)) rooms.Add(room);
+        }
+
         var positions = await receipts.GetAsync(db, userId, rooms, cancellationToken);
         var counts = new Dictionary<(string Room, string Thread), NotificationCounts>();
         var unknown = new List<string>();
@@ -61,7 +68,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
             }
         }
 
-        foreach (var chunk in unknown.Chunk(RoomsPerQuery))
+        foreach (var chunk in unknown.Count == 0 ? [] : unknown.Chunk(RoomsPerQuery))
         {
             // Everything after each room's unthreaded receipt...
             if (chunk is [var only])
@@ -100,15 +107,17 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
 
         foreach (var room in rooms)
         {
-            var ofRoom = counts.Where(c => c.Key.Room == room && c.Value.NotificationCount > 0).ToList();
-            if (!byThread)
+            // Without threads apart, the room's counts summed; with, the main timeline's and each thread's.
+            var main = default(NotificationCounts);
+            var threads = byThread ? new Dictionary<string, NotificationCounts>(StringComparer.Ordinal) : null;
+            foreach (var ((ofRoom, thread), count) in counts)
             {
-                result[room] = new RoomNotificationCounts(ofRoom.Aggregate(default(NotificationCounts), (sum, c) => sum.Add(c.Value)), null);
-                continue;
+                if (ofRoom != room || count.NotificationCount <= 0) continue;
+                if (threads is null) main = main.Add(count);
+                else if (thread == EventThreads.Main) main = count;
+                else threads[thread] = count;
             }
 
-            var main = ofRoom.Where(c => c.Key.Thread == EventThreads.Main).Select(c => c.Value).FirstOrDefault();
-            var threads = ofRoom.Where(c => c.Key.Thread != EventThreads.Main).ToDictionary(c => c.Key.Thread, c => c.Value, StringComparer.Ordinal);
             result[room] = new RoomNotificationCounts(main, threads);
         }
 

@@ -11,12 +11,18 @@ internal sealed class ReceiptsStream(StreamChanges changes) : ISyncStream
     {
         var filter = context.Filter.Room.Ephemeral;
         if (filter.MatchesNothing() || !filter.AllowsType("m.receipt")) return;
-        var fresh = context.JoinedRooms.Where(context.IsFresh).ToList();
-        // Rooms the client already knows matter only if a receipt was written in them since its token.
-        var known = context.JoinedRooms.Where(r => !context.IsFresh(r) && changes.Receipts.MayHaveChanged(r, context.Since!.Value.Position))
-            .ToHashSet(StringComparer.Ordinal);
-        if (fresh.Count == 0 && known.Count == 0) return;
-        var receipts = await ReceiptReader.ReadAsync(context.Db, context.UserId, fresh, known, context.Since?.Position, context.UpTo.Position, cancellationToken);
+        // Rooms the client already knows matter only if a receipt was written in them since its token. A loop that makes
+        // no collection when there is nothing to read: every woken long-poll of a room's members comes here.
+        List<string>? fresh = null;
+        HashSet<string>? known = null;
+        foreach (var roomId in context.JoinedRooms)
+        {
+            if (context.IsFresh(roomId)) (fresh ??= []).Add(roomId);
+            else if (changes.Receipts.MayHaveChanged(roomId, context.Since!.Value.Position)) (known ??= new HashSet<string>(StringComparer.Ordinal)).Add(roomId);
+        }
+
+        if (fresh is null && known is null) return;
+        var receipts = await ReceiptReader.ReadAsync(context.Db, context.UserId, fresh ?? [], known ?? [], context.Since?.Position, context.UpTo.Position, cancellationToken);
         foreach (var (roomId, receipt) in receipts)
         {
             if (filter.IncludesRoom(roomId)) response.JoinedRoom(roomId).Ephemeral.Add(receipt);
