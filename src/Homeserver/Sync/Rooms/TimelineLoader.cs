@@ -48,6 +48,13 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
         }
 
         var fetch = limit + 1;
+        // A woken long-poll asks for one room: no grouping for it.
+        if (requests.Count == 1)
+        {
+            await LoadWindowAsync(db, userId, requests, filter, fetch, result, cancellationToken);
+            return result;
+        }
+
         // Rooms sharing the same window are read together (an incremental sync's joined rooms all share it).
         var groups = new Dictionary<(long? After, long UpTo), List<TimelineRequest>>();
         foreach (var request in requests)
@@ -56,36 +63,39 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
             group.Add(request);
         }
 
-        foreach (var ((after, upTo), group) in groups)
+        foreach (var group in groups.Values) await LoadWindowAsync(db, userId, group, filter, fetch, result, cancellationToken);
+        return result;
+    }
+
+    /// <summary>The batches of rooms that share a window (the same after and up-to positions), added to <paramref name="result"/>.</summary>
+    private async Task LoadWindowAsync(IDbSource db, string userId, IReadOnlyList<TimelineRequest> group, RoomEventFilter filter, int fetch,
+        Dictionary<string, TimelineBatch> result, CancellationToken cancellationToken)
+    {
+        var rooms = new List<string>(group.Count);
+        foreach (var request in group) rooms.Add(request.RoomId);
+        var rows = await LatestAsync(db, rooms, group[0].After, group[0].UpTo, filter, fetch, cancellationToken);
+        var pages = new List<(TimelineRequest Request, List<TimelineRow> Page)>(group.Count);
+        if (group.Count == 1)
         {
-            var rooms = new List<string>(group.Count);
-            foreach (var request in group) rooms.Add(request.RoomId);
-            var rows = await LatestAsync(db, rooms, after, upTo, filter, fetch, cancellationToken);
-            var pages = new List<(TimelineRequest Request, List<TimelineRow> Page)>(group.Count);
-            if (group.Count == 1)
+            pages.Add((group[0], rows));
+        }
+        else
+        {
+            var byRoom = new Dictionary<string, List<TimelineRow>>(StringComparer.Ordinal);
+            foreach (var row in rows)
             {
-                pages.Add((group[0], rows));
-            }
-            else
-            {
-                var byRoom = new Dictionary<string, List<TimelineRow>>(StringComparer.Ordinal);
-                foreach (var row in rows)
-                {
-                    if (!byRoom.TryGetValue(row.RoomId, out var page)) byRoom[row.RoomId] = page = [];
-                    page.Add(row);
-                }
-
-                foreach (var request in group) pages.Add((request, byRoom.GetValueOrDefault(request.RoomId) ?? []));
+                if (!byRoom.TryGetValue(row.RoomId, out var page)) byRoom[row.RoomId] = page = [];
+                page.Add(row);
             }
 
-            var kept = await KeepAsync(db, userId, pages, filter, cancellationToken);
-            foreach (var (request, page) in pages)
-            {
-                result[request.RoomId] = await CompleteAsync(db, userId, request, page, kept[request.RoomId], filter, fetch, cancellationToken);
-            }
+            foreach (var request in group) pages.Add((request, byRoom.GetValueOrDefault(request.RoomId) ?? []));
         }
 
-        return result;
+        var kept = await KeepAsync(db, userId, pages, filter, cancellationToken);
+        foreach (var (request, page) in pages)
+        {
+            result[request.RoomId] = await CompleteAsync(db, userId, request, page, kept[request.RoomId], filter, fetch, cancellationToken);
+        }
     }
 
     /// <summary>Reads further pages of a room while filtering left its first one short.</summary>
@@ -123,7 +133,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
 
         // Events after the user's join are theirs to see; older ones go through history visibility.
         static bool Known(TimelineRequest request, TimelineRow row) => request.JoinedAfter is { } joined && row.Stream > joined;
-        var toCheck = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        Dictionary<string, IReadOnlyList<string>>? toCheck = null;
         foreach (var (request, rows) in candidates)
         {
             List<string>? ids = null;
@@ -132,11 +142,11 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
                 if (!Known(request, row)) (ids ??= []).Add(row.EventId);
             }
 
-            if (ids is not null) toCheck[request.RoomId] = ids;
+            if (ids is not null) (toCheck ??= new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal))[request.RoomId] = ids;
         }
 
         // A long-poll woken by new events in a room the user is joined to has nothing to check.
-        var visible = toCheck.Count == 0 ? null : await visibility.FilterManyAsync(db.Db, userId, toCheck, cancellationToken);
+        var visible = toCheck is null ? null : await visibility.FilterManyAsync(db.Db, userId, toCheck, cancellationToken);
         var result = new Dictionary<string, List<TimelineRow>>(StringComparer.Ordinal);
         foreach (var (request, rows) in candidates)
         {
@@ -147,7 +157,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
             }
 
             var allowed = allowedIds.ToHashSet(StringComparer.Ordinal);
-            var hidden = toCheck[request.RoomId].Where(id => !allowed.Contains(id)).ToList();
+            var hidden = toCheck![request.RoomId].Where(id => !allowed.Contains(id)).ToList();
             if (hidden.Count > 0) allowed.UnionWith(await CurrentStateAmongAsync(db.Db, request.RoomId, hidden, cancellationToken));
             result[request.RoomId] = [.. rows.Where(r => Known(request, r) || allowed.Contains(r.EventId))];
         }

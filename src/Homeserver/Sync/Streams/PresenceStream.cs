@@ -27,9 +27,12 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
         }
 
         var shown = new List<UserPresence>();
-        foreach (var user in await NewlySharingAsync(context, cancellationToken))
+        if (await NewlySharingAsync(context, cancellationToken) is { } sharing)
         {
-            if (!changed.ContainsKey(user) && filter.Matches("m.presence", user) && presence.Get(user) is { } p) shown.Add(p);
+            foreach (var user in sharing)
+            {
+                if (!changed.ContainsKey(user) && filter.Matches("m.presence", user) && presence.Get(user) is { } p) shown.Add(p);
+            }
         }
 
         if (changed.Count == 0 && shown.Count == 0) return;
@@ -42,8 +45,9 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
         // (remote users, users who do not sync) are asked in batches.
         var mine = await selection.JoinedRoomsAsync(context, me, cancellationToken);
         var unknown = new List<string>();
-        foreach (var user in changed.Keys.Where(u => u != me))
+        foreach (var user in changed.Keys)
         {
+            if (user == me) continue;
             switch (selection.JoinedToAny(user, mine))
             {
                 case true: visible.Add(user); break;
@@ -64,11 +68,14 @@ internal sealed class PresenceStream(PresenceService presence, StreamChanges cha
         response.Presence.AddRange(filter.Limited(events));
     }
 
-    /// <summary>Users who came to share a room with the requester in the window; none without a membership change anywhere.</summary>
-    private async Task<HashSet<string>> NewlySharingAsync(SyncContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Users who came to share a room with the requester in the window; null (no task, no set: every woken long-poll asks)
+    /// without a membership change anywhere.
+    /// </summary>
+    private async ValueTask<HashSet<string>?> NewlySharingAsync(SyncContext context, CancellationToken cancellationToken)
     {
-        if (context.Since is not { } since || context.FullState) return [];
-        if (!changes.DeviceLists.MayHaveChanged(StreamChanges.Anywhere, since.Position)) return [];
+        if (context.Since is not { } since || context.FullState) return null;
+        if (!changes.DeviceLists.MayHaveChanged(StreamChanges.Anywhere, since.Position)) return null;
         return await SharedRooms.NewlySharingAsync(context.Db, context.UserId, since.Position, context.UpTo.Position, cancellationToken);
     }
 }
