@@ -11,15 +11,23 @@ namespace Matrix.Homeserver.Sync;
 /// </summary>
 public sealed class SyncResponse
 {
+    // The sections a woken long-poll seldom has are made when first asked for: a message into a big room computes an
+    // answer per member, and each made every section before.
+    private Dictionary<string, JsonArray>? _invite, _knock;
+    private Dictionary<string, LeftRoom>? _leave;
+    private List<JsonNode>? _presence;
+    private List<JsonObject>? _accountData, _toDevice;
+    private HashSet<string>? _deviceListsChanged, _deviceListsLeft;
+
     public Dictionary<string, JoinedRoom> Join { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, JsonArray> Invite { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, JsonArray> Knock { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, LeftRoom> Leave { get; } = new(StringComparer.Ordinal);
-    public List<JsonNode> Presence { get; } = [];
-    public List<JsonObject> AccountData { get; } = [];
-    public List<JsonObject> ToDevice { get; } = [];
-    public HashSet<string> DeviceListsChanged { get; } = new(StringComparer.Ordinal);
-    public HashSet<string> DeviceListsLeft { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, JsonArray> Invite => _invite ??= new(StringComparer.Ordinal);
+    public Dictionary<string, JsonArray> Knock => _knock ??= new(StringComparer.Ordinal);
+    public Dictionary<string, LeftRoom> Leave => _leave ??= new(StringComparer.Ordinal);
+    public List<JsonNode> Presence => _presence ??= [];
+    public List<JsonObject> AccountData => _accountData ??= [];
+    public List<JsonObject> ToDevice => _toDevice ??= [];
+    public HashSet<string> DeviceListsChanged => _deviceListsChanged ??= new(StringComparer.Ordinal);
+    public HashSet<string> DeviceListsLeft => _deviceListsLeft ??= new(StringComparer.Ordinal);
     /// <summary>The device's counts as kept (not copied: the cache's entries are not changed, only replaced).</summary>
     public IReadOnlyDictionary<string, long> OneTimeKeysCount { get; set; } = NoCounts;
     public IReadOnlyList<string> UnusedFallbackKeyTypes { get; set; } = [];
@@ -35,32 +43,34 @@ public sealed class SyncResponse
 
     /// <summary>Whether the answer tells the client anything (an empty one may wait for changes).</summary>
     public bool IsEmpty =>
-        Join.Count == 0 && Invite.Count == 0 && Knock.Count == 0 && Leave.Count == 0 && Presence.Count == 0 && AccountData.Count == 0
-        && ToDevice.Count == 0 && DeviceListsChanged.Count == 0 && DeviceListsLeft.Count == 0;
+        Join.Count == 0 && None(_invite) && None(_knock) && None(_leave) && None(_presence) && None(_accountData) && None(_toDevice)
+        && None(_deviceListsChanged) && None(_deviceListsLeft);
+
+    private static bool None<T>(IReadOnlyCollection<T>? section) => section is not { Count: > 0 };
 
     /// <summary>Writes the answer, as <c>next_batch</c> and the sections that have something.</summary>
     public void WriteTo(Utf8JsonWriter writer, string nextBatch, bool useStateAfter)
     {
         writer.WriteStartObject();
         writer.WriteString("next_batch", nextBatch);
-        if (Join.Count > 0 || Invite.Count > 0 || Knock.Count > 0 || Leave.Count > 0)
+        if (Join.Count > 0 || !None(_invite) || !None(_knock) || !None(_leave))
         {
             writer.WriteStartObject("rooms");
             if (Join.Count > 0) WriteMap(writer, "join", Join, (w, r) => r.WriteTo(w, useStateAfter));
-            if (Invite.Count > 0) WriteMap(writer, "invite", Invite, (w, s) => WriteStripped(w, "invite_state", s));
-            if (Knock.Count > 0) WriteMap(writer, "knock", Knock, (w, s) => WriteStripped(w, "knock_state", s));
-            if (Leave.Count > 0) WriteMap(writer, "leave", Leave, (w, r) => r.WriteTo(w, useStateAfter));
+            if (_invite is { Count: > 0 } invite) WriteMap(writer, "invite", invite, (w, s) => WriteStripped(w, "invite_state", s));
+            if (_knock is { Count: > 0 } knock) WriteMap(writer, "knock", knock, (w, s) => WriteStripped(w, "knock_state", s));
+            if (_leave is { Count: > 0 } leave) WriteMap(writer, "leave", leave, (w, r) => r.WriteTo(w, useStateAfter));
             writer.WriteEndObject();
         }
 
-        if (Presence.Count > 0) WriteEvents(writer, "presence", Presence);
-        if (AccountData.Count > 0) WriteEvents(writer, "account_data", AccountData);
-        if (ToDevice.Count > 0) WriteEvents(writer, "to_device", ToDevice);
-        if (DeviceListsChanged.Count > 0 || DeviceListsLeft.Count > 0)
+        if (_presence is { Count: > 0 } presence) WriteEvents(writer, "presence", presence);
+        if (_accountData is { Count: > 0 } accountData) WriteEvents(writer, "account_data", accountData);
+        if (_toDevice is { Count: > 0 } toDevice) WriteEvents(writer, "to_device", toDevice);
+        if (!None(_deviceListsChanged) || !None(_deviceListsLeft))
         {
             writer.WriteStartObject("device_lists");
-            WriteStrings(writer, "changed", DeviceListsChanged.Order(StringComparer.Ordinal));
-            WriteStrings(writer, "left", DeviceListsLeft.Order(StringComparer.Ordinal));
+            WriteStrings(writer, "changed", (_deviceListsChanged ?? []).Order(StringComparer.Ordinal));
+            WriteStrings(writer, "left", (_deviceListsLeft ?? []).Order(StringComparer.Ordinal));
             writer.WriteEndObject();
         }
 
