@@ -49,7 +49,10 @@ public sealed class FanoutScenario : IScenario
             if (cpu.DatabaseMs is { } databaseMs) databaseCpu.Add(databaseMs);
             if (cpu.ServerAllocatedBytes is { } bytes) allocated.Add(bytes / (1024.0 * 1024.0));
             later.AddAll(arrivals);
-            perMessage.Add(new JsonObject { ["send_ms"] = Latencies.Round(sendMs), ["max_ms"] = Latencies.Round(arrivals.Percentile(1.0)) });
+            var one = new JsonObject { ["send_ms"] = Latencies.Round(sendMs), ["max_ms"] = Latencies.Round(arrivals.Percentile(1.0)) };
+            if (cpu.ServerMs is { } ms) one["server_cpu_ms"] = Latencies.Round(ms);
+            if (cpu.ServerAllocatedBytes is { } allocatedBytes) one["server_allocated_mib"] = Latencies.Round(allocatedBytes / (1024.0 * 1024.0));
+            perMessage.Add(one);
         }
 
         var result = later.Summary();
