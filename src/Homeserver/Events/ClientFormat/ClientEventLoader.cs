@@ -44,14 +44,11 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         if (eventIds.Count == 0) return [];
         // Loops rather than queries over collections, and no collection made for nothing: every woken sync formats its
         // new events here (one, mostly, with nothing redacted, replaced, bundled or sent by the requester).
-        var ids = new List<string>(eventIds.Count);
-        var seen = eventIds.Count > 8 ? new HashSet<string>(eventIds.Count, StringComparer.Ordinal) : null;
-        var rows = new Dictionary<string, EventRowLinks>(eventIds.Count, StringComparer.Ordinal);
+        var ids = DistinctIds.Of(eventIds);
+        var rows = new Dictionary<string, EventRowLinks>(ids.Count, StringComparer.Ordinal);
         List<string>? unknown = null;
-        foreach (var id in eventIds)
+        foreach (var id in ids)
         {
-            if (seen is null ? ids.Contains(id) : !seen.Add(id)) continue;
-            ids.Add(id);
             if (known is not null && known.TryGetValue(id, out var links)) rows[id] = links;
             else (unknown ??= []).Add(id);
         }
@@ -171,8 +168,6 @@ public sealed class ClientEventLoader(EventStore events, RelationAggregator rela
         Requester? requester, Aggregations aggregations, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        if (bundles.Count == 0) return result;
-
         var latestIds = bundles.Values.Select(b => b.Thread?.LatestEventId).OfType<string>().Distinct().ToList();
         var latestEvents = (await LoadAsync(db, latestIds, requester, aggregations & ~Aggregations.Threads, cancellationToken))
             .ToDictionary(e => e["event_id"]!.GetValue<string>(), StringComparer.Ordinal);

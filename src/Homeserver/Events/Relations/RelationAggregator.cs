@@ -38,8 +38,6 @@ public sealed class RelationAggregator(EventStore events)
         IReadOnlySet<string> redacted, string? userId, Aggregations wanted, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, BundledRelations>(StringComparer.Ordinal);
-        // Sync asks for none on the events of a timeline that was not cut (every woken long-poll).
-        if (wanted == Aggregations.None) return result;
         var candidates = new Dictionary<string, Pdu>(StringComparer.Ordinal);
         foreach (var pdu in parents)
         {
@@ -49,7 +47,7 @@ public sealed class RelationAggregator(EventStore events)
             candidates[pdu.EventId] = pdu;
         }
 
-        if (candidates.Count == 0) return result;
+        if (candidates.Count == 0 || wanted == Aggregations.None) return result;
         var db = source.Db;
 
         // Most events have no children: one query says which kinds exist, and only those are read.

@@ -36,14 +36,7 @@ public sealed class UnreadNotificationCounts(IReadReceiptPositions receipts, Unr
     {
         var result = new Dictionary<string, RoomNotificationCounts>(StringComparer.Ordinal);
         if (roomIds.Count == 0) return result;
-        // Loops, not queries: a woken long-poll counts its one room here.
-        var rooms = new List<string>(roomIds.Count);
-        var distinct = roomIds.Count > 8 ? new HashSet<string>(StringComparer.Ordinal) : null;
-        foreach (var room in roomIds)
-        {
-            if (distinct is null ? !rooms.Contains(room) : distinct.Add(room)) rooms.Add(room);
-        }
-
+        var rooms = DistinctIds.Of(roomIds);
         var positions = await receipts.GetAsync(db, userId, rooms, cancellationToken);
         var counts = new Dictionary<(string Room, string Thread), NotificationCounts>();
         var unknown = new List<string>();
