@@ -22,8 +22,11 @@ internal sealed class EventConfiguration : IEntityTypeConfiguration<Event>
         // index and sorted every event of each room (sync's 100 rooms of 1 000 events, 250–460 ms against 2 ms).
         b.HasIndex(e => new { e.RoomId, e.StreamOrdering }, "Timeline").HasDatabaseName("ix_events_timeline")
             .HasFilter("NOT outlier AND rejected_reason IS NULL AND NOT soft_failed");
-        b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey });
-        b.HasIndex(e => e.Redacts);
+        // Only state events and redactions have a state key or a redacted event, and only those are looked up by them
+        // (every such read names the column with `=`, which lets both databases use a partial index): a message's insert
+        // skips both indexes (the events' insert 0.116 → 0.091 ms on PostgreSQL).
+        b.HasIndex(e => new { e.RoomId, e.Type, e.StateKey }).HasFilter("state_key IS NOT NULL");
+        b.HasIndex(e => e.Redacts).HasFilter("redacts IS NOT NULL");
         // timestamp_to_event looks events up by time.
         b.HasIndex(e => new { e.RoomId, e.OriginServerTs });
     }

@@ -625,11 +625,11 @@ CREATE UNIQUE INDEX ix_event_transactions_event_id ON event_transactions (event_
 
 CREATE UNIQUE INDEX ix_events_event_id ON events (event_id);
 
-CREATE INDEX ix_events_redacts ON events (redacts);
+CREATE INDEX ix_events_redacts ON events (redacts) WHERE redacts IS NOT NULL;
 
 CREATE INDEX ix_events_room_id_origin_server_ts ON events (room_id, origin_server_ts);
 
-CREATE INDEX ix_events_room_id_type_state_key ON events (room_id, type, state_key);
+CREATE INDEX ix_events_room_id_type_state_key ON events (room_id, type, state_key) WHERE state_key IS NOT NULL;
 
 CREATE UNIQUE INDEX ix_events_stream_ordering ON events (stream_ordering);
 
@@ -684,7 +684,7 @@ CREATE INDEX ix_user_filter_user_id_json_hash ON user_filter (user_id, json_hash
 CREATE UNIQUE INDEX ix_users_localpart ON users (localpart);
 
 INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
-VALUES ('20261206004516_Initial', '10.0.15');
+VALUES ('20261206212819_Initial', '10.0.15');
 
 ALTER TABLE event_search ADD COLUMN vector tsvector GENERATED ALWAYS AS (to_tsvector('english', value)) STORED;
 

@@ -12,7 +12,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Postgres
     public partial class PostgresHomeserverDbContextModel
     {
         private PostgresHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("237553cd-6824-448c-9879-3ad5335896a2"), entityTypeCount: 60)
+            : base(skipDetectChanges: false, modelId: new Guid("8ad559ae-04bf-4793-b7d6-24fe1fe49a23"), entityTypeCount: 60)
         {
         }
 

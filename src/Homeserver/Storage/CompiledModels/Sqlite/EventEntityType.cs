@@ -170,6 +170,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
 
             var index0 = runtimeEntityType.AddIndex(
                 new[] { redacts });
+            index0.AddAnnotation("Relational:Filter", "redacts IS NOT NULL");
             index0.AddAnnotation("Relational:Name", "ix_events_redacts");
 
             var index1 = runtimeEntityType.AddIndex(
@@ -183,6 +184,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
 
             var index3 = runtimeEntityType.AddIndex(
                 new[] { roomId, type, stateKey });
+            index3.AddAnnotation("Relational:Filter", "state_key IS NOT NULL");
             index3.AddAnnotation("Relational:Name", "ix_events_room_id_type_state_key");
 
             var timeline = runtimeEntityType.AddIndex(

@@ -11,7 +11,7 @@ namespace Matrix.Homeserver.Storage.CompiledModels.Sqlite
     public partial class SqliteHomeserverDbContextModel
     {
         private SqliteHomeserverDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("57095c31-fd47-4fd4-b7e0-f247727feb79"), entityTypeCount: 60)
+            : base(skipDetectChanges: false, modelId: new Guid("32d5bfa7-d62f-453f-b7e6-ac7229a76f27"), entityTypeCount: 60)
         {
         }
 

@@ -540,7 +540,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_events_event_id");
 
                     b.HasIndex("Redacts")
-                        .HasDatabaseName("ix_events_redacts");
+                        .HasDatabaseName("ix_events_redacts")
+                        .HasFilter("redacts IS NOT NULL");
 
                     b.HasIndex("StreamOrdering")
                         .IsUnique()
@@ -550,7 +551,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_events_room_id_origin_server_ts");
 
                     b.HasIndex("RoomId", "Type", "StateKey")
-                        .HasDatabaseName("ix_events_room_id_type_state_key");
+                        .HasDatabaseName("ix_events_room_id_type_state_key")
+                        .HasFilter("state_key IS NOT NULL");
 
                     b.HasIndex(new[] { "RoomId", "StreamOrdering" }, "Timeline")
                         .HasDatabaseName("ix_events_timeline")

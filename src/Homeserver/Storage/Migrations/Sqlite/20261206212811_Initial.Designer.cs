@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHomeserverDbContext))]
-    [Migration("20261206004510_Initial")]
+    [Migration("20261206212811_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -530,7 +530,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_events_event_id");
 
                     b.HasIndex("Redacts")
-                        .HasDatabaseName("ix_events_redacts");
+                        .HasDatabaseName("ix_events_redacts")
+                        .HasFilter("redacts IS NOT NULL");
 
                     b.HasIndex("StreamOrdering")
                         .IsUnique()
@@ -540,7 +541,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_events_room_id_origin_server_ts");
 
                     b.HasIndex("RoomId", "Type", "StateKey")
-                        .HasDatabaseName("ix_events_room_id_type_state_key");
+                        .HasDatabaseName("ix_events_room_id_type_state_key")
+                        .HasFilter("state_key IS NOT NULL");
 
                     b.HasIndex(new[] { "RoomId", "StreamOrdering" }, "Timeline")
                         .HasDatabaseName("ix_events_timeline")

@@ -1,9 +1,8 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Matrix.Homeserver.Storage.Migrations.Postgres
+namespace Matrix.Homeserver.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,15 +14,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "access_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    expires_ts = table.Column<long>(type: "bigint", nullable: true),
-                    refresh_token_id = table.Column<long>(type: "bigint", nullable: true),
-                    replaces_refresh_token_id = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    replaces_refresh_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -34,11 +33,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "account_data",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    content = table.Column<string>(type: "text", nullable: false),
-                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    content = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -49,13 +48,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "appservice_outbox",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    app_service_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: true),
-                    ephemeral = table.Column<string>(type: "text", nullable: true),
-                    txn_id = table.Column<string>(type: "text", nullable: true),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    ephemeral = table.Column<string>(type: "TEXT", nullable: true),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -66,9 +65,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "appservice_room_list",
                 columns: table => new
                 {
-                    app_service_id = table.Column<string>(type: "text", nullable: false),
-                    network_id = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false)
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: false),
+                    network_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -79,10 +78,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "appservice_states",
                 columns: table => new
                 {
-                    app_service_id = table.Column<string>(type: "text", nullable: false),
-                    next_txn_id = table.Column<long>(type: "bigint", nullable: false),
-                    retry_last_ts = table.Column<long>(type: "bigint", nullable: false),
-                    retry_interval_ms = table.Column<long>(type: "bigint", nullable: false)
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: false),
+                    next_txn_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -93,9 +92,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "blocked_rooms",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    blocked_by = table.Column<string>(type: "text", nullable: false),
-                    blocked_ts = table.Column<long>(type: "bigint", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    blocked_by = table.Column<string>(type: "TEXT", nullable: false),
+                    blocked_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -106,14 +105,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "content_reports",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    reporter = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: true),
-                    event_id = table.Column<string>(type: "text", nullable: true),
-                    target_user_id = table.Column<string>(type: "text", nullable: true),
-                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    reporter = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    target_user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -124,11 +123,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "current_state",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    state_key = table.Column<string>(type: "text", nullable: false),
-                    event_nid = table.Column<long>(type: "bigint", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    state_key = table.Column<string>(type: "TEXT", nullable: false),
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -139,9 +138,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "dehydrated_devices",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    device_data = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_data = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -152,8 +151,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "device_list_changes",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -164,8 +163,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "device_list_outbound_streams",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    stream_id = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_id = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -176,12 +175,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "devices",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    last_seen_ip = table.Column<string>(type: "text", nullable: true),
-                    last_seen_ts = table.Column<long>(type: "bigint", nullable: true),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    last_seen_ip = table.Column<string>(type: "TEXT", nullable: true),
+                    last_seen_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -192,10 +191,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_cross_signing_keys",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    key_type = table.Column<string>(type: "text", nullable: false),
-                    public_key = table.Column<string>(type: "text", nullable: false),
-                    json = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    key_type = table.Column<string>(type: "TEXT", nullable: false),
+                    public_key = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -206,11 +205,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_cross_signing_signatures",
                 columns: table => new
                 {
-                    signer_user_id = table.Column<string>(type: "text", nullable: false),
-                    signer_key_id = table.Column<string>(type: "text", nullable: false),
-                    target_user_id = table.Column<string>(type: "text", nullable: false),
-                    target_key_id = table.Column<string>(type: "text", nullable: false),
-                    signature = table.Column<string>(type: "text", nullable: false)
+                    signer_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    signer_key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    target_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    target_key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    signature = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -221,9 +220,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_device_keys",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    json = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -234,12 +233,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_fallback_keys",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    algorithm = table.Column<string>(type: "text", nullable: false),
-                    key_id = table.Column<string>(type: "text", nullable: false),
-                    json = table.Column<string>(type: "text", nullable: false),
-                    used = table.Column<bool>(type: "boolean", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    algorithm = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    used = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -250,11 +249,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_one_time_keys",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    algorithm = table.Column<string>(type: "text", nullable: false),
-                    key_id = table.Column<string>(type: "text", nullable: false),
-                    json = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    algorithm = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -265,12 +264,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_room_key_versions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    version = table.Column<long>(type: "bigint", nullable: false),
-                    algorithm = table.Column<string>(type: "text", nullable: false),
-                    auth_data = table.Column<string>(type: "text", nullable: false),
-                    etag = table.Column<long>(type: "bigint", nullable: false),
-                    deleted = table.Column<bool>(type: "boolean", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    algorithm = table.Column<string>(type: "TEXT", nullable: false),
+                    auth_data = table.Column<string>(type: "TEXT", nullable: false),
+                    etag = table.Column<long>(type: "INTEGER", nullable: false),
+                    deleted = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -281,14 +280,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "e2e_room_keys",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    version = table.Column<long>(type: "bigint", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    session_id = table.Column<string>(type: "text", nullable: false),
-                    first_message_index = table.Column<long>(type: "bigint", nullable: false),
-                    forwarded_count = table.Column<long>(type: "bigint", nullable: false),
-                    is_verified = table.Column<bool>(type: "boolean", nullable: false),
-                    session_data = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    first_message_index = table.Column<long>(type: "INTEGER", nullable: false),
+                    forwarded_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_verified = table.Column<bool>(type: "INTEGER", nullable: false),
+                    session_data = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -299,8 +298,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_auth_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "bigint", nullable: false),
-                    auth_event_id = table.Column<string>(type: "text", nullable: false)
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
+                    auth_event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -311,8 +310,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_edges",
                 columns: table => new
                 {
-                    event_nid = table.Column<long>(type: "bigint", nullable: false),
-                    prev_event_id = table.Column<string>(type: "text", nullable: false)
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: false),
+                    prev_event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -323,15 +322,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_push_actions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    thread_id = table.Column<string>(type: "text", nullable: false),
-                    highlight = table.Column<bool>(type: "boolean", nullable: false),
-                    actions = table.Column<string>(type: "text", nullable: false),
-                    ts = table.Column<long>(type: "bigint", nullable: false),
-                    written_at = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    highlight = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actions = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -342,14 +341,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_relations",
                 columns: table => new
                 {
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    relates_to_id = table.Column<string>(type: "text", nullable: false),
-                    rel_type = table.Column<string>(type: "text", nullable: false),
-                    aggregation_key = table.Column<string>(type: "text", nullable: true),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: false)
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    relates_to_id = table.Column<string>(type: "TEXT", nullable: false),
+                    rel_type = table.Column<string>(type: "TEXT", nullable: false),
+                    aggregation_key = table.Column<string>(type: "TEXT", nullable: true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -360,16 +359,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_search",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    key = table.Column<string>(type: "text", nullable: false),
-                    value = table.Column<string>(type: "text", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
-                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -380,12 +379,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "event_transactions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    path = table.Column<string>(type: "text", nullable: false),
-                    txn_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    path = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -396,24 +395,24 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "events",
                 columns: table => new
                 {
-                    nid = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    event_id = table.Column<string>(type: "text", nullable: true),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    state_key = table.Column<string>(type: "text", nullable: true),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    origin_server_ts = table.Column<long>(type: "bigint", nullable: false),
-                    depth = table.Column<long>(type: "bigint", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: true),
-                    json = table.Column<string>(type: "text", nullable: false),
-                    outlier = table.Column<bool>(type: "boolean", nullable: false),
-                    rejected_reason = table.Column<string>(type: "text", nullable: true),
-                    soft_failed = table.Column<bool>(type: "boolean", nullable: false),
-                    redacts = table.Column<string>(type: "text", nullable: true),
-                    redacted_by = table.Column<string>(type: "text", nullable: true),
-                    state_group = table.Column<long>(type: "bigint", nullable: true),
-                    replaces_state = table.Column<string>(type: "text", nullable: true)
+                    nid = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    state_key = table.Column<string>(type: "TEXT", nullable: true),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    origin_server_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    depth = table.Column<long>(type: "INTEGER", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: true),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    outlier = table.Column<bool>(type: "INTEGER", nullable: false),
+                    rejected_reason = table.Column<string>(type: "TEXT", nullable: true),
+                    soft_failed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    redacts = table.Column<string>(type: "TEXT", nullable: true),
+                    redacted_by = table.Column<string>(type: "TEXT", nullable: true),
+                    state_group = table.Column<long>(type: "INTEGER", nullable: true),
+                    replaces_state = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -424,10 +423,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "federation_destination",
                 columns: table => new
                 {
-                    destination = table.Column<string>(type: "text", nullable: false),
-                    next_txn_id = table.Column<long>(type: "bigint", nullable: false),
-                    retry_last_ts = table.Column<long>(type: "bigint", nullable: false),
-                    retry_interval_ms = table.Column<long>(type: "bigint", nullable: false)
+                    destination = table.Column<string>(type: "TEXT", nullable: false),
+                    next_txn_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_last_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    retry_interval_ms = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -438,15 +437,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "federation_outbox",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    destination = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: true),
-                    edu_type = table.Column<string>(type: "text", nullable: true),
-                    edu_content = table.Column<string>(type: "text", nullable: true),
-                    coalescing_key = table.Column<string>(type: "text", nullable: true),
-                    txn_id = table.Column<string>(type: "text", nullable: true),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    destination = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: true),
+                    edu_type = table.Column<string>(type: "TEXT", nullable: true),
+                    edu_content = table.Column<string>(type: "TEXT", nullable: true),
+                    coalescing_key = table.Column<string>(type: "TEXT", nullable: true),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -457,8 +456,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "forward_extremities",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -469,18 +468,18 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "local_media",
                 columns: table => new
                 {
-                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    uploader_user_id = table.Column<string>(type: "text", nullable: false),
-                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    upload_name = table.Column<string>(type: "text", nullable: true),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    uploaded_ts = table.Column<long>(type: "bigint", nullable: true),
-                    unused_expires_ts = table.Column<long>(type: "bigint", nullable: true),
-                    upload_claim = table.Column<string>(type: "text", nullable: true),
-                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
-                    sha256 = table.Column<byte[]>(type: "bytea", nullable: true),
-                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
-                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                    media_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    uploader_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "TEXT", nullable: true),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    uploaded_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    unused_expires_ts = table.Column<long>(type: "INTEGER", nullable: true),
+                    upload_claim = table.Column<string>(type: "TEXT", nullable: true),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    authenticated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    quarantined_by = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -491,9 +490,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "login_token",
                 columns: table => new
                 {
-                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -504,16 +503,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "media_thumbnails",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    origin = table.Column<string>(type: "text", nullable: false),
-                    media_id = table.Column<string>(type: "text", nullable: false),
-                    width = table.Column<int>(type: "integer", nullable: false),
-                    height = table.Column<int>(type: "integer", nullable: false),
-                    method = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    content_type = table.Column<string>(type: "text", nullable: false),
-                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    media_id = table.Column<string>(type: "TEXT", nullable: false),
+                    width = table.Column<int>(type: "INTEGER", nullable: false),
+                    height = table.Column<int>(type: "INTEGER", nullable: false),
+                    method = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", nullable: false),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -524,9 +523,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "openid_tokens",
                 columns: table => new
                 {
-                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    expires_ts = table.Column<long>(type: "bigint", nullable: false)
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -537,11 +536,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "presence",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    state = table.Column<string>(type: "text", nullable: false),
-                    status_msg = table.Column<string>(type: "text", nullable: true),
-                    last_active_ts = table.Column<long>(type: "bigint", nullable: false),
-                    last_user_sync_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    state = table.Column<string>(type: "TEXT", nullable: false),
+                    status_msg = table.Column<string>(type: "TEXT", nullable: true),
+                    last_active_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_user_sync_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -552,9 +551,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "private_device_list_changes",
                 columns: table => new
                 {
-                    viewer_user_id = table.Column<string>(type: "text", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                    viewer_user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -565,9 +564,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "profile_field",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    key = table.Column<string>(type: "text", nullable: false),
-                    value = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -578,14 +577,14 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "push_rules",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    kind = table.Column<string>(type: "text", nullable: false),
-                    rule_id = table.Column<string>(type: "text", nullable: false),
-                    position = table.Column<long>(type: "bigint", nullable: false),
-                    conditions = table.Column<string>(type: "text", nullable: true),
-                    pattern = table.Column<string>(type: "text", nullable: true),
-                    actions = table.Column<string>(type: "text", nullable: true),
-                    enabled = table.Column<bool>(type: "boolean", nullable: true)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    rule_id = table.Column<string>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false),
+                    conditions = table.Column<string>(type: "TEXT", nullable: true),
+                    pattern = table.Column<string>(type: "TEXT", nullable: true),
+                    actions = table.Column<string>(type: "TEXT", nullable: true),
+                    enabled = table.Column<bool>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -596,21 +595,21 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "pushers",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: true),
-                    kind = table.Column<string>(type: "text", nullable: false),
-                    app_id = table.Column<string>(type: "text", nullable: false),
-                    push_key = table.Column<string>(type: "text", nullable: false),
-                    push_key_ts = table.Column<long>(type: "bigint", nullable: false),
-                    app_display_name = table.Column<string>(type: "text", nullable: false),
-                    device_display_name = table.Column<string>(type: "text", nullable: false),
-                    profile_tag = table.Column<string>(type: "text", nullable: true),
-                    lang = table.Column<string>(type: "text", nullable: false),
-                    data = table.Column<string>(type: "text", nullable: false),
-                    last_stream_ordering = table.Column<long>(type: "bigint", nullable: false),
-                    failing_since = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: true),
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    app_id = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key = table.Column<string>(type: "TEXT", nullable: false),
+                    push_key_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    app_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    device_display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    profile_tag = table.Column<string>(type: "TEXT", nullable: true),
+                    lang = table.Column<string>(type: "TEXT", nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: false),
+                    last_stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    failing_since = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -621,13 +620,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "receipts",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    receipt_type = table.Column<string>(type: "text", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    thread_id = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    ts = table.Column<long>(type: "bigint", nullable: false),
-                    stream_position = table.Column<long>(type: "bigint", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    receipt_type = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -638,10 +637,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "received_transaction",
                 columns: table => new
                 {
-                    origin = table.Column<string>(type: "text", nullable: false),
-                    txn_id = table.Column<string>(type: "text", nullable: false),
-                    response_json = table.Column<string>(type: "text", nullable: false),
-                    received_ts = table.Column<long>(type: "bigint", nullable: false)
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    received_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -652,13 +651,13 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "refresh_tokens",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    token_hash = table.Column<byte[]>(type: "bytea", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    next_token_id = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    token_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    next_token_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -669,11 +668,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "registration_token",
                 columns: table => new
                 {
-                    token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    uses_allowed = table.Column<int>(type: "integer", nullable: true),
-                    pending = table.Column<int>(type: "integer", nullable: false),
-                    completed = table.Column<int>(type: "integer", nullable: false),
-                    expiry_time = table.Column<long>(type: "bigint", nullable: true)
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    uses_allowed = table.Column<int>(type: "INTEGER", nullable: true),
+                    pending = table.Column<int>(type: "INTEGER", nullable: false),
+                    completed = table.Column<int>(type: "INTEGER", nullable: false),
+                    expiry_time = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -684,8 +683,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "remote_device_lists",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    stream_id = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_id = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -696,10 +695,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "remote_devices",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    keys_json = table.Column<string>(type: "text", nullable: true)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    keys_json = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -710,15 +709,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "remote_media",
                 columns: table => new
                 {
-                    origin = table.Column<string>(type: "text", nullable: false),
-                    media_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
-                    upload_name = table.Column<string>(type: "text", nullable: true),
-                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
-                    size_bytes = table.Column<long>(type: "bigint", nullable: false),
-                    sha256 = table.Column<byte[]>(type: "bytea", nullable: false),
-                    authenticated = table.Column<bool>(type: "boolean", nullable: false),
-                    quarantined_by = table.Column<string>(type: "text", nullable: true)
+                    origin = table.Column<string>(type: "TEXT", nullable: false),
+                    media_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    upload_name = table.Column<string>(type: "TEXT", nullable: true),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    size_bytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    sha256 = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    authenticated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    quarantined_by = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -729,15 +728,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "remote_server_keys",
                 columns: table => new
                 {
-                    server_name = table.Column<string>(type: "text", nullable: false),
-                    key_id = table.Column<string>(type: "text", nullable: false),
-                    public_key = table.Column<string>(type: "text", nullable: false),
-                    valid_until_ts = table.Column<long>(type: "bigint", nullable: false),
-                    is_old = table.Column<bool>(type: "boolean", nullable: false),
-                    fetched_ts = table.Column<long>(type: "bigint", nullable: false),
-                    from_server = table.Column<string>(type: "text", nullable: false),
-                    response_json = table.Column<string>(type: "text", nullable: false),
-                    response_valid_until_ts = table.Column<long>(type: "bigint", nullable: false)
+                    server_name = table.Column<string>(type: "TEXT", nullable: false),
+                    key_id = table.Column<string>(type: "TEXT", nullable: false),
+                    public_key = table.Column<string>(type: "TEXT", nullable: false),
+                    valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    is_old = table.Column<bool>(type: "INTEGER", nullable: false),
+                    fetched_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    from_server = table.Column<string>(type: "TEXT", nullable: false),
+                    response_json = table.Column<string>(type: "TEXT", nullable: false),
+                    response_valid_until_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -748,10 +747,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "room_aliases",
                 columns: table => new
                 {
-                    alias = table.Column<string>(type: "text", nullable: false),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    creator = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    alias = table.Column<string>(type: "TEXT", nullable: false),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -762,16 +761,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "room_memberships",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    membership = table.Column<string>(type: "text", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
-                    joined_at = table.Column<long>(type: "bigint", nullable: false),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    avatar_url = table.Column<string>(type: "text", nullable: true),
-                    forgotten = table.Column<bool>(type: "boolean", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    membership = table.Column<string>(type: "TEXT", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    joined_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
+                    forgotten = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -782,15 +781,15 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "room_push_actions",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    stream_ordering = table.Column<long>(type: "bigint", nullable: false),
-                    event_id = table.Column<string>(type: "text", nullable: false),
-                    sender = table.Column<string>(type: "text", nullable: false),
-                    thread_id = table.Column<string>(type: "text", nullable: false),
-                    highlight = table.Column<bool>(type: "boolean", nullable: false),
-                    actions = table.Column<string>(type: "text", nullable: false),
-                    ts = table.Column<long>(type: "bigint", nullable: false),
-                    written_at = table.Column<long>(type: "bigint", nullable: false)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_ordering = table.Column<long>(type: "INTEGER", nullable: false),
+                    event_id = table.Column<string>(type: "TEXT", nullable: false),
+                    sender = table.Column<string>(type: "TEXT", nullable: false),
+                    thread_id = table.Column<string>(type: "TEXT", nullable: false),
+                    highlight = table.Column<bool>(type: "INTEGER", nullable: false),
+                    actions = table.Column<string>(type: "TEXT", nullable: false),
+                    ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -801,12 +800,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "rooms",
                 columns: table => new
                 {
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    room_version = table.Column<string>(type: "text", nullable: false),
-                    creator = table.Column<string>(type: "text", nullable: true),
-                    is_public = table.Column<bool>(type: "boolean", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    current_state_group = table.Column<long>(type: "bigint", nullable: true)
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    room_version = table.Column<string>(type: "TEXT", nullable: false),
+                    creator = table.Column<string>(type: "TEXT", nullable: true),
+                    is_public = table.Column<bool>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    current_state_group = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -817,10 +816,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "state_group_entries",
                 columns: table => new
                 {
-                    state_group_id = table.Column<long>(type: "bigint", nullable: false),
-                    type = table.Column<string>(type: "text", nullable: false),
-                    state_key = table.Column<string>(type: "text", nullable: false),
-                    event_nid = table.Column<long>(type: "bigint", nullable: true)
+                    state_group_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    type = table.Column<string>(type: "TEXT", nullable: false),
+                    state_key = table.Column<string>(type: "TEXT", nullable: false),
+                    event_nid = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -831,11 +830,11 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "state_groups",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    room_id = table.Column<string>(type: "text", nullable: false),
-                    parent_id = table.Column<long>(type: "bigint", nullable: true),
-                    chain_length = table.Column<int>(type: "integer", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    room_id = table.Column<string>(type: "TEXT", nullable: false),
+                    parent_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    chain_length = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -846,8 +845,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "stream_positions",
                 columns: table => new
                 {
-                    stream = table.Column<string>(type: "text", nullable: false),
-                    position = table.Column<long>(type: "bigint", nullable: false)
+                    stream = table.Column<string>(type: "TEXT", nullable: false),
+                    position = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -858,12 +857,12 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "to_device_messages",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    stream_position = table.Column<long>(type: "bigint", nullable: false),
-                    json = table.Column<string>(type: "text", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stream_position = table.Column<long>(type: "INTEGER", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -874,10 +873,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "to_device_transactions",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    device_id = table.Column<string>(type: "text", nullable: false),
-                    txn_id = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    device_id = table.Column<string>(type: "TEXT", nullable: false),
+                    txn_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -888,16 +887,16 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "uia_session",
                 columns: table => new
                 {
-                    session_id = table.Column<string>(type: "text", nullable: false),
-                    method = table.Column<string>(type: "text", nullable: false),
-                    path = table.Column<string>(type: "text", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: true),
-                    intent_hash = table.Column<byte[]>(type: "bytea", nullable: true),
-                    description = table.Column<string>(type: "text", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    expires_ts = table.Column<long>(type: "bigint", nullable: false),
-                    data = table.Column<string>(type: "text", nullable: true),
-                    finished = table.Column<bool>(type: "boolean", nullable: false)
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", nullable: false),
+                    path = table.Column<string>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: true),
+                    intent_hash = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    description = table.Column<string>(type: "TEXT", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    data = table.Column<string>(type: "TEXT", nullable: true),
+                    finished = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -908,9 +907,9 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "uia_session_stage",
                 columns: table => new
                 {
-                    session_id = table.Column<string>(type: "text", nullable: false),
-                    stage = table.Column<string>(type: "text", nullable: false),
-                    result = table.Column<string>(type: "text", nullable: true)
+                    session_id = table.Column<string>(type: "TEXT", nullable: false),
+                    stage = table.Column<string>(type: "TEXT", nullable: false),
+                    result = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -921,10 +920,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "user_filter",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    filter_id = table.Column<long>(type: "bigint", nullable: false),
-                    json = table.Column<string>(type: "text", nullable: false),
-                    json_hash = table.Column<byte[]>(type: "bytea", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    filter_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    json_hash = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -935,10 +934,10 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "user_threepid_id_servers",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    medium = table.Column<string>(type: "text", nullable: false),
-                    address = table.Column<string>(type: "text", nullable: false),
-                    id_server = table.Column<string>(type: "text", nullable: false)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    medium = table.Column<string>(type: "TEXT", nullable: false),
+                    address = table.Column<string>(type: "TEXT", nullable: false),
+                    id_server = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -949,20 +948,20 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 name: "users",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    localpart = table.Column<string>(type: "text", nullable: false),
-                    password_hash = table.Column<string>(type: "text", nullable: true),
-                    display_name = table.Column<string>(type: "text", nullable: true),
-                    avatar_url = table.Column<string>(type: "text", nullable: true),
-                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
-                    is_guest = table.Column<bool>(type: "boolean", nullable: false),
-                    deactivated = table.Column<bool>(type: "boolean", nullable: false),
-                    erased = table.Column<bool>(type: "boolean", nullable: false),
-                    locked = table.Column<bool>(type: "boolean", nullable: false),
-                    suspended = table.Column<bool>(type: "boolean", nullable: false),
-                    created_ts = table.Column<long>(type: "bigint", nullable: false),
-                    user_type = table.Column<string>(type: "text", nullable: true),
-                    app_service_id = table.Column<string>(type: "text", nullable: true)
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    localpart = table.Column<string>(type: "TEXT", nullable: false),
+                    password_hash = table.Column<string>(type: "TEXT", nullable: true),
+                    display_name = table.Column<string>(type: "TEXT", nullable: true),
+                    avatar_url = table.Column<string>(type: "TEXT", nullable: true),
+                    is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
+                    is_guest = table.Column<bool>(type: "INTEGER", nullable: false),
+                    deactivated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    erased = table.Column<bool>(type: "INTEGER", nullable: false),
+                    locked = table.Column<bool>(type: "INTEGER", nullable: false),
+                    suspended = table.Column<bool>(type: "INTEGER", nullable: false),
+                    created_ts = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_type = table.Column<string>(type: "TEXT", nullable: true),
+                    app_service_id = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1061,7 +1060,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_events_redacts",
                 table: "events",
-                column: "redacts");
+                column: "redacts",
+                filter: "redacts IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_origin_server_ts",
@@ -1071,7 +1071,8 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_events_room_id_type_state_key",
                 table: "events",
-                columns: new[] { "room_id", "type", "state_key" });
+                columns: new[] { "room_id", "type", "state_key" },
+                filter: "state_key IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_events_stream_ordering",
@@ -1106,7 +1107,7 @@ namespace Matrix.Homeserver.Storage.Migrations.Postgres
                 column: "expires_ts");
 
             migrationBuilder.CreateIndex(
-                name: "ix_media_thumbnails_origin_media_id_width_height_method_conten",
+                name: "ix_media_thumbnails_origin_media_id_width_height_method_content_type",
                 table: "media_thumbnails",
                 columns: new[] { "origin", "media_id", "width", "height", "method", "content_type" },
                 unique: true);
