@@ -5,7 +5,9 @@
 #   tests/Load/bench.sh OUT.json [load tool options, e.g. --scenario sequential --messages 500]
 # Build first: dotnet build src/Homeserver -c Release && dotnet build tests/Load -c Release
 # The server's log of the last run is left in /tmp/hs-bench-server.log. SERVER_DLL runs another build of the server
-# (e.g. a ReadyToRun publish, as the Dockerfile makes); SERVER_ENV adds environment settings (e.g. DOTNET_...=...).
+# (e.g. a ReadyToRun publish, as the Dockerfile makes). The server runs with the launch profile's environment (the
+# collector's budgets, as `dotnet run` and the Dockerfile set them; PROFILE_ENV=0 leaves it out); SERVER_ENV adds
+# environment settings after it (e.g. DOTNET_...=...).
 # METRICS=1 turns the server's metrics on and passes them to the load tool: the fanout then reports what the server
 # allocated per message (the metrics' own recording costs a little CPU per request, so it is off by default).
 # REMOTE=1 (PostgreSQL only) also starts a second server, remote.localhost, federating with the first over TLS on
@@ -40,6 +42,12 @@ else
 fi
 
 server_dll=${SERVER_DLL:-src/Homeserver/bin/Release/net10.0/Matrix.Homeserver.dll}
+server_env=()
+[ "${PROFILE_ENV:-1}" = 0 ] || read -ra server_env < <(python3 -c 'import json, sys
+print(" ".join(f"{k}={v}" for k, v in json.load(open(sys.argv[1]))["profiles"]["Homeserver"]["environmentVariables"].items()))' \
+  src/Homeserver/Properties/launchSettings.json)
+read -ra extra_env <<<"${SERVER_ENV:-}"
+server_env+=("${extra_env[@]}")
 metrics=() metrics_on=false
 [ -n "${METRICS:-}" ] && metrics=(--metrics-url "http://127.0.0.1:$port/metrics") metrics_on=true
 common=(--Homeserver:Metrics:Enabled=$metrics_on --Homeserver:Registration:Mode=Open --Homeserver:Registration:SharedSecret=bench-secret
@@ -60,7 +68,7 @@ if [ -n "${REMOTE:-}" ]; then
   federation=(--Homeserver:Federation:Enabled=true --Homeserver:Listeners:Federation:Url=https://127.0.0.1:$fed_port
     --Homeserver:Listeners:Federation:CertificatePath=$work/bench.localhost.crt --Homeserver:Listeners:Federation:CertificateKeyPath=$work/bench.localhost.key
     "${overrides[@]}")
-  env ${SERVER_ENV:-} dotnet "$server_dll" --Homeserver:ServerName=remote.localhost --Homeserver:Listeners:Client:Url=http://127.0.0.1:$remote_port \
+  env "${server_env[@]}" dotnet "$server_dll" --Homeserver:ServerName=remote.localhost --Homeserver:Listeners:Client:Url=http://127.0.0.1:$remote_port \
     --Homeserver:Federation:Enabled=true --Homeserver:Listeners:Federation:Url=https://127.0.0.1:$remote_fed_port \
     --Homeserver:Listeners:Federation:CertificatePath=$work/remote.localhost.crt --Homeserver:Listeners:Federation:CertificateKeyPath=$work/remote.localhost.key \
     "${overrides[@]}" "${common[@]}" --Homeserver:Media:StorePath="$work/remote-media" --Homeserver:SigningKeyPath="$work/remote-signing.key" \
@@ -70,7 +78,7 @@ if [ -n "${REMOTE:-}" ]; then
   remote_args=(--remote-url "http://127.0.0.1:$remote_port")
 fi
 
-env ${SERVER_ENV:-} dotnet "$server_dll" \
+env "${server_env[@]}" dotnet "$server_dll" \
   --Homeserver:ServerName=bench.localhost --Homeserver:Listeners:Client:Url=http://127.0.0.1:$port "${federation[@]}" "${common[@]}" \
   --Homeserver:Media:StorePath="$work/media" --Homeserver:SigningKeyPath="$work/signing.key" \
   "${db[@]}" >"$work/server.log" 2>&1 &
