@@ -71,6 +71,13 @@ public sealed record RoomEventFilter : EventFilter
 
     public bool IncludesRoom(string roomId) => RoomLists.Includes(Rooms, NotRooms, roomId);
 
+    /// <summary>
+    /// The rooms of <paramref name="roomIds"/> this filter includes: the same sequence when it names no rooms, as most
+    /// filters do (no iterator or delegate per woken long-poll).
+    /// </summary>
+    public IEnumerable<string> RoomsAmong(IEnumerable<string> roomIds) =>
+        Rooms is null && NotRooms is null ? roomIds : roomIds.Where(IncludesRoom);
+
     /// <summary>Also checks the room (when the event carries room_id) and content.url.</summary>
     public override bool Matches(JsonObject ev)
     {

@@ -10,9 +10,8 @@ internal sealed class TypingStream(TypingService typing) : ISyncStream
     {
         var filter = context.Filter.Room.Ephemeral;
         if (filter.MatchesNothing() || !filter.AllowsType("m.typing")) return Task.CompletedTask;
-        // Most filters name no rooms: no filtering query then (every woken long-poll comes here).
-        var rooms = filter.Rooms is null && filter.NotRooms is null ? context.JoinedRooms : context.JoinedRooms.Where(filter.IncludesRoom);
-        foreach (var (roomId, typingEvent) in typing.ForSync(rooms, context.IsFresh, context.Since?.Serial ?? 0, context.UpTo.Serial))
+        foreach (var (roomId, typingEvent) in typing.ForSync(filter.RoomsAmong(context.JoinedRooms), context.IsFresh, context.Since?.Serial ?? 0,
+                     context.UpTo.Serial))
         {
             response.JoinedRoom(roomId).Ephemeral.Add(typingEvent);
         }
