@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -8,9 +9,10 @@ namespace Matrix.Homeserver.Operations;
 /// The console log, written in batches. The stock console logger wakes its writer thread and makes one write system
 /// call for every line: with an access-log line per request, that was a thread wake-up per request on top of the
 /// request's own. Here a line is formatted by the configured console formatter (simple or JSON, scopes included) on
-/// the logging thread, as the stock logger does, and the writer thread writes what accumulated in one write, then
-/// sleeps <see cref="FlushInterval"/> before the next: under load it wakes at most that often, and a quiet server's
-/// line goes out at once. <see cref="ConsoleLoggerOptions.MaxQueueLength"/> and
+/// the logging thread, as the stock logger does, and appended to one buffer of waiting text (no string per line: the
+/// access log writes a line per request); the writer thread writes what accumulated in one write, then sleeps
+/// <see cref="FlushInterval"/> before the next: under load it wakes at most that often, and a quiet server's line goes
+/// out at once. <see cref="ConsoleLoggerOptions.MaxQueueLength"/> and
 /// <see cref="ConsoleLoggerOptions.QueueFullMode"/> bound the lines waiting, as they bound the stock logger's; every line
 /// goes to standard output (the stock default: <see cref="ConsoleLoggerOptions.LogToStandardErrorThreshold"/> is not used).
 /// </summary>
@@ -18,6 +20,9 @@ namespace Matrix.Homeserver.Operations;
 public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>A waiting-text buffer grown larger than this by a burst is let go once written, not kept for good.</summary>
+    private const int KeptBufferChars = 256 * 1024;
 
     /// <summary>How long disposal waits for the writer's last lines (a stuck standard output must not hold the shutdown).</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
@@ -34,8 +39,9 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
     /// <summary>Held while lines are written: the writer thread and an exit's last write take turns.</summary>
     private readonly Lock _writeGate = new();
     private readonly Thread _writer;
-    private List<string> _pending = [];
-    private List<string> _writing = [];
+    private StringBuilder _pending = new();
+    private StringBuilder _writing = new();
+    private int _pendingLines;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
     private bool _writerWaiting;
     private bool _stopping;
@@ -63,11 +69,11 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
-    private void Enqueue(string line)
+    private void Enqueue(StringBuilder line)
     {
         lock (_gate)
         {
-            while (_pending.Count >= _options.MaxQueueLength && !_stopping)
+            while (_pendingLines >= _options.MaxQueueLength && !_stopping)
             {
                 if (_options.QueueFullMode == ConsoleLoggerQueueFullMode.DropWrite)
                 {
@@ -78,7 +84,8 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
                 Monitor.Wait(_gate);
             }
 
-            _pending.Add(line);
+            _pending.Append(line);
+            _pendingLines++;
             if (_writerWaiting) Monitor.PulseAll(_gate);
         }
     }
@@ -89,14 +96,14 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
         {
             lock (_gate)
             {
-                while (_pending.Count == 0 && !_stopping)
+                while (_pendingLines == 0 && !_stopping)
                 {
                     _writerWaiting = true;
                     Monitor.Wait(_gate);
                     _writerWaiting = false;
                 }
 
-                if (_pending.Count == 0) return;
+                if (_pendingLines == 0) return;
             }
 
             WritePending();
@@ -113,6 +120,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
             lock (_gate)
             {
                 (_pending, _writing) = (_writing, _pending);
+                _pendingLines = 0;
                 (dropped, _dropped) = (_dropped, 0);
                 // Loggers waiting on a full queue go on.
                 Monitor.PulseAll(_gate);
@@ -120,7 +128,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
 
             try
             {
-                foreach (var line in _writing) _output.Write(line);
+                _output.Write(_writing);
                 if (dropped > 0) _output.WriteLine($"{dropped} log lines dropped: the console could not keep up");
                 _output.Flush();
             }
@@ -129,7 +137,8 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
                 // Standard output closed or broken: the lines have nowhere to go.
             }
 
-            _writing.Clear();
+            if (_writing.Capacity > KeptBufferChars) _writing = new StringBuilder();
+            else _writing.Clear();
         }
     }
 
@@ -162,11 +171,10 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
             provider._formatter.Write(new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter), provider._scopes, buffer);
             var text = buffer.GetStringBuilder();
             if (text.Length == 0) return;
-            var line = text.ToString();
+            provider.Enqueue(text);
             // A line that held a large exception would keep its buffer's capacity on this thread for good.
             if (text.Capacity > 4096) _formatBuffer = null;
             else text.Clear();
-            provider.Enqueue(line);
         }
     }
 }

@@ -61,6 +61,29 @@ public sealed class BatchedConsoleLoggerTests
     }
 
     [Fact]
+    public void A_full_queue_drops_the_lines_past_its_bound_and_says_how_many()
+    {
+        var output = new HeldWriter();
+        var formatters = new ServiceCollection().AddLogging(b => b.AddConsole().AddSimpleConsole(o => o.SingleLine = true))
+            .BuildServiceProvider().GetServices<ConsoleFormatter>().ToList();
+        var options = new ConsoleLoggerOptions { FormatterName = ConsoleFormatterNames.Simple, MaxQueueLength = 2, QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite };
+        var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace));
+        factory.AddProvider(new BatchedConsoleLoggerProvider(options, formatters, output));
+        var logger = factory.CreateLogger("Matrix.Test");
+
+        // The writer takes the first line and is held writing it: two more lines wait, the next three are dropped.
+        logger.LogInformation("first");
+        Assert.True(output.Writing.Wait(TimeSpan.FromSeconds(10)));
+        for (var i = 0; i < 5; i++) logger.LogInformation("queued {Index}", i);
+        output.Release.Set();
+        factory.Dispose();
+
+        var lines = Lines(output.ToString());
+        Assert.Equal(["first", "queued 0", "queued 1"], lines.Where(l => !l.Contains("dropped", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(']') + 2)..]));
+        Assert.Contains("3 log lines dropped: the console could not keep up", lines);
+    }
+
+    [Fact]
     public async Task The_server_logs_through_the_batched_provider_only()
     {
         await using var server = await TestHomeserver.StartAsync();
@@ -83,6 +106,20 @@ public sealed class BatchedConsoleLoggerTests
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>Holds the writer thread in its first write until released.</summary>
+    private sealed class HeldWriter : StringWriter
+    {
+        public ManualResetEventSlim Writing { get; } = new();
+        public ManualResetEventSlim Release { get; } = new();
+
+        public override void Write(System.Text.StringBuilder? value)
+        {
+            Writing.Set();
+            Release.Wait(TimeSpan.FromSeconds(10));
+            base.Write(value);
+        }
+    }
+
     /// <summary>Collects what is written and lets a test wait for a condition on it.</summary>
     private sealed class SignalingWriter : StringWriter
     {
@@ -102,6 +139,12 @@ public sealed class BatchedConsoleLoggerTests
         }
 
         public override void Write(char value)
+        {
+            lock (_gate) base.Write(value);
+        }
+
+        // The provider writes its waiting text as one builder.
+        public override void Write(System.Text.StringBuilder? value)
         {
             lock (_gate) base.Write(value);
         }

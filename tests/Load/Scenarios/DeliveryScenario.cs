@@ -27,6 +27,7 @@ public sealed class DeliveryScenario(bool fromRemote = false) : IScenario
         if (fromRemote) sender = remote ?? throw new ArgumentException("the inbound scenario needs --remote-url");
         var waiter = await SyncWaiter.StartAsync(receiver, deadline);
         var latencies = new Latencies();
+        var sends = new Latencies();
         var clock = Stopwatch.StartNew();
         var repeats = run.Options.Repeats(200);
         var warmup = run.Options.Warmup(10);
@@ -38,11 +39,18 @@ public sealed class DeliveryScenario(bool fromRemote = false) : IScenario
             await Task.Delay(Park, CancellationToken.None);
             var started = clock.Elapsed.TotalMilliseconds;
             await sender.SendMessageAsync(roomId, run.RunId + tag, message);
-            if (await arrival is { } arrived && n >= warmup) latencies.Add(arrived - started);
+            var sent = clock.Elapsed.TotalMilliseconds;
+            if (await arrival is { } arrived && n >= warmup)
+            {
+                latencies.Add(arrived - started);
+                sends.Add(sent - started);
+            }
         }
 
         var result = latencies.Summary();
         result["completed"] = latencies.Count == repeats;
+        // The sender's own answer, for where the time goes: the rest is the wake-up and the receiver's answer.
+        result["send_p50_ms"] = Latencies.Round(sends.Percentile(0.50));
         if (remote is not null) result["remote_member"] = remote.UserId;
         return result;
     }

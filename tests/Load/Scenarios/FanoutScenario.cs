@@ -35,6 +35,7 @@ public sealed class FanoutScenario : IScenario
         var serverCpu = new Latencies();
         var databaseCpu = new Latencies();
         var allocated = new Latencies();
+        var paused = new Latencies();
         var repeats = run.Options.Repeats(1);
         // Each message apart too (its send, and when its last member had it): one slow wave (a collection, a burst of
         // presence changes) shows as itself, not only in the overall maximum.
@@ -48,10 +49,12 @@ public sealed class FanoutScenario : IScenario
             if (cpu.ServerMs is { } serverMs) serverCpu.Add(serverMs);
             if (cpu.DatabaseMs is { } databaseMs) databaseCpu.Add(databaseMs);
             if (cpu.ServerAllocatedBytes is { } bytes) allocated.Add(bytes / (1024.0 * 1024.0));
+            if (cpu.ServerPauseMs is { } pauseMs) paused.Add(pauseMs);
             later.AddAll(arrivals);
             var one = new JsonObject { ["send_ms"] = Latencies.Round(sendMs), ["max_ms"] = Latencies.Round(arrivals.Percentile(1.0)) };
             if (cpu.ServerMs is { } ms) one["server_cpu_ms"] = Latencies.Round(ms);
             if (cpu.ServerAllocatedBytes is { } allocatedBytes) one["server_allocated_mib"] = Latencies.Round(allocatedBytes / (1024.0 * 1024.0));
+            if (cpu.ServerPauseMs is { } pause) one["server_gc_pause_ms"] = Latencies.Round(pause);
             perMessage.Add(one);
         }
 
@@ -69,6 +72,8 @@ public sealed class FanoutScenario : IScenario
         if (databaseCpu.Count > 0) result["database_cpu_ms_per_message"] = Latencies.Round(databaseCpu.Mean());
         // With --metrics-url: what the server allocated over the same span, in MiB.
         if (allocated.Count > 0) result["server_allocated_mib_per_message"] = Latencies.Round(allocated.Mean());
+        // And how long its collector paused it (every answer in flight waits): a mean over the messages.
+        if (paused.Count > 0) result["server_gc_pause_ms_per_message"] = Latencies.Round(paused.Mean());
         result["per_message"] = perMessage;
         var cold = first.Summary();
         cold["all_received"] = first.Count == users.Length;
@@ -105,8 +110,10 @@ public sealed class FanoutScenario : IScenario
         }
 
         var waveCpu = new WaveCpu(cpu.ElapsedMs, serverCpu?.ElapsedMs, databaseCpu?.ElapsedMs, null);
-        return (sendMs, allocations is { } a ? waveCpu with { ServerAllocatedBytes = await a.ElapsedAsync(deadline) } : waveCpu);
+        if (allocations is not { } a) return (sendMs, waveCpu);
+        var (allocatedBytes, pauseMs) = await a.ElapsedAsync(deadline);
+        return (sendMs, waveCpu with { ServerAllocatedBytes = allocatedBytes, ServerPauseMs = pauseMs });
     }
 
-    private readonly record struct WaveCpu(double ClientMs, double? ServerMs, double? DatabaseMs, double? ServerAllocatedBytes);
+    private readonly record struct WaveCpu(double ClientMs, double? ServerMs, double? DatabaseMs, double? ServerAllocatedBytes, double? ServerPauseMs = null);
 }

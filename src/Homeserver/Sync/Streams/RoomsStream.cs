@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Matrix.Federation.Events;
 using Matrix.Federation.Rooms;
 using Matrix.Homeserver.Accounts.AccountData;
+using Matrix.Homeserver.Accounts.Filters;
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Events.ClientFormat;
 using Matrix.Homeserver.Events.Pagination;
@@ -120,7 +121,7 @@ internal sealed class RoomsStream(
 
         foreach (var state in states.Values) ids.UnionWith(state.EventIds);
         var outOfBand = await OutOfBandLeavesAsync(context, shown, batches, cancellationToken);
-        ids.UnionWith(outOfBand.Values);
+        if (outOfBand is not null) ids.UnionWith(outOfBand.Values);
         var formatted = await formatter.FormatAsync(context, ids, bundled, context.Requester, context.Filter, cancellationToken, known);
         foreach (var plan in shown)
         {
@@ -134,7 +135,7 @@ internal sealed class RoomsStream(
                 if (formatted.TryGetValue(e.EventId, out var json)) timeline.Events.Add(json);
             }
 
-            if (outOfBand.TryGetValue(plan.RoomId, out var leaveId) && formatted.TryGetValue(leaveId, out var leave)) timeline.Events.Add(leave);
+            if (outOfBand?.GetValueOrDefault(plan.RoomId) is { } leaveId && formatted.TryGetValue(leaveId, out var leave)) timeline.Events.Add(leave);
 
             // A room joined since the token has no history on the client yet: limited, as Synapse marks it, so that the
             // client knows to page back for what came before.
@@ -156,10 +157,17 @@ internal sealed class RoomsStream(
     /// server, or locally when none answered, is an out-of-band event (an outlier). The leave section shows it, as
     /// Synapse does, so that the client sees why the room moved there.
     /// </summary>
-    private async Task<Dictionary<string, string>> OutOfBandLeavesAsync(SyncContext context, List<RoomPlan> shown, Dictionary<string, TimelineBatch> batches,
+    private static readonly Task<Dictionary<string, string>?> NoOutOfBandLeaves = Task.FromResult<Dictionary<string, string>?>(null);
+
+    /// <summary>
+    /// The leaves of left rooms that are outside the room's timeline: an invite or knock rejected through another
+    /// server, or locally when none answered, is an out-of-band event (an outlier). The leave section shows it, as
+    /// Synapse does, so that the client sees why the room moved there. Null, with nothing allocated, when no left room
+    /// could have one (every woken long-poll of a busy room asks).
+    /// </summary>
+    private Task<Dictionary<string, string>?> OutOfBandLeavesAsync(SyncContext context, List<RoomPlan> shown, Dictionary<string, TimelineBatch> batches,
         CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var timelineFilter = context.Filter.Room.Timeline;
         List<RoomPlan>? candidates = null;
         foreach (var plan in shown)
@@ -168,11 +176,17 @@ internal sealed class RoomsStream(
             if (!BatchOf(batches, plan).Events.Exists(e => e.EventId == plan.MembershipEventId)) (candidates ??= []).Add(plan);
         }
 
-        if (candidates is null) return result;
+        return candidates is null ? NoOutOfBandLeaves : OutliersAmongAsync(context, candidates, timelineFilter, cancellationToken);
+    }
+
+    private async Task<Dictionary<string, string>?> OutliersAmongAsync(SyncContext context, List<RoomPlan> candidates, RoomEventFilter timelineFilter,
+        CancellationToken cancellationToken)
+    {
         var ids = candidates.ConvertAll(p => p.MembershipEventId);
         var outliers = await context.Db.Events.AsNoTracking().Where(e => ids.Contains(e.EventId) && e.Outlier).Select(e => e.EventId).ToListAsync(cancellationToken);
-        if (outliers.Count == 0) return result;
+        if (outliers.Count == 0) return null;
         var pdus = await events.GetManyAsync(context.Db, outliers, cancellationToken);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var plan in candidates)
         {
             if (pdus.TryGetValue(plan.MembershipEventId, out var pdu) && timelineFilter.Matches(pdu.Json))
