@@ -13,13 +13,22 @@ public sealed class StreamChangeCache(StreamIdGenerator streams, int capacity = 
 {
     public const int DefaultCapacity = 100_000;
 
+    /// <summary>At most this many marks between two looks at the size: the count takes every lock of the dictionary.</summary>
+    private const int MarksPerSizeCheck = 1024;
+
+    // A small cache looks more often: it goes past its bound by less than a sixteenth.
+    private readonly int _sizeCheckEvery = Math.Clamp(capacity / 16, 1, MarksPerSizeCheck);
+
     private readonly ConcurrentDictionary<string, long> _latest = new(StringComparer.Ordinal);
     private long _trimmedUpTo;
+    private int _marks;
 
     public void Mark(string key, long position)
     {
-        _latest.AddOrUpdate(key, position, (_, old) => Math.Max(old, position));
-        if (_latest.Count > capacity) Trim();
+        // A message into a big room marks every member: no closure per mark, and the size (which locks the whole
+        // dictionary) only now and then; the bound is a memory bound, a few entries past it do no harm.
+        _latest.AddOrUpdate(key, static (_, p) => p, static (_, old, p) => Math.Max(old, p), position);
+        if (Interlocked.Increment(ref _marks) % _sizeCheckEvery == 0 && _latest.Count > capacity) Trim();
     }
 
     /// <summary>False only when the key certainly did not change after <paramref name="since"/>.</summary>

@@ -101,22 +101,49 @@ public sealed class UnreadRowsCacheTests
         // The rows it had become their sums per thread, which later writers add to.
         Assert.True(cache.TryGetTotals(Alice, Room, 0, out var totals));
         Assert.Equal(new ThreadTotal(UnreadRowsCache.MaxRows + 1, 0, 1000), Assert.Single(totals).Value);
-        var more = cache.BeginWrite([Key]);
+        var more = cache.BeginWrite([Key, Key]);
         var moreAt = Mark(streams, changes);
         cache.CompleteWrite(more, Rows(new UnreadRow(1001, "main", true), new UnreadRow(1002, "$thread", false)), moreAt);
         Assert.True(cache.TryGetTotals(Alice, Room, 0, out totals));
         Assert.Equal(new ThreadTotal(UnreadRowsCache.MaxRows + 2, 1, 1001), totals["main"]);
         Assert.Equal(new ThreadTotal(1, 0, 1002), totals["$thread"]);
         Assert.False(cache.TryGetTotals(Alice, Room, 1, out _));
+        var one = cache.BeginWrite([Key]);
+        var oneAt = Mark(streams, changes);
+        cache.CompleteWrite(one, Rows(new UnreadRow(1004, "$thread", true)), oneAt);
+        Assert.True(cache.TryGetTotals(Alice, Room, 0, out totals));
+        Assert.Equal(new ThreadTotal(2, 1, 1004), totals["$thread"]);
 
         // Overlapping writers leave the sums to be read again; the room stays known to overflow.
         var first = cache.BeginWrite([Key]);
         var second = cache.BeginWrite([Key]);
         var lastAt = Mark(streams, changes);
         cache.CompleteWrite(first, Rows(new UnreadRow(1003, "main", false)), lastAt);
-        cache.CompleteWrite(second, Rows(), lastAt);
+        cache.CompleteWrite(second, Rows(new UnreadRow(1003, "main", false)), lastAt);
         Assert.False(cache.TryGetTotals(Alice, Room, 0, out _));
         Assert.True(cache.IsOverflowing(Alice, Room, 0));
+    }
+
+    [Fact]
+    public void A_batch_of_several_events_extends_each_member_with_its_own_rows_in_order()
+    {
+        var (streams, changes, cache) = AfterAWrite();
+        using var owned = cache;
+        const string bob = "@bob:x";
+        var bobKey = StreamChanges.UserInRoom(bob, Room);
+        cache.Set(Alice, Room, 0, [], cache.Position);
+        cache.Set(bob, Room, 0, [new UnreadRow(1, "main", false)], cache.Position);
+
+        // Two events, each with a row for both members: rows in event order, keys repeating.
+        var write = cache.BeginWrite([Key, bobKey, Key, bobKey]);
+        var at = Mark(streams, changes);
+        changes.NotificationRooms.Mark(bobKey, at);
+        cache.CompleteWrite(write, [new UnreadRow(10, "main", false), new UnreadRow(10, "main", true), new UnreadRow(11, "$t", false), new UnreadRow(11, "$t", true)], at);
+
+        Assert.True(cache.TryGet(Alice, Room, 0, out var alice));
+        Assert.Equal([new UnreadRow(10, "main", false), new UnreadRow(11, "$t", false)], alice.ToArray());
+        Assert.True(cache.TryGet(bob, Room, 0, out var bobs));
+        Assert.Equal([new UnreadRow(1, "main", false), new UnreadRow(10, "main", true), new UnreadRow(11, "$t", true)], bobs.ToArray());
     }
 
     /// <summary>What the notification writer does for one row: a position, marked before its rows commit.</summary>
@@ -127,7 +154,8 @@ public sealed class UnreadRowsCacheTests
         return position.Position;
     }
 
-    private static ILookup<string, UnreadRow> Rows(params UnreadRow[] rows) => rows.ToLookup(_ => Key, StringComparer.Ordinal);
+    /// <summary>The rows of a write, one for each key it began with.</summary>
+    private static UnreadRow[] Rows(params UnreadRow[] rows) => rows;
 
     /// <summary>A cache whose process has seen one write (of another key), so positions after it are covered.</summary>
     private static (StreamIdGenerator Streams, StreamChanges Changes, UnreadRowsCache Cache) AfterAWrite()

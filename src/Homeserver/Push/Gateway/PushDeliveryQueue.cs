@@ -25,9 +25,11 @@ public sealed class PushDeliveryQueue
 
     public void Poke(IEnumerable<string> userIds)
     {
+        // Each user once; only users with pushers are remembered (a big room's members mostly have none).
+        HashSet<string>? poked = null;
         foreach (var userId in userIds)
         {
-            if (_withPushers.ContainsKey(userId)) _users.Writer.TryWrite(userId);
+            if (_withPushers.ContainsKey(userId) && (poked ??= new HashSet<string>(StringComparer.Ordinal)).Add(userId)) _users.Writer.TryWrite(userId);
         }
     }
 

@@ -108,7 +108,7 @@ public sealed class EventNotifications(
         }
 
         var stored = room is not null && events is not null ? Share(room, events, rows) : new StoredNotifications(rows, []);
-        return new NotificationWrite(unreadRows, delivery, rows, stored, keys, cacheWrite, written);
+        return new NotificationWrite(unreadRows, delivery, rows, stored, cacheWrite, written);
     }
 
     /// <summary>
@@ -247,19 +247,17 @@ public sealed class EventNotifications(
     {
         private readonly UnreadRowsCache _unreadRows;
         private readonly PushDeliveryQueue _delivery;
-        private readonly List<string> _keys;
         private readonly UnreadRowsCache.Write _cacheWrite;
         private readonly StreamPositionHandle _written;
         private bool _done;
 
         internal NotificationWrite(UnreadRowsCache unreadRows, PushDeliveryQueue delivery, IReadOnlyList<EventPushAction> rows, StoredNotifications stored,
-            List<string> keys, UnreadRowsCache.Write cacheWrite, StreamPositionHandle written)
+            UnreadRowsCache.Write cacheWrite, StreamPositionHandle written)
         {
             _unreadRows = unreadRows;
             _delivery = delivery;
             Rows = rows;
             Stored = stored;
-            _keys = keys;
             _cacheWrite = cacheWrite;
             _written = written;
         }
@@ -281,9 +279,13 @@ public sealed class EventNotifications(
             _done = true;
             try
             {
-                var rows = committed
-                    ? Rows.Select((r, i) => (Key: _keys[i], Row: new UnreadRow(r.StreamOrdering, r.ThreadId, r.Highlight))).ToLookup(r => r.Key, r => r.Row, StringComparer.Ordinal)
-                    : null;
+                UnreadRow[]? rows = null;
+                if (committed)
+                {
+                    rows = new UnreadRow[Rows.Count];
+                    for (var i = 0; i < rows.Length; i++) rows[i] = new UnreadRow(Rows[i].StreamOrdering, Rows[i].ThreadId, Rows[i].Highlight);
+                }
+
                 _unreadRows.CompleteWrite(_cacheWrite, rows, _written.Position);
             }
             finally
@@ -291,7 +293,7 @@ public sealed class EventNotifications(
                 _written.Dispose();
             }
 
-            if (committed && Rows.Count > 0) _delivery.Poke(Rows.Select(r => r.UserId).Distinct().ToList());
+            if (committed && Rows.Count > 0) _delivery.Poke(Rows.Select(r => r.UserId));
         }
     }
 }

@@ -36,6 +36,13 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
         /// <summary>Whether a writer can add its rows to this entry.</summary>
         public bool Extensible => !Overflow || Totals is not null;
 
+        /// <summary>With one more row: a message's row for each member, with one array copy and no enumerator.</summary>
+        public Entry Extend(UnreadRow row, long writtenAt)
+        {
+            if (Overflow) return this with { Totals = Totals!.SetItem(row.ThreadId, Totals!.GetValueOrDefault(row.ThreadId).Add(row)), AsOf = writtenAt };
+            return Rows.Length < MaxRows ? this with { Rows = Rows.Add(row), AsOf = writtenAt } : Extend([row], writtenAt);
+        }
+
         public Entry Extend(IEnumerable<UnreadRow> rows, long writtenAt)
         {
             if (Overflow) return this with { Totals = Sum(Totals!, rows), AsOf = writtenAt };
@@ -60,10 +67,16 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
         public bool Overlapped;
     }
 
-    /// <summary>What a writer took: the entries it may extend, by key (null when it may not).</summary>
-    public sealed class Write
+    /// <summary>What a writer took: the entries it may extend, by key (null when it may not), with the index of the key's first row.</summary>
+    public sealed class Write(IReadOnlyList<string> keys)
     {
-        internal Dictionary<string, Entry?> Taken { get; } = new(StringComparer.Ordinal);
+        /// <summary>The key of each row the writer writes, in order.</summary>
+        internal IReadOnlyList<string> Keys { get; } = keys;
+
+        internal Dictionary<string, (Entry? Entry, int FirstRow)> Taken { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether a key has several rows (a batch of several events); one row per key (a message's members) needs no grouping.</summary>
+        internal bool SeveralRowsPerKey => Keys.Count != Taken.Count;
     }
 
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = 200_000 });
@@ -126,27 +139,29 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
         lock (_gate) Put(StreamChanges.UserInRoom(userId, roomId), entry);
     }
 
-    /// <summary>Before a writer marks its users and rooms: takes the entries it may extend.</summary>
-    public Write BeginWrite(IEnumerable<string> keys)
+    /// <summary>Before a writer marks its users and rooms: takes the entries it may extend. <paramref name="keys"/>: the key of each of its rows, in order.</summary>
+    public Write BeginWrite(IReadOnlyList<string> keys)
     {
-        var write = new Write();
+        var write = new Write(keys);
         lock (_gate)
         {
-            foreach (var key in keys)
+            for (var i = 0; i < keys.Count; i++)
             {
+                var key = keys[i];
                 if (write.Taken.ContainsKey(key)) continue;
                 if (_writing.TryGetValue(key, out var writing))
                 {
                     writing.Writers++;
                     writing.Overlapped = true;
-                    write.Taken[key] = null;
+                    write.Taken[key] = (null, i);
                     continue;
                 }
 
                 _writing[key] = new Writing { Writers = 1 };
-                write.Taken[key] = _entries.TryGetValue(key, out Entry? entry) && entry!.Extensible && !changes.NotificationRooms.MayHaveChanged(key, entry.AsOf)
-                    ? entry
+                var entry = _entries.TryGetValue(key, out Entry? kept) && kept!.Extensible && !changes.NotificationRooms.MayHaveChanged(key, kept.AsOf)
+                    ? kept
                     : null;
+                write.Taken[key] = (entry, i);
             }
         }
 
@@ -154,25 +169,34 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
     }
 
     /// <summary>
-    /// After the writer's rows committed (<paramref name="rows"/> by key, written at <paramref name="writtenAt"/>), or
-    /// failed (null): extends the entries it took that nobody replaced, when it wrote alone.
+    /// After the writer's rows committed (<paramref name="rows"/>, one for each key given to <see cref="BeginWrite"/>,
+    /// written at <paramref name="writtenAt"/>), or failed (null): extends the entries it took that nobody replaced,
+    /// when it wrote alone.
     /// </summary>
-    public void CompleteWrite(Write write, ILookup<string, UnreadRow>? rows, long writtenAt)
+    public void CompleteWrite(Write write, IReadOnlyList<UnreadRow>? rows, long writtenAt)
     {
+        var grouped = rows is not null && write.SeveralRowsPerKey
+            ? Enumerable.Range(0, rows.Count).ToLookup(i => write.Keys[i], i => rows[i], StringComparer.Ordinal)
+            : null;
         lock (_gate)
         {
-            foreach (var (key, taken) in write.Taken)
+            foreach (var (key, (taken, firstRow)) in write.Taken)
             {
                 var writing = _writing[key];
                 if (--writing.Writers == 0) _writing.Remove(key);
                 if (rows is null || taken is null || writing.Overlapped) continue;
                 if (!_entries.TryGetValue(key, out Entry? current) || !ReferenceEquals(current, taken)) continue;
-                Put(key, taken.Extend(rows[key], writtenAt));
+                Put(key, grouped is null ? taken.Extend(rows[firstRow], writtenAt) : taken.Extend(grouped[key], writtenAt));
             }
         }
     }
 
-    private void Put(string key, Entry entry) => _entries.Set(key, entry, new MemoryCacheEntryOptions { Size = 1 + (entry.Overflow ? entry.Totals?.Count ?? 0 : entry.Rows.Length) });
+    private void Put(string key, Entry entry)
+    {
+        using var cached = _entries.CreateEntry(key);
+        cached.Value = entry;
+        cached.Size = 1 + (entry.Overflow ? entry.Totals?.Count ?? 0 : entry.Rows.Length);
+    }
 
     public void Dispose() => _entries.Dispose();
 }
