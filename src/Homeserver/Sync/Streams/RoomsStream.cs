@@ -152,11 +152,6 @@ internal sealed class RoomsStream(
         }
     }
 
-    /// <summary>
-    /// The leaves of left rooms that are outside the room's timeline: an invite or knock rejected through another
-    /// server, or locally when none answered, is an out-of-band event (an outlier). The leave section shows it, as
-    /// Synapse does, so that the client sees why the room moved there.
-    /// </summary>
     private static readonly Task<Dictionary<string, string>?> NoOutOfBandLeaves = Task.FromResult<Dictionary<string, string>?>(null);
 
     /// <summary>
