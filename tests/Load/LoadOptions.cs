@@ -35,7 +35,7 @@ public sealed class LoadOptions
     /// <summary>The database server's main process (PostgreSQL's postmaster): its CPU time per send, with its backends'.</summary>
     public int? DatabasePid => Text("db-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
 
-    /// <summary>The server's Prometheus metrics: the fanout then reports what the server allocated per message (<see cref="ServerAllocations"/>).</summary>
+    /// <summary>The server's Prometheus metrics: the fanout then reports what the server allocated per message and how long its collector paused it (<see cref="ServerAllocations"/>).</summary>
     public Uri? MetricsUrl => Text("metrics-url") is { } url ? new Uri(url) : null;
 
     public string? JsonPath => Text("json");

@@ -9,7 +9,7 @@
 # collector's budgets, as `dotnet run` and the Dockerfile set them; PROFILE_ENV=0 leaves it out); SERVER_ENV adds
 # environment settings after it (e.g. DOTNET_...=...).
 # METRICS=1 turns the server's metrics on and passes them to the load tool: the fanout then reports what the server
-# allocated per message (the metrics' own recording costs a little CPU per request, so it is off by default).
+# allocated per message and how long its collector paused it (the metrics' own recording costs a little CPU per request, so it is off by default).
 # REMOTE=1 (PostgreSQL only) also starts a second server, remote.localhost, federating with the first over TLS on
 # loopback (a throwaway CA made with openssl), and passes it as --remote-url: the delivery scenario's room then has a
 # member on another server, as a room shared with a partner's server does (and the inbound scenario has that member

@@ -22,7 +22,7 @@ public sealed class UnreadRowsCacheTests
 
         var write = cache.BeginWrite([Key]);
         var written = Mark(streams, changes);
-        cache.CompleteWrite(write, Rows(new UnreadRow(written, "main", true)), written);
+        cache.CompleteWrite(write, [new UnreadRow(written, "main", true)], written);
 
         Assert.True(cache.TryGet(Alice, Room, 0, out var rows));
         Assert.Equal([new UnreadRow(1, "main", false), new UnreadRow(written, "main", true)], rows.ToArray());
@@ -43,15 +43,15 @@ public sealed class UnreadRowsCacheTests
         var second = cache.BeginWrite([Key]);
         var firstAt = Mark(streams, changes);
         var secondAt = Mark(streams, changes);
-        cache.CompleteWrite(second, Rows(new UnreadRow(secondAt, "main", false)), secondAt);
-        cache.CompleteWrite(first, Rows(new UnreadRow(firstAt, "main", false)), firstAt);
+        cache.CompleteWrite(second, [new UnreadRow(secondAt, "main", false)], secondAt);
+        cache.CompleteWrite(first, [new UnreadRow(firstAt, "main", false)], firstAt);
         Assert.False(cache.TryGet(Alice, Room, 0, out _));
 
         // Once both are done a lone writer extends again.
         cache.Set(Alice, Room, 0, [new UnreadRow(firstAt, "main", false), new UnreadRow(secondAt, "main", false)], cache.Position);
         var third = cache.BeginWrite([Key]);
         var thirdAt = Mark(streams, changes);
-        cache.CompleteWrite(third, Rows(new UnreadRow(thirdAt, "main", false)), thirdAt);
+        cache.CompleteWrite(third, [new UnreadRow(thirdAt, "main", false)], thirdAt);
         Assert.True(cache.TryGet(Alice, Room, 0, out var rows));
         Assert.Equal(3, rows.Length);
     }
@@ -73,7 +73,7 @@ public sealed class UnreadRowsCacheTests
         var asOf = cache.Position;
         var writtenAt = Mark(streams, changes);
         cache.Set(Alice, Room, 0, [], asOf);
-        cache.CompleteWrite(write, Rows(new UnreadRow(writtenAt, "main", false)), writtenAt);
+        cache.CompleteWrite(write, [new UnreadRow(writtenAt, "main", false)], writtenAt);
         Assert.False(cache.TryGet(Alice, Room, 0, out _));
     }
 
@@ -94,7 +94,7 @@ public sealed class UnreadRowsCacheTests
         Assert.True(cache.TryGet(Alice, Room, 0, out _));
         var write = cache.BeginWrite([Key]);
         var at = Mark(streams, changes);
-        cache.CompleteWrite(write, Rows(new UnreadRow(1000, "main", false)), at);
+        cache.CompleteWrite(write, [new UnreadRow(1000, "main", false)], at);
         Assert.False(cache.TryGet(Alice, Room, 0, out _));
         Assert.True(cache.IsOverflowing(Alice, Room, 0));
 
@@ -103,14 +103,14 @@ public sealed class UnreadRowsCacheTests
         Assert.Equal(new ThreadTotal(UnreadRowsCache.MaxRows + 1, 0, 1000), Assert.Single(totals).Value);
         var more = cache.BeginWrite([Key, Key]);
         var moreAt = Mark(streams, changes);
-        cache.CompleteWrite(more, Rows(new UnreadRow(1001, "main", true), new UnreadRow(1002, "$thread", false)), moreAt);
+        cache.CompleteWrite(more, [new UnreadRow(1001, "main", true), new UnreadRow(1002, "$thread", false)], moreAt);
         Assert.True(cache.TryGetTotals(Alice, Room, 0, out totals));
         Assert.Equal(new ThreadTotal(UnreadRowsCache.MaxRows + 2, 1, 1001), totals["main"]);
         Assert.Equal(new ThreadTotal(1, 0, 1002), totals["$thread"]);
         Assert.False(cache.TryGetTotals(Alice, Room, 1, out _));
         var one = cache.BeginWrite([Key]);
         var oneAt = Mark(streams, changes);
-        cache.CompleteWrite(one, Rows(new UnreadRow(1004, "$thread", true)), oneAt);
+        cache.CompleteWrite(one, [new UnreadRow(1004, "$thread", true)], oneAt);
         Assert.True(cache.TryGetTotals(Alice, Room, 0, out totals));
         Assert.Equal(new ThreadTotal(2, 1, 1004), totals["$thread"]);
 
@@ -118,8 +118,8 @@ public sealed class UnreadRowsCacheTests
         var first = cache.BeginWrite([Key]);
         var second = cache.BeginWrite([Key]);
         var lastAt = Mark(streams, changes);
-        cache.CompleteWrite(first, Rows(new UnreadRow(1003, "main", false)), lastAt);
-        cache.CompleteWrite(second, Rows(new UnreadRow(1003, "main", false)), lastAt);
+        cache.CompleteWrite(first, [new UnreadRow(1003, "main", false)], lastAt);
+        cache.CompleteWrite(second, [new UnreadRow(1003, "main", false)], lastAt);
         Assert.False(cache.TryGetTotals(Alice, Room, 0, out _));
         Assert.True(cache.IsOverflowing(Alice, Room, 0));
     }
@@ -153,9 +153,6 @@ public sealed class UnreadRowsCacheTests
         changes.NotificationRooms.Mark(Key, position.Position);
         return position.Position;
     }
-
-    /// <summary>The rows of a write, one for each key it began with.</summary>
-    private static UnreadRow[] Rows(params UnreadRow[] rows) => rows;
 
     /// <summary>A cache whose process has seen one write (of another key), so positions after it are covered.</summary>
     private static (StreamIdGenerator Streams, StreamChanges Changes, UnreadRowsCache Cache) AfterAWrite()
