@@ -14,6 +14,7 @@ namespace Matrix.Homeserver.Events.Storage;
 /// hit the same few events (create, power levels, members) again and again, and the timelines that show the same new
 /// events to every member. Two tiers: the PDUs parsed most recently, and many more events kept as their JSON's UTF-8
 /// bytes, parsed again on a hit (a few microseconds; a parsed PDU weighs ~5 KB as a JSON tree, its bytes ~0.8 KB).
+/// The messages just written or received have a small tier of their own (see <see cref="Remember"/>).
 /// </summary>
 public sealed class EventStore
 {
@@ -26,11 +27,20 @@ public sealed class EventStore
     // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms.
     private readonly GenerationalCache<string, Pdu> _pdus = new(ParsedWeight, StringComparer.Ordinal);
 
+    // The messages (events without a state key) just written or received: read next by the syncs they wake and by the
+    // room's next event (its prev_events), rarely later. Kept apart from the parsed tier so that they die young: in that
+    // tier each one lived through a few thousand later events, long enough to reach the collector's oldest generation,
+    // and a busy room's messages set off a full collection every second (docs/benchmarks.md, fortieth round).
+    private readonly GenerationalCache<string, Pdu> _recent = new(RecentWeight, StringComparer.Ordinal);
+
     /// <summary>The byte tier's bound, in <see cref="CacheWeight"/> units: 16 000 events under 2 KiB, or 480 of 64 KiB.</summary>
     internal const int MaxWeight = 16_000;
 
     /// <summary>The parsed tier's bound, in <see cref="CacheWeight"/> units.</summary>
     internal const int ParsedWeight = 3_000;
+
+    /// <summary>The recent messages' bound, in <see cref="CacheWeight"/> units: 256–512 typical messages.</summary>
+    internal const int RecentWeight = 512;
 
     /// <summary>An event's JSON as stored in the byte tier.</summary>
     private sealed record EventBytes(byte[] Json, RoomVersion Version);
@@ -56,6 +66,7 @@ public sealed class EventStore
         foreach (var id in eventIds)
         {
             _pdus.Remove(id);
+            _recent.Remove(id);
             _json.Remove(id);
         }
     }
@@ -74,7 +85,7 @@ public sealed class EventStore
         foreach (var id in eventIds)
         {
             if (result.ContainsKey(id)) continue;
-            if (_pdus.TryGet(id, out var pdu)) result[id] = pdu;
+            if (_pdus.TryGet(id, out var pdu) || _recent.TryGet(id, out pdu)) result[id] = pdu;
             else if (_json.TryGet(id, out var bytes)) result[id] = RememberParsed(Parse(bytes.Json, id, bytes.Version), bytes.Json.Length);
             else missing.Add(id);
         }
@@ -101,11 +112,16 @@ public sealed class EventStore
     }
 
     /// <summary>
-    /// Caches an event just written or received, parsed (it is read next: every member's sync shows it). Its bytes are
-    /// not made now: serializing every event written cost the delivery's median 0.3 ms (docs/benchmarks.md, seventeenth
-    /// round); once it has left the parsed tier, a read takes it from the database into the byte tier.
+    /// Caches an event just written or received, parsed (it is read next: every member's sync shows it): a state event in
+    /// the parsed tier (the auth checks and state lookups read it again and again), a message in the recent tier. Its
+    /// bytes are not made now: serializing every event written cost the delivery's median 0.3 ms (docs/benchmarks.md,
+    /// seventeenth round); once it has left its tier, a read takes it from the database into the byte and parsed tiers.
     /// </summary>
-    public void Remember(Pdu pdu) => RememberParsed(pdu, JsonLength(pdu.Json));
+    public void Remember(Pdu pdu)
+    {
+        var weight = CacheWeight.OfJson(JsonLength(pdu.Json));
+        (pdu.StateKey is null ? _recent : _pdus).Set(pdu.EventId, pdu, weight);
+    }
 
     /// <summary>
     /// The canonical length; the plain one when canonical JSON cannot encode the PDU (a float in unsigned data), so that
@@ -138,6 +154,9 @@ public sealed class EventStore
 
     /// <summary>Events cached parsed now (for tests).</summary>
     internal int ParsedCount => _pdus.Count;
+
+    /// <summary>Messages cached in the recent tier now (for tests).</summary>
+    internal int RecentCount => _recent.Count;
 
     /// <summary>Events cached as bytes now (for tests).</summary>
     internal int BytesCount => _json.Count;
