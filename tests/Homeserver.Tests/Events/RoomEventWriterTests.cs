@@ -94,6 +94,29 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
         Assert.True(_server.Services.GetRequiredService<StreamIdGenerator>().Current >= message.StreamPosition);
     }
 
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task A_message_after_a_message_names_it_as_its_room_version_asks(string versionId)
+    {
+        var version = RoomVersions.Find(versionId)!;
+        var (roomId, _) = await Writer.CreateRoomAsync(version, PublicRoom(version), false, CancellationToken.None);
+        var first = Assert.Single(await Writer.SendAsync(roomId, [new EventDraft(EventTypes.Message, null, Alice, new JsonObject { ["body"] = "1" })], CancellationToken.None));
+        var second = Assert.Single(await Writer.SendAsync(roomId, [new EventDraft(EventTypes.Message, null, Alice, new JsonObject { ["body"] = "2" })], CancellationToken.None));
+
+        Assert.Equal([first.EventId], second.Pdu.PrevEvents);
+        var named = Assert.Single(second.Pdu.Json["prev_events"]!.AsArray())!;
+        if (version.EventFormat == EventFormat.V1)
+        {
+            // The first event format names the event with its reference hash: the writer read the earlier message for it.
+            Assert.Equal(first.EventId, named[0]!.GetValue<string>());
+            Assert.Equal(EventHashes.ReferenceHashBase64(first.Pdu.Json, version), named[1]!["sha256"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.Equal(first.EventId, named.GetValue<string>());
+        }
+    }
+
     [Fact]
     public async Task A_forbidden_event_is_refused_and_nothing_is_written()
     {

@@ -215,7 +215,9 @@ public sealed partial class RoomEventWriter(
         var createId = session.State.GetValueOrDefault(CreateKey);
         // Events written earlier in this session are not in the event cache yet (it learns them at commit).
         var pending = session.Pending.ToDictionary(p => p.EventId, StringComparer.Ordinal);
-        var wanted = authIds.Concat(session.Extremities).Append(createId).OfType<string>().Where(id => !pending.ContainsKey(id));
+        // The extremities are read only for their reference hashes, which only the first event format (v1, v2) embeds.
+        var referencedExtremities = session.Version.EventFormat == EventFormat.V1 ? session.Extremities : [];
+        var wanted = authIds.Concat(referencedExtremities).Append(createId).OfType<string>().Where(id => !pending.ContainsKey(id));
         var referenced = await events.GetManyAsync(db, wanted, cancellationToken);
         foreach (var pdu in session.Pending) referenced[pdu.EventId] = pdu;
 
