@@ -27,8 +27,8 @@ public sealed class EventStore
     // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms.
     private readonly GenerationalCache<string, Pdu> _pdus = new(ParsedWeight, StringComparer.Ordinal);
 
-    // The messages (events without a state key) just written or received: read next by the syncs they wake and by the
-    // room's next event (its prev_events), rarely later. Kept apart from the parsed tier so that they die young: in that
+    // The messages (events without a state key) just written or received: read next by the syncs they wake, rarely
+    // later (a later read takes them from the database into the other tiers). Kept apart from the parsed tier so that they die young: in that
     // tier each one lived through a few thousand later events, long enough to reach the collector's oldest generation,
     // and a busy room's messages set off a full collection every second (docs/benchmarks.md, fortieth round).
     private readonly GenerationalCache<string, Pdu> _recent = new(RecentWeight, StringComparer.Ordinal);
@@ -39,8 +39,12 @@ public sealed class EventStore
     /// <summary>The parsed tier's bound, in <see cref="CacheWeight"/> units.</summary>
     internal const int ParsedWeight = 3_000;
 
-    /// <summary>The recent messages' bound, in <see cref="CacheWeight"/> units: 256–512 typical messages.</summary>
-    internal const int RecentWeight = 512;
+    /// <summary>
+    /// The recent messages' bound, in <see cref="CacheWeight"/> units: the last 64–128 typical messages, a woken sync's
+    /// reads. Larger bounds kept more of them alive at each young collection and promoted them: with 512, 16 senders set
+    /// off twenty gen1 collections a run, with 128 one or two (docs/benchmarks.md, fortieth round).
+    /// </summary>
+    internal const int RecentWeight = 128;
 
     /// <summary>An event's JSON as stored in the byte tier.</summary>
     private sealed record EventBytes(byte[] Json, RoomVersion Version);
