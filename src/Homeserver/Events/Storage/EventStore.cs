@@ -12,9 +12,9 @@ namespace Matrix.Homeserver.Events.Storage;
 /// <summary>
 /// Reads stored events as PDUs. Parsed PDUs are immutable, so bounded caches serve the auth checks and state lookups that
 /// hit the same few events (create, power levels, members) again and again, and the timelines that show the same new
-/// events to every member. Two tiers: the PDUs parsed most recently, and many more events kept as their JSON's UTF-8
-/// bytes, parsed again on a hit (a few microseconds; a parsed PDU weighs ~5 KB as a JSON tree, its bytes ~0.8 KB).
-/// The messages just written or received have a small tier of their own (see <see cref="Remember"/>).
+/// events to every member. Three tiers: the PDUs parsed most recently, the messages just written or received (a small
+/// tier of their own, see <see cref="Remember"/>), and many more events kept as their JSON's UTF-8 bytes, parsed again on
+/// a hit (a few microseconds; a parsed PDU weighs ~5 KB as a JSON tree, its bytes ~0.8 KB).
 /// </summary>
 public sealed class EventStore
 {
@@ -28,9 +28,10 @@ public sealed class EventStore
     private readonly GenerationalCache<string, Pdu> _pdus = new(ParsedWeight, StringComparer.Ordinal);
 
     // The messages (events without a state key) just written or received: read next by the syncs they wake, rarely
-    // later (a later read takes them from the database into the other tiers). Kept apart from the parsed tier so that they die young: in that
-    // tier each one lived through a few thousand later events, long enough to reach the collector's oldest generation,
-    // and a busy room's messages set off a full collection every second (docs/benchmarks.md, fortieth round).
+    // later (a later read takes them from the database into the other tiers). Kept apart from the parsed tier so that
+    // they die young: in that tier each one lived through a few thousand later events, long enough to reach the
+    // collector's oldest generation, and a busy room's messages set off a full collection every second
+    // (docs/benchmarks.md, fortieth round).
     private readonly GenerationalCache<string, Pdu> _recent = new(RecentWeight, StringComparer.Ordinal);
 
     /// <summary>The byte tier's bound, in <see cref="CacheWeight"/> units: 16 000 events under 2 KiB, or 480 of 64 KiB.</summary>
