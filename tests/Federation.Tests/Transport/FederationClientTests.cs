@@ -18,7 +18,8 @@ public sealed class FederationClientTests : IDisposable
 
     public void Dispose() => _key.Dispose();
 
-    private FederationClient Client(HttpMessageHandler handler, FederationDomainPolicy? policy = null, bool enabled = true, int maxBytes = 1024) =>
+    private FederationClient Client(HttpMessageHandler handler, FederationDomainPolicy? policy = null, bool enabled = true, int maxBytes = 1024,
+        int timeoutSeconds = 5) =>
         new(new FederationClientOptions
         {
             OriginServerName = "origin.test",
@@ -26,7 +27,7 @@ public sealed class FederationClientTests : IDisposable
             Enabled = enabled,
             DomainPolicy = policy ?? FederationDomainPolicy.AllowAll,
             MaxResponseBytes = maxBytes,
-            DefaultTimeout = TimeSpan.FromSeconds(5),
+            DefaultTimeout = TimeSpan.FromSeconds(timeoutSeconds),
         }, new ServerNameResolver(_dns, new WellKnownResolver(new FakeHttp(_ => new HttpResponseMessage(HttpStatusCode.NotFound)), TimeProvider.System), _overrides), handler);
 
     [Fact]
@@ -97,10 +98,11 @@ public sealed class FederationClientTests : IDisposable
     public async Task Names_resolving_to_non_public_addresses_are_refused_at_connect(string address)
     {
         _dns.Addresses["sneaky.example"] = [IPAddress.Parse(address)];
-        // A generous connect bound: the refusal comes before any connection, but a loaded machine (the whole suite in CI)
-        // once took over 2 s to get there, and the timeout's "unreachable" then stood in for the refusal.
+        // Generous connect and request bounds: the refusal comes before any connection, but a loaded machine (the whole
+        // suite in CI) once took over 2 s, and once over 5 s, to get there, and the timeout's "unreachable" then stood in
+        // for the refusal.
         using var handler = FederationHttpHandler.Create(new GuardedConnector(_dns, allowPrivateAddresses: false), null, TimeSpan.FromSeconds(15));
-        using var client = Client(handler);
+        using var client = Client(handler, timeoutSeconds: 20);
         await Assert.ThrowsAsync<FederationRefusedException>(() => client.GetJsonAsync("sneaky.example:8448", "/_matrix/federation/v1/version"));
         Assert.Contains("A sneaky.example", _dns.Questions);
     }
