@@ -16,9 +16,9 @@ public static class OperationsSetup
 
     /// <summary>
     /// Meters whose instruments carry a few attributes at most (a generation, a pool, a listener). A metric stream
-    /// allocates all its points up front, 2 000 by default (~144 KB each, ~6.6 MB over the server's streams); these get
-    /// <see cref="FewPoints"/>. The requests' (route, method, status), the outgoing requests' (a server each) and ours (a
-    /// federation destination each) keep the default.
+    /// allocates all its points up front, 2 000 by default (~144 KB a stream, ~6.6 MB over the server's streams); these
+    /// get <see cref="FewPoints"/>. The requests' (route, method, status), the outgoing requests' (a server each) and ours
+    /// (a federation destination each) keep the default.
     /// </summary>
     private static readonly HashSet<string> LowCardinalityMeters =
         ["System.Runtime", "Microsoft.EntityFrameworkCore", Npgsql, "Microsoft.AspNetCore.Server.Kestrel"];
