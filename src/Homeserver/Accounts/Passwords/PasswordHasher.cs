@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using ICU4N.Text;
 using Matrix.Homeserver.Configuration;
 
@@ -9,9 +11,6 @@ namespace Matrix.Homeserver.Accounts.Passwords;
 /// </summary>
 public sealed class PasswordHasher(AuthOptions options)
 {
-    // ICU's NFKC, not string.Normalize: the server runs in invariant globalization mode, where that does nothing.
-    private static readonly Normalizer2 Nfkc = Normalizer2.GetInstance(null, "nfkc", Normalizer2Mode.Compose);
-
     // A fixed hash to compare against when the user is unknown, so a miss costs as much as a hit.
     private readonly Lazy<string> _decoy = new(() => BCrypt.Net.BCrypt.HashPassword("decoy", BCrypt.Net.BCrypt.GenerateSalt(options.BcryptRounds, 'b')));
 
@@ -39,6 +38,17 @@ public sealed class PasswordHasher(AuthOptions options)
         }
     });
 
-    // bcrypt reads at most 72 bytes of key; BCrypt.Net cycles the key the same way OpenBSD's does.
-    private string Prepare(string password) => Nfkc.Normalize(password) + options.PasswordPepper;
+    // bcrypt reads at most 72 bytes of key; BCrypt.Net cycles the key the same way OpenBSD's does. NFKC leaves ASCII
+    // as it is: ICU's tables (megabytes, kept for good once read) are loaded by the first password outside it.
+    private string Prepare(string password) => (Ascii.IsValid(password) ? password : Nfkc.Normalize(password)) + options.PasswordPepper;
+
+    /// <summary>ICU's NFKC, not string.Normalize: the server runs in invariant globalization mode, where that does nothing.</summary>
+    private static class Nfkc
+    {
+        private static readonly Normalizer2 Instance = Normalizer2.GetInstance(null, "nfkc", Normalizer2Mode.Compose);
+
+        // Not inlined: compiling the caller does not load ICU.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string Normalize(string text) => Instance.Normalize(text);
+    }
 }
