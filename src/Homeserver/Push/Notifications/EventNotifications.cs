@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Matrix.Federation.Auth;
 using Matrix.Federation.Events;
 using Matrix.Homeserver.Configuration;
@@ -59,16 +60,19 @@ public sealed class EventNotifications(
         if (candidates.Count == 0) return rows;
 
         var ruleSets = await rules.GetManyAsync(candidates, cancellationToken);
+        // Once for the whole batch: a busy room's batch has several events for the same members.
+        var members = candidates.Select(u => local.GetValueOrDefault(u)).ToArray();
+        var recipients = candidates.Select((u, i) => new PushRecipient(u, members[i]?.DisplayName)).ToArray();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var (pdu, position) in persisted.Select(e => (e.Pdu, e.StreamPosition!.Value)))
         {
             var pushEvent = new PushEvent(pdu.Json, room.JoinedCount, room.PowerLevels);
             string? thread = null;
-            foreach (var userId in candidates)
+            for (var i = 0; i < candidates.Count; i++)
             {
-                var member = local.GetValueOrDefault(userId);
-                if (!IsRecipient(pdu, position, userId, member)) continue;
-                var rule = PushRuleEvaluator.FirstMatch(ruleSets[userId], pushEvent, new PushRecipient(userId, member?.DisplayName));
+                var userId = candidates[i];
+                if (!IsRecipient(pdu, position, userId, members[i])) continue;
+                var rule = PushRuleEvaluator.FirstMatch(ruleSets[userId], pushEvent, recipients[i]);
                 if (rule is null || !rule.Actions.Notifies) continue;
                 thread ??= await threads.ThreadOfAsync(db, pdu, cancellationToken);
                 rows.Add(new EventPushAction
@@ -97,7 +101,21 @@ public sealed class EventNotifications(
     public NotificationWrite Begin(IReadOnlyList<EventPushAction> rows, RoomSnapshot? room = null, IReadOnlyList<PersistedEvent>? events = null)
     {
         // The members' cached unread rows get these rows, so that their woken syncs count without a query.
-        var keys = rows.Select(r => StreamChanges.UserInRoom(r.UserId, r.RoomId)).ToList();
+        var keys = new List<string>(rows.Count);
+        // A member's rows in a batch of several events share one key (one event has one row per member).
+        var shared = rows.Count > 1 && rows[0].EventId != rows[^1].EventId ? new Dictionary<(string, string), string>() : null;
+        foreach (var row in rows)
+        {
+            if (shared is null)
+            {
+                keys.Add(StreamChanges.UserInRoom(row.UserId, row.RoomId));
+                continue;
+            }
+
+            ref var key = ref CollectionsMarshal.GetValueRefOrAddDefault(shared, (row.UserId, row.RoomId), out _);
+            keys.Add(key ??= StreamChanges.UserInRoom(row.UserId, row.RoomId));
+        }
+
         var cacheWrite = unreadRows.BeginWrite(keys);
         var written = streams.Next();
         for (var i = 0; i < rows.Count; i++)
