@@ -16,6 +16,8 @@ public class PushRuleBenchmarks
     private PushRuleSet[] _rules = null!;
     private PushRecipient[] _recipients = null!;
     private JsonObject _message = null!;
+    private PushRuleSet[] _defaultRules = null!;
+    private JsonObject _shortMessage = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -38,6 +40,14 @@ public class PushRuleBenchmarks
                 ["formatted_body"] = $"<p>{body}</p>",
             },
         };
+        _defaultRules = [.. _recipients.Select(r => PushRuleSet.Build(r.UserId, [], new Dictionary<(PushRuleKind, string), DefaultRuleChange>()))];
+        _shortMessage = new JsonObject
+        {
+            ["type"] = "m.room.message",
+            ["sender"] = "@sender:bench.example",
+            ["room_id"] = "!room:bench.example",
+            ["content"] = new JsonObject { ["msgtype"] = "m.text", ["body"] = "see you at the standup" },
+        };
         Console.WriteLine($"// message size: {_message.ToJsonString().Length} characters");
     }
 
@@ -52,6 +62,20 @@ public class PushRuleBenchmarks
         for (var i = 0; i < Members; i++)
         {
             if (PushRuleEvaluator.FirstMatch(_rules[i], pushEvent, _recipients[i])?.Actions.Notifies == true) notified++;
+        }
+
+        return notified;
+    }
+
+    /// <summary>The load tool's case: a short message, every member on the server's default rules.</summary>
+    [Benchmark(Description = "Evaluate 1000 recipients' default rules on a short message")]
+    public int ThousandRecipientsShortMessage()
+    {
+        var pushEvent = new PushEvent(_shortMessage, roomMemberCount: Members, PowerLevels.From(null, null));
+        var notified = 0;
+        for (var i = 0; i < Members; i++)
+        {
+            if (PushRuleEvaluator.FirstMatch(_defaultRules[i], pushEvent, _recipients[i])?.Actions.Notifies == true) notified++;
         }
 
         return notified;

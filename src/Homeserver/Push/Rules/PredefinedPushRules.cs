@@ -23,7 +23,7 @@ public static class PredefinedPushRules
     public const string LocalpartPlaceholder = "[the local part of the user's Matrix ID]";
 
     /// <summary>Every server-default rule: override rules, then content, then underride, each in the spec's order.</summary>
-    public static IReadOnlyList<PushRule> All { get; } =
+    public static IReadOnlyList<PushRule> All { get; } = Indexed(
     [
         Override(Master, [], [], enabled: false),
         Override(".m.rule.suppress_notices", [EventMatch("content.msgtype", "m.notice")], []),
@@ -51,7 +51,13 @@ public static class PredefinedPushRules
         Underride(".m.rule.room_one_to_one", [MemberCount("2"), EventMatch("type", "m.room.message")], [PushActions.Notify, Sound("default")]),
         Underride(".m.rule.message", [EventMatch("type", "m.room.message")], [PushActions.Notify]),
         Underride(".m.rule.encrypted", [EventMatch("type", "m.room.encrypted")], [PushActions.Notify]),
-    ];
+    ]);
+
+    private static PushRule[] Indexed(PushRule[] rules)
+    {
+        for (var i = 0; i < rules.Length; i++) rules[i].SharedIndex = i;
+        return rules;
+    }
 
     /// <summary>The legacy rules that look for mentions in the body.</summary>
     public static bool IsLegacyMentionRule(string ruleId) => ruleId is ContainsDisplayName or RoomNotif or ContainsUserName;

@@ -12,6 +12,9 @@ public abstract class PushCondition
 {
     public abstract bool Matches(PushEvent pushEvent, PushRecipient recipient);
 
+    /// <summary>Whether the outcome depends on the recipient (their ID, localpart or display name), not on the event alone.</summary>
+    internal virtual bool ReadsRecipient => false;
+
     /// <param name="placeholders">
     /// For server-default rules: a pattern or value that is one of the <see cref="PredefinedPushRules"/>
     /// placeholders stands for the recipient's user ID or localpart, so one compiled rule serves every user.
@@ -64,6 +67,8 @@ public abstract class PushCondition
     /// <summary>The recipient's user ID or localpart, literally, as the whole value or as words of the body.</summary>
     private sealed class MatchRecipient(PropertyPath key, bool words, Func<PushRecipient, string> text) : PushCondition
     {
+        internal override bool ReadsRecipient => true;
+
         public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
             pushEvent.LoweredString(key) is { } value
             && (words ? GlobMatcher.ContainsWords(value, text(recipient)) : string.Equals(value, text(recipient), StringComparison.OrdinalIgnoreCase));
@@ -71,6 +76,8 @@ public abstract class PushCondition
 
     private sealed class PropertyContainsUserId(PropertyPath key) : PushCondition
     {
+        internal override bool ReadsRecipient => true;
+
         public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
             key.TryFind(pushEvent.Json, out var node) && node is JsonArray array
             && array.Any(item => item is JsonValue v && v.TryGetValue(out string? s) && s == recipient.UserId);
@@ -93,6 +100,8 @@ public abstract class PushCondition
     private sealed class ContainsDisplayName : PushCondition
     {
         public static readonly ContainsDisplayName Instance = new();
+
+        internal override bool ReadsRecipient => true;
 
         public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
             !string.IsNullOrEmpty(recipient.DisplayName)

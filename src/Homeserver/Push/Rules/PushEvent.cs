@@ -14,6 +14,9 @@ public sealed class PushEvent(JsonObject json, long roomMemberCount, PowerLevels
 
     private readonly Dictionary<string, string?> _lowered = new(StringComparer.Ordinal);
 
+    /// <summary>By <see cref="PushRule.SharedIndex"/>: 0 not evaluated yet, 1 the rule's conditions hold, 2 they do not.</summary>
+    private byte[]? _sharedOutcomes;
+
     /// <summary>The event (its PDU form: type, sender, state_key, room_id, content...).</summary>
     public JsonObject Json { get; } = json;
 
@@ -21,13 +24,14 @@ public sealed class PushEvent(JsonObject json, long roomMemberCount, PowerLevels
 
     public PowerLevels PowerLevels { get; } = powerLevels;
 
-    public string? Sender => Json["sender"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+    /// <summary>Read once: every recipient's evaluation starts with it.</summary>
+    public string? Sender { get; } = json["sender"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     /// <summary>
     /// The event uses intentional mentions (content has m.mentions, even empty): the legacy rules that
     /// look for names in the body then stay silent (spec: "User and room mentions").
     /// </summary>
-    public bool HasMentions => Json["content"] is JsonObject content && content.ContainsKey("m.mentions");
+    public bool HasMentions { get; } = json["content"] is JsonObject content && content.ContainsKey("m.mentions");
 
     /// <summary>The string at the path, lower-cased; null when absent or not a string.</summary>
     public string? LoweredString(PropertyPath path)
@@ -36,6 +40,15 @@ public sealed class PushEvent(JsonObject json, long roomMemberCount, PowerLevels
         var lowered = path.TryFind(Json, out var node) && node is JsonValue v && v.TryGetValue(out string? s) ? s.ToLowerInvariant() : null;
         _lowered[path.Text] = lowered;
         return lowered;
+    }
+
+    /// <summary>Whether a server-default rule that reads nothing of the recipient holds, evaluated for the first recipient only.</summary>
+    internal bool SharedOutcome(PushRule rule, PushRecipient recipient)
+    {
+        var outcomes = _sharedOutcomes ??= new byte[PredefinedPushRules.All.Count];
+        ref var outcome = ref outcomes[rule.SharedIndex];
+        if (outcome == 0) outcome = rule.ConditionsHold(this, recipient) ? (byte)1 : (byte)2;
+        return outcome == 1;
     }
 }
 

@@ -26,7 +26,10 @@ public sealed class PushRule
             PushRuleKind.Sender => [PushCondition.EventMatch("sender", ruleId)],
             _ => [.. Conditions!.Select(c => PushCondition.Compile(c, placeholders: isDefault))],
         };
+        _readsRecipient = Compiled.Any(c => c.ReadsRecipient);
     }
+
+    private readonly bool _readsRecipient;
 
     public PushRuleKind Kind { get; }
     public string RuleId { get; }
@@ -40,12 +43,25 @@ public sealed class PushRule
 
     internal PushCondition[] Compiled { get; }
 
+    /// <summary>
+    /// A server-default rule's place in <see cref="PredefinedPushRules.All"/> (-1 for a user's own rule): an event's
+    /// outcome of a default rule that reads nothing of the recipient is the same for every recipient, so
+    /// <see cref="PushEvent"/> keeps it by this index.
+    /// </summary>
+    internal int SharedIndex { get; set; } = -1;
+
     /// <summary>The same rule with the user's changes to enabled and actions (how server-default rules are customised).</summary>
     public PushRule With(bool? enabled, JsonArray? actions) =>
         enabled is null && actions is null ? this
-            : new PushRule(Kind, RuleId, IsDefault, enabled ?? Enabled, Conditions?.DeepClone().AsArray(), Pattern, actions ?? Actions.Json.DeepClone().AsArray());
+            : new PushRule(Kind, RuleId, IsDefault, enabled ?? Enabled, Conditions?.DeepClone().AsArray(), Pattern, actions ?? Actions.Json.DeepClone().AsArray())
+            {
+                SharedIndex = SharedIndex,
+            };
 
-    public bool Matches(PushEvent pushEvent, PushRecipient recipient)
+    public bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
+        SharedIndex >= 0 && !_readsRecipient ? pushEvent.SharedOutcome(this, recipient) : ConditionsHold(pushEvent, recipient);
+
+    internal bool ConditionsHold(PushEvent pushEvent, PushRecipient recipient)
     {
         // Arrays and index loops: this runs for every rule, recipient and event, so no enumerator is allocated.
         var conditions = Compiled;

@@ -121,6 +121,42 @@ public sealed class PushRuleEvaluatorTests
         Assert.False(rules.Find(PushRuleKind.Override, ".m.rule.suppress_notices")!.Enabled);
     }
 
+    /// <summary>
+    /// One event is evaluated for every member, and the default rules that read nothing of the recipient are evaluated
+    /// once for all of them: each member must still get their own outcome, whoever comes first.
+    /// </summary>
+    [Fact]
+    public void One_event_gives_each_recipient_their_own_outcome_in_any_order()
+    {
+        var carol = new PushRecipient("@carol:example.org", "Carol");
+        var dave = new PushRecipient("@dave:example.org", "Dave");
+        var muted = PushRuleSet.Build(dave.UserId, [], new Dictionary<(PushRuleKind, string), DefaultRuleChange>
+        {
+            [(PushRuleKind.Underride, ".m.rule.message")] = new(false, null),
+        });
+        var sets = new Dictionary<string, PushRuleSet>
+        {
+            [Alice] = Defaults,
+            [carol.UserId] = PushRuleSet.Build(carol.UserId, [], new Dictionary<(PushRuleKind, string), DefaultRuleChange>()),
+            [dave.UserId] = muted,
+        };
+        PushRecipient[] recipients = [Recipient, carol, dave];
+        var expected = new Dictionary<string, string?>
+        {
+            [Alice] = ".m.rule.is_user_mention",
+            [carol.UserId] = ".m.rule.message",
+            [dave.UserId] = null,
+        };
+        foreach (var order in new[] { recipients, [.. recipients.Reverse()] })
+        {
+            var pushEvent = Message("hey", ""","m.mentions":{"user_ids":["@alice:example.org"]}""");
+            foreach (var recipient in order)
+            {
+                Assert.Equal(expected[recipient.UserId], PushRuleEvaluator.FirstMatch(sets[recipient.UserId], pushEvent, recipient)?.RuleId);
+            }
+        }
+    }
+
     private static PushRule OwnOverride(string id, string conditions, string actions) =>
         new(PushRuleKind.Override, id, false, true, JsonNode.Parse(conditions)!.AsArray(), null, JsonNode.Parse(actions)!.AsArray());
 
