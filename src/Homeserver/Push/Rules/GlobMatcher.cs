@@ -31,15 +31,16 @@ public sealed class GlobMatcher
 
     /// <summary>
     /// Whether literal <paramref name="text"/> (no wildcards: a display name, a localpart) appears as
-    /// words of the value, ignoring case. Allocates nothing: it runs for every recipient of every event.
+    /// words of the value. Both are lower-cased, so case is ignored. Allocates nothing: it runs for every recipient of every event.
     /// </summary>
     /// <param name="lowered">The value, already lower-cased (invariant culture).</param>
+    /// <param name="text">The text, lower-cased the same way.</param>
     public static bool ContainsWords(string lowered, string text)
     {
         if (text.Length == 0) return false;
         for (var from = 0; from <= lowered.Length - text.Length;)
         {
-            var found = lowered.AsSpan(from).IndexOf(text, StringComparison.OrdinalIgnoreCase);
+            var found = lowered.AsSpan(from).IndexOf(text, StringComparison.Ordinal);
             if (found < 0) return false;
             var start = from + found;
             if (IsBoundary(lowered, start) && IsBoundary(lowered, start + text.Length)) return true;

@@ -41,8 +41,8 @@ public abstract class PushCondition
     {
         var path = PropertyPath.Parse(key);
         var words = key == "content.body";
-        return placeholders && pattern == PredefinedPushRules.UserIdPlaceholder ? new MatchRecipient(path, words, r => r.UserId)
-            : placeholders && pattern == PredefinedPushRules.LocalpartPlaceholder ? new MatchRecipient(path, words, r => r.Localpart)
+        return placeholders && pattern == PredefinedPushRules.UserIdPlaceholder ? new MatchRecipient(path, words, localpart: false)
+            : placeholders && pattern == PredefinedPushRules.LocalpartPlaceholder ? new MatchRecipient(path, words, localpart: true)
             : new Match(path, GlobMatcher.Glob(pattern, words));
     }
 
@@ -65,13 +65,16 @@ public abstract class PushCondition
     }
 
     /// <summary>The recipient's user ID or localpart, literally, as the whole value or as words of the body.</summary>
-    private sealed class MatchRecipient(PropertyPath key, bool words, Func<PushRecipient, string> text) : PushCondition
+    private sealed class MatchRecipient(PropertyPath key, bool words, bool localpart) : PushCondition
     {
         internal override bool ReadsRecipient => true;
 
-        public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
-            pushEvent.LoweredString(key) is { } value
-            && (words ? GlobMatcher.ContainsWords(value, text(recipient)) : string.Equals(value, text(recipient), StringComparison.OrdinalIgnoreCase));
+        public override bool Matches(PushEvent pushEvent, PushRecipient recipient)
+        {
+            if (pushEvent.LoweredString(key) is not { } value) return false;
+            var text = localpart ? recipient.LoweredLocalpart : recipient.LoweredUserId;
+            return words ? GlobMatcher.ContainsWords(value, text) : string.Equals(value, text, StringComparison.Ordinal);
+        }
     }
 
     private sealed class PropertyContainsUserId(PropertyPath key) : PushCondition
@@ -106,7 +109,7 @@ public abstract class PushCondition
         public override bool Matches(PushEvent pushEvent, PushRecipient recipient) =>
             !string.IsNullOrEmpty(recipient.DisplayName)
             && pushEvent.LoweredString(PushEvent.BodyPath) is { } body
-            && GlobMatcher.ContainsWords(body, recipient.DisplayName);
+            && GlobMatcher.ContainsWords(body, recipient.LoweredDisplayName!);
     }
 
     /// <summary>The joined member count against "2", "==2", "&lt;10", "&gt;1", "&gt;=3" or "&lt;=10".</summary>
