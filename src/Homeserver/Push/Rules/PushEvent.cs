@@ -52,10 +52,17 @@ public sealed class PushEvent(JsonObject json, long roomMemberCount, PowerLevels
     }
 }
 
-/// <summary>The local user a rule set is evaluated for, with their display name in the room.</summary>
-public sealed record PushRecipient(string UserId, string? DisplayName)
+/// <summary>
+/// The local user a rule set is evaluated for, with their display name in the room. A class, not a record: its
+/// lower-cased texts are made on first use, and a record's equality would compare them too.
+/// </summary>
+public sealed class PushRecipient(string userId, string? displayName)
 {
-    public string Localpart { get; } = UserId[1..Math.Max(1, UserId.IndexOf(':', StringComparison.Ordinal))];
+    public string UserId { get; } = userId;
+
+    public string? DisplayName { get; } = displayName;
+
+    public string Localpart { get; } = userId[1..Math.Max(1, userId.IndexOf(':', StringComparison.Ordinal))];
 
     // Lower-cased as event values are (PushEvent.LoweredString), so that they are compared ordinally: a recipient's
     // texts are compared with every event of a batch, and a case-insensitive search is several times slower.
