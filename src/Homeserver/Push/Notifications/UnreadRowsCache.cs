@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Matrix.Homeserver.Streams;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -67,16 +69,16 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
         public bool Overlapped;
     }
 
-    /// <summary>What a writer took: the entries it may extend, by key (null when it may not), with the index of the key's first row.</summary>
-    public sealed class Write(IReadOnlyList<string> keys)
+    /// <summary>What a writer took: the entries it may extend, by key (null when it may not), with the indexes of the key's first and last rows.</summary>
+    public sealed class Write
     {
-        /// <summary>The key of each row the writer writes, in order.</summary>
-        internal IReadOnlyList<string> Keys { get; } = keys;
+        internal Dictionary<string, (Entry? Entry, int FirstRow, int LastRow)> Taken { get; } = new(StringComparer.Ordinal);
 
-        internal Dictionary<string, (Entry? Entry, int FirstRow)> Taken { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Whether a key has several rows (a batch of several events); one row per key (a message's members) needs no grouping.</summary>
-        internal bool SeveralRowsPerKey => Keys.Count != Taken.Count;
+        /// <summary>
+        /// By row: the index of the next row with the same key (-1 after a key's last). Only when a key has several rows
+        /// (a batch of several events); one row per key (a message's members) needs no chain.
+        /// </summary>
+        internal int[]? Next { get; set; }
     }
 
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = 200_000 });
@@ -142,18 +144,25 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
     /// <summary>Before a writer marks its users and rooms: takes the entries it may extend. <paramref name="keys"/>: the key of each of its rows, in order.</summary>
     public Write BeginWrite(IReadOnlyList<string> keys)
     {
-        var write = new Write(keys);
+        var write = new Write();
         lock (_gate)
         {
             for (var i = 0; i < keys.Count; i++)
             {
                 var key = keys[i];
-                if (write.Taken.ContainsKey(key)) continue;
+                ref var seen = ref CollectionsMarshal.GetValueRefOrNullRef(write.Taken, key);
+                if (!Unsafe.IsNullRef(ref seen))
+                {
+                    (write.Next ??= NewChain(keys.Count))[seen.LastRow] = i;
+                    seen.LastRow = i;
+                    continue;
+                }
+
                 if (_writing.TryGetValue(key, out var writing))
                 {
                     writing.Writers++;
                     writing.Overlapped = true;
-                    write.Taken[key] = (null, i);
+                    write.Taken[key] = (null, i, i);
                     continue;
                 }
 
@@ -161,11 +170,18 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
                 var entry = _entries.TryGetValue(key, out Entry? kept) && kept!.Extensible && !changes.NotificationRooms.MayHaveChanged(key, kept.AsOf)
                     ? kept
                     : null;
-                write.Taken[key] = (entry, i);
+                write.Taken[key] = (entry, i, i);
             }
         }
 
         return write;
+    }
+
+    private static int[] NewChain(int rows)
+    {
+        var next = new int[rows];
+        Array.Fill(next, -1);
+        return next;
     }
 
     /// <summary>
@@ -175,20 +191,26 @@ public sealed class UnreadRowsCache(StreamIdGenerator streams, StreamChanges cha
     /// </summary>
     public void CompleteWrite(Write write, IReadOnlyList<UnreadRow>? rows, long writtenAt)
     {
-        var grouped = rows is not null && write.SeveralRowsPerKey
-            ? Enumerable.Range(0, rows.Count).ToLookup(i => write.Keys[i], i => rows[i], StringComparer.Ordinal)
-            : null;
+        // A key's rows are gathered along the chain into one buffer, reused for every key (an entry copies what it keeps).
+        var keyRows = rows is not null && write.Next is not null ? new List<UnreadRow>() : null;
         lock (_gate)
         {
-            foreach (var (key, (taken, firstRow)) in write.Taken)
+            foreach (var (key, (taken, firstRow, _)) in write.Taken)
             {
                 var writing = _writing[key];
                 if (--writing.Writers == 0) _writing.Remove(key);
                 if (rows is null || taken is null || writing.Overlapped) continue;
                 if (!_entries.TryGetValue(key, out Entry? current) || !ReferenceEquals(current, taken)) continue;
-                Put(key, grouped is null ? taken.Extend(rows[firstRow], writtenAt) : taken.Extend(grouped[key], writtenAt));
+                Put(key, keyRows is null ? taken.Extend(rows[firstRow], writtenAt) : taken.Extend(RowsOf(write.Next!, rows, firstRow, keyRows), writtenAt));
             }
         }
+    }
+
+    private static List<UnreadRow> RowsOf(int[] next, IReadOnlyList<UnreadRow> rows, int firstRow, List<UnreadRow> into)
+    {
+        into.Clear();
+        for (var i = firstRow; i >= 0; i = next[i]) into.Add(rows[i]);
+        return into;
     }
 
     private void Put(string key, Entry entry)
