@@ -708,3 +708,8 @@ WHERE NOT EXISTS (
 INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
 VALUES ('99990102000000_NotificationsView', '10.0.15');
 
+ALTER TABLE events ALTER COLUMN room_id SET (n_distinct = -0.01);
+
+INSERT INTO "__EFMigrationsHistory" (migration_id, product_version)
+VALUES ('99990103000000_EventsRoomDistinct', '10.0.15');
+
