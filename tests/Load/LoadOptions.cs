@@ -62,6 +62,17 @@ public sealed class LoadOptions
     /// <summary>How many times a scenario that measures one operation at a time repeats it.</summary>
     public int Repeats(int fallback) => Int("repeats", fallback);
 
+    /// <summary>
+    /// The filter every user's <c>/sync</c> names, uploaded once per user as a client does (<c>POST /user/{userId}/filter</c>):
+    /// a JSON filter, or <c>element</c> for the one Element Web's matrix-js-sdk sends (members lazy-loaded, per-thread unread
+    /// counts, 20 timeline events). None by default.
+    /// </summary>
+    public string? SyncFilter => Text("sync-filter") switch
+    {
+        "element" => """{"room":{"state":{"lazy_load_members":true},"timeline":{"limit":20,"unread_thread_notifications":true}}}""",
+        var filter => filter,
+    };
+
     /// <summary>For cold-start: the shell command that starts the server listening at <see cref="Url"/>.</summary>
     public string? StartCommand => Text("start-command");
 

@@ -26,7 +26,7 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
         if (Options.RemoteUrl is not { } remoteUrl) return null;
         var http = new HttpClient { BaseAddress = remoteUrl, Timeout = Http.Timeout };
         var n = Interlocked.Increment(ref _users);
-        var remote = await MatrixClient.RegisterAsync(http, $"load{RunId}r{n}", Password, Options.SharedSecret);
+        var remote = await RegisterAsync(http, $"load{RunId}r{n}");
         await remote.JoinAsync(roomId, via: creator.UserId[(creator.UserId.IndexOf(':') + 1)..]);
         return remote;
     }
@@ -38,9 +38,17 @@ public sealed class LoadRun(LoadOptions options, HttpClient http)
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, _) =>
         {
             var n = Interlocked.Increment(ref _users);
-            users[i] = await MatrixClient.RegisterAsync(Http, $"load{RunId}u{n}", Password, Options.SharedSecret);
+            users[i] = await RegisterAsync(Http, $"load{RunId}u{n}");
         });
         return users;
+    }
+
+    /// <summary>A new user, whose syncs name the run's filter when it has one (<see cref="LoadOptions.SyncFilter"/>).</summary>
+    private async Task<MatrixClient> RegisterAsync(HttpClient http, string username)
+    {
+        var user = await MatrixClient.RegisterAsync(http, username, Password, Options.SharedSecret);
+        if (Options.SyncFilter is { } filter) await user.UseSyncFilterAsync(filter);
+        return user;
     }
 
     /// <summary>A public room made by <paramref name="owner"/> and joined by the others.</summary>

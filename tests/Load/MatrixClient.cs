@@ -16,6 +16,9 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
 
     public string UserId { get; } = userId;
 
+    /// <summary>The filter this user's <c>/sync</c> names (<see cref="UseSyncFilterAsync"/>); none when null.</summary>
+    private string? _syncFilter;
+
     /// <summary>Open registration (with a UIA session when the server asks for one), or shared-secret registration when a secret is given.</summary>
     public static async Task<MatrixClient> RegisterAsync(HttpClient http, string username, string password, string? sharedSecret)
     {
@@ -73,12 +76,20 @@ public sealed class MatrixClient(HttpClient http, string accessToken, string use
             $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Uri.EscapeDataString(txnId)}", content, CancellationToken.None);
     }
 
+    /// <summary>Uploads a filter (JSON) that every later <c>/sync</c> of this user names by its ID, as matrix-js-sdk does.</summary>
+    public async Task UseSyncFilterAsync(string filterJson)
+    {
+        var filter = JsonNode.Parse(filterJson) as JsonObject ?? throw new ArgumentException($"not a JSON object: {filterJson}", nameof(filterJson));
+        var answer = await RequestAsync(HttpMethod.Post, $"/_matrix/client/v3/user/{Uri.EscapeDataString(UserId)}/filter", filter);
+        _syncFilter = Uri.EscapeDataString(answer["filter_id"]!.GetValue<string>());
+    }
+
     /// <summary>Initial sync (no <paramref name="since"/>) or a long-poll of up to <paramref name="timeoutMs"/>.</summary>
     public async Task<SyncAnswer> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken)
     {
-        using var response = await ExchangeAsync(HttpMethod.Get, since is null
-            ? $"/_matrix/client/v3/sync?timeout={timeoutMs}"
-            : $"/_matrix/client/v3/sync?since={Uri.EscapeDataString(since)}&timeout={timeoutMs}", null, cancellationToken);
+        var path = $"/_matrix/client/v3/sync?timeout={timeoutMs}" + (since is null ? "" : $"&since={Uri.EscapeDataString(since)}")
+            + (_syncFilter is null ? "" : $"&filter={_syncFilter}");
+        using var response = await ExchangeAsync(HttpMethod.Get, path, null, cancellationToken);
         var json = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         return SyncAnswer.Parse(json, Stopwatch.GetTimestamp());
     }

@@ -197,6 +197,48 @@ public sealed class RoomEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Batch_after_batch_of_concurrent_sends_stays_one_chain_when_some_callers_fail()
+    {
+        var (roomId, created) = await Writer.CreateRoomAsync(RoomVersions.V11, PublicRoom(RoomVersions.V11), false, CancellationToken.None);
+        EventDraft Message(string sender, string txn) => new(EventTypes.Message, null, sender, new JsonObject { ["body"] = txn })
+        {
+            Transaction = new ClientTransaction("DEV", txn, $"/send/m.room.message/{txn}"),
+        };
+        var earlier = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => Writer.SendAsync(roomId, [Message(Alice, $"old{i}")], CancellationToken.None)));
+
+        // More than one batch holds (64 callers). Among them, retries of sends written before (on PostgreSQL each fails its
+        // batch's write on the transactions' key) and sends by a user who is not in the room (refused in the build): each
+        // such batch goes again caller by caller, and the room's head must follow whatever was written.
+        int[] retried = [60, 200], refused = [130, 270];
+        var sends = Enumerable.Range(0, 300)
+            .Select(i => retried.Contains(i) ? Message(Alice, $"old{i % 3}") : refused.Contains(i) ? Message(Bob, $"bob{i}") : Message(Alice, $"new{i}"))
+            .Select(draft => Writer.SendAsync(roomId, [draft], CancellationToken.None)).ToList();
+        await Task.WhenAll(sends.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        Assert.All(refused, i => Assert.Equal(ErrorCodes.Forbidden, Assert.IsType<MatrixException>(sends[i].Exception!.InnerException).ErrCode));
+        Assert.Equal(retried.Select(i => earlier[i % 3][0].EventId), retried.Select(i => sends[i].Result[0].EventId));
+
+        var written = sends.Where(s => s.IsCompletedSuccessfully).SelectMany(s => s.Result).Where(e => e.Pdu.Content["body"]!.GetValue<string>().StartsWith("new"))
+            .OrderBy(e => e.StreamPosition).ToList();
+        Assert.Equal(300 - refused.Length - retried.Length, written.Count);
+        var previous = earlier[^1][0].EventId;
+        foreach (var e in written)
+        {
+            Assert.Equal([previous], e.Pdu.PrevEvents);
+            previous = e.EventId;
+        }
+
+        await using var db = Db();
+        Assert.Equal([previous], await db.ForwardExtremities.Where(f => f.RoomId == roomId).Select(f => f.EventId).ToListAsync());
+        Assert.Equal(written.Count + 3, await db.Events.CountAsync(e => e.RoomId == roomId && e.Type == EventTypes.Message));
+        Assert.Equal(created.Count + 3 + written.Count, await db.EventEdges.CountAsync(x => db.Events.Any(e => e.Nid == x.EventNid && e.RoomId == roomId)) + 1);
+
+        // The room's head is still right: the next send follows the last one.
+        var next = await Writer.SendAsync(roomId, [Message(Alice, "after")], CancellationToken.None);
+        Assert.Equal([previous], next[0].Pdu.PrevEvents);
+    }
+
+    [Fact]
     public async Task Member_state_is_stored_as_small_deltas_and_reloads_whole()
     {
         var (roomId, _) = await Writer.CreateRoomAsync(RoomVersions.V10, PublicRoom(RoomVersions.V10), false, CancellationToken.None);

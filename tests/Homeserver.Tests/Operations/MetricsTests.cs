@@ -59,17 +59,24 @@ public sealed class MetricsTests : IAsyncLifetime
     /// <summary>
     /// A long-poll woken by a message is answered from what the server keeps in memory (its memberships, the room's newest
     /// events, the unread rows the send left, key counts): no sync computation reads the database, which
-    /// matrix_sync_computations_total shows by source.
+    /// matrix_sync_computations_total shows by source. Also for a client that lazy-loads members (as Element does) and already
+    /// has the sender's member event.
     /// </summary>
-    [Fact]
-    public async Task A_long_poll_woken_by_a_message_is_answered_from_memory()
+    [Theory]
+    [InlineData("woken", null)]
+    [InlineData("woken-lazy", """{"room":{"state":{"lazy_load_members":true},"timeline":{"limit":20,"unread_thread_notifications":true}}}""")]
+    public async Task A_long_poll_woken_by_a_message_is_answered_from_memory(string prefix, string? filter)
     {
-        var alice = await _server.CreateUserAsync("woken-alice");
-        var bob = await _server.CreateUserAsync("woken-bob");
+        var alice = await _server.CreateUserAsync(prefix + "-alice");
+        var bob = await _server.CreateUserAsync(prefix + "-bob");
         var roomId = await _server.CreateRoomAsync(alice);
         await _server.JoinAsync(roomId, bob);
-        var since = (await _server.SyncAsync(bob)).NextBatch();
-        since = (await _server.SyncAsync(bob, since)).NextBatch();
+        var since = (await _server.SyncAsync(bob, filter: filter)).NextBatch();
+        // Alice's first message: a lazy-loading client gets her member event with it, which the server reads once.
+        await _server.SendMessageAsync(roomId, alice, "hello");
+        var first = await _server.SyncAsync(bob, since, filter);
+        if (filter is not null) Assert.Contains(alice.UserId, first.JoinedRoom(roomId).Events("state").Select(e => e.Str("state_key")));
+        since = first.NextBatch();
         // A token the server never issued is the client's error, and computes nothing.
         (await _server.Http.GetJsonAsync("/_matrix/client/v3/sync?since=not-a-token", bob.AccessToken)).IsError(HttpStatusCode.BadRequest, "M_INVALID_PARAM");
 
@@ -78,13 +85,14 @@ public sealed class MetricsTests : IAsyncLifetime
         var fromDatabase = Value(before, "matrix_sync_computations_total", @"source=""database""");
         var fromMemory = Value(before, "matrix_sync_computations_total", @"source=""memory""");
         var notifier = _server.Services.GetRequiredService<SyncNotifier>();
-        var poll = _server.Http.GetJsonAsync(SyncClient.SyncPath(since, timeoutMs: 30_000), bob.AccessToken);
+        var poll = _server.Http.GetJsonAsync(SyncClient.SyncPath(since, filter, timeoutMs: 30_000), bob.AccessToken);
         Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(notifier.Waiters == 1)), "bob's long-poll never parked");
-        var sent = (await _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/woken-1",
+        var sent = (await _server.Http.PutJsonAsync($"/_matrix/client/v3/rooms/{roomId}/send/m.room.message/{prefix}-1",
             new JsonObject { ["msgtype"] = "m.text", ["body"] = "wake up" }, alice.AccessToken)).Ok()["event_id"]!.GetValue<string>();
 
         var answer = (await poll).Ok();
         Assert.Contains(sent, answer.JoinedRoom(roomId).EventIds("timeline"));
+        Assert.Empty(answer.JoinedRoom(roomId).Events("state"));
         var after = await ScrapeUntilAsync(t => Value(t, "matrix_sync_computations_total", @"source=""memory""") > fromMemory);
         Assert.Equal(fromDatabase, Value(after, "matrix_sync_computations_total", @"source=""database"""));
     }

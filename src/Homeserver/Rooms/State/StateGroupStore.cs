@@ -24,9 +24,10 @@ public sealed class StateGroupStore : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<long> _reserved = new();
 
     /// <summary>The full state (StateKey → event ID) of a group.</summary>
-    public async Task<ImmutableDictionary<StateKey, string>> LoadAsync(HomeserverDbContext db, long groupId, CancellationToken cancellationToken)
+    public async Task<ImmutableDictionary<StateKey, string>> LoadAsync(IDbSource source, long groupId, CancellationToken cancellationToken)
     {
         if (_cache.TryGetValue(groupId, out ImmutableDictionary<StateKey, string>? cached)) return cached!;
+        var db = source.Db;
 
         // The chain from this group up to its snapshot, newest first.
         var chain = await db.StateGroups

@@ -41,7 +41,7 @@ internal sealed class RoomStateMaps(StateGroupStore stateGroups)
     }
 
     /// <summary>The state just before a timeline event: the state after it, with its own entry undone.</summary>
-    public async Task<ImmutableDictionary<StateKey, string>> BeforeAsync(HomeserverDbContext db, TimelineRow row, CancellationToken cancellationToken)
+    public async Task<ImmutableDictionary<StateKey, string>> BeforeAsync(IDbSource db, TimelineRow row, CancellationToken cancellationToken)
     {
         if (row.StateGroup is not { } group) return ImmutableDictionary<StateKey, string>.Empty;
         var after = await stateGroups.LoadAsync(db, group, cancellationToken);

@@ -32,10 +32,10 @@ internal static class StateDelta
     {
         gapMembers = new HashSet<string>(StringComparer.Ordinal);
         var result = new Dictionary<StateKey, string>();
-        var known = previous is null ? new HashSet<string>(StringComparer.Ordinal) : previous.Values.ToHashSet(StringComparer.Ordinal);
         var delta = previous is null || limited || stateAfter;
         if (delta)
         {
+            var known = previous is null ? new HashSet<string>(StringComparer.Ordinal) : previous.Values.ToHashSet(StringComparer.Ordinal);
             foreach (var key in start.Keys.Union(end.Keys))
             {
                 var pick = stateAfter
@@ -53,16 +53,33 @@ internal static class StateDelta
         }
 
         if (lazy is null) return result;
-        // Members the client needs are sent from the state the timeline starts from, known or not:
-        // a lazy-loading client only has the members it was sent, and the caller drops repeats.
-        var source = stateAfter ? end : start;
+        AddNeededMembers(result, stateAfter ? end : start, timeline, stateAfter, lazy);
+        return result;
+    }
+
+    /// <summary>
+    /// Only the members a lazy-loading client needs, from <paramref name="source"/>: the whole state section of a room whose
+    /// timeline follows on from the client's last sync (nothing changed that the timeline does not show).
+    /// </summary>
+    public static Dictionary<StateKey, string> NeededMembers(ImmutableDictionary<StateKey, string> source, IReadOnlySet<string> timeline, LazyMembers lazy)
+    {
+        var result = new Dictionary<StateKey, string>();
+        AddNeededMembers(result, source, timeline, stateAfter: false, lazy);
+        return result;
+    }
+
+    /// <summary>
+    /// Members the client needs are sent from the state the timeline starts from (or the state after it), known or not:
+    /// a lazy-loading client only has the members it was sent, and the caller drops repeats.
+    /// </summary>
+    private static void AddNeededMembers(Dictionary<StateKey, string> result, ImmutableDictionary<StateKey, string> source, IReadOnlySet<string> timeline,
+        bool stateAfter, LazyMembers lazy)
+    {
         foreach (var user in lazy.Needed)
         {
             var key = new StateKey(EventTypes.Member, user);
             if (source.TryGetValue(key, out var id) && (stateAfter || !timeline.Contains(id))) result[key] = id;
         }
-
-        return result;
     }
 
     private static IEnumerable<string> Candidates(ImmutableDictionary<StateKey, string> start, ImmutableDictionary<StateKey, string> end, StateKey key)

@@ -213,37 +213,51 @@ internal sealed class RoomsStream(
         {
             var batch = BatchOf(batches, plan);
             if (plan.Section == RoomSection.Join && (plan.Fresh || batch.Limited || HasMember(batch))) summaryRooms.Add(plan.RoomId);
-            if (plan.Fresh || batch.Limited || context.UseStateAfter || lazy) needsState.Add(plan);
+            if (plan.Fresh || batch.Limited || context.UseStateAfter || (lazy && !FollowsOn(context, plan, batch))) needsState.Add(plan);
         }
 
         var summaryByRoom = await summaries.ComputeAsync(context, context.UserId, summaryRooms, cancellationToken);
         var result = new Dictionary<string, RoomState>(StringComparer.Ordinal);
-        if (needsState.Count == 0)
+        if (needsState.Count == 0 && !lazy)
         {
             // A long-poll woken by new events, mostly: nothing to compute beyond the summaries.
             foreach (var plan in shown) result[plan.RoomId] = new RoomState([], summaryByRoom.GetValueOrDefault(plan.RoomId));
             return result;
         }
 
-        var ends = await stateMaps.AtAsync(context.Db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
-        var previous = await stateMaps.AtAsync(context.Db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
+        // Read only when a room needs them: a woken long-poll of a lazy-loading client takes no database context.
+        Dictionary<string, ImmutableDictionary<StateKey, string>> ends = [], previous = [];
+        if (needsState.Count > 0)
+        {
+            ends = await stateMaps.AtAsync(context.Db, needsState.Select(p => (p.RoomId, p.UpTo)), cancellationToken);
+            previous = await stateMaps.AtAsync(context.Db, needsState.Where(p => !p.Fresh).Select(p => (p.RoomId, p.After!.Value)), cancellationToken);
+        }
 
         var chosen = new Dictionary<string, (Dictionary<StateKey, string> State, HashSet<string> Forced)>(StringComparer.Ordinal);
         foreach (var plan in shown)
         {
             var summary = summaryByRoom.GetValueOrDefault(plan.RoomId);
+            var batch = BatchOf(batches, plan);
+            var roomLazy = lazy ? LazyFor(context, plan, batch, summary) : null;
+            if (roomLazy is not null && FollowsOn(context, plan, batch))
+            {
+                // No state changed that the timeline does not show: a lazy-loading client needs only its senders' members,
+                // from the state the timeline starts from. Every member's long-poll woken by a message takes this path.
+                var before = await stateMaps.BeforeAsync(context, batch.Events[0], cancellationToken);
+                chosen[plan.RoomId] = (StateDelta.NeededMembers(before, TimelineIds(batch), roomLazy), [.. roomLazy.Forced]);
+                continue;
+            }
+
             if (!ends.TryGetValue(plan.RoomId, out var end))
             {
                 result[plan.RoomId] = new RoomState([], summary);
                 continue;
             }
 
-            var batch = BatchOf(batches, plan);
-            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(context.Db, batch.Events[0], cancellationToken) : end;
-            var roomLazy = lazy ? LazyFor(context, plan, batch, summary) : null;
+            var start = batch.Events.Count > 0 ? await stateMaps.BeforeAsync(context, batch.Events[0], cancellationToken) : end;
             if (lazy && plan.After is null && !context.IsInitial) lazyMembers.ForgetRoom(context.UserId, device, plan.RoomId);
             var state = StateDelta.Compute(plan.Fresh ? null : previous.GetValueOrDefault(plan.RoomId), start, end,
-                batch.Events.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal), batch.Limited, context.UseStateAfter, roomLazy, out var gap);
+                TimelineIds(batch), batch.Limited, context.UseStateAfter, roomLazy, out var gap);
             var forced = new HashSet<string>(gap, StringComparer.Ordinal);
             if (roomLazy is not null) forced.UnionWith(roomLazy.Forced);
             chosen[plan.RoomId] = (state, forced);
@@ -268,6 +282,15 @@ internal sealed class RoomsStream(
 
         return result;
     }
+
+    /// <summary>
+    /// The room's timeline follows on from the client's last sync (no gap, no use_state_after): its state section shows no
+    /// change beyond what the timeline does, so it needs no state at the two positions.
+    /// </summary>
+    private static bool FollowsOn(SyncContext context, RoomPlan plan, TimelineBatch batch) =>
+        !plan.Fresh && !batch.Limited && !context.UseStateAfter && batch.Events.Count > 0;
+
+    private static HashSet<string> TimelineIds(TimelineBatch batch) => batch.Events.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
 
     private static bool HasMember(TimelineBatch batch)
     {
