@@ -41,6 +41,7 @@ public static class HomeserverHost
     public static async Task<int> RunAsync(string[] args)
     {
         var listRoutes = args.Contains("--list-routes");
+        using var jitProfile = listRoutes ? null : StartupJitProfile.Start();
         WebApplication app;
         try
         {
@@ -68,6 +69,7 @@ public static class HomeserverHost
             return 2;
         }
 
+        jitProfile?.StopAfterStart(app.Lifetime);
         await app.RunAsync();
         return 0;
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Matrix.Homeserver.Tests.Hosting;
 
+[Collection(ServerProcessCollection.Name)]
 public sealed class ConfigurationTests
 {
     private static HomeserverOptions Load(params (string Key, string Value)[] settings) =>

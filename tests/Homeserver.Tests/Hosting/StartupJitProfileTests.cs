@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Matrix.Homeserver.Hosting;
+using Matrix.Homeserver.Tests.Infrastructure;
+
+namespace Matrix.Homeserver.Tests.Hosting;
+
+/// <summary>The server processes started from the test's binaries (they share its directory, and so its JIT profile).</summary>
+[CollectionDefinition(Name)]
+public sealed class ServerProcessCollection
+{
+    public const string Name = "server processes";
+}
+
+[Collection(ServerProcessCollection.Name)]
+public sealed partial class StartupJitProfileTests
+{
+    private static readonly string Directory = Path.GetDirectoryName(typeof(HomeserverHost).Assembly.Location)!;
+    private static readonly string Profile = Path.Combine(Directory, "startup.jitprofile");
+
+    [Fact]
+    public async Task A_server_records_its_start_for_the_next_and_a_second_one_beside_it_leaves_the_profile_alone()
+    {
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        using var first = await StartAsync();
+        using (var second = await StartAsync())
+        {
+            await StopAsync(second);
+        }
+
+        // The first server still records (until it stops, or a while after it serves): the second one wrote nothing.
+        Assert.False(File.Exists(Profile) && File.GetLastWriteTimeUtc(Profile) > before, "only the server holding the profile writes it");
+
+        await StopAsync(first);
+        Assert.True(File.GetLastWriteTimeUtc(Profile) > before, "a stopped server has written its profile");
+        Assert.True(new FileInfo(Profile).Length > 0);
+        await using (new FileStream(Profile + ".lock", FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            // The lock is free again for the next start.
+        }
+
+        // The next start reads it and serves as before.
+        using var next = await StartAsync();
+        await StopAsync(next);
+    }
+
+    /// <summary>The server's process on a temporary SQLite database, once it answers.</summary>
+    private static async Task<Process> StartAsync()
+    {
+        var data = System.IO.Directory.CreateTempSubdirectory("hs-jit-").FullName;
+        var url = $"http://127.0.0.1:{TestFederation.FreePort()}";
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
+        foreach (var arg in new[]
+                 {
+                     typeof(HomeserverHost).Assembly.Location, $"--Homeserver:Listeners:Client:Url={url}", "--Homeserver:Federation:Enabled=false",
+                     "--Homeserver:ServerName=jit.localhost",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            Assert.False(process.HasExited, "the server exited before it served");
+            try
+            {
+                if ((await http.GetAsync($"{url}/_matrix/client/versions")).IsSuccessStatusCode) return process;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("the server did not serve within 30 s");
+    }
+
+    /// <summary>Stops the server as an operator does (SIGTERM), and waits for it.</summary>
+    private static async Task StopAsync(Process process)
+    {
+        Assert.Equal(0, Kill(process.Id, Sigterm));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private const int Sigterm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
