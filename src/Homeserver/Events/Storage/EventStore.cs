@@ -24,7 +24,9 @@ public sealed class EventStore
     // after a load run (docs/benchmarks.md, fourteenth round); as bytes they are ~10 MB.
     private readonly GenerationalCache<string, EventBytes> _json = new(MaxWeight, StringComparer.Ordinal);
 
-    // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms.
+    // The parsed tier: enough for an initial sync's timelines and state across a hundred rooms with Element's 20 events a
+    // room (~3 000 events: with half this bound, a fifth of such a sync's time went to parsing its events again; the
+    // memory 10 s after a load did not move, docs/benchmarks.md, forty-fifth round).
     private readonly GenerationalCache<string, Pdu> _pdus = new(ParsedWeight, StringComparer.Ordinal);
 
     // The messages (events without a state key) just written or received: read next by the syncs they wake, rarely
@@ -38,7 +40,7 @@ public sealed class EventStore
     internal const int MaxWeight = 16_000;
 
     /// <summary>The parsed tier's bound, in <see cref="CacheWeight"/> units.</summary>
-    internal const int ParsedWeight = 3_000;
+    internal const int ParsedWeight = 6_000;
 
     /// <summary>
     /// The recent messages' bound, in <see cref="CacheWeight"/> units: the last 64–128 typical messages, a woken sync's
