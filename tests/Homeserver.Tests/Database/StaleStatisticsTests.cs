@@ -1,6 +1,8 @@
 using Matrix.Homeserver.Configuration;
 using Matrix.Homeserver.Storage;
+using Matrix.Homeserver.Sync.Rooms;
 using Matrix.Homeserver.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -17,12 +19,10 @@ public sealed class StaleStatisticsTests
     public async Task New_rooms_are_read_along_their_timeline_after_statistics_taken_with_few_rooms()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await using (var services = new ServiceCollection().AddLogging()
+        await using var services = new ServiceCollection().AddLogging()
             .AddHomeserverStorage(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = database.ConnectionString })
-            .BuildServiceProvider())
-        {
-            await StorageSetup.MigrateAsync(services, CancellationToken.None);
-        }
+            .BuildServiceProvider();
+        await StorageSetup.MigrateAsync(services, CancellationToken.None);
 
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
@@ -32,22 +32,13 @@ public sealed class StaleStatisticsTests
         await ExecuteAsync(connection, Insert(firstRoom: 0, rooms: 4, eventsPerRoom: 1000, firstStream: 1));
         await ExecuteAsync(connection, "ANALYZE events");
         await ExecuteAsync(connection, Insert(firstRoom: 4, rooms: 100, eventsPerRoom: 200, firstStream: 10_001));
+        await ExecuteAsync(connection, "INSERT INTO rooms (room_id, room_version, creator, is_public, created_ts) SELECT '!room' || n, '10', '@u:test', false, 0 FROM generate_series(0, 103) AS n");
 
-        const string newRooms = "(SELECT array_agg('!room' || n) FROM generate_series(4, 103) AS n)";
-        // The two per-room reads of a sync: its timelines (TimelineLoader's LATERAL query) and the state at its position.
-        var timeline = await PlanAsync(connection, $"""
-            SELECT e.* FROM unnest({newRooms}) AS r(room_id) CROSS JOIN LATERAL (
-                SELECT * FROM events WHERE room_id = r.room_id AND stream_ordering > -9223372036854775808 AND stream_ordering <= 50000
-                    AND NOT outlier AND rejected_reason IS NULL AND NOT soft_failed
-                ORDER BY stream_ordering DESC LIMIT 11) AS e
-            """);
-        var stateGroup = await PlanAsync(connection, $"""
-            SELECT r.room_id, (SELECT e.state_group FROM events AS e
-                WHERE e.stream_ordering IS NOT NULL AND NOT e.outlier AND e.rejected_reason IS NULL AND NOT e.soft_failed
-                    AND e.stream_ordering <= 50000 AND e.room_id = r.room_id
-                ORDER BY e.stream_ordering DESC LIMIT 1)
-            FROM unnest({newRooms}) AS r(room_id)
-            """);
+        // The two per-room reads of a sync, as the server sends them: its timelines and the state at its position.
+        var newRooms = Enumerable.Range(4, 100).Select(n => $"!room{n}").ToList();
+        await using var db = await services.GetRequiredService<IDbContextFactory<HomeserverDbContext>>().CreateDbContextAsync();
+        var timeline = await PlanAsync(TimelineLoader.LatestPerRoom(db, [.. newRooms], long.MinValue, 50_000, 11));
+        var stateGroup = await PlanAsync(RoomStateMaps.StateGroups(db, newRooms, 50_000));
 
         foreach (var plan in new[] { timeline, stateGroup })
         {
@@ -68,9 +59,19 @@ public sealed class StaleStatisticsTests
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql)
+    /// <summary>The plan of the query's own command, with its parameters.</summary>
+    private static async Task<string> PlanAsync<T>(IQueryable<T> query)
     {
-        await using var command = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + sql, connection);
-        return (string)(await command.ExecuteScalarAsync())!;
+        await using var command = query.CreateDbCommand();
+        command.CommandText = "EXPLAIN (FORMAT JSON) " + command.CommandText;
+        await command.Connection!.OpenAsync();
+        try
+        {
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
+        finally
+        {
+            await command.Connection.CloseAsync();
+        }
     }
 }

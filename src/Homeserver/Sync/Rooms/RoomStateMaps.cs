@@ -22,14 +22,7 @@ internal sealed class RoomStateMaps(StateGroupStore stateGroups)
         {
             var rooms = batch.Select(p => p.RoomId).Distinct().ToList();
             var position = batch.Key;
-            var events = TimelineLoader.TimelineEvents(db, after: null, position);
-            var groups = await db.Rooms.AsNoTracking().Where(r => rooms.Contains(r.RoomId))
-                .Select(r => new
-                {
-                    r.RoomId,
-                    StateGroup = events.Where(e => e.RoomId == r.RoomId).OrderByDescending(e => e.StreamOrdering).Select(e => e.StateGroup).FirstOrDefault(),
-                })
-                .ToListAsync(cancellationToken);
+            var groups = await StateGroups(db, rooms, position).ToListAsync(cancellationToken);
             foreach (var room in rooms) result[room] = ImmutableDictionary<StateKey, string>.Empty;
             foreach (var row in groups)
             {
@@ -39,6 +32,16 @@ internal sealed class RoomStateMaps(StateGroupStore stateGroups)
 
         return result;
     }
+
+    /// <summary>Each room's state group at the position: the one of its last timeline event at or before it.</summary>
+    internal static IQueryable<RoomStateGroup> StateGroups(HomeserverDbContext db, List<string> rooms, long position)
+    {
+        var events = TimelineLoader.TimelineEvents(db, after: null, position);
+        return db.Rooms.AsNoTracking().Where(r => rooms.Contains(r.RoomId)).Select(r => new RoomStateGroup(
+            r.RoomId, events.Where(e => e.RoomId == r.RoomId).OrderByDescending(e => e.StreamOrdering).Select(e => e.StateGroup).FirstOrDefault()));
+    }
+
+    internal sealed record RoomStateGroup(string RoomId, long? StateGroup);
 
     /// <summary>The state just before a timeline event: the state after it, with its own entry undone.</summary>
     public async Task<ImmutableDictionary<StateKey, string>> BeforeAsync(IDbSource db, TimelineRow row, CancellationToken cancellationToken)
