@@ -7,14 +7,18 @@ namespace Matrix.Homeserver.Hosting;
 /// serves, in a profile beside the binary, and the next start compiles them on a background thread ahead of the threads
 /// that need them (most of a start from the build output is the JIT's; docs/benchmarks.md, forty-fifth round). A
 /// profile of another build is harmless: the runtime skips the modules whose identity changed. Where the directory is
-/// not writable, or another server from the same binary holds the profile, the start goes without it.
+/// not writable, or another server from the same binary is recording, the start goes without it.
 /// </summary>
 internal sealed class StartupJitProfile : IDisposable
 {
     private const string ProfileName = "startup.jitprofile";
 
-    /// <summary>How long after serving the recording goes on: a client's first requests compile their paths then.</summary>
-    internal static readonly TimeSpan RecordAfterStart = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long after it starts serving a server records: a readiness probe's first request (whose routing is built then)
+    /// is in the profile, and the profile is written before a harness that kills the process a second after it serves
+    /// (as the load tool's cold-start scenario does) can lose it.
+    /// </summary>
+    internal static readonly TimeSpan RecordAfterStart = TimeSpan.FromMilliseconds(500);
 
     private readonly FileStream _lock;
     private int _stopped;
