@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime;
 
 namespace Matrix.Homeserver.Hosting;
@@ -28,6 +29,8 @@ internal sealed class StartupJitProfile : IDisposable
     /// <summary>Starts the background compilation of the last profile and a new recording; null when it cannot.</summary>
     public static StartupJitProfile? Start()
     {
+        // The profile is the process's: a server hosted by another program (a test runner) leaves its JIT alone.
+        if (Assembly.GetEntryAssembly() != typeof(StartupJitProfile).Assembly) return null;
         var directory = AppContext.BaseDirectory;
         FileStream lockFile;
         try
