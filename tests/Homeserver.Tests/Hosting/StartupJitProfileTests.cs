@@ -13,8 +13,10 @@ public sealed class ServerProcessCollection
 }
 
 [Collection(ServerProcessCollection.Name)]
-public sealed partial class StartupJitProfileTests
+public sealed partial class StartupJitProfileTests : IDisposable
 {
+    private readonly List<string> _dataDirectories = [];
+
     private static readonly string Directory = Path.GetDirectoryName(typeof(HomeserverHost).Assembly.Location)!;
     private static readonly string Profile = Path.Combine(Directory, "startup.jitprofile");
 
@@ -57,9 +59,10 @@ public sealed partial class StartupJitProfileTests
     private static bool WrittenAfter(DateTime time) => File.Exists(Profile) && File.GetLastWriteTimeUtc(Profile) > time;
 
     /// <summary>The server's process on a temporary SQLite database, once it answers.</summary>
-    private static async Task<Process> StartAsync()
+    private async Task<Process> StartAsync()
     {
         var data = System.IO.Directory.CreateTempSubdirectory("hs-jit-").FullName;
+        _dataDirectories.Add(data);
         var url = $"http://127.0.0.1:{TestFederation.FreePort()}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
         foreach (var arg in new[]
@@ -103,6 +106,11 @@ public sealed partial class StartupJitProfileTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
         Assert.Equal(0, process.ExitCode);
+    }
+
+    public void Dispose()
+    {
+        foreach (var directory in _dataDirectories) System.IO.Directory.Delete(directory, recursive: true);
     }
 
     private const int Sigterm = 15;

@@ -241,7 +241,6 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
                 .OrderByDescending(e => e.StreamOrdering).Take(count)
                 .Select(e => new TimelineRow(e.EventId, e.RoomId, e.StreamOrdering!.Value, e.Type, e.StateKey, e.Sender, e.StateGroup, e.ReplacesState, e.RedactedBy)));
 
-    /// <summary>Events a timeline may show (<see cref="RoomTimeline.AllEvents"/>), within the window.</summary>
     /// <summary>
     /// PostgreSQL: each room's newest timeline events in the window, a LATERAL join along the (room, stream) index. EF Core
     /// turns a per-room Take into ROW_NUMBER() over every event of every room (400 ms for 100 rooms of 1 000 events), hence
@@ -255,6 +254,7 @@ internal sealed class TimelineLoader(EventVisibility visibility, EventStore even
                 ORDER BY stream_ordering DESC LIMIT {count}) AS e
             """).AsNoTracking();
 
+    /// <summary>Events a timeline may show (<see cref="RoomTimeline.AllEvents"/>), within the window.</summary>
     internal static IQueryable<Event> TimelineEvents(HomeserverDbContext db, long? after, long upTo)
     {
         var query = RoomTimeline.AllEvents(db).Where(e => e.StreamOrdering <= upTo);
