@@ -27,8 +27,8 @@ public sealed partial class StartupJitProfileTests : IDisposable
         using (var first = await StartAsync())
         {
             // Written while the server runs: a harness that kills it a second after it serves keeps the profile.
-            for (var attempt = 0; attempt < 100 && !WrittenAfter(before); attempt++) await Task.Delay(100);
-            Assert.True(WrittenAfter(before), "the running server has written its profile");
+            Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(WrittenAfter(before)), TimeSpan.FromSeconds(10)),
+                "the running server has written its profile");
             Assert.True(new FileInfo(Profile).Length > 0);
             await StopAsync(first);
         }
@@ -64,37 +64,30 @@ public sealed partial class StartupJitProfileTests : IDisposable
         var data = System.IO.Directory.CreateTempSubdirectory("hs-jit-").FullName;
         _dataDirectories.Add(data);
         var url = $"http://127.0.0.1:{TestFederation.FreePort()}";
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
-        foreach (var arg in new[]
-                 {
-                     typeof(HomeserverHost).Assembly.Location, $"--Homeserver:Listeners:Client:Url={url}", "--Homeserver:Federation:Enabled=false",
-                     "--Homeserver:ServerName=jit.localhost",
-                 })
+        var start = new ProcessStartInfo("dotnet", [typeof(HomeserverHost).Assembly.Location, $"--Homeserver:Listeners:Client:Url={url}",
+            "--Homeserver:Federation:Enabled=false", "--Homeserver:ServerName=jit.localhost"])
         {
-            start.ArgumentList.Add(arg);
-        }
-
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data,
+        };
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        for (var attempt = 0; attempt < 300; attempt++)
+        var serving = await Eventually.HoldsAsync(async () =>
         {
             Assert.False(process.HasExited, "the server exited before it served");
             try
             {
-                if ((await http.GetAsync($"{url}/_matrix/client/versions")).IsSuccessStatusCode) return process;
+                return (await http.GetAsync($"{url}/_matrix/client/versions")).IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return false; // Not listening yet.
             }
-
-            await Task.Delay(100);
-        }
-
+        });
+        if (serving) return process;
         process.Kill(entireProcessTree: true);
         throw new TimeoutException("the server did not serve within 30 s");
     }
