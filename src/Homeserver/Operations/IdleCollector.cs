@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Matrix.Homeserver.Hosting;
 
 namespace Matrix.Homeserver.Operations;
@@ -13,26 +14,39 @@ namespace Matrix.Homeserver.Operations;
 /// a full, compacting collection that also releases the heap's free regions. The collector otherwise keeps what a burst
 /// committed for the next one; after a thousand long-polls were answered a few times that is ~70 MiB more resident
 /// memory than the live heap needs, and after start-up ~9 MiB.</item>
+/// <item>The pages of read-only mapped files go back (<see cref="MappedFilePages"/>) at start-up's trim (~25 MiB; most
+/// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
+/// the ones it needs, which cost a lone message a few milliseconds and a room of a thousand long-polls' first message
+/// up to ~40 ms when done five seconds after the burst.</item>
 /// </list>
-/// Both run only in the quiet (docs/benchmarks.md, fifteenth and sixteenth rounds).
+/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth and forty-sixth rounds).
 /// </summary>
 public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackgroundService(SampleInterval)
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
     private const int TrimSampleEvery = 10;
 
+    /// <summary>What start-up allocates, with room to spare (~16 MiB); more means clients came before the first quiet.</summary>
+    private const long StartupBytes = 64L << 20;
+
+    /// <summary>A quiet server's timers still compile a few methods a second as they tier up.</summary>
+    private const int JitQuietMethodsPerSample = 20;
+
     private readonly QuietAfterBurst _young = QuietAfterBurst.ForYoungCollection();
     private QuietAfterBurst _trim = QuietAfterBurst.ForStartupTrim();
+    private readonly QuietAfterBurst _pageOut = QuietAfterBurst.ForPageOut();
+    private bool _startup = true;
     private int _youngCollections = GC.CollectionCount(0);
     private long _ticks;
+    private long _compiledMethods;
 
     protected override Task TickAsync(CancellationToken stoppingToken)
     {
         var total = GC.GetTotalAllocatedBytes();
         // A collection of the collector's own emptied the young generation too: the burst counts from there.
         if (GC.CollectionCount(0) != _youngCollections) _young.Restart(total);
-        if (++_ticks % TrimSampleEvery == 0 && _trim.Sample(total)) Trim();
-        else if (_young.Sample(total))
+        var acted = ++_ticks % TrimSampleEvery == 0 && SlowSample(total);
+        if (!acted && _young.Sample(total))
         {
             GC.Collect(0, GCCollectionMode.Forced, blocking: true);
             _young.Restart(GC.GetTotalAllocatedBytes());
@@ -42,17 +56,53 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         return Task.CompletedTask;
     }
 
+    /// <summary>The one-second samples: a trim, else the mapped files' pages; true when either acted.</summary>
+    private bool SlowSample(long total)
+    {
+        // Start-up's trim waits for the JIT too: its tier-ups read the pages that trim gives back.
+        var jitBusy = JitBusy();
+        if (_trim.Sample(total, _startup && jitBusy))
+        {
+            Trim();
+            return true;
+        }
+
+        // A quiet minute sees its timers' code tier up now and then: not counted.
+        if (!_pageOut.Sample(total)) return false;
+        var pagedOut = MappedFilePages.PageOut();
+        _pageOut.Restart(GC.GetTotalAllocatedBytes());
+        logger.LogDebug("Gave back the pages of {Mapped} MiB of mapped files", pagedOut >> 20);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the JIT is still busy: after start-up the runtime recompiles the methods that ran often for several
+    /// seconds more (at tier 1), reading the assemblies' pages.
+    /// </summary>
+    private bool JitBusy()
+    {
+        var compiled = JitInfo.GetCompiledMethodCount();
+        var busy = compiled - _compiledMethods > JitQuietMethodsPerSample;
+        _compiledMethods = compiled;
+        return busy;
+    }
+
     private void Trim()
     {
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
         var watch = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // Start-up's pages of mapped files, read once, go at once; a burst's (also one that came before start-up's trim)
+        // are what the next burst needs again.
         var total = GC.GetTotalAllocatedBytes();
+        var pagedOut = _startup && total < StartupBytes ? MappedFilePages.PageOut() : 0;
         // Start-up's trim is done: from now on only a burst's.
+        _startup = false;
         _trim = QuietAfterBurst.ForTrim();
         _trim.Restart(total);
+        if (pagedOut > 0) _pageOut.Restart(total);
         _young.Restart(total);
-        logger.LogDebug("Trimmed the managed heap in {Ms} ms: {Before} → {After} MiB committed", watch.ElapsedMilliseconds,
-            committed >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
+        logger.LogDebug("Trimmed the managed heap and {Mapped} MiB of mapped files in {Ms} ms: {Before} → {After} MiB committed",
+            pagedOut >> 20, watch.ElapsedMilliseconds, committed >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
     }
 }

@@ -26,6 +26,13 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     public static QuietAfterBurst ForStartupTrim() => new(0, 1L << 20, 5);
 
     /// <summary>
+    /// When to give back the pages of mapped files after a burst: 64 MiB allocated, then a minute of one-second samples
+    /// under 1 MiB each. The next burst reads back what it uses, a few milliseconds on its first request; after a minute
+    /// of quiet that is rarely a burst's next request.
+    /// </summary>
+    public static QuietAfterBurst ForPageOut() => new(64L << 20, 1L << 20, 60);
+
+    /// <summary>
     /// When to empty the young generations: 1 MiB allocated since the last collection (seen by the sampler: what a burst
     /// allocated between a collection of the runtime's and the next sample is not counted, often most of what is left),
     /// then three 100 ms samples under 256 KiB each (a client's pause between requests is shorter; a room's wave of
@@ -33,8 +40,11 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     /// </summary>
     public static QuietAfterBurst ForYoungCollection() => new(1L << 20, 256L << 10, 3);
 
-    /// <summary>Takes one sample; true when the burst is over and the quiet has lasted (the caller then calls <see cref="Restart"/>).</summary>
-    public bool Sample(long totalAllocated)
+    /// <summary>
+    /// Takes one sample; true when the burst is over and the quiet has lasted (the caller then calls <see cref="Restart"/>).
+    /// <paramref name="busyOtherwise"/> makes the sample not quiet whatever was allocated (the JIT still compiling).
+    /// </summary>
+    public bool Sample(long totalAllocated, bool busyOtherwise = false)
     {
         if (_lastTotal < 0)
         {
@@ -42,7 +52,7 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
             return false;
         }
 
-        _quietFor = totalAllocated - _lastTotal <= quietBytesPerSample ? _quietFor + 1 : 0;
+        _quietFor = !busyOtherwise && totalAllocated - _lastTotal <= quietBytesPerSample ? _quietFor + 1 : 0;
         _lastTotal = totalAllocated;
         return _quietFor >= quietSamples && totalAllocated - _totalAtRestart >= burstBytes;
     }

@@ -75,4 +75,34 @@ public sealed class QuietAfterBurstTests
         for (var i = 0; i < 4; i++) Assert.False(startup.Sample(total += MiB / 4));
         Assert.True(startup.Sample(total += 0));
     }
+
+    [Fact]
+    public void A_sample_busy_otherwise_is_not_quiet_however_little_it_allocated()
+    {
+        var startup = QuietAfterBurst.ForStartupTrim();
+        var total = 11 * MiB;
+        startup.Sample(total);
+
+        // The JIT still compiling after start-up: nothing allocated, but no trim until five samples are quiet in both.
+        for (var i = 0; i < 10; i++) Assert.False(startup.Sample(total, busyOtherwise: true));
+        for (var i = 0; i < 4; i++) Assert.False(startup.Sample(total));
+        Assert.False(startup.Sample(total, busyOtherwise: true));
+        for (var i = 0; i < 4; i++) Assert.False(startup.Sample(total));
+        Assert.True(startup.Sample(total));
+    }
+
+    [Fact]
+    public void Mapped_files_are_given_back_only_after_a_minute_of_quiet_after_a_burst()
+    {
+        var pageOut = QuietAfterBurst.ForPageOut();
+        var total = 0L;
+        pageOut.Sample(total);
+        Assert.False(pageOut.Sample(total += 100 * MiB));
+
+        // A room's messages a few seconds apart: the pages stay.
+        for (var i = 0; i < 30; i++) Assert.False(pageOut.Sample(total += 0));
+        Assert.False(pageOut.Sample(total += 2 * MiB));
+        for (var i = 0; i < 59; i++) Assert.False(pageOut.Sample(total += 0));
+        Assert.True(pageOut.Sample(total += 0));
+    }
 }

@@ -21,6 +21,9 @@ public sealed class DeviceActivity(TimeProvider clock)
     public (long Ts, string? Ip)? Pending(string userId, string deviceId) =>
         _pending.TryGetValue((userId, deviceId), out var seen) ? seen : null;
 
+    /// <summary>Whether any activity waits to be written.</summary>
+    public bool HasPending => !_pending.IsEmpty;
+
     /// <summary>
     /// Writes what has been recorded since the last flush; returns how many devices were written. One statement on
     /// PostgreSQL (a thousand clients syncing means a thousand devices every flush: one query each cost the server

@@ -20,6 +20,7 @@ public sealed class DeviceActivityFlusher(DeviceActivity activity, IDbContextFac
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (!activity.HasPending) return;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

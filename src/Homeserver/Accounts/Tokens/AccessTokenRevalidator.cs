@@ -13,6 +13,7 @@ public sealed class AccessTokenRevalidator(AccessTokenService tokens, IDbContext
 
     protected override async Task TickAsync(CancellationToken stoppingToken)
     {
+        if (!tokens.HasCached) return;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);

@@ -196,6 +196,9 @@ public sealed class AccessTokenService(IDbContextFactory<HomeserverDbContext> db
         return kept;
     }
 
+    /// <summary>Whether any validation is cached: a quiet server's revalidator then has nothing to open a context for.</summary>
+    public bool HasCached => !_cache.IsEmpty;
+
     /// <summary>Forgets cached validations; call after deleting tokens so they stop working at once.</summary>
     public void InvalidateCache(Func<Requester, bool> match)
     {
