@@ -28,6 +28,7 @@ public static class AccountsSetup
         services.AddSingleton<PasswordPolicy>();
         services.AddScoped<SessionIssuer>();
         services.AddSingleton<LoginTokenService>();
+        services.AddSingleton<AccountExpiries>();
         services.AddSingleton<RegistrationTokenService>();
         services.AddSingleton<SharedSecretNonces>();
         services.AddSingleton<DeviceActivity>();

@@ -10,18 +10,20 @@ namespace Matrix.Homeserver.Accounts.Login;
 /// Single-use, short-lived m.login.token tokens (POST /login/get_token). Stored hashed; using one
 /// deletes it, and only the request whose DELETE removed the row gets to log in.
 /// </summary>
-public sealed class LoginTokenService(AuthOptions options, TimeProvider clock)
+public sealed class LoginTokenService(AuthOptions options, AccountExpiries expiries, TimeProvider clock)
 {
     public async Task<(string Token, long ExpiresInMs)> CreateAsync(HomeserverDbContext db, string userId, CancellationToken cancellationToken)
     {
         var token = AccessTokenService.NewToken("mlt_");
+        var expiresTs = clock.GetUtcNow().ToUnixTimeMilliseconds() + options.LoginTokenLifetimeMs;
         db.LoginTokens.Add(new LoginToken
         {
             TokenHash = AccessTokenService.Hash(token),
             UserId = userId,
-            ExpiresTs = clock.GetUtcNow().ToUnixTimeMilliseconds() + options.LoginTokenLifetimeMs,
+            ExpiresTs = expiresTs,
         });
         await db.SaveChangesAsync(cancellationToken);
+        expiries.Note(expiresTs);
         return (token, options.LoginTokenLifetimeMs);
     }
 

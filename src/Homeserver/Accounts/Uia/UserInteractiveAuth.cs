@@ -17,7 +17,7 @@ namespace Matrix.Homeserver.Accounts.Uia;
 /// answer. Sessions live in the database (any worker can continue them), expire, are bounded in
 /// number (the oldest make room), and are bound to the operation that started them: the same method, path, user and intent.
 /// </summary>
-public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUiaStage> stages, AuthOptions options, TimeProvider clock)
+public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUiaStage> stages, AuthOptions options, AccountExpiries expiries, TimeProvider clock)
 {
     private readonly Dictionary<string, IUiaStage> _stages = stages.ToDictionary(s => s.Type, StringComparer.Ordinal);
 
@@ -166,6 +166,7 @@ public sealed class UserInteractiveAuth(HomeserverDbContext db, IEnumerable<IUia
         };
         db.UiaSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
+        expiries.Note(session.ExpiresTs);
         return session;
     }
 
