@@ -17,7 +17,7 @@ namespace Matrix.Homeserver.Operations;
 /// <item>The pages of read-only mapped files go back (<see cref="MappedFilePages"/>) at start-up's trim (~25 MiB; most
 /// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
 /// the ones it needs, which cost a lone message a few milliseconds and a room of a thousand long-polls' first message
-/// up to ~40 ms when done five seconds after the burst.</item>
+/// up to ~55 ms when done five seconds after the burst.</item>
 /// </list>
 /// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth and forty-sixth rounds).
 /// </summary>

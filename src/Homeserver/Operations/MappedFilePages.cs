@@ -23,10 +23,10 @@ public static class MappedFilePages
         long advised = 0;
         foreach (var line in File.ReadLines("/proc/self/maps"))
         {
-            if (!TryParseReadOnlyFileMapping(line, out var start, out var length)) continue;
-            // EINVAL: a kernel without MADV_PAGEOUT; nothing else will take it either.
-            if (Madvise((nint)start, (nuint)length, MadvPageout) != 0) return advised;
-            advised += (long)length;
+            // A refusal is the mapping's (gone since the list was read, locked) or the kernel's (older than 5.4, where
+            // every call fails, cheaply): the others are still worth asking for.
+            if (TryParseReadOnlyFileMapping(line, out var start, out var length) && Madvise((nint)start, (nuint)length, MadvPageout) == 0)
+                advised += (long)length;
         }
 
         return advised;
