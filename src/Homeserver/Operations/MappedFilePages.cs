@@ -1,48 +1,125 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Matrix.Homeserver.Operations;
 
 /// <summary>
-/// Gives back the resident pages of the process's read-only file mappings: the runtime's, the framework's and the
-/// server's assemblies and native libraries. Start-up reads most of every assembly it loads (metadata, code it runs
-/// once), and the kernel maps whole neighbourhoods of each page touched, so at idle two thirds of the process's memory
-/// were these clean pages, though a quiet server uses under half of them (docs/benchmarks.md, forty-sixth round).
-/// <c>MADV_PAGEOUT</c> (Linux 5.4) unmaps them and drops them from the page cache unless another process maps them; the
-/// ones the server needs again are read back on first use. Writable mappings are left alone (their written pages would
-/// go to swap), and so is shared memory, which the kernel could only unmap, not free.
+/// Gives back the resident pages of the process's file mappings: the runtime's, the framework's and the server's
+/// assemblies and native libraries. Start-up reads most of every assembly it loads (metadata, code it runs once), and
+/// the kernel maps whole neighbourhoods of each page touched, so at idle two thirds of the process's memory were these
+/// clean pages, though a quiet server uses under half of them (docs/benchmarks.md, forty-sixth and forty-seventh rounds).
+/// <list type="bullet">
+/// <item>A private mapping's file pages go with <c>MADV_PAGEOUT</c> (Linux 5.4), which unmaps them and drops them from
+/// the page cache unless another mapping holds them; the ones the server needs again are read back on first use. Pages
+/// the process has written (relocations, the runtime's data in an assembly's writable sections) are its own, not the
+/// file's: they are found in <c>/proc/self/pagemap</c> and left alone, or they would go to swap.</item>
+/// <item>A read-only shared mapping (how the runtime maps an assembly whole, beside the sections it maps privately) is
+/// only unmapped (<c>MADV_DONTNEED</c>: its pages are the file's, so nothing is lost, and they stay in the page cache).
+/// This comes first: the kernel pages out nothing another mapping still holds, and an assembly's code is in both.</item>
+/// </list>
+/// Shared memory (<c>memfd</c>, which holds the runtime's double-mapped code, <c>/dev/shm</c>, System V) is left alone:
+/// the kernel could only unmap it, not free it.
 /// </summary>
 public static class MappedFilePages
 {
+    private const int MadvDontneed = 4;
     private const int MadvPageout = 21;
-
-    /// <summary>Pages out what it can; returns the bytes of address space advised (0 off Linux or on an older kernel).</summary>
-    public static long PageOut()
-    {
-        if (!OperatingSystem.IsLinux()) return 0;
-        long advised = 0;
-        foreach (var line in File.ReadLines("/proc/self/maps"))
-        {
-            // A refusal is the mapping's (gone since the list was read, locked) or the kernel's (older than 5.4, where
-            // every call fails, cheaply): the others are still worth asking for.
-            if (TryParseReadOnlyFileMapping(line, out var start, out var length) && Madvise((nint)start, (nuint)length, MadvPageout) == 0)
-                advised += (long)length;
-        }
-
-        return advised;
-    }
+    private const ulong PagePresent = 1UL << 63;
+    private const ulong PageOfFile = 1UL << 61;
+    private const int PagesPerRead = 8192;
 
     /// <summary>
-    /// One line of <c>/proc/self/maps</c> ("start-end perms offset dev inode path"): true for a mapping of a file on
-    /// disk that the process cannot write through.
+    /// Unmaps the read-only shared mappings, then pages out the private mappings' file pages; returns the bytes advised
+    /// (0 off Linux or on an older kernel).
     /// </summary>
-    public static bool TryParseReadOnlyFileMapping(string line, out ulong start, out ulong length)
+    public static long PageOut() => GiveBack(pageOutPrivate: true);
+
+    /// <summary>
+    /// Only unmaps the read-only shared mappings: their pages stay in the page cache, so what the next requests need
+    /// comes back without reading the disk (a minor fault maps a neighbourhood of cached pages at once).
+    /// </summary>
+    public static long UnmapShared() => GiveBack(pageOutPrivate: false);
+
+    private static long GiveBack(bool pageOutPrivate)
     {
-        start = length = 0;
+        if (!OperatingSystem.IsLinux()) return 0;
+        var mappings = new List<FileMapping>();
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+            if (TryParseFileMapping(line, out var mapping)) mappings.Add(mapping);
+
+        // A refusal is the mapping's (gone since the list was read, locked) or the kernel's (older than 5.4, where every
+        // call fails, cheaply): the others are still worth asking for.
+        long given = 0;
+        foreach (var mapping in mappings)
+            if (mapping is { Shared: true, Writable: false } && Madvise(mapping.Start, mapping.Length, MadvDontneed) == 0)
+                given += (long)mapping.Length;
+        if (!pageOutPrivate) return given;
+
+        using var pagemap = File.OpenHandle("/proc/self/pagemap");
+        var entries = ArrayPool<byte>.Shared.Rent(PagesPerRead * sizeof(ulong));
+        try
+        {
+            foreach (var mapping in mappings)
+                if (!mapping.Shared) given += PageOutFilePages(pagemap, mapping, entries);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(entries);
+        }
+
+        return given;
+    }
+
+    /// <summary>Pages out each run of the mapping's resident pages that are still the file's.</summary>
+    private static long PageOutFilePages(SafeFileHandle pagemap, FileMapping mapping, byte[] entries)
+    {
+        var pageSize = (ulong)Environment.SystemPageSize;
+        var (first, count) = (mapping.Start / pageSize, mapping.Length / pageSize);
+        long given = 0;
+        ulong runStart = 0, runPages = 0;
+        for (ulong done = 0; done < count;)
+        {
+            var chunk = (int)Math.Min(count - done, PagesPerRead);
+            var read = RandomAccess.Read(pagemap, entries.AsSpan(0, chunk * sizeof(ulong)), (long)((first + done) * sizeof(ulong)));
+            if (read < chunk * sizeof(ulong)) break;
+            for (var i = 0; i < chunk; i++, done++)
+            {
+                var entry = BinaryPrimitives.ReadUInt64LittleEndian(entries.AsSpan(i * sizeof(ulong)));
+                if ((entry & (PagePresent | PageOfFile)) == (PagePresent | PageOfFile))
+                {
+                    if (runPages == 0) runStart = first + done;
+                    runPages++;
+                    continue;
+                }
+
+                given += PageOutRun(runStart, runPages, pageSize);
+                runPages = 0;
+            }
+        }
+
+        return given + PageOutRun(runStart, runPages, pageSize);
+    }
+
+    private static long PageOutRun(ulong firstPage, ulong pages, ulong pageSize) =>
+        pages > 0 && Madvise(firstPage * pageSize, pages * pageSize, MadvPageout) == 0 ? (long)(pages * pageSize) : 0;
+
+    /// <summary>A readable mapping of a file on disk, from one line of <c>/proc/self/maps</c>.</summary>
+    public readonly record struct FileMapping(ulong Start, ulong Length, bool Writable, bool Shared);
+
+    /// <summary>
+    /// One line of <c>/proc/self/maps</c> ("start-end perms offset dev inode path"): true for a readable mapping of a
+    /// file on disk, not of shared memory.
+    /// </summary>
+    public static bool TryParseFileMapping(string line, out FileMapping mapping)
+    {
+        mapping = default;
         var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length < 6) return false;
         var (perms, path) = (fields[1], fields[5].Trim());
-        if (perms.Length < 2 || perms[0] != 'r' || perms[1] != '-') return false;
+        if (perms.Length < 4 || perms[0] != 'r') return false;
         // memfd (the runtime's double-mapped code), /dev/shm and System V segments are shared memory; a deleted file
         // may be one of them too.
         if (!path.StartsWith('/') || path.StartsWith("/memfd:", StringComparison.Ordinal)
@@ -52,14 +129,16 @@ public static class MappedFilePages
 
         var range = fields[0].Split('-');
         if (range.Length != 2
-            || !ulong.TryParse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out start)
+            || !ulong.TryParse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var start)
             || !ulong.TryParse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var end)
             || end <= start)
             return false;
-        length = end - start;
+        mapping = new FileMapping(start, end - start, Writable: perms[1] == 'w', Shared: perms[3] == 's');
         return true;
     }
 
     [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static extern int Madvise(nint address, nuint length, int advice);
+    private static extern int Madvise(nuint address, nuint length, int advice);
+
+    private static int Madvise(ulong address, ulong length, int advice) => Madvise((nuint)address, (nuint)length, advice);
 }

@@ -7,61 +7,89 @@ namespace Matrix.Homeserver.Tests.Operations;
 /// <summary>What the idle collector gives back of the process's mapped files, and what it leaves alone.</summary>
 public sealed partial class MappedFilePagesTests
 {
+    private const int FileSize = 4 << 20;
+
     [Theory]
-    [InlineData("7f451de00000-7f451ecdb000 r--s 00000000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", true)]
-    [InlineData("7f50fa470000-7f50fafbc000 r-xp 00000000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", true)]
-    [InlineData("7f5179400000-7f51794bd000 r--p 00000000 fe:00 351014   /usr/share/dotnet/libcoreclr.so", true)]
-    // Written pages of a private mapping would go to swap.
-    [InlineData("7f50fafdc000-7f50fb35e000 rw-p 00b4c000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", false)]
-    // Shared memory: the kernel could only unmap it, not free it.
-    [InlineData("7f4500000000-7f4501000000 r-xs 00000000 00:01 1024     /memfd:doublemapper (deleted)", false)]
-    [InlineData("7f4500000000-7f4501000000 r--s 00000000 00:19 7        /dev/shm/segment", false)]
-    [InlineData("7f4500000000-7f4501000000 r--p 00000000 fe:00 350922   /opt/app/old.dll (deleted)", false)]
-    [InlineData("7f4500000000-7f4501000000 r--p 00000000 00:00 0        [vvar]", false)]
-    [InlineData("7f4500000000-7f4501000000 r--p 00000000 00:00 0", false)]
-    [InlineData("7f4500000000-7f4501000000 ---p 00000000 fe:00 350922   /usr/lib/libc.so.6", false)]
-    public void Only_mappings_of_files_on_disk_the_process_cannot_write_are_given_back(string line, bool expected)
+    [InlineData("7f451de00000-7f451ecdb000 r--s 00000000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", false, true)]
+    [InlineData("7f50fa470000-7f50fafbc000 r-xp 00000000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", false, false)]
+    [InlineData("7f5179400000-7f51794bd000 r--p 00000000 fe:00 351014   /usr/share/dotnet/libcoreclr.so", false, false)]
+    // A private mapping's written pages are found page by page, and left alone.
+    [InlineData("7f50fafdc000-7f50fb35e000 rw-p 00b4c000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", true, false)]
+    public void Mappings_of_files_on_disk_are_read_with_how_they_are_mapped(string line, bool writable, bool shared)
     {
-        Assert.Equal(expected, MappedFilePages.TryParseReadOnlyFileMapping(line, out _, out _));
+        Assert.True(MappedFilePages.TryParseFileMapping(line, out var mapping));
+        Assert.Equal((writable, shared), (mapping.Writable, mapping.Shared));
+    }
+
+    [Theory]
+    // Shared memory: the kernel could only unmap it, not free it.
+    [InlineData("7f4500000000-7f4501000000 r-xs 00000000 00:01 1024     /memfd:doublemapper (deleted)")]
+    [InlineData("7f4500000000-7f4501000000 r--s 00000000 00:19 7        /dev/shm/segment")]
+    [InlineData("7f4500000000-7f4501000000 r--p 00000000 fe:00 350922   /opt/app/old.dll (deleted)")]
+    [InlineData("7f4500000000-7f4501000000 r--p 00000000 00:00 0        [vvar]")]
+    [InlineData("7f4500000000-7f4501000000 r--p 00000000 00:00 0")]
+    [InlineData("7f4500000000-7f4501000000 ---p 00000000 fe:00 350922   /usr/lib/libc.so.6")]
+    public void Shared_memory_anonymous_and_unreadable_mappings_are_not_file_mappings(string line)
+    {
+        Assert.False(MappedFilePages.TryParseFileMapping(line, out _));
     }
 
     [Fact]
     public void A_mappings_range_is_read_from_its_line()
     {
-        Assert.True(MappedFilePages.TryParseReadOnlyFileMapping(
-            "7f451de00000-7f451ecdb000 r--s 00000000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", out var start, out var length));
-        Assert.Equal(0x7f451de00000UL, start);
-        Assert.Equal(0xedb000UL, length);
+        Assert.True(MappedFilePages.TryParseFileMapping(
+            "7f451de00000-7f451ecdb000 r--s 00000000 fe:00 350922   /usr/share/dotnet/System.Private.CoreLib.dll", out var mapping));
+        Assert.Equal(0x7f451de00000UL, mapping.Start);
+        Assert.Equal(0xedb000UL, mapping.Length);
     }
 
     [Fact]
-    public void The_pages_of_a_read_only_mapping_leave_the_process_until_read_again()
+    public void The_pages_of_a_read_only_shared_mapping_leave_the_process_until_read_again()
     {
         if (!OperatingSystem.IsLinux()) return;
-        var path = Path.Combine(Path.GetTempPath(), $"mapped-{Guid.NewGuid():N}.bin");
-        try
-        {
-            const int size = 4 << 20;
-            File.WriteAllBytes(path, Enumerable.Range(0, size).Select(i => (byte)i).ToArray());
-            using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-            using var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-            long sum = 0;
-            for (var offset = 0; offset < size; offset += 4096) sum += view.ReadByte(offset);
-            Assert.True(ResidentKiB(path) >= 3 << 10, $"{ResidentKiB(path)} KiB resident after reading the file");
+        using var file = new TemporaryFile();
+        using var mapped = MemoryMappedFile.CreateFromFile(file.Path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        using var view = mapped.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        var sum = ReadEveryPage(view);
+        Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after reading the file");
 
-            Assert.True(MappedFilePages.PageOut() >= size);
-            Assert.True(ResidentKiB(path) < 256, $"{ResidentKiB(path)} KiB still resident");
+        Assert.True(MappedFilePages.UnmapShared() >= FileSize);
+        Assert.True(ResidentKiB(file.Path) < 256, $"{ResidentKiB(file.Path)} KiB still resident");
 
-            // Read again, the same bytes come back.
-            long again = 0;
-            for (var offset = 0; offset < size; offset += 4096) again += view.ReadByte(offset);
-            Assert.Equal(sum, again);
-            Assert.True(ResidentKiB(path) >= 3 << 10);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        // Read again, the same bytes come back.
+        Assert.Equal(sum, ReadEveryPage(view));
+        Assert.True(ResidentKiB(file.Path) >= 3 << 10);
+    }
+
+    [Fact]
+    public void A_private_mapping_gives_back_the_files_pages_and_keeps_the_ones_it_wrote()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var file = new TemporaryFile();
+        using var mapped = MemoryMappedFile.CreateFromFile(file.Path, FileMode.Open, null, 0, MemoryMappedFileAccess.CopyOnWrite);
+        using var view = mapped.CreateViewAccessor(0, 0, MemoryMappedFileAccess.CopyOnWrite);
+        // The write comes first: it splits the kernel's mapping of the file's 2 MiB folio, whose other pages the reads map.
+        view.Write(8192, (byte)0xAB);
+        var sum = ReadEveryPage(view);
+        Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after reading the file");
+
+        // Unmapping shared mappings leaves a private one as it was.
+        MappedFilePages.UnmapShared();
+        Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after unmapping shared mappings");
+
+        Assert.True(MappedFilePages.PageOut() >= FileSize - 4096);
+        Assert.True(ResidentKiB(file.Path) < 256, $"{ResidentKiB(file.Path)} KiB still resident");
+
+        // The written byte is the process's, not the file's; every other page reads back from the file.
+        Assert.Equal(0xAB, view.ReadByte(8192));
+        Assert.Equal(sum, ReadEveryPage(view));
+    }
+
+    private static long ReadEveryPage(MemoryMappedViewAccessor view)
+    {
+        long sum = 0;
+        for (var offset = 0; offset < FileSize; offset += 4096) sum += view.ReadByte(offset);
+        return sum;
     }
 
     /// <summary>The resident KiB of the process's mappings of <paramref name="path"/>, from /proc/self/smaps.</summary>
@@ -81,4 +109,22 @@ public sealed partial class MappedFilePagesTests
 
     [GeneratedRegex(@"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$")]
     private static partial Regex MappingHeader();
+
+    /// <summary>
+    /// A 4 MiB file whose byte at each offset is the offset's low byte, on disk: the kernel pages out clean pages of the
+    /// page cache, not ones still to be written.
+    /// </summary>
+    private sealed class TemporaryFile : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mapped-{Guid.NewGuid():N}.bin");
+
+        public TemporaryFile()
+        {
+            using var stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write);
+            stream.Write(Enumerable.Range(0, FileSize).Select(i => (byte)i).ToArray());
+            stream.Flush(flushToDisk: true);
+        }
+
+        public void Dispose() => File.Delete(Path);
+    }
 }
