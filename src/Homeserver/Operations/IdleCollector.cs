@@ -14,6 +14,7 @@ namespace Matrix.Homeserver.Operations;
 /// a full, compacting collection that also releases the heap's free regions. The collector otherwise keeps what a burst
 /// committed for the next one; after a thousand long-polls were answered a few times that is ~70 MiB more resident
 /// memory than the live heap needs, and after start-up ~9 MiB.</item>
+/// <item>Every trim also hands the C library's heap's free pages back (<see cref="NativeHeap"/>).</item>
 /// <item>The pages of mapped files go back (<see cref="MappedFilePages.PageOut"/>) at start-up's trim (~60 MiB; most
 /// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
 /// the ones it needs from the disk, which cost a lone message a few milliseconds and a room of a thousand long-polls'
@@ -21,7 +22,7 @@ namespace Matrix.Homeserver.Operations;
 /// shared mappings (<see cref="MappedFilePages.UnmapShared"/>, 15–30 MiB after the load), whose pages stay in
 /// the page cache: what the next burst needs again costs it no reads.</item>
 /// </list>
-/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth and forty-sixth rounds).
+/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth, forty-sixth and forty-seventh rounds).
 /// </summary>
 public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackgroundService(SampleInterval)
 {
@@ -100,6 +101,8 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         var pagedOut = _startup && total < StartupBytes ? MappedFilePages.PageOut() : 0;
         // Every trim unmaps the assemblies' shared mappings, whose pages stay cached: read again without the disk.
         var unmapped = pagedOut > 0 ? 0 : MappedFilePages.UnmapShared();
+        // And the C library's heap keeps what the burst freed unless asked (~12 MiB after the load).
+        NativeHeap.Trim();
         // Start-up's trim is done: from now on only a burst's.
         _startup = false;
         _trim = QuietAfterBurst.ForTrim();

@@ -46,28 +46,36 @@ public static class MappedFilePages
     private static long GiveBack(bool pageOutPrivate)
     {
         if (!OperatingSystem.IsLinux()) return 0;
-        var mappings = new List<FileMapping>();
-        foreach (var line in File.ReadLines("/proc/self/maps"))
-            if (TryParseFileMapping(line, out var mapping)) mappings.Add(mapping);
-
-        // A refusal is the mapping's (gone since the list was read, locked) or the kernel's (older than 5.4, where every
-        // call fails, cheaply): the others are still worth asking for.
         long given = 0;
-        foreach (var mapping in mappings)
-            if (mapping is { Shared: true, Writable: false } && Madvise(mapping.Start, mapping.Length, MadvDontneed) == 0)
-                given += (long)mapping.Length;
-        if (!pageOutPrivate) return given;
-
-        using var pagemap = File.OpenHandle("/proc/self/pagemap");
-        var entries = ArrayPool<byte>.Shared.Rent(PagesPerRead * sizeof(ulong));
         try
         {
+            var mappings = new List<FileMapping>();
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+                if (TryParseFileMapping(line, out var mapping)) mappings.Add(mapping);
+
+            // A refusal is the mapping's (gone since the list was read, locked) or the kernel's (older than 5.4, where
+            // every call fails, cheaply): the others are still worth asking for.
             foreach (var mapping in mappings)
-                if (!mapping.Shared) given += PageOutFilePages(pagemap, mapping, entries);
+                if (mapping is { Shared: true, Writable: false } && Madvise(mapping.Start, mapping.Length, MadvDontneed) == 0)
+                    given += (long)mapping.Length;
+            if (!pageOutPrivate) return given;
+
+            using var pagemap = File.OpenHandle("/proc/self/pagemap");
+            var entries = ArrayPool<byte>.Shared.Rent(PagesPerRead * sizeof(ulong));
+            try
+            {
+                foreach (var mapping in mappings)
+                    if (!mapping.Shared) given += PageOutFilePages(pagemap, mapping, entries);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(entries);
+            }
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ArrayPool<byte>.Shared.Return(entries);
+            // A sandbox that hides /proc/self/maps or the page map: which pages are the file's is unknown, so the rest
+            // stay.
         }
 
         return given;
