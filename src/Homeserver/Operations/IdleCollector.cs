@@ -96,20 +96,21 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         var watch = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // Start-up's pages of mapped files, read once, go at once; a burst's (also one that came before start-up's trim)
-        // are what the next burst needs again.
+        // are what the next burst needs again, so its trim only unmaps the assemblies' shared mappings, whose pages stay
+        // cached: read again without the disk.
         var total = GC.GetTotalAllocatedBytes();
-        var pagedOut = _startup && total < StartupBytes ? MappedFilePages.PageOut() : 0;
-        // Every trim unmaps the assemblies' shared mappings, whose pages stay cached: read again without the disk.
-        var unmapped = pagedOut > 0 ? 0 : MappedFilePages.UnmapShared();
+        var pageOut = _startup && total < StartupBytes;
+        var given = pageOut ? MappedFilePages.PageOut() : MappedFilePages.UnmapShared();
         // And the C library's heap keeps what the burst freed unless asked (~12 MiB after the load).
         NativeHeap.Trim();
         // Start-up's trim is done: from now on only a burst's.
         _startup = false;
         _trim = QuietAfterBurst.ForTrim();
         _trim.Restart(total);
-        if (pagedOut > 0) _pageOut.Restart(total);
+        if (pageOut) _pageOut.Restart(total);
         _young.Restart(total);
-        logger.LogDebug("Trimmed the managed heap, {Mapped} MiB of mapped files paged out and {Unmapped} MiB unmapped in {Ms} ms: {Before} → {After} MiB committed",
-            pagedOut >> 20, unmapped >> 20, watch.ElapsedMilliseconds, committed >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
+        logger.LogDebug("Trimmed the managed heap and {Mapped} MiB of mapped files ({How}) in {Ms} ms: {Before} → {After} MiB committed",
+            given >> 20, pageOut ? "paged out" : "unmapped", watch.ElapsedMilliseconds, committed >> 20,
+            GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
     }
 }
