@@ -14,15 +14,18 @@ namespace Matrix.Homeserver.Operations;
 /// a full, compacting collection that also releases the heap's free regions. The collector otherwise keeps what a burst
 /// committed for the next one; after a thousand long-polls were answered a few times that is ~70 MiB more resident
 /// memory than the live heap needs, and after start-up ~9 MiB.</item>
+/// <item>Between those, every half minute of quiet unmaps again what the timers and the JIT's tier-ups mapped back
+/// (<see cref="QuietAfterBurst.ForIdleUnmap"/>).</item>
 /// <item>Every trim also hands the C library's heap's free pages back (<see cref="NativeHeap"/>).</item>
 /// <item>The pages of mapped files go back (<see cref="MappedFilePages.PageOut"/>) at start-up's trim (~60 MiB; most
 /// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
 /// the ones it needs from the disk, which cost a lone message a few milliseconds and a room of a thousand long-polls'
-/// first message up to ~55 ms when done five seconds after the burst. A burst's own trim only unmaps the assemblies'
-/// shared mappings (<see cref="MappedFilePages.UnmapShared"/>, 15–30 MiB after the load), whose pages stay in
-/// the page cache: what the next burst needs again costs it no reads.</item>
+/// first message up to ~55 ms when done five seconds after the burst. A burst's own trim only unmaps the read-only
+/// mappings' file pages (<see cref="MappedFilePages.Unmap"/>, ~55 MiB after the load: the assemblies' shared
+/// mappings, code and read-only data), whose pages stay in the page cache: what the next burst needs again costs it
+/// minor faults, no reads.</item>
 /// </list>
-/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth, forty-sixth and forty-seventh rounds).
+/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth, forty-sixth to forty-eighth rounds).
 /// </summary>
 public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackgroundService(SampleInterval)
 {
@@ -38,6 +41,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
     private readonly QuietAfterBurst _young = QuietAfterBurst.ForYoungCollection();
     private QuietAfterBurst _trim = QuietAfterBurst.ForStartupTrim();
     private readonly QuietAfterBurst _pageOut = QuietAfterBurst.ForPageOut();
+    private readonly QuietAfterBurst _unmap = QuietAfterBurst.ForIdleUnmap();
     private bool _startup = true;
     private int _youngCollections = GC.CollectionCount(0);
     private long _ticks;
@@ -59,7 +63,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         return Task.CompletedTask;
     }
 
-    /// <summary>The one-second samples: a trim, else the mapped files' pages; true when either acted.</summary>
+    /// <summary>The one-second samples: a trim, else a page out of the mapped files, else an unmap; true when one acted.</summary>
     private bool SlowSample(long total)
     {
         // Start-up's trim waits for the JIT too: its tier-ups read the pages that trim gives back.
@@ -71,10 +75,21 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         }
 
         // A quiet minute sees its timers' code tier up now and then: not counted.
-        if (!_pageOut.Sample(total)) return false;
-        var pagedOut = MappedFilePages.PageOut();
-        _pageOut.Restart(GC.GetTotalAllocatedBytes());
-        logger.LogDebug("Gave back the pages of {Mapped} MiB of mapped files", pagedOut >> 20);
+        if (_pageOut.Sample(total))
+        {
+            var pagedOut = MappedFilePages.PageOut();
+            _pageOut.Restart(GC.GetTotalAllocatedBytes());
+            _unmap.Restart(GC.GetTotalAllocatedBytes());
+            logger.LogDebug("Gave back the pages of {Mapped} MiB of mapped files", pagedOut >> 20);
+            return true;
+        }
+
+        if (!_unmap.Sample(total, jitBusy)) return false;
+        var (watch, resident) = (Stopwatch.StartNew(), Environment.WorkingSet);
+        MappedFilePages.Unmap();
+        _unmap.Restart(GC.GetTotalAllocatedBytes());
+        logger.LogDebug("Unmapped the mapped files' pages in {Ms} ms: {Before} → {After} MiB resident", watch.ElapsedMilliseconds,
+            resident >> 20, Environment.WorkingSet >> 20);
         return true;
     }
 
@@ -96,11 +111,11 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         var watch = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // Start-up's pages of mapped files, read once, go at once; a burst's (also one that came before start-up's trim)
-        // are what the next burst needs again, so its trim only unmaps the assemblies' shared mappings, whose pages stay
-        // cached: read again without the disk.
+        // are what the next burst needs again, so its trim only unmaps the read-only ones, whose pages stay cached: read
+        // again without the disk.
         var total = GC.GetTotalAllocatedBytes();
         var pageOut = _startup && total < StartupBytes;
-        var given = pageOut ? MappedFilePages.PageOut() : MappedFilePages.UnmapShared();
+        var given = pageOut ? MappedFilePages.PageOut() : MappedFilePages.Unmap();
         // And the C library's heap keeps what the burst freed unless asked (~12 MiB after the load).
         NativeHeap.Trim();
         // Start-up's trim is done: from now on only a burst's.
@@ -108,6 +123,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         _trim = QuietAfterBurst.ForTrim();
         _trim.Restart(total);
         if (pageOut) _pageOut.Restart(total);
+        _unmap.Restart(total);
         _young.Restart(total);
         logger.LogDebug("Trimmed the managed heap and {Mapped} MiB of mapped files ({How}) in {Ms} ms: {Before} → {After} MiB committed",
             given >> 20, pageOut ? "paged out" : "unmapped", watch.ElapsedMilliseconds, committed >> 20,

@@ -10,15 +10,18 @@ namespace Matrix.Homeserver.Operations;
 /// Gives back the resident pages of the process's file mappings: the runtime's, the framework's and the server's
 /// assemblies and native libraries. Start-up reads most of every assembly it loads (metadata, code it runs once), and
 /// the kernel maps whole neighbourhoods of each page touched, so at idle two thirds of the process's memory were these
-/// clean pages, though a quiet server uses under half of them (docs/benchmarks.md, forty-sixth and forty-seventh rounds).
+/// clean pages, though a quiet server uses under half of them (docs/benchmarks.md, forty-sixth to forty-eighth rounds).
 /// <list type="bullet">
-/// <item>A private mapping's file pages go with <c>MADV_PAGEOUT</c> (Linux 5.4), which unmaps them and drops them from
-/// the page cache unless another mapping holds them; the ones the server needs again are read back on first use. Pages
-/// the process has written (relocations, the runtime's data in an assembly's writable sections) are its own, not the
-/// file's: they are found in <c>/proc/self/pagemap</c> and left alone, or they would go to swap.</item>
-/// <item>A read-only shared mapping (how the runtime maps an assembly whole, beside the sections it maps privately) is
-/// only unmapped (<c>MADV_DONTNEED</c>: its pages are the file's, so nothing is lost, and they stay in the page cache).
-/// This comes first: the kernel pages out nothing another mapping still holds, and an assembly's code is in both.</item>
+/// <item>A read-only mapping's file pages are only unmapped (<c>MADV_DONTNEED</c>): they are the file's, so nothing is
+/// lost, and they stay in the page cache, so the next request that needs one maps it again without reading the disk.
+/// This covers how the runtime maps an assembly whole (shared), the code and read-only data of assemblies and native
+/// libraries (private), and comes first: the kernel pages out nothing another mapping still holds.</item>
+/// <item>A page out (<see cref="PageOut"/>) also drops them from the page cache, with <c>MADV_PAGEOUT</c> (Linux 5.4), and
+/// reaches writable private mappings too: what is needed again is read back from the disk.</item>
+/// <item>A private mapping's pages that the process has written (relocations, the runtime's data in an assembly's
+/// writable sections) are its own, not the file's: they are found in <c>/proc/self/pagemap</c> and left alone, or they
+/// would be lost (unmapped) or go to swap (paged out). A writable mapping is never only unmapped: a page written between
+/// the page map's read and the unmapping would be lost.</item>
 /// </list>
 /// Shared memory (<c>memfd</c>, which holds the runtime's double-mapped code, <c>/dev/shm</c>, System V) is left alone:
 /// the kernel could only unmap it, not free it.
@@ -32,18 +35,18 @@ public static class MappedFilePages
     private const int PagesPerRead = 8192;
 
     /// <summary>
-    /// Unmaps the read-only shared mappings, then pages out the private mappings' file pages; returns the bytes advised
-    /// (0 off Linux or on an older kernel).
+    /// Unmaps the read-only mappings' file pages, then pages out every private mapping's; returns the bytes advised (0 off
+    /// Linux or on an older kernel).
     /// </summary>
-    public static long PageOut() => GiveBack(pageOutPrivate: true);
+    public static long PageOut() => GiveBack(pageOut: true);
 
     /// <summary>
-    /// Only unmaps the read-only shared mappings: their pages stay in the page cache, so what the next requests need
-    /// comes back without reading the disk (a minor fault maps a neighbourhood of cached pages at once).
+    /// Only unmaps the read-only mappings' file pages: they stay in the page cache, so what the next requests need comes
+    /// back without reading the disk (a minor fault maps a neighbourhood of cached pages at once).
     /// </summary>
-    public static long UnmapShared() => GiveBack(pageOutPrivate: false);
+    public static long Unmap() => GiveBack(pageOut: false);
 
-    private static long GiveBack(bool pageOutPrivate)
+    private static long GiveBack(bool pageOut)
     {
         if (!OperatingSystem.IsLinux()) return 0;
         long given = 0;
@@ -58,14 +61,14 @@ public static class MappedFilePages
             foreach (var mapping in mappings)
                 if (mapping is { Shared: true, Writable: false } && Madvise(mapping.Start, mapping.Length, MadvDontneed) == 0)
                     given += (long)mapping.Length;
-            if (!pageOutPrivate) return given;
 
             using var pagemap = File.OpenHandle("/proc/self/pagemap");
             var entries = ArrayPool<byte>.Shared.Rent(PagesPerRead * sizeof(ulong));
             try
             {
                 foreach (var mapping in mappings)
-                    if (!mapping.Shared) given += PageOutFilePages(pagemap, mapping, entries);
+                    if (!mapping.Shared && (pageOut || !mapping.Writable))
+                        given += GiveBackFilePages(pagemap, mapping, entries, pageOut ? MadvPageout : MadvDontneed);
             }
             finally
             {
@@ -81,8 +84,8 @@ public static class MappedFilePages
         return given;
     }
 
-    /// <summary>Pages out each run of the mapping's resident pages that are still the file's.</summary>
-    private static long PageOutFilePages(SafeFileHandle pagemap, FileMapping mapping, byte[] entries)
+    /// <summary>Advises each run of the mapping's resident pages that are still the file's.</summary>
+    private static long GiveBackFilePages(SafeFileHandle pagemap, FileMapping mapping, byte[] entries, int advice)
     {
         var pageSize = (ulong)Environment.SystemPageSize;
         var (first, count) = (mapping.Start / pageSize, mapping.Length / pageSize);
@@ -103,16 +106,16 @@ public static class MappedFilePages
                     continue;
                 }
 
-                given += PageOutRun(runStart, runPages, pageSize);
+                given += AdviseRun(runStart, runPages, pageSize, advice);
                 runPages = 0;
             }
         }
 
-        return given + PageOutRun(runStart, runPages, pageSize);
+        return given + AdviseRun(runStart, runPages, pageSize, advice);
     }
 
-    private static long PageOutRun(ulong firstPage, ulong pages, ulong pageSize) =>
-        pages > 0 && Madvise(firstPage * pageSize, pages * pageSize, MadvPageout) == 0 ? (long)(pages * pageSize) : 0;
+    private static long AdviseRun(ulong firstPage, ulong pages, ulong pageSize, int advice) =>
+        pages > 0 && Madvise(firstPage * pageSize, pages * pageSize, advice) == 0 ? (long)(pages * pageSize) : 0;
 
     /// <summary>A readable mapping of a file on disk, from one line of <c>/proc/self/maps</c>.</summary>
     public readonly record struct FileMapping(ulong Start, ulong Length, bool Writable, bool Shared);

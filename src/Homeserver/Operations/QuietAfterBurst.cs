@@ -33,6 +33,13 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     public static QuietAfterBurst ForPageOut() => new(64L << 20, 1L << 20, 60);
 
     /// <summary>
+    /// When to unmap the pages of mapped files that a quiet server mapped back (its timers, the JIT's tier-ups): half a
+    /// minute of one-second samples under 1 MiB each, whatever came before, again after every half minute of quiet. The
+    /// pages stay in the page cache, so what is needed again costs a minor fault.
+    /// </summary>
+    public static QuietAfterBurst ForIdleUnmap() => new(0, 1L << 20, 30);
+
+    /// <summary>
     /// When to empty the young generations: 1 MiB allocated since the last collection (seen by the sampler: what a burst
     /// allocated between a collection of the runtime's and the next sample is not counted, often most of what is left),
     /// then three 100 ms samples under 256 KiB each (a client's pause between requests is shorter; a room's wave of

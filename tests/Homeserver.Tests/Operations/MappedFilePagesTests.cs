@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Matrix.Homeserver.Operations;
 
@@ -53,7 +54,7 @@ public sealed partial class MappedFilePagesTests
         var sum = ReadEveryPage(view);
         Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after reading the file");
 
-        Assert.True(MappedFilePages.UnmapShared() >= FileSize);
+        Assert.True(MappedFilePages.Unmap() >= FileSize);
         Assert.True(ResidentKiB(file.Path) < 256, $"{ResidentKiB(file.Path)} KiB still resident");
 
         // Read again, the same bytes come back.
@@ -73,9 +74,9 @@ public sealed partial class MappedFilePagesTests
         var sum = ReadEveryPage(view);
         Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after reading the file");
 
-        // Unmapping shared mappings leaves a private one as it was.
-        MappedFilePages.UnmapShared();
-        Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after unmapping shared mappings");
+        // Unmapping leaves a writable mapping as it was: a page written meanwhile would be lost.
+        MappedFilePages.Unmap();
+        Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after unmapping");
 
         Assert.True(MappedFilePages.PageOut() >= FileSize - 4096);
         Assert.True(ResidentKiB(file.Path) < 256, $"{ResidentKiB(file.Path)} KiB still resident");
@@ -84,6 +85,53 @@ public sealed partial class MappedFilePagesTests
         Assert.Equal(0xAB, view.ReadByte(8192));
         Assert.Equal(sum, ReadEveryPage(view));
     }
+
+    [Fact]
+    public void A_read_only_private_mapping_gives_back_the_files_pages_and_keeps_the_one_written_before_it_became_read_only()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var file = new TemporaryFile();
+        using var handle = File.OpenHandle(file.Path);
+        // How a loader maps a library's code: privately, relocations written, then read-only.
+        var start = Mmap(0, FileSize, ProtRead | ProtWrite, MapPrivate, (int)handle.DangerousGetHandle(), 0);
+        Assert.NotEqual(MapFailed, start);
+        try
+        {
+            Marshal.WriteByte(start + 8192, 0xAB);
+            Assert.Equal(0, Mprotect(start, FileSize, ProtRead));
+            var sum = ReadEveryPage(start);
+            Assert.True(ResidentKiB(file.Path) >= 3 << 10, $"{ResidentKiB(file.Path)} KiB resident after reading the file");
+
+            Assert.True(MappedFilePages.Unmap() >= FileSize - 4096);
+            Assert.True(ResidentKiB(file.Path) < 256, $"{ResidentKiB(file.Path)} KiB still resident");
+
+            Assert.Equal(0xAB, Marshal.ReadByte(start + 8192));
+            Assert.Equal(sum, ReadEveryPage(start));
+        }
+        finally
+        {
+            _ = Munmap(start, FileSize);
+        }
+    }
+
+    private static long ReadEveryPage(nint start)
+    {
+        long sum = 0;
+        for (var offset = 0; offset < FileSize; offset += 4096) sum += Marshal.ReadByte(start + offset);
+        return sum;
+    }
+
+    private const int ProtRead = 1, ProtWrite = 2, MapPrivate = 2;
+    private static readonly nint MapFailed = -1;
+
+    [DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [DllImport("libc", EntryPoint = "mprotect", SetLastError = true)]
+    private static extern int Mprotect(nint address, nuint length, int protection);
+
+    [DllImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    private static extern int Munmap(nint address, nuint length);
 
     private static long ReadEveryPage(MemoryMappedViewAccessor view)
     {

@@ -105,4 +105,26 @@ public sealed class QuietAfterBurstTests
         for (var i = 0; i < 59; i++) Assert.False(pageOut.Sample(total += 0));
         Assert.True(pageOut.Sample(total += 0));
     }
+
+    [Fact]
+    public void A_quiet_server_unmaps_again_after_every_half_minute_of_quiet_whatever_came_before()
+    {
+        var unmap = QuietAfterBurst.ForIdleUnmap();
+        var total = 11 * MiB;
+        unmap.Sample(total);
+
+        // Nothing allocated before: half a minute of quiet is enough, and the next half minute again.
+        for (var i = 0; i < 29; i++) Assert.False(unmap.Sample(total += 4096));
+        Assert.True(unmap.Sample(total += 0));
+        unmap.Restart(total);
+        for (var i = 0; i < 29; i++) Assert.False(unmap.Sample(total += 0));
+        Assert.True(unmap.Sample(total += 0));
+        unmap.Restart(total);
+
+        // A client's request now and then starts the half minute again.
+        for (var i = 0; i < 20; i++) Assert.False(unmap.Sample(total += 0));
+        Assert.False(unmap.Sample(total += 2 * MiB));
+        for (var i = 0; i < 29; i++) Assert.False(unmap.Sample(total += 0));
+        Assert.True(unmap.Sample(total += 0));
+    }
 }
