@@ -21,9 +21,9 @@ namespace Matrix.Homeserver.Operations;
 /// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
 /// the ones it needs from the disk, which cost a lone message a few milliseconds and a room of a thousand long-polls'
 /// first message up to ~55 ms when done five seconds after the burst. A burst's own trim only unmaps the read-only
-/// mappings' file pages (<see cref="MappedFilePages.Unmap"/>, ~55 MiB after the load: the assemblies' shared
-/// mappings, code and read-only data), whose pages stay in the page cache: what the next burst needs again costs it
-/// minor faults, no reads.</item>
+/// mappings' file pages (<see cref="MappedFilePages.Unmap"/>; after the load the assemblies' shared mappings,
+/// 15–30 MiB, and the code and read-only data, ~45 MiB), whose pages stay in the page cache: what the next burst needs
+/// again costs it minor faults, no reads.</item>
 /// </list>
 /// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth, forty-sixth to forty-eighth rounds).
 /// </summary>
