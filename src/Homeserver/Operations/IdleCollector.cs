@@ -85,11 +85,14 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         }
 
         if (!_unmap.Sample(total, jitBusy)) return false;
-        var (watch, resident) = (Stopwatch.StartNew(), Environment.WorkingSet);
+        // The resident figures (two reads of /proc/self/status) only when the debug log wants them.
+        var debug = logger.IsEnabled(LogLevel.Debug);
+        var (watch, resident) = (Stopwatch.StartNew(), debug ? Environment.WorkingSet : 0);
         MappedFilePages.Unmap();
         _unmap.Restart(GC.GetTotalAllocatedBytes());
-        logger.LogDebug("Unmapped the mapped files' pages in {Ms} ms: {Before} → {After} MiB resident", watch.ElapsedMilliseconds,
-            resident >> 20, Environment.WorkingSet >> 20);
+        if (debug)
+            logger.LogDebug("Unmapped the mapped files' pages in {Ms} ms: {Before} → {After} MiB resident", watch.ElapsedMilliseconds,
+                resident >> 20, Environment.WorkingSet >> 20);
         return true;
     }
 
