@@ -7,17 +7,27 @@ namespace Matrix.Homeserver.Tests.Sync;
 
 /// <summary>
 /// Counts the SQL commands EF Core runs against one test server's database (matched by connection
-/// string, since test classes run side by side), through EF Core's diagnostic events.
+/// string, since test classes run side by side), through EF Core's diagnostic events. Only commands run while serving a
+/// request count: a background job's sweep (the account clean-up's first tick lands two seconds after start) is not
+/// part of any answer. ASP.NET Core starts a request activity once something listens to its source, so this does.
 /// </summary>
 public sealed class SqlCommandCounter : IDisposable, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
 {
     private readonly string _connectionString;
     private readonly List<IDisposable> _subscriptions = [];
     private readonly ConcurrentQueue<string> _commands = new();
+    private readonly ActivityListener _requests = new()
+    {
+        ShouldListenTo = source => source.Name == RequestSource,
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+    };
+
+    private const string RequestSource = "Microsoft.AspNetCore";
 
     public SqlCommandCounter(string connectionString)
     {
         _connectionString = connectionString;
+        ActivitySource.AddActivityListener(_requests);
         _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
     }
 
@@ -36,10 +46,20 @@ public sealed class SqlCommandCounter : IDisposable, IObserver<DiagnosticListene
     public void OnNext(KeyValuePair<string, object?> value)
     {
         if (value.Key == RelationalEventId.CommandExecuted.Name && value.Value is CommandExecutedEventData data
-            && data.Context?.Database.GetConnectionString() == _connectionString)
+            && data.Context?.Database.GetConnectionString() == _connectionString && InRequest())
         {
             _commands.Enqueue(data.Command.CommandText);
         }
+    }
+
+    private static bool InRequest()
+    {
+        for (var a = Activity.Current; a is not null; a = a.Parent)
+        {
+            if (a.Source.Name == RequestSource) return true;
+        }
+
+        return false;
     }
 
     public void OnCompleted()
@@ -52,6 +72,7 @@ public sealed class SqlCommandCounter : IDisposable, IObserver<DiagnosticListene
 
     public void Dispose()
     {
+        _requests.Dispose();
         lock (_subscriptions)
         {
             foreach (var s in _subscriptions) s.Dispose();
