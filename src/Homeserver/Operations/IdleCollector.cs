@@ -15,7 +15,10 @@ namespace Matrix.Homeserver.Operations;
 /// committed for the next one; after a thousand long-polls were answered a few times that is ~70 MiB more resident
 /// memory than the live heap needs, and after start-up ~9 MiB.</item>
 /// <item>Between those, every half minute of quiet unmaps again what the timers and the JIT's tier-ups mapped back
-/// (<see cref="QuietAfterBurst.ForIdleUnmap"/>).</item>
+/// (<see cref="QuietAfterBurst.ForIdleUnmap"/>), and so does a few quiet seconds after the JIT compiled anything since
+/// the last time (<see cref="QuietAfterBurst.ForUnmapAfterJit"/>): one compilation maps back ~14 MiB (the JIT's code, the
+/// runtime's, CoreLib's code and metadata), and a quiet server's timers tier up one method now and then for minutes,
+/// as the unmap's own helpers do after its first run.</item>
 /// <item>Every trim also hands the C library's heap's free pages back (<see cref="NativeHeap"/>).</item>
 /// <item>The pages of mapped files go back (<see cref="MappedFilePages.PageOut"/>) at start-up's trim (~60 MiB; most
 /// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
@@ -42,10 +45,15 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
     private QuietAfterBurst _trim = QuietAfterBurst.ForStartupTrim();
     private readonly QuietAfterBurst _pageOut = QuietAfterBurst.ForPageOut();
     private readonly QuietAfterBurst _unmap = QuietAfterBurst.ForIdleUnmap();
+    private readonly QuietAfterBurst _afterJit = QuietAfterBurst.ForUnmapAfterJit();
+    private QuietAfterBurst? _earlyUnmap = QuietAfterBurst.ForStartupUnmap();
     private bool _startup = true;
     private int _youngCollections = GC.CollectionCount(0);
     private long _ticks;
     private long _compiledMethods;
+
+    /// <summary>The JIT's count of compiled methods when the mapped files' pages last went back.</summary>
+    private long _compiledAtGiveBack;
 
     protected override Task TickAsync(CancellationToken stoppingToken)
     {
@@ -67,7 +75,22 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
     private bool SlowSample(long total)
     {
         // Start-up's trim waits for the JIT too: its tier-ups read the pages that trim gives back.
-        var jitBusy = JitBusy();
+        var compiled = JitInfo.GetCompiledMethodCount();
+        var newlyCompiled = compiled - _compiledMethods;
+        _compiledMethods = compiled;
+        var jitBusy = newlyCompiled > JitQuietMethodsPerSample;
+        var jitDoneSinceGiveBack = _afterJit.Sample(total, newlyCompiled > 0) && !_startup && compiled > _compiledAtGiveBack;
+        if (_startup && _earlyUnmap?.Sample(total) == true)
+        {
+            // Start-up's first quiet seconds: its garbage and what it mapped go back at once, the pages kept in the page
+            // cache for the JIT's tier-ups that still read some; the trim proper (a page out) follows once the JIT is quiet.
+            _earlyUnmap = null;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var unmapped = MappedFilePages.Unmap();
+            logger.LogDebug("Collected start-up's garbage and unmapped its {Mapped} MiB of mapped files", unmapped >> 20);
+            return true;
+        }
+
         if (_trim.Sample(total, _startup && jitBusy))
         {
             Trim();
@@ -79,33 +102,29 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         {
             var pagedOut = MappedFilePages.PageOut();
             _pageOut.Restart(GC.GetTotalAllocatedBytes());
-            _unmap.Restart(GC.GetTotalAllocatedBytes());
+            GaveBack(GC.GetTotalAllocatedBytes());
             logger.LogDebug("Gave back the pages of {Mapped} MiB of mapped files", pagedOut >> 20);
             return true;
         }
 
-        if (!_unmap.Sample(total, jitBusy)) return false;
+        if (!_unmap.Sample(total, jitBusy) && !jitDoneSinceGiveBack) return false;
         // The resident figures (two reads of /proc/self/status) only when the debug log wants them.
         var debug = logger.IsEnabled(LogLevel.Debug);
         var (watch, resident) = (Stopwatch.StartNew(), debug ? Environment.WorkingSet : 0);
         MappedFilePages.Unmap();
-        _unmap.Restart(GC.GetTotalAllocatedBytes());
+        GaveBack(GC.GetTotalAllocatedBytes());
         if (debug)
-            logger.LogDebug("Unmapped the mapped files' pages in {Ms} ms: {Before} → {After} MiB resident", watch.ElapsedMilliseconds,
-                resident >> 20, Environment.WorkingSet >> 20);
+            logger.LogDebug("Unmapped the mapped files' pages in {Ms} ms ({Why}): {Before} → {After} MiB resident", watch.ElapsedMilliseconds,
+                jitDoneSinceGiveBack ? "after the JIT" : "half a minute", resident >> 20, Environment.WorkingSet >> 20);
         return true;
     }
 
-    /// <summary>
-    /// Whether the JIT is still busy: after start-up the runtime recompiles the methods that ran often for several
-    /// seconds more (at tier 1), reading the assemblies' pages.
-    /// </summary>
-    private bool JitBusy()
+    /// <summary>The mapped files' pages went back: the quiet spells that unmap again count from here.</summary>
+    private void GaveBack(long total)
     {
-        var compiled = JitInfo.GetCompiledMethodCount();
-        var busy = compiled - _compiledMethods > JitQuietMethodsPerSample;
-        _compiledMethods = compiled;
-        return busy;
+        _unmap.Restart(total);
+        _afterJit.Restart(total);
+        _compiledAtGiveBack = JitInfo.GetCompiledMethodCount();
     }
 
     private void Trim()
@@ -126,7 +145,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         _trim = QuietAfterBurst.ForTrim();
         _trim.Restart(total);
         if (pageOut) _pageOut.Restart(total);
-        _unmap.Restart(total);
+        GaveBack(total);
         _young.Restart(total);
         logger.LogDebug("Trimmed the managed heap and {Mapped} MiB of mapped files ({How}) in {Ms} ms: {Before} → {After} MiB committed",
             given >> 20, pageOut ? "paged out" : "unmapped", watch.ElapsedMilliseconds, committed >> 20,

@@ -26,6 +26,12 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     public static QuietAfterBurst ForStartupTrim() => new(0, 1L << 20, 5);
 
     /// <summary>
+    /// When to unmap what start-up mapped, before its trim: two quiet one-second samples, whatever the JIT does. Start-up
+    /// leaves ~140 MiB resident, and the JIT's tier-ups hold its trim back for ~8 s more.
+    /// </summary>
+    public static QuietAfterBurst ForStartupUnmap() => new(0, 1L << 20, 2);
+
+    /// <summary>
     /// When to give back the pages of mapped files after a burst: 64 MiB allocated, then a minute of one-second samples
     /// under 1 MiB each. The next burst reads back what it uses, a few milliseconds on its first request; after a minute
     /// of quiet that is rarely a burst's next request.
@@ -38,6 +44,13 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     /// pages stay in the page cache, so what is needed again costs a minor fault.
     /// </summary>
     public static QuietAfterBurst ForIdleUnmap() => new(0, 1L << 20, 30);
+
+    /// <summary>
+    /// When to unmap once the JIT has compiled something since the last time: five one-second samples under 1 MiB each
+    /// with no method compiled (the caller passes a compilation as busy). A tier-up comes in a burst of a few methods, and
+    /// the pages it mapped back are the JIT's own and the metadata it read, which the quiet server does not touch again.
+    /// </summary>
+    public static QuietAfterBurst ForUnmapAfterJit() => new(0, 1L << 20, 5);
 
     /// <summary>
     /// When to empty the young generations: 1 MiB allocated since the last collection (seen by the sampler: what a burst

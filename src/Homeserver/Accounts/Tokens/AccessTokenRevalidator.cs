@@ -1,11 +1,9 @@
 using Matrix.Homeserver.Hosting;
-using Matrix.Homeserver.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matrix.Homeserver.Accounts.Tokens;
 
 /// <summary>Runs <see cref="AccessTokenService.RevalidateAsync"/> every <see cref="Interval"/>.</summary>
-public sealed class AccessTokenRevalidator(AccessTokenService tokens, IDbContextFactory<HomeserverDbContext> dbFactory, ILogger<AccessTokenRevalidator> logger)
+public sealed class AccessTokenRevalidator(AccessTokenService tokens, ILogger<AccessTokenRevalidator> logger)
     : PeriodicBackgroundService(Interval)
 {
     /// <summary>Shorter than <see cref="AccessTokenService.RevalidateAhead"/>, so that each run reaches the next one's start.</summary>
@@ -13,11 +11,9 @@ public sealed class AccessTokenRevalidator(AccessTokenService tokens, IDbContext
 
     protected override async Task TickAsync(CancellationToken stoppingToken)
     {
-        if (!tokens.HasCached) return;
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-            await tokens.RevalidateAsync(db, stoppingToken);
+            await tokens.RevalidateAsync(stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
