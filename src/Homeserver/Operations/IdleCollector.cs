@@ -71,10 +71,9 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         return Task.CompletedTask;
     }
 
-    /// <summary>The one-second samples: a trim, else a page out of the mapped files, else an unmap; true when one acted.</summary>
+    /// <summary>The one-second samples: start-up's early unmap, a trim, a page out of the mapped files or an unmap; true when one acted.</summary>
     private bool SlowSample(long total)
     {
-        // Start-up's trim waits for the JIT too: its tier-ups read the pages that trim gives back.
         var compiled = JitInfo.GetCompiledMethodCount();
         var newlyCompiled = compiled - _compiledMethods;
         _compiledMethods = compiled;
@@ -91,6 +90,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
             return true;
         }
 
+        // Start-up's trim waits for the JIT too: its tier-ups read the pages that trim gives back.
         if (_trim.Sample(total, _startup && jitBusy))
         {
             Trim();
