@@ -15,7 +15,7 @@ namespace Matrix.Homeserver.Operations;
 /// committed for the next one; after a thousand long-polls were answered a few times that is ~70 MiB more resident
 /// memory than the live heap needs, and after start-up ~9 MiB.</item>
 /// <item>Between those, every half minute of quiet unmaps again what the timers and the JIT's tier-ups mapped back
-/// (<see cref="QuietAfterBurst.ForIdleUnmap"/>), and so does a few quiet seconds after the JIT compiled anything since
+/// (<see cref="QuietAfterBurst.ForIdleUnmap"/>), and so do two quiet seconds after the JIT compiled anything since
 /// the last time (<see cref="QuietAfterBurst.ForUnmapAfterJit"/>): one compilation maps back ~14 MiB (the JIT's code, the
 /// runtime's, CoreLib's code and metadata), and a quiet server's timers tier up one method now and then for minutes,
 /// as the unmap's own helpers do after its first run.</item>

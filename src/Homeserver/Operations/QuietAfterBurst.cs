@@ -46,11 +46,12 @@ public sealed class QuietAfterBurst(long burstBytes, long quietBytesPerSample, i
     public static QuietAfterBurst ForIdleUnmap() => new(0, 1L << 20, 30);
 
     /// <summary>
-    /// When to unmap once the JIT has compiled something since the last time: five one-second samples under 1 MiB each
+    /// When to unmap once the JIT has compiled something since the last time: two one-second samples under 1 MiB each
     /// with no method compiled (the caller passes a compilation as busy). A tier-up comes in a burst of a few methods, and
-    /// the pages it mapped back are the JIT's own and the metadata it read, which the quiet server does not touch again.
+    /// the pages it mapped back are the JIT's own and the metadata it read, which the quiet server does not touch again;
+    /// a quiet server tiers up every few seconds for its first minute, so a longer wait kept them mapped most of it.
     /// </summary>
-    public static QuietAfterBurst ForUnmapAfterJit() => new(0, 1L << 20, 5);
+    public static QuietAfterBurst ForUnmapAfterJit() => new(0, 1L << 20, 2);
 
     /// <summary>
     /// When to empty the young generations: 1 MiB allocated since the last collection (seen by the sampler: what a burst
