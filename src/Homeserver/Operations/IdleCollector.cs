@@ -13,12 +13,14 @@ namespace Matrix.Homeserver.Operations;
 /// <item>The first quiet after start-up, and later a longer quiet after a larger burst, give memory back to the system:
 /// a full, compacting collection that also releases the heap's free regions. The collector otherwise keeps what a burst
 /// committed for the next one; after a thousand long-polls were answered a few times that is ~70 MiB more resident
-/// memory than the live heap needs, and after start-up ~9 MiB.</item>
+/// memory than the live heap needs, and after start-up ~9 MiB. Start-up's first two quiet seconds already compact the
+/// heap and unmap what start-up mapped (<see cref="QuietAfterBurst.ForStartupUnmap"/>): its trim waits for the JIT's
+/// tier-ups, ~8 s more, with ~140 MiB resident.</item>
 /// <item>Between those, every half minute of quiet unmaps again what the timers and the JIT's tier-ups mapped back
 /// (<see cref="QuietAfterBurst.ForIdleUnmap"/>), and so do two quiet seconds after the JIT compiled anything since
 /// the last time (<see cref="QuietAfterBurst.ForUnmapAfterJit"/>): one compilation maps back ~14 MiB (the JIT's code, the
-/// runtime's, CoreLib's code and metadata), and a quiet server's timers tier up one method now and then for minutes,
-/// as the unmap's own helpers do after its first run.</item>
+/// runtime's, CoreLib's code and metadata), and a new server's timers tier up a few methods every few seconds for its
+/// first minute or so, as the unmap's own helpers do after its first run.</item>
 /// <item>Every trim also hands the C library's heap's free pages back (<see cref="NativeHeap"/>).</item>
 /// <item>The pages of mapped files go back (<see cref="MappedFilePages.PageOut"/>) at start-up's trim (~60 MiB; most
 /// are never read again), and after a burst only once a minute has passed in the quiet: the next request reads back
@@ -28,7 +30,7 @@ namespace Matrix.Homeserver.Operations;
 /// 15–30 MiB, and the code and read-only data, ~45 MiB), whose pages stay in the page cache: what the next burst needs
 /// again costs it minor faults, no reads.</item>
 /// </list>
-/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth, forty-sixth to forty-eighth rounds).
+/// All run only in the quiet (docs/benchmarks.md, fifteenth, sixteenth, forty-sixth to forty-ninth rounds).
 /// </summary>
 public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackgroundService(SampleInterval)
 {
@@ -84,7 +86,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
             // Start-up's first quiet seconds: its garbage and what it mapped go back at once, the pages kept in the page
             // cache for the JIT's tier-ups that still read some; the trim proper (a page out) follows once the JIT is quiet.
             _earlyUnmap = null;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            CompactHeap();
             var unmapped = MappedFilePages.Unmap();
             logger.LogDebug("Collected start-up's garbage and unmapped its {Mapped} MiB of mapped files", unmapped >> 20);
             return true;
@@ -119,6 +121,9 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
         return true;
     }
 
+    /// <summary>A full, compacting collection that also releases the heap's free regions.</summary>
+    private static void CompactHeap() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
     /// <summary>The mapped files' pages went back: the quiet spells that unmap again count from here.</summary>
     private void GaveBack(long total)
     {
@@ -131,7 +136,7 @@ public sealed class IdleCollector(ILogger<IdleCollector> logger) : PeriodicBackg
     {
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
         var watch = Stopwatch.StartNew();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CompactHeap();
         // Start-up's pages of mapped files, read once, go at once; a burst's (also one that came before start-up's trim)
         // are what the next burst needs again, so its trim only unmaps the read-only ones, whose pages stay cached: read
         // again without the disk.
